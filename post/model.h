@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The analysis model: per-inference records assembled from a trace
+ * (assemble.c), optionally merged with runtime latency dumps (devdump.c),
+ * then summarised and written (stats.c, write_*.c).
+ *
+ * Every metric qprof reports is defined ONCE, in metrics.c, from the
+ * boundary timestamps and kernel facts stored here; see also
+ * docs/ARCHITECTURE.md "Two views of one inference".
+ */
+#ifndef QPROF_POST_MODEL_H
+#define QPROF_POST_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define QP_NONE UINT32_MAX
+
+/* How an inference's kernel events were tied to its enqueue. */
+enum qp_match_method {
+	QP_MATCH_NONE = 0,	/* no kernel events tied (yet) */
+	QP_MATCH_BO,		/* BO handles -> exec object (setup ioctls) */
+	QP_MATCH_FIFO,		/* fallback: executions on a dbc_id in order */
+	QP_MATCH_KERNEL_ONLY,	/* no API events at all: EXECUTE..WAIT pair */
+	QP_MATCH__COUNT
+};
+
+/* What told the application its inference completed. */
+enum qp_done_kind {
+	QP_DONE_NONE = 0,
+	QP_DONE_WAIT,		/* qaicExecObjWaitForCompletion returned */
+	QP_DONE_CALLBACK,	/* event callback entered */
+	QP_DONE_EVENT_WAIT,	/* qaicWaitforEvent returned */
+	QP_DONE_KERNEL,		/* kernel-only: WAIT_BO returned */
+};
+
+/* Why an inference is excluded from statistics (QP_INF_OK: included). */
+enum qp_inf_state {
+	QP_INF_OK = 0,
+	QP_INF_NO_COMPLETION,	/* trace ended / process exited before completion */
+	QP_INF_LOST_EVENTS,	/* events of this process were discarded meanwhile */
+	QP_INF_FAILED,		/* a call returned an error (status kept) */
+	QP_INF_UNMATCHED,	/* kernel events could not be tied to it */
+	QP_INF__COUNT
+};
+
+/*
+ * Boundary timestamps of an inference.  T0 is stored as absolute ns of the
+ * trace clock (CLOCK_MONOTONIC); the others as ns after T0 in 32 bits to
+ * keep a record small (report memory: <= 128 bytes per inference).
+ */
+enum qp_time {
+	QP_T_ENQ_END,		/* qaicEnqueueExecObj return */
+	QP_T_EXEC_BEGIN,	/* first EXECUTE_BO attempt: ioctl entry */
+	QP_T_EXEC_END,		/* successful EXECUTE_BO: ioctl return */
+	QP_T_WAIT_BEGIN,	/* WAIT_BO on the wait handle: entry */
+	QP_T_WAIT_END,		/* successful WAIT_BO: return */
+	QP_T_DONE,		/* completion seen by the application */
+	QP_T__COUNT
+};
+#define QP_T_NONE UINT32_MAX	/* offset not seen (or longer than 4.29 s) */
+
+/* flags */
+#define QP_F_HAS_PERF		0x01	/* kernel perf stats known */
+#define QP_F_PERF_BY_SHIM	0x02	/* ... from the shim's own query */
+#define QP_F_HAS_DEV		0x04	/* device columns merged from a dump */
+#define QP_F_HAS_ENQ		0x08	/* t0 is the enqueue entry (API seen) */
+
+struct qp_inference {
+	uint64_t t0;		/* enqueue entry; exec_begin for kernel-only */
+	uint32_t off[QP_T__COUNT];	/* ns after t0, QP_T_NONE = unknown */
+	uint32_t seq;		/* shim's enqueue number; for kernel-only, the
+				 * assembler's running number of executions */
+	uint32_t process;	/* index into qp_model.processes */
+	uint16_t program;	/* index into qp_model.programs, QP_NONE16 */
+	uint16_t queue;		/* index into qp_model.queues, QP_NONE16 */
+	int32_t enq_tid;	/* thread that enqueued (or submitted) */
+	int32_t done_tid;	/* thread that saw the completion */
+	/* kernel perf stats (PERF_STATS_BO after completion) */
+	uint32_t submit_latency_us;	/* wait handle's entry */
+	uint32_t device_latency_us;	/* wait handle's entry */
+	uint32_t queue_level_before;	/* first entry */
+	uint32_t total_queue_elements;	/* sum of num_queue_element */
+	/* merged from a runtime latency dump (devdump.c) */
+	double dev_exec_us, dev_in_wait_us, dev_out_wait_us;
+	uint32_t callsite;	/* index into qp_model.callsites, or QP_NONE */
+	uint16_t dbc_id;
+	uint8_t exec_retries;	/* EXECUTE attempts failed with EAGAIN (saturating) */
+	uint8_t flags;		/* QP_F_* */
+	uint8_t match;		/* enum qp_match_method */
+	uint8_t state;		/* enum qp_inf_state */
+	uint8_t done_kind;	/* enum qp_done_kind */
+	uint8_t pad;
+	int32_t failed_status;	/* the failing QStatus / -errno, when FAILED */
+};
+#define QP_NONE16 UINT16_MAX
+
+/* Absolute time of boundary t (ns), or 0 when unknown. */
+static inline uint64_t qp_inf_time(const struct qp_inference *inf,
+				   enum qp_time t)
+{
+	return inf->off[t] == QP_T_NONE ? 0 : inf->t0 + inf->off[t];
+}
+
+/* Record boundary t at absolute time ns (ignored if before t0 or > 4.29 s). */
+void qp_inf_set_time(struct qp_inference *inf, enum qp_time t, uint64_t ns);
+
+struct qp_process {
+	uint32_t host;
+	int32_t pid;
+	char *runtime_path, *rt_version, *shim_version, *settings;
+	uint64_t first_ts, last_ts;
+	uint64_t discarded_events;	/* lost in this process's streams */
+	bool kernel_only;	/* no API events seen */
+};
+
+struct qp_program {
+	char *name;		/* program name given to qaicCreateProgram */
+	uint32_t process;
+	uint64_t handle;	/* QAicProgram* */
+	uint32_t batch;		/* 0 = unknown (taken from a dump when merged) */
+	uint32_t dbc_id;	/* QP_NONE until activated */
+};
+
+struct qp_queue {
+	uint32_t process;
+	uint64_t handle;	/* QAicQueue* */
+};
+
+/* A distinct call site (enqueue ip, plus the deeper stack if recorded). */
+struct qp_callsite {
+	uint32_t process;
+	uint32_t depth;
+	uint64_t ips[16];	/* ips[0] = the API call's return address */
+	char *symbol;		/* resolved "func+0x12 (module) file:line", or NULL */
+};
+
+struct qp_model {
+	struct qp_inference *inf;
+	size_t ninf, cap_inf;
+	struct qp_process *processes;
+	size_t nprocesses;
+	struct qp_program *programs;
+	size_t nprograms;
+	struct qp_queue *queues;
+	size_t nqueues;
+	struct qp_callsite *callsites;
+	size_t ncallsites;
+	char **hosts;		/* index = qp_event.host */
+	size_t nhosts;
+
+	/* accounting, reported in every summary */
+	uint64_t events;			/* qprof events read */
+	uint64_t discarded_events, discarded_packets;
+	uint64_t matched[QP_MATCH__COUNT];	/* completed inferences per method */
+	uint64_t state_count[QP_INF__COUNT];
+	uint64_t shim_perf_queries;		/* PERF_STATS issued by the shim */
+	uint64_t first_ts, last_ts;
+};
+
+void qp_model_init(struct qp_model *m);
+void qp_model_free(struct qp_model *m);
+/* Append a zeroed inference; returns NULL on allocation failure. */
+struct qp_inference *qp_model_add_inference(struct qp_model *m);
+
+/* ---- metrics: definitions live in metrics.c ----------------------------- */
+
+enum qp_metric {
+	QP_M_DEV_INF_PER_SEC,
+	QP_M_DEV_EXEC,
+	QP_M_DEV_IN_WAIT,
+	QP_M_DEV_OUT_WAIT,
+	QP_M_HOST_ROUND_TRIP,
+	QP_M_ENQ,
+	QP_M_PRE_PROC,
+	QP_M_SUBMIT,
+	QP_M_EXEC_TOTAL,
+	QP_M_EXEC_TO_VC,
+	QP_M_EXEC_TO_COMPLETE,
+	QP_M_POST_PROC,
+	QP_M_TOTAL_ROUND_TRIP,
+	QP_M_QUEUE_DEPTH,
+	QP_M_NUM_INF_IN_QUEUE,
+	QP_M__COUNT
+};
+
+/*
+ * The value of metric m for one inference: µs for times, inferences/s for
+ * devInfPerSec, elements / inferences for the queue metrics.  Returns false
+ * when the inference lacks what the definition needs (e.g. no perf stats,
+ * no device dump, kernel-only inference without API boundaries).
+ */
+bool qp_metric_value(const struct qp_inference *inf, enum qp_metric m,
+		     uint32_t batch, double *out);
+/* Column name in the runtime's latency file: "enqTimeUs", "queueDepth". */
+const char *qp_metric_column(enum qp_metric m);
+/* Row label of latency_stats_python3.py: "enqTime", "devInfPerSec". */
+const char *qp_metric_label(enum qp_metric m);
+/* true for metrics that are times in µs (reported in ms in summaries). */
+bool qp_metric_is_time(enum qp_metric m);
+
+#endif /* QPROF_POST_MODEL_H */
