@@ -1,0 +1,709 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ioctl handlers, modelled on the upstream driver
+ * (drivers/accel/qaic/qaic_data.c): same argument checks, same error codes,
+ * same timestamp points (received_ts on entry, submit_ts just before the
+ * doorbell), same ring arithmetic (one element stays free).  Called by the
+ * supervisor with sk.lock held.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "simkmd_priv.h"
+
+#define PAGE_SZ 4096ull
+#define MAX_BO_SIZE (1ull << 40)
+#define MAX_EXEC_ENTRIES 65536u
+
+/* ---- GEM handles -------------------------------------------------------- */
+
+struct sim_bo *simkmd_bo_lookup(struct sim_file *f, uint32_t handle)
+{
+	if (handle == 0 || handle >= f->nbos_cap)
+		return NULL;
+	return f->bos[handle];
+}
+
+/* Lowest free handle >= 1, as idr_alloc in drm_gem_handle_create. */
+static int handle_alloc(struct sim_file *f, struct sim_bo *bo)
+{
+	uint32_t h;
+
+	for (h = 1; h < f->nbos_cap; h++)
+		if (!f->bos[h])
+			break;
+	if (h >= f->nbos_cap) {
+		uint32_t cap = f->nbos_cap ? f->nbos_cap * 2 : 64;
+		struct sim_bo **nb = realloc(f->bos, cap * sizeof(*nb));
+
+		if (!nb)
+			return -ENOMEM;
+		memset(nb + f->nbos_cap, 0, (cap - f->nbos_cap) * sizeof(*nb));
+		f->bos = nb;
+		f->nbos_cap = cap;
+	}
+	f->bos[h] = bo;
+	bo->handle = h;
+	return 0;
+}
+
+static int do_create_bo(struct sim_file *f, uint64_t arg)
+{
+	struct sim_device *dev = f->dev;
+	struct qaic_create_bo a;
+	struct sim_bo *bo;
+	uint64_t alloc;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.pad)
+		return -EINVAL;
+	alloc = (a.size + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
+	if (alloc == 0 || a.size == 0)
+		return -EINVAL;
+	if (a.size > MAX_BO_SIZE)
+		return -ENOMEM;
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return -ENOMEM;
+	bo->file = f;
+	bo->size = a.size;
+	bo->alloc_size = alloc;
+	bo->offset = dev->next_offset;
+	if (ftruncate(dev->fd, (off_t)(bo->offset + alloc))) {
+		free(bo);
+		return -ENOMEM;
+	}
+	ret = handle_alloc(f, bo);
+	if (ret) {
+		free(bo);
+		return ret;
+	}
+	dev->next_offset += alloc;
+	a.handle = bo->handle;
+	ret = simkmd_copy_to_user(arg, &a, sizeof(a));
+	if (ret) {
+		f->bos[bo->handle] = NULL;
+		free(bo);
+	}
+	return ret;
+}
+
+static int do_mmap_bo(struct sim_file *f, uint64_t arg)
+{
+	struct qaic_mmap_bo a;
+	struct sim_bo *bo;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	bo = simkmd_bo_lookup(f, a.handle);
+	if (!bo)
+		return -ENOENT;
+	a.offset = bo->offset;
+	return simkmd_copy_to_user(arg, &a, sizeof(a));
+}
+
+/* ---- slicing ------------------------------------------------------------ */
+
+static bool invalid_sem(const struct qaic_sem *s)
+{
+	return (s->val & ~0xfffu) || (s->index & ~0x1fu) || s->presync > 1 ||
+	       s->pad || (s->flags & ~(QAIC_SEM_INSYNCFENCE | QAIC_SEM_OUTSYNCFENCE)) ||
+	       s->cmd > QAIC_SEM_WAIT_GT_0;
+}
+
+static int validate_slices(const struct qaic_attach_slice_entry *e, uint32_t n,
+			   uint64_t obj_size, uint64_t *bytes)
+{
+	*bytes = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t end;
+
+		if (!(e[i].db_len == 32 || e[i].db_len == 16 || e[i].db_len == 8 ||
+		      e[i].db_len == 0))
+			return -EINVAL;
+		if (invalid_sem(&e[i].sem0) || invalid_sem(&e[i].sem1) ||
+		    invalid_sem(&e[i].sem2) || invalid_sem(&e[i].sem3))
+			return -EINVAL;
+		if (__builtin_add_overflow(e[i].offset, e[i].size, &end) || end > obj_size)
+			return -EINVAL;
+		*bytes += e[i].size;
+	}
+	return 0;
+}
+
+static int do_attach_slice(struct sim_file *f, uint64_t arg)
+{
+	struct qaic_attach_slice_entry *ent;
+	struct qaic_attach_slice a;
+	struct sim_dbc *dbc;
+	struct sim_bo *bo;
+	uint64_t bytes;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.hdr.count == 0 || a.hdr.count > SIMKMD_MAX_QUEUE_SIZE)
+		return -EINVAL;
+	if (a.hdr.dir != SIMKMD_DIR_TO_DEV && a.hdr.dir != SIMKMD_DIR_FROM_DEV)
+		return -EINVAL;
+	if (a.data == 0 || a.hdr.dbc_id >= SIMKMD_NUM_DBC)
+		return -EINVAL;
+	ent = calloc(a.hdr.count, sizeof(*ent));
+	if (!ent)
+		return -ENOMEM;
+	ret = simkmd_copy_from_user(ent, a.data, a.hdr.count * sizeof(*ent));
+	if (ret)
+		goto out;
+	bo = simkmd_bo_lookup(f, a.hdr.handle);
+	ret = -ENOENT;
+	if (!bo)
+		goto out;
+	ret = validate_slices(ent, a.hdr.count, bo->alloc_size, &bytes);
+	if (ret)
+		goto out;
+	dbc = &f->dev->dbc[a.hdr.dbc_id];
+	ret = -EINVAL;
+	if (bo->sliced || dbc->owner != f)
+		goto out;
+	ret = -ENOSPC;
+	if (a.hdr.count > dbc->nelem)
+		goto out;
+	bo->sliced = true;
+	bo->dbc_id = a.hdr.dbc_id;
+	bo->dir = a.hdr.dir;
+	bo->nslices = a.hdr.count;
+	bo->slice_bytes = bytes ? bytes : bo->size;
+	ret = 0;
+out:
+	free(ent);
+	return ret;
+}
+
+static int do_detach_slice(struct sim_file *f, uint64_t arg)
+{
+	struct qaic_detach_slice a;
+	struct sim_bo *bo;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.pad)
+		return -EINVAL;
+	bo = simkmd_bo_lookup(f, a.handle);
+	if (!bo)
+		return -ENOENT;
+	if (!bo->sliced || f->dev->dbc[bo->dbc_id].owner != f)
+		return -EINVAL;
+	if (bo->req)
+		return -EBUSY;
+	bo->sliced = false;
+	bo->nslices = 0;
+	bo->dir = 0;
+	bo->dbc_id = 0;
+	return 0;
+}
+
+static int do_gem_close(struct sim_file *f, uint64_t arg)
+{
+	struct drm_gem_close a;
+	struct sim_bo *bo;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	bo = simkmd_bo_lookup(f, a.handle);
+	if (!bo)
+		return -EINVAL;
+	f->bos[a.handle] = NULL;
+	bo->handle = 0;
+	/* A hung execution holds ring elements forever: closing frees them. */
+	if (bo->req && bo->req->hung)
+		simkmd_reclaim_hung(bo->req->dbc, bo->req);
+	/* A queued BO lives on until the device is done with it. */
+	simkmd_bo_maybe_free(bo);
+	return 0;
+}
+
+/* ---- execute ------------------------------------------------------------ */
+
+static void submit_delay(uint64_t received)
+{
+	uint64_t span = sk.submit_max_ns - sk.submit_min_ns;
+	uint64_t lat = sk.submit_min_ns;
+
+	if (span)
+		lat += simkmd_prng_next(&sk.host_prng) % (span + 1);
+	/* A few microseconds: spinning is far more precise than sleeping. */
+	while (simkmd_now_ns() < received + lat)
+		;
+}
+
+static uint64_t dma_len(const struct sim_bo *bo, bool partial, uint64_t resize)
+{
+	if (!partial)
+		return bo->slice_bytes;
+	return resize < bo->slice_bytes ? resize : bo->slice_bytes;
+}
+
+struct exec_args {
+	uint32_t handle;
+	uint64_t resize;
+};
+
+static int read_exec_entries(const struct qaic_execute *a, bool partial,
+			     struct exec_args *out)
+{
+	size_t esz = partial ? sizeof(struct qaic_partial_execute_entry) :
+			       sizeof(struct qaic_execute_entry);
+	uint8_t *raw = malloc(a->hdr.count * esz);
+	int ret;
+
+	if (!raw)
+		return -ENOMEM;
+	ret = simkmd_copy_from_user(raw, a->data, a->hdr.count * esz);
+	for (uint32_t i = 0; !ret && i < a->hdr.count; i++) {
+		if (partial) {
+			struct qaic_partial_execute_entry e;
+
+			memcpy(&e, raw + i * esz, sizeof(e));
+			out[i].handle = e.handle;
+			out[i].resize = e.resize;
+		} else {
+			struct qaic_execute_entry e;
+
+			memcpy(&e, raw + i * esz, sizeof(e));
+			out[i].handle = e.handle;
+			out[i].resize = 0;
+		}
+	}
+	free(raw);
+	return ret;
+}
+
+/* Look the BOs up and check them as send_bo_list_to_device does. */
+static int check_exec_bos(struct sim_file *f, struct sim_dbc *dbc, bool partial,
+			  const struct exec_args *ea, uint32_t n,
+			  struct sim_bo **bos, uint32_t *need)
+{
+	*need = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct sim_bo *bo = simkmd_bo_lookup(f, ea[i].handle);
+
+		if (!bo)
+			return -ENOENT;
+		if (bo->req && bo->req->hung)
+			simkmd_reclaim_hung(bo->req->dbc, bo->req);
+		if (!bo->sliced || bo->dbc_id != dbc->id)
+			return -EINVAL;
+		if (partial && ea[i].resize > bo->alloc_size)
+			return -EINVAL;
+		if (bo->req)
+			return -EINVAL;	/* already queued */
+		for (uint32_t j = 0; j < i; j++)
+			if (bos[j] == bo)
+				return -EINVAL;	/* queued earlier in this call */
+		bos[i] = bo;
+		*need += bo->nslices;
+	}
+	return 0;
+}
+
+static bool in_eagain_window(int64_t idx)
+{
+	const struct simkmd_faults *fl = &sk.faults;
+
+	return fl->eagain_first >= 0 && idx >= fl->eagain_first &&
+	       idx - fl->eagain_first < (int64_t)fl->eagain_count;
+}
+
+static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
+			 const struct exec_args *ea, bool partial, int64_t idx,
+			 uint64_t received, uint32_t level)
+{
+	struct sim_req *r = calloc(1, sizeof(*r));
+	uint64_t submit, in_bytes = 0, out_bytes = 0;
+
+	if (!r)
+		return -ENOMEM;
+	r->bos = malloc(n * sizeof(*r->bos));
+	if (!r->bos) {
+		free(r);
+		return -ENOMEM;
+	}
+	memcpy(r->bos, bos, n * sizeof(*r->bos));
+	r->nbos = n;
+	r->dbc = dbc;
+	r->hung = sk.faults.hang == idx;
+	r->deverr = sk.faults.deverr == idx;
+
+	submit_delay(received);
+	submit = simkmd_now_ns();	/* just before the doorbell */
+	for (uint32_t i = 0; i < n; i++) {
+		struct sim_bo *bo = bos[i];
+		uint64_t len = dma_len(bo, partial, ea[i].resize);
+
+		bo->received_ns = received;
+		bo->submit_ns = submit;
+		bo->processed_ns = 0;
+		bo->queue_level_before = level;
+		bo->exec_error = 0;
+		bo->req = r;
+		bo->ring_held = bo->nslices;
+		level += bo->nslices;
+		dbc->used += bo->nslices;
+		if (bo->dir == SIMKMD_DIR_TO_DEV)
+			in_bytes += len;
+		else
+			out_bytes += len;
+	}
+	r->start_ns = submit;
+	return simkmd_schedule(dbc, r, in_bytes, out_bytes);
+}
+
+static int do_execute(struct sim_file *f, uint64_t arg, bool partial)
+{
+	uint64_t received = simkmd_now_ns();
+	struct exec_args *ea = NULL;
+	struct sim_bo **bos = NULL;
+	struct qaic_execute a;
+	struct sim_dbc *dbc;
+	uint32_t need, level;
+	int64_t idx = sk.exec_index++;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.hdr.count == 0)
+		return -EINVAL;
+	if (a.hdr.count > MAX_EXEC_ENTRIES)
+		return -ENOMEM;
+	ea = calloc(a.hdr.count, sizeof(*ea));
+	bos = calloc(a.hdr.count, sizeof(*bos));
+	ret = -ENOMEM;
+	if (!ea || !bos)
+		goto out;
+	ret = read_exec_entries(&a, partial, ea);
+	if (ret)
+		goto out;
+	ret = -EINVAL;
+	if (a.hdr.dbc_id >= SIMKMD_NUM_DBC)
+		goto out;
+	dbc = &f->dev->dbc[a.hdr.dbc_id];
+	ret = -EPERM;
+	if (dbc->owner != f)
+		goto out;
+	level = dbc->used;
+	ret = check_exec_bos(f, dbc, partial, ea, a.hdr.count, bos, &need);
+	if (ret)
+		goto out;
+	ret = -EAGAIN;
+	if (in_eagain_window(idx) || level + need > dbc->nelem - 1)
+		goto out;
+	ret = queue_request(dbc, bos, a.hdr.count, ea, partial, idx, received, level);
+out:
+	free(ea);
+	free(bos);
+	return ret;
+}
+
+/* ---- wait and perf stats ------------------------------------------------ */
+
+static long do_wait(struct sim_file *f, uint64_t arg, uint64_t notif_id)
+{
+	struct qaic_wait a;
+	struct sim_bo *bo;
+	uint64_t ms;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.pad)
+		return -EINVAL;
+	if (a.dbc_id >= SIMKMD_NUM_DBC)
+		return -EINVAL;
+	if (f->dev->dbc[a.dbc_id].owner != f)
+		return -EPERM;
+	bo = simkmd_bo_lookup(f, a.handle);
+	if (!bo)
+		return -ENOENT;
+	if (!bo->req)
+		return bo->exec_error;	/* done (or never executed) */
+	ms = a.timeout ? a.timeout : sk.wait_default_ms;
+	simkmd_waiter_add(bo, notif_id, simkmd_now_ns() + ms * 1000000ull);
+	sk.stats.deferred_waits++;
+	return SIMKMD_DEFERRED;
+}
+
+static int do_perf_stats(struct sim_file *f, uint64_t arg)
+{
+	struct qaic_perf_stats_entry *ent;
+	struct qaic_perf_stats a;
+	int ret;
+
+	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
+	if (ret)
+		return ret;
+	if (a.hdr.dbc_id >= SIMKMD_NUM_DBC)
+		return -EINVAL;
+	if (a.hdr.count == 0)
+		return 0;
+	ent = calloc(a.hdr.count, sizeof(*ent));
+	if (!ent)
+		return -EINVAL;
+	ret = simkmd_copy_from_user(ent, a.data, a.hdr.count * sizeof(*ent));
+	for (uint32_t i = 0; !ret && i < a.hdr.count; i++) {
+		struct sim_bo *bo = simkmd_bo_lookup(f, ent[i].handle);
+
+		if (!bo) {
+			ret = -ENOENT;
+			break;
+		}
+		if (!bo->sliced || bo->dbc_id != a.hdr.dbc_id) {
+			ret = -EINVAL;
+			break;
+		}
+		/* Queried before completion: the latency is not known yet. */
+		if (bo->processed_ns < bo->submit_ns)
+			ent[i].device_latency_us = 0;
+		else
+			ent[i].device_latency_us =
+				(uint32_t)((bo->processed_ns - bo->submit_ns) / 1000);
+		ent[i].submit_latency_us =
+			(uint32_t)((bo->submit_ns - bo->received_ns) / 1000);
+		ent[i].queue_level_before = bo->queue_level_before;
+		ent[i].num_queue_element = bo->nslices;
+	}
+	if (!ret)
+		ret = simkmd_copy_to_user(a.data, ent, a.hdr.count * sizeof(*ent));
+	free(ent);
+	return ret;
+}
+
+/* ---- manage: the firmware protocol --------------------------------------- */
+
+struct manage_resp {
+	uint8_t buf[QAIC_MANAGE_MAX_MSG_LENGTH];
+	uint32_t len;
+	uint32_t count;
+};
+
+static int resp_add(struct manage_resp *r, const void *t, uint32_t len)
+{
+	if (r->len + len > sizeof(r->buf))
+		return -EINVAL;
+	memcpy(r->buf + r->len, t, len);
+	r->len += len;
+	r->count++;
+	return 0;
+}
+
+static int manage_activate(struct sim_file *f, const struct simkmd_nnc_activate *nnc,
+			   const struct qaic_manage_trans_activate_to_dev *act,
+			   struct manage_resp *resp)
+{
+	struct qaic_manage_trans_activate_from_dev out;
+	struct sim_dbc *dbc = NULL;
+
+	if (!nnc || act->queue_size < 2 || act->queue_size > SIMKMD_MAX_QUEUE_SIZE)
+		return -EINVAL;
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
+		if (!f->dev->dbc[i].owner) {
+			dbc = &f->dev->dbc[i];
+			break;
+		}
+	if (!dbc)
+		return -ECANCELED;	/* firmware: no free channel */
+	dbc->owner = f;
+	dbc->nelem = act->queue_size;
+	dbc->used = 0;
+	dbc->nnc = *nnc;
+	dbc->prng = nnc->seed ^ 0x5851f42d4c957f2dull;
+	dbc->last_end_ns = 0;
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = QAIC_TRANS_ACTIVATE_FROM_DEV;
+	out.hdr.len = sizeof(out);
+	out.status = 0;
+	out.dbc_id = dbc->id;
+	return resp_add(resp, &out, sizeof(out));
+}
+
+static int manage_deactivate(struct sim_file *f,
+			     const struct qaic_manage_trans_deactivate *in,
+			     struct manage_resp *resp)
+{
+	struct qaic_manage_trans_deactivate out;
+
+	if (in->dbc_id >= SIMKMD_NUM_DBC)
+		return -EINVAL;
+	if (f->dev->dbc[in->dbc_id].owner != f)
+		return -EPERM;
+	simkmd_dbc_release(&f->dev->dbc[in->dbc_id]);
+	memset(&out, 0, sizeof(out));
+	out.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_DEV;
+	out.hdr.len = sizeof(out);
+	out.dbc_id = in->dbc_id;
+	return resp_add(resp, &out, sizeof(out));
+}
+
+static int manage_walk(struct sim_file *f, const uint8_t *buf, uint32_t len,
+		       uint32_t count, struct manage_resp *resp)
+{
+	struct simkmd_nnc_activate nnc_buf, *nnc = NULL;
+	uint32_t pos = 0;
+	int ret = 0;
+
+	for (uint32_t i = 0; !ret && i < count; i++) {
+		struct qaic_manage_trans_hdr h;
+
+		if (len - pos < sizeof(h))
+			return -EINVAL;
+		memcpy(&h, buf + pos, sizeof(h));
+		if (h.len < sizeof(h) || h.len > len - pos)
+			return -EINVAL;
+		switch (h.type) {
+		case QAIC_TRANS_PASSTHROUGH_FROM_USR:
+			if (h.len < sizeof(h) + sizeof(nnc_buf))
+				return -EINVAL;
+			memcpy(&nnc_buf, buf + pos + sizeof(h), sizeof(nnc_buf));
+			if (nnc_buf.magic != SIMKMD_NNC_MAGIC)
+				return -EINVAL;
+			nnc = &nnc_buf;
+			break;
+		case QAIC_TRANS_ACTIVATE_FROM_USR: {
+			struct qaic_manage_trans_activate_to_dev act;
+
+			if (h.len < sizeof(act))
+				return -EINVAL;
+			memcpy(&act, buf + pos, sizeof(act));
+			ret = manage_activate(f, nnc, &act, resp);
+			nnc = NULL;
+			break;
+		}
+		case QAIC_TRANS_DEACTIVATE_FROM_USR: {
+			struct qaic_manage_trans_deactivate de;
+
+			if (h.len < sizeof(de))
+				return -EINVAL;
+			memcpy(&de, buf + pos, sizeof(de));
+			ret = manage_deactivate(f, &de, resp);
+			break;
+		}
+		default:
+			return -EINVAL;
+		}
+		pos += h.len;
+	}
+	if (!ret && nnc)
+		return -EINVAL;	/* a network without a channel to run on */
+	return ret;
+}
+
+static int do_manage(struct sim_file *f, uint64_t arg)
+{
+	struct manage_resp *resp;
+	struct qaic_manage_msg m;
+	uint8_t *buf;
+	int ret;
+
+	ret = simkmd_copy_from_user(&m, arg, sizeof(m));
+	if (ret)
+		return ret;
+	if (m.len > QAIC_MANAGE_MAX_MSG_LENGTH || m.count == 0 ||
+	    m.count > QAIC_MANAGE_MAX_MSG_LENGTH / sizeof(struct qaic_manage_trans_hdr))
+		return -EINVAL;
+	buf = malloc(QAIC_MANAGE_MAX_MSG_LENGTH);
+	resp = calloc(1, sizeof(*resp));
+	ret = -ENOMEM;
+	if (!buf || !resp)
+		goto out;
+	ret = simkmd_copy_from_user(buf, m.data, m.len);
+	if (!ret)
+		ret = manage_walk(f, buf, m.len, m.count, resp);
+	if (!ret && resp->len > m.len)
+		ret = -EINVAL;	/* no room for the answer */
+	if (!ret)
+		ret = simkmd_copy_to_user(m.data, resp->buf, resp->len);
+	if (!ret) {
+		m.len = resp->len;
+		m.count = resp->count;
+		ret = simkmd_copy_to_user(arg, &m, sizeof(m));
+	}
+out:
+	free(buf);
+	free(resp);
+	return ret;
+}
+
+/* ---- dispatch and release ----------------------------------------------- */
+
+long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t notif_id)
+{
+	switch (req) {
+	case DRM_IOCTL_QAIC_MANAGE:
+		sk.stats.manage++;
+		return do_manage(f, arg);
+	case DRM_IOCTL_QAIC_CREATE_BO:
+		sk.stats.create_bo++;
+		return do_create_bo(f, arg);
+	case DRM_IOCTL_QAIC_MMAP_BO:
+		sk.stats.mmap_bo++;
+		return do_mmap_bo(f, arg);
+	case DRM_IOCTL_QAIC_ATTACH_SLICE_BO:
+		sk.stats.attach_slice_bo++;
+		return do_attach_slice(f, arg);
+	case DRM_IOCTL_QAIC_EXECUTE_BO:
+		sk.stats.execute_bo++;
+		return do_execute(f, arg, false);
+	case DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO:
+		sk.stats.partial_execute_bo++;
+		return do_execute(f, arg, true);
+	case DRM_IOCTL_QAIC_WAIT_BO:
+		sk.stats.wait_bo++;
+		return do_wait(f, arg, notif_id);
+	case DRM_IOCTL_QAIC_PERF_STATS_BO:
+		sk.stats.perf_stats_bo++;
+		return do_perf_stats(f, arg);
+	case DRM_IOCTL_QAIC_DETACH_SLICE_BO:
+		sk.stats.detach_slice_bo++;
+		return do_detach_slice(f, arg);
+	case DRM_IOCTL_GEM_CLOSE:
+		sk.stats.gem_close++;
+		return do_gem_close(f, arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* The DRM release hook: channels first (they hold executions), then BOs. */
+void simkmd_file_release(struct sim_file *f)
+{
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
+		if (f->dev->dbc[i].owner == f)
+			simkmd_dbc_release(&f->dev->dbc[i]);
+	for (uint32_t h = 1; h < f->nbos_cap; h++) {
+		struct sim_bo *bo = f->bos[h];
+
+		if (!bo)
+			continue;
+		f->bos[h] = NULL;
+		bo->handle = 0;
+		simkmd_bo_fail_waiters(bo, -EPERM);
+		simkmd_bo_maybe_free(bo);
+	}
+	free(f->bos);
+	close(f->priv_fd);
+	free(f);
+}

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: MIT
+/*
+ * simkmd start-up: configuration from the environment, the run dir with its
+ * device nodes, the seccomp user-notification filter and the two threads
+ * (supervisor, device).  The order matters: everything that can fail is done
+ * before the filter is installed, because a filter can never be removed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "simkmd_priv.h"
+
+#if defined(__x86_64__)
+#define SIMKMD_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SIMKMD_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "simkmd: unsupported architecture"
+#endif
+
+struct simkmd_state sk = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.listener = -1,
+};
+
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+static volatile int started;		/* 1 once fully started */
+
+/* Handshake with the supervisor thread, which exists before the filter. */
+static pthread_mutex_t hs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hs_cond = PTHREAD_COND_INITIALIZER;
+static int hs_state;			/* 0 wait, 1 go (listener set), -1 abort */
+
+static const uint32_t trapped_requests[] = {
+	DRM_IOCTL_QAIC_MANAGE,
+	DRM_IOCTL_QAIC_CREATE_BO,
+	DRM_IOCTL_QAIC_MMAP_BO,
+	DRM_IOCTL_QAIC_ATTACH_SLICE_BO,
+	DRM_IOCTL_QAIC_EXECUTE_BO,
+	DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO,
+	DRM_IOCTL_QAIC_WAIT_BO,
+	DRM_IOCTL_QAIC_PERF_STATS_BO,
+	DRM_IOCTL_QAIC_DETACH_SLICE_BO,
+	DRM_IOCTL_GEM_CLOSE,
+};
+#define NTRAPPED (sizeof(trapped_requests) / sizeof(trapped_requests[0]))
+
+/* ---- configuration ---------------------------------------------------- */
+
+static int env_long(const char *name, long min, long max, long def, long *out)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	*out = def;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 0);
+	if (errno || *end || v < min || v > max) {
+		fprintf(stderr, "simkmd: bad %s='%s' (want an integer in [%ld, %ld])\n",
+			name, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+static int env_double(const char *name, double def, double *out)
+{
+	const char *s = getenv(name);
+	char *end;
+	double v;
+
+	*out = def;
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !(v > 0.0) || v > 1e6) {
+		fprintf(stderr, "simkmd: bad %s='%s' (want a number > 0)\n", name, s);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Parse "A:B" (two unsigned integers); *has = false when unset. */
+static int env_pair(const char *name, uint64_t *a, uint64_t *b, bool *has)
+{
+	const char *s = getenv(name);
+	unsigned long long x, y;
+	int n = 0;
+
+	*has = false;
+	if (!s || !*s)
+		return 0;
+	if (sscanf(s, "%llu:%llu%n", &x, &y, &n) != 2 || s[n] != '\0') {
+		fprintf(stderr, "simkmd: bad %s='%s' (want A:B, two integers)\n", name, s);
+		return -EINVAL;
+	}
+	*a = x;
+	*b = y;
+	*has = true;
+	return 0;
+}
+
+static int load_config(void)
+{
+	uint64_t a, b;
+	long v;
+	bool has;
+	int ret = 0;
+
+	ret |= env_long("QAIC_SIM_NUM_DEVICES", 1, SIMKMD_MAX_DEVICES, 1, &v);
+	sk.ndev = (int)v;
+	ret |= env_double("QAIC_SIM_TIME_SCALE", 1.0, &sk.time_scale);
+	ret |= env_long("QAIC_SIM_WAIT_DEFAULT_MS", 1, INT_MAX, 5000, &v);
+	sk.wait_default_ms = (uint32_t)v;
+	sk.submit_min_ns = 3200;
+	sk.submit_max_ns = 6800;
+	ret |= env_pair("QAIC_SIM_SUBMIT_LATENCY_NS", &a, &b, &has);
+	if (has) {
+		if (a > b || b > 1000000000ull) {
+			fprintf(stderr, "simkmd: bad QAIC_SIM_SUBMIT_LATENCY_NS (want MIN:MAX ns, MIN <= MAX <= 1e9)\n");
+			return -EINVAL;
+		}
+		sk.submit_min_ns = a;
+		sk.submit_max_ns = b;
+	}
+	ret |= env_long("QAIC_SIM_FAULT_DEVERR", -1, LONG_MAX, -1, &v);
+	sk.faults.deverr = v;
+	ret |= env_long("QAIC_SIM_FAULT_HANG", -1, LONG_MAX, -1, &v);
+	sk.faults.hang = v;
+	sk.faults.eagain_first = -1;
+	sk.faults.eagain_count = 0;
+	ret |= env_pair("QAIC_SIM_FAULT_EAGAIN", &a, &b, &has);
+	if (has) {
+		if (a > INT64_MAX || b > UINT32_MAX) {
+			fprintf(stderr, "simkmd: bad QAIC_SIM_FAULT_EAGAIN (want K:N)\n");
+			return -EINVAL;
+		}
+		sk.faults.eagain_first = (int64_t)a;
+		sk.faults.eagain_count = (uint32_t)b;
+	}
+	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
+	return ret ? -EINVAL : 0;
+}
+
+/* ---- run dir and device nodes ------------------------------------------ */
+
+static void remove_nodes(void)
+{
+	for (int i = 0; i < SIMKMD_MAX_DEVICES; i++) {
+		struct sim_device *d = &sk.dev[i];
+
+		if (d->fd >= 0) {
+			close(d->fd);
+			d->fd = -1;
+		}
+		if (d->path) {
+			unlink(d->path);
+			free(d->path);
+			d->path = NULL;
+		}
+	}
+	if (sk.accel_dir) {
+		rmdir(sk.accel_dir);
+		free(sk.accel_dir);
+		sk.accel_dir = NULL;
+	}
+	if (sk.rundir) {
+		if (sk.rundir_created)
+			rmdir(sk.rundir);
+		free(sk.rundir);
+		sk.rundir = NULL;
+	}
+}
+
+static int make_rundir(void)
+{
+	const char *env = getenv("QAIC_SIM_RUNDIR");
+	char tmpl[PATH_MAX];
+
+	if (env && *env) {
+		if (mkdir(env, 0700) == 0)
+			sk.rundir_created = true;
+		else if (errno != EEXIST)
+			goto fail;
+		sk.rundir = strdup(env);
+	} else {
+		const char *tmp = getenv("TMPDIR");
+
+		snprintf(tmpl, sizeof(tmpl), "%s/qaic-sim-%d-XXXXXX",
+			 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+		if (!mkdtemp(tmpl))
+			goto fail;
+		sk.rundir_created = true;
+		sk.rundir = strdup(tmpl);
+	}
+	if (!sk.rundir)
+		return -ENOMEM;
+	if (asprintf(&sk.accel_dir, "%s/accel", sk.rundir) < 0) {
+		sk.accel_dir = NULL;
+		return -ENOMEM;
+	}
+	if (mkdir(sk.accel_dir, 0700) && errno != EEXIST)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "simkmd: cannot create run dir %s: %s\n",
+		env && *env ? env : "/tmp/qaic-sim-*", strerror(errno));
+	return -errno;
+}
+
+static int make_node(struct sim_device *d, int index)
+{
+	struct stat st;
+
+	d->index = index;
+	if (asprintf(&d->path, "%s/accel%d", sk.accel_dir, index) < 0) {
+		d->path = NULL;
+		return -ENOMEM;
+	}
+	d->fd = open(d->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (d->fd < 0 || fstat(d->fd, &st)) {
+		int err = errno;
+
+		fprintf(stderr, "simkmd: cannot create device node %s: %s\n",
+			d->path, strerror(err));
+		return -err;
+	}
+	d->st_dev = st.st_dev;
+	d->st_ino = st.st_ino;
+	d->next_offset = 0;
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
+		d->dbc[i].id = i;
+	return 0;
+}
+
+static void cleanup_at_exit(void)
+{
+	/* A forked child must not remove its parent's nodes. */
+	if (getpid() != sk.owner_pid)
+		return;
+	for (int i = 0; i < sk.ndev; i++)
+		if (sk.dev[i].path)
+			unlink(sk.dev[i].path);
+	if (sk.accel_dir)
+		rmdir(sk.accel_dir);
+	if (sk.rundir && sk.rundir_created)
+		rmdir(sk.rundir);
+}
+
+/* ---- seccomp ------------------------------------------------------------ */
+
+static int install_filter(void)
+{
+	struct sock_filter f[9 + NTRAPPED];
+	struct sock_fprog prog;
+	unsigned int n = 0;
+	long fd;
+
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					       offsetof(struct seccomp_data, arch));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					       SIMKMD_AUDIT_ARCH, 1, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					       offsetof(struct seccomp_data, nr));
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					       __NR_ioctl, 1, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	/* The kernel truncates the request to 32 bits: compare the low word. */
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					       offsetof(struct seccomp_data, args[1]));
+	for (unsigned int i = 0; i < NTRAPPED; i++)
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						       trapped_requests[i],
+						       (uint8_t)(NTRAPPED - i), 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+	prog.len = (unsigned short)n;
+	prog.filter = f;
+
+	const unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER |
+		SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	if (fd < 0 && errno == EACCES) {
+		/* Unprivileged: seccomp demands no_new_privs. */
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+			return -errno;
+		fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+	}
+	if (fd < 0) {
+		int err = errno;
+
+		fprintf(stderr, "simkmd: cannot install seccomp filter: %s\n",
+			strerror(err));
+		return -err;
+	}
+	return (int)fd;
+}
+
+/* Supervisor thread entry: waits for the listener, then serves. */
+static void *supervisor_entry(void *arg)
+{
+	int state;
+
+	pthread_mutex_lock(&hs_lock);
+	while (hs_state == 0)
+		pthread_cond_wait(&hs_cond, &hs_lock);
+	state = hs_state;
+	pthread_mutex_unlock(&hs_lock);
+	if (state < 0)
+		return NULL;
+	return simkmd_supervisor_main(arg);
+}
+
+static void handshake(int state)
+{
+	pthread_mutex_lock(&hs_lock);
+	hs_state = state;
+	pthread_cond_broadcast(&hs_cond);
+	pthread_mutex_unlock(&hs_lock);
+}
+
+/* Threads of the driver take no signals: they belong to the application. */
+static int spawn(pthread_t *t, void *(*fn)(void *))
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	int ret;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = pthread_create(t, &attr, fn, NULL);
+	pthread_attr_destroy(&attr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -ret;
+}
+
+static int init_device_cond(void)
+{
+	pthread_condattr_t ca;
+	int ret;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	ret = pthread_cond_init(&sk.dev_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return -ret;
+}
+
+static int kcmp_works(void)
+{
+	pid_t pid = getpid();
+
+	/* KCMP_FILE = 0; the same fd compares equal (0). */
+	return syscall(SYS_kcmp, pid, pid, 0, sk.dev[0].fd, sk.dev[0].fd) == 0;
+}
+
+static int do_start(void)
+{
+	pthread_t sup, devt;
+	int ret, fd;
+
+	for (int i = 0; i < SIMKMD_MAX_DEVICES; i++)
+		sk.dev[i].fd = -1;
+	ret = load_config();
+	if (ret)
+		return ret;
+	ret = make_rundir();
+	for (int i = 0; !ret && i < sk.ndev; i++)
+		ret = make_node(&sk.dev[i], i);
+	if (!ret)
+		ret = init_device_cond();
+	if (ret)
+		goto fail;
+	sk.kcmp_ok = kcmp_works();
+	sk.owner_pid = getpid();
+
+	hs_state = 0;
+	ret = spawn(&sup, supervisor_entry);
+	if (ret)
+		goto fail;
+	fd = install_filter();
+	if (fd < 0) {
+		handshake(-1);
+		ret = fd;
+		goto fail;
+	}
+	/* Point of no return: nothing below may fail. */
+	sk.listener = fd;
+	handshake(1);
+	if (spawn(&devt, simkmd_device_main)) {
+		/* Only completions are lost; say so rather than hang silently. */
+		fprintf(stderr, "simkmd: cannot start the device thread\n");
+	}
+	atexit(cleanup_at_exit);
+	return 0;
+fail:
+	remove_nodes();
+	return ret;
+}
+
+int simkmd_start(void)
+{
+	int ret = 0;
+
+	if (started)
+		return getpid() == sk.owner_pid ? 0 : -ECHILD;
+	pthread_mutex_lock(&start_lock);
+	if (!started) {
+		ret = do_start();
+		if (!ret)
+			__atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+	} else if (getpid() != sk.owner_pid) {
+		ret = -ECHILD;
+	}
+	pthread_mutex_unlock(&start_lock);
+	return ret;
+}
+
+const char *simkmd_device_path(int dev)
+{
+	if (!started || dev < 0 || dev >= sk.ndev)
+		return NULL;
+	return sk.dev[dev].path;
+}
+
+int simkmd_num_devices(void)
+{
+	return started ? sk.ndev : 0;
+}
+
+const char *simkmd_rundir(void)
+{
+	return started ? sk.rundir : NULL;
+}
+
+int simkmd_stats(struct simkmd_stats *out)
+{
+	if (!started)
+		return -ENODEV;
+	pthread_mutex_lock(&sk.lock);
+	*out = sk.stats;
+	pthread_mutex_unlock(&sk.lock);
+	return 0;
+}
+
+int simkmd_get_faults(struct simkmd_faults *out)
+{
+	if (!started)
+		return -ENODEV;
+	pthread_mutex_lock(&sk.lock);
+	*out = sk.faults;
+	pthread_mutex_unlock(&sk.lock);
+	return 0;
+}
+
+int simkmd_set_faults(const struct simkmd_faults *in)
+{
+	if (!started)
+		return -ENODEV;
+	pthread_mutex_lock(&sk.lock);
+	sk.faults = *in;
+	pthread_mutex_unlock(&sk.lock);
+	return 0;
+}
+
+int64_t simkmd_next_exec_index(void)
+{
+	int64_t v;
+
+	pthread_mutex_lock(&sk.lock);
+	v = sk.exec_index;
+	pthread_mutex_unlock(&sk.lock);
+	return v;
+}
+
+int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
+{
+	struct sim_file *f;
+	struct sim_bo *bo;
+	int ret = -ENOENT;
+
+	if (!started)
+		return -ENODEV;
+	pthread_mutex_lock(&sk.lock);
+	f = simkmd_file_lookup(fd, NULL, false);
+	bo = f ? simkmd_bo_lookup(f, handle) : NULL;
+	if (bo) {
+		out->received_ns = bo->received_ns;
+		out->submit_ns = bo->submit_ns;
+		out->processed_ns = bo->processed_ns;
+		out->queue_level_before = bo->queue_level_before;
+		out->slices = bo->nslices;
+		out->mmap_offset = bo->offset;
+		out->size = bo->size;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&sk.lock);
+	return ret;
+}
+
+int simkmd_test_ring_used(int dev, uint32_t dbc_id)
+{
+	int ret;
+
+	if (!started || dev < 0 || dev >= sk.ndev || dbc_id >= SIMKMD_NUM_DBC)
+		return -EINVAL;
+	pthread_mutex_lock(&sk.lock);
+	ret = (int)sk.dev[dev].dbc[dbc_id].used;
+	pthread_mutex_unlock(&sk.lock);
+	return ret;
+}

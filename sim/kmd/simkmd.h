@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * simkmd: an emulated qaic accel kernel driver plus device model.
+ *
+ * The simulated runtime talks to "the kernel" only through libc open(),
+ * ioctl(), mmap() and close() on "<rundir>/accel/accel<N>", exactly as the
+ * real runtime does with /dev/accel/accelN.  simkmd traps the qaic ioctls
+ * at the system-call boundary with a seccomp user-notification filter and
+ * answers them from a supervisor thread of the same process with the real
+ * driver's semantics, so an LD_PRELOAD interposer of ioctl() sees exactly
+ * what it would see on a card.  See docs/SIM-KMD.md.
+ */
+#ifndef QPROF_SIMKMD_H
+#define QPROF_SIMKMD_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Start the emulated driver once per process.  Idempotent and thread-safe.
+ * Creates a private run dir ($QAIC_SIM_RUNDIR, or /tmp/qaic-sim-<pid>-XXXXXX)
+ * with device nodes "<rundir>/accel/accel<N>" for N in [0, ndev) (regular
+ * files that back BO memory for mmap), installs the seccomp filter (TSYNC)
+ * and starts the supervisor and device threads.  Returns 0 or -errno and
+ * never leaves a half-installed filter.  ndev >= 1 (default 1; env
+ * QAIC_SIM_NUM_DEVICES overrides).  In a forked child of the process that
+ * started the driver it returns -ECHILD: the device belongs to the parent.
+ */
+int simkmd_start(void);
+/* Path of device node N, or NULL if not started / out of range. */
+const char *simkmd_device_path(int dev);
+int simkmd_num_devices(void);
+/* The run dir holding accel/, or NULL if not started. */
+const char *simkmd_rundir(void);
+
+/*
+ * The simulated firmware protocol: the runtime activates a program with one
+ * DRM_IOCTL_QAIC_MANAGE message holding two transactions, in this order:
+ *  1. QAIC_TRANS_PASSTHROUGH_FROM_USR whose data is a struct
+ *     simkmd_nnc_activate (the "network": how long the device takes);
+ *  2. QAIC_TRANS_ACTIVATE_FROM_USR (struct qaic_manage_trans_activate_to_dev
+ *     layout, queue_size = ring elements).
+ * The driver rewrites the message in place into the response: one
+ * QAIC_TRANS_ACTIVATE_FROM_DEV transaction (struct
+ * qaic_manage_trans_activate_from_dev) carrying status 0 and the new dbc_id
+ * (msg len/count updated).  Deactivation: one QAIC_TRANS_DEACTIVATE_FROM_USR
+ * (struct qaic_manage_trans_deactivate, dbc_id) -> response
+ * QAIC_TRANS_DEACTIVATE_FROM_DEV.
+ */
+#define SIMKMD_NNC_MAGIC 0x51534e4e /* "NNSQ" */
+struct simkmd_nnc_activate {
+	uint32_t magic;            /* SIMKMD_NNC_MAGIC */
+	uint32_t stats_compiled;   /* 1: device writes cycle counts (below) */
+	uint64_t compute_ns;       /* mean compute time per request */
+	uint64_t jitter_ns;        /* uniform +- jitter */
+	uint64_t tail_ns;          /* extra time added with probability tail_ppm */
+	uint32_t tail_ppm;         /* per million */
+	uint32_t pad;
+	uint64_t dma_bytes_per_us; /* DMA bandwidth host<->device (0: instant) */
+	uint64_t seed;             /* PRNG seed for jitter/tail (deterministic runs) */
+};
+
+/*
+ * For stats-compiled programs, after a request completes the device writes
+ * this record (little-endian, ticks of the 19.2 MHz device timer) into the
+ * LAST 64 bytes of the request's last FROM_DEV BO ("aiccyclecounts").  The
+ * BO's size is the size given to CREATE_BO; BOs under 64 bytes get nothing.
+ * The device timer is CLOCK_MONOTONIC scaled: tick = ns * 12 / 625.
+ */
+#define SIMKMD_CYCLES_MAGIC 0x4359434c45534943ull
+#define SIMKMD_TICKS_PER_SEC 19200000ull
+struct simkmd_cycle_counts {
+	uint64_t magic;
+	uint64_t start_tick;        /* device starts the request (input DMA begins) */
+	uint64_t input_done_tick;   /* all input DMA done: in-wait = input_done - start */
+	uint64_t compute_done_tick; /* compute done */
+	uint64_t output_start_tick; /* output DMA may start: out-wait = output_start - compute_done */
+	uint64_t end_tick;          /* output DMA done: devExec = end - start */
+	uint64_t pad[2];
+};
+
+/* Debug counters, for tests. */
+struct simkmd_stats {
+	uint64_t manage;
+	uint64_t create_bo;
+	uint64_t mmap_bo;
+	uint64_t attach_slice_bo;
+	uint64_t execute_bo;
+	uint64_t partial_execute_bo;
+	uint64_t wait_bo;
+	uint64_t perf_stats_bo;
+	uint64_t detach_slice_bo;
+	uint64_t gem_close;
+	uint64_t handled;         /* sum of the above: ioctls answered by simkmd */
+	uint64_t failed;          /* of those, answered with an error */
+	uint64_t continued;       /* trapped but not ours: passed to the real kernel */
+	uint64_t deferred_waits;  /* WAITs answered later by the device thread */
+	uint64_t wait_timeouts;   /* WAITs answered -ETIMEDOUT */
+	uint64_t requests_done;   /* requests the device completed */
+};
+/* Copy the counters; returns 0, or -ENODEV if the driver is not started. */
+int simkmd_stats(struct simkmd_stats *out);
+
+/*
+ * Fault injection (process-wide EXECUTE/PARTIAL_EXECUTE call index, 0-based,
+ * counting every such ioctl simkmd answers).  -1 disables.  Initialised from
+ * QAIC_SIM_FAULT_DEVERR, QAIC_SIM_FAULT_HANG, QAIC_SIM_FAULT_EAGAIN=K:N.
+ */
+struct simkmd_faults {
+	int64_t deverr;        /* that request completes with a device error: WAIT -EIO */
+	int64_t hang;          /* that request never completes: WAIT -ETIMEDOUT */
+	int64_t eagain_first;  /* calls [first, first+count) return -EAGAIN */
+	uint32_t eagain_count;
+};
+int simkmd_get_faults(struct simkmd_faults *out);
+int simkmd_set_faults(const struct simkmd_faults *in);
+/* Index the next EXECUTE/PARTIAL_EXECUTE call will get. */
+int64_t simkmd_next_exec_index(void);
+
+/*
+ * Test-only accessor: the raw kernel timestamps (CLOCK_MONOTONIC ns) behind
+ * PERF_STATS of BO `handle` opened through device fd `fd`.
+ */
+struct simkmd_bo_times {
+	uint64_t received_ns;
+	uint64_t submit_ns;
+	uint64_t processed_ns;   /* 0 until the current execution completed */
+	uint32_t queue_level_before;
+	uint32_t slices;
+	uint64_t mmap_offset;
+	uint64_t size;           /* size given to CREATE_BO */
+};
+int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out);
+/* Test-only: occupied ring elements of `dbc_id` on device `dev`, or -errno. */
+int simkmd_test_ring_used(int dev, uint32_t dbc_id);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* QPROF_SIMKMD_H */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * simkmd internals, shared by the supervisor (kmd_notify.c), the ioctl
+ * handlers (kmd_ioctl.c) and the device model (kmd_device.c).  One mutex,
+ * sk.lock, protects every structure below: the supervisor and the device
+ * thread are the only writers and each holds it for a few microseconds.
+ */
+#ifndef QPROF_SIMKMD_PRIV_H
+#define QPROF_SIMKMD_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "qprof/qaic_accel.h"
+#include "simkmd.h"
+
+#define SIMKMD_MAX_DEVICES 16
+#define SIMKMD_NUM_DBC 16		/* AIC100 DMA bridge channels */
+#define SIMKMD_MAX_QUEUE_SIZE 65536
+#define SIMKMD_DIR_TO_DEV 1		/* DMA_TO_DEVICE */
+#define SIMKMD_DIR_FROM_DEV 2		/* DMA_FROM_DEVICE */
+
+struct sim_file;
+struct sim_req;
+
+/* A deferred WAIT_BO: the caller's notification id, answered later. */
+struct sim_waiter {
+	uint64_t notif_id;
+	uint64_t deadline_ns;
+	struct sim_bo *bo;
+	struct sim_waiter *next_on_bo;
+	struct sim_waiter *prev_all, *next_all;
+};
+
+struct sim_bo {
+	struct sim_file *file;
+	uint32_t handle;		/* 0 once GEM_CLOSE'd (zombie) */
+	uint64_t size;			/* as given to CREATE_BO */
+	uint64_t alloc_size;		/* page aligned */
+	uint64_t offset;		/* in the device node file */
+	bool sliced;
+	uint32_t dbc_id;
+	uint32_t dir;
+	uint32_t nslices;		/* total_slice_nents */
+	uint64_t slice_bytes;		/* sum of slice sizes: full DMA length */
+	struct sim_req *req;		/* current execution, NULL when not queued */
+	uint32_t ring_held;		/* ring elements held by the current execution */
+	int exec_error;			/* 0 or -EIO after a faulty execution */
+	uint64_t received_ns, submit_ns, processed_ns;
+	uint32_t queue_level_before;
+	struct sim_waiter *waiters;
+};
+
+/* One EXECUTE call: the device runs it as one request. */
+struct sim_req {
+	struct sim_dbc *dbc;
+	uint32_t nbos;
+	struct sim_bo **bos;
+	bool hung, deverr;
+	int stage;			/* 0: input DMA pending, 1: output pending */
+	uint64_t start_ns, in_done_ns, compute_done_ns, out_start_ns, end_ns;
+	struct sim_req *next;
+};
+
+struct sim_dbc {
+	uint32_t id;
+	struct sim_file *owner;		/* NULL: free */
+	uint32_t nelem;
+	uint32_t used;			/* occupied ring elements */
+	struct simkmd_nnc_activate nnc;
+	uint64_t prng;
+	uint64_t last_end_ns;		/* scheduled end of the last request */
+	struct sim_req *head, *tail;	/* FIFO of scheduled requests */
+	struct sim_req *hung;		/* requests that will never complete */
+};
+
+struct sim_device {
+	int index;
+	char *path;
+	int fd;				/* the driver's own fd: backs BO memory */
+	dev_t st_dev;
+	ino_t st_ino;
+	uint64_t next_offset;
+	struct sim_dbc dbc[SIMKMD_NUM_DBC];
+};
+
+/* An open file description of a device node (a DRM file). */
+struct sim_file {
+	struct sim_device *dev;
+	int priv_fd;			/* our dup: keeps the description alive */
+	int last_app_fd;		/* fd number it was last seen on */
+	struct sim_bo **bos;		/* indexed by GEM handle; [0] unused */
+	uint32_t nbos_cap;
+	struct sim_file *next;
+};
+
+struct simkmd_state {
+	pthread_mutex_t lock;
+	pthread_cond_t dev_cond;	/* wakes the device thread */
+	pid_t owner_pid;
+	int listener;
+	int ndev;
+	char *rundir;
+	char *accel_dir;
+	bool rundir_created;
+	struct sim_device dev[SIMKMD_MAX_DEVICES];
+	struct sim_file *files;
+	struct sim_waiter *waiters;	/* all deferred waits */
+	bool kcmp_ok;
+	/* configuration */
+	double time_scale;
+	uint64_t submit_min_ns, submit_max_ns;
+	uint32_t wait_default_ms;
+	struct simkmd_faults faults;
+	int64_t exec_index;
+	uint64_t host_prng;
+	struct simkmd_stats stats;
+};
+
+extern struct simkmd_state sk;
+
+/* kmd_notify.c */
+void *simkmd_supervisor_main(void *arg);
+int simkmd_reply(uint64_t id, int64_t val);
+uint64_t simkmd_now_ns(void);
+int simkmd_copy_from_user(void *dst, uint64_t uaddr, size_t len);
+int simkmd_copy_to_user(uint64_t uaddr, const void *src, size_t len);
+struct sim_file *simkmd_file_lookup(int fd, const struct sim_device *hint, bool create);
+
+/* kmd_ioctl.c: each returns 0 / -errno, or SIMKMD_DEFERRED (WAIT only) */
+#define SIMKMD_DEFERRED 1
+long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t notif_id);
+void simkmd_file_release(struct sim_file *f);
+struct sim_bo *simkmd_bo_lookup(struct sim_file *f, uint32_t handle);
+
+/* kmd_device.c */
+void *simkmd_device_main(void *arg);
+int simkmd_schedule(struct sim_dbc *dbc, struct sim_req *r, uint64_t in_bytes,
+		    uint64_t out_bytes);
+void simkmd_bo_fail_waiters(struct sim_bo *bo, int err);
+void simkmd_bo_complete(struct sim_bo *bo, int status, uint64_t now);
+void simkmd_reclaim_hung(struct sim_dbc *dbc, struct sim_req *r);
+void simkmd_dbc_release(struct sim_dbc *dbc);
+void simkmd_waiter_add(struct sim_bo *bo, uint64_t notif_id, uint64_t deadline);
+void simkmd_bo_maybe_free(struct sim_bo *bo);
+uint64_t simkmd_prng_next(uint64_t *state);
+uint64_t simkmd_ns_to_ticks(uint64_t ns);
+
+#endif /* QPROF_SIMKMD_PRIV_H */
