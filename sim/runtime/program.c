@@ -1,0 +1,570 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * QPC objects (program descriptions) and programs: load, activation through
+ * DRM_IOCTL_QAIC_MANAGE, IO buffer info.
+ *
+ * Program states (qaicProgramGetInfo().status):
+ *   INIT --load--> LOADED --activate--> FULLY_ACTIVATED
+ * Operations move forward implicitly (activating an INIT program loads it)
+ * and are no-ops when already in their target state.  Deactivate/unload
+ * return QS_BUSY while exec objects of the program are alive.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "simkmd.h"
+#include "rt.h"
+
+#ifndef QAIC_SIM_DATADIR
+#define QAIC_SIM_DATADIR NULL
+#endif
+#ifndef QAIC_SIM_SRCPRESETS
+#define QAIC_SIM_SRCPRESETS NULL
+#endif
+
+#define QPC_MAGIC 0x00A1CD7Cu		/* a real QPC container */
+
+/* ---- QPC objects ------------------------------------------------------ */
+
+static void qpc_destroy(struct rt_obj *obj)
+{
+	struct QAicQpcObj *q = (struct QAicQpcObj *)obj;
+
+	free(q->text);
+	free(q);
+}
+
+static QStatus qpc_new(QAicQpcObj **out, const char *text, size_t len,
+		       const char *origin)
+{
+	char err[DESC_ERR_MAX];
+	struct QAicQpcObj *q;
+	uint32_t magic;
+
+	if (len >= sizeof(magic)) {
+		memcpy(&magic, text, sizeof(magic));
+		if (magic == QPC_MAGIC) {
+			rt_log(NULL, QL_ERROR, "%s: a real QPC container; the simulator takes program descriptions (docs/SIMULATOR.md)",
+			       origin);
+			return QS_UNSUPPORTED;
+		}
+	}
+	q = calloc(1, sizeof(*q));
+	if (!q)
+		return QS_NOMEM;
+	if (desc_parse(text, len, origin, &q->desc, err, sizeof(err))) {
+		rt_log(NULL, QL_ERROR, "%s", err);
+		free(q);
+		return QS_INVAL;
+	}
+	q->text = malloc(len + 1);
+	if (!q->text || rt_register(&q->obj, RT_QPC, qpc_destroy)) {
+		free(q->text);
+		free(q);
+		return QS_NOMEM;
+	}
+	memcpy(q->text, text, len);
+	q->text[len] = '\0';
+	q->text_len = len;
+	*out = q;
+	return QS_SUCCESS;
+}
+
+/* @copy is irrelevant here: the description is always parsed into a copy. */
+QAIC_EXPORT QStatus qaicOpenQpc(QAicQpcObj **qpc, const uint8_t *buf,
+				size_t size, bool copy)
+{
+	if (!qpc || !buf || !size)
+		return QS_INVAL;
+	return qpc_new(qpc, (const char *)buf, size, "<qpc buffer>");
+}
+
+static QStatus read_file(const char *path, char **text, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	size_t cap = 4096, n = 0;
+	char *buf = NULL;
+
+	if (!f)
+		goto io_error;
+	for (;;) {
+		char *nb = realloc(buf, cap);
+
+		if (!nb) {
+			free(buf);
+			fclose(f);
+			return QS_NOMEM;
+		}
+		buf = nb;
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap || cap >= (1u << 20))
+			break;
+		cap *= 2;
+	}
+	if (ferror(f) || n >= (1u << 20)) {
+		int err = ferror(f) ? EIO : EFBIG;
+
+		free(buf);
+		fclose(f);
+		errno = err;
+		goto io_error;
+	}
+	fclose(f);
+	*text = buf;
+	*len = n;
+	return QS_SUCCESS;
+io_error:
+	rt_log(NULL, QL_ERROR, "%s: cannot read: %s", path, strerror(errno));
+	return QS_INVAL;
+}
+
+QAIC_EXPORT QStatus qaicOpenQpcFile(QAicQpcObj **qpc, const char *arg)
+{
+	char path[4096], err[DESC_ERR_MAX];
+	const char *origin;
+	char *text = NULL;
+	size_t len = 0;
+	QStatus st;
+
+	if (!qpc || !arg || !*arg)
+		return QS_INVAL;
+	if (desc_resolve(arg, QAIC_SIM_DATADIR, QAIC_SIM_SRCPRESETS, path,
+			 sizeof(path), err, sizeof(err))) {
+		rt_log(NULL, QL_ERROR, "%s", err);
+		return QS_INVAL;
+	}
+	st = read_file(path, &text, &len);
+	if (st != QS_SUCCESS)
+		return st;
+	origin = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	st = qpc_new(qpc, text, len, origin);
+	free(text);
+	return st;
+}
+
+QAIC_EXPORT QStatus qaicCloseQpc(QAicQpcObj *handle)
+{
+	struct QAicQpcObj *q = RT_GET(handle, RT_QPC, struct QAicQpcObj);
+
+	if (!q)
+		return QS_INVAL;
+	if (!rt_unregister(&q->obj)) {
+		RT_PUT(q);
+		return QS_INVAL;
+	}
+	RT_PUT(q);
+	RT_PUT(q);
+	return QS_SUCCESS;
+}
+
+/* ---- programs: device side ------------------------------------------- */
+
+static QStatus program_load_locked(struct QAicProgram *pg)
+{
+	const char *path;
+
+	if (pg->status != QAIC_PROGRAM_INIT)
+		return QS_SUCCESS;
+	path = simkmd_device_path(pg->dev);
+	if (!path)
+		return QS_INVAL;
+	pg->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (pg->fd < 0) {
+		rt_log(pg->ctx, QL_ERROR, "%s: cannot open: %s", path,
+		       strerror(errno));
+		return QS_NODEV;
+	}
+	pg->status = QAIC_PROGRAM_LOADED;
+	return QS_SUCCESS;
+}
+
+static void fill_nnc(const struct QAicProgram *pg,
+		     struct simkmd_nnc_activate *nnc)
+{
+	const struct desc *d = &pg->desc;
+
+	memset(nnc, 0, sizeof(*nnc));
+	nnc->magic = SIMKMD_NNC_MAGIC;
+	nnc->stats_compiled = d->stats;
+	nnc->compute_ns = d->compute_us * 1000;
+	nnc->jitter_ns = d->jitter_us * 1000;
+	nnc->tail_ns = d->tail_us * 1000;
+	nnc->tail_ppm = d->tail_ppm;
+	nnc->dma_bytes_per_us = d->dma_mbps;	/* 1 MB/s = 1 byte/us */
+	nnc->seed = rt_config()->seed * 1000003ull + pg->id;
+}
+
+/* Finds the first transaction of @type in a MANAGE response. */
+static const void *find_trans(const uint8_t *buf, uint32_t len, uint32_t count,
+			      uint32_t type, uint32_t min_len)
+{
+	uint32_t off = 0, i;
+
+	for (i = 0; i < count && off + sizeof(struct qaic_manage_trans_hdr) <= len; i++) {
+		const struct qaic_manage_trans_hdr *h = (const void *)(buf + off);
+
+		if (h->len < sizeof(*h) || off + h->len > len)
+			return NULL;
+		if (h->type == type && h->len >= min_len)
+			return h;
+		off += (h->len + 7) & ~7u;
+	}
+	return NULL;
+}
+
+static QStatus program_activate_locked(struct QAicProgram *pg)
+{
+	_Alignas(8) uint8_t buf[QAIC_MANAGE_MAX_MSG_LENGTH];
+	struct qaic_manage_trans_passthrough *pt = (void *)buf;
+	struct qaic_manage_trans_activate_to_dev *act;
+	const struct qaic_manage_trans_activate_from_dev *resp;
+	struct qaic_manage_msg msg;
+	uint32_t pt_len = sizeof(*pt) + sizeof(struct simkmd_nnc_activate);
+	QStatus st;
+
+	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED)
+		return QS_SUCCESS;
+	st = program_load_locked(pg);
+	if (st != QS_SUCCESS)
+		return st;
+	memset(buf, 0, sizeof(buf));
+	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
+	pt->hdr.len = pt_len;
+	fill_nnc(pg, (struct simkmd_nnc_activate *)pt->data);
+	act = (void *)(buf + pt_len);
+	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
+	act->hdr.len = sizeof(*act);
+	act->queue_size = pg->desc.ring;
+	msg.len = pt_len + sizeof(*act);
+	msg.count = 2;
+	msg.data = (uint64_t)(uintptr_t)buf;
+	if (ioctl(pg->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0) {
+		rt_log(pg->ctx, QL_ERROR, "program %s: activation failed: %s",
+		       pg->name, strerror(errno));
+		return errno == EAGAIN ? QS_AGAIN : QS_ERROR;
+	}
+	resp = find_trans(buf, msg.len < sizeof(buf) ? msg.len : sizeof(buf),
+			  msg.count, QAIC_TRANS_ACTIVATE_FROM_DEV, sizeof(*resp));
+	if (!resp || resp->status) {
+		rt_log(pg->ctx, QL_ERROR, "program %s: activation refused by the device (status %u)",
+		       pg->name, resp ? resp->status : 0);
+		return QS_ERROR;
+	}
+	pg->dbc_id = resp->dbc_id;
+	pg->status = QAIC_PROGRAM_FULLY_ACTIVATED;
+	return QS_SUCCESS;
+}
+
+static QStatus program_deactivate_locked(struct QAicProgram *pg)
+{
+	struct qaic_manage_trans_deactivate tr;
+	struct qaic_manage_msg msg;
+
+	if (pg->status != QAIC_PROGRAM_FULLY_ACTIVATED)
+		return QS_SUCCESS;
+	if (pg->num_execs)
+		return QS_BUSY;
+	memset(&tr, 0, sizeof(tr));
+	tr.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
+	tr.hdr.len = sizeof(tr);
+	tr.dbc_id = pg->dbc_id;
+	msg.len = sizeof(tr);
+	msg.count = 1;
+	msg.data = (uint64_t)(uintptr_t)&tr;
+	if (ioctl(pg->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0) {
+		rt_log(pg->ctx, QL_ERROR, "program %s: deactivation failed: %s",
+		       pg->name, strerror(errno));
+		return QS_ERROR;
+	}
+	pg->status = QAIC_PROGRAM_LOADED;
+	return QS_SUCCESS;
+}
+
+static QStatus program_unload_locked(struct QAicProgram *pg)
+{
+	QStatus st = program_deactivate_locked(pg);
+
+	if (st != QS_SUCCESS)
+		return st;
+	if (pg->status == QAIC_PROGRAM_LOADED) {
+		close(pg->fd);
+		pg->fd = -1;
+		pg->status = QAIC_PROGRAM_INIT;
+	}
+	return QS_SUCCESS;
+}
+
+QStatus rt_program_activate(struct QAicProgram *pg)
+{
+	QStatus st;
+
+	pthread_mutex_lock(&pg->lock);
+	st = program_activate_locked(pg);
+	pthread_mutex_unlock(&pg->lock);
+	return st;
+}
+
+QStatus rt_program_add_exec(struct QAicProgram *pg)
+{
+	QStatus st = QS_INVAL;
+
+	pthread_mutex_lock(&pg->lock);
+	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED) {
+		pg->num_execs++;
+		st = QS_SUCCESS;
+	}
+	pthread_mutex_unlock(&pg->lock);
+	return st;
+}
+
+void rt_program_del_exec(struct QAicProgram *pg)
+{
+	pthread_mutex_lock(&pg->lock);
+	pg->num_execs--;
+	pthread_mutex_unlock(&pg->lock);
+}
+
+/* ---- programs: API ---------------------------------------------------- */
+
+static atomic_uint next_program_id;
+
+static void program_destroy(struct rt_obj *obj)
+{
+	struct QAicProgram *pg = (struct QAicProgram *)obj;
+
+	profile_flush(pg);
+	pthread_mutex_lock(&pg->lock);
+	program_unload_locked(pg);
+	pthread_mutex_unlock(&pg->lock);
+	profile_destroy(pg->prof);
+	pthread_mutex_destroy(&pg->lock);
+	RT_PUT(pg->ctx);
+	free(pg->text);
+	free(pg);
+}
+
+static void add_mapping(struct QAicProgram *pg, const char *name,
+			uint32_t bytes, enum desc_dir dir)
+{
+	QAicBufferMappings *m = &pg->maps[pg->nbo];
+
+	m->bufferName = (char *)name;
+	m->index = pg->nbo;
+	m->ioType = dir == DESC_IN ? BUFFER_IO_TYPE_INPUT : BUFFER_IO_TYPE_OUTPUT;
+	m->size = bytes;
+	m->isPartialBufferAllowed = false;
+	m->dataType = BUFFER_DATA_TYPE_INT8;
+	if (dir == DESC_OUT)
+		pg->wait_idx = pg->nbo;
+	pg->nbo++;
+}
+
+/* Inputs first, then outputs, then aiccyclecounts: the execute order. */
+static void build_layout(struct QAicProgram *pg)
+{
+	const struct desc *d = &pg->desc;
+	uint32_t i;
+
+	for (i = 0; i < d->nbuf; i++)
+		if (d->buf[i].dir == DESC_IN)
+			add_mapping(pg, d->buf[i].name, d->buf[i].bytes, DESC_IN);
+	for (i = 0; i < d->nbuf; i++)
+		if (d->buf[i].dir == DESC_OUT)
+			add_mapping(pg, d->buf[i].name, d->buf[i].bytes, DESC_OUT);
+	if (d->stats)
+		add_mapping(pg, DESC_CYCLES_NAME, DESC_CYCLES_BYTES, DESC_OUT);
+	pg->iobuf.numBufferMappings = pg->nbo;
+	pg->iobuf.bufferMappings = pg->maps;
+}
+
+QAIC_EXPORT QStatus qaicProgramPropertiesInitDefault(QAicProgramProperties_t *props)
+{
+	if (!props)
+		return QS_INVAL;
+	memset(props, 0, sizeof(*props));
+	props->selectMask = QAIC_PROGRAM_PROPERTIES_SELECT_MASK_DEFAULT;
+	props->SubmitNumRetries = QAIC_PROGRAM_PROPERTIES_SUBMIT_NUM_RETRIES_DEFAULT;
+	props->SubmitRetryTimeoutMs = 0;
+	return QS_SUCCESS;
+}
+
+static QStatus program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
+			   QAicProgramProperties_t *props, QID dev,
+			   const char *name, struct QAicProgram **out)
+{
+	struct QAicProgram *pg = calloc(1, sizeof(*pg));
+
+	if (!pg)
+		return QS_NOMEM;
+	pg->text = malloc(q->text_len + 1);
+	if (!pg->text) {
+		free(pg);
+		return QS_NOMEM;
+	}
+	memcpy(pg->text, q->text, q->text_len + 1);
+	pg->text_len = q->text_len;
+	pg->desc = q->desc;
+	pg->dev = dev;
+	pg->fd = -1;
+	pg->status = QAIC_PROGRAM_INIT;
+	if (props)
+		pg->props = *props;
+	else
+		qaicProgramPropertiesInitDefault(&pg->props);
+	snprintf(pg->name, sizeof(pg->name), "%s",
+		 name && *name ? name : q->desc.name);
+	pthread_mutex_init(&pg->lock, NULL);
+	build_layout(pg);
+	pg->ctx = ctx;
+	pg->id = atomic_fetch_add(&next_program_id, 1);
+	pg->prof = profile_create(ctx);
+	rt_ref(&ctx->obj);
+	if (rt_register(&pg->obj, RT_PROGRAM, program_destroy)) {
+		program_destroy(&pg->obj);
+		return QS_NOMEM;
+	}
+	*out = pg;
+	return QS_SUCCESS;
+}
+
+QAIC_EXPORT QStatus qaicCreateProgram(QAicContext *hctx, QAicProgram **program,
+				      QAicProgramProperties_t *props, QID dev,
+				      const char *name, QAicQpcObj *hqpc)
+{
+	struct QAicContext *ctx = RT_GET(hctx, RT_CONTEXT, struct QAicContext);
+	struct QAicQpcObj *q = RT_GET(hqpc, RT_QPC, struct QAicQpcObj);
+	QStatus st = QS_INVAL;
+
+	if (ctx && q && program && rt_ctx_has_device(ctx, dev))
+		st = program_new(ctx, q, props, dev, name, program);
+	if (q)
+		RT_PUT(q);
+	if (ctx)
+		RT_PUT(ctx);
+	return st;
+}
+
+typedef QStatus (*program_op)(struct QAicProgram *pg);
+
+static QStatus with_program(QAicProgram *handle, program_op op)
+{
+	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
+	QStatus st;
+
+	if (!pg)
+		return QS_INVAL;
+	pthread_mutex_lock(&pg->lock);
+	st = op(pg);
+	pthread_mutex_unlock(&pg->lock);
+	RT_PUT(pg);
+	return st;
+}
+
+QAIC_EXPORT QStatus qaicLoadProgram(QAicProgram *program)
+{
+	return with_program(program, program_load_locked);
+}
+
+QAIC_EXPORT QStatus qaicUnloadProgram(QAicProgram *program)
+{
+	return with_program(program, program_unload_locked);
+}
+
+QAIC_EXPORT QStatus qaicRunActivationCmd(QAicProgram *program,
+					 QAicProgramActivationCmd cmd)
+{
+	switch (cmd) {
+	case QAIC_PROGRAM_CMD_ACTIVATE_FULL:
+		return with_program(program, program_activate_locked);
+	case QAIC_PROGRAM_CMD_DEACTIVATE_FULL:
+		return with_program(program, program_deactivate_locked);
+	default:
+		return QS_INVAL;
+	}
+}
+
+/*
+ * Retires the handle and writes the latency file (if profiling collected
+ * anything).  The program is deactivated and unloaded when its last exec
+ * object is released (they keep it alive).
+ */
+QAIC_EXPORT QStatus qaicReleaseProgram(QAicProgram *handle)
+{
+	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
+
+	if (!pg)
+		return QS_INVAL;
+	if (!rt_unregister(&pg->obj)) {
+		RT_PUT(pg);
+		return QS_INVAL;
+	}
+	profile_flush(pg);
+	RT_PUT(pg);
+	RT_PUT(pg);
+	return QS_SUCCESS;
+}
+
+/* Returns the program description text (the simulator's "IO descriptor"),
+ * valid until the program is released. */
+QAIC_EXPORT QStatus qaicProgramGetIoDescriptor(QAicProgram *handle,
+					       QData *ioDesc)
+{
+	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
+
+	if (!pg)
+		return QS_INVAL;
+	if (!ioDesc) {
+		RT_PUT(pg);
+		return QS_INVAL;
+	}
+	ioDesc->data = (uint8_t *)pg->text;
+	ioDesc->size = pg->text_len;
+	RT_PUT(pg);
+	return QS_SUCCESS;
+}
+
+QAIC_EXPORT QStatus qaicProgramGetIoBufferInfo(QAicProgram *handle,
+					       QAicIoBufferInfo_t **info)
+{
+	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
+
+	if (!pg)
+		return QS_INVAL;
+	if (!info) {
+		RT_PUT(pg);
+		return QS_INVAL;
+	}
+	*info = &pg->iobuf;
+	RT_PUT(pg);
+	return QS_SUCCESS;
+}
+
+QAIC_EXPORT QStatus qaicProgramGetInfo(QAicProgram *handle,
+				       QAicProgramInfo *info)
+{
+	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
+
+	if (!pg)
+		return QS_INVAL;
+	if (!info) {
+		RT_PUT(pg);
+		return QS_INVAL;
+	}
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&pg->lock);
+	info->status = pg->status;
+	info->loadedID = pg->status == QAIC_PROGRAM_FULLY_ACTIVATED ? pg->dbc_id : 0;
+	pthread_mutex_unlock(&pg->lock);
+	info->programID = pg->id;
+	info->numNsp = 1;
+	info->numMcid = 0;
+	info->batchSize = pg->desc.batch;
+	info->isAicStatsAvailable = (uint8_t)pg->desc.stats;
+	RT_PUT(pg);
+	return QS_SUCCESS;
+}

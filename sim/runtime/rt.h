@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of the simulated QAic runtime (libQAic.so).  Nothing here is
+ * exported: the library exports exactly the functions of
+ * include/qprof/qaic_api.h (libQAic.map).  Design: docs/SIMULATOR.md.
+ */
+#ifndef QAIC_SIM_RT_H
+#define QAIC_SIM_RT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <qprof/qaic_api.h>
+#include <qprof/qaic_accel.h>
+
+#include "desc.h"
+
+#define QAIC_EXPORT __attribute__((visibility("default")))
+
+/* ---- handle registry (registry.c) ------------------------------------- */
+
+/*
+ * Every object handed to the application starts with an rt_obj and is kept
+ * in a registry of live handles.  API entry points turn a handle into a
+ * counted reference with rt_get(); a released or garbage pointer is simply
+ * not found (QS_INVAL), it is never dereferenced.  Release unregisters the
+ * handle and drops the creation reference; the memory goes when the last
+ * reference (a worker, a child object) is dropped.
+ */
+enum rt_type {
+	RT_CONTEXT = 1,
+	RT_QPC,
+	RT_PROGRAM,
+	RT_QUEUE,
+	RT_EXECOBJ,
+	RT_EVENT,
+};
+
+struct rt_obj {
+	enum rt_type type;
+	atomic_int refs;
+	void (*destroy)(struct rt_obj *obj);
+};
+
+/* Registers a new object with one reference.  0 or -ENOMEM. */
+int rt_register(struct rt_obj *obj, enum rt_type type,
+		void (*destroy)(struct rt_obj *obj));
+/* Counted reference to a live handle of @type, or NULL. */
+struct rt_obj *rt_get(const void *handle, enum rt_type type);
+void rt_ref(struct rt_obj *obj);
+void rt_put(struct rt_obj *obj);
+/* Removes the handle from the registry; false if it was not there. */
+bool rt_unregister(struct rt_obj *obj);
+/* Calls @fn on every live object of @type (outside the registry lock). */
+void rt_foreach(enum rt_type type, void (*fn)(struct rt_obj *, void *),
+		void *arg);
+
+#define RT_GET(handle, type, T) ((T *)rt_get((handle), (type)))
+#define RT_PUT(p) rt_put(&(p)->obj)
+
+/* ---- configuration, clock, logging (context.c) ------------------------ */
+
+struct rt_config {
+	double time_scale;		/* QAIC_SIM_TIME_SCALE, default 1 */
+	uint64_t slow_preproc_ns;	/* QAIC_SIM_FAULT_SLOW_PREPROC_US */
+	uint64_t seed;			/* QAIC_SIM_SEED, default 1 */
+};
+const struct rt_config *rt_config(void);
+
+static inline uint64_t rt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void rt_sleep_ns(uint64_t ns);
+
+struct QAicContext {
+	struct rt_obj obj;
+	QAicContextID id;
+	uint32_t ndev;
+	QID *devs;
+	QAicLogCallback log_cb;
+	void *log_ud;
+	QAicErrorHandler err_cb;
+	void *err_ud;
+	atomic_int level;
+};
+
+/* Log through @ctx's callback (or stderr).  @ctx NULL: every live context
+ * with a log callback, or stderr when there is none. */
+__attribute__((format(printf, 3, 4)))
+void rt_log(struct QAicContext *ctx, QLogLevel level, const char *fmt, ...);
+void rt_report_error(struct QAicContext *ctx, QAicErrorType type,
+		     const char *what);
+bool rt_ctx_has_device(const struct QAicContext *ctx, QID dev);
+/* Starts the emulated driver; QS_SUCCESS or QS_DEV_ERROR. */
+QStatus rt_start_kmd(void);
+
+/* ---- QPC and program (program.c) -------------------------------------- */
+
+struct QAicQpcObj {
+	struct rt_obj obj;
+	struct desc desc;
+	char *text;
+	size_t text_len;
+};
+
+struct rt_profile;
+
+struct QAicProgram {
+	struct rt_obj obj;
+	struct QAicContext *ctx;
+	QAicProgramID id;		/* 0-based creation index */
+	QID dev;
+	char name[DESC_NAME_MAX + 32];
+	struct desc desc;
+	char *text;
+	size_t text_len;
+	QAicProgramProperties props;
+	/* BO layout: inputs, outputs, then aiccyclecounts when stats = 1. */
+	uint32_t nbo;
+	uint32_t wait_idx;		/* last FROM_DEV BO */
+	QAicBufferMappings maps[DESC_MAX_BUFFERS + 1];
+	QAicIoBufferInfo iobuf;
+
+	pthread_mutex_t lock;		/* status, fd, dbc_id, num_execs */
+	QAicProgramStatus status;
+	int fd;
+	uint32_t dbc_id;
+	uint32_t num_execs;
+
+	atomic_uint_fast64_t enq_count;	/* next sample index */
+	struct rt_profile *prof;	/* NULL: runtime profiling off */
+};
+
+/* Ensures the program is activated (loading it first). */
+QStatus rt_program_activate(struct QAicProgram *pg);
+/* Accounts a live exec object (program must be activated); QS_INVAL if not. */
+QStatus rt_program_add_exec(struct QAicProgram *pg);
+void rt_program_del_exec(struct QAicProgram *pg);
+
+/* ---- runtime profiling (profile.c) ------------------------------------ */
+
+/* One latency-file row; times are CLOCK_MONOTONIC ns. */
+struct prof_row {
+	uint64_t sample;
+	uint64_t enq_start;		/* enqueue entry (absolute) */
+	uint64_t enq_ns, pre_ns, sub_ns, exec_ns, post_ns;
+	uint64_t done;			/* worker finished (absolute) */
+	uint64_t handed;		/* application handed completion */
+	uint32_t queue_depth, num_inf, exec_to_vc, exec_to_complete;
+	bool has_dev;
+	uint64_t dev_exec_ticks, dev_in_ticks, dev_out_ticks;
+};
+
+/* Reads QAIC_SIM_PROFILING_*; NULL when profiling is off. */
+struct rt_profile *profile_create(struct QAicContext *ctx);
+void profile_destroy(struct rt_profile *p);
+bool profile_wants(const struct rt_profile *p, uint64_t sample);
+/* Worker: stores a provisional row (completion time = row->done). */
+void profile_record(struct QAicProgram *pg, const struct prof_row *row);
+/* The application was handed sample's completion at @t. */
+void profile_handover(struct QAicProgram *pg, uint64_t sample, uint64_t t);
+/* Writes the file now if it has rows and was not written yet. */
+void profile_flush(struct QAicProgram *pg);
+
+/* ---- exec objects, queues, events ------------------------------------- */
+
+struct rt_bo {
+	uint32_t handle;
+	uint32_t dir;			/* 1 to device, 2 from device */
+	uint64_t size;
+	void *map;
+};
+
+enum eo_state { EO_IDLE, EO_BUSY };
+
+struct QAicEvent;
+
+struct QAicExecObj {
+	struct rt_obj obj;
+	struct QAicContext *ctx;
+	struct QAicProgram *prog;
+	int fd;
+	uint32_t dbc_id;
+	uint32_t nbo;
+	struct rt_bo *bo;
+	struct qaic_execute_entry *entries;
+	QBuffer *bo_views;		/* the runtime's own (mmapped) buffers */
+	QBuffer *user;			/* last SetData, NULL: zero copy */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum eo_state state;
+	QStatus last_status;
+	bool done_sampled;		/* last completed inference is a sample */
+	uint64_t done_sample;
+
+	/* The inference in flight (owned by the worker while EO_BUSY). */
+	struct QAicExecObj *qnext;
+	struct QAicEvent *event;
+	bool sampled;
+	struct prof_row row;
+};
+
+struct QAicQueue {
+	struct rt_obj obj;
+	struct QAicContext *ctx;
+	QID dev;
+	pthread_mutex_t lock;
+	pthread_cond_t work;		/* job queued or stop */
+	pthread_cond_t idle;		/* a job finished */
+	struct QAicExecObj *head, *tail;
+	uint32_t running;
+	bool stop;
+	uint32_t nthreads;
+	pthread_t *threads;
+};
+
+/* Worker side of an inference (execobj.c). */
+void rt_execobj_run(struct QAicExecObj *eo);
+
+struct ev_cb {
+	QAicEventCallback cb;
+	void *ud;
+};
+
+struct ev_done {
+	struct QAicProgram *prog;	/* counted reference */
+	uint64_t sample;
+};
+
+struct QAicEvent {
+	struct rt_obj obj;
+	struct QAicContext *ctx;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct ev_cb *cbs;
+	uint32_t ncb, capcb;
+	uint32_t pending;		/* enqueued inferences not yet complete */
+	QStatus status;			/* of the last completion */
+	struct ev_done *done;		/* samples to hand over at wait return */
+	uint32_t ndone, capdone;
+};
+
+void rt_event_pending(struct QAicEvent *ev);
+/* Worker: run callbacks and signal; hands the sample over when needed. */
+void rt_event_complete(struct QAicEvent *ev, struct QAicProgram *pg,
+		       bool sampled, uint64_t sample, QStatus st);
+
+#endif /* QAIC_SIM_RT_H */
