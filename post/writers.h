@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Report writers (docs/REPORT-FORMATS.md).  Each takes the model and the
+ * options below; statistics only ever use inferences in state QP_INF_OK
+ * that the selection keeps, and every value comes from qp_metric_value().
+ *
+ * Writers taking a path write atomically (outfile.h): on error an existing
+ * file is left untouched.  They return 0, or -1 with @err set.
+ */
+#ifndef QPROF_POST_WRITERS_H
+#define QPROF_POST_WRITERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "model.h"
+
+struct qp_merge_result;	/* devdump.h */
+
+struct qp_write_opts {
+	/*
+	 * Per-inference selection computed by the caller (filters --program,
+	 * --pid, windowing --start-iter/--num-samples/--keep-middle):
+	 * select[i] != 0 keeps m->inf[i].  NULL keeps all.
+	 */
+	const uint8_t *select;
+	/* JSON: add one record per selected inference. */
+	bool per_inference;
+	/* Summary: device-dump merge outcome to print (NULL: none merged). */
+	const struct qp_merge_result *merge;
+	/* Summary: a note printed under the title (e.g. window), or NULL. */
+	const char *note;
+};
+
+/* Human-readable summary (default output of qprof-report). */
+int qp_write_summary(FILE *f, const struct qp_model *m,
+		     const struct qp_write_opts *o);
+
+/*
+ * One aic-profiling-program-<P>-latency.txt per program with completed
+ * inferences, P = the program's index in m->programs; DIR must exist.
+ */
+int qp_write_csv_dir(const char *dir, const struct qp_model *m,
+		     const struct qp_write_opts *o, char *err, size_t errlen);
+/* The same format for program index @prog, to a stream. */
+int qp_write_csv(FILE *f, const struct qp_model *m, uint32_t prog,
+		 const struct qp_write_opts *o);
+
+/* JSON, schema "qprof-report/1". */
+int qp_write_json(const char *path, const struct qp_model *m,
+		  const struct qp_write_opts *o, char *err, size_t errlen);
+
+/* Trace Event Format (Perfetto / chrome://tracing). */
+int qp_write_chrome(const char *path, const struct qp_model *m,
+		    const struct qp_write_opts *o, char *err, size_t errlen);
+
+#endif /* QPROF_POST_WRITERS_H */
