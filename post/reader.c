@@ -1,0 +1,1072 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The trace reader: one babeltrace2 graph, src.ctf.fs (one per trace
+ * directory) -> flt.utils.muxer -> a simple sink that decodes qprof events.
+ *
+ * Speed matters (the report must run near babeltrace2's own dummy-sink
+ * rate): everything that depends only on an event class - its kind, where
+ * each payload member is, the clock frequency, the trace's host and vpid -
+ * is resolved once, on the first event of that class, and cached in a
+ * small open-addressing table keyed by the class pointer.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <babeltrace2/babeltrace.h>
+
+#include "reader.h"
+
+/* ---- payload members the decoder knows, by name --------------------- */
+
+enum fld {
+	F_PID, F_TID, F_BEGIN_TS, F_STATUS, F_RET, F_ERR, F_OBJ, F_CTX,
+	F_NUM_DEVICES, F_DEV0, F_QPC, F_PATH, F_SIZE, F_PROGRAM, F_DEV, F_NAME,
+	F_CMD, F_QUEUE, F_NUM_THREADS, F_EXECOBJ, F_NUM_BUFFERS, F_TOTAL_BYTES,
+	F_EXT, F_SEQ, F_EVENT, F_TIMEOUT, F_COMPLETION_TYPE, F_CALLBACK,
+	F_USER_DATA, F_ADD, F_COMPLETION, F_TABLE, F_COPY, F_WRAPPED, F_WORDS,
+	F_IPS, F_FD, F_COUNT, F_LEN, F_ACTIVATED_DBC, F_DEACTIVATED_DBC,
+	F_HANDLE, F_OFFSET, F_DBC_ID, F_DIR, F_PARTIAL, F_HANDLES, F_DIRS,
+	F_RESIZE, F_TIMEOUT_MS, F_BY_SHIM, F_QUEUE_LEVEL_BEFORE,
+	F_NUM_QUEUE_ELEMENT, F_SUBMIT_LATENCY_US, F_DEVICE_LATENCY_US,
+	F_DETACH, F_REQUEST, F_RUNTIME_PATH, F_RT_MAJOR, F_RT_MINOR,
+	F_RT_PATCH, F_RT_VARIANT, F_SHIM_VERSION, F_SETTINGS,
+	/* lttng_ust_statedump:bin_info, lttng_ust_dl:dlopen */
+	F_BADDR, F_MEMSZ,
+	F__COUNT
+};
+
+static const char *const fld_names[F__COUNT] = {
+	"pid", "tid", "begin_ts", "status", "ret", "err", "obj", "ctx",
+	"num_devices", "dev0", "qpc", "path", "size", "program", "dev", "name",
+	"cmd", "queue", "num_threads", "execobj", "num_buffers", "total_bytes",
+	"ext", "seq", "event", "timeout", "completion_type", "callback",
+	"user_data", "add", "completion", "table", "copy", "wrapped", "words",
+	"ips", "fd", "count", "len", "activated_dbc", "deactivated_dbc",
+	"handle", "offset", "dbc_id", "dir", "partial", "handles", "dirs",
+	"resize", "timeout_ms", "by_shim", "queue_level_before",
+	"num_queue_element", "submit_latency_us", "device_latency_us",
+	"detach", "request", "runtime_path", "rt_major", "rt_minor",
+	"rt_patch", "rt_variant", "shim_version", "settings",
+	"baddr", "memsz",
+};
+
+#define KIND_OTHER	(-1)	/* another provider's event: skipped */
+#define KIND_MODULE	(-2)	/* statedump bin_info / dl dlopen: module map */
+
+/* What the sink knows about one event class. */
+struct cls {
+	const bt_event_class *key;
+	int kind;			/* enum qp_ev_kind, KIND_OTHER, KIND_MODULE */
+	int8_t idx[F__COUNT];		/* payload member index, -1 = absent */
+	int ctx_ip, ctx_vpid;		/* common-context member index, -1 */
+	uint64_t freq;			/* clock frequency (Hz) */
+	uint32_t host;
+	int32_t env_vpid;		/* trace env vpid (per-PID buffers), -1 */
+};
+
+struct sink_state {
+	qp_event_sink_fn sink;
+	void *data;
+	struct qp_model *m;
+	struct qp_read_stats *st;
+	struct cls *cls;		/* open addressing, power-of-two size */
+	size_t ncls, capcls;
+	int sink_ret;			/* non-zero return of the user's sink */
+	int failed;			/* allocation failure */
+	const char *bad_event;		/* a qprof event without pid/tid */
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- trace discovery ------------------------------------------------- */
+
+struct dirlist {
+	char **v;
+	size_t n, cap;
+	int failed;
+};
+
+static struct dirlist *nftw_list;	/* nftw() has no user-data argument */
+
+static int dirlist_add(struct dirlist *l, const char *dir, size_t len)
+{
+	char *s;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		char **v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	s = strndup(dir, len);
+	if (!s)
+		return -1;
+	l->v[l->n++] = s;
+	return 0;
+}
+
+static int visit(const char *path, const struct stat *sb, int type,
+		 struct FTW *ftw)
+{
+	const char *base = path + ftw->base;
+
+	(void)sb;
+	if (type != FTW_F || strcmp(base, "metadata"))
+		return 0;
+	if (dirlist_add(nftw_list, path, ftw->base ? ftw->base - 1 : 0)) {
+		nftw_list->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
+		   char *err, size_t errlen)
+{
+	struct dirlist l = { 0 };
+	size_t i, k, before;
+	struct stat sb;
+
+	for (i = 0; i < n; i++) {
+		if (stat(paths[i], &sb)) {
+			set_err(err, errlen, "%s: %s", paths[i], strerror(errno));
+			goto fail;
+		}
+		before = l.n;
+		if (S_ISDIR(sb.st_mode)) {
+			nftw_list = &l;
+			if (nftw(paths[i], visit, 32, FTW_PHYS) || l.failed) {
+				set_err(err, errlen, "%s: %s", paths[i],
+					l.failed ? "out of memory" : strerror(errno));
+				goto fail;
+			}
+		}
+		if (l.n == before) {
+			set_err(err, errlen,
+				"no CTF trace (no metadata file) under %s",
+				paths[i]);
+			goto fail;
+		}
+	}
+	qsort(l.v, l.n, sizeof(*l.v), cmp_str);
+	for (i = 0, k = 0; i < l.n; i++) {
+		if (k && !strcmp(l.v[k - 1], l.v[i])) {
+			free(l.v[i]);
+			continue;
+		}
+		l.v[k++] = l.v[i];
+	}
+	*dirs = l.v;
+	return (int)k;
+fail:
+	for (i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	*dirs = NULL;
+	return -1;
+}
+
+/* ---- stats ------------------------------------------------------------ */
+
+void qp_read_stats_init(struct qp_read_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+void qp_read_stats_free(struct qp_read_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nlosses; i++) {
+		free(st->losses[i].trace);
+		free(st->losses[i].stream);
+	}
+	for (i = 0; i < st->nmodules; i++)
+		free(st->modules[i].path);
+	free(st->losses);
+	free(st->modules);
+	st->losses = NULL;
+	st->modules = NULL;
+	st->nlosses = st->nmodules = 0;
+}
+
+/* ---- helpers on fields ------------------------------------------------ */
+
+static uint64_t field_u64(const bt_field *f)
+{
+	switch (bt_field_get_class_type(f)) {
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION:
+		return bt_field_integer_unsigned_get_value(f);
+	case BT_FIELD_CLASS_TYPE_SIGNED_INTEGER:
+	case BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION:
+		return (uint64_t)bt_field_integer_signed_get_value(f);
+	default:
+		return 0;
+	}
+}
+
+static const bt_field *member(const bt_field *payload, const struct cls *c,
+			      enum fld f)
+{
+	if (c->idx[f] < 0)
+		return NULL;
+	return bt_field_structure_borrow_member_field_by_index_const(
+		payload, (uint64_t)c->idx[f]);
+}
+
+static uint64_t get_u(const bt_field *payload, const struct cls *c, enum fld f)
+{
+	const bt_field *m = member(payload, c, f);
+
+	return m ? field_u64(m) : 0;
+}
+
+static int64_t get_i(const bt_field *payload, const struct cls *c, enum fld f)
+{
+	return (int64_t)get_u(payload, c, f);
+}
+
+static const char *get_s(const bt_field *payload, const struct cls *c,
+			 enum fld f)
+{
+	const bt_field *m = member(payload, c, f);
+
+	if (!m || bt_field_get_class_type(m) != BT_FIELD_CLASS_TYPE_STRING)
+		return "";
+	return bt_field_string_get_value(m);
+}
+
+/* Copy a sequence of integers; returns its length (cut at max, *cut set). */
+static uint32_t get_seq32(const bt_field *payload, const struct cls *c,
+			  enum fld f, uint32_t *out, bool *cut)
+{
+	const bt_field *m = member(payload, c, f);
+	uint64_t n, i;
+
+	if (!m || !bt_field_class_type_is(bt_field_get_class_type(m),
+					  BT_FIELD_CLASS_TYPE_ARRAY))
+		return 0;
+	n = bt_field_array_get_length(m);
+	if (n > QP_MAX_BOS) {
+		n = QP_MAX_BOS;
+		*cut = true;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = (uint32_t)field_u64(
+			bt_field_array_borrow_element_field_by_index_const(m, i));
+	return (uint32_t)n;
+}
+
+static uint32_t get_seq64(const bt_field *payload, const struct cls *c,
+			  enum fld f, uint64_t *out, bool *cut)
+{
+	const bt_field *m = member(payload, c, f);
+	uint64_t n, i;
+
+	if (!m || !bt_field_class_type_is(bt_field_get_class_type(m),
+					  BT_FIELD_CLASS_TYPE_ARRAY))
+		return 0;
+	n = bt_field_array_get_length(m);
+	if (n > QP_MAX_BOS) {
+		n = QP_MAX_BOS;
+		*cut = true;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = field_u64(
+			bt_field_array_borrow_element_field_by_index_const(m, i));
+	return (uint32_t)n;
+}
+
+/* ---- per-class cache ------------------------------------------------- */
+
+static size_t hash_ptr(const void *p, size_t mask)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return (size_t)x & mask;
+}
+
+static int cls_grow(struct sink_state *s)
+{
+	size_t cap = s->capcls ? 2 * s->capcls : 64, i;
+	struct cls *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return -1;
+	for (i = 0; i < s->capcls; i++) {
+		size_t h;
+
+		if (!s->cls[i].key)
+			continue;
+		h = hash_ptr(s->cls[i].key, cap - 1);
+		while (t[h].key)
+			h = (h + 1) & (cap - 1);
+		t[h] = s->cls[i];
+	}
+	free(s->cls);
+	s->cls = t;
+	s->capcls = cap;
+	return 0;
+}
+
+static int struct_member_index(const bt_field_class *fc, const char *name)
+{
+	uint64_t i, n;
+
+	if (!fc || bt_field_class_get_type(fc) != BT_FIELD_CLASS_TYPE_STRUCTURE)
+		return -1;
+	n = bt_field_class_structure_get_member_count(fc);
+	for (i = 0; i < n; i++) {
+		const bt_field_class_structure_member *mb =
+			bt_field_class_structure_borrow_member_by_index_const(fc, i);
+
+		if (!strcmp(bt_field_class_structure_member_get_name(mb), name))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Index of host name h in m->hosts, appended when new. */
+static int host_index(struct qp_model *m, const char *h, uint32_t *out)
+{
+	size_t i;
+	char **v, *s;
+
+	for (i = 0; i < m->nhosts; i++) {
+		if (!strcmp(m->hosts[i], h)) {
+			*out = (uint32_t)i;
+			return 0;
+		}
+	}
+	v = realloc(m->hosts, (m->nhosts + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	m->hosts = v;
+	s = strdup(h);
+	if (!s)
+		return -1;
+	m->hosts[m->nhosts] = s;
+	*out = (uint32_t)m->nhosts++;
+	return 0;
+}
+
+static int trace_env_int(const bt_trace *t, const char *name, int64_t *out)
+{
+	const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(t, name);
+
+	if (!v || bt_value_get_type(v) != BT_VALUE_TYPE_SIGNED_INTEGER)
+		return -1;
+	*out = bt_value_integer_signed_get(v);
+	return 0;
+}
+
+static const char *trace_env_str(const bt_trace *t, const char *name)
+{
+	const bt_value *v = bt_trace_borrow_environment_entry_value_by_name_const(t, name);
+
+	if (!v || bt_value_get_type(v) != BT_VALUE_TYPE_STRING)
+		return NULL;
+	return bt_value_string_get(v);
+}
+
+/* Host index and vpid of the trace a stream belongs to. */
+static int trace_identity(struct sink_state *s, const bt_stream *stream,
+			  uint32_t *host, int32_t *vpid)
+{
+	const bt_trace *t = bt_stream_borrow_trace_const(stream);
+	const char *h = trace_env_str(t, "hostname");
+	int64_t pid;
+
+	*vpid = trace_env_int(t, "vpid", &pid) ? -1 : (int32_t)pid;
+	return host_index(s->m, h ? h : "", host);
+}
+
+static int classify(const char *name)
+{
+	enum qp_ev_kind k;
+
+	if (!strncmp(name, "qprof:", 6)) {
+		k = qp_ev_kind_from_name(name);
+		return k == QP_EV__COUNT ? KIND_OTHER : (int)k;
+	}
+	if (!strcmp(name, "lttng_ust_statedump:bin_info") ||
+	    !strcmp(name, "lttng_ust_dl:dlopen"))
+		return KIND_MODULE;
+	return KIND_OTHER;
+}
+
+static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
+			       const bt_message *msg)
+{
+	const bt_event_class *ec = bt_event_borrow_class_const(ev);
+	const bt_stream *stream = bt_event_borrow_stream_const(ev);
+	const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
+	const bt_field_class *pfc = bt_event_class_borrow_payload_field_class_const(ec);
+	const bt_field_class *cfc =
+		bt_stream_class_borrow_event_common_context_field_class_const(sc);
+	const bt_clock_snapshot *cs;
+	struct cls *c;
+	size_t h;
+	int f;
+
+	if (2 * (s->ncls + 1) > s->capcls && cls_grow(s))
+		return NULL;
+	h = hash_ptr(ec, s->capcls - 1);
+	while (s->cls[h].key)
+		h = (h + 1) & (s->capcls - 1);
+	c = &s->cls[h];
+	memset(c, 0, sizeof(*c));
+	c->key = ec;
+	s->ncls++;
+	c->kind = classify(bt_event_class_get_name(ec));
+	for (f = 0; f < F__COUNT; f++)
+		c->idx[f] = (int8_t)struct_member_index(pfc, fld_names[f]);
+	c->ctx_ip = struct_member_index(cfc, "ip");
+	c->ctx_vpid = struct_member_index(cfc, "vpid");
+	c->freq = 1000000000;
+	if (bt_stream_class_borrow_default_clock_class_const(sc)) {
+		cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
+		c->freq = bt_clock_class_get_frequency(
+			bt_clock_snapshot_borrow_clock_class_const(cs));
+	}
+	if (trace_identity(s, stream, &c->host, &c->env_vpid))
+		return NULL;
+	return c;
+}
+
+static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *ec)
+{
+	size_t h;
+
+	if (!s->capcls)
+		return NULL;
+	h = hash_ptr(ec, s->capcls - 1);
+	while (s->cls[h].key) {
+		if (s->cls[h].key == ec)
+			return &s->cls[h];
+		h = (h + 1) & (s->capcls - 1);
+	}
+	return NULL;
+}
+
+static uint64_t to_ns(uint64_t cycles, uint64_t freq)
+{
+	if (freq == 1000000000 || !freq)
+		return cycles;
+	return (uint64_t)((unsigned __int128)cycles * 1000000000u / freq);
+}
+
+/* ---- decoding --------------------------------------------------------- */
+
+static void decode_api(struct qp_event *e, const bt_field *p,
+		       const struct cls *c)
+{
+	switch (e->kind) {
+	case QP_EV_PROCESS_INFO:
+		e->u.process.runtime_path = get_s(p, c, F_RUNTIME_PATH);
+		e->u.process.rt_major = (uint16_t)get_u(p, c, F_RT_MAJOR);
+		e->u.process.rt_minor = (uint16_t)get_u(p, c, F_RT_MINOR);
+		e->u.process.rt_patch = get_s(p, c, F_RT_PATCH);
+		e->u.process.rt_variant = get_s(p, c, F_RT_VARIANT);
+		e->u.process.shim_version = get_s(p, c, F_SHIM_VERSION);
+		e->u.process.settings = get_s(p, c, F_SETTINGS);
+		break;
+	case QP_EV_API_CONTEXT_CREATE:
+		e->u.context_create.ctx = get_u(p, c, F_CTX);
+		e->u.context_create.num_devices = (uint32_t)get_u(p, c, F_NUM_DEVICES);
+		e->u.context_create.dev0 = (int32_t)get_i(p, c, F_DEV0);
+		break;
+	case QP_EV_API_QPC_OPEN:
+		e->u.qpc_open.qpc = get_u(p, c, F_QPC);
+		e->u.qpc_open.path = get_s(p, c, F_PATH);
+		e->u.qpc_open.size = get_u(p, c, F_SIZE);
+		break;
+	case QP_EV_API_PROGRAM_CREATE:
+		e->u.program_create.ctx = get_u(p, c, F_CTX);
+		e->u.program_create.program = get_u(p, c, F_PROGRAM);
+		e->u.program_create.qpc = get_u(p, c, F_QPC);
+		e->u.program_create.dev = (int32_t)get_i(p, c, F_DEV);
+		e->u.program_create.name = get_s(p, c, F_NAME);
+		break;
+	case QP_EV_API_PROGRAM_ACTIVATION:
+		e->u.program_activation.program = get_u(p, c, F_PROGRAM);
+		e->u.program_activation.cmd = (uint32_t)get_u(p, c, F_CMD);
+		break;
+	case QP_EV_API_QUEUE_CREATE:
+		e->u.queue_create.ctx = get_u(p, c, F_CTX);
+		e->u.queue_create.queue = get_u(p, c, F_QUEUE);
+		e->u.queue_create.dev = (int32_t)get_i(p, c, F_DEV);
+		e->u.queue_create.num_threads = (uint32_t)get_u(p, c, F_NUM_THREADS);
+		break;
+	case QP_EV_API_EXECOBJ_CREATE:
+		e->u.execobj_create.ctx = get_u(p, c, F_CTX);
+		e->u.execobj_create.execobj = get_u(p, c, F_EXECOBJ);
+		e->u.execobj_create.program = get_u(p, c, F_PROGRAM);
+		break;
+	case QP_EV_API_EXECOBJ_SET_DATA:
+		e->u.set_data.execobj = get_u(p, c, F_EXECOBJ);
+		e->u.set_data.total_bytes = get_u(p, c, F_TOTAL_BYTES);
+		e->u.set_data.num_buffers = (uint32_t)get_u(p, c, F_NUM_BUFFERS);
+		e->u.set_data.ext = (uint8_t)get_u(p, c, F_EXT);
+		break;
+	case QP_EV_API_ENQUEUE_ENTRY:
+		e->u.enqueue_entry.seq = get_u(p, c, F_SEQ);
+		e->u.enqueue_entry.queue = get_u(p, c, F_QUEUE);
+		e->u.enqueue_entry.execobj = get_u(p, c, F_EXECOBJ);
+		e->u.enqueue_entry.event = get_u(p, c, F_EVENT);
+		break;
+	case QP_EV_API_ENQUEUE_EXIT:
+		e->u.enqueue_exit.seq = get_u(p, c, F_SEQ);
+		break;
+	case QP_EV_API_EXECOBJ_WAIT:
+		e->u.execobj_wait.execobj = get_u(p, c, F_EXECOBJ);
+		e->u.execobj_wait.timeout = (uint32_t)get_u(p, c, F_TIMEOUT);
+		break;
+	case QP_EV_API_EVENT_CREATE:
+		e->u.event_create.ctx = get_u(p, c, F_CTX);
+		e->u.event_create.event = get_u(p, c, F_EVENT);
+		e->u.event_create.completion_type = (uint32_t)get_u(p, c, F_COMPLETION_TYPE);
+		break;
+	case QP_EV_API_EVENT_CALLBACK_REG:
+		e->u.callback_reg.event = get_u(p, c, F_EVENT);
+		e->u.callback_reg.callback = get_u(p, c, F_CALLBACK);
+		e->u.callback_reg.user_data = get_u(p, c, F_USER_DATA);
+		e->u.callback_reg.add = (uint8_t)get_u(p, c, F_ADD);
+		break;
+	case QP_EV_API_CALLBACK_ENTRY:
+		e->u.callback_entry.event = get_u(p, c, F_EVENT);
+		e->u.callback_entry.callback = get_u(p, c, F_CALLBACK);
+		e->u.callback_entry.completion = (uint32_t)get_u(p, c, F_COMPLETION);
+		break;
+	case QP_EV_API_CALLBACK_EXIT:
+		e->u.callback_exit.event = get_u(p, c, F_EVENT);
+		break;
+	case QP_EV_API_FUNCTION_TABLE:
+		e->u.function_table.table = get_u(p, c, F_TABLE);
+		e->u.function_table.copy = get_u(p, c, F_COPY);
+		e->u.function_table.wrapped = (uint32_t)get_u(p, c, F_WRAPPED);
+		e->u.function_table.words = (uint32_t)get_u(p, c, F_WORDS);
+		break;
+	case QP_EV_API_CALLSTACK:
+		e->u.callstack.depth = get_seq64(p, c, F_IPS, e->u.callstack.ips,
+						 &e->truncated);
+		break;
+	default:
+		/* api_obj_call class: context/qpc/program/queue/... ops */
+		e->u.obj.obj = get_u(p, c, F_OBJ);
+		break;
+	}
+}
+
+static void decode_kmd(struct qp_event *e, const bt_field *p,
+		       const struct cls *c)
+{
+	int32_t fd = (int32_t)get_i(p, c, F_FD);
+
+	switch (e->kind) {
+	case QP_EV_KMD_OPEN:
+		e->u.kmd_open.fd = fd;
+		e->u.kmd_open.path = get_s(p, c, F_PATH);
+		break;
+	case QP_EV_KMD_MANAGE:
+		e->u.manage.fd = fd;
+		e->u.manage.count = (uint32_t)get_u(p, c, F_COUNT);
+		e->u.manage.len = (uint32_t)get_u(p, c, F_LEN);
+		e->u.manage.activated_dbc = (int32_t)get_i(p, c, F_ACTIVATED_DBC);
+		e->u.manage.deactivated_dbc = (int32_t)get_i(p, c, F_DEACTIVATED_DBC);
+		break;
+	case QP_EV_KMD_CREATE_BO:
+		e->u.create_bo.fd = fd;
+		e->u.create_bo.size = get_u(p, c, F_SIZE);
+		e->u.create_bo.handle = (uint32_t)get_u(p, c, F_HANDLE);
+		break;
+	case QP_EV_KMD_MMAP_BO:
+		e->u.mmap_bo.fd = fd;
+		e->u.mmap_bo.handle = (uint32_t)get_u(p, c, F_HANDLE);
+		e->u.mmap_bo.offset = get_u(p, c, F_OFFSET);
+		break;
+	case QP_EV_KMD_ATTACH_SLICE:
+		e->u.attach_slice.fd = fd;
+		e->u.attach_slice.handle = (uint32_t)get_u(p, c, F_HANDLE);
+		e->u.attach_slice.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
+		e->u.attach_slice.dir = (uint32_t)get_u(p, c, F_DIR);
+		e->u.attach_slice.count = (uint32_t)get_u(p, c, F_COUNT);
+		e->u.attach_slice.size = get_u(p, c, F_SIZE);
+		break;
+	case QP_EV_KMD_EXECUTE:
+		e->u.execute.fd = fd;
+		e->u.execute.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
+		e->u.execute.partial = (uint8_t)get_u(p, c, F_PARTIAL);
+		e->u.execute.count = get_seq32(p, c, F_HANDLES,
+					       e->u.execute.handles, &e->truncated);
+		get_seq32(p, c, F_DIRS, e->u.execute.dirs, &e->truncated);
+		e->u.execute.nresize = get_seq64(p, c, F_RESIZE,
+						 e->u.execute.resize, &e->truncated);
+		break;
+	case QP_EV_KMD_WAIT:
+		e->u.wait.fd = fd;
+		e->u.wait.handle = (uint32_t)get_u(p, c, F_HANDLE);
+		e->u.wait.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
+		e->u.wait.timeout_ms = (uint32_t)get_u(p, c, F_TIMEOUT_MS);
+		break;
+	case QP_EV_KMD_PERF_STATS:
+		e->u.perf_stats.fd = fd;
+		e->u.perf_stats.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
+		e->u.perf_stats.by_shim = (uint8_t)get_u(p, c, F_BY_SHIM);
+		e->u.perf_stats.count = get_seq32(p, c, F_HANDLES,
+			e->u.perf_stats.handles, &e->truncated);
+		get_seq32(p, c, F_QUEUE_LEVEL_BEFORE,
+			  e->u.perf_stats.queue_level_before, &e->truncated);
+		get_seq32(p, c, F_NUM_QUEUE_ELEMENT,
+			  e->u.perf_stats.num_queue_element, &e->truncated);
+		get_seq32(p, c, F_SUBMIT_LATENCY_US,
+			  e->u.perf_stats.submit_latency_us, &e->truncated);
+		get_seq32(p, c, F_DEVICE_LATENCY_US,
+			  e->u.perf_stats.device_latency_us, &e->truncated);
+		break;
+	case QP_EV_KMD_BO_RELEASE:
+		e->u.bo_release.fd = fd;
+		e->u.bo_release.handle = (uint32_t)get_u(p, c, F_HANDLE);
+		e->u.bo_release.detach = (uint8_t)get_u(p, c, F_DETACH);
+		break;
+	default:	/* QP_EV_KMD_OTHER */
+		e->u.kmd_other.fd = fd;
+		e->u.kmd_other.request = get_u(p, c, F_REQUEST);
+		break;
+	}
+}
+
+static int add_module(struct sink_state *s, const struct cls *c,
+		      const bt_event *ev, const bt_field *p)
+{
+	struct qp_read_stats *st = s->st;
+	struct qp_module *v, *mod;
+	int32_t pid = c->env_vpid;
+
+	if (c->ctx_vpid >= 0) {
+		const bt_field *cc = bt_event_borrow_common_context_field_const(ev);
+
+		pid = (int32_t)field_u64(
+			bt_field_structure_borrow_member_field_by_index_const(
+				cc, (uint64_t)c->ctx_vpid));
+	}
+	v = realloc(st->modules, (st->nmodules + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	st->modules = v;
+	mod = &v[st->nmodules];
+	mod->host = c->host;
+	mod->pid = pid;
+	mod->base = get_u(p, c, F_BADDR);
+	mod->size = get_u(p, c, F_MEMSZ);
+	mod->path = strdup(get_s(p, c, F_PATH));
+	if (!mod->path)
+		return -1;
+	st->nmodules++;
+	return 0;
+}
+
+static int on_event(struct sink_state *s, const bt_message *msg)
+{
+	const bt_event *ev = bt_message_event_borrow_event_const(msg);
+	const bt_event_class *ec = bt_event_borrow_class_const(ev);
+	struct cls *c = cls_find(s, ec);
+	const bt_field *p;
+	struct qp_event e;
+
+	if (!c) {
+		c = cls_resolve(s, ev, msg);
+		if (!c)
+			return -1;
+	}
+	if (c->kind == KIND_OTHER) {
+		s->st->other_events++;
+		return 0;
+	}
+	p = bt_event_borrow_payload_field_const(ev);
+	if (c->kind == KIND_MODULE) {
+		s->st->other_events++;
+		return add_module(s, c, ev, p);
+	}
+	if (c->idx[F_PID] < 0 || c->idx[F_TID] < 0) {
+		s->bad_event = bt_event_class_get_name(ec);
+		return -1;
+	}
+	e.kind = (enum qp_ev_kind)c->kind;
+	e.host = c->host;
+	e.ts = to_ns(bt_clock_snapshot_get_value(
+		bt_message_event_borrow_default_clock_snapshot_const(msg)), c->freq);
+	e.pid = (int32_t)get_i(p, c, F_PID);
+	e.tid = (int32_t)get_i(p, c, F_TID);
+	e.begin_ts = c->idx[F_BEGIN_TS] >= 0 ? get_u(p, c, F_BEGIN_TS) : e.ts;
+	e.status = (int32_t)get_i(p, c, c->idx[F_STATUS] >= 0 ? F_STATUS : F_RET);
+	e.err = (int32_t)get_i(p, c, F_ERR);
+	e.ip = 0;
+	e.truncated = false;
+	if (c->ctx_ip >= 0)
+		e.ip = field_u64(bt_field_structure_borrow_member_field_by_index_const(
+			bt_event_borrow_common_context_field_const(ev),
+			(uint64_t)c->ctx_ip));
+	if (e.kind >= QP_EV_KMD_OPEN)
+		decode_kmd(&e, p, c);
+	else
+		decode_api(&e, p, c);
+	s->st->qprof_events++;
+	if (!s->st->first_ts || e.ts < s->st->first_ts)
+		s->st->first_ts = e.ts;
+	if (e.ts > s->st->last_ts)
+		s->st->last_ts = e.ts;
+	s->sink_ret = s->sink(&e, s->data);
+	return s->sink_ret ? -1 : 0;
+}
+
+/* ---- discarded events / packets -------------------------------------- */
+
+static struct qp_stream_loss *loss_entry(struct sink_state *s,
+					 const bt_stream *stream, int32_t pid)
+{
+	struct qp_read_stats *st = s->st;
+	const bt_trace *t = bt_stream_borrow_trace_const(stream);
+	const char *tn = bt_trace_get_name(t), *sn = bt_stream_get_name(stream);
+	struct qp_stream_loss *v, *l;
+	size_t i;
+	char idbuf[32];
+
+	if (!sn) {
+		snprintf(idbuf, sizeof(idbuf), "stream %" PRIu64,
+			 bt_stream_get_id(stream));
+		sn = idbuf;
+	}
+	tn = tn ? tn : "";
+	for (i = 0; i < st->nlosses; i++)
+		if (!strcmp(st->losses[i].stream, sn) &&
+		    !strcmp(st->losses[i].trace, tn))
+			return &st->losses[i];
+	v = realloc(st->losses, (st->nlosses + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	st->losses = v;
+	l = &v[st->nlosses];
+	memset(l, 0, sizeof(*l));
+	l->trace = strdup(tn);
+	l->stream = strdup(sn);
+	l->pid = pid;
+	if (!l->trace || !l->stream) {
+		free(l->trace);
+		free(l->stream);
+		return NULL;
+	}
+	st->nlosses++;
+	return l;
+}
+
+static int on_discarded(struct sink_state *s, const bt_message *msg,
+			bool packets)
+{
+	const bt_stream *stream = packets ?
+		bt_message_discarded_packets_borrow_stream_const(msg) :
+		bt_message_discarded_events_borrow_stream_const(msg);
+	const bt_stream_class *sc = bt_stream_borrow_class_const(stream);
+	const bt_clock_snapshot *b = NULL, *en = NULL;
+	struct qp_stream_loss *l;
+	struct qp_event e;
+	uint64_t count = 1, freq = 1000000000;
+	bt_property_availability av;
+
+	memset(&e, 0, sizeof(e));
+	if (trace_identity(s, stream, &e.host, &e.pid))
+		return -1;
+	if (packets) {
+		av = bt_message_discarded_packets_get_count(msg, &count);
+		if (bt_stream_class_discarded_packets_have_default_clock_snapshots(sc)) {
+			b = bt_message_discarded_packets_borrow_beginning_default_clock_snapshot_const(msg);
+			en = bt_message_discarded_packets_borrow_end_default_clock_snapshot_const(msg);
+		}
+	} else {
+		av = bt_message_discarded_events_get_count(msg, &count);
+		if (bt_stream_class_discarded_events_have_default_clock_snapshots(sc)) {
+			b = bt_message_discarded_events_borrow_beginning_default_clock_snapshot_const(msg);
+			en = bt_message_discarded_events_borrow_end_default_clock_snapshot_const(msg);
+		}
+	}
+	if (av != BT_PROPERTY_AVAILABILITY_AVAILABLE)
+		count = 1;	/* "some" were lost: count at least one */
+	if (b)
+		freq = bt_clock_class_get_frequency(
+			bt_clock_snapshot_borrow_clock_class_const(b));
+	e.kind = QP_EV_DISCARDED;
+	e.tid = -1;
+	e.begin_ts = b ? to_ns(bt_clock_snapshot_get_value(b), freq) : 0;
+	e.ts = en ? to_ns(bt_clock_snapshot_get_value(en), freq) : e.begin_ts;
+	e.u.discarded.count = count;
+	e.u.discarded.packets = packets;
+	l = loss_entry(s, stream, e.pid);
+	if (!l)
+		return -1;
+	if (packets) {
+		l->packets += count;
+		s->st->discarded_packets += count;
+	} else {
+		l->events += count;
+		s->st->discarded_events += count;
+	}
+	s->sink_ret = s->sink(&e, s->data);
+	return s->sink_ret ? -1 : 0;
+}
+
+/* ---- the sink --------------------------------------------------------- */
+
+static int on_message(struct sink_state *s, const bt_message *msg)
+{
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_EVENT:
+		if ((++s->st->messages & 0xfffff) == 0 && s->st->progress)
+			s->st->progress(s->st, s->st->progress_data);
+		return on_event(s, msg);
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+		return on_discarded(s, msg, false);
+	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+		return on_discarded(s, msg, true);
+	default:
+		return 0;
+	}
+}
+
+static bt_graph_simple_sink_component_consume_func_status
+consume(bt_message_iterator *it, void *data)
+{
+	struct sink_state *s = data;
+	bt_message_array_const msgs;
+	uint64_t count, i;
+	int rc = 0;
+
+	switch (bt_message_iterator_next(it, &msgs, &count)) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+	default:
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
+	for (i = 0; i < count; i++) {
+		if (!rc && on_message(s, msgs[i])) {
+			rc = -1;
+			if (!s->sink_ret && !s->bad_event)
+				s->failed = 1;
+		}
+		bt_message_put_ref(msgs[i]);
+	}
+	return rc ? BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR :
+		    BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+}
+
+/* ---- graph ------------------------------------------------------------ */
+
+/* babeltrace2's error causes, innermost (the real reason) last. */
+static void take_bt_error(char *err, size_t errlen, const char *what)
+{
+	const bt_error *e = bt_current_thread_take_error();
+	size_t len;
+	uint64_t i, n;
+
+	set_err(err, errlen, "%s", what);
+	if (!e)
+		return;
+	n = bt_error_get_cause_count(e);
+	for (i = n; i-- > 0 && err;) {
+		const bt_error_cause *c = bt_error_borrow_cause_by_index(e, i);
+		const char *msg = bt_error_cause_get_message(c);
+
+		len = strlen(err);
+		if (!msg || !*msg || len + 3 >= errlen || strstr(err, msg))
+			continue;
+		snprintf(err + len, errlen - len, ": %s", msg);
+		if (i + 3 < n)	/* the innermost few causes say enough */
+			break;
+	}
+	bt_error_release(e);
+}
+
+struct graph {
+	bt_graph *g;
+	const bt_plugin *ctf, *utils;
+	const bt_component_filter *muxer;
+	uint64_t next_mux_port;
+};
+
+static int add_source(struct graph *gr, const char *dir, size_t idx,
+		      char *err, size_t errlen)
+{
+	const bt_component_class_source *fs =
+		bt_plugin_borrow_source_component_class_by_name_const(gr->ctf, "fs");
+	const bt_component_source *src;
+	bt_value *params = bt_value_map_create(), *inputs = NULL;
+	char name[32];
+	uint64_t i, n;
+	int rc = -1;
+
+	if (!params ||
+	    bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
+	    bt_value_array_append_string_element(inputs, dir)) {
+		set_err(err, errlen, "out of memory");
+		goto out;
+	}
+	snprintf(name, sizeof(name), "src%zu", idx);
+	if (bt_graph_add_source_component(gr->g, fs, name, params,
+					  BT_LOGGING_LEVEL_NONE, &src)) {
+		char what[PATH_MAX + 64];
+
+		snprintf(what, sizeof(what), "cannot read trace %s", dir);
+		take_bt_error(err, errlen, what);
+		goto out;
+	}
+	n = bt_component_source_get_output_port_count(src);
+	for (i = 0; i < n; i++) {
+		const bt_port_output *op =
+			bt_component_source_borrow_output_port_by_index_const(src, i);
+		const bt_port_input *ip =
+			bt_component_filter_borrow_input_port_by_index_const(
+				gr->muxer, gr->next_mux_port++);
+
+		if (!ip || bt_graph_connect_ports(gr->g, op, ip, NULL)) {
+			take_bt_error(err, errlen, "cannot connect trace streams");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	bt_value_put_ref(params);
+	return rc;
+}
+
+static int build_graph(struct graph *gr, char **dirs, size_t ndirs,
+		       struct sink_state *s, char *err, size_t errlen)
+{
+	const bt_component_class_filter *mux_cls;
+	const bt_component_sink *sink;
+	size_t i;
+
+	if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
+			   &gr->ctf) != BT_PLUGIN_FIND_STATUS_OK ||
+	    bt_plugin_find("utils", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
+			   &gr->utils) != BT_PLUGIN_FIND_STATUS_OK) {
+		take_bt_error(err, errlen,
+			      "babeltrace2 plugins 'ctf' and 'utils' not found");
+		return -1;
+	}
+	mux_cls = bt_plugin_borrow_filter_component_class_by_name_const(
+		gr->utils, "muxer");
+	gr->g = bt_graph_create(0);
+	if (!gr->g || !mux_cls ||
+	    bt_graph_add_filter_component(gr->g, mux_cls, "muxer", NULL,
+					  BT_LOGGING_LEVEL_NONE, &gr->muxer)) {
+		take_bt_error(err, errlen, "cannot create the babeltrace2 graph");
+		return -1;
+	}
+	for (i = 0; i < ndirs; i++)
+		if (add_source(gr, dirs[i], i, err, errlen))
+			return -1;
+	if (bt_graph_add_simple_sink_component(gr->g, "qprof", NULL, consume,
+					       NULL, s, &sink) ||
+	    bt_graph_connect_ports(gr->g,
+		bt_component_filter_borrow_output_port_by_name_const(gr->muxer, "out"),
+		bt_component_sink_borrow_input_port_by_name_const(sink, "in"),
+		NULL)) {
+		take_bt_error(err, errlen, "cannot connect the qprof sink");
+		return -1;
+	}
+	return 0;
+}
+
+static int run_graph(struct graph *gr, struct sink_state *s, char *err,
+		     size_t errlen)
+{
+	bt_graph_run_status rs;
+
+	do
+		rs = bt_graph_run(gr->g);
+	while (rs == BT_GRAPH_RUN_STATUS_AGAIN);
+	if (rs == BT_GRAPH_RUN_STATUS_OK)
+		return 0;
+	if (s->sink_ret) {
+		bt_current_thread_clear_error();
+		return s->sink_ret;
+	}
+	if (s->bad_event) {
+		bt_current_thread_clear_error();
+		set_err(err, errlen,
+			"event %s has no pid/tid payload fields: not a qprof trace of this version",
+			s->bad_event);
+		return -1;
+	}
+	if (s->failed) {
+		bt_current_thread_clear_error();
+		set_err(err, errlen, "out of memory while reading the trace");
+		return -1;
+	}
+	take_bt_error(err, errlen,
+		      "error while reading the trace (corrupt or truncated stream file?)");
+	return -1;
+}
+
+int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
+		   qp_event_sink_fn sink, void *data, struct qp_read_stats *st,
+		   char *err, size_t errlen)
+{
+	struct sink_state s = {
+		.sink = sink, .data = data, .m = m, .st = st,
+	};
+	struct graph gr = { 0 };
+	char **dirs = NULL;
+	int ndirs, rc = -1, i;
+
+	ndirs = qp_find_traces(paths, n, &dirs, err, errlen);
+	if (ndirs <= 0)
+		return -1;
+	st->ntraces = (size_t)ndirs;
+	if (!build_graph(&gr, dirs, (size_t)ndirs, &s, err, errlen))
+		rc = run_graph(&gr, &s, err, errlen);
+	bt_graph_put_ref(gr.g);
+	bt_plugin_put_ref(gr.ctf);
+	bt_plugin_put_ref(gr.utils);
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
+	free(s.cls);
+	return rc;
+}

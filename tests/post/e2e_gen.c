@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * e2e_gen: emits a deterministic sequence of qprof events, as the shim
+ * would record them for an application running N inferences on one
+ * program, through the real `qprof` provider, at full speed.
+ *
+ *   e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o PROGRAM_NAME]
+ *
+ * Every value is a function of the inference number i, so a reader can
+ * check each decoded field (e2e_readcheck.c):
+ *   pid = getpid(), app tid = pid, worker tid = pid + 1 (payload values);
+ *   exec object e = i % K owns BO handles 100 + 2e (in) and 101 + 2e (out);
+ *   dbc_id 3; perf stats: submit_latency_us = 10 + i % 7,
+ *   device_latency_us = 100 + i % 13, queue_level_before = 2 * (i % 3),
+ *   num_queue_element = 2 for both handles;
+ *   -c: completion by event callback (callback_entry/exit) instead of
+ *   qaicExecObjWaitForCompletion.
+ * Used by the reader's end-to-end test and by the report benchmark.
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qprof-tp.h"
+
+#define GEN_DBC 3
+#define OBJ(x) ((const void *)(uintptr_t)(x))
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static struct qprof_tp_call call(int32_t tid, int32_t status)
+{
+	struct qprof_tp_call c = {
+		.ip = OBJ(0x401000), .pid = (int32_t)getpid(), .tid = tid,
+		.begin_ts = now_ns(), .status = status, .err = 0,
+	};
+	return c;
+}
+
+static void setup(int32_t app, uint32_t k, const char *name)
+{
+	struct qprof_tp_call c = call(app, 0);
+	uint32_t e;
+
+	lttng_ust_tracepoint(qprof, process_info, &c, "/opt/qti-aic/lib/libQAic.so",
+			     1, 20, "2", "gen", "qprof-gen", "kmd_stats=auto");
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, api_context_create, &c, OBJ(0x1000), 1, 0);
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, kmd_open, &c, 5, "/dev/accel/accel0");
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, api_qpc_open, &c, OBJ(0x2000), "prog.bin", 0);
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, api_program_create, &c, OBJ(0x1000),
+			     OBJ(0x3000), 0, name, OBJ(0x2000));
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, kmd_manage, &c, 5, 1, 64, GEN_DBC, -1);
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, api_program_activation, &c, OBJ(0x3000), 0);
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, api_queue_create, &c, OBJ(0x1000),
+			     OBJ(0x4000), 0, 1);
+	for (e = 0; e < k; e++) {
+		struct qprof_tp_call eo = call(app, 0);
+		uint32_t h;
+
+		for (h = 100 + 2 * e; h < 102 + 2 * e; h++) {
+			c = call(app, 0);
+			lttng_ust_tracepoint(qprof, kmd_create_bo, &c, 5, 4096, h);
+			c = call(app, 0);
+			lttng_ust_tracepoint(qprof, kmd_attach_slice, &c, 5, h,
+					     GEN_DBC, h & 1 ? 2 : 1, 4096, 1);
+		}
+		lttng_ust_tracepoint(qprof, api_execobj_create, &eo, OBJ(0x1000),
+				     OBJ(0x5000 + 0x10 * e), OBJ(0x3000));
+	}
+}
+
+static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
+{
+	int32_t worker = app + 1;
+	uint32_t e = i % k;
+	uint32_t handles[2] = { 100 + 2 * e, 101 + 2 * e };
+	uint32_t dirs[2] = { 1, 2 };
+	uint32_t ql[2] = { 2 * (i % 3), 2 * (i % 3) };
+	uint32_t nq[2] = { 2, 2 };
+	uint32_t sub[2] = { 10 + i % 7, 10 + i % 7 };
+	uint32_t dev[2] = { 100 + i % 13, 100 + i % 13 };
+	struct qprof_tp_call enq = call(app, 0), c, w;
+
+	lttng_ust_tracepoint(qprof, api_enqueue_entry, &enq, i, OBJ(0x4000),
+			     OBJ(0x5000 + 0x10 * e), OBJ(callback ? 0x6000 : 0));
+	c = call(app, 0);
+	lttng_ust_tracepoint(qprof, api_enqueue_exit, &c, i);
+	c = call(worker, 0);
+	lttng_ust_tracepoint(qprof, kmd_execute, &c, 5, GEN_DBC, 0, handles,
+			     dirs, NULL, 2, 0);
+	w = call(app, 0);
+	c = call(worker, 0);
+	lttng_ust_tracepoint(qprof, kmd_wait, &c, 5, handles[1], GEN_DBC, 0);
+	c = call(worker, 0);
+	lttng_ust_tracepoint(qprof, kmd_perf_stats, &c, 5, GEN_DBC, 0, handles,
+			     ql, nq, sub, dev, 2);
+	if (callback) {
+		c = call(worker, 0);
+		lttng_ust_tracepoint(qprof, api_callback_entry, &c, OBJ(0x6000),
+				     0, OBJ(0x7000));
+		lttng_ust_tracepoint(qprof, api_callback_exit, &c, OBJ(0x6000));
+	} else {
+		lttng_ust_tracepoint(qprof, api_execobj_wait, &w,
+				     OBJ(0x5000 + 0x10 * e), 0);
+	}
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o NAME]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = 1000, k = 4;
+	const char *name = "gen-prog";
+	int callback = 0, opt;
+	int32_t app = (int32_t)getpid();
+	uint32_t i;
+
+	while ((opt = getopt(argc, argv, "n:k:co:")) != -1) {
+		switch (opt) {
+		case 'n': n = strtoul(optarg, NULL, 0); break;
+		case 'k': k = strtoul(optarg, NULL, 0); break;
+		case 'c': callback = 1; break;
+		case 'o': name = optarg; break;
+		default: usage();
+		}
+	}
+	if (!k || k > 1000 || n > UINT32_MAX)
+		usage();
+	setup(app, (uint32_t)k, name);
+	for (i = 0; i < n; i++)
+		inference(app, i, (uint32_t)k, callback);
+	return 0;
+}
