@@ -256,6 +256,7 @@ int desc_parse(const char *text, size_t len, const char *origin,
 		.origin = origin, .err = err, .errlen = errlen, .d = out,
 	};
 	char *copy, *line, *next;
+	const char *nul;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -263,8 +264,15 @@ int desc_parse(const char *text, size_t len, const char *origin,
 	out->dma_mbps = 12000;
 	out->ring = 32;
 	out->slices = 1;
-	if (memchr(text, '\0', len))
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		const char *c;
+
+		p.line = 1;
+		for (c = text; c < nul; c++)
+			p.line += *c == '\n';
 		return fail(&p, "description contains a NUL byte (not a text description?)");
+	}
 	copy = malloc(len + 1);
 	if (!copy) {
 		snprintf(err, errlen, "%s: out of memory", origin);
