@@ -227,9 +227,14 @@ static int do_gem_close(struct sim_file *f, uint64_t arg)
 		return -EINVAL;
 	f->bos[a.handle] = NULL;
 	bo->handle = 0;
-	/* A hung execution holds ring elements forever: closing frees them. */
-	if (bo->req && bo->req->hung)
+	/*
+	 * A hung execution holds ring elements forever: closing frees them
+	 * (and the BO, unless a WAIT still holds it).
+	 */
+	if (bo->req && bo->req->hung) {
 		simkmd_reclaim_hung(bo->req->dbc, bo->req);
+		return 0;
+	}
 	/* A queued BO lives on until the device is done with it. */
 	simkmd_bo_maybe_free(bo);
 	return 0;
@@ -237,16 +242,23 @@ static int do_gem_close(struct sim_file *f, uint64_t arg)
 
 /* ---- execute ------------------------------------------------------------ */
 
-static void submit_delay(uint64_t received)
+/*
+ * The kernel's submit latency (received_ts -> doorbell) is a few µs.  Our
+ * own emulation costs more than that (every copy from the caller is a
+ * syscall), so the doorbell time is modelled: received + a latency drawn in
+ * [submit_min, submit_max], spinning only if we got there early so that
+ * submit_ts is never in the future.
+ */
+static uint64_t submit_time(uint64_t received)
 {
 	uint64_t span = sk.submit_max_ns - sk.submit_min_ns;
-	uint64_t lat = sk.submit_min_ns;
+	uint64_t target = received + sk.submit_min_ns;
 
 	if (span)
-		lat += simkmd_prng_next(&sk.host_prng) % (span + 1);
-	/* A few microseconds: spinning is far more precise than sleeping. */
-	while (simkmd_now_ns() < received + lat)
+		target += simkmd_prng_next(&sk.host_prng) % (span + 1);
+	while (simkmd_now_ns() < target)
 		;
+	return target;
 }
 
 static uint64_t dma_len(const struct sim_bo *bo, bool partial, uint64_t resize)
@@ -347,8 +359,7 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 	r->hung = sk.faults.hang == idx;
 	r->deverr = sk.faults.deverr == idx;
 
-	submit_delay(received);
-	submit = simkmd_now_ns();	/* just before the doorbell */
+	submit = submit_time(received);	/* just before the doorbell */
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_bo *bo = bos[i];
 		uint64_t len = dma_len(bo, partial, ea[i].resize);

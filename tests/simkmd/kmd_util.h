@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/* Small wrappers around the qaic uAPI for the simkmd tests. */
+#ifndef QPROF_TESTS_KMD_UTIL_H
+#define QPROF_TESTS_KMD_UTIL_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+
+#include "qprof/qaic_accel.h"
+#include "simkmd.h"
+
+/* ioctl() result as 0 / -errno. */
+static inline int kmd_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) < 0 ? -errno : 0;
+}
+
+static inline uint64_t kmd_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static inline struct simkmd_nnc_activate kmd_nnc(uint64_t compute_ns)
+{
+	struct simkmd_nnc_activate n;
+
+	memset(&n, 0, sizeof(n));
+	n.magic = SIMKMD_NNC_MAGIC;
+	n.compute_ns = compute_ns;
+	n.seed = 42;
+	return n;
+}
+
+/* Activate: returns the dbc_id (>= 0) or -errno. */
+static inline int kmd_activate(int fd, const struct simkmd_nnc_activate *nnc,
+			       uint32_t queue_size)
+{
+	_Alignas(8) uint8_t buf[256];
+	struct qaic_manage_trans_passthrough *pt = (void *)buf;
+	struct qaic_manage_trans_activate_to_dev *act;
+	struct qaic_manage_trans_activate_from_dev *resp = (void *)buf;
+	struct qaic_manage_msg msg;
+	uint32_t pt_len = sizeof(*pt) + sizeof(*nnc);
+	int ret;
+
+	memset(buf, 0, sizeof(buf));
+	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
+	pt->hdr.len = pt_len;
+	memcpy(pt->data, nnc, sizeof(*nnc));
+	act = (void *)(buf + pt_len);
+	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
+	act->hdr.len = sizeof(*act);
+	act->queue_size = queue_size;
+	msg.len = pt_len + sizeof(*act);
+	msg.count = 2;
+	msg.data = (uint64_t)(uintptr_t)buf;
+	ret = kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &msg);
+	if (ret)
+		return ret;
+	if (msg.count != 1 || msg.len != sizeof(*resp) ||
+	    resp->hdr.type != QAIC_TRANS_ACTIVATE_FROM_DEV ||
+	    resp->hdr.len != sizeof(*resp) || resp->status != 0)
+		return -EPROTO;
+	return (int)resp->dbc_id;
+}
+
+static inline int kmd_deactivate(int fd, uint32_t dbc_id)
+{
+	struct qaic_manage_trans_deactivate tr;
+	struct qaic_manage_msg msg;
+	int ret;
+
+	memset(&tr, 0, sizeof(tr));
+	tr.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
+	tr.hdr.len = sizeof(tr);
+	tr.dbc_id = dbc_id;
+	msg.len = sizeof(tr);
+	msg.count = 1;
+	msg.data = (uint64_t)(uintptr_t)&tr;
+	ret = kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &msg);
+	if (ret)
+		return ret;
+	if (msg.count != 1 || tr.hdr.type != QAIC_TRANS_DEACTIVATE_FROM_DEV ||
+	    tr.dbc_id != dbc_id)
+		return -EPROTO;
+	return 0;
+}
+
+/* CREATE_BO: handle (> 0) or -errno. */
+static inline long kmd_create(int fd, uint64_t size)
+{
+	struct qaic_create_bo cb = { .size = size };
+	int ret = kmd_ioctl(fd, DRM_IOCTL_QAIC_CREATE_BO, &cb);
+
+	return ret ? ret : (long)cb.handle;
+}
+
+static inline int kmd_attach(int fd, uint32_t handle, uint32_t dbc_id,
+			     uint32_t dir, uint32_t nslices, uint64_t size)
+{
+	struct qaic_attach_slice_entry ent[64];
+	struct qaic_attach_slice as;
+	uint64_t chunk = size / nslices;
+
+	if (nslices > 64)
+		return -E2BIG;
+	memset(ent, 0, sizeof(ent));
+	for (uint32_t i = 0; i < nslices; i++) {
+		ent[i].offset = i * chunk;
+		ent[i].size = i + 1 < nslices ? chunk : size - i * chunk;
+	}
+	memset(&as, 0, sizeof(as));
+	as.hdr.count = nslices;
+	as.hdr.dbc_id = dbc_id;
+	as.hdr.handle = handle;
+	as.hdr.dir = dir;
+	as.hdr.size = size;
+	as.data = (uint64_t)(uintptr_t)ent;
+	return kmd_ioctl(fd, DRM_IOCTL_QAIC_ATTACH_SLICE_BO, &as);
+}
+
+static inline long kmd_bo(int fd, uint32_t dbc_id, uint32_t dir,
+			  uint32_t nslices, uint64_t size)
+{
+	long h = kmd_create(fd, size);
+	int ret;
+
+	if (h < 0)
+		return h;
+	ret = kmd_attach(fd, (uint32_t)h, dbc_id, dir, nslices, size);
+	return ret ? ret : h;
+}
+
+static inline int kmd_execute(int fd, uint32_t dbc_id, const uint32_t *handles,
+			      const uint32_t *dirs, uint32_t n)
+{
+	struct qaic_execute_entry e[16];
+	struct qaic_execute ex;
+
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		e[i].handle = handles[i];
+		e[i].dir = dirs[i];
+	}
+	ex.hdr.count = n;
+	ex.hdr.dbc_id = dbc_id;
+	ex.data = (uint64_t)(uintptr_t)e;
+	return kmd_ioctl(fd, DRM_IOCTL_QAIC_EXECUTE_BO, &ex);
+}
+
+static inline int kmd_wait(int fd, uint32_t handle, uint32_t dbc_id, uint32_t timeout_ms)
+{
+	struct qaic_wait w = { .handle = handle, .timeout = timeout_ms, .dbc_id = dbc_id };
+
+	return kmd_ioctl(fd, DRM_IOCTL_QAIC_WAIT_BO, &w);
+}
+
+static inline int kmd_perf(int fd, uint32_t dbc_id, const uint32_t *handles,
+			   uint32_t n, struct qaic_perf_stats_entry *ent)
+{
+	struct qaic_perf_stats ps;
+
+	memset(ent, 0, n * sizeof(*ent));
+	for (uint32_t i = 0; i < n; i++)
+		ent[i].handle = handles[i];
+	memset(&ps, 0, sizeof(ps));
+	ps.hdr.count = (uint16_t)n;
+	ps.hdr.dbc_id = dbc_id;
+	ps.data = (uint64_t)(uintptr_t)ent;
+	return kmd_ioctl(fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps);
+}
+
+static inline int kmd_gem_close(int fd, uint32_t handle)
+{
+	struct drm_gem_close gc = { .handle = handle };
+
+	return kmd_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &gc);
+}
+
+#endif /* QPROF_TESTS_KMD_UTIL_H */

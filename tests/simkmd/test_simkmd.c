@@ -1,0 +1,745 @@
+// SPDX-License-Identifier: MIT
+/*
+ * simkmd against FACTS.md §2.3: the emulated driver answers the qaic ioctls
+ * that leave through libc, with the upstream driver's checks, timestamps,
+ * queue levels and integer-µs truncation.  Independent truths: hand-computed
+ * levels and tick counts, the raw kernel timestamps (test accessor), the
+ * node file's bytes read through a second fd, the wall clock.
+ *
+ * Usage: test_simkmd [cmocka test filter]
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kmd_util.h"
+#include "simkmd.h"
+
+#define MS 1000000ull
+#define TO_DEV 1
+#define FROM_DEV 2
+
+static const uint32_t dirs_io[2] = { TO_DEV, FROM_DEV };
+
+static int open_dev(void)
+{
+	const char *path = simkmd_device_path(0);
+	int fd;
+
+	assert_non_null(path);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+static double time_scale(void)
+{
+	const char *s = getenv("QAIC_SIM_TIME_SCALE");
+
+	return s && *s ? strtod(s, NULL) : 1.0;
+}
+
+static struct simkmd_stats stats_now(void)
+{
+	struct simkmd_stats st;
+
+	assert_int_equal(simkmd_stats(&st), 0);
+	return st;
+}
+
+static void set_faults(int64_t deverr, int64_t hang, int64_t eagain_first,
+		       uint32_t eagain_count)
+{
+	struct simkmd_faults f = { deverr, hang, eagain_first, eagain_count };
+
+	assert_int_equal(simkmd_set_faults(&f), 0);
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	return simkmd_start();
+}
+
+/* ---- MANAGE --------------------------------------------------------------- */
+
+static void test_manage_protocol(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct simkmd_stats before = stats_now();
+	int fd = open_dev(), fd2 = open_dev();
+	int dbc, dbc2;
+
+	(void)state;
+	assert_int_equal(simkmd_start(), 0);	/* idempotent */
+	assert_int_equal(simkmd_num_devices(), 1);
+	assert_null(simkmd_device_path(1));
+	assert_non_null(strstr(simkmd_device_path(0), "/accel/accel0"));
+	dbc = kmd_activate(fd, &nnc, 8);
+	assert_in_range(dbc, 0, 15);
+	dbc2 = kmd_activate(fd, &nnc, 8);
+	assert_in_range(dbc2, 0, 15);
+	assert_int_not_equal(dbc, dbc2);
+
+	nnc.magic = 0x1234;
+	assert_int_equal(kmd_activate(fd, &nnc, 8), -EINVAL);
+	nnc.magic = SIMKMD_NNC_MAGIC;
+	assert_int_equal(kmd_activate(fd, &nnc, 1), -EINVAL);
+
+	struct qaic_manage_msg big = { .len = 5000, .count = 1, .data = 1 };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &big), -EINVAL);
+	struct qaic_manage_msg bad = { .len = 16, .count = 1, .data = 8 };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &bad), -EFAULT);
+
+	/* Channels belong to the file that activated them. */
+	assert_int_equal(kmd_deactivate(fd2, (uint32_t)dbc2), -EPERM);
+	assert_int_equal(kmd_deactivate(fd, (uint32_t)dbc2), 0);
+	assert_int_equal(kmd_deactivate(fd, (uint32_t)dbc2), -EPERM);
+	assert_int_equal(kmd_deactivate(fd, 99), -EINVAL);
+
+	struct simkmd_stats after = stats_now();
+	assert_int_equal(after.manage - before.manage, 10);
+	assert_int_equal(after.failed - before.failed, 7);
+	close(fd);
+	close(fd2);
+}
+
+/* ---- BOs ------------------------------------------------------------------ */
+
+static void test_bo_create_attach_mmap(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct qaic_mmap_bo m1 = { 0 }, m2 = { 0 };
+	struct simkmd_bo_times t;
+	int fd = open_dev(), fd2 = open_dev(), rfd;
+	int dbc;
+	long h1, h2, h3;
+	uint8_t *map, back[10000];
+
+	(void)state;
+	dbc = kmd_activate(fd, &nnc, 8);
+	assert_true(dbc >= 0);
+	h1 = kmd_create(fd, 10000);
+	h2 = kmd_create(fd, 100);
+	/* GEM handles are per open file and start at 1. */
+	assert_int_equal(h1, 1);
+	assert_int_equal(h2, 2);
+	assert_int_equal(kmd_create(fd2, 64), 1);
+	assert_int_equal(kmd_create(fd, 0), -EINVAL);
+
+	m1.handle = (uint32_t)h1;
+	m2.handle = (uint32_t)h2;
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MMAP_BO, &m1), 0);
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MMAP_BO, &m2), 0);
+	assert_int_equal(m1.offset % 4096, 0);
+	assert_int_equal(m2.offset % 4096, 0);
+	assert_true(m2.offset >= m1.offset + 12288 || m1.offset >= m2.offset + 4096);
+	struct qaic_mmap_bo m9 = { .handle = 9 };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MMAP_BO, &m9), -ENOENT);
+	assert_int_equal(simkmd_test_bo_times(fd, (uint32_t)h1, &t), 0);
+	assert_int_equal(t.size, 10000);
+	assert_int_equal(t.mmap_offset, m1.offset);
+
+	/* Write through the runtime's kind of mapping, read the node file. */
+	map = mmap(NULL, 10000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m1.offset);
+	assert_true(map != MAP_FAILED);
+	for (int i = 0; i < 10000; i++)
+		map[i] = (uint8_t)(i * 7 + 3);
+	rfd = open(simkmd_device_path(0), O_RDONLY);
+	assert_true(rfd >= 0);
+	assert_int_equal(pread(rfd, back, sizeof(back), (off_t)m1.offset), sizeof(back));
+	assert_memory_equal(back, map, sizeof(back));
+	close(rfd);
+	munmap(map, 10000);
+
+	/* ATTACH checks (upstream qaic_attach_slice_bo_ioctl). */
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, (uint32_t)dbc, 3, 1, 10000), -EINVAL);
+	assert_int_equal(kmd_attach(fd, 77, (uint32_t)dbc, TO_DEV, 1, 100), -ENOENT);
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, ((uint32_t)dbc + 1) % 16, TO_DEV, 1, 10000), -EINVAL);
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, (uint32_t)dbc, TO_DEV, 9, 10000), -ENOSPC);
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, (uint32_t)dbc, TO_DEV, 1, 20000), -EINVAL);
+	struct qaic_attach_slice zero = { .hdr = { 0, (uint32_t)dbc, (uint32_t)h1, TO_DEV, 10000 }, .data = 8 };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_ATTACH_SLICE_BO, &zero), -EINVAL);
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, (uint32_t)dbc, TO_DEV, 8, 10000), 0);
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, (uint32_t)dbc, TO_DEV, 1, 10000), -EINVAL);
+	assert_int_equal(simkmd_test_bo_times(fd, (uint32_t)h1, &t), 0);
+	assert_int_equal(t.slices, 8);
+
+	h3 = kmd_create(fd, 4096);
+	assert_int_equal(h3, 3);
+	close(fd);
+	close(fd2);
+}
+
+static void test_gem_close(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(20 * MS);
+	struct simkmd_stats before;
+	uint64_t t0;
+	int fd = open_dev();
+	int dbc = kmd_activate(fd, &nnc, 8);
+	long h1, h2, h3;
+
+	(void)state;
+	h1 = kmd_create(fd, 4096);
+	h2 = kmd_create(fd, 4096);
+	h3 = kmd_create(fd, 4096);
+	assert_int_equal(h3, 3);
+	assert_int_equal(kmd_gem_close(fd, (uint32_t)h2), 0);
+	assert_int_equal(kmd_gem_close(fd, (uint32_t)h2), -EINVAL);
+	assert_int_equal(kmd_gem_close(fd, 0), -EINVAL);
+	/* idr_alloc semantics: the lowest free handle is reused. */
+	assert_int_equal(kmd_create(fd, 4096), 2);
+
+	/* Closing a queued BO: the request still runs to completion. */
+	assert_int_equal(kmd_attach(fd, (uint32_t)h1, (uint32_t)dbc, FROM_DEV, 1, 4096), 0);
+	before = stats_now();
+	uint32_t hh = (uint32_t)h1;
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &hh, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_gem_close(fd, hh), 0);
+	assert_int_equal(kmd_wait(fd, hh, (uint32_t)dbc, 100), -ENOENT);
+	t0 = kmd_now_ns();
+	while (stats_now().requests_done == before.requests_done &&
+	       kmd_now_ns() - t0 < 2000 * MS)
+		usleep(1000);
+	assert_int_equal(stats_now().requests_done, before.requests_done + 1);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
+	close(fd);
+}
+
+/* ---- EXECUTE, queue levels, PERF_STATS ------------------------------------- */
+
+static void test_queue_levels_and_perf(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(10 * MS);
+	struct qaic_perf_stats_entry ent[2];
+	struct simkmd_bo_times tin, tout, prev_out = { 0 };
+	uint32_t h[3][2];
+	uint64_t t0, received0 = 0;
+	int fd = open_dev();
+	int dbc, used;
+
+	(void)state;
+	/* 1 byte/µs: input 16 ms, compute 10 ms, output 4 ms = 30 ms each. */
+	nnc.dma_bytes_per_us = 1;
+	dbc = kmd_activate(fd, &nnc, 32);
+	assert_true(dbc >= 0);
+	for (int k = 0; k < 3; k++) {
+		h[k][0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 16000);
+		h[k][1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 4000);
+	}
+	t0 = kmd_now_ns();
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(kmd_execute(fd, (uint32_t)dbc, h[k], dirs_io, 2), 0);
+	/* Several in flight: levels are cumulative ring occupancy. */
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(kmd_perf(fd, (uint32_t)dbc, h[k], 2, ent), 0);
+		assert_int_equal(ent[0].queue_level_before, 3 * k);
+		assert_int_equal(ent[1].queue_level_before, 3 * k + 1);
+		assert_int_equal(ent[0].num_queue_element, 1);
+		assert_int_equal(ent[1].num_queue_element, 2);
+		/* Not processed yet: the kernel reports 0. */
+		assert_int_equal(ent[1].device_latency_us, 0);
+	}
+	used = simkmd_test_ring_used(0, (uint32_t)dbc);
+	assert_int_equal(used, 9);
+
+	/* The first input completes after its DMA and frees its element. */
+	assert_int_equal(kmd_wait(fd, h[0][0], (uint32_t)dbc, 0), 0);
+	assert_true(kmd_now_ns() - t0 >= 16 * MS);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 8);
+	assert_int_equal(kmd_wait(fd, h[2][1], (uint32_t)dbc, 0), 0);
+	assert_true(kmd_now_ns() - t0 >= 90 * MS);	/* serial on one DBC */
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(kmd_wait(fd, h[k][1], (uint32_t)dbc, 0), 0);
+		assert_int_equal(kmd_perf(fd, (uint32_t)dbc, h[k], 2, ent), 0);
+		assert_int_equal(simkmd_test_bo_times(fd, h[k][0], &tin), 0);
+		assert_int_equal(simkmd_test_bo_times(fd, h[k][1], &tout), 0);
+		if (k == 0)
+			received0 = tout.received_ns;
+		/* Integer-µs truncation of the raw nanoseconds. */
+		assert_int_equal(ent[1].submit_latency_us,
+				 (tout.submit_ns - tout.received_ns) / 1000);
+		assert_int_equal(ent[1].device_latency_us,
+				 (tout.processed_ns - tout.submit_ns) / 1000);
+		assert_int_equal(ent[0].device_latency_us,
+				 (tin.processed_ns - tin.submit_ns) / 1000);
+		assert_in_range(ent[1].submit_latency_us, 3, 7);
+		assert_int_equal(tin.submit_ns, tout.submit_ns);
+		assert_true(tin.processed_ns <= tout.processed_ns);
+		assert_true(tin.processed_ns >= received0 + k * 30 * MS + 16 * MS);
+		assert_true(tout.processed_ns >= received0 + (k + 1) * 30 * MS);
+		assert_true(tout.processed_ns > prev_out.processed_ns);
+		prev_out = tout;
+	}
+	close(fd);
+}
+
+static void test_ring_full_eagain(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(30 * MS);
+	struct qaic_perf_stats_entry ent;
+	int fd = open_dev();
+	int dbc = kmd_activate(fd, &nnc, 4);	/* 4 elements: 3 usable */
+	uint32_t x, y, z;
+
+	(void)state;
+	x = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 8192);
+	y = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 8192);
+	z = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 4, 16384);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &y, &dirs_io[1], 1), -EAGAIN);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 2);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &y, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_perf(fd, (uint32_t)dbc, &y, 1, &ent), 0);
+	assert_int_equal(ent.queue_level_before, 0);
+	assert_int_equal(kmd_wait(fd, y, (uint32_t)dbc, 0), 0);
+	/* A full ring of 4 never fits: one element always stays free. */
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &z, &dirs_io[1], 1), -EAGAIN);
+	close(fd);
+}
+
+static void test_execute_errors(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(30 * MS);
+	struct qaic_perf_stats_entry ent;
+	int fd = open_dev(), fd2 = open_dev();
+	int a = kmd_activate(fd, &nnc, 16), b = kmd_activate(fd, &nnc, 16);
+	int other = kmd_activate(fd2, &nnc, 16);
+	uint32_t xa, xb, un, pair[2];
+
+	(void)state;
+	assert_true(a >= 0 && b >= 0 && other >= 0);
+	xa = (uint32_t)kmd_bo(fd, (uint32_t)a, FROM_DEV, 1, 4096);
+	xb = (uint32_t)kmd_bo(fd, (uint32_t)b, FROM_DEV, 1, 4096);
+	un = (uint32_t)kmd_create(fd, 4096);
+
+	struct qaic_execute none = { .hdr = { 0, (uint32_t)a }, .data = 8 };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_EXECUTE_BO, &none), -EINVAL);
+	uint32_t bogus = 999;
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, &bogus, &dirs_io[1], 1), -ENOENT);
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, &un, &dirs_io[1], 1), -EINVAL);
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, &xb, &dirs_io[1], 1), -EINVAL);
+	pair[0] = pair[1] = xa;
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, pair, dirs_io, 2), -EINVAL);
+	assert_int_equal(kmd_execute(fd, 16, &xa, &dirs_io[1], 1), -EINVAL);
+	assert_int_equal(kmd_execute(fd, (uint32_t)other, &xa, &dirs_io[1], 1), -EPERM);
+
+	struct qaic_partial_execute_entry pe = { xa, FROM_DEV, 8192 };
+	struct qaic_execute pex = { .hdr = { 1, (uint32_t)a }, .data = (uintptr_t)&pe };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO, &pex), -EINVAL);
+
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, &xa, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, &xa, &dirs_io[1], 1), -EINVAL);
+	struct qaic_detach_slice ds = { .handle = xa };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_DETACH_SLICE_BO, &ds), -EBUSY);
+
+	struct qaic_wait wpad = { .handle = xa, .dbc_id = (uint32_t)a, .pad = 1 };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_WAIT_BO, &wpad), -EINVAL);
+	assert_int_equal(kmd_wait(fd, 999, (uint32_t)a, 10), -ENOENT);
+	assert_int_equal(kmd_wait(fd, xa, (uint32_t)other, 10), -EPERM);
+	assert_int_equal(kmd_wait(fd, xa, 16, 10), -EINVAL);
+	assert_int_equal(kmd_perf(fd, (uint32_t)a, &bogus, 1, &ent), -ENOENT);
+	assert_int_equal(kmd_perf(fd, (uint32_t)b, &xa, 1, &ent), -EINVAL);
+
+	assert_int_equal(kmd_wait(fd, xa, (uint32_t)a, 0), 0);
+	/* Never executed: complete from the start, as upstream's xfer_done. */
+	assert_int_equal(kmd_wait(fd, xb, (uint32_t)b, 0), 0);
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_DETACH_SLICE_BO, &ds), 0);
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_DETACH_SLICE_BO, &ds), -EINVAL);
+	assert_int_equal(kmd_execute(fd, (uint32_t)a, &xa, &dirs_io[1], 1), -EINVAL);
+	close(fd);
+	close(fd2);
+}
+
+/* ---- device model: cycle counts, DMA, partial execute ---------------------- */
+
+static uint64_t ticks(double ns)
+{
+	return (uint64_t)(ns * 12.0 / 625.0);
+}
+
+/* Tick counts truncate: allow one tick either side, never below 0. */
+static void assert_ticks(uint64_t got, double lo_ns, double hi_ns)
+{
+	uint64_t lo = ticks(lo_ns), hi = ticks(hi_ns) + 1;
+
+	assert_in_range(got, lo ? lo - 1 : 0, hi);
+}
+
+static void check_counts(const struct simkmd_cycle_counts *cc, double in_ns,
+			 double comp_ns, double out_ns, double scale)
+{
+	assert_int_equal(cc->magic, SIMKMD_CYCLES_MAGIC);
+	assert_ticks(cc->input_done_tick - cc->start_tick, in_ns * scale, in_ns * scale);
+	assert_ticks(cc->compute_done_tick - cc->input_done_tick,
+		     comp_ns * scale, comp_ns * scale);
+	assert_ticks(cc->output_start_tick - cc->compute_done_tick, 52 * scale, 208 * scale);
+	assert_ticks(cc->end_tick - cc->output_start_tick, out_ns * scale, out_ns * scale);
+}
+
+static void test_cycle_counts(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(2 * MS);
+	struct simkmd_cycle_counts cc;
+	struct simkmd_bo_times t;
+	struct qaic_mmap_bo m = { 0 };
+	double scale = time_scale();
+	int fd = open_dev(), dbc;
+	uint32_t h[2];
+	uint8_t *map;
+
+	(void)state;
+	nnc.stats_compiled = 1;
+	nnc.dma_bytes_per_us = 100;
+	dbc = kmd_activate(fd, &nnc, 8);
+	h[0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 10000);	/* 100 µs */
+	h[1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 1000);	/* 10 µs */
+	m.handle = h[1];
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MMAP_BO, &m), 0);
+	map = mmap(NULL, 1000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)m.offset);
+	assert_true(map != MAP_FAILED);
+
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, h, dirs_io, 2), 0);
+	assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
+	memcpy(&cc, map + 1000 - 64, sizeof(cc));
+	check_counts(&cc, 100000, 2 * MS, 10000, scale);
+	assert_int_equal(simkmd_test_bo_times(fd, h[1], &t), 0);
+	assert_true(cc.start_tick + 1 >= ticks((double)t.submit_ns));
+	assert_true(cc.end_tick <= ticks((double)t.processed_ns));
+
+	/* PARTIAL_EXECUTE: only `resize` bytes of the input are DMA'd. */
+	struct qaic_partial_execute_entry pe[2] = {
+		{ h[0], TO_DEV, 5000 }, { h[1], FROM_DEV, 1000 },
+	};
+	struct qaic_execute pex = { .hdr = { 2, (uint32_t)dbc }, .data = (uintptr_t)pe };
+	memset(map + 1000 - 64, 0, 64);
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO, &pex), 0);
+	assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
+	memcpy(&cc, map + 1000 - 64, sizeof(cc));
+	check_counts(&cc, 50000, 2 * MS, 10000, scale);
+	munmap(map, 1000);
+
+	/* Not stats-compiled: the device leaves the buffer alone. */
+	nnc.stats_compiled = 0;
+	int dbc2 = kmd_activate(fd, &nnc, 8);
+	uint32_t o = (uint32_t)kmd_bo(fd, (uint32_t)dbc2, FROM_DEV, 1, 4096);
+	uint8_t tail[64], zero[64] = { 0 };
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc2, &o, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, o, (uint32_t)dbc2, 0), 0);
+	m.handle = o;
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MMAP_BO, &m), 0);
+	assert_int_equal(pread(fd, tail, 64, (off_t)(m.offset + 4096 - 64)), 64);
+	assert_memory_equal(tail, zero, 64);
+	close(fd);
+}
+
+/* ---- faults ---------------------------------------------------------------- */
+
+static void test_hang_timeout(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct qaic_perf_stats_entry ent;
+	struct simkmd_stats before = stats_now();
+	int fd = open_dev(), dbc = kmd_activate(fd, &nnc, 8);
+	uint32_t x, y, z;
+	uint64_t t0, dt;
+
+	(void)state;
+	x = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	y = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	z = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	set_faults(-1, simkmd_next_exec_index(), -1, 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	t0 = kmd_now_ns();
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 100), -ETIMEDOUT);
+	dt = kmd_now_ns() - t0;
+	assert_in_range(dt, 100 * MS, 400 * MS);
+	assert_int_equal(stats_now().wait_timeouts, before.wait_timeouts + 1);
+	assert_int_equal(kmd_perf(fd, (uint32_t)dbc, &x, 1, &ent), 0);
+	assert_int_equal(ent.device_latency_us, 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 1);
+	/* The hung request blocks nobody else on the channel. */
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &y, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, y, (uint32_t)dbc, 0), 0);
+	/* Re-executing the BO reclaims the lost ring element. */
+	set_faults(-1, -1, -1, 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
+	/* So does closing it. */
+	set_faults(-1, simkmd_next_exec_index(), -1, 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &z, &dirs_io[1], 1), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 1);
+	assert_int_equal(kmd_gem_close(fd, z), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
+	set_faults(-1, -1, -1, 0);
+	close(fd);
+}
+
+static void test_deverr_and_eagain_faults(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	int fd = open_dev(), dbc = kmd_activate(fd, &nnc, 8);
+	uint32_t x = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	int64_t k;
+
+	(void)state;
+	set_faults(simkmd_next_exec_index(), -1, -1, 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EIO);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EIO);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
+
+	k = simkmd_next_exec_index();
+	set_faults(-1, -1, k, 2);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), -EAGAIN);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), -EAGAIN);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(simkmd_next_exec_index(), k + 3);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
+	set_faults(-1, -1, -1, 0);
+	close(fd);
+}
+
+/* ---- concurrency ------------------------------------------------------------ */
+
+struct waiter_arg {
+	int fd;
+	uint32_t handle, dbc;
+	int ret;
+	uint64_t done_ns;
+};
+
+static void *waiter_main(void *p)
+{
+	struct waiter_arg *w = p;
+
+	w->ret = kmd_wait(w->fd, w->handle, w->dbc, 0);
+	w->done_ns = kmd_now_ns();
+	return NULL;
+}
+
+static void test_concurrent_waits(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(60 * MS);
+	struct qaic_perf_stats_entry ent;
+	struct simkmd_stats before = stats_now();
+	struct waiter_arg w[5];
+	pthread_t th[5];
+	uint32_t h[3], dbc[3];
+	uint64_t t0, t1;
+	int fd = open_dev();
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		dbc[i] = (uint32_t)kmd_activate(fd, &nnc, 8);
+		h[i] = (uint32_t)kmd_bo(fd, dbc[i], FROM_DEV, 1, 4096);
+	}
+	t0 = kmd_now_ns();
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(kmd_execute(fd, dbc[i], &h[i], &dirs_io[1], 1), 0);
+	for (int i = 0; i < 5; i++) {
+		int j = i < 2 ? 0 : i - 2;	/* two threads on the same BO */
+
+		w[i] = (struct waiter_arg){ fd, h[j], dbc[j], -1, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, waiter_main, &w[i]), 0);
+	}
+	usleep(10000);
+	/* The supervisor never blocks on a WAIT: other ioctls keep flowing. */
+	t1 = kmd_now_ns();
+	assert_int_equal(kmd_perf(fd, dbc[0], &h[0], 1, &ent), 0);
+	assert_true(kmd_now_ns() - t1 < 20 * MS);
+	assert_int_equal(ent.device_latency_us, 0);
+	for (int i = 0; i < 5; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(w[i].ret, 0);
+		assert_true(w[i].done_ns - t0 >= 60 * MS);
+	}
+	/* DBCs run concurrently: three 60 ms requests end well before 180 ms. */
+	assert_true(kmd_now_ns() - t0 < 150 * MS);
+	assert_true(stats_now().deferred_waits - before.deferred_waits >= 4);
+	close(fd);
+}
+
+/* ---- not ours: the real kernel answers ----------------------------------- */
+
+static void test_non_device_fd_enotty(void **state)
+{
+	struct simkmd_stats before = stats_now(), after;
+	struct qaic_create_bo cb = { .size = 4096 };
+	char path[] = "/tmp/simkmd-test-XXXXXX";
+	int tfd = mkstemp(path), nfd = open("/dev/null", O_RDWR), p[2];
+
+	(void)state;
+	assert_true(tfd >= 0 && nfd >= 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(kmd_ioctl(tfd, DRM_IOCTL_QAIC_CREATE_BO, &cb), -ENOTTY);
+	assert_int_equal(kmd_ioctl(nfd, DRM_IOCTL_QAIC_EXECUTE_BO, &cb), -ENOTTY);
+	assert_int_equal(kmd_ioctl(p[0], DRM_IOCTL_GEM_CLOSE, &cb), -ENOTTY);
+	after = stats_now();
+	assert_int_equal(after.continued - before.continued, 3);
+	assert_int_equal(after.handled, before.handled);
+	unlink(path);
+	close(tfd);
+	close(nfd);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_fork_child_refused(void **state)
+{
+	struct simkmd_stats before = stats_now();
+	int fd = open_dev(), status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct qaic_create_bo cb = { .size = 4096 };
+		int bad = 0;
+
+		if (simkmd_start() != -ECHILD)
+			bad |= 1;
+		if (kmd_ioctl(fd, DRM_IOCTL_QAIC_CREATE_BO, &cb) != -ENOTTY)
+			bad |= 2;
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(stats_now().continued, before.continued + 1);
+	close(fd);
+}
+
+/* Closing the last fd releases the file's channels (noticed at next open). */
+static void test_file_release(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	int n1 = 0, n2 = 0, fd;
+
+	(void)state;
+	fd = open_dev();
+	while (kmd_activate(fd, &nnc, 8) >= 0)
+		n1++;
+	assert_int_equal(kmd_activate(fd, &nnc, 8), -ECANCELED);
+	assert_true(n1 >= 1);
+	close(fd);
+	fd = open_dev();
+	while (kmd_activate(fd, &nnc, 8) >= 0)
+		n2++;
+	assert_int_equal(n2, n1);
+	close(fd);
+}
+
+/* ---- below libc: an ioctl interposer sees everything ----------------------- */
+
+typedef void (*count_fn)(uint64_t out[10]);
+
+static void lifecycle(void)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct qaic_perf_stats_entry ent[2];
+	struct qaic_mmap_bo m = { 0 };
+	struct qaic_detach_slice ds = { 0 };
+	int fd = open_dev(), nfd = open("/dev/null", O_RDWR);
+	int dbc = kmd_activate(fd, &nnc, 8);
+	uint32_t h[2];
+
+	h[0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 4096);
+	h[1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	m.handle = h[1];
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_MMAP_BO, &m), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(kmd_execute(fd, (uint32_t)dbc, h, dirs_io, 2), 0);
+		assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
+		assert_int_equal(kmd_perf(fd, (uint32_t)dbc, h, 2, ent), 0);
+	}
+	struct qaic_partial_execute_entry pe[2] = { { h[0], 1, 100 }, { h[1], 2, 4096 } };
+	struct qaic_execute pex = { .hdr = { 2, (uint32_t)dbc }, .data = (uintptr_t)pe };
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO, &pex), 0);
+	assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
+	ds.handle = h[0];
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_DETACH_SLICE_BO, &ds), 0);
+	assert_int_equal(kmd_gem_close(fd, h[0]), 0);
+	assert_int_equal(kmd_gem_close(fd, h[1]), 0);
+	assert_int_equal(kmd_deactivate(fd, (uint32_t)dbc), 0);
+	assert_int_equal(kmd_ioctl(nfd, DRM_IOCTL_QAIC_WAIT_BO, &ds), -ENOTTY);
+	close(nfd);
+	close(fd);
+}
+
+static void test_below_libc(void **state)
+{
+	count_fn get = (count_fn)(uintptr_t)dlsym(RTLD_DEFAULT, "kmdcount_get");
+	struct simkmd_stats s0, s1;
+	uint64_t c0[10], c1[10], sum = 0;
+
+	(void)state;
+	if (!get)
+		skip();	/* only meaningful under LD_PRELOAD=libkmdcount.so */
+	get(c0);
+	s0 = stats_now();
+	lifecycle();
+	get(c1);
+	s1 = stats_now();
+	/* Index = qaic nr (0x40 + i), 9 = GEM_CLOSE; see kmdcount.c. */
+	assert_int_equal(c1[0] - c0[0], s1.manage - s0.manage);
+	assert_int_equal(c1[1] - c0[1], s1.create_bo - s0.create_bo);
+	assert_int_equal(c1[2] - c0[2], s1.mmap_bo - s0.mmap_bo);
+	assert_int_equal(c1[3] - c0[3], s1.attach_slice_bo - s0.attach_slice_bo);
+	assert_int_equal(c1[4] - c0[4], s1.execute_bo - s0.execute_bo);
+	assert_int_equal(c1[5] - c0[5], s1.partial_execute_bo - s0.partial_execute_bo);
+	assert_int_equal(c1[6] - c0[6] - 1, s1.wait_bo - s0.wait_bo);	/* 1 on /dev/null */
+	assert_int_equal(c1[7] - c0[7], s1.perf_stats_bo - s0.perf_stats_bo);
+	assert_int_equal(c1[8] - c0[8], s1.detach_slice_bo - s0.detach_slice_bo);
+	assert_int_equal(c1[9] - c0[9], s1.gem_close - s0.gem_close);
+	for (int i = 0; i < 10; i++)
+		sum += c1[i] - c0[i];
+	/* Hand count of lifecycle(): 2 MANAGE, 2 CREATE, 2 ATTACH, 1 MMAP,
+	 * 3 EXECUTE, 1 PARTIAL, 4+1 WAIT, 3 PERF, 1 DETACH, 2 GEM_CLOSE. */
+	assert_int_equal(sum, 22);
+	assert_int_equal(sum, (s1.handled - s0.handled) + (s1.continued - s0.continued));
+	assert_int_equal(s1.continued - s0.continued, 1);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_manage_protocol),
+		cmocka_unit_test(test_bo_create_attach_mmap),
+		cmocka_unit_test(test_gem_close),
+		cmocka_unit_test(test_queue_levels_and_perf),
+		cmocka_unit_test(test_ring_full_eagain),
+		cmocka_unit_test(test_execute_errors),
+		cmocka_unit_test(test_cycle_counts),
+		cmocka_unit_test(test_hang_timeout),
+		cmocka_unit_test(test_deverr_and_eagain_faults),
+		cmocka_unit_test(test_concurrent_waits),
+		cmocka_unit_test(test_non_device_fd_enotty),
+		cmocka_unit_test(test_fork_child_refused),
+		cmocka_unit_test(test_file_release),
+		cmocka_unit_test(test_below_libc),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
