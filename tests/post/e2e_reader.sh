@@ -1,0 +1,78 @@
+#!/bin/sh
+# End-to-end test of the trace reader (post/reader.c) on real LTTng traces:
+# e2e_gen emits the shim's events through the real qprof provider with
+# values derived from the inference number; e2e_readcheck decodes them
+# with qp_read_traces() and checks every field, the order and the counts.
+#   1. per-UID buffers, 2 processes, wait and callback completion;
+#   2. per-PID buffers (one trace per process), discovery from the session dir;
+#   3. a channel too small on purpose: the reader's discarded-event count
+#      must equal what `lttng list` reports, and be delivered per stream.
+set -u
+: "${top_builddir:=../..}" "${top_srcdir:=../..}"
+. "$top_srcdir/tests/lib/lttng.sh"
+tp=$top_builddir/tests/post
+qp_lttng_setup || exit $?
+work=$(mktemp -d "${TMPDIR:-/tmp}/qp-e2e-reader.XXXXXX") || exit 99
+QP_LTTNG_LOG=$work/lttng.log
+export QP_LTTNG_LOG
+sessions=
+cleanup() {
+	for s in $sessions; do lttng destroy "$s" >/dev/null 2>&1; done
+	qp_lttng_teardown
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail=0
+
+# 1. per-UID, two processes (one with callbacks)
+s=$(qp_session_create e2e-reader "$work/t1") || exit 99
+sessions="$sessions $s"
+qp_session_start "$s" || exit 99
+"$tp/e2e_gen" -n 5000 -k 4 -o prog-a || exit 99
+"$tp/e2e_gen" -n 5000 -k 4 -o prog-a || exit 99
+qp_session_stop "$s"
+"$tp/e2e_readcheck" -n 5000 -k 4 -o prog-a -P 2 "$work/t1" || fail=1
+s2=$(qp_session_create e2e-reader "$work/t1c") || exit 99
+sessions="$sessions $s2"
+qp_session_start "$s2" && "$tp/e2e_gen" -n 3000 -k 3 -c && qp_session_stop "$s2" || exit 99
+"$tp/e2e_readcheck" -n 3000 -k 3 -c "$work/t1c" || fail=1
+
+# 2. per-PID buffers: one trace directory per process
+s3=e2e-reader-pid-$$
+sessions="$sessions $s3"
+{ lttng create "$s3" --output="$work/t2" &&
+  lttng enable-channel -u -s "$s3" --buffers-pid --subbuf-size=1M --num-subbuf=8 qp &&
+  lttng enable-event -u -s "$s3" -c qp 'qprof:*' &&
+  lttng start "$s3"; } >>"$QP_LTTNG_LOG" 2>&1 || exit 99
+"$tp/e2e_gen" -n 2000 -k 2 && "$tp/e2e_gen" -n 2000 -k 2 && "$tp/e2e_gen" -n 2000 -k 2 || exit 99
+lttng stop "$s3" >>"$QP_LTTNG_LOG" 2>&1
+ntr=$(find "$work/t2" -name metadata | wc -l)
+[ "$ntr" -eq 3 ] || { echo "expected 3 per-PID traces, found $ntr"; fail=1; }
+"$tp/e2e_readcheck" -n 2000 -k 2 -P 3 "$work/t2" || fail=1
+
+# 3. forced loss: 2 x 4 KiB sub-buffers cannot hold 200k inferences
+s4=e2e-reader-loss-$$
+sessions="$sessions $s4"
+{ lttng create "$s4" --output="$work/t3" &&
+  lttng enable-channel -u -s "$s4" --subbuf-size=4K --num-subbuf=2 qp &&
+  lttng enable-event -u -s "$s4" -c qp 'qprof:*' &&
+  lttng start "$s4"; } >>"$QP_LTTNG_LOG" 2>&1 || exit 99
+"$tp/e2e_gen" -n 200000 -k 2 || exit 99
+lttng stop "$s4" >>"$QP_LTTNG_LOG" 2>&1
+lost=$(qp_session_discarded "$s4")
+echo "lttng reports $lost discarded events"
+[ "$lost" -gt 0 ] || { echo "no events were discarded: test is void"; fail=1; }
+"$tp/e2e_readcheck" -n 200000 -k 2 -d "$lost" "$work/t3" || fail=1
+
+# 4. not a trace
+if "$tp/e2e_readcheck" "$work/nothing-here" 2>"$work/err" ||
+	! grep -q 'No such file' "$work/err"; then
+	echo "a missing path was not reported"; fail=1
+fi
+mkdir "$work/empty"
+if "$tp/e2e_readcheck" "$work/empty" 2>"$work/err" ||
+	! grep -q 'no CTF trace (no metadata file) under' "$work/err"; then
+	echo "a directory without trace was not reported"; cat "$work/err"; fail=1
+fi
+exit $fail
