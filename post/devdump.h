@@ -29,6 +29,8 @@ struct qp_dump {
 	uint64_t *sample;		/* Sample column */
 	double *col[QP_M__COUNT];
 	size_t na[QP_M__COUNT];
+	int8_t order[QP_M__COUNT];	/* known columns in file order */
+	size_t ncols;
 };
 
 /*

@@ -1,0 +1,1087 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Runtime latency files (FACTS.md §3.1): a hand-written parser over the
+ * mmap'ed file (1 M rows in well under a second), the latency_stats-style
+ * summary, and the merge of device columns into recorded inferences.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "devdump.h"
+#include "stats.h"
+
+#define COL_SAMPLE (-1)
+#define COL_IGNORED (-2)
+
+/* Columns without which a file is not a usable latency file. */
+static const enum qp_metric required[] = {
+	QP_M_HOST_ROUND_TRIP, QP_M_EXEC_TOTAL, QP_M_EXEC_TO_VC,
+	QP_M_EXEC_TO_COMPLETE, QP_M_TOTAL_ROUND_TRIP,
+};
+
+struct parser {
+	const char *path;
+	const char *p, *end;	/* unread part of the file */
+	unsigned long line;	/* number of the line being parsed */
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct parser *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(ps->err, ps->errlen, "%s:%lu: ", ps->path, ps->line);
+	if (n < 0 || (size_t)n >= ps->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Next line [*b, *e) without its end of line; false at end of file. */
+static bool next_line(struct parser *ps, const char **b, const char **e,
+		      bool *complete)
+{
+	const char *nl;
+
+	if (ps->p >= ps->end)
+		return false;
+	ps->line++;
+	nl = memchr(ps->p, '\n', ps->end - ps->p);
+	*b = ps->p;
+	*complete = nl != NULL;
+	*e = nl ? nl : ps->end;
+	ps->p = nl ? nl + 1 : ps->end;
+	if (*e > *b && (*e)[-1] == '\r')
+		(*e)--;
+	return true;
+}
+
+static void trim(const char **b, const char **e)
+{
+	while (*b < *e && (**b == ' ' || **b == '\t'))
+		(*b)++;
+	while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t'))
+		(*e)--;
+}
+
+static bool starts(const char *b, const char *e, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(e - b) >= n && !memcmp(b, prefix, n);
+}
+
+/* Unsigned decimal integer filling [b, e). */
+static bool parse_u64(const char *b, const char *e, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (b == e || e - b > 19)
+		return false;
+	for (; b < e; b++) {
+		if (*b < '0' || *b > '9')
+			return false;
+		v = v * 10 + (uint64_t)(*b - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static const double pow10_tab[] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/*
+ * A decimal number filling [b, e).  Plain "ddd.ddd" with at most 15
+ * significant digits is converted exactly as strtod would (an integer
+ * below 2^53 divided by an exact power of ten is correctly rounded);
+ * anything else goes through strtod.
+ */
+static bool parse_double(const char *b, const char *e, double *out)
+{
+	uint64_t mant = 0;
+	int digits = 0, frac = 0;
+	bool neg = false, dot = false;
+	const char *s = b;
+	char buf[64], *end;
+
+	if (s < e && (*s == '-' || *s == '+'))
+		neg = *s++ == '-';
+	for (; s < e; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (++digits > 15)
+				goto slow;
+			mant = mant * 10 + (uint64_t)(*s - '0');
+			frac += dot;
+		} else if (*s == '.' && !dot) {
+			dot = true;
+		} else {
+			goto slow;
+		}
+	}
+	if (!digits)
+		return false;
+	*out = (double)mant / pow10_tab[frac];
+	if (neg)
+		*out = -*out;
+	return true;
+slow:
+	if (e - b >= (ptrdiff_t)sizeof(buf) || e == b)
+		return false;
+	memcpy(buf, b, e - b);
+	buf[e - b] = '\0';
+	errno = 0;
+	*out = strtod(buf, &end);
+	return *end == '\0' && errno != ERANGE && !isnan(*out);
+}
+
+/* ---- header ------------------------------------------------------------ */
+
+static int header_line(struct parser *ps, const char **b, const char **e)
+{
+	bool complete;
+
+	if (!next_line(ps, b, e, &complete)) {
+		ps->line++;
+		return fail(ps, "truncated header: the file ends before line %lu "
+			    "(a runtime latency file has 4 header lines and a column header)",
+			    ps->line);
+	}
+	if (!complete)
+		return fail(ps, "truncated header: line %lu has no end of line",
+			    ps->line);
+	trim(b, e);
+	return 0;
+}
+
+static int parse_preamble(struct parser *ps, struct qp_dump *d)
+{
+	const char *b, *e, *s;
+	uint64_t v;
+
+	if (header_line(ps, &b, &e))
+		return -1;
+	if (e - b != 14 || memcmp(b, "Profiling Data", 14))
+		return fail(ps, "not a runtime latency file: expected 'Profiling Data', found '%.*s'",
+			    (int)(e - b > 60 ? 60 : e - b), b);
+	if (header_line(ps, &b, &e))
+		return -1;
+	if (!starts(b, e, "ProgramId:"))
+		return fail(ps, "expected 'ProgramId:<n>'");
+	b += 10;
+	trim(&b, &e);
+	if (!parse_u64(b, e, &v) || v > UINT32_MAX)
+		return fail(ps, "bad ProgramId '%.*s'", (int)(e - b), b);
+	d->program_id = (uint32_t)v;
+	if (header_line(ps, &b, &e))
+		return -1;
+	if (!starts(b, e, "ProgramName:"))
+		return fail(ps, "expected 'ProgramName: <name>'");
+	b += 12;
+	trim(&b, &e);
+	d->program_name = strndup(b, e - b);
+	if (!d->program_name)
+		return fail(ps, "out of memory");
+	if (header_line(ps, &b, &e))
+		return -1;
+	if (!starts(b, e, "NumSamples collected:"))
+		return fail(ps, "expected 'NumSamples collected: <n> Num Requested: <m>'");
+	b += 21;
+	s = memchr(b, 'N', e - b);
+	if (!s || !starts(s, e, "Num Requested:"))
+		return fail(ps, "expected 'NumSamples collected: <n> Num Requested: <m>'");
+	{
+		const char *nb = b, *ne = s, *rb = s + 14, *re = e;
+
+		trim(&nb, &ne);
+		trim(&rb, &re);
+		if (!parse_u64(nb, ne, &d->num_collected) ||
+		    !parse_u64(rb, re, &d->num_requested))
+			return fail(ps, "bad sample counts in '%.*s'",
+				    (int)(e - b), b);
+	}
+	return 0;
+}
+
+static int column_of(const char *b, const char *e)
+{
+	size_t n = e - b;
+	int m;
+
+	if (n == 6 && !memcmp(b, "Sample", 6))
+		return COL_SAMPLE;
+	for (m = 0; m < QP_M__COUNT; m++) {
+		const char *c = qp_metric_column(m);
+
+		if (strlen(c) == n && !memcmp(b, c, n))
+			return m;
+	}
+	return COL_IGNORED;
+}
+
+/* A known column name that @b..@e is a proper prefix of, or NULL. */
+static const char *cut_column(const char *b, const char *e)
+{
+	size_t n = e - b;
+	int m;
+
+	if (n && n < 6 && !memcmp(b, "Sample", n))
+		return "Sample";
+	for (m = 0; m < QP_M__COUNT; m++) {
+		const char *c = qp_metric_column(m);
+
+		if (n && strlen(c) > n && !memcmp(b, c, n))
+			return c;
+	}
+	return NULL;
+}
+
+struct layout {
+	int *col;		/* per field: COL_SAMPLE, COL_IGNORED or a metric */
+	size_t nfields;
+};
+
+static int parse_columns(struct parser *ps, struct qp_dump *d,
+			 struct layout *lay, bool seen[QP_M__COUNT])
+{
+	const char *b, *e, *f, *fe, *last_b = NULL, *last_e = NULL;
+	bool complete, has_sample = false;
+	size_t cap = 0;
+	unsigned k;
+
+	if (!next_line(ps, &b, &e, &complete)) {
+		ps->line++;
+		return fail(ps, "truncated file: no column header after the 4 header lines");
+	}
+	for (f = b; f <= e; f = fe + 1) {
+		const char *tb = f, *te;
+		int c;
+
+		fe = memchr(f, ',', e - f);
+		if (!fe)
+			fe = e;
+		te = fe;
+		trim(&tb, &te);
+		c = column_of(tb, te);
+		if (c >= 0 && seen[c])
+			return fail(ps, "column '%s' appears twice", qp_metric_column(c));
+		if (c == COL_SAMPLE && has_sample)
+			return fail(ps, "column 'Sample' appears twice");
+		if (c >= 0)
+			seen[c] = true;
+		else if (c == COL_SAMPLE)
+			has_sample = true;
+		if (lay->nfields == cap) {
+			int *p;
+
+			cap = cap ? cap * 2 : 32;
+			p = realloc(lay->col, cap * sizeof(*p));
+			if (!p)
+				return fail(ps, "out of memory");
+			lay->col = p;
+		}
+		lay->col[lay->nfields++] = c;
+		if (c >= 0)
+			d->order[d->ncols++] = (int8_t)c;
+		last_b = tb;
+		last_e = te;
+	}
+	if (column_of(last_b, last_e) == COL_IGNORED) {
+		const char *full = cut_column(last_b, last_e);
+		int fc = full ? column_of(full, full + strlen(full)) : COL_IGNORED;
+		bool present = fc == COL_SAMPLE ? has_sample : fc >= 0 && seen[fc];
+
+		if (full && !present)
+			return fail(ps, "truncated column header: the last column '%.*s' is cut short of '%s'",
+				    (int)(last_e - last_b), last_b, full);
+	}
+	if (!complete)
+		return fail(ps, "truncated column header (no end of line)");
+	if (!has_sample)
+		return fail(ps, "missing required column 'Sample'");
+	for (k = 0; k < sizeof(required) / sizeof(required[0]); k++)
+		if (!seen[required[k]])
+			return fail(ps, "missing required column '%s'",
+				    qp_metric_column(required[k]));
+	return 0;
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+static size_t count_lines(const char *p, const char *end)
+{
+	size_t n = 0;
+
+	while (p < end && (p = memchr(p, '\n', end - p))) {
+		n++;
+		p++;
+	}
+	return n + 1;
+}
+
+static const char *field_name(int c)
+{
+	return c == COL_SAMPLE ? "Sample" : qp_metric_column(c);
+}
+
+static int parse_row(struct parser *ps, struct qp_dump *d,
+		     const struct layout *lay, const char *b, const char *e)
+{
+	size_t r = d->nrows, k = 0;
+	const char *f = b;
+
+	for (;;) {
+		const char *fe = f, *tb, *te;
+		int c;
+
+		while (fe < e && *fe != ',')
+			fe++;
+		if (k >= lay->nfields)
+			return fail(ps, "more fields than the %zu columns of the header",
+				    lay->nfields);
+		c = lay->col[k];
+		tb = f;
+		te = fe;
+		if (c != COL_IGNORED) {
+			trim(&tb, &te);
+			if (c == COL_SAMPLE) {
+				if (!parse_u64(tb, te, &d->sample[r]))
+					return fail(ps, "column 'Sample': bad sample number '%.*s'",
+						    (int)(te - tb > 40 ? 40 : te - tb), tb);
+			} else if (te - tb == 3 && !memcmp(tb, "N/A", 3)) {
+				d->col[c][r] = NAN;
+				d->na[c]++;
+			} else if (!parse_double(tb, te, &d->col[c][r])) {
+				return fail(ps, "column '%s': bad number '%.*s'",
+					    field_name(c),
+					    (int)(te - tb > 40 ? 40 : te - tb), tb);
+			}
+		}
+		k++;
+		if (fe == e)
+			break;
+		f = fe + 1;
+	}
+	if (k != lay->nfields)
+		return fail(ps, "%zu fields, the header has %zu columns%s", k,
+			    lay->nfields, ps->p >= ps->end ? " (truncated file?)" : "");
+	d->nrows++;
+	return 0;
+}
+
+static int parse_rows(struct parser *ps, struct qp_dump *d,
+		      const struct layout *lay, const bool seen[QP_M__COUNT])
+{
+	size_t cap = count_lines(ps->p, ps->end);
+	const char *b, *e;
+	bool complete;
+	int m;
+
+	d->sample = malloc(cap * sizeof(*d->sample));
+	if (!d->sample)
+		return fail(ps, "out of memory for %zu rows", cap);
+	for (m = 0; m < QP_M__COUNT; m++) {
+		if (!seen[m])
+			continue;
+		d->col[m] = malloc(cap * sizeof(double));
+		if (!d->col[m])
+			return fail(ps, "out of memory for %zu rows", cap);
+	}
+	while (next_line(ps, &b, &e, &complete)) {
+		const char *tb = b, *te = e;
+
+		trim(&tb, &te);
+		if (tb == te)
+			continue;	/* blank line */
+		/* a complete row ends with a newline or the cell padding */
+		if (!complete && e[-1] != ' ')
+			return fail(ps, "truncated row: the file ends in the middle of it");
+		if (parse_row(ps, d, lay, b, e))
+			return -1;
+	}
+	if (d->nrows < d->num_collected) {
+		ps->line++;
+		return fail(ps, "truncated file: 'NumSamples collected: %" PRIu64
+			    "' but the file ends after %zu rows",
+			    d->num_collected, d->nrows);
+	}
+	return 0;
+}
+
+int qp_dump_load(const char *path, struct qp_dump *d, char *err, size_t errlen)
+{
+	struct parser ps = { .path = path, .err = err, .errlen = errlen };
+	bool seen[QP_M__COUNT] = { false };
+	struct layout lay = { NULL, 0 };
+	struct stat st;
+	void *map = NULL;
+	int fd, rc = -1;
+
+	memset(d, 0, sizeof(*d));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size == 0) {
+		snprintf(err, errlen, "%s:1: empty file (not a runtime latency file)", path);
+		goto out;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
+		goto out;
+	}
+	madvise(map, st.st_size, MADV_SEQUENTIAL);
+	ps.p = map;
+	ps.end = ps.p + st.st_size;
+	d->path = strdup(path);
+	if (!d->path) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	if (parse_preamble(&ps, d) || parse_columns(&ps, d, &lay, seen) ||
+	    parse_rows(&ps, d, &lay, seen))
+		goto out;
+	rc = 0;
+out:
+	if (map)
+		munmap(map, st.st_size);
+	close(fd);
+	free(lay.col);
+	if (rc)
+		qp_dump_free(d);
+	return rc;
+}
+
+void qp_dump_free(struct qp_dump *d)
+{
+	int m;
+
+	free(d->path);
+	free(d->program_name);
+	free(d->sample);
+	for (m = 0; m < QP_M__COUNT; m++)
+		free(d->col[m]);
+	memset(d, 0, sizeof(*d));
+}
+
+bool qp_dump_has(const struct qp_dump *d, enum qp_metric m)
+{
+	return m < QP_M__COUNT && d->col[m] && !d->na[m];
+}
+
+/* ---- sets of files ------------------------------------------------------ */
+
+static int set_push(struct qp_dump_set *s, const char *path, char *err,
+		    size_t errlen)
+{
+	struct qp_dump *p = realloc(s->d, (s->n + 1) * sizeof(*p));
+
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	s->d = p;
+	if (qp_dump_load(path, &s->d[s->n], err, errlen))
+		return -1;
+	s->n++;
+	return 0;
+}
+
+/* "aic-profiling-program-<P>-latency.txt" -> P, or -1. */
+static long dump_file_program(const char *name)
+{
+	static const char pre[] = "aic-profiling-program-";
+	static const char suf[] = "-latency.txt";
+	const char *s = name + sizeof(pre) - 1;
+	char *end;
+	long v;
+
+	if (strncmp(name, pre, sizeof(pre) - 1) || *s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	return strcmp(end, suf) ? -1 : v;
+}
+
+struct dir_entry {
+	long program;
+	char *path;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct dir_entry *x = a, *y = b;
+
+	return (x->program > y->program) - (x->program < y->program);
+}
+
+static int set_add_dir(struct qp_dump_set *s, const char *dir, char *err,
+		       size_t errlen)
+{
+	struct dir_entry *ent = NULL;
+	size_t n = 0, k;
+	struct dirent *de;
+	DIR *dp = opendir(dir);
+	int rc = -1;
+
+	if (!dp) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(dp))) {
+		long p = dump_file_program(de->d_name);
+		void *q;
+
+		if (p < 0)
+			continue;
+		q = realloc(ent, (n + 1) * sizeof(*ent));
+		if (!q || asprintf(&((struct dir_entry *)q)[n].path, "%s/%s",
+				   dir, de->d_name) < 0) {
+			ent = q ? q : ent;
+			snprintf(err, errlen, "%s: out of memory", dir);
+			goto out;
+		}
+		ent = q;
+		ent[n++].program = p;
+	}
+	if (!n) {
+		snprintf(err, errlen, "%s: no aic-profiling-program-<P>-latency.txt in this directory",
+			 dir);
+		goto out;
+	}
+	qsort(ent, n, sizeof(*ent), cmp_entry);
+	for (k = 0; k < n; k++)
+		if (set_push(s, ent[k].path, err, errlen))
+			goto out;
+	rc = 0;
+out:
+	for (k = 0; k < n; k++)
+		free(ent[k].path);
+	free(ent);
+	closedir(dp);
+	return rc;
+}
+
+int qp_dump_set_add(struct qp_dump_set *s, const char *path, char *err,
+		    size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode))
+		return set_add_dir(s, path, err, errlen);
+	return set_push(s, path, err, errlen);
+}
+
+void qp_dump_set_free(struct qp_dump_set *s)
+{
+	size_t k;
+
+	for (k = 0; k < s->n; k++)
+		qp_dump_free(&s->d[k]);
+	free(s->d);
+	s->d = NULL;
+	s->n = 0;
+}
+
+/* ---- latency_stats summary ---------------------------------------------- */
+
+#define NSUM 8			/* mean min 50% 75% 90% 95% 99% max */
+#define CELLW 48
+static const char *const sum_head[NSUM] = {
+	"mean", "min", "50%", "75%", "90%", "95%", "99%", "max",
+};
+
+static bool is_plain_decimal(const char *s)
+{
+	const char *p = s;
+
+	while (*p == ' ')
+		p++;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (*p++ != '.')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0';
+}
+
+/*
+ * pandas' FloatArrayFormatter at display.precision 6: "% .6f", trailing
+ * zeros common to every value trimmed (keeping one decimal), "% .6e" when a
+ * value is below 1e-6 or when values above 1e6 make a cell too long.
+ */
+static void pandas_format(const double *v, size_t n, char (*out)[CELLW])
+{
+	bool small = false, large = false, trim_more = true;
+	size_t k, maxlen = 0;
+
+	for (k = 0; k < n; k++) {
+		double a = fabs(v[k]);
+
+		snprintf(out[k], CELLW, "% .6f", v[k]);
+		maxlen = strlen(out[k]) > maxlen ? strlen(out[k]) : maxlen;
+		small |= a > 0 && a < 1e-6;
+		large |= a > 1e6;
+	}
+	if (small || (large && maxlen > 12)) {
+		for (k = 0; k < n; k++)
+			snprintf(out[k], CELLW, "% .6e", v[k]);
+		return;
+	}
+	while (trim_more) {
+		size_t nums = 0;
+
+		for (k = 0; k < n; k++) {
+			if (!is_plain_decimal(out[k]))
+				continue;
+			nums++;
+			if (out[k][strlen(out[k]) - 1] != '0')
+				trim_more = false;
+		}
+		if (!nums)
+			break;
+		if (trim_more)
+			for (k = 0; k < n; k++)
+				if (is_plain_decimal(out[k]))
+					out[k][strlen(out[k]) - 1] = '\0';
+	}
+	for (k = 0; k < n; k++) {
+		size_t l = strlen(out[k]);
+
+		if (is_plain_decimal(out[k]) && out[k][l - 1] == '.' &&
+		    l + 1 < CELLW) {
+			out[k][l] = '0';
+			out[k][l + 1] = '\0';
+		}
+	}
+}
+
+/* Column m of the combined files, in ms for µs columns, -k applied. */
+static size_t gather(const struct qp_dump *const *dumps, size_t n,
+		     enum qp_metric m, double keep, double *buf)
+{
+	double scale = qp_metric_is_time(m) ? 1000.0 : 1.0;
+	size_t k, r, first, count, out = 0;
+
+	for (k = 0; k < n; k++) {
+		if (!dumps[k]->col[m])
+			continue;
+		qp_keep_middle(dumps[k]->nrows, keep, &first, &count);
+		for (r = first; r < first + count; r++)
+			buf[out++] = dumps[k]->col[m][r] / scale;
+	}
+	return out;
+}
+
+int qp_dump_summary_print(FILE *f, const struct qp_dump *const *dumps,
+			  size_t n, double keep_middle_pct)
+{
+	double (*cells)[NSUM] = NULL, *buf = NULL, trt_mean = NAN;
+	char (*txt)[NSUM][CELLW] = NULL;
+	enum qp_metric rows[QP_M__COUNT];
+	size_t nrows = 0, total = 0, k, c, r, width[NSUM], labw = 0;
+	int rc = -1;
+
+	if (!n)
+		return -1;
+	/* metrics in the first file's column order; N/A anywhere drops one */
+	for (k = 0; k < dumps[0]->ncols; k++) {
+		enum qp_metric m = dumps[0]->order[k];
+		bool ok = m != QP_M_QUEUE_DEPTH && m != QP_M_NUM_INF_IN_QUEUE;
+
+		for (c = 0; c < n && ok; c++)
+			ok = !dumps[c]->col[m] || !dumps[c]->na[m];
+		if (ok)
+			rows[nrows++] = m;
+	}
+	for (k = 0; k < n; k++)
+		total += dumps[k]->nrows;
+	if (!nrows || !total)
+		return -1;
+	buf = malloc(total * sizeof(*buf));
+	cells = malloc(nrows * sizeof(*cells));
+	txt = malloc(nrows * sizeof(*txt));
+	if (!buf || !cells || !txt)
+		goto out;
+	for (r = 0; r < nrows; r++) {
+		struct qp_stats st;
+		size_t cnt = gather(dumps, n, rows[r], keep_middle_pct, buf);
+
+		qp_stats_compute(buf, cnt, &st);
+		cells[r][0] = st.mean;
+		cells[r][1] = st.min;
+		for (c = 0; c < 5; c++)
+			cells[r][2 + c] = st.pct[QP_P50 + c];
+		cells[r][7] = st.max;
+		if (rows[r] == QP_M_TOTAL_ROUND_TRIP)
+			trt_mean = st.mean;
+		if (strlen(qp_metric_label(rows[r])) > labw)
+			labw = strlen(qp_metric_label(rows[r]));
+	}
+	/* format column by column, as pandas does */
+	for (c = 0; c < NSUM; c++) {
+		double col[QP_M__COUNT];
+		char tmp[QP_M__COUNT][CELLW];
+
+		for (r = 0; r < nrows; r++)
+			col[r] = cells[r][c];
+		pandas_format(col, nrows, tmp);
+		width[c] = strlen(sum_head[c]);
+		for (r = 0; r < nrows; r++) {
+			if (strlen(tmp[r]) > width[c])
+				width[c] = strlen(tmp[r]);
+			memcpy(txt[r][c], tmp[r], CELLW);
+		}
+	}
+	fprintf(f, "All activations combined:\n%*s", (int)labw, "");
+	for (c = 0; c < NSUM; c++)
+		fprintf(f, " %*s", (int)width[c], sum_head[c]);
+	fputc('\n', f);
+	for (r = 0; r < nrows; r++) {
+		fprintf(f, "%-*s", (int)labw, qp_metric_label(rows[r]));
+		for (c = 0; c < NSUM; c++)
+			fprintf(f, " %*s", (int)width[c], txt[r][c]);
+		fputc('\n', f);
+	}
+	if (!isnan(trt_mean))
+		fprintf(f, "totalRoundtripTime: percentile(mean) = %.3f ms\n",
+			trt_mean);
+	rc = 0;
+out:
+	free(buf);
+	free(cells);
+	free(txt);
+	return rc;
+}
+
+/* ---- merge --------------------------------------------------------------- */
+
+struct cand {
+	uint64_t t0;
+	uint32_t seq;
+	uint32_t inf;		/* index in m->inf */
+};
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->t0 != y->t0)
+		return x->t0 < y->t0 ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Enqueues of program p in enqueue-entry order (the runtime's Sample). */
+static struct cand *program_enqueues(const struct qp_model *m, uint32_t p,
+				     size_t *n)
+{
+	struct cand *c = NULL;
+	size_t k, cnt = 0;
+
+	for (k = 0; k < m->ninf; k++)
+		cnt += m->inf[k].program == p;
+	c = malloc((cnt ? cnt : 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	cnt = 0;
+	for (k = 0; k < m->ninf; k++) {
+		const struct qp_inference *i = &m->inf[k];
+
+		if (i->program != p)
+			continue;
+		/* an enqueue refused by the runtime never got a Sample */
+		if (i->state == QP_INF_FAILED &&
+		    i->off[QP_T_EXEC_BEGIN] == QP_T_NONE)
+			continue;
+		c[cnt++] = (struct cand){ i->t0, i->seq, (uint32_t)k };
+	}
+	qsort(c, cnt, sizeof(*c), cmp_cand);
+	*n = cnt;
+	return c;
+}
+
+static bool confirms(const struct qp_inference *i, const struct qp_dump *d,
+		     size_t r)
+{
+	return (i->flags & QP_F_HAS_PERF) &&
+	       d->col[QP_M_EXEC_TO_VC][r] == (double)i->submit_latency_us &&
+	       d->col[QP_M_EXEC_TO_COMPLETE][r] == (double)i->device_latency_us;
+}
+
+struct plan {
+	uint32_t *inf_of_row;	/* per row: model index, or QP_NONE */
+	uint64_t matched, mismatched, unmatched, no_device;
+	uint32_t batch;
+};
+
+/*
+ * Rows of dump d against the enqueues of one program: row with Sample s
+ * goes to the nearest unused enqueue around index s whose kernel integers
+ * are the row's.
+ */
+static int plan_dump(const struct qp_model *m, uint32_t prog,
+		     const struct qp_dump *d, unsigned window, struct plan *pl)
+{
+	size_t nc = 0, r;
+	struct cand *c = program_enqueues(m, prog, &nc);
+	uint8_t *used = calloc(nc ? nc : 1, 1);
+
+	memset(pl, 0, sizeof(*pl));
+	pl->inf_of_row = malloc((d->nrows ? d->nrows : 1) * sizeof(uint32_t));
+	if (!c || !used || !pl->inf_of_row) {
+		free(c);
+		free(used);
+		free(pl->inf_of_row);
+		pl->inf_of_row = NULL;
+		return -1;
+	}
+	for (r = 0; r < d->nrows; r++) {
+		uint64_t s = d->sample[r];
+		long j = -1;
+		unsigned w;
+
+		pl->inf_of_row[r] = QP_NONE;
+		for (w = 0; w <= window && j < 0; w++) {
+			long cj[2] = { (long)s + (long)w, (long)s - (long)w };
+			int t;
+
+			for (t = 0; t < (w ? 2 : 1); t++)
+				if (cj[t] >= 0 && (size_t)cj[t] < nc &&
+				    !used[cj[t]] &&
+				    confirms(&m->inf[c[cj[t]].inf], d, r)) {
+					j = cj[t];
+					break;
+				}
+		}
+		if (j < 0) {
+			if (s < nc)
+				pl->mismatched++;
+			else
+				pl->unmatched++;
+			continue;
+		}
+		used[j] = 1;
+		pl->inf_of_row[r] = c[j].inf;
+		pl->matched++;
+		if (!qp_dump_has(d, QP_M_DEV_EXEC) || isnan(d->col[QP_M_DEV_EXEC][r]))
+			pl->no_device++;
+		else if (!pl->batch && d->col[QP_M_DEV_INF_PER_SEC] &&
+			 !isnan(d->col[QP_M_DEV_INF_PER_SEC][r]))
+			pl->batch = (uint32_t)lround(d->col[QP_M_DEV_INF_PER_SEC][r] *
+						     d->col[QP_M_DEV_EXEC][r] / 1e6);
+	}
+	free(c);
+	free(used);
+	return 0;
+}
+
+static void apply_plan(struct qp_model *m, uint32_t prog,
+		       const struct qp_dump *d, const struct plan *pl)
+{
+	size_t r;
+
+	for (r = 0; r < d->nrows; r++) {
+		struct qp_inference *i;
+
+		if (pl->inf_of_row[r] == QP_NONE || !d->col[QP_M_DEV_EXEC] ||
+		    isnan(d->col[QP_M_DEV_EXEC][r]))
+			continue;
+		i = &m->inf[pl->inf_of_row[r]];
+		i->dev_exec_us = d->col[QP_M_DEV_EXEC][r];
+		i->dev_in_wait_us = d->col[QP_M_DEV_IN_WAIT] ?
+				    d->col[QP_M_DEV_IN_WAIT][r] : NAN;
+		i->dev_out_wait_us = d->col[QP_M_DEV_OUT_WAIT] ?
+				     d->col[QP_M_DEV_OUT_WAIT][r] : NAN;
+		i->flags |= QP_F_HAS_DEV;
+	}
+	if (pl->batch && !m->programs[prog].batch)
+		m->programs[prog].batch = pl->batch;
+}
+
+static int32_t process_pid(const struct qp_model *m, uint32_t proc)
+{
+	return proc < m->nprocesses ? m->processes[proc].pid : -1;
+}
+
+/*
+ * Programs named like dump d (optionally of one pid).  Refuses names found
+ * in several processes: order alone cannot tell which run wrote the file.
+ */
+static int candidates(const struct qp_model *m, const struct qp_dump *d,
+		      int32_t pid, uint32_t *out, size_t *n, char *err,
+		      size_t errlen)
+{
+	uint32_t proc = QP_NONE;
+	char names[256] = "";
+	size_t k, len = 0;
+
+	*n = 0;
+	for (k = 0; k < m->nprograms; k++) {
+		const struct qp_program *p = &m->programs[k];
+
+		if (!p->name || strcmp(p->name, d->program_name) ||
+		    (pid && process_pid(m, p->process) != pid))
+			continue;
+		if (proc != QP_NONE && p->process != proc) {
+			snprintf(err, errlen,
+				 "%s: ambiguous merge: program '%s' was recorded in several processes (pids %d and %d); choose one with --pid",
+				 d->path, d->program_name,
+				 process_pid(m, proc), process_pid(m, p->process));
+			return -1;
+		}
+		proc = p->process;
+		out[(*n)++] = (uint32_t)k;
+	}
+	if (*n)
+		return 0;
+	for (k = 0; k < m->nprograms && len < sizeof(names) - 1; k++) {
+		int w = snprintf(names + len, sizeof(names) - len, "%s'%s'",
+				 k ? ", " : "", m->programs[k].name ?
+				 m->programs[k].name : "?");
+
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	snprintf(err, errlen,
+		 "%s: program '%s' is not in the trace%s (recorded programs: %s)",
+		 d->path, d->program_name, pid ? " for this --pid" : "",
+		 m->nprograms ? names : "none");
+	return -1;
+}
+
+static int cmp_dump_id(const void *a, const void *b)
+{
+	const struct qp_dump *x = *(const struct qp_dump *const *)a;
+	const struct qp_dump *y = *(const struct qp_dump *const *)b;
+
+	return (x->program_id > y->program_id) - (x->program_id < y->program_id);
+}
+
+int qp_dump_merge(struct qp_model *m, const struct qp_dump_set *s,
+		  const struct qp_merge_opts *o, struct qp_merge_result *res,
+		  char *err, size_t errlen)
+{
+	static const struct qp_merge_opts defaults;
+	const struct qp_dump **order = NULL;
+	struct plan *plans = NULL;
+	uint32_t *target = NULL, *cand = NULL;
+	uint8_t *taken = NULL;
+	double maxmis;
+	unsigned window;
+	size_t k, j, nc = 0;
+	int rc = -1;
+
+	if (!o)
+		o = &defaults;
+	maxmis = o->max_mismatch > 0 ? o->max_mismatch : 0.01;
+	window = o->window ? o->window : 16;
+	memset(res, 0, sizeof(*res));
+	order = malloc((s->n + 1) * sizeof(*order));
+	plans = calloc(s->n + 1, sizeof(*plans));
+	target = malloc((s->n + 1) * sizeof(*target));
+	cand = malloc((m->nprograms + 1) * sizeof(*cand));
+	taken = calloc(m->nprograms + 1, 1);
+	if (!order || !plans || !target || !cand || !taken) {
+		snprintf(err, errlen, "out of memory merging runtime latency files");
+		goto out;
+	}
+	for (k = 0; k < s->n; k++)
+		order[k] = &s->d[k];
+	qsort(order, s->n, sizeof(*order), cmp_dump_id);
+	/*
+	 * Plan every file before touching the model: dump -> the first program
+	 * of its name (creation order) not yet taken that its rows confirm.
+	 */
+	for (k = 0; k < s->n; k++) {
+		const struct qp_dump *d = order[k];
+		struct plan best = { 0 };
+		bool found = false;
+
+		res->rows += d->nrows;
+		if (candidates(m, d, o->pid, cand, &nc, err, errlen))
+			goto out;
+		for (j = 0; j < nc && !found; j++) {
+			struct plan pl;
+
+			if (taken[cand[j]])
+				continue;
+			if (plan_dump(m, cand[j], d, window, &pl)) {
+				snprintf(err, errlen, "out of memory merging %s", d->path);
+				free(best.inf_of_row);
+				goto out;
+			}
+			if (pl.matched && pl.mismatched <= maxmis * d->nrows) {
+				found = true;
+				free(best.inf_of_row);
+				best = pl;
+				target[k] = cand[j];
+				taken[cand[j]] = 1;
+			} else if (!best.inf_of_row || pl.matched > best.matched) {
+				free(best.inf_of_row);
+				best = pl;
+			} else {
+				free(pl.inf_of_row);
+			}
+		}
+		if (!found) {
+			snprintf(err, errlen,
+				 "%s: ambiguous merge: program '%s': %" PRIu64 " of %zu rows contradict the recorded kernel perf stats (exectoVcUs/execToCompleteUs), %" PRIu64
+				 " have no recorded inference; is this file from the traced run?",
+				 d->path, d->program_name,
+				 best.mismatched, d->nrows, best.unmatched);
+			free(best.inf_of_row);
+			goto out;
+		}
+		plans[k] = best;
+	}
+	for (k = 0; k < s->n; k++) {
+		apply_plan(m, target[k], order[k], &plans[k]);
+		res->matched += plans[k].matched;
+		res->mismatched += plans[k].mismatched;
+		res->unmatched += plans[k].unmatched;
+		res->no_device += plans[k].no_device;
+	}
+	rc = 0;
+out:
+	for (k = 0; plans && k < s->n; k++)
+		free(plans[k].inf_of_row);
+	free(order);
+	free(plans);
+	free(target);
+	free(cand);
+	free(taken);
+	return rc;
+}
