@@ -1,0 +1,1730 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The inference assembler (see assemble.h and docs/MATCHING.md).
+ *
+ * State kept while streaming, all in flat arrays indexed by uint32_t and
+ * found through open-addressing hash maps, so that the steady state does no
+ * allocation per event:
+ *   - flights: one per inference not finished yet (plus, briefly, finished
+ *     ones still waiting for their kernel perf stats);
+ *   - bos: GEM handles per (process, fd), with the exec object they belong
+ *     to and the inference whose wait handle they currently are;
+ *   - eos / evobjs: exec objects and events, each with the FIFO of its
+ *     not-finished inferences;
+ *   - threads: the enqueue in progress, the last call stack, and the setup
+ *     ioctls waiting for the API call that contains them.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "assemble.h"
+
+#define NIL UINT32_MAX
+#define DIR_FROM_DEV 2
+#define MAX_PENDING_SETUP 4096	/* setup ioctls kept per thread */
+
+/* ---- open-addressing hash map: (a, b) -> uint32_t -------------------- */
+
+struct hslot {
+	uint64_t a, b;
+	uint32_t val;		/* NIL: empty */
+};
+
+struct hmap {
+	struct hslot *slot;
+	uint32_t mask;		/* capacity - 1 (a power of two), or 0 */
+	uint32_t n;
+};
+
+static inline uint64_t hash2(uint64_t a, uint64_t b)
+{
+	uint64_t x = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL);
+
+	x ^= x >> 31;
+	x *= 0xd6e8feb86659fd93ULL;
+	x ^= x >> 32;
+	return x;
+}
+
+static uint32_t hmap_get(const struct hmap *h, uint64_t a, uint64_t b)
+{
+	uint32_t i;
+
+	if (!h->slot)
+		return NIL;
+	for (i = hash2(a, b) & h->mask; h->slot[i].val != NIL;
+	     i = (i + 1) & h->mask)
+		if (h->slot[i].a == a && h->slot[i].b == b)
+			return h->slot[i].val;
+	return NIL;
+}
+
+static void hmap_insert_slot(struct hmap *h, const struct hslot *s)
+{
+	uint32_t i = hash2(s->a, s->b) & h->mask;
+
+	while (h->slot[i].val != NIL && (h->slot[i].a != s->a ||
+					 h->slot[i].b != s->b))
+		i = (i + 1) & h->mask;
+	if (h->slot[i].val == NIL)
+		h->n++;
+	h->slot[i] = *s;
+}
+
+static int hmap_grow(struct hmap *h)
+{
+	uint32_t oldcap = h->slot ? h->mask + 1 : 0;
+	uint32_t cap = oldcap ? oldcap * 2 : 64;
+	struct hslot *old = h->slot;
+	uint32_t i;
+
+	if (cap < oldcap)
+		return -ENOMEM;
+	h->slot = malloc(sizeof(*h->slot) * cap);
+	if (!h->slot) {
+		h->slot = old;
+		return -ENOMEM;
+	}
+	for (i = 0; i < cap; i++)
+		h->slot[i].val = NIL;
+	h->mask = cap - 1;
+	h->n = 0;
+	for (i = 0; i < oldcap; i++)
+		if (old[i].val != NIL)
+			hmap_insert_slot(h, &old[i]);
+	free(old);
+	return 0;
+}
+
+static int hmap_put(struct hmap *h, uint64_t a, uint64_t b, uint32_t val)
+{
+	struct hslot s = { a, b, val };
+
+	/* keep the load under 1/2: short probe sequences */
+	if (!h->slot || (h->n + 1) * 2 > h->mask + 1) {
+		int rc = hmap_grow(h);
+
+		if (rc)
+			return rc;
+	}
+	hmap_insert_slot(h, &s);
+	return 0;
+}
+
+/* Linear-probing deletion by backward shift (no tombstones). */
+static void hmap_del(struct hmap *h, uint64_t a, uint64_t b)
+{
+	uint32_t i, j, k;
+
+	if (!h->slot)
+		return;
+	for (i = hash2(a, b) & h->mask; h->slot[i].val != NIL;
+	     i = (i + 1) & h->mask)
+		if (h->slot[i].a == a && h->slot[i].b == b)
+			break;
+	if (h->slot[i].val == NIL)
+		return;
+	for (j = i;;) {
+		j = (j + 1) & h->mask;
+		if (h->slot[j].val == NIL)
+			break;
+		k = hash2(h->slot[j].a, h->slot[j].b) & h->mask;
+		/* move j back to i unless its home k lies cyclically in (i, j] */
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			h->slot[i] = h->slot[j];
+			i = j;
+		}
+	}
+	h->slot[i].val = NIL;
+	h->n--;
+}
+
+/* ---- pools: arrays with a free list ----------------------------------- */
+
+/* Every pooled struct starts with `uint32_t next_free`. */
+struct pool {
+	char *items;
+	size_t size;
+	uint32_t n, cap, free_head;
+};
+
+static void pool_init(struct pool *p, size_t size)
+{
+	memset(p, 0, sizeof(*p));
+	p->size = size;
+	p->free_head = NIL;
+}
+
+#define POOL_AT(p, type, i) ((type *)((p)->items + (size_t)(i) * (p)->size))
+
+/* A zeroed item (next_free = NIL), or NIL on ENOMEM. */
+static uint32_t pool_alloc(struct pool *p)
+{
+	uint32_t i;
+
+	if (p->free_head != NIL) {
+		i = p->free_head;
+		p->free_head = *POOL_AT(p, uint32_t, i);
+	} else {
+		if (p->n == p->cap) {
+			uint32_t cap = p->cap ? p->cap * 2 : 64;
+			char *q = realloc(p->items, p->size * cap);
+
+			if (!q || cap < p->cap)
+				return NIL;
+			p->items = q;
+			p->cap = cap;
+		}
+		i = p->n++;
+	}
+	memset(p->items + (size_t)i * p->size, 0, p->size);
+	*POOL_AT(p, uint32_t, i) = NIL;
+	return i;
+}
+
+static void pool_free(struct pool *p, uint32_t i)
+{
+	*POOL_AT(p, uint32_t, i) = p->free_head;
+	p->free_head = i;
+}
+
+/* ---- assembler state --------------------------------------------------- */
+
+struct link {
+	uint32_t prev, next;
+};
+
+struct list {
+	uint32_t head, tail;
+};
+
+/* The lists a flight can be on. */
+enum {
+	L_PROC,		/* not finished, per process (lost events, finish) */
+	L_UNSUB,	/* no successful EXECUTE yet, per process (FIFO fallback) */
+	L_EO,		/* not finished, per exec object */
+	L_EV,		/* not finished, per QAicEvent */
+	L__COUNT
+};
+
+enum stage {
+	ST_QUEUED,	/* enqueued, no EXECUTE attempt yet */
+	ST_ATTEMPTED,	/* EXECUTE attempted (EAGAIN) */
+	ST_SUBMITTED,	/* EXECUTE succeeded */
+	ST_WAITED,	/* WAIT_BO on its wait handle succeeded */
+	ST_DONE,	/* finished; kept only until its perf stats arrive */
+};
+
+struct flight {
+	uint32_t next_free;
+	uint32_t inf;		/* index into model->inf */
+	uint32_t proc;
+	uint32_t eo, ev;	/* pool indices, NIL */
+	uint32_t wait_bo;	/* bo pool index of the wait handle, NIL */
+	struct link link[L__COUNT];
+	uint8_t on;		/* bit per list it is on */
+	uint8_t stage;		/* enum stage */
+};
+
+struct bo {
+	uint32_t next_free;
+	uint32_t proc;
+	int32_t fd;
+	uint32_t handle;
+	uint64_t eo_ptr;	/* QAicExecObj* it was created for, 0 unknown */
+	uint32_t dbc;		/* NIL until attached */
+	uint32_t flight;	/* inference whose wait handle it is, NIL */
+};
+
+struct eo {
+	uint32_t next_free;
+	uint32_t proc;
+	uint64_t ptr;
+	uint32_t program;	/* model index, NIL */
+	struct list fl;		/* L_EO */
+	bool has_bos;		/* BOs were tied to it by setup windows */
+	bool released;		/* qaicReleaseExecObj seen: gone from the map */
+};
+
+struct evobj {
+	uint32_t next_free;
+	uint32_t proc;
+	uint64_t ptr;
+	struct list fl;		/* L_EV */
+};
+
+/* A setup ioctl waiting for the API call (on its thread) that contains it. */
+struct setup {
+	uint64_t begin_ts, ts;
+	int32_t fd;
+	uint32_t handle;	/* CREATE_BO / ATTACH_SLICE */
+	int32_t dbc;		/* MANAGE activated_dbc, -1 for BOs */
+};
+
+struct thread {
+	uint32_t next_free;
+	uint32_t proc;
+	uint32_t enq_inf;	/* inference whose enqueue call is running, NIL */
+	uint32_t enq_flight;
+	uint64_t enq_eo;	/* its QAicExecObj* */
+	uint32_t ncs;		/* api_callstack waiting for its API event */
+	uint64_t cs[QP_MAX_BOS];
+	struct setup *setup;
+	uint32_t nsetup, capsetup;
+};
+
+/* Per model process. */
+struct proc {
+	struct list live;	/* L_PROC */
+	struct list unsub;	/* L_UNSUB */
+	uint32_t kseq;		/* kernel-only running number */
+	bool api;		/* an enqueue was seen: not kernel-only */
+	uint8_t done_kind;	/* first kind of completion seen (enum qp_done_kind) */
+};
+
+struct qp_assembler {
+	struct qp_model *m;
+	struct pool flights, bos, eos, evobjs, threads;
+	struct hmap procmap;	/* (host, pid) -> process */
+	struct hmap thrmap;	/* (proc, tid) -> thread */
+	struct hmap bomap;	/* (proc << 32 | fd, handle) -> bo */
+	struct hmap eomap;	/* (proc, QAicExecObj*) -> eo */
+	struct hmap evmap;	/* (proc, QAicEvent*) -> evobj */
+	struct hmap progmap;	/* (proc, QAicProgram*) -> model program */
+	struct hmap dbcmap;	/* (proc << 32 | fd, dbc_id) -> model program */
+	struct hmap queuemap;	/* (proc, QAicQueue*) -> model queue */
+	struct hmap csmap;	/* (proc, hash of ips) -> model callsite */
+	struct proc *procs;
+	size_t cap_procs, cap_programs, cap_queues, cap_callsites;
+	uint32_t last_host, last_proc;	/* one-entry cache of procmap */
+	int32_t last_pid;
+	struct qp_assemble_stats st;
+	bool finished;
+};
+
+#define FL(a, i) POOL_AT(&(a)->flights, struct flight, i)
+#define BO(a, i) POOL_AT(&(a)->bos, struct bo, i)
+#define EO(a, i) POOL_AT(&(a)->eos, struct eo, i)
+#define EV(a, i) POOL_AT(&(a)->evobjs, struct evobj, i)
+#define TH(a, i) POOL_AT(&(a)->threads, struct thread, i)
+#define INF(a, i) (&(a)->m->inf[i])
+
+static inline uint64_t fdkey(uint32_t proc, int32_t fd)
+{
+	return (uint64_t)proc << 32 | (uint32_t)fd;
+}
+
+/* Grow *arr (n used, *cap allocated) to hold one more item of size sz. */
+static int grow(void *arr, size_t n, size_t *cap, size_t sz)
+{
+	void **p = arr;
+	size_t c;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 16;
+	q = realloc(*p, c * sz);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* ---- intrusive lists of flights ----------------------------------------- */
+
+static void list_init(struct list *l)
+{
+	l->head = l->tail = NIL;
+}
+
+static void list_push(struct qp_assembler *a, struct list *l, int which,
+		      uint32_t f)
+{
+	struct flight *fl = FL(a, f);
+
+	fl->link[which].prev = l->tail;
+	fl->link[which].next = NIL;
+	if (l->tail != NIL)
+		FL(a, l->tail)->link[which].next = f;
+	else
+		l->head = f;
+	l->tail = f;
+	fl->on |= 1u << which;
+}
+
+static void list_del(struct qp_assembler *a, struct list *l, int which,
+		     uint32_t f)
+{
+	struct flight *fl = FL(a, f);
+	struct link *k = &fl->link[which];
+
+	if (!(fl->on & (1u << which)))
+		return;
+	if (k->prev != NIL)
+		FL(a, k->prev)->link[which].next = k->next;
+	else
+		l->head = k->next;
+	if (k->next != NIL)
+		FL(a, k->next)->link[which].prev = k->prev;
+	else
+		l->tail = k->prev;
+	fl->on &= ~(1u << which);
+}
+
+/* ---- processes, threads, objects --------------------------------------- */
+
+static uint32_t proc_get(struct qp_assembler *a, uint32_t host, int32_t pid)
+{
+	struct qp_model *m = a->m;
+	struct qp_process *p;
+	uint32_t i;
+
+	if (a->last_proc != NIL && a->last_host == host && a->last_pid == pid)
+		return a->last_proc;
+	i = hmap_get(&a->procmap, host, (uint32_t)pid);
+	if (i == NIL) {
+		size_t cap = a->cap_procs;
+
+		if (grow(&m->processes, m->nprocesses, &cap, sizeof(*p)))
+			return NIL;
+		if (cap != a->cap_procs) {
+			struct proc *q = realloc(a->procs, cap * sizeof(*q));
+
+			if (!q)
+				return NIL;
+			a->procs = q;
+			a->cap_procs = cap;
+		}
+		i = (uint32_t)m->nprocesses;
+		if (hmap_put(&a->procmap, host, (uint32_t)pid, i))
+			return NIL;
+		m->nprocesses++;
+		p = &m->processes[i];
+		memset(p, 0, sizeof(*p));
+		p->host = host;
+		p->pid = pid;
+		memset(&a->procs[i], 0, sizeof(a->procs[i]));
+		list_init(&a->procs[i].live);
+		list_init(&a->procs[i].unsub);
+	}
+	a->last_host = host;
+	a->last_pid = pid;
+	a->last_proc = i;
+	return i;
+}
+
+static uint32_t thread_get(struct qp_assembler *a, uint32_t proc, int32_t tid)
+{
+	uint32_t t = hmap_get(&a->thrmap, proc, (uint32_t)tid);
+	struct thread *th;
+
+	if (t != NIL)
+		return t;
+	t = pool_alloc(&a->threads);
+	if (t == NIL)
+		return NIL;
+	if (hmap_put(&a->thrmap, proc, (uint32_t)tid, t)) {
+		pool_free(&a->threads, t);
+		return NIL;
+	}
+	th = TH(a, t);
+	th->proc = proc;
+	th->enq_inf = NIL;
+	th->enq_flight = NIL;
+	return t;
+}
+
+static uint32_t eo_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr,
+		       bool create)
+{
+	uint32_t e = hmap_get(&a->eomap, proc, ptr);
+	struct eo *eo;
+
+	if (e != NIL || !create)
+		return e;
+	e = pool_alloc(&a->eos);
+	if (e == NIL)
+		return NIL;
+	if (hmap_put(&a->eomap, proc, ptr, e)) {
+		pool_free(&a->eos, e);
+		return NIL;
+	}
+	eo = EO(a, e);
+	eo->proc = proc;
+	eo->ptr = ptr;
+	eo->program = NIL;
+	list_init(&eo->fl);
+	return e;
+}
+
+/* Forget exec object e (released or replaced) once nothing refers to it. */
+static void eo_retire(struct qp_assembler *a, uint32_t e)
+{
+	struct eo *eo = EO(a, e);
+
+	if (!eo->released) {
+		hmap_del(&a->eomap, eo->proc, eo->ptr);
+		eo->released = true;
+	}
+	if (eo->fl.head == NIL)
+		pool_free(&a->eos, e);
+}
+
+static uint32_t evobj_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
+{
+	uint32_t e = hmap_get(&a->evmap, proc, ptr);
+	struct evobj *ev;
+
+	if (e != NIL)
+		return e;
+	e = pool_alloc(&a->evobjs);
+	if (e == NIL)
+		return NIL;
+	if (hmap_put(&a->evmap, proc, ptr, e)) {
+		pool_free(&a->evobjs, e);
+		return NIL;
+	}
+	ev = EV(a, e);
+	ev->proc = proc;
+	ev->ptr = ptr;
+	list_init(&ev->fl);
+	return e;
+}
+
+static uint32_t bo_get(struct qp_assembler *a, uint32_t proc, int32_t fd,
+		       uint32_t handle)
+{
+	return hmap_get(&a->bomap, fdkey(proc, fd), handle);
+}
+
+static uint32_t bo_create(struct qp_assembler *a, uint32_t proc, int32_t fd,
+			  uint32_t handle)
+{
+	uint32_t b = bo_get(a, proc, fd, handle);
+	struct bo *bo;
+
+	if (b != NIL)
+		return b;
+	b = pool_alloc(&a->bos);
+	if (b == NIL)
+		return NIL;
+	if (hmap_put(&a->bomap, fdkey(proc, fd), handle, b)) {
+		pool_free(&a->bos, b);
+		return NIL;
+	}
+	bo = BO(a, b);
+	bo->proc = proc;
+	bo->fd = fd;
+	bo->handle = handle;
+	bo->dbc = NIL;
+	bo->flight = NIL;
+	return b;
+}
+
+static uint32_t add_program(struct qp_assembler *a, uint32_t proc,
+			    uint64_t handle, const char *name)
+{
+	struct qp_model *m = a->m;
+	struct qp_program *pg;
+	char *copy = strdup(name ? name : "");
+
+	if (!copy || grow(&m->programs, m->nprograms, &a->cap_programs,
+			  sizeof(*pg))) {
+		free(copy);
+		return NIL;
+	}
+	pg = &m->programs[m->nprograms];
+	memset(pg, 0, sizeof(*pg));
+	pg->name = copy;
+	pg->process = proc;
+	pg->handle = handle;
+	pg->dbc_id = QP_NONE;
+	return (uint32_t)m->nprograms++;
+}
+
+static uint32_t queue_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
+{
+	struct qp_model *m = a->m;
+	uint32_t q = hmap_get(&a->queuemap, proc, ptr);
+
+	if (q != NIL)
+		return q;
+	if (grow(&m->queues, m->nqueues, &a->cap_queues, sizeof(*m->queues)))
+		return NIL;
+	q = (uint32_t)m->nqueues;
+	if (hmap_put(&a->queuemap, proc, ptr, q))
+		return NIL;
+	m->queues[q].process = proc;
+	m->queues[q].handle = ptr;
+	m->nqueues++;
+	return q;
+}
+
+/* The program activated on (proc, fd, dbc), creating "dbc<N>" if asked. */
+static uint32_t dbc_program(struct qp_assembler *a, uint32_t proc, int32_t fd,
+			    uint32_t dbc, bool synthesize)
+{
+	uint32_t pg = hmap_get(&a->dbcmap, fdkey(proc, fd), dbc);
+	char name[24];
+
+	if (pg != NIL || !synthesize)
+		return pg;
+	snprintf(name, sizeof(name), "dbc%u", dbc);
+	pg = add_program(a, proc, 0, name);
+	if (pg == NIL)
+		return NIL;
+	a->m->programs[pg].dbc_id = dbc;
+	if (hmap_put(&a->dbcmap, fdkey(proc, fd), dbc, pg))
+		return NIL;
+	return pg;
+}
+
+static inline uint16_t idx16(uint32_t i)
+{
+	return i < QP_NONE16 ? (uint16_t)i : QP_NONE16;
+}
+
+/* ---- flights ------------------------------------------------------------ */
+
+static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
+			   uint32_t *inf_out)
+{
+	struct qp_inference *inf = qp_model_add_inference(a->m);
+	struct flight *f;
+	uint32_t i;
+
+	if (!inf)
+		return NIL;
+	i = pool_alloc(&a->flights);
+	if (i == NIL) {
+		a->m->ninf--;
+		return NIL;
+	}
+	f = FL(a, i);
+	f->inf = (uint32_t)(a->m->ninf - 1);
+	f->proc = proc;
+	f->eo = f->ev = f->wait_bo = NIL;
+	inf->process = proc;
+	list_push(a, &a->procs[proc].live, L_PROC, i);
+	*inf_out = f->inf;
+	return i;
+}
+
+/* Drop flight f for good (it must be off every list). */
+static void flight_release(struct qp_assembler *a, uint32_t f)
+{
+	struct flight *fl = FL(a, f);
+
+	if (fl->wait_bo != NIL && BO(a, fl->wait_bo)->flight == f)
+		BO(a, fl->wait_bo)->flight = NIL;
+	pool_free(&a->flights, f);
+}
+
+/*
+ * Inference f is finished (completed, failed or given up): take it off the
+ * lists.  It lingers only while its perf stats may still come (a kernel
+ * part was seen and has no perf stats yet).
+ */
+static void flight_finish(struct qp_assembler *a, uint32_t f)
+{
+	struct flight *fl = FL(a, f);
+	struct proc *p = &a->procs[fl->proc];
+
+	list_del(a, &p->live, L_PROC, f);
+	list_del(a, &p->unsub, L_UNSUB, f);
+	if (fl->eo != NIL) {
+		struct eo *eo = EO(a, fl->eo);
+
+		list_del(a, &eo->fl, L_EO, f);
+		if (eo->released && eo->fl.head == NIL)
+			pool_free(&a->eos, fl->eo);
+		fl->eo = NIL;
+	}
+	if (fl->ev != NIL) {
+		struct evobj *ev = EV(a, fl->ev);
+
+		list_del(a, &ev->fl, L_EV, f);
+		if (ev->fl.head == NIL) {
+			hmap_del(&a->evmap, ev->proc, ev->ptr);
+			pool_free(&a->evobjs, fl->ev);
+		}
+		fl->ev = NIL;
+	}
+	fl->stage = ST_DONE;
+	if (fl->wait_bo == NIL || (INF(a, fl->inf)->flags & QP_F_HAS_PERF))
+		flight_release(a, f);
+}
+
+static void set_failed(struct qp_assembler *a, uint32_t f, int32_t status)
+{
+	struct qp_inference *inf = INF(a, FL(a, f)->inf);
+
+	if (inf->state == QP_INF_OK) {
+		inf->state = QP_INF_FAILED;
+		inf->failed_status = status;
+	}
+}
+
+/* Make BO b the wait handle of flight f. */
+static void link_wait_bo(struct qp_assembler *a, uint32_t f, uint32_t b)
+{
+	struct bo *bo = BO(a, b);
+	struct flight *fl = FL(a, f);
+
+	if (bo->flight != NIL && bo->flight != f) {
+		struct flight *old = FL(a, bo->flight);
+
+		/* a finished inference stops waiting for its perf stats */
+		if (old->stage == ST_DONE)
+			flight_release(a, bo->flight);
+		else
+			old->wait_bo = NIL;
+	}
+	if (fl->wait_bo != NIL && fl->wait_bo != b &&
+	    BO(a, fl->wait_bo)->flight == f)
+		BO(a, fl->wait_bo)->flight = NIL;
+	bo->flight = f;
+	fl->wait_bo = b;
+}
+
+/* ---- setup windows ------------------------------------------------------ */
+
+static int setup_push(struct qp_assembler *a, uint32_t proc,
+		      const struct qp_event *ev, int32_t fd, uint32_t handle,
+		      int32_t dbc)
+{
+	uint32_t t = thread_get(a, proc, ev->tid);
+	struct thread *th;
+	struct setup *s;
+
+	if (t == NIL)
+		return -ENOMEM;
+	th = TH(a, t);
+	if (th->nsetup >= MAX_PENDING_SETUP)
+		return 0;	/* a thread that never makes API calls */
+	if (th->nsetup == th->capsetup) {
+		uint32_t cap = th->capsetup ? th->capsetup * 2 : 16;
+		void *q = realloc(th->setup, cap * sizeof(*s));
+
+		if (!q)
+			return -ENOMEM;
+		th->setup = q;
+		th->capsetup = cap;
+	}
+	s = &th->setup[th->nsetup++];
+	s->begin_ts = ev->begin_ts;
+	s->ts = ev->ts;
+	s->fd = fd;
+	s->handle = handle;
+	s->dbc = dbc;
+	return 0;
+}
+
+static void tie_bo(struct qp_assembler *a, uint32_t proc, const struct setup *s,
+		   uint64_t eo_ptr)
+{
+	uint32_t b = bo_get(a, proc, s->fd, s->handle);
+	uint32_t e;
+
+	if (b == NIL || !eo_ptr)
+		return;
+	BO(a, b)->eo_ptr = eo_ptr;
+	e = eo_get(a, proc, eo_ptr, false);
+	if (e != NIL)
+		EO(a, e)->has_bos = true;
+}
+
+static int tie_dbc(struct qp_assembler *a, uint32_t proc,
+		   const struct setup *s, uint32_t pg)
+{
+	if (pg == NIL)
+		return 0;
+	a->m->programs[pg].dbc_id = (uint32_t)s->dbc;
+	return hmap_put(&a->dbcmap, fdkey(proc, s->fd), (uint32_t)s->dbc, pg);
+}
+
+/*
+ * API event ev on its thread ends the setup window: the setup ioctls that
+ * ran inside [begin_ts, ts] belong to the exec object eo_ptr (BOs) and to
+ * program pg (activated DBCs).  The others ran outside any API call we
+ * know of and stay untied.
+ */
+static int close_setup_window(struct qp_assembler *a, struct thread *th,
+			      const struct qp_event *ev, uint64_t eo_ptr,
+			      uint32_t pg)
+{
+	uint32_t k;
+	int rc = 0;
+
+	for (k = 0; k < th->nsetup && !rc; k++) {
+		const struct setup *s = &th->setup[k];
+
+		if (s->begin_ts < ev->begin_ts || s->ts > ev->ts)
+			continue;
+		if (s->dbc >= 0)
+			rc = tie_dbc(a, th->proc, s, pg);
+		else
+			tie_bo(a, th->proc, s, eo_ptr);
+	}
+	th->nsetup = 0;
+	return rc;
+}
+
+/* ---- API events ----------------------------------------------------------- */
+
+static uint32_t program_of(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
+{
+	return ptr ? hmap_get(&a->progmap, proc, ptr) : NIL;
+}
+
+static int on_program_create(struct qp_assembler *a, uint32_t proc,
+			     const struct qp_event *ev)
+{
+	uint32_t pg;
+
+	if (ev->status != 0)
+		return 0;
+	pg = add_program(a, proc, ev->u.program_create.program,
+			 ev->u.program_create.name);
+	if (pg == NIL)
+		return -ENOMEM;
+	return hmap_put(&a->progmap, proc, ev->u.program_create.program, pg);
+}
+
+static int on_execobj_create(struct qp_assembler *a, uint32_t proc,
+			     const struct qp_event *ev)
+{
+	uint64_t ptr = ev->u.execobj_create.execobj;
+	uint32_t e;
+
+	if (ev->status != 0 || !ptr)
+		return 0;
+	e = eo_get(a, proc, ptr, false);
+	if (e != NIL)		/* the pointer was reused */
+		eo_retire(a, e);
+	e = eo_get(a, proc, ptr, true);
+	if (e == NIL)
+		return -ENOMEM;
+	EO(a, e)->program = program_of(a, proc, ev->u.execobj_create.program);
+	return 0;
+}
+
+static int intern_callsite(struct qp_assembler *a, uint32_t proc,
+			   struct thread *th, uint64_t ip, uint32_t *out)
+{
+	struct qp_model *m = a->m;
+	struct qp_callsite cs;
+	uint64_t h = ip;
+	uint32_t k, c;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.process = proc;
+	if (ip)
+		cs.ips[cs.depth++] = ip;
+	for (k = 0; k < th->ncs && cs.depth < 16; k++) {
+		if (k == 0 && th->cs[0] == ip)
+			continue;
+		cs.ips[cs.depth++] = th->cs[k];
+	}
+	th->ncs = 0;
+	*out = QP_NONE;
+	if (!cs.depth)
+		return 0;
+	for (k = 0; k < cs.depth; k++)
+		h = hash2(h, cs.ips[k]);
+	c = hmap_get(&a->csmap, proc, h);
+	if (c != NIL && m->callsites[c].depth == cs.depth &&
+	    !memcmp(m->callsites[c].ips, cs.ips, sizeof(cs.ips))) {
+		*out = c;
+		return 0;
+	}
+	if (grow(&m->callsites, m->ncallsites, &a->cap_callsites, sizeof(cs)))
+		return -ENOMEM;
+	c = (uint32_t)m->ncallsites++;
+	m->callsites[c] = cs;
+	*out = c;
+	/* on a (64-bit) hash collision the newer one is simply not interned */
+	return hmap_get(&a->csmap, proc, h) == NIL ?
+	       hmap_put(&a->csmap, proc, h, c) : 0;
+}
+
+static int on_enqueue_entry(struct qp_assembler *a, uint32_t proc,
+			    struct thread *th, const struct qp_event *ev)
+{
+	uint64_t eo_ptr = ev->u.enqueue_entry.execobj;
+	uint64_t ev_ptr = ev->u.enqueue_entry.event;
+	struct qp_inference *inf;
+	uint32_t f, i, e, q = NIL, cs;
+	int rc;
+
+	a->procs[proc].api = true;
+	f = flight_new(a, proc, &i);
+	if (f == NIL)
+		return -ENOMEM;
+	inf = INF(a, i);
+	inf->t0 = ev->ts;
+	inf->flags |= QP_F_HAS_ENQ;
+	inf->seq = (uint32_t)ev->u.enqueue_entry.seq;
+	inf->enq_tid = ev->tid;
+	inf->done_tid = -1;
+	if (ev->u.enqueue_entry.queue) {
+		q = queue_get(a, proc, ev->u.enqueue_entry.queue);
+		if (q == NIL)
+			return -ENOMEM;
+	}
+	rc = intern_callsite(a, proc, th, ev->ip, &cs);
+	if (rc)
+		return rc;
+	inf = INF(a, i);
+	inf->queue = idx16(q);
+	inf->callsite = cs;
+	list_push(a, &a->procs[proc].unsub, L_UNSUB, f);
+	e = eo_get(a, proc, eo_ptr, true);	/* created before tracing? */
+	if (e == NIL)
+		return -ENOMEM;
+	FL(a, f)->eo = e;
+	list_push(a, &EO(a, e)->fl, L_EO, f);
+	inf->program = idx16(EO(a, e)->program);
+	if (ev_ptr) {
+		uint32_t v = evobj_get(a, proc, ev_ptr);
+
+		if (v == NIL)
+			return -ENOMEM;
+		FL(a, f)->ev = v;
+		list_push(a, &EV(a, v)->fl, L_EV, f);
+	}
+	th->enq_inf = i;
+	th->enq_flight = f;
+	th->enq_eo = eo_ptr;
+	return 0;
+}
+
+static void on_enqueue_exit(struct qp_assembler *a, struct thread *th,
+			    const struct qp_event *ev)
+{
+	struct qp_inference *inf;
+	uint32_t f = th->enq_flight;
+
+	if (th->enq_inf == NIL)
+		return;
+	inf = INF(a, th->enq_inf);
+	if (inf->seq != (uint32_t)ev->u.enqueue_exit.seq)
+		return;
+	qp_inf_set_time(inf, QP_T_ENQ_END, ev->ts);
+	if (ev->status != 0) {
+		/* never queued: no kernel part, no completion will come */
+		if (inf->state == QP_INF_OK) {
+			inf->state = QP_INF_FAILED;
+			inf->failed_status = ev->status;
+		}
+		if (f != NIL && FL(a, f)->inf == th->enq_inf &&
+		    FL(a, f)->stage != ST_DONE)
+			flight_finish(a, f);
+	}
+	th->enq_inf = NIL;
+	th->enq_flight = NIL;
+}
+
+/*
+ * The inference a completion signal on an object (exec object or event)
+ * belongs to: the oldest not-finished one on the object's list whose kernel
+ * WAIT returned (the signal follows it).  Excluded (lost, failed) inferences
+ * older than it will get no signal of their own any more: finished too.
+ * If none was waited, the oldest one, or NIL.
+ */
+static uint32_t signalled(struct qp_assembler *a, const struct list *l,
+			  int which, bool *waited)
+{
+	uint32_t f, next;
+
+	*waited = false;
+	for (f = l->head; f != NIL; f = FL(a, f)->link[which].next)
+		if (FL(a, f)->stage == ST_WAITED)
+			break;
+	if (f == NIL)
+		return l->head;
+	*waited = true;
+	for (next = l->head; next != f;) {
+		uint32_t g = next;
+
+		next = FL(a, g)->link[which].next;
+		if (INF(a, FL(a, g)->inf)->state != QP_INF_OK)
+			flight_finish(a, g);
+	}
+	return f;
+}
+
+/*
+ * A completion signal of kind k (wait returned, callback entered, event
+ * wait returned) on list l of an object; ok is false when the call failed.
+ */
+static void complete(struct qp_assembler *a, const struct list *l, int which,
+		     enum qp_done_kind k, const struct qp_event *ev, bool ok)
+{
+	struct qp_inference *inf;
+	struct flight *fl;
+	struct proc *p;
+	bool waited;
+	uint32_t f = l ? signalled(a, l, which, &waited) : NIL;
+
+	if (f == NIL) {
+		if (ok)
+			a->st.orphan_completions++;
+		return;
+	}
+	fl = FL(a, f);
+	inf = INF(a, fl->inf);
+	p = &a->procs[fl->proc];
+	if (inf->state != QP_INF_OK) {
+		/* failed / lost: the signal is its own, consume it */
+		flight_finish(a, f);
+		return;
+	}
+	if (!ok)
+		return;		/* e.g. the application's own timeout */
+	if (waited) {
+		qp_inf_set_time(inf, QP_T_DONE, ev->ts);
+		inf->done_kind = (uint8_t)k;
+		inf->done_tid = ev->tid;
+		if (!p->done_kind)
+			p->done_kind = (uint8_t)k;
+		flight_finish(a, f);
+		return;
+	}
+	/*
+	 * Not kernel-complete.  A second "first of" signal (e.g. the event
+	 * wait after the callback already completed the previous inference)
+	 * is ignored; a signal of the kind this process completes with, for
+	 * an inference no kernel event was tied to, makes it UNMATCHED.
+	 */
+	if (inf->match == QP_MATCH_NONE && (!p->done_kind || p->done_kind == k)) {
+		qp_inf_set_time(inf, QP_T_DONE, ev->ts);
+		inf->done_kind = (uint8_t)k;
+		inf->done_tid = ev->tid;
+		inf->state = QP_INF_UNMATCHED;
+		flight_finish(a, f);
+		return;
+	}
+	a->st.ignored_completions++;
+}
+
+static void on_execobj_wait(struct qp_assembler *a, uint32_t proc,
+			    const struct qp_event *ev)
+{
+	uint32_t e = eo_get(a, proc, ev->u.execobj_wait.execobj, false);
+
+	complete(a, e == NIL ? NULL : &EO(a, e)->fl, L_EO, QP_DONE_WAIT, ev,
+		 ev->status == 0);
+}
+
+static void on_event_signal(struct qp_assembler *a, uint32_t proc,
+			    uint64_t ptr, enum qp_done_kind k,
+			    const struct qp_event *ev, bool ok)
+{
+	uint32_t v = hmap_get(&a->evmap, proc, ptr);
+
+	complete(a, v == NIL ? NULL : &EV(a, v)->fl, L_EV, k, ev, ok);
+}
+
+static void on_execobj_release(struct qp_assembler *a, uint32_t proc,
+			       const struct qp_event *ev)
+{
+	uint32_t e;
+
+	if (ev->status != 0)
+		return;
+	e = eo_get(a, proc, ev->u.obj.obj, false);
+	if (e != NIL)
+		eo_retire(a, e);
+}
+
+static int set_str(char **dst, const char *s)
+{
+	char *c = strdup(s ? s : "");
+
+	if (!c)
+		return -ENOMEM;
+	free(*dst);
+	*dst = c;
+	return 0;
+}
+
+static int on_process_info(struct qp_assembler *a, uint32_t proc,
+			   const struct qp_event *ev)
+{
+	struct qp_process *p = &a->m->processes[proc];
+	const char *patch = ev->u.process.rt_patch ? ev->u.process.rt_patch : "";
+	const char *var = ev->u.process.rt_variant ? ev->u.process.rt_variant : "";
+	char *ver = NULL;
+
+	if (set_str(&p->runtime_path, ev->u.process.runtime_path) ||
+	    set_str(&p->shim_version, ev->u.process.shim_version) ||
+	    set_str(&p->settings, ev->u.process.settings))
+		return -ENOMEM;
+	if (ev->u.process.rt_major || ev->u.process.rt_minor || *patch) {
+		if (asprintf(&ver, "%u.%u.%s%s%s", ev->u.process.rt_major,
+			     ev->u.process.rt_minor, *patch ? patch : "0",
+			     *var ? "-" : "", var) < 0)
+			return -ENOMEM;
+	}
+	free(p->rt_version);
+	p->rt_version = ver;
+	return 0;
+}
+
+/* API events that end a setup window: which exec object / program. */
+static void window_owner(struct qp_assembler *a, uint32_t proc,
+			 const struct qp_event *ev, uint64_t *eo_ptr,
+			 uint32_t *pg)
+{
+	*eo_ptr = 0;
+	*pg = NIL;
+	switch (ev->kind) {
+	case QP_EV_API_EXECOBJ_CREATE:
+		*eo_ptr = ev->u.execobj_create.execobj;
+		*pg = program_of(a, proc, ev->u.execobj_create.program);
+		break;
+	case QP_EV_API_EXECOBJ_SET_DATA:
+		*eo_ptr = ev->u.set_data.execobj;
+		break;
+	case QP_EV_API_PROGRAM_LOAD:
+		*pg = program_of(a, proc, ev->u.obj.obj);
+		break;
+	case QP_EV_API_PROGRAM_ACTIVATION:
+		if (ev->u.program_activation.cmd == 0)
+			*pg = program_of(a, proc,
+					 ev->u.program_activation.program);
+		break;
+	default:
+		break;
+	}
+}
+
+static int on_api(struct qp_assembler *a, uint32_t proc,
+		  const struct qp_event *ev)
+{
+	uint32_t t = thread_get(a, proc, ev->tid);
+	struct thread *th;
+	uint64_t eo_ptr;
+	uint32_t pg;
+	int rc = 0;
+
+	if (t == NIL)
+		return -ENOMEM;
+	if (ev->kind == QP_EV_API_CALLSTACK) {
+		th = TH(a, t);
+		th->ncs = ev->u.callstack.depth < QP_MAX_BOS ?
+			  ev->u.callstack.depth : QP_MAX_BOS;
+		memcpy(th->cs, ev->u.callstack.ips, th->ncs * sizeof(th->cs[0]));
+		return 0;
+	}
+	/* objects first, so that the setup window can name them */
+	switch (ev->kind) {
+	case QP_EV_API_PROGRAM_CREATE:
+		rc = on_program_create(a, proc, ev);
+		break;
+	case QP_EV_API_EXECOBJ_CREATE:
+		rc = on_execobj_create(a, proc, ev);
+		break;
+	case QP_EV_API_QUEUE_CREATE:
+		if (ev->status == 0 && ev->u.queue_create.queue &&
+		    queue_get(a, proc, ev->u.queue_create.queue) == NIL)
+			rc = -ENOMEM;
+		break;
+	default:
+		break;
+	}
+	if (rc)
+		return rc;
+	th = TH(a, t);
+	window_owner(a, proc, ev, &eo_ptr, &pg);
+	if (ev->kind != QP_EV_API_ENQUEUE_EXIT && ev->status == 0)
+		rc = close_setup_window(a, th, ev, eo_ptr, pg);
+	else if (ev->kind != QP_EV_API_ENQUEUE_EXIT)
+		th->nsetup = 0;
+	if (rc)
+		return rc;
+
+	switch (ev->kind) {
+	case QP_EV_API_ENQUEUE_ENTRY:
+		return on_enqueue_entry(a, proc, th, ev);
+	case QP_EV_API_ENQUEUE_EXIT:
+		on_enqueue_exit(a, th, ev);
+		th->nsetup = 0;
+		break;
+	case QP_EV_API_EXECOBJ_WAIT:
+		on_execobj_wait(a, proc, ev);
+		break;
+	case QP_EV_API_CALLBACK_ENTRY:
+		on_event_signal(a, proc, ev->u.callback_entry.event,
+				QP_DONE_CALLBACK, ev, true);
+		break;
+	case QP_EV_API_EVENT_WAIT:
+		on_event_signal(a, proc, ev->u.obj.obj, QP_DONE_EVENT_WAIT, ev,
+				ev->status == 0);
+		break;
+	case QP_EV_API_EXECOBJ_RELEASE:
+		on_execobj_release(a, proc, ev);
+		break;
+	default:
+		break;
+	}
+	TH(a, t)->ncs = 0;	/* a call stack belongs to the next API event */
+	return 0;
+}
+
+/* ---- kernel events -------------------------------------------------------- */
+
+/* Setup ioctl: remember the BO now; its owner is known at the API event. */
+static int on_bo_setup(struct qp_assembler *a, uint32_t proc,
+		       const struct qp_event *ev, int32_t fd, uint32_t handle,
+		       uint32_t dbc, bool attach)
+{
+	uint32_t b, t;
+	struct thread *th;
+
+	if (ev->status < 0)
+		return 0;
+	b = bo_create(a, proc, fd, handle);
+	if (b == NIL)
+		return -ENOMEM;
+	if (attach)
+		BO(a, b)->dbc = dbc;
+	/* created inside a running qaicEnqueueExecObj: it is that exec object's */
+	t = thread_get(a, proc, ev->tid);
+	if (t == NIL)
+		return -ENOMEM;
+	th = TH(a, t);
+	if (th->enq_inf != NIL && th->enq_eo) {
+		struct setup s = { .fd = fd, .handle = handle, .dbc = -1 };
+
+		tie_bo(a, proc, &s, th->enq_eo);
+		return 0;
+	}
+	return setup_push(a, proc, ev, fd, handle, -1);
+}
+
+static void on_bo_release(struct qp_assembler *a, uint32_t proc,
+			  const struct qp_event *ev)
+{
+	int32_t fd = ev->u.bo_release.fd;
+	uint32_t b = bo_get(a, proc, fd, ev->u.bo_release.handle);
+	struct bo *bo;
+
+	if (b == NIL || ev->status < 0)
+		return;
+	bo = BO(a, b);
+	if (ev->u.bo_release.detach) {
+		bo->dbc = NIL;
+		return;
+	}
+	if (bo->flight != NIL) {
+		struct flight *fl = FL(a, bo->flight);
+
+		if (fl->stage == ST_DONE)
+			flight_release(a, bo->flight);
+		else
+			fl->wait_bo = NIL;
+	}
+	hmap_del(&a->bomap, fdkey(proc, fd), bo->handle);
+	pool_free(&a->bos, b);
+}
+
+/* The wait handle of an EXECUTE: its last FROM_DEV entry, else its last. */
+static uint32_t wait_handle(const struct qp_event *ev)
+{
+	uint32_t n = ev->u.execute.count < QP_MAX_BOS ? ev->u.execute.count :
+		     QP_MAX_BOS;
+	uint32_t k;
+
+	for (k = n; k-- > 0;)
+		if (ev->u.execute.dirs[k] == DIR_FROM_DEV)
+			return ev->u.execute.handles[k];
+	return n ? ev->u.execute.handles[n - 1] : 0;
+}
+
+/* The exec object an EXECUTE's BOs were tied to, NIL if none. */
+static uint32_t eo_of_execute(struct qp_assembler *a, uint32_t proc,
+			      const struct qp_event *ev)
+{
+	uint32_t n = ev->u.execute.count < QP_MAX_BOS ? ev->u.execute.count :
+		     QP_MAX_BOS;
+	uint32_t k, b;
+
+	for (k = 0; k < n; k++) {
+		b = bo_get(a, proc, ev->u.execute.fd, ev->u.execute.handles[k]);
+		if (b != NIL && BO(a, b)->eo_ptr)
+			return eo_get(a, proc, BO(a, b)->eo_ptr, false);
+	}
+	return NIL;
+}
+
+/* Oldest inference of exec object e without a successful EXECUTE. */
+static uint32_t eo_unsubmitted(struct qp_assembler *a, uint32_t e)
+{
+	uint32_t f;
+
+	for (f = EO(a, e)->fl.head; f != NIL; f = FL(a, f)->link[L_EO].next)
+		if (FL(a, f)->stage <= ST_ATTEMPTED)
+			return f;
+	return NIL;
+}
+
+/*
+ * FIFO fallback: the oldest not-submitted inference of the process that no
+ * BO tie could claim (its exec object has no tied BOs) and whose program is
+ * on this dbc_id or unknown.
+ */
+static uint32_t fifo_candidate(struct qp_assembler *a, uint32_t proc,
+			       int32_t fd, uint32_t dbc)
+{
+	uint32_t pg_on_dbc = dbc_program(a, proc, fd, dbc, false);
+	uint32_t f;
+
+	for (f = a->procs[proc].unsub.head; f != NIL;
+	     f = FL(a, f)->link[L_UNSUB].next) {
+		const struct flight *fl = FL(a, f);
+		const struct eo *eo = fl->eo != NIL ? EO(a, fl->eo) : NULL;
+		uint32_t pg;
+
+		if (eo && eo->has_bos)
+			continue;
+		pg = eo ? eo->program : NIL;
+		if (pg == NIL || pg_on_dbc == NIL || pg == pg_on_dbc ||
+		    a->m->programs[pg].dbc_id == QP_NONE)
+			return f;
+	}
+	return NIL;
+}
+
+/* A kernel-only inference starting with this EXECUTE. */
+static uint32_t kernel_only_flight(struct qp_assembler *a, uint32_t proc,
+				   const struct qp_event *ev)
+{
+	struct qp_inference *inf;
+	uint32_t f, i, pg;
+
+	pg = dbc_program(a, proc, ev->u.execute.fd, ev->u.execute.dbc_id, true);
+	if (pg == NIL)
+		return NIL;
+	f = flight_new(a, proc, &i);
+	if (f == NIL)
+		return NIL;
+	inf = INF(a, i);
+	inf->t0 = ev->begin_ts;
+	inf->seq = a->procs[proc].kseq++;
+	inf->enq_tid = ev->tid;
+	inf->done_tid = -1;
+	inf->program = idx16(pg);
+	inf->match = QP_MATCH_KERNEL_ONLY;
+	return f;
+}
+
+static int on_execute(struct qp_assembler *a, uint32_t proc,
+		      const struct qp_event *ev)
+{
+	int32_t fd = ev->u.execute.fd;
+	uint32_t b = bo_create(a, proc, fd, wait_handle(ev));
+	uint8_t match = QP_MATCH_BO;
+	struct qp_inference *inf;
+	struct flight *fl;
+	uint32_t f = NIL, e;
+
+	if (b == NIL)
+		return -ENOMEM;
+	/* a retry after EAGAIN continues the inference of the first attempt */
+	if (BO(a, b)->flight != NIL &&
+	    FL(a, BO(a, b)->flight)->stage == ST_ATTEMPTED) {
+		f = BO(a, b)->flight;
+		match = INF(a, FL(a, f)->inf)->match;
+	} else if (!a->procs[proc].api) {
+		f = kernel_only_flight(a, proc, ev);
+		if (f == NIL)
+			return -ENOMEM;
+		match = QP_MATCH_KERNEL_ONLY;
+	} else {
+		e = eo_of_execute(a, proc, ev);
+		if (e != NIL)
+			f = eo_unsubmitted(a, e);
+		if (f == NIL && e == NIL) {
+			f = fifo_candidate(a, proc, fd, ev->u.execute.dbc_id);
+			match = QP_MATCH_FIFO;
+		}
+	}
+	if (f == NIL) {
+		if (ev->status >= 0)
+			a->st.orphan_executes++;
+		return 0;
+	}
+	link_wait_bo(a, f, b);
+	fl = FL(a, f);
+	inf = INF(a, fl->inf);
+	if (inf->off[QP_T_EXEC_BEGIN] == QP_T_NONE) {
+		if ((inf->flags & QP_F_HAS_ENQ) &&
+		    inf->off[QP_T_ENQ_END] == QP_T_NONE)
+			a->st.exec_before_enq_exit++;
+		qp_inf_set_time(inf, QP_T_EXEC_BEGIN, ev->begin_ts);
+	}
+	inf->match = match;
+	inf->dbc_id = (uint16_t)ev->u.execute.dbc_id;
+	if (inf->program == QP_NONE16)
+		inf->program = idx16(dbc_program(a, proc, fd,
+						 ev->u.execute.dbc_id, false));
+	if (ev->status >= 0) {
+		qp_inf_set_time(inf, QP_T_EXEC_END, ev->ts);
+		fl->stage = ST_SUBMITTED;
+		list_del(a, &a->procs[proc].unsub, L_UNSUB, f);
+		return 0;
+	}
+	if (ev->err == EAGAIN) {
+		if (inf->exec_retries < UINT8_MAX)
+			inf->exec_retries++;
+		fl->stage = ST_ATTEMPTED;
+		return 0;
+	}
+	set_failed(a, f, -ev->err);
+	list_del(a, &a->procs[proc].unsub, L_UNSUB, f);
+	fl->stage = ST_SUBMITTED;	/* its completion signal may still come */
+	if (match == QP_MATCH_KERNEL_ONLY)
+		flight_finish(a, f);
+	return 0;
+}
+
+static void on_wait(struct qp_assembler *a, uint32_t proc,
+		    const struct qp_event *ev)
+{
+	uint32_t b = bo_get(a, proc, ev->u.wait.fd, ev->u.wait.handle);
+	struct qp_inference *inf;
+	struct flight *fl;
+	uint32_t f;
+
+	f = b == NIL ? NIL : BO(a, b)->flight;
+	if (f == NIL || FL(a, f)->stage != ST_SUBMITTED) {
+		if (ev->status >= 0)
+			a->st.orphan_waits++;
+		return;
+	}
+	fl = FL(a, f);
+	inf = INF(a, fl->inf);
+	if (inf->off[QP_T_WAIT_BEGIN] == QP_T_NONE)
+		qp_inf_set_time(inf, QP_T_WAIT_BEGIN, ev->begin_ts);
+	if (ev->status < 0) {
+		if (ev->err == ETIMEDOUT)
+			return;		/* the runtime waits again */
+		set_failed(a, f, -ev->err);
+		if (inf->match == QP_MATCH_KERNEL_ONLY)
+			flight_finish(a, f);
+		return;
+	}
+	qp_inf_set_time(inf, QP_T_WAIT_END, ev->ts);
+	fl->stage = ST_WAITED;
+	if (inf->match == QP_MATCH_KERNEL_ONLY) {
+		qp_inf_set_time(inf, QP_T_DONE, ev->ts);
+		inf->done_kind = QP_DONE_KERNEL;
+		inf->done_tid = ev->tid;
+		flight_finish(a, f);
+	}
+}
+
+static void take_perf(struct qp_inference *inf, const struct qp_event *ev,
+		      uint32_t w, uint32_t n)
+{
+	uint32_t k, total = 0;
+
+	for (k = 0; k < n; k++)
+		total += ev->u.perf_stats.num_queue_element[k];
+	inf->submit_latency_us = ev->u.perf_stats.submit_latency_us[w];
+	inf->device_latency_us = ev->u.perf_stats.device_latency_us[w];
+	inf->queue_level_before = ev->u.perf_stats.queue_level_before[0];
+	inf->total_queue_elements = total;
+	inf->flags |= QP_F_HAS_PERF;
+	if (ev->u.perf_stats.by_shim)
+		inf->flags |= QP_F_PERF_BY_SHIM;
+}
+
+static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
+			  const struct qp_event *ev)
+{
+	uint32_t n = ev->u.perf_stats.count < QP_MAX_BOS ?
+		     ev->u.perf_stats.count : QP_MAX_BOS;
+	bool used = false;
+	uint32_t k;
+
+	if (ev->u.perf_stats.by_shim)
+		a->m->shim_perf_queries++;
+	if (ev->status < 0)
+		return;
+	for (k = 0; k < n; k++) {
+		uint32_t b = bo_get(a, proc, ev->u.perf_stats.fd,
+				    ev->u.perf_stats.handles[k]);
+		uint32_t f = b == NIL ? NIL : BO(a, b)->flight;
+		struct qp_inference *inf;
+		struct flight *fl;
+
+		if (f == NIL)
+			continue;
+		fl = FL(a, f);
+		inf = INF(a, fl->inf);
+		if (fl->stage < ST_SUBMITTED)
+			continue;
+		/* queried before completion: the kernel reports 0 */
+		if (fl->stage == ST_SUBMITTED &&
+		    !ev->u.perf_stats.device_latency_us[k])
+			continue;
+		used = true;
+		if (inf->flags & QP_F_HAS_PERF)
+			continue;	/* first one wins */
+		take_perf(inf, ev, k, n);
+		if (fl->stage == ST_DONE)
+			flight_release(a, f);
+	}
+	if (!used)
+		a->st.orphan_perf++;
+}
+
+static int on_manage(struct qp_assembler *a, uint32_t proc,
+		     const struct qp_event *ev)
+{
+	uint32_t pg;
+
+	if (ev->status < 0)
+		return 0;
+	if (ev->u.manage.deactivated_dbc >= 0) {
+		pg = dbc_program(a, proc, ev->u.manage.fd,
+				 (uint32_t)ev->u.manage.deactivated_dbc, false);
+		if (pg != NIL && a->m->programs[pg].handle)
+			hmap_del(&a->dbcmap, fdkey(proc, ev->u.manage.fd),
+				 (uint32_t)ev->u.manage.deactivated_dbc);
+	}
+	if (ev->u.manage.activated_dbc < 0)
+		return 0;
+	return setup_push(a, proc, ev, ev->u.manage.fd, 0,
+			  ev->u.manage.activated_dbc);
+}
+
+/* ---- lost events ---------------------------------------------------------- */
+
+/* Inferences of proc in flight while events were lost: excluded. */
+static void lose_process(struct qp_assembler *a, uint32_t proc,
+			 const struct qp_event *ev)
+{
+	uint32_t f;
+
+	if (!ev->u.discarded.packets)
+		a->m->processes[proc].discarded_events += ev->u.discarded.count;
+	for (f = a->procs[proc].live.head; f != NIL;
+	     f = FL(a, f)->link[L_PROC].next) {
+		struct qp_inference *inf = INF(a, FL(a, f)->inf);
+
+		if (inf->state == QP_INF_OK) {
+			inf->state = QP_INF_LOST_EVENTS;
+			a->st.lost_inferences++;
+		}
+	}
+}
+
+static int on_discarded(struct qp_assembler *a, const struct qp_event *ev)
+{
+	struct qp_model *m = a->m;
+	uint32_t p;
+
+	if (ev->u.discarded.packets)
+		m->discarded_packets += ev->u.discarded.count;
+	else
+		m->discarded_events += ev->u.discarded.count;
+	if (ev->pid >= 0) {
+		p = proc_get(a, ev->host, ev->pid);
+		if (p == NIL)
+			return -ENOMEM;
+		lose_process(a, p, ev);
+		return 0;
+	}
+	/* the stream does not say whose events: every process of the host */
+	for (p = 0; p < m->nprocesses; p++)
+		if (m->processes[p].host == ev->host)
+			lose_process(a, p, ev);
+	return 0;
+}
+
+/* ---- entry points ----------------------------------------------------------- */
+
+/* Processes already in the model (normally none) get assembler state. */
+static int adopt_processes(struct qp_assembler *a)
+{
+	struct qp_model *m = a->m;
+	size_t k;
+
+	a->cap_procs = m->nprocesses;
+	if (!m->nprocesses)
+		return 0;
+	a->procs = calloc(m->nprocesses, sizeof(*a->procs));
+	if (!a->procs)
+		return -ENOMEM;
+	for (k = 0; k < m->nprocesses; k++) {
+		list_init(&a->procs[k].live);
+		list_init(&a->procs[k].unsub);
+		if (hmap_put(&a->procmap, m->processes[k].host,
+			     (uint32_t)m->processes[k].pid, (uint32_t)k))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct qp_assembler *qp_assembler_new(struct qp_model *m)
+{
+	struct qp_assembler *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->m = m;
+	pool_init(&a->flights, sizeof(struct flight));
+	pool_init(&a->bos, sizeof(struct bo));
+	pool_init(&a->eos, sizeof(struct eo));
+	pool_init(&a->evobjs, sizeof(struct evobj));
+	pool_init(&a->threads, sizeof(struct thread));
+	a->last_proc = NIL;
+	a->cap_programs = m->nprograms;
+	a->cap_queues = m->nqueues;
+	a->cap_callsites = m->ncallsites;
+	if (adopt_processes(a)) {
+		qp_assembler_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void note_ts(struct qp_assembler *a, uint32_t proc, uint64_t ts)
+{
+	struct qp_process *p = &a->m->processes[proc];
+
+	if (!p->first_ts || ts < p->first_ts)
+		p->first_ts = ts;
+	if (ts > p->last_ts)
+		p->last_ts = ts;
+	if (!a->m->first_ts || ts < a->m->first_ts)
+		a->m->first_ts = ts;
+	if (ts > a->m->last_ts)
+		a->m->last_ts = ts;
+}
+
+static int dispatch_kmd(struct qp_assembler *a, uint32_t proc,
+			const struct qp_event *ev)
+{
+	switch (ev->kind) {
+	case QP_EV_KMD_EXECUTE:
+		return on_execute(a, proc, ev);
+	case QP_EV_KMD_WAIT:
+		on_wait(a, proc, ev);
+		return 0;
+	case QP_EV_KMD_PERF_STATS:
+		on_perf_stats(a, proc, ev);
+		return 0;
+	case QP_EV_KMD_CREATE_BO:
+		return on_bo_setup(a, proc, ev, ev->u.create_bo.fd,
+				   ev->u.create_bo.handle, 0, false);
+	case QP_EV_KMD_ATTACH_SLICE:
+		return on_bo_setup(a, proc, ev, ev->u.attach_slice.fd,
+				   ev->u.attach_slice.handle,
+				   ev->u.attach_slice.dbc_id, true);
+	case QP_EV_KMD_MANAGE:
+		return on_manage(a, proc, ev);
+	case QP_EV_KMD_BO_RELEASE:
+		on_bo_release(a, proc, ev);
+		return 0;
+	default:		/* MMAP_BO, OPEN, OTHER: nothing to tie */
+		return 0;
+	}
+}
+
+int qp_assembler_feed(struct qp_assembler *a, const struct qp_event *ev)
+{
+	uint32_t proc;
+
+	if ((unsigned int)ev->kind >= QP_EV__COUNT)
+		return 0;
+	if (ev->kind == QP_EV_DISCARDED)
+		return on_discarded(a, ev);
+	a->m->events++;
+	proc = proc_get(a, ev->host, ev->pid);
+	if (proc == NIL)
+		return -ENOMEM;
+	note_ts(a, proc, ev->ts);
+	if (ev->kind == QP_EV_PROCESS_INFO)
+		return on_process_info(a, proc, ev);
+	if (ev->kind >= QP_EV_KMD_OPEN)
+		return dispatch_kmd(a, proc, ev);
+	return on_api(a, proc, ev);
+}
+
+int qp_assembler_sink(const struct qp_event *ev, void *data)
+{
+	return qp_assembler_feed(data, ev);
+}
+
+int qp_assembler_finish(struct qp_assembler *a)
+{
+	struct qp_model *m = a->m;
+	size_t k;
+	uint32_t p, f;
+
+	if (a->finished)
+		return 0;
+	a->finished = true;
+	for (p = 0; p < m->nprocesses; p++) {
+		for (f = a->procs[p].live.head; f != NIL;
+		     f = FL(a, f)->link[L_PROC].next) {
+			struct qp_inference *inf = INF(a, FL(a, f)->inf);
+
+			if (inf->state == QP_INF_OK)
+				inf->state = QP_INF_NO_COMPLETION;
+		}
+		m->processes[p].kernel_only = !a->procs[p].api;
+	}
+	memset(m->matched, 0, sizeof(m->matched));
+	memset(m->state_count, 0, sizeof(m->state_count));
+	for (k = 0; k < m->ninf; k++) {
+		const struct qp_inference *inf = &m->inf[k];
+
+		if (inf->state < QP_INF__COUNT)
+			m->state_count[inf->state]++;
+		if (inf->state == QP_INF_OK && inf->match < QP_MATCH__COUNT)
+			m->matched[inf->match]++;
+	}
+	return 0;
+}
+
+const struct qp_assemble_stats *qp_assembler_stats(const struct qp_assembler *a)
+{
+	return &a->st;
+}
+
+void qp_assembler_free(struct qp_assembler *a)
+{
+	uint32_t t;
+
+	if (!a)
+		return;
+	for (t = 0; t < a->threads.n; t++)
+		free(TH(a, t)->setup);
+	free(a->flights.items);
+	free(a->bos.items);
+	free(a->eos.items);
+	free(a->evobjs.items);
+	free(a->threads.items);
+	free(a->procmap.slot);
+	free(a->thrmap.slot);
+	free(a->bomap.slot);
+	free(a->eomap.slot);
+	free(a->evmap.slot);
+	free(a->progmap.slot);
+	free(a->dbcmap.slot);
+	free(a->queuemap.slot);
+	free(a->csmap.slot);
+	free(a->procs);
+	free(a);
+}
