@@ -1,0 +1,775 @@
+// SPDX-License-Identifier: MIT
+/*
+ * qprof-report: from recorded LTTng traces (and optionally the runtime's
+ * own latency dumps) to the per-inference host-to-device breakdown.
+ *
+ *   trace dirs --reader--> events --assembler--> model --merge dumps-->
+ *   selection (filters, windowing) --> summary / CSV / JSON / Chrome / --by
+ *
+ * Exit codes: 0 ok, 1 bad input or nothing to report, 2 usage.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "assemble.h"
+#include "devdump.h"
+#include "model.h"
+#include "reader.h"
+#include "stats.h"
+#include "symbolize.h"
+#include "writers.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0"
+#endif
+
+#define EXIT_BAD_INPUT	1
+#define EXIT_USAGE	2
+#define MAX_BY		4
+
+enum by_key { BY_PROGRAM, BY_THREAD, BY_QUEUE, BY_CALLSITE };
+static const char *const by_names[] = { "program", "thread", "queue", "callsite" };
+
+struct options {
+	const char **traces;
+	size_t ntraces;
+	const char **dumps;
+	size_t ndumps;
+	const char *csv_dir, *json, *chrome, *program;
+	int by[MAX_BY];
+	size_t nby;
+	uint64_t start_iter, num_samples;	/* num_samples 0 = all */
+	double keep_middle;			/* <= 0: keep all */
+	int32_t pid;				/* 0 = any */
+	bool summary_only, quiet, progress, latency_stats, symbolize;
+	bool per_inference;
+};
+
+static const char usage_text[] =
+"Usage: qprof-report [OPTIONS] TRACE_DIR...\n"
+"       qprof-report --latency-stats [--keep-middle PCT] LATENCY_FILE|DIR...\n"
+"\n"
+"Summarise LTTng traces recorded with libqprof.so: per-inference latency\n"
+"breakdown (enqueue, pre-processing, execution, post-processing, kernel\n"
+"and device times) per program and overall, as Qualcomm's latency_stats\n"
+"prints it for qaic-runner, for any application using the QAic C API.\n"
+"TRACE_DIR is searched for CTF traces (directories holding `metadata`): a\n"
+"session directory, per-UID or per-PID buffers, several hosts.\n"
+"\n"
+"Inputs:\n"
+"  --device-latency FILE|DIR  merge the runtime's latency dump(s)\n"
+"                      aic-profiling-program-<P>-latency.txt: adds devExec,\n"
+"                      devInWaitTime, devOutWaitTime, devInfPerSec (repeatable)\n"
+"  --latency-stats     no trace: summarise latency dumps like\n"
+"                      latency_stats_python3.py\n"
+"Selection (applied per program, before statistics):\n"
+"  --program NAME      only programs named NAME\n"
+"  --pid PID           only process PID\n"
+"  --start-iter N      skip the first N inferences of each program\n"
+"  --num-samples N     then keep at most N inferences\n"
+"  --keep-middle PCT   keep the middle PCT %% of the completed inferences\n"
+"                      (like latency_stats -k)\n"
+"Outputs:\n"
+"  (default)           summary on stdout\n"
+"  --csv-dir DIR       aic-profiling-program-<P>-latency.txt per program,\n"
+"                      in the runtime's format (qprof's definitions)\n"
+"  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
+"  --per-inference     JSON: one record per inference as well\n"
+"  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
+"  --by KEY            breakdown table by program, thread, queue or\n"
+"                      callsite (repeatable)\n"
+"  --symbolize         resolve call sites to function (module) file:line\n"
+"  --summary-only      the summary, no per-stream loss details or tables\n"
+"  -q, --quiet         no summary on stdout (files only)\n"
+"  --progress          progress on stderr (default when stderr is a tty)\n"
+"  -h, --help          this help\n"
+"  --version           the version\n"
+"\n"
+"Exit status: 0 success, 1 bad input or nothing to report, 2 usage error.\n"
+"Output files are written atomically: on error an existing file is kept.\n";
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("qprof-report: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'qprof-report --help'.\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("qprof-report: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t parse_u64(const char *opt, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || *s == '-')
+		die_usage("%s: '%s' is not a non-negative integer", opt, s);
+	return v;
+}
+
+static int by_key_of(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
+		if (!strcmp(s, by_names[i]))
+			return (int)i;
+	die_usage("--by: '%s' is not one of program, thread, queue, callsite", s);
+}
+
+static const char **push(const char **v, size_t *n, const char *s)
+{
+	const char **nv = realloc(v, (*n + 1) * sizeof(*v));
+
+	if (!nv) {
+		fail("out of memory");
+		exit(EXIT_BAD_INPUT);
+	}
+	nv[(*n)++] = s;
+	return nv;
+}
+
+enum {
+	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
+	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
+	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
+};
+
+static const struct option long_opts[] = {
+	{ "device-latency", required_argument, NULL, OPT_DEVLAT },
+	{ "csv-dir", required_argument, NULL, OPT_CSV },
+	{ "json", required_argument, NULL, OPT_JSON },
+	{ "chrome-trace", required_argument, NULL, OPT_CHROME },
+	{ "by", required_argument, NULL, OPT_BY },
+	{ "start-iter", required_argument, NULL, OPT_START },
+	{ "num-samples", required_argument, NULL, OPT_NUM },
+	{ "keep-middle", required_argument, NULL, OPT_KEEP },
+	{ "program", required_argument, NULL, OPT_PROGRAM },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "summary-only", no_argument, NULL, OPT_SUMMARY_ONLY },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "latency-stats", no_argument, NULL, OPT_LATSTATS },
+	{ "symbolize", no_argument, NULL, OPT_SYMBOLIZE },
+	{ "per-inference", no_argument, NULL, OPT_PERINF },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->progress = isatty(STDERR_FILENO);
+	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DEVLAT:
+			o->dumps = push(o->dumps, &o->ndumps, optarg);
+			break;
+		case OPT_CSV: o->csv_dir = optarg; break;
+		case OPT_JSON: o->json = optarg; break;
+		case OPT_CHROME: o->chrome = optarg; break;
+		case OPT_BY:
+			if (o->nby == MAX_BY)
+				die_usage("--by: at most %d tables", MAX_BY);
+			o->by[o->nby++] = by_key_of(optarg);
+			break;
+		case OPT_START: o->start_iter = parse_u64("--start-iter", optarg); break;
+		case OPT_NUM:
+			o->num_samples = parse_u64("--num-samples", optarg);
+			if (!o->num_samples)
+				die_usage("--num-samples must be at least 1");
+			break;
+		case OPT_KEEP:
+			o->keep_middle = strtod(optarg, &end);
+			if (end == optarg || *end || !(o->keep_middle > 0) ||
+			    o->keep_middle > 100)
+				die_usage("--keep-middle: '%s' is not a percentage in (0, 100]",
+					  optarg);
+			break;
+		case OPT_PROGRAM: o->program = optarg; break;
+		case OPT_PID:
+			o->pid = (int32_t)parse_u64("--pid", optarg);
+			if (!o->pid)
+				die_usage("--pid: 0 is not a process id");
+			break;
+		case OPT_SUMMARY_ONLY: o->summary_only = true; break;
+		case OPT_PROGRESS: o->progress = true; break;
+		case OPT_LATSTATS: o->latency_stats = true; break;
+		case OPT_SYMBOLIZE: o->symbolize = true; break;
+		case OPT_PERINF: o->per_inference = true; break;
+		case 'q': o->quiet = true; o->progress = false; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case OPT_VERSION:
+			printf("qprof-report %s\n", PACKAGE_VERSION);
+			exit(0);
+		default:
+			fputs("Try 'qprof-report --help'.\n", stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	for (c = optind; c < argc; c++)
+		o->traces = push(o->traces, &o->ntraces, argv[c]);
+	if (!o->ntraces)
+		die_usage(o->latency_stats ? "no latency file given" :
+			  "no trace directory given");
+	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
+				 o->nby || o->program || o->pid))
+		die_usage("--latency-stats takes only --keep-middle and latency files");
+}
+
+/* ---- --latency-stats: runtime dumps only ------------------------------ */
+
+static int latency_stats(const struct options *o)
+{
+	struct qp_dump_set set = { 0 };
+	const struct qp_dump **v;
+	char err[1024];
+	size_t i;
+	int rc = EXIT_BAD_INPUT;
+
+	for (i = 0; i < o->ntraces; i++) {
+		if (qp_dump_set_add(&set, o->traces[i], err, sizeof(err))) {
+			fail("%s", err);
+			goto out;
+		}
+	}
+	v = calloc(set.n ? set.n : 1, sizeof(*v));
+	if (!v)
+		goto out;
+	for (i = 0; i < set.n; i++)
+		v[i] = &set.d[i];
+	if (qp_dump_summary_print(stdout, v, set.n, o->keep_middle))
+		fail("nothing to summarise in the latency file(s)");
+	else
+		rc = fflush(stdout) ? EXIT_BAD_INPUT : 0;
+	free(v);
+out:
+	qp_dump_set_free(&set);
+	return rc;
+}
+
+/* ---- progress --------------------------------------------------------- */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double t_start;
+
+static void show_progress(const struct qp_read_stats *st, void *data)
+{
+	double dt = now_s() - t_start;
+
+	(void)data;
+	fprintf(stderr, "\rqprof-report: %.1f M events read, %.2f M events/s   ",
+		st->messages / 1e6, dt > 0 ? st->messages / 1e6 / dt : 0);
+}
+
+static long peak_rss_kib(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
+}
+
+/* ---- selection: filters and windowing, per program ---------------------- */
+
+static bool process_selected(const struct qp_model *m, uint32_t p, int32_t pid)
+{
+	return !pid || (p < m->nprocesses && m->processes[p].pid == pid);
+}
+
+static bool program_selected(const struct qp_model *m, uint16_t prog,
+			     const struct options *o)
+{
+	if (!o->program)
+		return true;
+	return prog != QP_NONE16 && prog < m->nprograms &&
+	       !strcmp(m->programs[prog].name, o->program);
+}
+
+/* Apply --start-iter / --num-samples / --keep-middle to one group. */
+static void window_group(const struct qp_model *m, const size_t *idx, size_t n,
+			 const struct options *o, uint8_t *sel)
+{
+	size_t i, first, count, kept = 0, ok = 0, seen = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i < o->start_iter)
+			continue;
+		if (o->num_samples && kept == o->num_samples)
+			break;
+		sel[idx[i]] = 1;
+		kept++;
+		ok += m->inf[idx[i]].state == QP_INF_OK;
+	}
+	if (o->keep_middle <= 0)
+		return;
+	qp_keep_middle(ok, o->keep_middle, &first, &count);
+	for (i = 0; i < n; i++) {
+		if (!sel[idx[i]] || m->inf[idx[i]].state != QP_INF_OK)
+			continue;
+		if (seen < first || seen >= first + count)
+			sel[idx[i]] = 0;
+		seen++;
+	}
+}
+
+/* Group key: the program, or (process, dbc) for inferences without one. */
+static uint64_t group_of(const struct qp_inference *inf)
+{
+	if (inf->program != QP_NONE16)
+		return inf->program;
+	return (1ull << 40) | ((uint64_t)inf->process << 16) | inf->dbc_id;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint8_t *select_inferences(const struct qp_model *m,
+				  const struct options *o, size_t *nsel)
+{
+	uint8_t *sel = calloc(m->ninf ? m->ninf : 1, 1);
+	size_t *idx = malloc((m->ninf ? m->ninf : 1) * sizeof(*idx));
+	uint64_t *groups = malloc((m->ninf ? m->ninf : 1) * sizeof(*groups));
+	size_t i, ng = 0, g, n;
+
+	if (!sel || !idx || !groups)
+		goto oom;
+	for (i = 0; i < m->ninf; i++) {
+		const struct qp_inference *inf = &m->inf[i];
+
+		if (process_selected(m, inf->process, o->pid) &&
+		    program_selected(m, inf->program, o))
+			groups[ng++] = group_of(inf);
+	}
+	qsort(groups, ng, sizeof(*groups), cmp_u64);
+	for (g = 0, *nsel = 0; g < ng; g++) {
+		if (g && groups[g] == groups[g - 1])
+			continue;
+		/* inferences of this group, in record (enqueue) order */
+		for (i = 0, n = 0; i < m->ninf; i++)
+			if (group_of(&m->inf[i]) == groups[g] &&
+			    process_selected(m, m->inf[i].process, o->pid) &&
+			    program_selected(m, m->inf[i].program, o))
+				idx[n++] = i;
+		window_group(m, idx, n, o, sel);
+	}
+	for (i = 0; i < m->ninf; i++)
+		*nsel += sel[i] && m->inf[i].state == QP_INF_OK;
+	free(idx);
+	free(groups);
+	return sel;
+oom:
+	free(sel);
+	free(idx);
+	free(groups);
+	return NULL;
+}
+
+/* ---- --by tables ------------------------------------------------------ */
+
+struct by_row {
+	uint64_t key;
+	size_t first;		/* first inference of the row (its label) */
+	size_t n;
+	double *rt;		/* totalRoundtripTime (or execTotal), µs */
+	double sum[4];		/* enq, preProc, execTotal, postProc */
+	size_t cnt[4];
+};
+
+static uint64_t by_key(const struct qp_inference *inf, int by)
+{
+	switch (by) {
+	case BY_PROGRAM: return group_of(inf);
+	case BY_THREAD: return ((uint64_t)inf->process << 32) | (uint32_t)inf->enq_tid;
+	case BY_QUEUE: return inf->queue;
+	default: return inf->callsite;
+	}
+}
+
+static void by_label(const struct qp_model *m, const struct qp_inference *inf,
+		     int by, char *buf, size_t len)
+{
+	int32_t pid = inf->process < m->nprocesses ? m->processes[inf->process].pid : -1;
+
+	switch (by) {
+	case BY_PROGRAM:
+		if (inf->program != QP_NONE16 && inf->program < m->nprograms)
+			snprintf(buf, len, "%s (pid %d)", m->programs[inf->program].name, pid);
+		else
+			snprintf(buf, len, "dbc%u (pid %d, kernel-only)", inf->dbc_id, pid);
+		break;
+	case BY_THREAD:
+		snprintf(buf, len, "pid %d tid %d", pid, inf->enq_tid);
+		break;
+	case BY_QUEUE:
+		if (inf->queue != QP_NONE16 && inf->queue < m->nqueues)
+			snprintf(buf, len, "queue 0x%" PRIx64 " (pid %d)",
+				 m->queues[inf->queue].handle, pid);
+		else
+			snprintf(buf, len, "(no queue, pid %d)", pid);
+		break;
+	default:
+		if (inf->callsite == QP_NONE || inf->callsite >= m->ncallsites)
+			snprintf(buf, len, "(unknown call site)");
+		else if (m->callsites[inf->callsite].symbol)
+			snprintf(buf, len, "%s", m->callsites[inf->callsite].symbol);
+		else
+			snprintf(buf, len, "0x%" PRIx64 " (pid %d)",
+				 m->callsites[inf->callsite].ips[0], pid);
+		break;
+	}
+}
+
+static const enum qp_metric phase_metric[4] = {
+	QP_M_ENQ, QP_M_PRE_PROC, QP_M_EXEC_TOTAL, QP_M_POST_PROC,
+};
+
+static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int by)
+{
+	struct by_row *rows = NULL;
+	size_t nrows = 0, i, r, k;
+	double *pool = malloc((m->ninf ? m->ninf : 1) * sizeof(*pool));
+	size_t used = 0;
+	int rc = -1;
+
+	if (!pool)
+		return -1;
+	/* pass 1: rows and their sizes; pass 2: values (rows share the pool).
+	 * Linear search over rows: a report has few programs/threads/queues. */
+	for (i = 0; i < m->ninf; i++) {
+		uint64_t key;
+
+		if (!sel[i] || m->inf[i].state != QP_INF_OK)
+			continue;
+		key = by_key(&m->inf[i], by);
+		for (r = 0; r < nrows && rows[r].key != key; r++)
+			;
+		if (r == nrows) {
+			struct by_row *nr = realloc(rows, (nrows + 1) * sizeof(*rows));
+
+			if (!nr)
+				goto out;
+			rows = nr;
+			memset(&rows[nrows++], 0, sizeof(*rows));
+			rows[r].key = key;
+			rows[r].first = i;
+		}
+		rows[r].n++;
+	}
+	for (r = 0; r < nrows; r++) {
+		rows[r].rt = pool + used;
+		used += rows[r].n;
+		rows[r].n = 0;
+	}
+	fprintf(f, "\nBreakdown by %s (ms; round trip = totalRoundtripTime, execTotal for kernel-only):\n",
+		by_names[by]);
+	fprintf(f, "%-44s %9s %9s %9s %9s %9s | %9s %9s %9s %9s\n", by_names[by],
+		"count", "mean", "p50", "p99", "max", "enq", "preProc", "execTotal", "postProc");
+	for (r = 0; r < nrows; r++) {
+		size_t first = rows[r].first;
+		char label[256];
+		struct qp_stats s;
+		double mean_ph[4];
+
+		for (i = first; i < m->ninf; i++) {
+			const struct qp_inference *inf = &m->inf[i];
+			double v;
+
+			if (!sel[i] || inf->state != QP_INF_OK ||
+			    by_key(inf, by) != rows[r].key)
+				continue;
+			if (qp_metric_value(inf, QP_M_TOTAL_ROUND_TRIP, 0, &v) ||
+			    qp_metric_value(inf, QP_M_EXEC_TOTAL, 0, &v))
+				rows[r].rt[rows[r].n++] = v;
+			for (k = 0; k < 4; k++) {
+				if (qp_metric_value(inf, phase_metric[k], 0, &v)) {
+					rows[r].sum[k] += v;
+					rows[r].cnt[k]++;
+				}
+			}
+		}
+		by_label(m, &m->inf[first], by, label, sizeof(label));
+		qp_stats_compute(rows[r].rt, rows[r].n, &s);
+		for (k = 0; k < 4; k++)
+			mean_ph[k] = rows[r].cnt[k] ? rows[r].sum[k] / rows[r].cnt[k] / 1e3 : NAN;
+		fprintf(f, "%-44.44s %9zu %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f %9.3f\n",
+			label, s.count, s.mean / 1e3, s.pct[QP_P50] / 1e3,
+			s.pct[QP_P99] / 1e3, s.max / 1e3, mean_ph[0], mean_ph[1],
+			mean_ph[2], mean_ph[3]);
+	}
+	rc = 0;
+out:
+	free(rows);
+	free(pool);
+	return rc;
+}
+
+/* ---- the report -------------------------------------------------------- */
+
+static void print_losses(FILE *f, const struct qp_read_stats *st)
+{
+	size_t i;
+
+	if (!st->nlosses)
+		return;
+	fprintf(f, "\nLost data (LTTng discarded it: buffers full; try larger sub-buffers or blocking mode):\n");
+	for (i = 0; i < st->nlosses; i++) {
+		const struct qp_stream_loss *l = &st->losses[i];
+
+		fprintf(f, "  %s stream %s", l->trace, l->stream);
+		if (l->pid > 0)
+			fprintf(f, " (pid %d)", l->pid);
+		fprintf(f, ": %" PRIu64 " events, %" PRIu64 " packets\n",
+			l->events, l->packets);
+	}
+}
+
+static void window_note(const struct options *o, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (o->program)
+		n += (size_t)snprintf(buf + n, len - n, "program %s; ", o->program);
+	if (o->pid && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "pid %d; ", o->pid);
+	if (o->start_iter && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "from inference %" PRIu64 "; ",
+				      o->start_iter);
+	if (o->num_samples && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%" PRIu64 " samples; ",
+				      o->num_samples);
+	if (o->keep_middle > 0 && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "middle %g %% kept; ",
+				      o->keep_middle);
+	if (n >= 2 && n < len)
+		buf[n - 2] = 0;
+}
+
+static int check_program_name(const struct qp_model *m, const struct options *o)
+{
+	size_t i;
+
+	if (!o->program)
+		return 0;
+	for (i = 0; i < m->nprograms; i++)
+		if (!strcmp(m->programs[i].name, o->program))
+			return 0;
+	fprintf(stderr, "qprof-report: no program named '%s' in the trace; programs:", o->program);
+	for (i = 0; i < m->nprograms; i++)
+		fprintf(stderr, "%s '%s'", i ? "," : "", m->programs[i].name);
+	fputs(m->nprograms ? "\n" : " none\n", stderr);
+	return -1;
+}
+
+static int merge_dumps(struct qp_model *m, const struct options *o,
+		       struct qp_merge_result *r)
+{
+	struct qp_dump_set set = { 0 };
+	struct qp_merge_opts mo = { .pid = o->pid };
+	char err[1024];
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < o->ndumps; i++) {
+		if (qp_dump_set_add(&set, o->dumps[i], err, sizeof(err))) {
+			fail("%s", err);
+			goto out;
+		}
+	}
+	if (qp_dump_merge(m, &set, &mo, r, err, sizeof(err))) {
+		fail("cannot merge the device latency dump(s): %s", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	qp_dump_set_free(&set);
+	return rc;
+}
+
+static int read_model(const struct options *o, struct qp_model *m,
+		      struct qp_read_stats *st)
+{
+	struct qp_assembler *a = qp_assembler_new(m);
+	char err[2048];
+	double dt;
+	int rc;
+
+	if (!a) {
+		fail("out of memory");
+		return -1;
+	}
+	if (o->progress) {
+		st->progress = show_progress;
+		t_start = now_s();
+	}
+	rc = qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink, a, st,
+			    err, sizeof(err));
+	if (o->progress)
+		fputc('\n', stderr);
+	if (rc) {
+		if (rc > 0 || rc == -ENOMEM)
+			snprintf(err, sizeof(err), "out of memory while assembling inferences");
+		fail("%s", err);
+		qp_assembler_free(a);
+		return -1;
+	}
+	qp_assembler_finish(a);
+	qp_assembler_free(a);
+	if (o->progress) {
+		dt = now_s() - t_start;
+		fprintf(stderr, "qprof-report: %zu trace(s), %" PRIu64 " events (%" PRIu64
+			" qprof) in %.2f s, %.2f M events/s, %zu inferences, peak RSS %ld KiB\n",
+			st->ntraces, st->messages, st->qprof_events, dt,
+			dt > 0 ? st->messages / 1e6 / dt : 0, m->ninf, peak_rss_kib());
+	}
+	if (!st->qprof_events) {
+		fail("no qprof events in %s%s: was libqprof.so preloaded (LD_PRELOAD) "
+		     "and were qprof:* events enabled?", o->traces[0],
+		     o->ntraces > 1 ? " ..." : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int write_outputs(const struct options *o, const struct qp_model *m,
+			 const struct qp_write_opts *wo)
+{
+	char err[1024];
+
+	if (o->csv_dir) {
+		if (mkdir(o->csv_dir, 0777) && errno != EEXIST) {
+			fail("%s: %s", o->csv_dir, strerror(errno));
+			return -1;
+		}
+		if (qp_write_csv_dir(o->csv_dir, m, wo, err, sizeof(err))) {
+			fail("%s", err);
+			return -1;
+		}
+	}
+	if (o->json && qp_write_json(o->json, m, wo, err, sizeof(err))) {
+		fail("%s", err);
+		return -1;
+	}
+	if (o->chrome && qp_write_chrome(o->chrome, m, wo, err, sizeof(err))) {
+		fail("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int report(const struct options *o)
+{
+	struct qp_model m;
+	struct qp_read_stats st;
+	struct qp_merge_result mr;
+	struct qp_write_opts wo = { 0 };
+	uint8_t *sel = NULL;
+	char note[512];
+	size_t nsel = 0, i;
+	int rc = EXIT_BAD_INPUT;
+
+	qp_model_init(&m);
+	qp_read_stats_init(&st);
+	memset(&mr, 0, sizeof(mr));
+	if (read_model(o, &m, &st) || check_program_name(&m, o))
+		goto out;
+	if (o->ndumps) {
+		if (merge_dumps(&m, o, &mr))
+			goto out;
+		wo.merge = &mr;
+	}
+	if (o->symbolize || (!o->summary_only && o->nby))
+		qp_symbolize(&m, &st);
+	sel = select_inferences(&m, o, &nsel);
+	if (!sel) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!nsel) {
+		fail("nothing to report: %zu inference(s) recorded, none completed%s",
+		     m.ninf, o->program || o->pid || o->start_iter ?
+		     " in the selection" : "");
+		goto out;
+	}
+	window_note(o, note, sizeof(note));
+	wo.select = sel;
+	wo.note = note[0] ? note : NULL;
+	wo.per_inference = o->per_inference;
+	if (write_outputs(o, &m, &wo))
+		goto out;
+	if (!o->quiet) {
+		if (qp_write_summary(stdout, &m, &wo))
+			goto out;
+		if (!o->summary_only) {
+			print_losses(stdout, &st);
+			for (i = 0; i < o->nby; i++)
+				if (by_table(stdout, &m, sel, o->by[i]))
+					goto out;
+		}
+		if (fflush(stdout)) {
+			fail("stdout: %s", strerror(errno));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(sel);
+	qp_read_stats_free(&st);
+	qp_model_free(&m);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int rc;
+
+	parse_args(argc, argv, &o);
+	rc = o.latency_stats ? latency_stats(&o) : report(&o);
+	free(o.traces);
+	free(o.dumps);
+	return rc;
+}
