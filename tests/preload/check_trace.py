@@ -1,0 +1,408 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Check a qprof trace of one application process against ground truth.
+
+Usage: check_trace.py TEXT --pid PID [options]
+
+TEXT is `babeltrace2 --clock-cycles --no-delta TRACE` output (the global
+session daemon may record other processes too: only PID's events count).
+The truths come from outside the trace: the application's InferenceCnt
+(--inferences), its completion style, the runtime's own latency dumps
+(--latency-dir) and the number of program instances (--instances).
+
+Checks (each failure is printed; exit status 1 when any failed):
+  - exactly one process_info, naming the runtime library and shim version;
+  - one api_enqueue_entry per inference, seq 0..N-1, each with an
+    api_enqueue_exit of the same seq on the same thread, status 0;
+  - every inference has exactly one successful EXECUTE and one successful
+    WAIT; the completion calls of the style are seen N times;
+  - BO handles are tied to exec objects: the BOs created on the thread
+    inside qaicCreateExecObj are exactly the handles of the EXECUTEs of
+    that exec object, the k-th enqueue of an exec object precedes its k-th
+    EXECUTE, which precedes its k-th WAIT (on the last output BO), which
+    precedes its (k+1)-th enqueue;
+  - every EXECUTE's dbc_id was activated by a MANAGE and attached its BOs;
+  - PERF_STATS: the runtime's queries (by_shim=0) and the shim's own
+    (by_shim=1) in the numbers the settings imply; with --latency-dir, the
+    kernel values of the runtime's queries equal the dumps' rows
+    (exectoVcUs, execToCompleteUs, queueDepth) as multisets; the shim's own
+    query returns the same values as the runtime's query of the same
+    completion (--kmd-stats always with profiling on).
+"""
+import argparse
+import collections
+import glob
+import os
+import re
+import sys
+
+LINE = re.compile(r"^\[(\d+)\] \S+ (\w+):(\w+): \{ cpu_id = \d+ \}, "
+                  r"\{ (.*) \}$")
+
+
+class Parser:
+    """Payload of babeltrace2's text sink: `k = v, k = v, ...`."""
+
+    def __init__(self, s):
+        self.s, self.i = s, 0
+
+    def skip(self):
+        while self.i < len(self.s) and self.s[self.i] == " ":
+            self.i += 1
+
+    def value(self):
+        self.skip()
+        c = self.s[self.i]
+        if c == '"':
+            out, self.i = [], self.i + 1
+            while self.s[self.i] != '"':
+                if self.s[self.i] == "\\":
+                    self.i += 1
+                out.append(self.s[self.i])
+                self.i += 1
+            self.i += 1
+            return "".join(out)
+        if c == "[":
+            self.i += 1
+            vals = []
+            self.skip()
+            while self.s[self.i] != "]":
+                m = re.compile(r"\[\d+\] = ").match(self.s, self.i)
+                self.i = m.end()
+                vals.append(self.value())
+                self.skip()
+                if self.s[self.i] == ",":
+                    self.i += 1
+                    self.skip()
+            self.i += 1
+            return vals
+        m = re.compile(r"-?(0x[0-9a-fA-F]+|\d+)").match(self.s, self.i)
+        self.i = m.end()
+        return int(m.group(0), 0)
+
+    def fields(self):
+        out = {}
+        while self.i < len(self.s):
+            m = re.compile(r" *(\w+) = ").match(self.s, self.i)
+            self.i = m.end()
+            out[m.group(1)] = self.value()
+            self.skip()
+            if self.i < len(self.s) and self.s[self.i] == ",":
+                self.i += 1
+        return out
+
+
+def read_events(path, pid):
+    evs = []
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            m = LINE.match(line.rstrip("\n"))
+            if not m or m.group(2) != "qprof":
+                continue
+            try:
+                fl = Parser(m.group(4)).fields()
+            except (AttributeError, IndexError, ValueError):
+                sys.exit("%s:%d: cannot parse payload" % (path, n))
+            if fl.get("pid") != pid:
+                continue
+            fl["ts"] = int(m.group(1))
+            fl["ev"] = m.group(3)
+            evs.append(fl)
+    return evs
+
+
+def read_latency_rows(d):
+    """(exectoVcUs, execToCompleteUs, queueDepth) of every dump row."""
+    rows = []
+    for p in sorted(glob.glob(os.path.join(d, "aic-profiling-program-*"
+                                           "-latency.txt"))):
+        lines = open(p).read().splitlines()
+        cols = [c.strip() for c in lines[4].split(",")]
+        for ln in lines[5:]:
+            v = dict(zip(cols, (x.strip() for x in ln.split(","))))
+            rows.append((int(v["exectoVcUs"]), int(v["execToCompleteUs"]),
+                         int(v["queueDepth"])))
+    return rows
+
+
+class Checker:
+    def __init__(self):
+        self.bad = []
+        self.n = 0
+
+    def eq(self, what, got, want):
+        self.n += 1
+        if got != want:
+            self.bad.append("%s: got %r, want %r" % (what, got, want))
+            return False
+        return True
+
+    def true(self, what, cond):
+        self.n += 1
+        if not cond:
+            self.bad.append(what)
+        return cond
+
+
+def by(evs, name, **kw):
+    return [e for e in evs if e["ev"] == name and
+            all(e.get(k) == v for k, v in kw.items())]
+
+
+def check_api(c, evs, a):
+    n = a.inferences
+    ent = by(evs, "api_enqueue_entry")
+    ext = by(evs, "api_enqueue_exit")
+    c.eq("api_enqueue_entry count", len(ent), n)
+    c.eq("api_enqueue_entry seqs", sorted(e["seq"] for e in ent),
+         list(range(n)))
+    exits = {(e["seq"], e["tid"]): e for e in ext}
+    c.eq("api_enqueue_exit count", len(ext), n)
+    c.eq("api_enqueue_exit with status != 0",
+         [e["seq"] for e in ext if e["status"] != 0], [])
+    c.eq("enqueue entries without an exit on their thread",
+         [e["seq"] for e in ent if (e["seq"], e["tid"]) not in exits], [])
+    c.eq("enqueue exits before their entry",
+         [e["seq"] for e in ent if (e["seq"], e["tid"]) in exits and
+          exits[(e["seq"], e["tid"])]["ts"] < e["ts"]], [])
+    ok = lambda name: [e for e in by(evs, name) if e["status"] == 0]
+    if a.style == "wait":
+        c.eq("successful api_execobj_wait", len(ok("api_execobj_wait")), n)
+    elif a.style == "event":
+        c.eq("successful api_event_wait", len(ok("api_event_wait")), n)
+    elif a.style == "callback":
+        c.eq("api_callback_entry", len(by(evs, "api_callback_entry")), n)
+        c.eq("api_callback_exit", len(by(evs, "api_callback_exit")), n)
+        c.true("callback registered with the application's pointer",
+               any(e["add"] == 1 and e["status"] == 0 and e["callback"] in
+                   {x["callback"] for x in by(evs, "api_callback_entry")}
+                   for e in by(evs, "api_event_callback_reg")))
+        c.eq("successful api_execobj_wait", len(ok("api_execobj_wait")), n)
+    for name in ("api_context_create", "api_program_create",
+                 "api_queue_create", "api_execobj_create"):
+        c.true("no successful %s" % name, ok(name))
+    c.eq("program instances created", len(ok("api_program_create")),
+         a.instances)
+    c.eq("api_program_activation ACTIVATE_FULL ok",
+         len([e for e in ok("api_program_activation") if e["cmd"] == 0]),
+         a.instances)
+    if a.program_name:
+        c.eq("program names", sorted({e["name"] for e in
+                                      ok("api_program_create")}),
+             sorted(set(a.program_name)))
+    if a.loader:
+        ft = by(evs, "api_function_table")
+        c.true("no api_function_table event", ft)
+        c.true("function table copy wraps no entry",
+               all(e["wrapped"] > 0 and e["words"] >= e["wrapped"]
+                   for e in ft))
+
+
+def bo_owners(c, evs):
+    """Exec object of every BO: created on the thread inside the call."""
+    owner = {}
+    creates = [e for e in evs if e["ev"] == "api_execobj_create" and
+               e["status"] == 0]
+    for bo in by(evs, "kmd_create_bo", ret=0):
+        inside = [x for x in creates if x["tid"] == bo["tid"] and
+                  x["begin_ts"] <= bo["begin_ts"] and bo["ts"] <= x["ts"]]
+        if len(inside) == 1:
+            owner[bo["handle"]] = inside[0]["execobj"]
+    return owner
+
+
+def check_kmd(c, evs, a):
+    n = a.inferences
+    execs = by(evs, "kmd_execute", ret=0)
+    waits = by(evs, "kmd_wait", ret=0)
+    c.eq("successful kmd_execute", len(execs), n)
+    c.eq("successful kmd_wait", len(waits), n)
+    c.eq("kmd_execute partial", {e["partial"] for e in execs} - {0}, set())
+    act = {e["activated_dbc"] for e in by(evs, "kmd_manage", ret=0)} - {-1}
+    c.eq("kmd_manage activations", len(act), a.instances)
+    c.eq("EXECUTE on a DBC never activated",
+         sorted({e["dbc_id"] for e in execs} - act), [])
+    attached = {(e["handle"], e["dbc_id"]): e["dir"]
+                for e in by(evs, "kmd_attach_slice", ret=0)}
+    c.eq("EXECUTE entries not attached on their DBC with their dir",
+         sorted({(h, e["dbc_id"]) for e in execs
+                 for h, d in zip(e["handles"], e["dirs"])
+                 if attached.get((h, e["dbc_id"])) != d}), [])
+    c.eq("WAIT not on the last output BO of an EXECUTE",
+         sorted({w["handle"] for w in waits} -
+                {[h for h, d in zip(e["handles"], e["dirs"]) if d == 2][-1]
+                 for e in execs}), [])
+    return execs, waits
+
+
+def check_ties(c, evs, execs, waits):
+    """Per exec object: enqueue k < EXECUTE k < WAIT k < enqueue k+1."""
+    owner = bo_owners(c, evs)
+    eos = {}
+    for e in execs:
+        o = {owner.get(h) for h in e["handles"]}
+        if not c.true("EXECUTE handles %s not all of one exec object (%s)"
+                      % (e["handles"], o), len(o) == 1 and None not in o):
+            return
+        eos.setdefault(o.pop(), {"x": [], "w": [], "q": []})["x"].append(e)
+    for w in waits:
+        o = owner.get(w["handle"])
+        if c.true("WAIT handle %d of no exec object" % w["handle"],
+                  o in eos):
+            eos[o]["w"].append(w)
+    for q in by(evs, "api_enqueue_entry"):
+        if c.true("enqueue of exec object %#x that never executed"
+                  % q["execobj"], q["execobj"] in eos):
+            eos[q["execobj"]]["q"].append(q)
+    bos = collections.defaultdict(set)
+    for h, o in owner.items():
+        bos[o].add(h)
+    order_bad = 0
+    for o, d in eos.items():
+        c.eq("exec object %#x: EXECUTE handles vs BOs created in "
+             "qaicCreateExecObj" % o, {h for x in d["x"] for h in
+                                       x["handles"]}, bos[o])
+        c.eq("exec object %#x: enqueues/EXECUTEs/WAITs" % o,
+             (len(d["q"]), len(d["w"])), (len(d["x"]), len(d["x"])))
+        q = sorted(d["q"], key=lambda e: e["ts"])
+        x = sorted(d["x"], key=lambda e: e["begin_ts"])
+        w = sorted(d["w"], key=lambda e: e["ts"])
+        for k in range(min(len(q), len(x), len(w))):
+            if not (q[k]["ts"] <= x[k]["begin_ts"] and
+                    x[k]["ts"] <= w[k]["ts"]):
+                order_bad += 1
+            if k + 1 < len(q) and not w[k]["ts"] <= q[k + 1]["ts"]:
+                order_bad += 1
+    c.eq("inferences out of order (enqueue<EXECUTE<WAIT<next enqueue)",
+         order_bad, 0)
+    c.true("no exec object seen", eos)
+
+
+def check_perf(c, evs, a, execs, waits):
+    rt = by(evs, "kmd_perf_stats", ret=0, by_shim=0)
+    own = by(evs, "kmd_perf_stats", by_shim=1)
+    n = a.inferences
+    c.eq("failed kmd_perf_stats", len(by(evs, "kmd_perf_stats")) -
+         len(rt) - len(own), 0)
+    if a.profiled is not None:
+        c.eq("runtime PERF_STATS (by_shim=0)", len(rt), a.profiled)
+    if a.kmd_stats == "off":
+        c.eq("shim PERF_STATS with QPROF_KMD_STATS=0", len(own), 0)
+    elif a.kmd_stats == "always" or (a.kmd_stats == "auto" and
+                                     not a.profiled):
+        c.eq("shim PERF_STATS (by_shim=1)", len(own), n)
+    elif a.kmd_stats == "auto":
+        # The runtime queries every completion: the shim only until it
+        # has seen the runtime do so (at most one per worker thread).
+        c.true("shim PERF_STATS %d although the runtime queries"
+               % len(own), len(own) <= 64)
+    c.eq("shim PERF_STATS that failed", [e for e in own if e["ret"]], [])
+    c.eq("zero device latency in the shim's queries (queried before "
+         "completion?)", [e["handles"] for e in own
+                          if 0 in e["device_latency_us"]], [])
+    wh = {w["handle"] for w in waits}
+    c.eq("shim PERF_STATS not including a waited BO",
+         [e["handles"] for e in own if not wh & set(e["handles"])], [])
+    # The shim's query follows a successful WAIT on the same thread.
+    wt = collections.defaultdict(list)
+    for w in waits:
+        wt[w["tid"]].append(w)
+    for e in own:
+        prev = [w for w in wt[e["tid"]] if w["ts"] <= e["begin_ts"]]
+        if not c.true("shim PERF_STATS without a WAIT before it on its "
+                      "thread", prev):
+            continue
+        c.true("shim PERF_STATS for another BO than the last WAIT",
+               prev[-1]["handle"] in e["handles"])
+    if a.kmd_stats == "always" and a.profiled == n:
+        # Same completion, same kernel record: identical values.
+        miss = 0
+        for e in own:
+            idx = [rt_e for rt_e in rt if rt_e["tid"] == e["tid"] and
+                   rt_e["ts"] >= e["ts"]]
+            r = idx[0] if idx else None
+            if r is None:
+                miss += 1
+                continue
+            vals = {h: (s, d) for h, s, d in zip(
+                r["handles"], r["submit_latency_us"], r["device_latency_us"])}
+            if any(vals.get(h) != (s, d) for h, s, d in zip(
+                    e["handles"], e["submit_latency_us"],
+                    e["device_latency_us"])):
+                miss += 1
+        c.eq("shim PERF_STATS values differing from the runtime's next "
+             "query on the thread", miss, 0)
+    if a.latency_dir:
+        rows = read_latency_rows(a.latency_dir)
+        c.eq("runtime latency dump rows", len(rows), a.profiled)
+        vals = []
+        for e in rt:
+            w = len(e["handles"]) - 1
+            ex = [x for x in execs if x["dbc_id"] == e["dbc_id"] and
+                  x["handles"] == e["handles"]]
+            if ex:
+                outs = [i for i, d in enumerate(ex[0]["dirs"]) if d == 2]
+                w = outs[-1] if outs else w
+            vals.append((e["submit_latency_us"][w],
+                         e["device_latency_us"][w],
+                         e["queue_level_before"][0]))
+        c.eq("PERF_STATS (submit, device, queue level) vs latency dumps "
+             "(multisets differ by)",
+             sorted((collections.Counter(vals) -
+                     collections.Counter(rows)).elements())[:5], [])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("text")
+    ap.add_argument("--pid", type=int, required=True)
+    ap.add_argument("--inferences", type=int, required=True)
+    ap.add_argument("--instances", type=int, default=1)
+    ap.add_argument("--style", choices=("wait", "event", "callback"),
+                    default="wait")
+    ap.add_argument("--program-name", action="append")
+    ap.add_argument("--loader", action="store_true")
+    ap.add_argument("--kernel-only", action="store_true")
+    ap.add_argument("--kmd-stats", choices=("auto", "always", "off"),
+                    default="auto")
+    ap.add_argument("--profiled", type=int,
+                    help="inferences the runtime profiles (default 0)")
+    ap.add_argument("--latency-dir")
+    ap.add_argument("--runtime", default="libQAic.so")
+    ap.add_argument("--shim-version")
+    a = ap.parse_args()
+    if a.profiled is None:
+        a.profiled = 0
+    evs = read_events(a.text, a.pid)
+    c = Checker()
+    pi = by(evs, "process_info")
+    c.eq("process_info count", len(pi), 1)
+    if pi:
+        c.true("process_info runtime_path %r does not end in %s" %
+               (pi[0]["runtime_path"], a.runtime),
+               a.kernel_only or pi[0]["runtime_path"].endswith(a.runtime))
+        if a.shim_version:
+            c.eq("process_info shim_version", pi[0]["shim_version"],
+                 a.shim_version)
+    if a.kernel_only:
+        c.eq("api_* events in kernel-only mode",
+             sorted({e["ev"] for e in evs if e["ev"].startswith("api_")}),
+             [])
+    else:
+        check_api(c, evs, a)
+    execs, waits = check_kmd(c, evs, a)
+    if not a.kernel_only:
+        check_ties(c, evs, execs, waits)
+    check_perf(c, evs, a, execs, waits)
+    cnt = collections.Counter(e["ev"] for e in evs)
+    print("pid %d: %d events (%s)" % (a.pid, len(evs), ", ".join(
+        "%s %d" % kv for kv in sorted(cnt.items()))))
+    for b in c.bad:
+        print("%s: %s" % (a.text, b), file=sys.stderr)
+    print("%d of %d checks failed" % (len(c.bad), c.n) if c.bad else
+          "%d checks passed" % c.n)
+    return 1 if c.bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
