@@ -720,6 +720,53 @@ static void test_below_libc(void **state)
 	assert_int_equal(s1.continued - s0.continued, 1);
 }
 
+/* --start-only: start, print the device paths, exit (env checks). */
+static int start_only(void)
+{
+	int ret = simkmd_start();
+
+	if (ret) {
+		fprintf(stderr, "simkmd_start: %s\n", strerror(-ret));
+		return 1;
+	}
+	for (int i = 0; i < simkmd_num_devices(); i++)
+		printf("%s\n", simkmd_device_path(i));
+	return 0;
+}
+
+static void *blocked_waiter(void *p)
+{
+	struct waiter_arg *w = p;
+
+	w->ret = kmd_wait(w->fd, w->handle, w->dbc, 0);
+	return NULL;
+}
+
+/* --exit-in-flight: exit with requests queued and a WAIT pending. */
+static int exit_in_flight(void)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(2000 * MS);
+	static struct waiter_arg w;
+	pthread_t th;
+	uint32_t h[2];
+	int fd, dbc;
+
+	if (simkmd_start())
+		return 1;
+	fd = open(simkmd_device_path(0), O_RDWR | O_CLOEXEC);
+	dbc = kmd_activate(fd, &nnc, 8);
+	h[0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	h[1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	if (fd < 0 || dbc < 0 || kmd_execute(fd, (uint32_t)dbc, &h[0], &dirs_io[1], 1) ||
+	    kmd_execute(fd, (uint32_t)dbc, &h[1], &dirs_io[1], 1))
+		return 2;
+	w = (struct waiter_arg){ fd, h[1], (uint32_t)dbc, -1, 0 };
+	if (pthread_create(&th, NULL, blocked_waiter, &w))
+		return 3;
+	usleep(20000);
+	exit(0);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -739,6 +786,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_below_libc),
 	};
 
+	if (argc > 1 && !strcmp(argv[1], "--start-only"))
+		return start_only();
+	if (argc > 1 && !strcmp(argv[1], "--exit-in-flight"))
+		return exit_in_flight();
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, group_setup, NULL);
