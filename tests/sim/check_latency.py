@@ -125,13 +125,13 @@ def check_rows(path, df, a):
                len(samples), a.start, a.start + a.collected - 1))
 
 
-def check_devperf(path, df, out):
+def check_devperf(path, df, out, index):
     text = open(out).read().splitlines()
-    try:
-        k = text.index("Device Performance: ")
-    except ValueError:
-        err(out, 0, "no 'Device Performance: ' line")
+    tables = [i for i, l in enumerate(text) if l == "Device Performance: "]
+    if len(tables) <= index:
+        err(out, 0, "no 'Device Performance: ' table #%d" % index)
         return
+    k = tables[index]
     want_head = "%-17s%-15s%-15s%-15s%-15s" % ("Metric,", "Avg,", "Min,",
                                                "Max,", "Std")
     if text[k + 1] != want_head:
@@ -166,6 +166,8 @@ def main():
     p.add_argument("--stats", type=int, choices=[0, 1], required=True)
     p.add_argument("--batch", type=int, default=1)
     p.add_argument("--devperf")
+    p.add_argument("--devperf-index", type=int, default=0,
+                   help="which Device Performance table of the output")
     a = p.parse_args()
 
     with open(a.file) as f:
@@ -194,7 +196,7 @@ def main():
                 df[c] = pandas.to_numeric(df[c])
             check_rows(a.file, df, a)
             if a.devperf and not errors:
-                check_devperf(a.file, df, a.devperf)
+                check_devperf(a.file, df, a.devperf, a.devperf_index)
     for e in errors[:20]:
         print(e, file=sys.stderr)
     if len(errors) > 20:

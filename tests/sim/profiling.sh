@@ -36,7 +36,8 @@ QAIC_SIM_TIME_SCALE=0.05 expect_rc 0 "$APP" -t resnet50 -n 300 -T 4 -S 2 \
 	$(prof "$d" 10 100) &&
 	expect_stats "300:$(desc_value resnet50 batch)" &&
 	latency_ok "$d/aic-profiling-program-0-latency.txt" --program-id 0 \
-		--collected 100 --requested 100 --start 10 --stats 0
+		--collected 100 --requested 100 --start 10 \
+		--stats "$(desc_value resnet50 stats)"
 
 # bert (stats-compiled, batch 8), callback style, through the loader; the
 # Device Performance table printed by the app must match the file.
@@ -54,7 +55,8 @@ QAIC_SIM_TIME_SCALE=0.01 expect_rc 0 "$LOADER" -t bert -n 60 -T 2 \
 d=$TMP/short && mkdir -p "$d"
 expect_rc 0 "$APP" -t tiny -n 20 -c event $(prof "$d" 5 50) &&
 	latency_ok "$d/aic-profiling-program-0-latency.txt" --program-id 0 \
-		--collected 15 --requested 50 --start 5 --stats 0
+		--collected 15 --requested 50 --start 5 \
+		--stats "$(desc_value tiny stats)" --batch "$(desc_value tiny batch)"
 
 # Two programs: one file per program id, in creation order.
 d=$TMP/two && mkdir -p "$d"
@@ -62,10 +64,13 @@ QAIC_SIM_TIME_SCALE=0.01 expect_rc 0 "$APP" -t tiny -t bert -n 40 \
 	$(prof "$d" 0 40) &&
 	expect_stats "40:$(desc_value tiny batch)" "40:$batch" &&
 	latency_ok "$d/aic-profiling-program-0-latency.txt" --program-id 0 \
-		--collected 40 --requested 40 --stats 0 &&
+		--collected 40 --requested 40 \
+		--stats "$(desc_value tiny stats)" \
+		--batch "$(desc_value tiny batch)" &&
 	latency_ok "$d/aic-profiling-program-1-latency.txt" --program-id 1 \
 		--collected 40 --requested 40 --stats 1 --batch "$batch" \
-		--devperf "$TMP/out"
+		--devperf "$TMP/out" --devperf-index \
+		"$(desc_value tiny stats)"
 
 # The checker itself must reject a broken file (a test that cannot fail is
 # a defect): corrupt one identity and one header line.
