@@ -803,23 +803,27 @@ static int cmp_cand(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-/* Enqueues of program p in enqueue-entry order (the runtime's Sample). */
-static struct cand *program_enqueues(const struct qp_model *m, uint32_t p,
-				     size_t *n)
+uint32_t *qp_program_samples(const struct qp_model *m, uint32_t prog,
+			     size_t *n)
 {
-	struct cand *c = NULL;
+	struct cand *c;
+	uint32_t *out;
 	size_t k, cnt = 0;
 
 	for (k = 0; k < m->ninf; k++)
-		cnt += m->inf[k].program == p;
+		cnt += m->inf[k].program == prog;
 	c = malloc((cnt ? cnt : 1) * sizeof(*c));
-	if (!c)
+	out = malloc((cnt ? cnt : 1) * sizeof(*out));
+	if (!c || !out) {
+		free(c);
+		free(out);
 		return NULL;
+	}
 	cnt = 0;
 	for (k = 0; k < m->ninf; k++) {
 		const struct qp_inference *i = &m->inf[k];
 
-		if (i->program != p)
+		if (i->program != prog)
 			continue;
 		/* an enqueue refused by the runtime never got a Sample */
 		if (i->state == QP_INF_FAILED &&
@@ -828,8 +832,11 @@ static struct cand *program_enqueues(const struct qp_model *m, uint32_t p,
 		c[cnt++] = (struct cand){ i->t0, i->seq, (uint32_t)k };
 	}
 	qsort(c, cnt, sizeof(*c), cmp_cand);
+	for (k = 0; k < cnt; k++)
+		out[k] = c[k].inf;
+	free(c);
 	*n = cnt;
-	return c;
+	return out;
 }
 
 static bool confirms(const struct qp_inference *i, const struct qp_dump *d,
@@ -855,7 +862,7 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 		     const struct qp_dump *d, unsigned window, struct plan *pl)
 {
 	size_t nc = 0, r;
-	struct cand *c = program_enqueues(m, prog, &nc);
+	uint32_t *c = qp_program_samples(m, prog, &nc);
 	uint8_t *used = calloc(nc ? nc : 1, 1);
 
 	memset(pl, 0, sizeof(*pl));
@@ -880,7 +887,7 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 			for (t = 0; t < (w ? 2 : 1); t++)
 				if (cj[t] >= 0 && (size_t)cj[t] < nc &&
 				    !used[cj[t]] &&
-				    confirms(&m->inf[c[cj[t]].inf], d, r)) {
+				    confirms(&m->inf[c[cj[t]]], d, r)) {
 					j = cj[t];
 					break;
 				}
@@ -893,7 +900,7 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 			continue;
 		}
 		used[j] = 1;
-		pl->inf_of_row[r] = c[j].inf;
+		pl->inf_of_row[r] = c[j];
 		pl->matched++;
 		if (!qp_dump_has(d, QP_M_DEV_EXEC) || isnan(d->col[QP_M_DEV_EXEC][r]))
 			pl->no_device++;

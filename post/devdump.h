@@ -69,6 +69,15 @@ void qp_dump_set_free(struct qp_dump_set *s);
 int qp_dump_summary_print(FILE *f, const struct qp_dump *const *dumps,
 			  size_t n, double keep_middle_pct);
 
+/*
+ * Indexes (into m->inf) of the enqueues of program @prog in enqueue-entry
+ * order: element k is the inference the runtime numbers Sample k (enqueues
+ * the runtime refused, failed before any EXECUTE, are left out).  Caller
+ * frees; NULL on allocation failure.
+ */
+uint32_t *qp_program_samples(const struct qp_model *m, uint32_t prog,
+			     size_t *n);
+
 /* ---- merge into a model --------------------------------------------- */
 
 struct qp_merge_opts {
