@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Compare qprof-report's CSV (--csv-dir) with the simulated runtime's own
+latency dumps, per inference (issue 4, section 5).  Independent of qprof's C
+code: pandas reads both files the way latency_stats_python3.py does.
+
+usage: e2e_compare.py QPROF_CSV_DIR SIM_DUMP_DIR [--window W] [--label L]
+                      [--enq-bound US] [--pre-bound US] [--post-bound US]
+
+Rows are matched by Sample (the runtime's and qprof's inference numbers
+of a program).  With --window W > 0 (several application threads racing
+to enqueue, so the two sides may number two simultaneous enqueues in a
+different order), a row whose kernel integers disagree is matched to the
+nearest unmatched qprof row within +-W samples whose kernel integers agree.
+
+Checks, for every program:
+  - 100 % of the runtime's rows matched;
+  - equal exactly: exectoVc, execToComplete, hostRoundTrip, queueDepth,
+    numInfInQueue (and the merged device columns);
+  - execTotal, totalRoundtripTime: |difference| at p50 and p99 within
+    max(5 us, 2 % of the runtime's value at that percentile);
+  - enq >= enqTime, preProc >= preProcTime + submitTime,
+    postProc >= postProcTime (to CSV rounding), the excess (hand-off
+    time) at p99 within the given bounds;
+  - enq + preProc + execTotal + postProc == totalRoundtripTime (rounding).
+Prints the hand-off statistics; exits 1 on any failure.
+"""
+import argparse
+import glob
+import os
+import sys
+
+import numpy as np
+import pandas as pd
+
+EXACT = ["exectoVcUs", "execToCompleteUs", "hostRoundTripUs", "queueDepth",
+         "numInfInQueue"]
+DEVICE = ["devExecUs", "devInWaitTimeUs", "devOutWaitTimeUs"]
+ROUND = 0.0015          # three 3-decimal roundings
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL: " + msg)
+
+
+def load(path):
+    with open(path) as f:
+        head = [f.readline() for _ in range(4)]
+    name = head[2].split(":", 1)[1].strip()
+    df = pd.read_csv(path, skiprows=4, skipinitialspace=True,
+                     na_values=["N/A"])
+    df.columns = [c.strip() for c in df.columns]
+    return name, df
+
+
+def by_name(directory):
+    out = {}
+    for p in sorted(glob.glob(os.path.join(directory,
+                                           "aic-profiling-program-*-latency.txt"))):
+        name, df = load(p)
+        out.setdefault(name, []).append((p, df))
+    return out
+
+
+def match_rows(sim, q, window):
+    """Index pairs (sim row, qprof row)."""
+    qpos = {s: i for i, s in enumerate(q["Sample"].astype(int))}
+    key = list(zip(*(q[c].astype(int) for c in EXACT[:2])))
+    used = set()
+    pairs = []
+    moved = 0
+    for i, s in enumerate(sim["Sample"].astype(int)):
+        want = tuple(int(sim[c].iloc[i]) for c in EXACT[:2])
+        j = qpos.get(s)
+        if j is not None and j not in used and (window == 0 or key[j] == want):
+            pairs.append((i, j))
+            used.add(j)
+            continue
+        best = None
+        for d in range(1, window + 1):
+            for cand in (s - d, s + d):
+                k = qpos.get(cand)
+                if k is not None and k not in used and key[k] == want:
+                    best = k
+                    break
+            if best is not None:
+                break
+        if best is None and j is not None and j not in used:
+            best = j                # keep the Sample match; checks will tell
+        if best is not None:
+            pairs.append((i, best))
+            used.add(best)
+            moved += best != j
+    return pairs, moved
+
+
+def pct(v, p):
+    return float(np.percentile(v, p)) if len(v) else float("nan")
+
+
+def compare(label, pname, sim, q, args):
+    pairs, moved = match_rows(sim, q, args.window)
+    si = [a for a, _ in pairs]
+    qi = [b for _, b in pairs]
+    s = sim.iloc[si].reset_index(drop=True)
+    r = q.iloc[qi].reset_index(drop=True)
+    tag = "%s/%s" % (label, pname)
+    n = len(sim)
+    print("%s: %d runtime rows, %d qprof rows, %d matched (%d re-ordered)" %
+          (tag, n, len(q), len(pairs), moved))
+    if len(pairs) != n or n == 0:
+        fail("%s: %d of %d runtime rows matched" % (tag, len(pairs), n))
+        return
+    for c in EXACT:
+        bad = int((s[c].astype(np.int64) != r[c].astype(np.int64)).sum())
+        if bad:
+            fail("%s: %s differs in %d of %d rows" % (tag, c, bad, n))
+    for c in DEVICE:
+        if c in s and s[c].notna().all():
+            bad = int((np.abs(s[c] - r[c]) > 0.0005).sum())
+            if bad:
+                fail("%s: merged %s differs in %d rows" % (tag, c, bad))
+    for c in ["execTotalUs", "totalRoundtripTimeUs"]:
+        d = np.abs(r[c] - s[c])
+        for p in (50, 99):
+            lim = max(5.0, 0.02 * pct(s[c], p))
+            print("  %-22s |diff| p%d %8.3f us (limit %.3f)" % (c, p, pct(d, p), lim))
+            if pct(d, p) > lim:
+                fail("%s: %s |diff| p%d = %.3f us > %.3f" % (tag, c, p, pct(d, p), lim))
+    phases = [
+        ("enq", r["enqTimeUs"] - s["enqTimeUs"], args.enq_bound),
+        ("preProc", r["preProcTimeUs"] - s["preProcTimeUs"] - s["submitTimeUs"],
+         args.pre_bound),
+        ("postProc", r["postProcUs"] - s["postProcUs"], args.post_bound),
+    ]
+    for name, h, bound in phases:
+        neg = int((h < -ROUND).sum())
+        print("  hand-off %-8s p50 %8.3f  p99 %8.3f  max %8.3f us  (bound p99 %.0f)" %
+              (name, pct(h, 50), pct(h, 99), h.max(), bound))
+        if neg:
+            fail("%s: qprof %s shorter than the runtime's phase in %d rows (min %.3f)" %
+                 (tag, name, neg, h.min()))
+        if pct(h, 99) > bound:
+            fail("%s: hand-off %s p99 %.3f us > bound %.0f" % (tag, name, pct(h, 99), bound))
+    tiles = r["enqTimeUs"] + r["preProcTimeUs"] + r["execTotalUs"] + r["postProcUs"]
+    off = np.abs(tiles - r["totalRoundtripTimeUs"])
+    if (off > 0.003).any():
+        fail("%s: phases do not tile the round trip in %d rows (max %.4f us)" %
+             (tag, int((off > 0.003).sum()), off.max()))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("qprof_dir")
+    ap.add_argument("sim_dir")
+    ap.add_argument("--window", type=int, default=0)
+    ap.add_argument("--label", default="run")
+    ap.add_argument("--enq-bound", type=float, default=200)
+    ap.add_argument("--pre-bound", type=float, default=500)
+    ap.add_argument("--post-bound", type=float, default=500)
+    args = ap.parse_args()
+    sim = by_name(args.sim_dir)
+    q = by_name(args.qprof_dir)
+    if not sim:
+        fail("%s: no runtime latency files" % args.sim_dir)
+    for name, files in sim.items():
+        qf = q.get(name, [])
+        if len(qf) != len(files):
+            fail("%s: program %s: %d runtime files, %d qprof files" %
+                 (args.label, name, len(files), len(qf)))
+            continue
+        for (sp, sdf), (qp, qdf) in zip(files, qf):
+            compare(args.label, name, sdf, qdf, args)
+    if failures:
+        print("%s: %d check(s) failed" % (args.label, len(failures)))
+        sys.exit(1)
+    print("%s: all checks passed" % args.label)
+
+
+if __name__ == "__main__":
+    main()
