@@ -219,10 +219,10 @@ void rt_event_complete(struct QAicEvent *ev, struct QAicProgram *pg,
 	n = ev->ncb;
 	if (n > 8)
 		cbs = malloc(n * sizeof(*cbs));
-	if (cbs)
-		memcpy(cbs, ev->cbs, n * sizeof(*cbs));
-	else
+	if (!cbs)
 		n = 0;
+	else if (n)
+		memcpy(cbs, ev->cbs, n * sizeof(*cbs));
 	pthread_mutex_unlock(&ev->lock);
 
 	if (n && sampled)
