@@ -897,29 +897,36 @@ consume(bt_message_iterator *it, void *data)
 
 /* ---- graph ------------------------------------------------------------ */
 
-/* babeltrace2's error causes, innermost (the real reason) last. */
+/*
+ * "what: reason", the reason being babeltrace2's innermost error cause
+ * (cause 0: where the error started, e.g. "Failed to index CTF stream
+ * file ..."), skipping the library's own generic causes when a component
+ * said more.
+ */
 static void take_bt_error(char *err, size_t errlen, const char *what)
 {
 	const bt_error *e = bt_current_thread_take_error();
-	size_t len;
+	const char *reason = NULL;
 	uint64_t i, n;
 
-	set_err(err, errlen, "%s", what);
-	if (!e)
-		return;
-	n = bt_error_get_cause_count(e);
-	for (i = n; i-- > 0 && err;) {
-		const bt_error_cause *c = bt_error_borrow_cause_by_index(e, i);
-		const char *msg = bt_error_cause_get_message(c);
+	if (e) {
+		n = bt_error_get_cause_count(e);
+		for (i = 0; i < n && !reason; i++) {
+			const bt_error_cause *c = bt_error_borrow_cause_by_index(e, i);
 
-		len = strlen(err);
-		if (!msg || !*msg || len + 3 >= errlen || strstr(err, msg))
-			continue;
-		snprintf(err + len, errlen - len, ": %s", msg);
-		if (i + 3 < n)	/* the innermost few causes say enough */
-			break;
+			if (bt_error_cause_get_actor_type(c) != BT_ERROR_CAUSE_ACTOR_TYPE_UNKNOWN)
+				reason = bt_error_cause_get_message(c);
+		}
+		if (!reason && n)
+			reason = bt_error_cause_get_message(
+				bt_error_borrow_cause_by_index(e, 0));
 	}
-	bt_error_release(e);
+	if (reason && *reason)
+		set_err(err, errlen, "%s: %s", what, reason);
+	else
+		set_err(err, errlen, "%s", what);
+	if (e)
+		bt_error_release(e);
 }
 
 struct graph {
@@ -951,7 +958,8 @@ static int add_source(struct graph *gr, const char *dir, size_t idx,
 					  BT_LOGGING_LEVEL_NONE, &src)) {
 		char what[PATH_MAX + 64];
 
-		snprintf(what, sizeof(what), "cannot read trace %s", dir);
+		snprintf(what, sizeof(what),
+			 "cannot read trace %s (truncated or corrupt stream file?)", dir);
 		take_bt_error(err, errlen, what);
 		goto out;
 	}

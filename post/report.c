@@ -315,15 +315,6 @@ static bool process_selected(const struct qp_model *m, uint32_t p, int32_t pid)
 	return !pid || (p < m->nprocesses && m->processes[p].pid == pid);
 }
 
-static bool program_selected(const struct qp_model *m, uint16_t prog,
-			     const struct options *o)
-{
-	if (!o->program)
-		return true;
-	return prog != QP_NONE16 && prog < m->nprograms &&
-	       !strcmp(m->programs[prog].name, o->program);
-}
-
 /* Apply --start-iter / --num-samples / --keep-middle to one group. */
 static void window_group(const struct qp_model *m, const size_t *idx, size_t n,
 			 const struct options *o, uint8_t *sel)
@@ -351,7 +342,7 @@ static void window_group(const struct qp_model *m, const size_t *idx, size_t n,
 	}
 }
 
-/* Group key: the program, or (process, dbc) for inferences without one. */
+/* Group key of the --by program table: the program, else (process, dbc). */
 static uint64_t group_of(const struct qp_inference *inf)
 {
 	if (inf->program != QP_NONE16)
@@ -359,52 +350,48 @@ static uint64_t group_of(const struct qp_inference *inf)
 	return (1ull << 40) | ((uint64_t)inf->process << 16) | inf->dbc_id;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
+/*
+ * Per program, in the runtime's Sample order (qp_program_samples, as the
+ * CSV numbers rows): --start-iter / --num-samples / --keep-middle.
+ * Inferences tied to no program are kept unless a program is asked for.
+ */
 static uint8_t *select_inferences(const struct qp_model *m,
 				  const struct options *o, size_t *nsel)
 {
 	uint8_t *sel = calloc(m->ninf ? m->ninf : 1, 1);
-	size_t *idx = malloc((m->ninf ? m->ninf : 1) * sizeof(*idx));
-	uint64_t *groups = malloc((m->ninf ? m->ninf : 1) * sizeof(*groups));
-	size_t i, ng = 0, g, n;
+	size_t i, p, n;
 
-	if (!sel || !idx || !groups)
-		goto oom;
-	for (i = 0; i < m->ninf; i++) {
-		const struct qp_inference *inf = &m->inf[i];
+	if (!sel)
+		return NULL;
+	for (p = 0; p < m->nprograms; p++) {
+		const struct qp_program *pg = &m->programs[p];
+		uint32_t *v;
+		size_t *idx;
 
-		if (process_selected(m, inf->process, o->pid) &&
-		    program_selected(m, inf->program, o))
-			groups[ng++] = group_of(inf);
-	}
-	qsort(groups, ng, sizeof(*groups), cmp_u64);
-	for (g = 0, *nsel = 0; g < ng; g++) {
-		if (g && groups[g] == groups[g - 1])
+		if ((o->program && strcmp(pg->name, o->program)) ||
+		    !process_selected(m, pg->process, o->pid))
 			continue;
-		/* inferences of this group, in record (enqueue) order */
-		for (i = 0, n = 0; i < m->ninf; i++)
-			if (group_of(&m->inf[i]) == groups[g] &&
-			    process_selected(m, m->inf[i].process, o->pid) &&
-			    program_selected(m, m->inf[i].program, o))
-				idx[n++] = i;
+		v = qp_program_samples(m, (uint32_t)p, &n);
+		idx = malloc((n ? n : 1) * sizeof(*idx));
+		if (!v || !idx) {
+			free(v);
+			free(idx);
+			free(sel);
+			return NULL;
+		}
+		for (i = 0; i < n; i++)
+			idx[i] = v[i];
 		window_group(m, idx, n, o, sel);
+		free(v);
+		free(idx);
 	}
 	for (i = 0; i < m->ninf; i++)
+		if (m->inf[i].program == QP_NONE16 && !o->program &&
+		    process_selected(m, m->inf[i].process, o->pid))
+			sel[i] = 1;
+	for (i = 0, *nsel = 0; i < m->ninf; i++)
 		*nsel += sel[i] && m->inf[i].state == QP_INF_OK;
-	free(idx);
-	free(groups);
 	return sel;
-oom:
-	free(sel);
-	free(idx);
-	free(groups);
-	return NULL;
 }
 
 /* ---- --by tables ------------------------------------------------------ */
