@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: MIT
+/*
+ * devdump.c: the parser against the real (truncated) sample and broken
+ * inputs (each message checked), the latency_stats summary against pandas
+ * itself on generated files, and the merge against hand-built models.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "devdump.h"
+#include "test_io_fixture.h"
+
+static char *dir;
+
+static const char hdr[] =
+	"Profiling Data\nProgramId:3\nProgramName: net\n";
+
+static const char *const cols[] = {
+	"Sample", "devInfPerSec", "devExecUs", "devInWaitTimeUs",
+	"devOutWaitTimeUs", "hostRoundTripUs", "enqTimeUs", "preProcTimeUs",
+	"submitTimeUs", "execTotalUs", "exectoVcUs", "execToCompleteUs",
+	"postProcUs", "totalRoundtripTimeUs", "queueDepth", "numInfInQueue",
+};
+
+static void cells(FILE *f, const char *const *c, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%-12s  %s", c[k], k + 1 < n ? "," : "\n");
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/*
+ * A latency file in the runtime's layout (sim/runtime/profile.c): rows with
+ * kernel integers vc[k], complete[k]; device columns N/A unless @dev.
+ */
+static char *gen_file(const char *name, const char *prog, unsigned id,
+		      size_t n, bool dev, const uint32_t *vc,
+		      const uint32_t *complete)
+{
+	char *path;
+	FILE *f;
+
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "Profiling Data\nProgramId:%u\nProgramName: %s\n", id, prog);
+	fprintf(f, "NumSamples collected: %zu Num Requested: %zu\n", n, n);
+	cells(f, cols, 16);
+	for (size_t k = 0; k < n; k++) {
+		char c[16][32];
+		const char *p[16];
+		uint64_t ticks = 400000 + next() % 60000;
+		uint32_t v = vc ? vc[k] : 3 + next() % 8;
+		uint32_t d = complete ? complete[k] : 20000 + next() % 5000;
+
+		snprintf(c[0], 32, "%zu", k);
+		if (dev) {
+			snprintf(c[1], 32, "%.3f", 8 * 1e6 / (ticks / 19.2));
+			snprintf(c[2], 32, "%.3f", ticks / 19.2);
+			snprintf(c[3], 32, "%.3f", (next() % 40000) / 19.2);
+			snprintf(c[4], 32, "%.3f", (next() % 40) / 19.2);
+		} else {
+			for (int j = 1; j <= 4; j++)
+				strcpy(c[j], "N/A");
+		}
+		snprintf(c[5], 32, "%u", v + d);
+		snprintf(c[6], 32, "%.3f", (next() % 30000) / 1000.0);
+		snprintf(c[7], 32, "%.3f", (next() % 30000) / 1000.0);
+		snprintf(c[8], 32, "%.3f", (next() % 3000) / 1000.0);
+		snprintf(c[9], 32, "%.3f", v + d + (next() % 70000) / 1000.0);
+		snprintf(c[10], 32, "%u", v);
+		snprintf(c[11], 32, "%u", d);
+		snprintf(c[12], 32, "%.3f", (next() % 300000) / 1000.0);
+		snprintf(c[13], 32, "%.3f", v + d + 100 + (next() % 300000) / 1000.0);
+		snprintf(c[14], 32, "%u", (unsigned)(next() % 4));
+		snprintf(c[15], 32, "%u", 1u);
+		for (int j = 0; j < 16; j++)
+			p[j] = c[j];
+		cells(f, p, 16);
+	}
+	fclose(f);
+	return path;
+}
+
+/* Parse @text as a file and expect an error containing both needles. */
+static void expect_error(const char *text, const char *where, const char *what)
+{
+	char *path = fx_write(dir, "bad.txt", text), err[512];
+	struct qp_dump d;
+
+	assert_non_null(path);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, where));
+	assert_non_null(strstr(err, what));
+	free(path);
+}
+
+static void test_real_truncated_sample(void **state)
+{
+	const char *src = getenv("srcdir");
+	char path[1024], err[512];
+	struct qp_dump d;
+
+	(void)state;
+	snprintf(path, sizeof(path),
+		 "%s/test_io_data/latency_file_header_issue19_TRUNCATED.txt",
+		 src ? src : ".");
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, "TRUNCATED.txt:5: truncated"));
+	assert_non_null(strstr(err, "'totalRoundtripT'"));
+	assert_non_null(strstr(err, "totalRoundtripTimeUs"));
+}
+
+static void test_bad_inputs(void **state)
+{
+	char *text;
+
+	(void)state;
+	expect_error("hello\nworld\n", ":1:", "not a runtime latency file");
+	expect_error("Profiling Data\nProgramId:1\n", ":3:", "truncated header");
+	expect_error("Profiling Data\nProgramId:x\nProgramName: a\n", ":2:", "bad ProgramId");
+	expect_error("Profiling Data\nProgramId:1\nProgramName: a\nNumSamples collected: 1\n",
+		     ":4:", "Num Requested");
+	expect_error("Profiling Data\nProgramId:1\nProgramName: a\nNumSamples collected: 1 Num Requested: 1\n",
+		     ":5:", "no column header");
+	/* a required column missing */
+	expect_error("Profiling Data\nProgramId:1\nProgramName: a\nNumSamples collected: 0 Num Requested: 1\n"
+		     "Sample  ,hostRoundTripUs  ,exectoVcUs  ,execToCompleteUs  ,totalRoundtripTimeUs  \n",
+		     ":5:", "missing required column 'execTotalUs'");
+	/* rows: wrong field count, bad number, truncated file */
+	assert_true(asprintf(&text, "%sNumSamples collected: 3 Num Requested: 3\n"
+			     "Sample, hostRoundTripUs, execTotalUs, exectoVcUs, execToCompleteUs, totalRoundtripTimeUs\n"
+			     "0, 10, 11.5, 3, 7, 20.25\n"
+			     "1, 10, 11.5, 3, 7\n", hdr) > 0);
+	expect_error(text, ":7:", "5 fields, the header has 6 columns");
+	free(text);
+	assert_true(asprintf(&text, "%sNumSamples collected: 3 Num Requested: 3\n"
+			     "Sample, hostRoundTripUs, execTotalUs, exectoVcUs, execToCompleteUs, totalRoundtripTimeUs\n"
+			     "0, 10, 1x1.5, 3, 7, 20.25\n", hdr) > 0);
+	expect_error(text, ":6:", "column 'execTotalUs': bad number '1x1.5'");
+	free(text);
+	assert_true(asprintf(&text, "%sNumSamples collected: 3 Num Requested: 3\n"
+			     "Sample, hostRoundTripUs, execTotalUs, exectoVcUs, execToCompleteUs, totalRoundtripTimeUs\n"
+			     "0, 10, 11.5, 3, 7, 20.25\n", hdr) > 0);
+	expect_error(text, ":7:", "truncated file: 'NumSamples collected: 3' but the file ends after 1 rows");
+	free(text);
+	/* the last row cut in the middle of a number */
+	assert_true(asprintf(&text, "%sNumSamples collected: 1 Num Requested: 1\n"
+			     "Sample, hostRoundTripUs, execTotalUs, exectoVcUs, execToCompleteUs, totalRoundtripTimeUs\n"
+			     "0, 10, 11.5, 3, 7, 20.2", hdr) > 0);
+	expect_error(text, ":6:", "truncated row");
+	free(text);
+	expect_error("", ":1:", "empty file");
+}
+
+/* Columns mapped by name: reordered, extended with unknown ones, N/A. */
+static void test_reordered_extended(void **state)
+{
+	char *path, err[512];
+	struct qp_dump d;
+
+	(void)state;
+	path = fx_write(dir, "reord.txt",
+			"Profiling Data\nProgramId:7\nProgramName:  Program:BenchmarkSet \n"
+			"NumSamples collected: 2 Num Requested: 100\n"
+			"totalRoundtripTimeUs  ,fooBarUs   ,Sample  ,execToCompleteUs  ,exectoVcUs  ,execTotalUs  ,hostRoundTripUs  ,devExecUs   \r\n"
+			"25.125        ,9     ,0   ,7   ,3   ,12.5   ,10  ,N/A    \r\n"
+			"1e2           ,9     ,1   ,8   ,4   ,13.75  ,12  ,N/A    \r\n");
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.program_id, 7);
+	assert_string_equal(d.program_name, "Program:BenchmarkSet");
+	assert_int_equal(d.num_collected, 2);
+	assert_int_equal(d.num_requested, 100);
+	assert_int_equal(d.nrows, 2);
+	assert_int_equal(d.sample[1], 1);
+	assert_float_equal(d.col[QP_M_TOTAL_ROUND_TRIP][0], 25.125, 0);
+	assert_float_equal(d.col[QP_M_TOTAL_ROUND_TRIP][1], 100, 0);
+	assert_float_equal(d.col[QP_M_EXEC_TOTAL][1], 13.75, 0);
+	assert_float_equal(d.col[QP_M_EXEC_TO_VC][1], 4, 0);
+	assert_int_equal(d.na[QP_M_DEV_EXEC], 2);
+	assert_false(qp_dump_has(&d, QP_M_DEV_EXEC));
+	assert_true(qp_dump_has(&d, QP_M_EXEC_TOTAL));
+	assert_null(d.col[QP_M_ENQ]);
+	assert_int_equal(d.ncols, 6);
+	assert_int_equal(d.order[0], QP_M_TOTAL_ROUND_TRIP);
+	qp_dump_free(&d);
+	free(path);
+}
+
+/* Exact decimal conversion, as strtod would do it. */
+static void test_numbers(void **state)
+{
+	uint32_t vc[64], co[64];
+	char *path, err[512];
+	struct qp_dump d;
+	FILE *f;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < 64; k++) {
+		vc[k] = (uint32_t)k;
+		co[k] = 1000 + (uint32_t)k;
+	}
+	path = gen_file("aic-profiling-program-0-latency.txt", "n", 0, 64, true, vc, co);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), 0);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	for (k = 0; k < 5; k++)
+		assert_non_null(fgets(err, sizeof(err), f));
+	for (k = 0; k < 64; k++) {
+		char line[1024], *tok, *save;
+		int c = 0;
+
+		assert_non_null(fgets(line, sizeof(line), f));
+		for (tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save), c++)
+			if (c >= 1 && c <= 15)
+				assert_true(d.col[c - 1][k] == strtod(tok, NULL));
+	}
+	fclose(f);
+	qp_dump_free(&d);
+	free(path);
+}
+
+/*
+ * latency_stats_python3.py's computation, written independently: skip 4
+ * lines, read_csv(skipinitialspace), strip names, µs -> ms, describe.
+ */
+static const char pandas_script[] =
+	"import sys, pandas as pd\n"
+	"frames = []\n"
+	"for p in sys.argv[1:]:\n"
+	"    with open(p) as f:\n"
+	"        for _ in range(4): f.readline()\n"
+	"        df = pd.read_csv(f, skipinitialspace=True)\n"
+	"    df.columns = df.columns.str.strip()\n"
+	"    for c in list(df.columns):\n"
+	"        if c.endswith('Us'):\n"
+	"            try:\n"
+	"                df[c] = df[c] / 1000.0\n"
+	"            except TypeError:\n"
+	"                pass\n"
+	"            df = df.rename(columns={c: c[:-2]})\n"
+	"    frames.append(df)\n"
+	"df = pd.concat(frames, ignore_index=True)\n"
+	"st = df.drop(['Sample', 'queueDepth', 'numInfInQueue'], axis=1)\n"
+	"st = st.describe(percentiles=[.5, .75, .90, .95, .99]).drop(['count', 'std'], axis=0).transpose()\n"
+	"print('All activations combined:')\n"
+	"with pd.option_context('display.max_rows', None, 'display.max_columns', None, 'display.width', None):\n"
+	"    print(st)\n"
+	"print('{}: percentile({}) = {:.3f} ms'.format('totalRoundtripTime', 'mean', st.loc['totalRoundtripTime']['mean']))\n";
+
+static char *slurp_cmd(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	assert_non_null(p);
+	n = fread(buf, 1, 65535, p);
+	buf[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	return buf;
+}
+
+static void compare_with_pandas(char **paths, size_t n)
+{
+	const struct qp_dump *dp[4];
+	struct qp_dump d[4];
+	char err[512], *script, cmd[4096], *want, *got = NULL;
+	size_t len = 0, k;
+	FILE *mem;
+
+	for (k = 0; k < n; k++) {
+		assert_int_equal(qp_dump_load(paths[k], &d[k], err, sizeof(err)), 0);
+		dp[k] = &d[k];
+	}
+	mem = open_memstream(&got, &len);
+	assert_int_equal(qp_dump_summary_print(mem, dp, n, 0), 0);
+	fclose(mem);
+	script = fx_write(dir, "ls.py", pandas_script);
+	assert_non_null(script);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s", script ? script : "");
+	for (k = 0; k < n; k++)
+		snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), " %s", paths[k]);
+	want = slurp_cmd(cmd);
+	print_message("%s", got);
+	assert_string_equal(got, want);
+	for (k = 0; k < n; k++)
+		qp_dump_free(&d[k]);
+	free(script);
+	free(want);
+	free(got);
+}
+
+static void test_summary_vs_pandas(void **state)
+{
+	char *paths[2];
+
+	(void)state;
+	if (!fx_python_pandas()) {
+		print_message("/usr/bin/python3 pandas missing: skipped\n");
+		skip();
+	}
+	paths[0] = gen_file("dev.txt", "net", 0, 997, true, NULL, NULL);
+	compare_with_pandas(paths, 1);
+	paths[1] = gen_file("dev2.txt", "net", 1, 51, true, NULL, NULL);
+	compare_with_pandas(paths, 2);	/* all activations combined */
+	free(paths[0]);
+	free(paths[1]);
+	paths[0] = gen_file("host.txt", "net", 0, 300, false, NULL, NULL);
+	compare_with_pandas(paths, 1);	/* N/A device columns omitted */
+	free(paths[0]);
+}
+
+/* The layout of the real script outputs: header, row labels, last line. */
+static void test_summary_layout_of_samples(void **state)
+{
+	const char *src = getenv("srcdir");
+	char path[1024], line[512], *paths[1], *got = NULL;
+	const struct qp_dump *dp[1];
+	struct qp_dump d;
+	size_t len = 0;
+	FILE *f, *mem;
+
+	(void)state;
+	snprintf(path, sizeof(path),
+		 "%s/test_io_data/latency_stats_script_output_host_only.txt",
+		 src ? src : ".");
+	paths[0] = gen_file("layout.txt", "net", 0, 40, false, NULL, NULL);
+	assert_int_equal(qp_dump_load(paths[0], &d, line, sizeof(line)), 0);
+	dp[0] = &d;
+	mem = open_memstream(&got, &len);
+	assert_int_equal(qp_dump_summary_print(mem, dp, 1, 0), 0);
+	fclose(mem);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	/* same line count, same first word per line, same last-line prefix */
+	{
+		char *p = got;
+
+		while (fgets(line, sizeof(line), f)) {
+			char *nl = strchr(p, '\n'), w1[64], w2[64];
+
+			assert_non_null(nl);
+			assert_int_equal(sscanf(line, "%63s", w1), 1);
+			assert_int_equal(sscanf(p, "%63s", w2), 1);
+			assert_string_equal(w1, w2);
+			p = nl + 1;
+		}
+		assert_int_equal(*p, '\0');
+	}
+	fclose(f);
+	qp_dump_free(&d);
+	free(paths[0]);
+	free(got);
+}
+
+/* ---- merge ---------------------------------------------------------- */
+
+static const char *const one_name[] = { "net" };
+
+static void build(struct qp_model *m, size_t n, const uint32_t *vc,
+		  const uint32_t *co)
+{
+	struct fx_inf f[16];
+	uint16_t prog[16] = { 0 };
+
+	for (size_t k = 0; k < n; k++) {
+		f[k] = (struct fx_inf){ .t0_us = 100 * k, .enq = 2, .pre = 10,
+					.submit = 3, .exec_total = 50, .post = 5,
+					.vc = vc[k], .complete = co[k], .qelems = 1 };
+	}
+	fx_model(m, one_name, 1, f, prog, n);
+}
+
+static void test_merge(void **state)
+{
+	uint32_t vc[8] = { 5, 6, 5, 7, 5, 6, 5, 5 };
+	uint32_t co[8] = { 40, 41, 42, 43, 44, 45, 46, 47 };
+	struct qp_dump_set s = { 0 };
+	struct qp_merge_result r;
+	struct qp_model m;
+	char err[512], *path;
+	double v;
+
+	(void)state;
+	build(&m, 8, vc, co);
+	/* two app threads raced: the runtime numbered enqueues 2 and 3 the other way */
+	m.inf[2].t0 += 150000;
+	path = gen_file("aic-profiling-program-5-latency.txt", "net", 5, 8, true, vc, co);
+	assert_int_equal(qp_dump_set_add(&s, path, err, sizeof(err)), 0);
+	assert_int_equal(qp_dump_merge(&m, &s, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.rows, 8);
+	assert_int_equal(r.matched, 8);
+	assert_int_equal(r.mismatched + r.unmatched, 0);
+	assert_int_equal(m.programs[0].batch, 8);
+	for (size_t k = 0; k < 8; k++) {
+		size_t row = k == 2 ? 3 : k == 3 ? 2 : k;	/* in t0 order */
+
+		assert_true(m.inf[k].flags & QP_F_HAS_DEV);
+		/* the row carrying inference k's kernel integers */
+		for (row = 0; row < 8; row++)
+			if (s.d[0].col[QP_M_EXEC_TO_COMPLETE][row] == co[k])
+				break;
+		assert_float_equal(m.inf[k].dev_exec_us,
+				   s.d[0].col[QP_M_DEV_EXEC][row], 0);
+		assert_true(qp_metric_value(&m.inf[k], QP_M_DEV_INF_PER_SEC, 8, &v));
+		assert_float_equal(v, s.d[0].col[QP_M_DEV_INF_PER_SEC][row], 0.001);
+	}
+	qp_dump_set_free(&s);
+	qp_model_free(&m);
+	unlink(path);
+	free(path);
+}
+
+static void test_merge_refusals(void **state)
+{
+	uint32_t vc[8] = { 5, 6, 5, 7, 5, 6, 5, 5 };
+	uint32_t co[8] = { 40, 41, 42, 43, 44, 45, 46, 47 };
+	uint32_t other[8] = { 90, 91, 92, 93, 94, 95, 96, 97 };
+	struct qp_dump_set s = { 0 };
+	struct qp_merge_result r;
+	struct qp_model m;
+	char err[512], *p1, *p2;
+
+	(void)state;
+	/* rows from another run: kernel integers contradict */
+	build(&m, 8, vc, co);
+	p1 = gen_file("aic-profiling-program-0-latency.txt", "net", 0, 8, true, vc, other);
+	assert_int_equal(qp_dump_set_add(&s, p1, err, sizeof(err)), 0);
+	assert_int_equal(qp_dump_merge(&m, &s, NULL, &r, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, "ambiguous merge"));
+	assert_non_null(strstr(err, "8 of 8 rows contradict"));
+	for (size_t k = 0; k < 8; k++)
+		assert_false(m.inf[k].flags & QP_F_HAS_DEV);	/* untouched */
+	qp_dump_set_free(&s);
+	/* a program name the trace does not have */
+	p2 = gen_file("aic-profiling-program-1-latency.txt", "resnet", 1, 8, true, vc, co);
+	assert_int_equal(qp_dump_set_add(&s, p2, err, sizeof(err)), 0);
+	assert_int_equal(qp_dump_merge(&m, &s, NULL, &r, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, "program 'resnet' is not in the trace (recorded programs: 'net')"));
+	qp_dump_set_free(&s);
+	/* the same name in two processes */
+	m.processes = realloc(m.processes, 2 * sizeof(*m.processes));
+	memset(&m.processes[1], 0, sizeof(m.processes[1]));
+	m.processes[1].pid = 5151;
+	m.nprocesses = 2;
+	m.programs = realloc(m.programs, 2 * sizeof(*m.programs));
+	m.programs[1] = (struct qp_program){ .name = strdup("net"), .process = 1 };
+	m.nprograms = 2;
+	free(p1);
+	p1 = gen_file("aic-profiling-program-0-latency.txt", "net", 0, 8, true, vc, co);
+	/* a directory: every aic-profiling-program-*-latency.txt in it */
+	unlink(p2);
+	unlink(strcat(strcpy(err, dir), "/bad.txt"));
+	assert_int_equal(qp_dump_set_add(&s, dir, err, sizeof(err)), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(qp_dump_merge(&m, &s, NULL, &r, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, "ambiguous merge: program 'net' was recorded in several processes (pids 4242 and 5151)"));
+	/* --pid resolves it */
+	assert_int_equal(qp_dump_merge(&m, &s, &(struct qp_merge_opts){ .pid = 4242 },
+				       &r, err, sizeof(err)), 0);
+	assert_int_equal(r.matched, 8);
+	qp_dump_set_free(&s);
+	qp_model_free(&m);
+	free(p1);
+	free(p2);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = fx_tmpdir();
+	return dir ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fx_rmdir(dir);
+	free(dir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_truncated_sample),
+		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_reordered_extended),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_summary_vs_pandas),
+		cmocka_unit_test(test_summary_layout_of_samples),
+		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
