@@ -1,0 +1,1267 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The assembler (post/assemble.c) against hand-written event sequences.
+ *
+ * Each test writes the events an application + runtime + kernel would
+ * produce, with hand-chosen timestamps, lets the buffer be sorted by ts the
+ * way the babeltrace2 muxer delivers them, feeds the assembler, and checks
+ * every record against the values the sequence was written with.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "assemble.h"
+
+#define US(x) ((uint64_t)(x) * 1000)	/* ns */
+#define T0 US(1000000)			/* 1 s: a nonzero trace clock */
+#define AT(us) (T0 + US(us))
+#define IN 1
+#define OUT 2
+
+/* ---- event buffer ------------------------------------------------------ */
+
+#define MAXEV 2048
+static struct qp_event evbuf[MAXEV];
+static size_t nev;
+static struct qp_model model;
+static struct qp_assembler *asmb;
+
+static struct qp_event *push(enum qp_ev_kind kind, int pid, int tid,
+			     uint64_t begin, uint64_t ts, int status, int err)
+{
+	struct qp_event *ev;
+
+	assert_true(nev < MAXEV);
+	ev = &evbuf[nev++];
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->pid = pid;
+	ev->tid = tid;
+	ev->begin_ts = begin ? begin : ts;
+	ev->ts = ts;
+	ev->status = status;
+	ev->err = err;
+	return ev;
+}
+
+/* Sort like the muxer (ts order, stable on ties) and feed everything. */
+static void run(void)
+{
+	size_t *pos = malloc(nev * sizeof(*pos));
+	size_t i, j;
+
+	assert_non_null(pos);
+	for (i = 0; i < nev; i++)
+		pos[i] = i;
+	/* insertion sort: a few hundred events, and it is stable */
+	for (i = 1; i < nev; i++)
+		for (j = i; j > 0 && evbuf[pos[j - 1]].ts > evbuf[pos[j]].ts; j--) {
+			size_t t = pos[j];
+
+			pos[j] = pos[j - 1];
+			pos[j - 1] = t;
+		}
+	for (i = 0; i < nev; i++)
+		assert_int_equal(qp_assembler_feed(asmb, &evbuf[pos[i]]), 0);
+	free(pos);
+	nev = 0;
+	assert_int_equal(qp_assembler_finish(asmb), 0);
+}
+
+/* ---- event builders ---------------------------------------------------- */
+
+static void program_create(int pid, int tid, uint64_t b, uint64_t t,
+			   uint64_t prog, const char *name)
+{
+	struct qp_event *ev = push(QP_EV_API_PROGRAM_CREATE, pid, tid, b, t, 0, 0);
+
+	ev->u.program_create.program = prog;
+	ev->u.program_create.name = name;
+}
+
+static void manage(int pid, int tid, uint64_t b, uint64_t t, int fd, int dbc)
+{
+	struct qp_event *ev = push(QP_EV_KMD_MANAGE, pid, tid, b, t, 0, 0);
+
+	ev->u.manage.fd = fd;
+	ev->u.manage.activated_dbc = dbc;
+	ev->u.manage.deactivated_dbc = -1;
+}
+
+/* qaicLoadProgram with its activating MANAGE inside. */
+static void program_load(int pid, int tid, uint64_t at, uint64_t prog, int fd,
+			 int dbc)
+{
+	struct qp_event *ev;
+
+	manage(pid, tid, at + US(2), at + US(8), fd, dbc);
+	ev = push(QP_EV_API_PROGRAM_LOAD, pid, tid, at, at + US(10), 0, 0);
+	ev->u.obj.obj = prog;
+}
+
+static void program_activate(int pid, int tid, uint64_t at, uint64_t prog,
+			     int fd, int dbc)
+{
+	struct qp_event *ev;
+
+	manage(pid, tid, at + US(2), at + US(8), fd, dbc);
+	ev = push(QP_EV_API_PROGRAM_ACTIVATION, pid, tid, at, at + US(10), 0, 0);
+	ev->u.program_activation.program = prog;
+	ev->u.program_activation.cmd = 0;
+}
+
+static void create_bo(int pid, int tid, uint64_t t, int fd, uint32_t h,
+		      uint32_t dbc, uint32_t dir)
+{
+	struct qp_event *ev = push(QP_EV_KMD_CREATE_BO, pid, tid, t, t + 1000, 0, 0);
+
+	ev->u.create_bo.fd = fd;
+	ev->u.create_bo.handle = h;
+	ev = push(QP_EV_KMD_ATTACH_SLICE, pid, tid, 0, t + 2000, 0, 0);
+	ev->u.attach_slice.fd = fd;
+	ev->u.attach_slice.handle = h;
+	ev->u.attach_slice.dbc_id = dbc;
+	ev->u.attach_slice.dir = dir;
+}
+
+/* qaicCreateExecObj creating BOs hin (input) and hout (output) inside. */
+static void execobj_create(int pid, int tid, uint64_t at, uint64_t eo,
+			   uint64_t prog, int fd, uint32_t dbc, uint32_t hin,
+			   uint32_t hout)
+{
+	struct qp_event *ev;
+
+	create_bo(pid, tid, at + US(1), fd, hin, dbc, IN);
+	create_bo(pid, tid, at + US(4), fd, hout, dbc, OUT);
+	ev = push(QP_EV_API_EXECOBJ_CREATE, pid, tid, at, at + US(10), 0, 0);
+	ev->u.execobj_create.execobj = eo;
+	ev->u.execobj_create.program = prog;
+}
+
+static void enq_entry(int pid, int tid, uint64_t t, uint64_t seq,
+		      uint64_t queue, uint64_t eo, uint64_t event, uint64_t ip)
+{
+	struct qp_event *ev = push(QP_EV_API_ENQUEUE_ENTRY, pid, tid, 0, t, 0, 0);
+
+	ev->u.enqueue_entry.seq = seq;
+	ev->u.enqueue_entry.queue = queue;
+	ev->u.enqueue_entry.execobj = eo;
+	ev->u.enqueue_entry.event = event;
+	ev->ip = ip;
+}
+
+static void enq_exit(int pid, int tid, uint64_t t, uint64_t seq, int status)
+{
+	struct qp_event *ev = push(QP_EV_API_ENQUEUE_EXIT, pid, tid, 0, t,
+				   status, 0);
+
+	ev->u.enqueue_exit.seq = seq;
+}
+
+/* EXECUTE_BO of handles (in, out) in this order. */
+static void execute(int pid, int tid, uint64_t b, uint64_t t, int fd,
+		    uint32_t dbc, uint32_t hin, uint32_t hout, int ret, int err)
+{
+	struct qp_event *ev = push(QP_EV_KMD_EXECUTE, pid, tid, b, t, ret, err);
+
+	ev->u.execute.fd = fd;
+	ev->u.execute.dbc_id = dbc;
+	ev->u.execute.count = 2;
+	ev->u.execute.handles[0] = hin;
+	ev->u.execute.dirs[0] = IN;
+	ev->u.execute.handles[1] = hout;
+	ev->u.execute.dirs[1] = OUT;
+}
+
+static void kwait(int pid, int tid, uint64_t b, uint64_t t, int fd,
+		  uint32_t h, uint32_t dbc, int ret, int err)
+{
+	struct qp_event *ev = push(QP_EV_KMD_WAIT, pid, tid, b, t, ret, err);
+
+	ev->u.wait.fd = fd;
+	ev->u.wait.handle = h;
+	ev->u.wait.dbc_id = dbc;
+}
+
+/*
+ * PERF_STATS_BO of (hin, hout) as the kernel answers: entry 0 (input) has
+ * the queue level seen by the EXECUTE, entry 1 that plus the input's
+ * ring elements; the latencies are the same for both BOs of one request.
+ */
+static void perf(int pid, int tid, uint64_t t, int fd, uint32_t dbc,
+		 uint32_t hin, uint32_t hout, uint32_t qlb, uint32_t sub,
+		 uint32_t dev, int by_shim)
+{
+	struct qp_event *ev = push(QP_EV_KMD_PERF_STATS, pid, tid, t - US(1), t,
+				   0, 0);
+
+	ev->u.perf_stats.fd = fd;
+	ev->u.perf_stats.dbc_id = dbc;
+	ev->u.perf_stats.by_shim = (uint8_t)by_shim;
+	ev->u.perf_stats.count = 2;
+	ev->u.perf_stats.handles[0] = hin;
+	ev->u.perf_stats.handles[1] = hout;
+	ev->u.perf_stats.queue_level_before[0] = qlb;
+	ev->u.perf_stats.queue_level_before[1] = qlb + 3;
+	ev->u.perf_stats.num_queue_element[0] = 3;
+	ev->u.perf_stats.num_queue_element[1] = 2;
+	/* the input entry differs, so taking the wrong entry shows */
+	ev->u.perf_stats.submit_latency_us[0] = sub + 100;
+	ev->u.perf_stats.device_latency_us[0] = dev + 100;
+	ev->u.perf_stats.submit_latency_us[1] = sub;
+	ev->u.perf_stats.device_latency_us[1] = dev;
+}
+
+static void eo_wait(int pid, int tid, uint64_t b, uint64_t t, uint64_t eo,
+		    int status)
+{
+	struct qp_event *ev = push(QP_EV_API_EXECOBJ_WAIT, pid, tid, b, t,
+				   status, 0);
+
+	ev->u.execobj_wait.execobj = eo;
+}
+
+static void callback(int pid, int tid, uint64_t t, uint64_t event)
+{
+	struct qp_event *ev = push(QP_EV_API_CALLBACK_ENTRY, pid, tid, 0, t, 0, 0);
+
+	ev->u.callback_entry.event = event;
+	ev = push(QP_EV_API_CALLBACK_EXIT, pid, tid, 0, t + US(1), 0, 0);
+	ev->u.callback_exit.event = event;
+}
+
+static void event_wait(int pid, int tid, uint64_t b, uint64_t t,
+		       uint64_t event, int status)
+{
+	struct qp_event *ev = push(QP_EV_API_EVENT_WAIT, pid, tid, b, t,
+				   status, 0);
+
+	ev->u.obj.obj = event;
+}
+
+static void bo_release(int pid, int tid, uint64_t t, int fd, uint32_t h)
+{
+	struct qp_event *ev = push(QP_EV_KMD_BO_RELEASE, pid, tid, 0, t, 0, 0);
+
+	ev->u.bo_release.fd = fd;
+	ev->u.bo_release.handle = h;
+}
+
+static void discard(int pid, uint64_t t, uint64_t count)
+{
+	struct qp_event *ev = push(QP_EV_DISCARDED, pid, -1, t - US(5), t, 0, 0);
+
+	ev->u.discarded.count = count;
+}
+
+/*
+ * One whole inference as the closed runtime runs it: the application
+ * enqueues on app_tid, a worker (wtid) submits, waits, reads perf stats and
+ * completes it.  Times in µs after T0.
+ */
+struct inf_spec {
+	int pid, app_tid, wtid, fd;
+	uint64_t seq, queue, eo, event;
+	uint32_t dbc, hin, hout;
+	uint64_t enq, enq_end, exb, exe, wb, we, done;
+	enum qp_done_kind style;
+	uint32_t qlb, sub, dev;
+};
+
+static void inference(const struct inf_spec *s)
+{
+	enq_entry(s->pid, s->app_tid, AT(s->enq), s->seq, s->queue, s->eo,
+		  s->event, 0);
+	enq_exit(s->pid, s->app_tid, AT(s->enq_end), s->seq, 0);
+	execute(s->pid, s->wtid, AT(s->exb), AT(s->exe), s->fd, s->dbc,
+		s->hin, s->hout, 0, 0);
+	kwait(s->pid, s->wtid, AT(s->wb), AT(s->we), s->fd, s->hout, s->dbc,
+	      0, 0);
+	perf(s->pid, s->wtid, AT(s->we + 2), s->fd, s->dbc, s->hin, s->hout,
+	     s->qlb, s->sub, s->dev, 0);
+	switch (s->style) {
+	case QP_DONE_WAIT:
+		eo_wait(s->pid, s->app_tid, AT(s->enq_end + 1), AT(s->done),
+			s->eo, 0);
+		break;
+	case QP_DONE_CALLBACK:
+		callback(s->pid, s->wtid, AT(s->done), s->event);
+		break;
+	case QP_DONE_EVENT_WAIT:
+		event_wait(s->pid, s->app_tid, AT(s->enq_end + 1), AT(s->done),
+			   s->event, 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+static double metric(const struct qp_inference *inf, enum qp_metric m)
+{
+	double v = -1;
+
+	assert_true(qp_metric_value(inf, m, 1, &v));
+	return v;
+}
+
+static bool has_metric(const struct qp_inference *inf, enum qp_metric m)
+{
+	double v;
+
+	return qp_metric_value(inf, m, 1, &v);
+}
+
+/* The record of process pid with sequence number seq. */
+static const struct qp_inference *find(int pid, uint32_t seq)
+{
+	size_t k;
+
+	for (k = 0; k < model.ninf; k++)
+		if (model.processes[model.inf[k].process].pid == pid &&
+		    model.inf[k].seq == seq)
+			return &model.inf[k];
+	fail_msg("no inference pid %d seq %u", pid, seq);
+	return NULL;
+}
+
+/* Every boundary of s, as written, and the completion. */
+static void check_spec(const struct inf_spec *s, uint8_t match)
+{
+	const struct qp_inference *inf = find(s->pid, (uint32_t)s->seq);
+
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(inf->match, match);
+	assert_int_equal(inf->t0, AT(s->enq));
+	assert_true(inf->flags & QP_F_HAS_ENQ);
+	assert_int_equal(qp_inf_time(inf, QP_T_ENQ_END), AT(s->enq_end));
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(s->exb));
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_END), AT(s->exe));
+	assert_int_equal(qp_inf_time(inf, QP_T_WAIT_BEGIN), AT(s->wb));
+	assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END), AT(s->we));
+	assert_int_equal(qp_inf_time(inf, QP_T_DONE), AT(s->done));
+	assert_int_equal(inf->done_kind, s->style);
+	assert_int_equal(inf->dbc_id, s->dbc);
+	assert_int_equal(inf->enq_tid, s->app_tid);
+	assert_int_equal(inf->done_tid, s->style == QP_DONE_CALLBACK ?
+			 s->wtid : s->app_tid);
+	assert_true(inf->flags & QP_F_HAS_PERF);
+	assert_int_equal(inf->submit_latency_us, s->sub);
+	assert_int_equal(inf->device_latency_us, s->dev);
+	assert_int_equal(inf->queue_level_before, s->qlb);
+	assert_int_equal(inf->total_queue_elements, 5);
+	/* the metric definitions, hand-computed from the spec */
+	assert_true(metric(inf, QP_M_ENQ) == (double)(s->enq_end - s->enq));
+	assert_true(metric(inf, QP_M_PRE_PROC) == (double)(s->exb - s->enq_end));
+	assert_true(metric(inf, QP_M_SUBMIT) == (double)(s->exe - s->exb));
+	assert_true(metric(inf, QP_M_EXEC_TOTAL) == (double)(s->we - s->exb));
+	assert_true(metric(inf, QP_M_POST_PROC) == (double)(s->done - s->we));
+	assert_true(metric(inf, QP_M_TOTAL_ROUND_TRIP) ==
+		    (double)(s->done - s->enq));
+	assert_true(metric(inf, QP_M_EXEC_TO_VC) == s->sub);
+	assert_true(metric(inf, QP_M_HOST_ROUND_TRIP) == s->sub + s->dev);
+}
+
+/*
+ * enq + preProc + execTotal + postProc == totalRoundtrip for every
+ * completed API inference (all four phases defined).
+ */
+static void check_tiling(void)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < model.ninf; k++) {
+		const struct qp_inference *inf = &model.inf[k];
+		double sum;
+
+		if (inf->state != QP_INF_OK || !(inf->flags & QP_F_HAS_ENQ))
+			continue;
+		sum = metric(inf, QP_M_ENQ) + metric(inf, QP_M_PRE_PROC) +
+		      metric(inf, QP_M_EXEC_TOTAL) + metric(inf, QP_M_POST_PROC);
+		assert_true(fabs(sum - metric(inf, QP_M_TOTAL_ROUND_TRIP)) < 1e-9);
+		n++;
+	}
+	(void)n;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	qp_model_init(&model);
+	asmb = qp_assembler_new(&model);
+	nev = 0;
+	return asmb ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	qp_assembler_free(asmb);
+	qp_model_free(&model);
+	return 0;
+}
+
+/* A process with program P (0x100) loaded on dbc; returns nothing. */
+static void app_with_program(int pid, int fd, uint32_t dbc, uint64_t prog,
+			     const char *name, uint64_t at)
+{
+	program_create(pid, pid, AT(at), AT(at + 5), prog, name);
+	program_load(pid, pid, AT(at + 10), prog, fd, (int)dbc);
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/* Three exec objects submitted out of enqueue order: only BOs can tell. */
+static void bo_matching_several_execobjs(void **state)
+{
+	struct inf_spec s[3];
+	int k;
+
+	(void)state;
+	app_with_program(100, 5, 0, 0x100, "resnet", 0);
+	execobj_create(100, 100, AT(100), 0xa0, 0x100, 5, 0, 1, 2);
+	execobj_create(100, 100, AT(200), 0xb0, 0x100, 5, 0, 3, 4);
+	execobj_create(100, 100, AT(300), 0xc0, 0x100, 5, 0, 5, 6);
+	for (k = 0; k < 3; k++) {
+		s[k] = (struct inf_spec){
+			.pid = 100, .app_tid = 100, .wtid = 101 + k, .fd = 5,
+			.seq = (uint64_t)k, .queue = 0x70,
+			.eo = 0xa0 + 0x10 * (uint64_t)k, .dbc = 0,
+			.hin = 1 + 2 * (uint32_t)k, .hout = 2 + 2 * (uint32_t)k,
+			.enq = 1000 + 10 * (uint64_t)k,
+			.enq_end = 1005 + 10 * (uint64_t)k,
+			.style = QP_DONE_WAIT, .qlb = 7 * (uint32_t)k,
+			.sub = 3 + (uint32_t)k, .dev = 500 + (uint32_t)k,
+		};
+	}
+	/* submitted C, A, B */
+	s[2].exb = 1040; s[2].exe = 1045; s[2].wb = 1046; s[2].we = 1600;
+	s[0].exb = 1050; s[0].exe = 1056; s[0].wb = 1057; s[0].we = 1700;
+	s[1].exb = 1060; s[1].exe = 1067; s[1].wb = 1068; s[1].we = 1800;
+	s[0].done = 1710; s[1].done = 1820; s[2].done = 1650;
+	for (k = 0; k < 3; k++)
+		inference(&s[k]);
+	run();
+	assert_int_equal(model.ninf, 3);
+	for (k = 0; k < 3; k++) {
+		check_spec(&s[k], QP_MATCH_BO);
+		assert_int_equal(find(100, (uint32_t)k)->program, 0);
+	}
+	assert_int_equal(model.matched[QP_MATCH_BO], 3);
+	assert_int_equal(model.state_count[QP_INF_OK], 3);
+	assert_int_equal(model.nprograms, 1);
+	assert_string_equal(model.programs[0].name, "resnet");
+	assert_int_equal(model.programs[0].dbc_id, 0);
+	assert_int_equal(model.nqueues, 1);
+	assert_int_equal(model.nprocesses, 1);
+	assert_false(model.processes[0].kernel_only);
+	check_tiling();
+}
+
+/* Two programs on two DBCs, each with its queue. */
+static void two_programs_two_queues(void **state)
+{
+	struct inf_spec a = {
+		.pid = 200, .app_tid = 200, .wtid = 201, .fd = 7, .seq = 0,
+		.queue = 0x1000, .eo = 0xe1, .dbc = 2, .hin = 1, .hout = 2,
+		.enq = 1000, .enq_end = 1004, .exb = 1020, .exe = 1025,
+		.wb = 1026, .we = 1400, .done = 1430, .style = QP_DONE_WAIT,
+		.qlb = 0, .sub = 4, .dev = 370,
+	};
+	struct inf_spec b = {
+		.pid = 200, .app_tid = 200, .wtid = 202, .fd = 7, .seq = 1,
+		.queue = 0x2000, .eo = 0xe2, .dbc = 5, .hin = 3, .hout = 4,
+		.enq = 1010, .enq_end = 1013, .exb = 1015, .exe = 1019,
+		.wb = 1021, .we = 1300, .done = 1500, .style = QP_DONE_WAIT,
+		.qlb = 0, .sub = 3, .dev = 280,
+	};
+
+	(void)state;
+	program_create(200, 200, AT(0), AT(5), 0x100, "progA");
+	program_create(200, 200, AT(6), AT(9), 0x200, "progB");
+	program_activate(200, 200, AT(10), 0x100, 7, 2);
+	program_activate(200, 200, AT(30), 0x200, 7, 5);
+	execobj_create(200, 200, AT(100), 0xe1, 0x100, 7, 2, 1, 2);
+	execobj_create(200, 200, AT(200), 0xe2, 0x200, 7, 5, 3, 4);
+	inference(&a);
+	inference(&b);
+	run();
+	check_spec(&a, QP_MATCH_BO);
+	check_spec(&b, QP_MATCH_BO);
+	assert_int_equal(model.nprograms, 2);
+	assert_int_equal(model.programs[0].dbc_id, 2);
+	assert_int_equal(model.programs[1].dbc_id, 5);
+	assert_int_equal(find(200, 0)->program, 0);
+	assert_int_equal(find(200, 1)->program, 1);
+	assert_int_equal(model.nqueues, 2);
+	assert_int_equal(model.queues[find(200, 0)->queue].handle, 0x1000);
+	assert_int_equal(model.queues[find(200, 1)->queue].handle, 0x2000);
+	check_tiling();
+}
+
+/* Two application threads, callbacks on two workers, interleaved. */
+static void multi_thread_interleaving(void **state)
+{
+	struct inf_spec s[6];
+	int k;
+
+	(void)state;
+	app_with_program(300, 3, 1, 0x100, "net", 0);
+	execobj_create(300, 310, AT(100), 0x310, 0x100, 3, 1, 11, 12);
+	execobj_create(300, 320, AT(105), 0x320, 0x100, 3, 1, 21, 22);
+	for (k = 0; k < 6; k++) {
+		int t = k & 1;		/* thread 310 even k, 320 odd k */
+		uint64_t base = 1000 + 400 * (uint64_t)(k / 2) + 7 * (uint64_t)t;
+
+		s[k] = (struct inf_spec){
+			.pid = 300, .app_tid = t ? 320 : 310,
+			.wtid = t ? 302 : 301, .fd = 3, .seq = (uint64_t)k,
+			.queue = 0x77, .eo = t ? 0x320 : 0x310,
+			.event = t ? 0xe320 : 0xe310, .dbc = 1,
+			.hin = t ? 21 : 11, .hout = t ? 22 : 12,
+			.enq = base, .enq_end = base + 3,
+			/* thread 320's inference is submitted first */
+			.exb = base + (t ? 5 : 20), .exe = base + (t ? 9 : 24),
+			.wb = base + (t ? 10 : 25), .we = base + (t ? 300 : 310),
+			.done = base + (t ? 330 : 315),
+			.style = QP_DONE_CALLBACK, .qlb = t ? 0 : 5,
+			.sub = 2 + (uint32_t)k, .dev = 280 + (uint32_t)k,
+		};
+		inference(&s[k]);
+	}
+	run();
+	for (k = 0; k < 6; k++)
+		check_spec(&s[k], QP_MATCH_BO);
+	assert_int_equal(model.matched[QP_MATCH_BO], 6);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_completions, 0);
+	check_tiling();
+}
+
+/* The worker submits (and the EXECUTE returns) before the enqueue returns. */
+static void execute_before_enqueue_exit(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(400, 3, 0, 0x100, "net", 0);
+	execobj_create(400, 400, AT(100), 0x40, 0x100, 3, 0, 1, 2);
+	enq_entry(400, 400, AT(1000), 0, 0x9, 0x40, 0, 0);
+	execute(400, 401, AT(1002), AT(1006), 3, 0, 1, 2, 0, 0);
+	enq_exit(400, 400, AT(1008), 0, 0);
+	kwait(400, 401, AT(1007), AT(1300), 3, 2, 0, 0, 0);
+	perf(400, 401, AT(1302), 3, 0, 1, 2, 0, 4, 290, 0);
+	eo_wait(400, 400, AT(1010), AT(1320), 0x40, 0);
+	run();
+	inf = find(400, 0);
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(inf->match, QP_MATCH_BO);
+	assert_int_equal(qp_inf_time(inf, QP_T_ENQ_END), AT(1008));
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(1002));
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_END), AT(1006));
+	assert_true(metric(inf, QP_M_ENQ) == 8);
+	assert_true(metric(inf, QP_M_EXEC_TOTAL) == 298);
+	assert_true(metric(inf, QP_M_TOTAL_ROUND_TRIP) == 320);
+	assert_int_equal(qp_assembler_stats(asmb)->exec_before_enq_exit, 1);
+}
+
+/* Completion by callback, by event wait, by exec-object wait; first of. */
+static void completion_styles(void **state)
+{
+	struct inf_spec s[4];
+	int k;
+
+	(void)state;
+	app_with_program(500, 3, 0, 0x100, "net", 0);
+	execobj_create(500, 500, AT(100), 0x50, 0x100, 3, 0, 1, 2);
+	for (k = 0; k < 4; k++) {
+		uint64_t base = 1000 + 1000 * (uint64_t)k;
+
+		s[k] = (struct inf_spec){
+			.pid = 500, .app_tid = 500, .wtid = 501, .fd = 3,
+			.seq = (uint64_t)k, .queue = 0x9, .eo = 0x50,
+			.event = 0xe0, .dbc = 0, .hin = 1, .hout = 2,
+			.enq = base, .enq_end = base + 4, .exb = base + 10,
+			.exe = base + 14, .wb = base + 15, .we = base + 500,
+			.done = base + 520, .qlb = 0, .sub = 3, .dev = 480,
+		};
+	}
+	s[0].style = QP_DONE_CALLBACK;
+	s[1].style = QP_DONE_EVENT_WAIT;
+	s[2].style = QP_DONE_WAIT;
+	s[3].style = QP_DONE_CALLBACK;
+	for (k = 0; k < 4; k++)
+		inference(&s[k]);
+	run();
+	for (k = 0; k < 4; k++)
+		check_spec(&s[k], QP_MATCH_BO);
+	assert_int_equal(model.state_count[QP_INF_OK], 4);
+	assert_int_equal(model.state_count[QP_INF_UNMATCHED], 0);
+	check_tiling();
+}
+
+/*
+ * Callback and qaicWaitforEvent on the same event: the callback completes
+ * inference 0; the late event wait arrives while inference 1 is enqueued
+ * but not yet submitted and must not complete (nor condemn) it.
+ */
+static void first_of_does_not_spill(void **state)
+{
+	struct inf_spec s0 = {
+		.pid = 550, .app_tid = 550, .wtid = 551, .fd = 3, .seq = 0,
+		.queue = 0x9, .eo = 0x55, .event = 0xe5, .dbc = 0, .hin = 1,
+		.hout = 2, .enq = 1000, .enq_end = 1004, .exb = 1010,
+		.exe = 1014, .wb = 1015, .we = 1500, .done = 1520,
+		.style = QP_DONE_CALLBACK, .sub = 3, .dev = 480,
+	};
+	struct inf_spec s1 = s0;
+
+	(void)state;
+	s1.seq = 1;
+	s1.enq = 1525; s1.enq_end = 1528; s1.exb = 1540; s1.exe = 1545;
+	s1.wb = 1546; s1.we = 2000; s1.done = 2010; s1.sub = 4; s1.dev = 450;
+	app_with_program(550, 3, 0, 0x100, "net", 0);
+	execobj_create(550, 550, AT(100), 0x55, 0x100, 3, 0, 1, 2);
+	inference(&s0);
+	event_wait(550, 550, AT(1005), AT(1530), 0xe5, 0);
+	inference(&s1);
+	run();
+	check_spec(&s0, QP_MATCH_BO);
+	check_spec(&s1, QP_MATCH_BO);
+	assert_int_equal(qp_assembler_stats(asmb)->ignored_completions, 1);
+	check_tiling();
+}
+
+/*
+ * Exec objects created before tracing started: their BOs are unknown, so
+ * executions on the DBC are matched in enqueue order.  An exec object whose
+ * BOs are known is never taken by the fallback.
+ */
+static void fifo_fallback(void **state)
+{
+	struct inf_spec s[3];
+	int k;
+
+	(void)state;
+	/* the program was loaded before tracing too: only its MANAGE is lost */
+	for (k = 0; k < 3; k++) {
+		uint64_t base = 1000 + 20 * (uint64_t)k;
+
+		s[k] = (struct inf_spec){
+			.pid = 600, .app_tid = 600, .wtid = 601, .fd = 4,
+			.seq = 10 + (uint64_t)k, .queue = 0x9,
+			.eo = 0x60 + (uint64_t)k, .dbc = 3,
+			.hin = 30 + 2 * (uint32_t)k, .hout = 31 + 2 * (uint32_t)k,
+			.enq = base, .enq_end = base + 2,
+			.exb = base + 100, .exe = base + 104, .wb = base + 105,
+			.we = base + 700, .done = base + 720,
+			.style = QP_DONE_WAIT, .qlb = 5 * (uint32_t)k,
+			.sub = 3 + (uint32_t)k, .dev = 590 + (uint32_t)k,
+		};
+	}
+	/*
+	 * s[0]'s exec object is known (created while tracing): BO match.  It
+	 * is the oldest, submitted last: the fallback must not take it.
+	 */
+	s[0].exb = 1300; s[0].exe = 1304; s[0].wb = 1305; s[0].we = 1900;
+	s[0].done = 1920;
+	execobj_create(600, 600, AT(500), 0x60, 0, 4, 3, 30, 31);
+	for (k = 0; k < 3; k++)
+		inference(&s[k]);
+	run();
+	check_spec(&s[0], QP_MATCH_BO);
+	check_spec(&s[1], QP_MATCH_FIFO);
+	check_spec(&s[2], QP_MATCH_FIFO);
+	assert_int_equal(model.matched[QP_MATCH_FIFO], 2);
+	assert_int_equal(model.matched[QP_MATCH_BO], 1);
+	check_tiling();
+}
+
+/* FIFO fallback learns the program from the DBC it was activated on. */
+static void fifo_program_from_dbc(void **state)
+{
+	struct inf_spec s = {
+		.pid = 650, .app_tid = 650, .wtid = 651, .fd = 4, .seq = 0,
+		.queue = 0x9, .eo = 0x65, .dbc = 6, .hin = 1, .hout = 2,
+		.enq = 1000, .enq_end = 1002, .exb = 1010, .exe = 1013,
+		.wb = 1014, .we = 1300, .done = 1310, .style = QP_DONE_WAIT,
+		.sub = 3, .dev = 280,
+	};
+
+	(void)state;
+	program_create(650, 650, AT(0), AT(5), 0x100, "other");
+	program_create(650, 650, AT(6), AT(9), 0x200, "mine");
+	program_activate(650, 650, AT(10), 0x100, 4, 2);
+	program_activate(650, 650, AT(30), 0x200, 4, 6);
+	inference(&s);
+	run();
+	check_spec(&s, QP_MATCH_FIFO);
+	assert_int_equal(find(650, 0)->program, 1);
+}
+
+/* No API events at all (C++/Python bindings): inferences from the ioctls. */
+static void kernel_only(void **state)
+{
+	const struct qp_inference *inf;
+	uint32_t k;
+
+	(void)state;
+	manage(700, 700, AT(1), AT(9), 6, 3);
+	create_bo(700, 700, AT(10), 6, 1, 3, IN);
+	create_bo(700, 700, AT(20), 6, 2, 3, OUT);
+	create_bo(700, 700, AT(30), 6, 3, 3, IN);
+	create_bo(700, 700, AT(40), 6, 4, 3, OUT);
+	for (k = 0; k < 3; k++) {
+		uint64_t b = 1000 + 1000 * (uint64_t)k;
+		uint32_t hin = k == 1 ? 3 : 1, hout = hin + 1;
+
+		execute(700, 701, AT(b), AT(b + 6), 6, 3, hin, hout, 0, 0);
+		kwait(700, 702, AT(b + 8), AT(b + 400 + k), 6, hout, 3, 0, 0);
+		perf(700, 702, AT(b + 403 + k), 6, 3, hin, hout, 2 * k, 5,
+		     390 + k, 1);
+	}
+	run();
+	assert_int_equal(model.ninf, 3);
+	assert_true(model.processes[0].kernel_only);
+	assert_int_equal(model.nprograms, 1);
+	assert_string_equal(model.programs[0].name, "dbc3");
+	assert_int_equal(model.programs[0].handle, 0);
+	for (k = 0; k < 3; k++) {
+		uint64_t b = 1000 + 1000 * (uint64_t)k;
+
+		inf = find(700, k);
+		assert_int_equal(inf->state, QP_INF_OK);
+		assert_int_equal(inf->match, QP_MATCH_KERNEL_ONLY);
+		assert_int_equal(inf->done_kind, QP_DONE_KERNEL);
+		assert_int_equal(inf->t0, AT(b));
+		assert_false(inf->flags & QP_F_HAS_ENQ);
+		assert_int_equal(inf->program, 0);
+		assert_int_equal(inf->enq_tid, 701);
+		assert_int_equal(inf->done_tid, 702);
+		assert_int_equal(qp_inf_time(inf, QP_T_EXEC_END), AT(b + 6));
+		assert_int_equal(qp_inf_time(inf, QP_T_DONE), AT(b + 400 + k));
+		assert_true(metric(inf, QP_M_SUBMIT) == 6);
+		assert_true(metric(inf, QP_M_EXEC_TOTAL) == 400 + k);
+		/* perf stats come after the kernel-only "completion" */
+		assert_true(inf->flags & QP_F_PERF_BY_SHIM);
+		assert_true(metric(inf, QP_M_EXEC_TO_COMPLETE) == 390 + k);
+		assert_true(metric(inf, QP_M_QUEUE_DEPTH) == 2 * k);
+		/* nothing padded with guesses */
+		assert_false(has_metric(inf, QP_M_ENQ));
+		assert_false(has_metric(inf, QP_M_PRE_PROC));
+		assert_false(has_metric(inf, QP_M_POST_PROC));
+		assert_false(has_metric(inf, QP_M_TOTAL_ROUND_TRIP));
+	}
+	assert_int_equal(model.matched[QP_MATCH_KERNEL_ONLY], 3);
+	assert_int_equal(model.shim_perf_queries, 3);
+}
+
+/* EXECUTE refused with EAGAIN twice: exec begins at the first attempt. */
+static void eagain_retries(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(800, 3, 0, 0x100, "net", 0);
+	execobj_create(800, 800, AT(100), 0x80, 0x100, 3, 0, 1, 2);
+	enq_entry(800, 800, AT(1000), 0, 0x9, 0x80, 0, 0);
+	enq_exit(800, 800, AT(1003), 0, 0);
+	execute(800, 801, AT(1010), AT(1012), 3, 0, 1, 2, -1, EAGAIN);
+	execute(800, 801, AT(1100), AT(1101), 3, 0, 1, 2, -1, EAGAIN);
+	execute(800, 801, AT(1200), AT(1205), 3, 0, 1, 2, 0, 0);
+	kwait(800, 801, AT(1206), AT(1700), 3, 2, 0, 0, 0);
+	perf(800, 801, AT(1702), 3, 0, 1, 2, 9, 5, 490, 0);
+	eo_wait(800, 800, AT(1004), AT(1710), 0x80, 0);
+	run();
+	inf = find(800, 0);
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(inf->exec_retries, 2);
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(1010));
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_END), AT(1205));
+	assert_true(metric(inf, QP_M_PRE_PROC) == 7);
+	assert_true(metric(inf, QP_M_SUBMIT) == 195);
+	assert_true(metric(inf, QP_M_EXEC_TOTAL) == 690);
+	check_tiling();
+}
+
+/* WAIT_BO times out once and is retried: wait begins at the first. */
+static void wait_timeout_retry(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(850, 3, 0, 0x100, "net", 0);
+	execobj_create(850, 850, AT(100), 0x85, 0x100, 3, 0, 1, 2);
+	enq_entry(850, 850, AT(1000), 0, 0x9, 0x85, 0, 0);
+	enq_exit(850, 850, AT(1003), 0, 0);
+	execute(850, 851, AT(1010), AT(1012), 3, 0, 1, 2, 0, 0);
+	kwait(850, 851, AT(1013), AT(6013), 3, 2, 0, -1, ETIMEDOUT);
+	kwait(850, 851, AT(6014), AT(6500), 3, 2, 0, 0, 0);
+	perf(850, 851, AT(6502), 3, 0, 1, 2, 0, 2, 5480, 0);
+	eo_wait(850, 850, AT(1004), AT(6510), 0x85, 0);
+	run();
+	inf = find(850, 0);
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(qp_inf_time(inf, QP_T_WAIT_BEGIN), AT(1013));
+	assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END), AT(6500));
+	assert_true(metric(inf, QP_M_EXEC_TOTAL) == 5490);
+	check_tiling();
+}
+
+/*
+ * Failures: an enqueue refused, an EXECUTE refused (EINVAL, whose error
+ * completion the application then sees) and a WAIT failing (EPERM).  Each
+ * is FAILED with its status, and the next inference on the same exec
+ * object is matched correctly.
+ */
+static void failed_status(void **state)
+{
+	struct inf_spec ok = {
+		.pid = 900, .app_tid = 900, .wtid = 901, .fd = 3, .seq = 4,
+		.queue = 0x9, .eo = 0x90, .dbc = 0, .hin = 1, .hout = 2,
+		.enq = 5000, .enq_end = 5003, .exb = 5010, .exe = 5014,
+		.wb = 5015, .we = 5500, .done = 5510, .style = QP_DONE_WAIT,
+		.sub = 3, .dev = 480,
+	};
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(900, 3, 0, 0x100, "net", 0);
+	execobj_create(900, 900, AT(100), 0x90, 0x100, 3, 0, 1, 2);
+	/* seq 0: refused at the API */
+	enq_entry(900, 900, AT(1000), 0, 0x9, 0x90, 0, 0);
+	enq_exit(900, 900, AT(1002), 0, 7);
+	/* seq 1: EXECUTE -EINVAL, then the application's wait fails */
+	enq_entry(900, 900, AT(2000), 1, 0x9, 0x90, 0, 0);
+	enq_exit(900, 900, AT(2002), 1, 0);
+	execute(900, 901, AT(2010), AT(2011), 3, 0, 1, 2, -1, EINVAL);
+	eo_wait(900, 900, AT(2003), AT(2020), 0x90, 1);
+	/* seq 2: WAIT -EPERM */
+	enq_entry(900, 900, AT(3000), 2, 0x9, 0x90, 0, 0);
+	enq_exit(900, 900, AT(3002), 2, 0);
+	execute(900, 901, AT(3010), AT(3012), 3, 0, 1, 2, 0, 0);
+	kwait(900, 901, AT(3013), AT(3100), 3, 2, 0, -1, EPERM);
+	eo_wait(900, 900, AT(3003), AT(3110), 0x90, 1);
+	inference(&ok);
+	run();
+	inf = find(900, 0);
+	assert_int_equal(inf->state, QP_INF_FAILED);
+	assert_int_equal(inf->failed_status, 7);
+	inf = find(900, 1);
+	assert_int_equal(inf->state, QP_INF_FAILED);
+	assert_int_equal(inf->failed_status, -EINVAL);
+	inf = find(900, 2);
+	assert_int_equal(inf->state, QP_INF_FAILED);
+	assert_int_equal(inf->failed_status, -EPERM);
+	check_spec(&ok, QP_MATCH_BO);
+	assert_int_equal(model.state_count[QP_INF_FAILED], 3);
+	assert_int_equal(model.state_count[QP_INF_OK], 1);
+	assert_int_equal(model.matched[QP_MATCH_BO], 1);
+	check_tiling();
+}
+
+/*
+ * Events lost in the middle of inference 1: it is excluded, inference 0
+ * (done before) and 2 (after) are kept.  A loss without a pid affects the
+ * processes of that host only.
+ */
+static void lost_events(void **state)
+{
+	struct inf_spec s[3];
+	struct inf_spec other;
+	struct qp_event *ev;
+	int k;
+
+	(void)state;
+	app_with_program(1000, 3, 0, 0x100, "net", 0);
+	execobj_create(1000, 1000, AT(100), 0xa0, 0x100, 3, 0, 1, 2);
+	for (k = 0; k < 3; k++) {
+		uint64_t base = 1000 + 1000 * (uint64_t)k;
+
+		s[k] = (struct inf_spec){
+			.pid = 1000, .app_tid = 1000, .wtid = 1001, .fd = 3,
+			.seq = (uint64_t)k, .queue = 0x9, .eo = 0xa0, .dbc = 0,
+			.hin = 1, .hout = 2, .enq = base, .enq_end = base + 3,
+			.exb = base + 10, .exe = base + 14, .wb = base + 15,
+			.we = base + 500, .done = base + 510,
+			.style = QP_DONE_WAIT, .sub = 3, .dev = 485,
+		};
+		inference(&s[k]);
+	}
+	/*
+	 * Lost while 1 was in the device, its WAIT_BO event among them: its
+	 * own completion signal must not complete anything else.
+	 */
+	discard(1000, AT(2200), 17);
+	for (k = 0; k < (int)nev; k++)
+		if (evbuf[k].kind == QP_EV_KMD_WAIT && evbuf[k].ts == AT(2500))
+			evbuf[k].kind = QP_EV_KMD_OTHER;
+	/* a second host, same pid, in flight during a pid-less loss on host 0 */
+	other = s[0];
+	other.seq = 0;
+	other.enq = 2900; other.enq_end = 2903; other.exb = 2910;
+	other.exe = 2914; other.wb = 2915; other.we = 3400; other.done = 3410;
+	{
+		size_t first = nev;
+
+		execobj_create(1000, 1000, AT(150), 0xa0, 0x100, 3, 0, 1, 2);
+		inference(&other);
+		for (; first < nev; first++)
+			evbuf[first].host = 1;
+	}
+	ev = push(QP_EV_DISCARDED, -1, -1, AT(2950), AT(2960), 0, 0);
+	ev->u.discarded.count = 5;
+	ev->host = 0;
+	run();
+	check_spec(&s[0], QP_MATCH_BO);
+	/* s[2] was enqueued at 3000, after the pid-less loss (2960) */
+	check_spec(&s[2], QP_MATCH_BO);
+	assert_int_equal(find(1000, 1)->state, QP_INF_LOST_EVENTS);
+	assert_int_equal(model.discarded_events, 22);
+	assert_int_equal(model.state_count[QP_INF_LOST_EVENTS], 1);
+	assert_int_equal(qp_assembler_stats(asmb)->lost_inferences, 1);
+	/* host 1's process, same pid, untouched by host 0's losses */
+	assert_int_equal(model.nprocesses, 2);
+	for (k = 0; k < (int)model.ninf; k++)
+		if (model.processes[model.inf[k].process].host == 1)
+			assert_int_equal(model.inf[k].state, QP_INF_OK);
+	assert_int_equal(model.processes[0].discarded_events, 22);
+	assert_int_equal(model.processes[1].discarded_events, 0);
+	check_tiling();
+}
+
+/* The trace ends (the process exited) with inferences in flight. */
+static void process_exit_in_flight(void **state)
+{
+	struct inf_spec s = {
+		.pid = 1100, .app_tid = 1100, .wtid = 1101, .fd = 3, .seq = 0,
+		.queue = 0x9, .eo = 0xb0, .dbc = 0, .hin = 1, .hout = 2,
+		.enq = 1000, .enq_end = 1003, .exb = 1010, .exe = 1014,
+		.wb = 1015, .we = 1500, .done = 1510, .style = QP_DONE_WAIT,
+		.sub = 3, .dev = 485,
+	};
+
+	(void)state;
+	app_with_program(1100, 3, 0, 0x100, "net", 0);
+	execobj_create(1100, 1100, AT(100), 0xb0, 0x100, 3, 0, 1, 2);
+	execobj_create(1100, 1100, AT(200), 0xb1, 0x100, 3, 0, 3, 4);
+	inference(&s);
+	/* submitted, never waited */
+	enq_entry(1100, 1100, AT(2000), 1, 0x9, 0xb0, 0, 0);
+	enq_exit(1100, 1100, AT(2003), 1, 0);
+	execute(1100, 1101, AT(2010), AT(2012), 3, 0, 1, 2, 0, 0);
+	/* enqueued, never submitted */
+	enq_entry(1100, 1100, AT(2100), 2, 0x9, 0xb1, 0, 0);
+	enq_exit(1100, 1100, AT(2103), 2, 0);
+	run();
+	check_spec(&s, QP_MATCH_BO);
+	assert_int_equal(find(1100, 1)->state, QP_INF_NO_COMPLETION);
+	assert_int_equal(find(1100, 2)->state, QP_INF_NO_COMPLETION);
+	assert_int_equal(model.state_count[QP_INF_NO_COMPLETION], 2);
+	assert_int_equal(model.matched[QP_MATCH_BO], 1);
+}
+
+/* GEM handles are reused after GEM_CLOSE, exec object pointers too. */
+static void handle_reuse_after_gem_close(void **state)
+{
+	struct inf_spec a = {
+		.pid = 1200, .app_tid = 1200, .wtid = 1201, .fd = 3, .seq = 0,
+		.queue = 0x9, .eo = 0xc0, .dbc = 0, .hin = 1, .hout = 2,
+		.enq = 1000, .enq_end = 1003, .exb = 1010, .exe = 1014,
+		.wb = 1015, .we = 1500, .done = 1510, .style = QP_DONE_WAIT,
+		.sub = 3, .dev = 485,
+	};
+	struct inf_spec b = a, c = a, d, e;
+	struct qp_event *ev;
+
+	(void)state;
+	app_with_program(1200, 3, 0, 0x100, "p1", 0);
+	program_create(1200, 1200, AT(40), AT(45), 0x200, "p2");
+	program_load(1200, 1200, AT(50), 0x200, 3, 1);
+	execobj_create(1200, 1200, AT(100), 0xc0, 0x100, 3, 0, 1, 2);
+	inference(&a);
+	/* release exec object 0xc0 and its BOs */
+	bo_release(1200, 1200, AT(2001), 3, 1);
+	bo_release(1200, 1200, AT(2002), 3, 2);
+	ev = push(QP_EV_API_EXECOBJ_RELEASE, 1200, 1200, AT(2000), AT(2003), 0, 0);
+	ev->u.obj.obj = 0xc0;
+	/* same pointer, same handles, now program 2 on dbc 1; and a 2nd one
+	 * with handles swapped */
+	execobj_create(1200, 1200, AT(2100), 0xc0, 0x200, 3, 1, 2, 1);
+	execobj_create(1200, 1200, AT(2200), 0xc1, 0x200, 3, 1, 4, 3);
+	b.seq = 1; b.dbc = 1; b.hin = 2; b.hout = 1;
+	b.enq = 3000; b.enq_end = 3003; b.exb = 3100; b.exe = 3104;
+	b.wb = 3105; b.we = 3600; b.done = 3610;
+	c.seq = 2; c.eo = 0xc1; c.dbc = 1; c.hin = 4; c.hout = 3;
+	c.enq = 3010; c.enq_end = 3013; c.exb = 3020; c.exe = 3024;
+	c.wb = 3025; c.we = 3500; c.done = 3700;
+	inference(&b);
+	inference(&c);
+	/*
+	 * Handles 5 and 6 of exec object 0xc2 are closed, then reused by BOs
+	 * a runtime thread creates outside any API call (untied), for an exec
+	 * object 0xc9 never seen created: its execution is FIFO-matched, not
+	 * tied to 0xc2 through the stale handles.
+	 */
+	execobj_create(1200, 1200, AT(2300), 0xc2, 0x200, 3, 1, 5, 6);
+	bo_release(1200, 1200, AT(2401), 3, 5);
+	bo_release(1200, 1200, AT(2402), 3, 6);
+	create_bo(1200, 1209, AT(2500), 3, 5, 1, IN);
+	create_bo(1200, 1209, AT(2510), 3, 6, 1, OUT);
+	d = a;
+	d.seq = 3; d.eo = 0xc9; d.dbc = 1; d.hin = 5; d.hout = 6;
+	d.enq = 4000; d.enq_end = 4003; d.exb = 4010; d.exe = 4014;
+	d.wb = 4015; d.we = 4500; d.done = 4510;
+	inference(&d);
+	e = d;
+	e.seq = 4; e.eo = 0xc2; e.hin = 5; e.hout = 6;
+	e.enq = 3990; e.enq_end = 3993; e.exb = 4600; e.exe = 4604;
+	e.wb = 4605; e.we = 5000; e.done = 5010;
+	enq_entry(1200, 1200, AT(e.enq), e.seq, e.queue, e.eo, 0, 0);
+	enq_exit(1200, 1200, AT(e.enq_end), e.seq, 0);
+	run();
+	check_spec(&a, QP_MATCH_BO);
+	check_spec(&b, QP_MATCH_BO);
+	check_spec(&c, QP_MATCH_BO);
+	check_spec(&d, QP_MATCH_FIFO);
+	assert_int_equal(find(1200, 4)->state, QP_INF_NO_COMPLETION);
+	assert_int_equal(find(1200, 0)->program, 0);
+	assert_int_equal(find(1200, 1)->program, 1);
+	assert_int_equal(find(1200, 2)->program, 1);
+	assert_int_equal(model.programs[1].dbc_id, 1);
+	check_tiling();
+}
+
+/* Two processes with the same fds, handles and pointers, interleaved. */
+static void two_processes_equal_handles(void **state)
+{
+	struct inf_spec s[4];
+	int k;
+
+	(void)state;
+	app_with_program(1300, 3, 0, 0x100, "a", 0);
+	app_with_program(1400, 3, 0, 0x100, "b", 1);
+	execobj_create(1300, 1300, AT(100), 0xd0, 0x100, 3, 0, 1, 2);
+	execobj_create(1400, 1400, AT(101), 0xd0, 0x100, 3, 0, 1, 2);
+	for (k = 0; k < 4; k++) {
+		int pid = k & 1 ? 1400 : 1300;
+		uint64_t base = 1000 + 1000 * (uint64_t)(k / 2) + (uint64_t)k;
+
+		s[k] = (struct inf_spec){
+			.pid = pid, .app_tid = pid, .wtid = pid + 1, .fd = 3,
+			.seq = (uint64_t)(k / 2), .queue = 0x9, .eo = 0xd0,
+			.event = 0xe0, .dbc = 0, .hin = 1, .hout = 2,
+			.enq = base, .enq_end = base + 3,
+			/* process 1400 submits and finishes first */
+			.exb = base + (k & 1 ? 5 : 30),
+			.exe = base + (k & 1 ? 9 : 34),
+			.wb = base + (k & 1 ? 10 : 35),
+			.we = base + (k & 1 ? 400 : 600),
+			.done = base + (k & 1 ? 410 : 610),
+			.style = QP_DONE_EVENT_WAIT, .qlb = (uint32_t)k,
+			.sub = 3 + (uint32_t)k, .dev = 400 + (uint32_t)k,
+		};
+		inference(&s[k]);
+	}
+	run();
+	for (k = 0; k < 4; k++)
+		check_spec(&s[k], QP_MATCH_BO);
+	assert_int_equal(model.nprocesses, 2);
+	assert_int_equal(model.nprograms, 2);
+	assert_int_equal(model.programs[model.inf[0].program].process,
+			 model.inf[0].process);
+	check_tiling();
+}
+
+/*
+ * Perf stats: the runtime's query and the shim's both arrive; the first
+ * wins.  A query before completion (device latency 0) is ignored.
+ */
+static void perf_stats_first_wins(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(1500, 3, 0, 0x100, "net", 0);
+	execobj_create(1500, 1500, AT(100), 0xf0, 0x100, 3, 0, 1, 2);
+	enq_entry(1500, 1500, AT(1000), 0, 0x9, 0xf0, 0, 0);
+	enq_exit(1500, 1500, AT(1003), 0, 0);
+	execute(1500, 1501, AT(1010), AT(1014), 3, 0, 1, 2, 0, 0);
+	/* the output is not the last entry: (in 1, out 2, in 3) */
+	evbuf[nev - 1].u.execute.count = 3;
+	evbuf[nev - 1].u.execute.handles[2] = 3;
+	evbuf[nev - 1].u.execute.dirs[2] = IN;
+	/* another thread polls before completion: device latency 0 */
+	perf(1500, 1502, AT(1100), 3, 0, 1, 2, 6, 4, 0, 0);
+	kwait(1500, 1501, AT(1015), AT(1500), 3, 2, 0, 0, 0);
+	perf(1500, 1501, AT(1502), 3, 0, 1, 2, 6, 4, 485, 1);	/* shim */
+	evbuf[nev - 1].u.perf_stats.count = 3;
+	evbuf[nev - 1].u.perf_stats.handles[2] = 3;
+	evbuf[nev - 1].u.perf_stats.num_queue_element[2] = 4;
+	evbuf[nev - 1].u.perf_stats.submit_latency_us[2] = 77;
+	evbuf[nev - 1].u.perf_stats.device_latency_us[2] = 777;
+	perf(1500, 1501, AT(1504), 3, 0, 1, 2, 99, 99, 999, 0);	/* runtime */
+	eo_wait(1500, 1500, AT(1004), AT(1510), 0xf0, 0);
+	run();
+	inf = find(1500, 0);
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(inf->flags & (QP_F_HAS_PERF | QP_F_PERF_BY_SHIM),
+			 QP_F_HAS_PERF | QP_F_PERF_BY_SHIM);
+	/* the wait handle's (output's) entry, entry 0's queue level */
+	assert_int_equal(inf->submit_latency_us, 4);
+	assert_int_equal(inf->device_latency_us, 485);
+	assert_int_equal(inf->queue_level_before, 6);
+	assert_int_equal(inf->total_queue_elements, 9);
+	/* 1 + 6 / 9 inferences ahead of and including this one */
+	assert_true(metric(inf, QP_M_NUM_INF_IN_QUEUE) == 1);
+	assert_true(metric(inf, QP_M_QUEUE_DEPTH) == 6);
+	assert_int_equal(model.shim_perf_queries, 1);
+}
+
+/* An inference whose kernel events cannot be tied is UNMATCHED. */
+static void unmatched_inference(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(1600, 3, 0, 0x100, "net", 0);
+	execobj_create(1600, 1600, AT(100), 0x16, 0x100, 3, 0, 1, 2);
+	/* the runtime's ioctls were not seen (e.g. a static ioctl path) */
+	enq_entry(1600, 1600, AT(1000), 0, 0x9, 0x16, 0, 0);
+	enq_exit(1600, 1600, AT(1003), 0, 0);
+	eo_wait(1600, 1600, AT(1004), AT(1500), 0x16, 0);
+	run();
+	inf = find(1600, 0);
+	assert_int_equal(inf->state, QP_INF_UNMATCHED);
+	assert_int_equal(model.state_count[QP_INF_UNMATCHED], 1);
+	assert_int_equal(model.matched[QP_MATCH_NONE], 0);
+}
+
+/* Call sites: the enqueue's ip, plus the deeper stack when recorded. */
+static void callsites(void **state)
+{
+	struct qp_event *ev;
+
+	(void)state;
+	app_with_program(1700, 3, 0, 0x100, "net", 0);
+	execobj_create(1700, 1700, AT(100), 0x17, 0x100, 3, 0, 1, 2);
+	enq_entry(1700, 1700, AT(1000), 0, 0x9, 0x17, 0, 0x4011);
+	enq_entry(1700, 1700, AT(2000), 1, 0x9, 0x17, 0, 0x4011);
+	ev = push(QP_EV_API_CALLSTACK, 1700, 1700, 0, AT(2999), 0, 0);
+	ev->u.callstack.depth = 3;
+	ev->u.callstack.ips[0] = 0x4011;
+	ev->u.callstack.ips[1] = 0x5022;
+	ev->u.callstack.ips[2] = 0x6033;
+	enq_entry(1700, 1700, AT(3000), 2, 0x9, 0x17, 0, 0x4011);
+	enq_entry(1700, 1700, AT(4000), 3, 0x9, 0x17, 0, 0);
+	run();
+	assert_int_equal(model.ncallsites, 2);
+	assert_int_equal(find(1700, 0)->callsite, 0);
+	assert_int_equal(find(1700, 1)->callsite, 0);
+	assert_int_equal(find(1700, 2)->callsite, 1);
+	assert_int_equal(find(1700, 3)->callsite, QP_NONE);
+	assert_int_equal(model.callsites[0].depth, 1);
+	assert_int_equal(model.callsites[0].ips[0], 0x4011);
+	assert_int_equal(model.callsites[1].depth, 3);
+	assert_int_equal(model.callsites[1].ips[1], 0x5022);
+	assert_int_equal(model.callsites[1].ips[2], 0x6033);
+}
+
+static void process_info(void **state)
+{
+	struct qp_event *ev;
+
+	(void)state;
+	ev = push(QP_EV_PROCESS_INFO, 1800, 1800, 0, AT(1), 0, 0);
+	ev->u.process.runtime_path = "/opt/qti-aic/dev/lib/x86_64/libQAic.so";
+	ev->u.process.rt_major = 1;
+	ev->u.process.rt_minor = 20;
+	ev->u.process.rt_patch = "4";
+	ev->u.process.rt_variant = "sim";
+	ev->u.process.shim_version = "0.1.0";
+	ev->u.process.settings = "kmd_stats=auto";
+	ev = push(QP_EV_PROCESS_INFO, 1900, 1900, 0, AT(2), 0, 0);
+	ev->u.process.runtime_path = "";
+	ev->u.process.rt_patch = "";
+	ev->u.process.rt_variant = "";
+	ev->u.process.shim_version = "0.1.0";
+	ev->u.process.settings = "kernel_only=1";
+	run();
+	assert_int_equal(model.nprocesses, 2);
+	assert_string_equal(model.processes[0].rt_version, "1.20.4-sim");
+	assert_string_equal(model.processes[0].runtime_path,
+			    "/opt/qti-aic/dev/lib/x86_64/libQAic.so");
+	assert_string_equal(model.processes[0].settings, "kmd_stats=auto");
+	assert_null(model.processes[1].rt_version);
+	assert_int_equal(model.events, 2);
+	assert_int_equal(model.first_ts, AT(1));
+	assert_int_equal(model.last_ts, AT(2));
+}
+
+static void event_names(void **state)
+{
+	int k;
+
+	(void)state;
+	for (k = 0; k < QP_EV__COUNT; k++) {
+		char name[64];
+
+		if (k == QP_EV_DISCARDED)
+			continue;
+		snprintf(name, sizeof(name), "qprof:%s",
+			 qp_ev_kind_name((enum qp_ev_kind)k));
+		assert_int_equal(qp_ev_kind_from_name(name), k);
+	}
+	assert_int_equal(qp_ev_kind_from_name("qprof:api_enqueue_entry"),
+			 QP_EV_API_ENQUEUE_ENTRY);
+	assert_int_equal(qp_ev_kind_from_name("qprof:kmd_perf_stats"),
+			 QP_EV_KMD_PERF_STATS);
+	assert_int_equal(qp_ev_kind_from_name("lttng_ust_statedump:bin_info"),
+			 QP_EV__COUNT);
+	assert_int_equal(qp_ev_kind_from_name("other:api_enqueue_entry"),
+			 QP_EV__COUNT);
+	assert_int_equal(qp_ev_kind_from_name("qprof:discarded"), QP_EV__COUNT);
+	assert_int_equal(qp_ev_kind_from_name("qprof:"), QP_EV__COUNT);
+	assert_int_equal(qp_ev_kind_from_name(NULL), QP_EV__COUNT);
+	assert_string_equal(qp_ev_kind_name(QP_EV__COUNT), "?");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(bo_matching_several_execobjs),
+		T(two_programs_two_queues),
+		T(multi_thread_interleaving),
+		T(execute_before_enqueue_exit),
+		T(completion_styles),
+		T(first_of_does_not_spill),
+		T(fifo_fallback),
+		T(fifo_program_from_dbc),
+		T(kernel_only),
+		T(eagain_retries),
+		T(wait_timeout_retry),
+		T(failed_status),
+		T(lost_events),
+		T(process_exit_in_flight),
+		T(handle_reuse_after_gem_close),
+		T(two_processes_equal_handles),
+		T(perf_stats_first_wins),
+		T(unmatched_inference),
+		T(callsites),
+		T(process_info),
+		T(event_names),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
