@@ -52,6 +52,9 @@ def load(path):
     df = pd.read_csv(path, skiprows=4, skipinitialspace=True,
                      na_values=["N/A"])
     df.columns = [c.strip() for c in df.columns]
+    for c in df.columns:    # "N/A" cells are padded: "N/A   "
+        if df[c].dtype == object:
+            df[c] = pd.to_numeric(df[c].str.strip(), errors="coerce")
     return name, df
 
 
