@@ -8,6 +8,8 @@
  *
  * Exit codes: 0 ok, 1 bad input or nothing to report, 2 usage.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -28,10 +30,6 @@
 #include "stats.h"
 #include "symbolize.h"
 #include "writers.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0"
-#endif
 
 #define EXIT_BAD_INPUT	1
 #define EXIT_USAGE	2
