@@ -1,0 +1,494 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The API boundary: exported wrappers of the QAic C API (docs/EVENTS.md).
+ *
+ * Each wrapper forwards its arguments unchanged to the runtime's function
+ * and returns its status with errno as the runtime left it.  When the
+ * event is not enabled (no session, session not started) the wrapper is a
+ * pointer load, a flag test and a tail call.  When enabled, one event is
+ * emitted at return, with begin_ts read at entry; qaicEnqueueExecObj also
+ * has an entry event, because the runtime may submit the inference before
+ * the call returns.
+ *
+ * A per-thread depth counter keeps calls the runtime makes to its own
+ * exported API (inside an API call) from being recorded twice; the
+ * callback trampolines reset it, because the application's callback is
+ * application code.  QPROF_KERNEL_ONLY=1 turns every wrapper into a pure
+ * pass-through.  Out-parameters, names and buffer sizes are read only
+ * after a successful call: the runtime has validated them by then.
+ */
+#include "shim.h"
+
+struct api_call {
+	struct qprof_tp_call c;
+};
+
+static atomic_ulong enqueue_seq;
+
+static __attribute__((always_inline)) inline bool
+api_begin(struct api_call *a, bool enabled, const void *ip)
+{
+	if (qp_likely(!enabled) || qp_config.kernel_only || qp_api_depth)
+		return false;
+	qp_api_depth++;
+	qp_call_begin(&a->c, ip);
+	return true;
+}
+
+static __attribute__((always_inline)) inline void
+api_end(struct api_call *a, QStatus st, const void *real)
+{
+	qp_api_depth--;
+	a->c.status = (int32_t)st;
+	qp_runtime_seen(real, true);
+	qp_process_info_check(a->c.ip);
+	if (qp_unlikely(qp_config.callstack))
+		qp_callstack_emit(&a->c);
+}
+
+static QStatus no_runtime(enum qp_fn fn)
+{
+	qp_debug("%s called but no QAic runtime provides it", qp_fn_names[fn]);
+	return QS_ERROR;
+}
+
+#define REAL(fname)							\
+	__typeof__(&fname) real =					\
+		(__typeof__(&fname))qp_real_api(QP_FN_##fname);		\
+	if (qp_unlikely(!real))						\
+		return no_runtime(QP_FN_##fname)
+
+#define TRACING(a, tp)							\
+	api_begin(&(a), lttng_ust_tracepoint_enabled(qprof, tp),	\
+		  __builtin_return_address(0))
+
+/* Read *pp after a successful call, NULL otherwise. */
+#define OUT(st, pp) ((st) == QS_SUCCESS && (pp) ? (const void *)*(pp) : NULL)
+
+/* ---- calls on one object ------------------------------------------- */
+
+#define OBJ_HOOK(fname, tp, type)					\
+	QP_EXPORT QStatus fname(type *obj)				\
+	{								\
+		struct api_call a;					\
+		QStatus st;						\
+		int err;						\
+		REAL(fname);						\
+									\
+		if (!TRACING(a, tp))					\
+			return real(obj);				\
+		st = real(obj);						\
+		err = errno;						\
+		api_end(&a, st, (const void *)real);			\
+		lttng_ust_do_tracepoint(qprof, tp, &a.c, obj);		\
+		errno = err;						\
+		return st;						\
+	}
+
+OBJ_HOOK(qaicReleaseContext, api_context_release, QAicContext)
+OBJ_HOOK(qaicCloseQpc, api_qpc_close, QAicQpcObj)
+OBJ_HOOK(qaicLoadProgram, api_program_load, QAicProgram)
+OBJ_HOOK(qaicUnloadProgram, api_program_unload, QAicProgram)
+OBJ_HOOK(qaicReleaseProgram, api_program_release, QAicProgram)
+OBJ_HOOK(qaicReleaseQueue, api_queue_release, QAicQueue)
+OBJ_HOOK(qaicReleaseExecObj, api_execobj_release, QAicExecObj)
+OBJ_HOOK(qaicEventClear, api_event_clear, QAicEvent)
+OBJ_HOOK(qaicWaitforEvent, api_event_wait, QAicEvent)
+
+QP_EXPORT QStatus qaicReleaseEvent(QAicEvent *event)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	bool on;
+	REAL(qaicReleaseEvent);
+
+	on = TRACING(a, api_event_release);
+	st = real(event);
+	err = errno;
+	if (st == QS_SUCCESS)
+		qp_callback_forget_event(event);
+	if (on) {
+		api_end(&a, st, (const void *)real);
+		lttng_ust_do_tracepoint(qprof, api_event_release, &a.c, event);
+	}
+	errno = err;
+	return st;
+}
+
+/* ---- context, QPC, program, queue ---------------------------------- */
+
+QP_EXPORT QStatus qaicCreateContext(QAicContext **ctx,
+				    QAicContextProperties_t *props,
+				    uint32_t numDevices, QID *devList,
+				    QAicLogCallback logCb, void *logUserData,
+				    QAicErrorHandler errorHandler,
+				    void *errUserData)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	int32_t dev0 = -1;
+	REAL(qaicCreateContext);
+
+	if (!TRACING(a, api_context_create))
+		return real(ctx, props, numDevices, devList, logCb,
+			    logUserData, errorHandler, errUserData);
+	st = real(ctx, props, numDevices, devList, logCb, logUserData,
+		  errorHandler, errUserData);
+	err = errno;
+	if (st == QS_SUCCESS && devList && numDevices)
+		dev0 = devList[0];
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_context_create, &a.c, OUT(st, ctx),
+				numDevices, dev0);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicOpenQpc(QAicQpcObj **qpc, const uint8_t *buf,
+			      size_t size, bool copy)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicOpenQpc);
+
+	if (!TRACING(a, api_qpc_open))
+		return real(qpc, buf, size, copy);
+	st = real(qpc, buf, size, copy);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_qpc_open, &a.c, OUT(st, qpc), "",
+				(uint64_t)size);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicOpenQpcFile(QAicQpcObj **qpc, const char *path)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicOpenQpcFile);
+
+	if (!TRACING(a, api_qpc_open))
+		return real(qpc, path);
+	st = real(qpc, path);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_qpc_open, &a.c, OUT(st, qpc),
+				st == QS_SUCCESS && path ? path : "", 0);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicCreateProgram(QAicContext *ctx, QAicProgram **program,
+				    QAicProgramProperties_t *props, QID dev,
+				    const char *name, QAicQpcObj *qpc)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicCreateProgram);
+
+	if (!TRACING(a, api_program_create))
+		return real(ctx, program, props, dev, name, qpc);
+	st = real(ctx, program, props, dev, name, qpc);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_program_create, &a.c, ctx,
+				OUT(st, program), dev,
+				st == QS_SUCCESS && name ? name : "", qpc);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicRunActivationCmd(QAicProgram *program,
+				       QAicProgramActivationCmd cmd)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicRunActivationCmd);
+
+	if (!TRACING(a, api_program_activation))
+		return real(program, cmd);
+	st = real(program, cmd);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_program_activation, &a.c, program,
+				(uint32_t)cmd);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicCreateQueue(QAicContext *ctx, QAicQueue **queue,
+				  QAicQueueProperties *props, QID dev)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicCreateQueue);
+
+	if (!TRACING(a, api_queue_create))
+		return real(ctx, queue, props, dev);
+	st = real(ctx, queue, props, dev);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_queue_create, &a.c, ctx,
+				OUT(st, queue), dev,
+				st == QS_SUCCESS && props ?
+					props->numThreadsPerQueue : 0);
+	errno = err;
+	return st;
+}
+
+/* ---- exec objects and inferences ------------------------------------ */
+
+QP_EXPORT QStatus qaicCreateExecObj(QAicContext *ctx, QAicExecObj **execObj,
+				    QAicExecObjProperties_t *props,
+				    QAicProgram *program, const QData *ioDesc,
+				    uint32_t *numBuffers, QBuffer **buffers)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicCreateExecObj);
+
+	if (!TRACING(a, api_execobj_create))
+		return real(ctx, execObj, props, program, ioDesc, numBuffers,
+			    buffers);
+	st = real(ctx, execObj, props, program, ioDesc, numBuffers, buffers);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_execobj_create, &a.c, ctx,
+				OUT(st, execObj), program);
+	errno = err;
+	return st;
+}
+
+static uint64_t total_bytes(QStatus st, uint32_t n, const QBuffer *buffers)
+{
+	uint64_t total = 0;
+	uint32_t i;
+
+	if (st != QS_SUCCESS || !buffers)
+		return 0;
+	for (i = 0; i < n; i++)
+		total += buffers[i].size;
+	return total;
+}
+
+QP_EXPORT QStatus qaicExecObjSetData(QAicExecObj *execObj,
+				     uint32_t numBuffers,
+				     const QBuffer *buffers)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicExecObjSetData);
+
+	if (!TRACING(a, api_execobj_set_data))
+		return real(execObj, numBuffers, buffers);
+	st = real(execObj, numBuffers, buffers);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_execobj_set_data, &a.c, execObj,
+				numBuffers,
+				total_bytes(st, numBuffers, buffers), 0);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicExecObjSetDataExt(QAicExecObj *execObj,
+					uint32_t numBuffers,
+					const QBuffer *buffers,
+					const QBufferDimensions *dims)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicExecObjSetDataExt);
+
+	if (!TRACING(a, api_execobj_set_data))
+		return real(execObj, numBuffers, buffers, dims);
+	st = real(execObj, numBuffers, buffers, dims);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_execobj_set_data, &a.c, execObj,
+				numBuffers,
+				total_bytes(st, numBuffers, buffers), 1);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *queue, QAicExecObj *execObj,
+				     QAicEvent *event)
+{
+	struct api_call a;
+	uint64_t seq;
+	QStatus st;
+	int err;
+	REAL(qaicEnqueueExecObj);
+
+	if (!TRACING(a, api_enqueue_entry))
+		return real(queue, execObj, event);
+	seq = atomic_fetch_add_explicit(&enqueue_seq, 1, memory_order_relaxed);
+	qp_runtime_seen((const void *)real, true);
+	qp_process_info_check(a.c.ip);
+	if (qp_unlikely(qp_config.callstack))
+		qp_callstack_emit(&a.c);
+	lttng_ust_do_tracepoint(qprof, api_enqueue_entry, &a.c, seq, queue,
+				execObj, event);
+	st = real(queue, execObj, event);
+	err = errno;
+	qp_api_depth--;
+	a.c.status = (int32_t)st;
+	if (lttng_ust_tracepoint_enabled(qprof, api_enqueue_exit))
+		lttng_ust_do_tracepoint(qprof, api_enqueue_exit, &a.c, seq);
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicExecObjWaitForCompletion(QAicExecObj *execObj,
+					       uint32_t timeoutUs)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicExecObjWaitForCompletion);
+
+	if (!TRACING(a, api_execobj_wait))
+		return real(execObj, timeoutUs);
+	st = real(execObj, timeoutUs);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_execobj_wait, &a.c, execObj,
+				timeoutUs);
+	errno = err;
+	return st;
+}
+
+/* ---- events and callbacks ------------------------------------------- */
+
+QP_EXPORT QStatus qaicCreateEvent(QAicContext *ctx, QAicEvent **event,
+				  QAicEventCompletionType type)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicCreateEvent);
+
+	if (!TRACING(a, api_event_create))
+		return real(ctx, event, type);
+	st = real(ctx, event, type);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_event_create, &a.c, ctx,
+				OUT(st, event), (uint32_t)type);
+	errno = err;
+	return st;
+}
+
+/*
+ * The callback is wrapped whether or not a session records now, so that a
+ * session started later still sees it entered.
+ */
+QP_EXPORT QStatus qaicEventAddCallback(QAicEvent *event, QAicEventCallback cb,
+				       void *userData)
+{
+	QAicEventCallback reg;
+	struct api_call a;
+	QStatus st;
+	int err;
+	bool on;
+	REAL(qaicEventAddCallback);
+
+	if (qp_config.kernel_only)
+		return real(event, cb, userData);
+	reg = qp_callback_wrap(event, cb);
+	on = TRACING(a, api_event_callback_reg);
+	st = real(event, reg, userData);
+	err = errno;
+	if (st != QS_SUCCESS && reg != cb)
+		qp_callback_forget_slot(reg);
+	if (on) {
+		api_end(&a, st, (const void *)real);
+		lttng_ust_do_tracepoint(qprof, api_event_callback_reg, &a.c,
+					event, (const void *)cb, userData, 1);
+	}
+	errno = err;
+	return st;
+}
+
+QP_EXPORT QStatus qaicEventRemoveCallback(QAicEvent *event,
+					  QAicEventCallback cb)
+{
+	QAicEventCallback reg;
+	struct api_call a;
+	QStatus st;
+	int err;
+	bool on;
+	REAL(qaicEventRemoveCallback);
+
+	reg = qp_config.kernel_only ? cb : qp_callback_find(event, cb);
+	on = TRACING(a, api_event_callback_reg);
+	st = real(event, reg);
+	err = errno;
+	if (st == QS_SUCCESS && reg != cb)
+		qp_callback_forget_slot(reg);
+	if (on) {
+		api_end(&a, st, (const void *)real);
+		lttng_ust_do_tracepoint(qprof, api_event_callback_reg, &a.c,
+					event, (const void *)cb, NULL, 0);
+	}
+	errno = err;
+	return st;
+}
+
+/* ---- function table -------------------------------------------------- */
+
+QP_EXPORT const QAicApiFunctionTable *qaicGetFunctionTable(void)
+{
+	const QAicApiFunctionTable *(*real)(void);
+	const QAicApiFunctionTable *table, *copy;
+	unsigned int wrapped = 0, words = 0;
+	struct api_call a;
+	bool on;
+	int err;
+
+	real = (const QAicApiFunctionTable *(*)(void))qp_real_api(
+		QP_FN_qaicGetFunctionTable);
+	if (!real) {
+		no_runtime(QP_FN_qaicGetFunctionTable);
+		return NULL;
+	}
+	on = TRACING(a, api_function_table);
+	table = real();
+	err = errno;
+	copy = table && !qp_config.kernel_only ?
+		       qp_table_copy(table, &wrapped, &words) : NULL;
+	if (on) {
+		api_end(&a, QS_SUCCESS, (const void *)real);
+		lttng_ust_do_tracepoint(qprof, api_function_table, &a.c, table,
+					copy ? copy : table, wrapped, words);
+	}
+	errno = err;
+	return copy ? copy : table;
+}
+
+/* ---- the wrappers' own addresses ------------------------------------ */
+
+/* Hidden aliases: their addresses are ours even if a symbol is interposed. */
+#define QP_ALIAS(name)							\
+	extern __typeof__(name) qp_hook_##name				\
+		__attribute__((alias(#name), visibility("hidden")));
+QP_API_HOOKED(QP_ALIAS)
+#undef QP_ALIAS
+
+#define QP_WRAPPER(name) [QP_FN_##name] = (void *)qp_hook_##name,
+void *const qp_fn_wrappers[QP_FN_NUM_HOOKED] = {
+	QP_API_HOOKED(QP_WRAPPER)
+};
+#undef QP_WRAPPER

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pure decoders of the qaic uAPI (FACTS.md §2.1-2.2), unit-tested on
+ * hand-built structs (preload/tests/test_decode.c).  Nothing here calls the
+ * kernel or emits events.
+ */
+#include "shim.h"
+
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+enum qp_req qp_classify_request(unsigned long request)
+{
+	unsigned int nr = _IOC_NR(request);
+	unsigned int dir = _IOC_DIR(request);
+	unsigned int size = _IOC_SIZE(request);
+
+	if (_IOC_TYPE(request) != DRM_IOCTL_BASE)
+		return QP_REQ_NONE;
+	if (request == DRM_IOCTL_GEM_CLOSE)
+		return QP_REQ_GEM_CLOSE;
+	if (nr < DRM_COMMAND_BASE)
+		return QP_REQ_OTHER;
+	/* Exact request values: a different size or direction is not ours. */
+	switch (nr - DRM_COMMAND_BASE) {
+	case DRM_QAIC_MANAGE:
+		return request == DRM_IOCTL_QAIC_MANAGE ? QP_REQ_MANAGE :
+							  QP_REQ_OTHER;
+	case DRM_QAIC_CREATE_BO:
+		return request == DRM_IOCTL_QAIC_CREATE_BO ? QP_REQ_CREATE_BO :
+							     QP_REQ_OTHER;
+	case DRM_QAIC_MMAP_BO:
+		return request == DRM_IOCTL_QAIC_MMAP_BO ? QP_REQ_MMAP_BO :
+							   QP_REQ_OTHER;
+	case DRM_QAIC_ATTACH_SLICE_BO:
+		return request == DRM_IOCTL_QAIC_ATTACH_SLICE_BO ?
+			       QP_REQ_ATTACH_SLICE : QP_REQ_OTHER;
+	case DRM_QAIC_EXECUTE_BO:
+		return request == DRM_IOCTL_QAIC_EXECUTE_BO ? QP_REQ_EXECUTE :
+							      QP_REQ_OTHER;
+	case DRM_QAIC_PARTIAL_EXECUTE_BO:
+		return request == DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO ?
+			       QP_REQ_PARTIAL_EXECUTE : QP_REQ_OTHER;
+	case DRM_QAIC_WAIT_BO:
+		return request == DRM_IOCTL_QAIC_WAIT_BO ? QP_REQ_WAIT :
+							   QP_REQ_OTHER;
+	case DRM_QAIC_PERF_STATS_BO:
+		return request == DRM_IOCTL_QAIC_PERF_STATS_BO ?
+			       QP_REQ_PERF_STATS : QP_REQ_OTHER;
+	case DRM_QAIC_DETACH_SLICE_BO:
+		/* nr 0x08: upstream DETACH (_IOW, 8) vs SDK PART_DEV (_IOWR). */
+		if (dir == _IOC_WRITE && size == sizeof(struct qaic_detach_slice))
+			return QP_REQ_DETACH_SLICE;
+		return QP_REQ_OTHER;
+	default:
+		return QP_REQ_OTHER;
+	}
+}
+
+void qp_manage_scan(const void *data, uint32_t len, uint32_t count,
+		    struct qp_manage_ids *ids)
+{
+	const uint8_t *p = data;
+	uint32_t off = 0, i;
+
+	if (!p)
+		return;
+	if (len > QAIC_MANAGE_MAX_MSG_LENGTH)
+		len = QAIC_MANAGE_MAX_MSG_LENGTH;
+	for (i = 0; i < count; i++) {
+		struct qaic_manage_trans_hdr hdr;
+
+		if (len - off < sizeof(hdr))
+			return;
+		memcpy(&hdr, p + off, sizeof(hdr));
+		if (hdr.len < sizeof(hdr) || hdr.len > len - off)
+			return;
+		if (hdr.type == QAIC_TRANS_ACTIVATE_FROM_DEV &&
+		    hdr.len >= sizeof(struct qaic_manage_trans_activate_from_dev)) {
+			struct qaic_manage_trans_activate_from_dev a;
+
+			memcpy(&a, p + off, sizeof(a));
+			ids->activated_dbc = (int32_t)a.dbc_id;
+		} else if ((hdr.type == QAIC_TRANS_DEACTIVATE_FROM_USR ||
+			    hdr.type == QAIC_TRANS_DEACTIVATE_FROM_DEV) &&
+			   hdr.len >= sizeof(struct qaic_manage_trans_deactivate)) {
+			struct qaic_manage_trans_deactivate d;
+
+			memcpy(&d, p + off, sizeof(d));
+			ids->deactivated_dbc = (int32_t)d.dbc_id;
+		}
+		off += hdr.len;
+	}
+}
+
+void qp_exec_decode(const struct qaic_execute *ex, const void *entries,
+		    bool partial, struct qp_exec_req *out)
+{
+	const uint8_t *p = entries;
+	uint32_t i, n = ex->hdr.count;
+
+	out->dbc_id = ex->hdr.dbc_id;
+	out->nresize = 0;
+	if (!p)
+		n = 0;
+	if (n > QP_MAX_EXEC_ENTRIES)
+		n = QP_MAX_EXEC_ENTRIES;
+	out->count = n;
+	for (i = 0; i < n; i++) {
+		if (partial) {
+			struct qaic_partial_execute_entry e;
+
+			memcpy(&e, p + i * sizeof(e), sizeof(e));
+			out->handles[i] = e.handle;
+			out->dirs[i] = e.dir;
+			out->resize[i] = e.resize;
+		} else {
+			struct qaic_execute_entry e;
+
+			memcpy(&e, p + i * sizeof(e), sizeof(e));
+			out->handles[i] = e.handle;
+			out->dirs[i] = e.dir;
+		}
+	}
+	if (partial)
+		out->nresize = n;
+}
+
+int qp_exec_wait_index(const uint32_t *dirs, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = count; i > 0; i--)
+		if (dirs[i - 1] == QDIR_FROM_DEV)
+			return (int)(i - 1);
+	return count ? (int)count - 1 : -1;
+}
+
+void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
+		    struct qp_perf_arrays *out)
+{
+	uint32_t i;
+
+	if (count > QP_MAX_PERF_ENTRIES)
+		count = QP_MAX_PERF_ENTRIES;
+	out->count = count;
+	for (i = 0; i < count; i++) {
+		out->handles[i] = e[i].handle;
+		out->qlevel[i] = e[i].queue_level_before;
+		out->nelem[i] = e[i].num_queue_element;
+		out->submit_us[i] = e[i].submit_latency_us;
+		out->device_us[i] = e[i].device_latency_us;
+	}
+}
+
+/*
+ * After a successful ioctl the kernel has read (and written) the buffers,
+ * so they are valid: plain copy.  After a failure they may not be (EFAULT,
+ * or an error found before the kernel looked at them): copy with
+ * process_vm_readv, which fails cleanly instead of faulting.
+ */
+bool qp_read_user(void *dst, const void *src, size_t len, bool trusted)
+{
+	struct iovec local = { dst, len };
+	struct iovec remote = { (void *)src, len };
+
+	if (!src)
+		return false;
+	if (trusted) {
+		memcpy(dst, src, len);
+		return true;
+	}
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
+	       (ssize_t)len;
+}

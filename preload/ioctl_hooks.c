@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel boundary: ioctl() on accel device fds.
+ *
+ * Every other ioctl costs one compare (_IOC_TYPE != 'd') on top of the
+ * call.  DRM ioctls on fds that are not accel nodes cost one byte-table
+ * lookup.  For accel fds, one event per call is emitted when it returns,
+ * with the decoded uAPI fields (FACTS.md §2.2).  Buffers are read after
+ * the call: the runtime's request is unchanged by then, and the kernel has
+ * filled the out fields.  After a failed call they are read with
+ * qp_read_user(untrusted), which cannot fault.
+ */
+#include "shim.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+typedef int (*ioctl_fn)(int, unsigned long, ...);
+
+static void finish(struct qprof_tp_call *c, int ret, int err)
+{
+	c->status = ret;
+	c->err = ret < 0 ? err : 0;
+}
+
+static int do_manage(ioctl_fn real, int fd, unsigned long request,
+		     void *arg, struct qprof_tp_call *c)
+{
+	struct qp_manage_ids ids = { -1, -1 };
+	struct qaic_manage_msg msg = { 0, 0, 0 };
+	uint8_t data[QAIC_MANAGE_MAX_MSG_LENGTH];
+	uint32_t len = 0, count = 0;
+	int ret, err;
+
+	/* Scan the request first: the kernel overwrites it with the reply. */
+	if (qp_read_user(&msg, arg, sizeof(msg), false)) {
+		len = msg.len;
+		count = msg.count;
+		if (msg.len > sizeof(data))
+			msg.len = sizeof(data);
+		if (qp_read_user(data, (void *)(uintptr_t)msg.data, msg.len,
+				 false))
+			qp_manage_scan(data, msg.len, msg.count, &ids);
+	}
+	ret = real(fd, request, arg);
+	err = errno;
+	finish(c, ret, err);
+	if (ret == 0 && qp_read_user(&msg, arg, sizeof(msg), true)) {
+		if (msg.len > sizeof(data))
+			msg.len = sizeof(data);
+		if (qp_read_user(data, (void *)(uintptr_t)msg.data, msg.len,
+				 true))
+			qp_manage_scan(data, msg.len, msg.count, &ids);
+	}
+	lttng_ust_do_tracepoint(qprof, kmd_manage, c, fd, count, len,
+				ids.activated_dbc, ids.deactivated_dbc);
+	errno = err;
+	return ret;
+}
+
+static int do_execute(ioctl_fn real, int fd, unsigned long request,
+		      void *arg, struct qprof_tp_call *c, bool partial)
+{
+	bool emit = lttng_ust_tracepoint_enabled(qprof, kmd_execute);
+	bool remember = qp_perfstats_wanted();
+	uint8_t raw[QP_MAX_EXEC_ENTRIES *
+		    sizeof(struct qaic_partial_execute_entry)];
+	struct qp_exec_req req;
+	struct qaic_execute ex;
+	size_t esize, n;
+	int ret, err;
+
+	if (emit)
+		qp_process_info_check(c->ip);
+	ret = real(fd, request, arg);
+	err = errno;
+	finish(c, ret, err);
+	memset(&ex, 0, sizeof(ex));
+	if (qp_read_user(&ex, arg, sizeof(ex), ret == 0)) {
+		esize = partial ? sizeof(struct qaic_partial_execute_entry) :
+				  sizeof(struct qaic_execute_entry);
+		n = ex.hdr.count < QP_MAX_EXEC_ENTRIES ? ex.hdr.count :
+							 QP_MAX_EXEC_ENTRIES;
+		if (!qp_read_user(raw, (void *)(uintptr_t)ex.data, n * esize,
+				  ret == 0))
+			ex.hdr.count = 0;
+		else
+			ex.hdr.count = (uint32_t)n;
+	}
+	qp_exec_decode(&ex, raw, partial, &req);
+	if (ret == 0 && remember)
+		qp_exec_remember(fd, &req);
+	if (emit)
+		lttng_ust_do_tracepoint(qprof, kmd_execute, c, fd, req.dbc_id,
+					partial, req.handles, req.dirs,
+					req.resize, req.count, req.nresize);
+	errno = err;
+	return ret;
+}
+
+static int do_wait(ioctl_fn real, int fd, unsigned long request, void *arg,
+		   struct qprof_tp_call *c)
+{
+	struct qaic_wait w;
+	int ret, err;
+
+	ret = real(fd, request, arg);
+	err = errno;
+	finish(c, ret, err);
+	memset(&w, 0, sizeof(w));
+	qp_read_user(&w, arg, sizeof(w), ret == 0);
+	if (lttng_ust_tracepoint_enabled(qprof, kmd_wait))
+		lttng_ust_do_tracepoint(qprof, kmd_wait, c, fd, w.handle,
+					w.dbc_id, w.timeout);
+	if (ret == 0)
+		qp_perfstats_after_wait(fd, &w, c->ip);
+	errno = err;
+	return ret;
+}
+
+static int do_perf_stats(ioctl_fn real, int fd, unsigned long request,
+			 void *arg, struct qprof_tp_call *c)
+{
+	struct qaic_perf_stats_entry e[QP_MAX_PERF_ENTRIES];
+	struct qp_perf_arrays pa;
+	struct qaic_perf_stats ps;
+	uint32_t n = 0;
+	int ret, err;
+
+	ret = real(fd, request, arg);
+	err = errno;
+	finish(c, ret, err);
+	{
+		memset(&ps, 0, sizeof(ps));
+		if (qp_read_user(&ps, arg, sizeof(ps), ret == 0)) {
+			n = ps.hdr.count < QP_MAX_PERF_ENTRIES ?
+				    ps.hdr.count : QP_MAX_PERF_ENTRIES;
+			if (!qp_read_user(e, (void *)(uintptr_t)ps.data,
+					  n * sizeof(e[0]), ret == 0))
+				n = 0;
+		}
+		qp_perf_decode(e, n, &pa);
+		lttng_ust_do_tracepoint(qprof, kmd_perf_stats, c, fd,
+					ps.hdr.dbc_id, 0, pa.handles,
+					pa.qlevel, pa.nelem, pa.submit_us,
+					pa.device_us, pa.count);
+	}
+	errno = err;
+	return ret;
+}
+
+/* Small fixed-size requests: call, then read the struct back. */
+static int do_simple(ioctl_fn real, int fd, unsigned long request,
+		     void *arg, struct qprof_tp_call *c, enum qp_req req)
+{
+	union {
+		struct qaic_create_bo create;
+		struct qaic_mmap_bo mmap;
+		struct qaic_attach_slice attach;
+		struct qaic_detach_slice detach;
+		struct drm_gem_close close;
+	} u;
+	int ret, err;
+
+	ret = real(fd, request, arg);
+	err = errno;
+	finish(c, ret, err);
+	memset(&u, 0, sizeof(u));
+	switch (req) {
+	case QP_REQ_CREATE_BO:
+		qp_read_user(&u.create, arg, sizeof(u.create), ret == 0);
+		lttng_ust_do_tracepoint(qprof, kmd_create_bo, c, fd,
+					u.create.size, u.create.handle);
+		break;
+	case QP_REQ_MMAP_BO:
+		qp_read_user(&u.mmap, arg, sizeof(u.mmap), ret == 0);
+		lttng_ust_do_tracepoint(qprof, kmd_mmap_bo, c, fd,
+					u.mmap.handle, u.mmap.offset);
+		break;
+	case QP_REQ_ATTACH_SLICE:
+		qp_read_user(&u.attach, arg, sizeof(u.attach), ret == 0);
+		lttng_ust_do_tracepoint(qprof, kmd_attach_slice, c, fd,
+					u.attach.hdr.handle,
+					u.attach.hdr.dbc_id, u.attach.hdr.dir,
+					u.attach.hdr.size, u.attach.hdr.count);
+		break;
+	case QP_REQ_DETACH_SLICE:
+	case QP_REQ_GEM_CLOSE:
+		/* Both are { u32 handle; u32 pad; }. */
+		qp_read_user(&u.detach, arg, sizeof(u.detach), ret == 0);
+		lttng_ust_do_tracepoint(qprof, kmd_bo_release, c, fd,
+					u.detach.handle,
+					req == QP_REQ_DETACH_SLICE);
+		break;
+	default:
+		lttng_ust_do_tracepoint(qprof, kmd_other, c, fd,
+					(uint64_t)request);
+		break;
+	}
+	errno = err;
+	return ret;
+}
+
+static bool simple_enabled(enum qp_req req)
+{
+	switch (req) {
+	case QP_REQ_CREATE_BO:
+		return lttng_ust_tracepoint_enabled(qprof, kmd_create_bo);
+	case QP_REQ_MMAP_BO:
+		return lttng_ust_tracepoint_enabled(qprof, kmd_mmap_bo);
+	case QP_REQ_ATTACH_SLICE:
+		return lttng_ust_tracepoint_enabled(qprof, kmd_attach_slice);
+	case QP_REQ_DETACH_SLICE:
+	case QP_REQ_GEM_CLOSE:
+		return lttng_ust_tracepoint_enabled(qprof, kmd_bo_release);
+	default:
+		return lttng_ust_tracepoint_enabled(qprof, kmd_other);
+	}
+}
+
+static __attribute__((noinline)) int
+ioctl_accel(ioctl_fn real, int fd, unsigned long request, void *arg,
+	    const void *ip)
+{
+	enum qp_req req = qp_classify_request(request);
+	struct qprof_tp_call c;
+
+	if (!qp_fd_is_accel(fd, ip))
+		return real(fd, request, arg);
+	qp_runtime_seen(ip, false);
+	switch (req) {
+	case QP_REQ_MANAGE:
+		if (!lttng_ust_tracepoint_enabled(qprof, kmd_manage))
+			break;
+		qp_call_begin(&c, ip);
+		return do_manage(real, fd, request, arg, &c);
+	case QP_REQ_EXECUTE:
+	case QP_REQ_PARTIAL_EXECUTE:
+		if (!lttng_ust_tracepoint_enabled(qprof, kmd_execute) &&
+		    !qp_perfstats_wanted())
+			break;
+		qp_call_begin(&c, ip);
+		return do_execute(real, fd, request, arg, &c,
+				  req == QP_REQ_PARTIAL_EXECUTE);
+	case QP_REQ_WAIT:
+		if (!lttng_ust_tracepoint_enabled(qprof, kmd_wait) &&
+		    !qp_perfstats_wanted())
+			break;
+		qp_call_begin(&c, ip);
+		return do_wait(real, fd, request, arg, &c);
+	case QP_REQ_PERF_STATS:
+		qp_perfstats_note_runtime();
+		if (!lttng_ust_tracepoint_enabled(qprof, kmd_perf_stats))
+			break;
+		qp_call_begin(&c, ip);
+		return do_perf_stats(real, fd, request, arg, &c);
+	default:
+		if (!simple_enabled(req))
+			break;
+		qp_call_begin(&c, ip);
+		return do_simple(real, fd, request, arg, &c, req);
+	}
+	return real(fd, request, arg);
+}
+
+QP_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+	ioctl_fn real = qp_libc_fn(ioctl);
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (qp_unlikely(!real)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (qp_likely(_IOC_TYPE(request) != DRM_IOCTL_BASE))
+		return real(fd, request, arg);
+	return ioctl_accel(real, fd, request, arg,
+			   __builtin_return_address(0));
+}
