@@ -262,7 +262,7 @@ static void incomplete_line(struct ctx *c, uint32_t prog)
 		bad += cnt[s];
 	fprintf(c->f, "  incomplete (excluded from statistics): %" PRIu64, bad);
 	for (s = 1; s < QP_INF__COUNT && bad; s++)
-		fprintf(c->f, "%s %s %" PRIu64, s == 1 ? " (" : ",", why[s], cnt[s]);
+		fprintf(c->f, "%s%s %" PRIu64, s == 1 ? " (" : ", ", why[s], cnt[s]);
 	fprintf(c->f, "%s\n", bad ? ")" : "");
 }
 
