@@ -1142,6 +1142,11 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 	if (rc)
 		return rc;
 	th = TH(a, t);
+	/* any other call on this thread means its enqueue has returned */
+	if (ev->kind != QP_EV_API_ENQUEUE_EXIT &&
+	    ev->kind != QP_EV_API_CALLBACK_ENTRY &&
+	    ev->kind != QP_EV_API_CALLBACK_EXIT)
+		th->enq_inf = th->enq_flight = NIL;
 	window_owner(a, proc, ev, &eo_ptr, &pg);
 	if (ev->kind != QP_EV_API_ENQUEUE_EXIT && ev->status == 0)
 		rc = close_setup_window(a, th, ev, eo_ptr, pg);
