@@ -341,6 +341,37 @@ static const char *field_name(int c)
 	return c == COL_SAMPLE ? "Sample" : qp_metric_column(c);
 }
 
+/*
+ * Fast path of one numeric cell at *pp: "ddd[.ddd]" with at most 15
+ * digits followed by padding, ',' or the end of the line.  Leaves *pp
+ * after the digits; false when the cell needs the general parser.
+ */
+static inline bool fast_cell(const char **pp, const char *e, double *out)
+{
+	const char *s = *pp;
+	uint64_t mant = 0;
+	int digits = 0, frac = 0;
+
+	while (s < e && (unsigned)(*s - '0') < 10) {
+		mant = mant * 10 + (uint64_t)(*s++ - '0');
+		digits++;
+	}
+	if (s < e && *s == '.') {
+		s++;
+		while (s < e && (unsigned)(*s - '0') < 10) {
+			mant = mant * 10 + (uint64_t)(*s++ - '0');
+			digits++;
+			frac++;
+		}
+	}
+	if (!digits || digits > 15 ||
+	    (s < e && *s != ',' && *s != ' ' && *s != '\t'))
+		return false;
+	*out = frac ? (double)mant / pow10_tab[frac] : (double)mant;
+	*pp = s;
+	return true;
+}
+
 static int parse_row(struct parser *ps, struct qp_dump *d,
 		     const struct layout *lay, const char *b, const char *e)
 {
@@ -348,36 +379,55 @@ static int parse_row(struct parser *ps, struct qp_dump *d,
 	const char *f = b;
 
 	for (;;) {
-		const char *fe = f, *tb, *te;
+		const char *fe, *tb, *te;
 		int c;
 
-		while (fe < e && *fe != ',')
-			fe++;
 		if (k >= lay->nfields)
 			return fail(ps, "more fields than the %zu columns of the header",
 				    lay->nfields);
 		c = lay->col[k];
+		while (f < e && (*f == ' ' || *f == '\t'))
+			f++;
 		tb = f;
+		if (c >= 0 && fast_cell(&f, e, &d->col[c][r]))
+			goto next;
+		fe = f;
+		while (fe < e && *fe != ',')
+			fe++;
 		te = fe;
-		if (c != COL_IGNORED) {
-			trim(&tb, &te);
-			if (c == COL_SAMPLE) {
-				if (!parse_u64(tb, te, &d->sample[r]))
-					return fail(ps, "column 'Sample': bad sample number '%.*s'",
-						    (int)(te - tb > 40 ? 40 : te - tb), tb);
-			} else if (te - tb == 3 && !memcmp(tb, "N/A", 3)) {
-				d->col[c][r] = NAN;
-				d->na[c]++;
-			} else if (!parse_double(tb, te, &d->col[c][r])) {
+		f = fe;
+		if (c == COL_IGNORED)
+			goto next;
+		trim(&tb, &te);
+		if (c == COL_SAMPLE) {
+			if (!parse_u64(tb, te, &d->sample[r]))
+				return fail(ps, "column 'Sample': bad sample number '%.*s'",
+					    (int)(te - tb > 40 ? 40 : te - tb), tb);
+		} else if (te - tb == 3 && !memcmp(tb, "N/A", 3)) {
+			d->col[c][r] = NAN;
+			d->na[c]++;
+		} else if (!parse_double(tb, te, &d->col[c][r])) {
+			return fail(ps, "column '%s': bad number '%.*s'",
+				    field_name(c),
+				    (int)(te - tb > 40 ? 40 : te - tb), tb);
+		}
+next:
+		k++;
+		while (f < e && *f != ',') {
+			if (*f != ' ' && *f != '\t') {
+				const char *x = f;
+
+				while (x < e && *x != ',')
+					x++;
 				return fail(ps, "column '%s': bad number '%.*s'",
 					    field_name(c),
-					    (int)(te - tb > 40 ? 40 : te - tb), tb);
+					    (int)(x - tb > 40 ? 40 : x - tb), tb);
 			}
+			f++;
 		}
-		k++;
-		if (fe == e)
+		if (f == e)
 			break;
-		f = fe + 1;
+		f++;
 	}
 	if (k != lay->nfields)
 		return fail(ps, "%zu fields, the header has %zu columns%s", k,
@@ -448,7 +498,7 @@ int qp_dump_load(const char *path, struct qp_dump *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s:1: empty file (not a runtime latency file)", path);
 		goto out;
 	}
-	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (map == MAP_FAILED) {
 		map = NULL;
 		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
