@@ -135,10 +135,8 @@ bool qp_fd_is_accel(int fd, const void *ip)
 		return false;
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, path, sizeof(path) - 1);
-	if (n <= 0) {
-		qp_fd_set(fd, QP_FD_OTHER);
-		return false;
-	}
+	if (n <= 0)
+		return false;	/* not open: nothing to remember */
 	path[n] = '\0';
 	if (!qp_path_is_accel(path)) {
 		qp_fd_set(fd, QP_FD_OTHER);
