@@ -207,7 +207,8 @@ def bo_owners(c, evs):
         inside = [x for x in creates if x["tid"] == bo["tid"] and
                   x["begin_ts"] <= bo["begin_ts"] and bo["ts"] <= x["ts"]]
         if len(inside) == 1:
-            owner[bo["handle"]] = inside[0]["execobj"]
+            # GEM handles are per open file: key by (fd, handle).
+            owner[(bo["fd"], bo["handle"])] = inside[0]["execobj"]
     return owner
 
 
@@ -222,16 +223,16 @@ def check_kmd(c, evs, a):
     c.eq("kmd_manage activations", len(act), a.instances)
     c.eq("EXECUTE on a DBC never activated",
          sorted({e["dbc_id"] for e in execs} - act), [])
-    attached = {(e["handle"], e["dbc_id"]): e["dir"]
+    attached = {(e["fd"], e["handle"], e["dbc_id"]): e["dir"]
                 for e in by(evs, "kmd_attach_slice", ret=0)}
     c.eq("EXECUTE entries not attached on their DBC with their dir",
-         sorted({(h, e["dbc_id"]) for e in execs
+         sorted({(e["fd"], h, e["dbc_id"]) for e in execs
                  for h, d in zip(e["handles"], e["dirs"])
-                 if attached.get((h, e["dbc_id"])) != d}), [])
+                 if attached.get((e["fd"], h, e["dbc_id"])) != d}), [])
     c.eq("WAIT not on the last output BO of an EXECUTE",
-         sorted({w["handle"] for w in waits} -
-                {[h for h, d in zip(e["handles"], e["dirs"]) if d == 2][-1]
-                 for e in execs}), [])
+         sorted({(w["fd"], w["handle"]) for w in waits} -
+                {(e["fd"], [h for h, d in zip(e["handles"], e["dirs"])
+                            if d == 2][-1]) for e in execs}), [])
     return execs, waits
 
 
@@ -240,13 +241,13 @@ def check_ties(c, evs, execs, waits):
     owner = bo_owners(c, evs)
     eos = {}
     for e in execs:
-        o = {owner.get(h) for h in e["handles"]}
+        o = {owner.get((e["fd"], h)) for h in e["handles"]}
         if not c.true("EXECUTE handles %s not all of one exec object (%s)"
                       % (e["handles"], o), len(o) == 1 and None not in o):
             return
         eos.setdefault(o.pop(), {"x": [], "w": [], "q": []})["x"].append(e)
     for w in waits:
-        o = owner.get(w["handle"])
+        o = owner.get((w["fd"], w["handle"]))
         if c.true("WAIT handle %d of no exec object" % w["handle"],
                   o in eos):
             eos[o]["w"].append(w)
@@ -255,13 +256,13 @@ def check_ties(c, evs, execs, waits):
                   % q["execobj"], q["execobj"] in eos):
             eos[q["execobj"]]["q"].append(q)
     bos = collections.defaultdict(set)
-    for h, o in owner.items():
-        bos[o].add(h)
+    for fh, o in owner.items():
+        bos[o].add(fh)
     order_bad = 0
     for o, d in eos.items():
         c.eq("exec object %#x: EXECUTE handles vs BOs created in "
-             "qaicCreateExecObj" % o, {h for x in d["x"] for h in
-                                       x["handles"]}, bos[o])
+             "qaicCreateExecObj" % o, {(x["fd"], h) for x in d["x"]
+                                       for h in x["handles"]}, bos[o])
         c.eq("exec object %#x: enqueues/EXECUTEs/WAITs" % o,
              (len(d["q"]), len(d["w"])), (len(d["x"]), len(d["x"])))
         q = sorted(d["q"], key=lambda e: e["ts"])
@@ -298,11 +299,14 @@ def check_perf(c, evs, a, execs, waits):
                % len(own), len(own) <= 64)
     c.eq("shim PERF_STATS that failed", [e for e in own if e["ret"]], [])
     c.eq("zero device latency in the shim's queries (queried before "
-         "completion?)", [e["handles"] for e in own
-                          if 0 in e["device_latency_us"]], [])
-    wh = {w["handle"] for w in waits}
+         "completion?)", ["tid %d ts %d fd %d handles %s submit %s device %s"
+                          % (e["tid"], e["ts"], e["fd"], e["handles"],
+                             e["submit_latency_us"], e["device_latency_us"])
+                          for e in own if 0 in e["device_latency_us"]], [])
+    wh = {(w["fd"], w["handle"]) for w in waits}
     c.eq("shim PERF_STATS not including a waited BO",
-         [e["handles"] for e in own if not wh & set(e["handles"])], [])
+         [e["handles"] for e in own
+          if not wh & {(e["fd"], h) for h in e["handles"]}], [])
     # The shim's query follows a successful WAIT on the same thread.
     wt = collections.defaultdict(list)
     for w in waits:
@@ -313,13 +317,14 @@ def check_perf(c, evs, a, execs, waits):
                       "thread", prev):
             continue
         c.true("shim PERF_STATS for another BO than the last WAIT",
-               prev[-1]["handle"] in e["handles"])
+               prev[-1]["handle"] in e["handles"] and
+               prev[-1]["fd"] == e["fd"])
     if a.kmd_stats == "always" and a.profiled == n:
         # Same completion, same kernel record: identical values.
         miss = 0
         for e in own:
             idx = [rt_e for rt_e in rt if rt_e["tid"] == e["tid"] and
-                   rt_e["ts"] >= e["ts"]]
+                   rt_e["fd"] == e["fd"] and rt_e["ts"] >= e["ts"]]
             r = idx[0] if idx else None
             if r is None:
                 miss += 1
@@ -339,7 +344,7 @@ def check_perf(c, evs, a, execs, waits):
         for e in rt:
             w = len(e["handles"]) - 1
             ex = [x for x in execs if x["dbc_id"] == e["dbc_id"] and
-                  x["handles"] == e["handles"]]
+                  x["fd"] == e["fd"] and x["handles"] == e["handles"]]
             if ex:
                 outs = [i for i, d in enumerate(ex[0]["dirs"]) if d == 2]
                 w = outs[-1] if outs else w

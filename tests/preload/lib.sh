@@ -63,29 +63,50 @@ run_pid()
 	rc=$?
 }
 
-# traced NAME CMD...: run CMD with the shim preloaded inside a session of
-# its own; the trace's text is $TMP/NAME.txt.  Returns non-zero if LTTng
-# failed (the run's own status is $rc).
-traced()
+# rec_begin TAG: start a session of its own; the runs made with rec_run
+# until rec_end are recorded in it, and rec_end leaves the trace's text in
+# $TMP/TAG.txt (one session for many runs: checks select by pid).
+rec_begin()
 {
-	local name=$1 s
+	REC=$1
+	REC_S=$(qp_session_create qprof-shimtest "$TMP/$REC.trace") || {
+		fail "$REC: cannot create a session"; return 1; }
+	qp_session_start "$REC_S" || { fail "$REC: cannot start"; return 1; }
+}
+
+# rec_run NAME CMD...: run_pid with the shim preloaded, recorded in REC.
+rec_run()
+{
+	local name=$1
 	shift
-	s=$(qp_session_create qprof-shimtest "$TMP/$name.trace") || {
-		fail "$name: cannot create a session"; return 1; }
-	qp_session_start "$s" || { fail "$name: cannot start"; return 1; }
+	echo "$REC" >"$TMP/$name.rec"
 	LD_PRELOAD=$PRELOAD run_pid "$name" "$@"
-	qp_session_stop "$s"
+}
+
+rec_end()
+{
 	local lost
-	lost=$(qp_session_discarded "$s")
-	qp_session_destroy "$s"
-	[ "${lost:-0}" = 0 ] || fail "$name: $lost events discarded"
-	babeltrace2 --clock-cycles --no-delta "$TMP/$name.trace" \
-		>"$TMP/$name.txt" 2>"$TMP/$name.bt2err" || {
-		fail "$name: babeltrace2 cannot read the trace"
-		sed 's/^/  | /' "$TMP/$name.bt2err" | head >&2
+	qp_session_stop "$REC_S"
+	lost=$(qp_session_discarded "$REC_S")
+	qp_session_destroy "$REC_S"
+	[ "${lost:-0}" = 0 ] || fail "$REC: $lost events discarded"
+	babeltrace2 --clock-cycles --no-delta "$TMP/$REC.trace" \
+		>"$TMP/$REC.txt" 2>"$TMP/$REC.bt2err" || {
+		fail "$REC: babeltrace2 cannot read the trace"
+		sed 's/^/  | /' "$TMP/$REC.bt2err" | head >&2
 		return 1
 	}
-	return 0
+}
+
+# traced NAME CMD...: one run in a session of its own, trace $TMP/NAME.txt.
+traced()
+{
+	local name=$1
+	rec_begin "$name" || return 1
+	rec_run "$@"
+	local keep=$rc
+	rec_end || return 1
+	rc=$keep
 }
 
 # expect_rc NAME WANT: the last run's status is WANT.
@@ -113,7 +134,7 @@ check_trace()
 	local name=$1
 	shift
 	nchecks=$((nchecks + 1))
-	if ! "$PY" "$srcdir/check_trace.py" "$TMP/$name.txt" \
+	if ! "$PY" "$srcdir/check_trace.py" "$TMP/$(cat "$TMP/$name.rec").txt" \
 		--pid "$(cat "$TMP/$name.pid")" --shim-version "$SHIM_VERSION" \
 		"$@" >"$TMP/$name.check" 2>&1; then
 		fail "$name: trace check ($*)"
@@ -125,11 +146,14 @@ check_trace()
 }
 
 # mask FILE: the output with its timing figures (durations, rates, the
-# Device Performance table) replaced by '#'.
+# Device Performance table) replaced by '#', and the number of the failing
+# inference (with several threads, which one meets an injected fault first
+# varies from run to run, with or without the shim).
 mask()
 {
 	sed -E -e 's/TotalDuration [0-9]+us/TotalDuration #us/' \
 		-e 's|Inf/Sec [0-9.]+|Inf/Sec #|' \
+		-e 's/inference [0-9]+ failed/inference # failed/' \
 		-e '/^[A-Za-z]+Us,/s/[0-9]+\.[0-9]+/#/g' "$1"
 }
 
