@@ -375,7 +375,12 @@ QAIC_EXPORT QStatus qaicExecObjWaitForCompletion(QAicExecObj *handle,
 	return st;
 }
 
-/* Waits for an inference in flight, then unmaps and closes the BOs. */
+/*
+ * Waits for an inference in flight (and for its worker to let go), then
+ * unmaps and closes the BOs: teardown ioctls always run inside this call,
+ * on the caller's thread (unless another API call on another thread holds
+ * the object at that moment; the last one out tears down).
+ */
 QAIC_EXPORT QStatus qaicReleaseExecObj(QAicExecObj *handle)
 {
 	struct QAicExecObj *eo = RT_GET(handle, RT_EXECOBJ, struct QAicExecObj);
@@ -387,7 +392,8 @@ QAIC_EXPORT QStatus qaicReleaseExecObj(QAicExecObj *handle)
 		return QS_INVAL;
 	}
 	pthread_mutex_lock(&eo->lock);
-	wait_idle(eo, 0);
+	while (eo->state == EO_BUSY || eo->workers)
+		pthread_cond_wait(&eo->cond, &eo->lock);
 	pthread_mutex_unlock(&eo->lock);
 	RT_PUT(eo);
 	RT_PUT(eo);
@@ -599,4 +605,8 @@ void rt_execobj_run(struct QAicExecObj *eo)
 		rt_report_error(eo->ctx, QIAC_ERROR_EXECOBJ_RUNTIME, what);
 	}
 	complete(eo, st, sampled);
+	pthread_mutex_lock(&eo->lock);
+	eo->workers--;
+	pthread_cond_broadcast(&eo->cond);
+	pthread_mutex_unlock(&eo->lock);
 }

@@ -39,8 +39,7 @@ static void *worker_main(void *arg)
 		q->running++;
 		pthread_mutex_unlock(&q->lock);
 
-		rt_execobj_run(eo);
-		RT_PUT(eo);		/* the job's reference */
+		rt_execobj_run(eo);	/* last touch of eo: workers-- */
 
 		pthread_mutex_lock(&q->lock);
 		q->running--;
@@ -172,10 +171,12 @@ static QStatus claim_execobj(struct QAicExecObj *eo)
 	QStatus st = QS_SUCCESS;
 
 	pthread_mutex_lock(&eo->lock);
-	if (eo->state == EO_BUSY)
+	if (eo->state == EO_BUSY) {
 		st = QS_BUSY;
-	else
+	} else {
 		eo->state = EO_BUSY;
+		eo->workers++;
+	}
 	pthread_mutex_unlock(&eo->lock);
 	return st;
 }
@@ -225,9 +226,12 @@ QAIC_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *hq, QAicExecObj *heo,
 	else
 		q->head = eo;
 	q->tail = eo;
-	eo->row.enq_ns = rt_now() - t0;	/* the job keeps the eo reference */
+	eo->row.enq_ns = rt_now() - t0;
 	pthread_cond_signal(&q->work);
 	pthread_mutex_unlock(&q->lock);
+	/* No reference travels with the job: release waits for eo->workers
+	 * to drop to 0, so BOs are always torn down inside the release call. */
+	RT_PUT(eo);
 	RT_PUT(q);
 	return QS_SUCCESS;
 fail:

@@ -198,6 +198,7 @@ struct QAicExecObj {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	enum eo_state state;
+	uint32_t workers;		/* workers still touching this object */
 	QStatus last_status;
 	bool done_sampled;		/* last completed inference is a sample */
 	uint64_t done_sample;
