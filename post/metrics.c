@@ -133,13 +133,13 @@ bool qp_metric_value(const struct qp_inference *i, enum qp_metric m,
 	case QP_M_ENQ:			/* enqueue call entry -> return */
 		return span_us(boundary(i, ENQ_BEGIN),
 			       boundary(i, QP_T_ENQ_END), out);
-	case QP_M_PRE_PROC:		/* enqueue return -> first EXECUTE entry */
+	case QP_M_PRE_PROC:		/* enqueue return -> EXECUTE entry */
 		return span_us(boundary(i, QP_T_ENQ_END),
 			       boundary(i, QP_T_EXEC_BEGIN), out);
-	case QP_M_SUBMIT:		/* first EXECUTE entry -> successful return */
+	case QP_M_SUBMIT:		/* EXECUTE entry -> return (successful attempt) */
 		return span_us(boundary(i, QP_T_EXEC_BEGIN),
 			       boundary(i, QP_T_EXEC_END), out);
-	case QP_M_EXEC_TOTAL:		/* first EXECUTE entry -> WAIT return */
+	case QP_M_EXEC_TOTAL:		/* EXECUTE entry -> WAIT return */
 		return span_us(boundary(i, QP_T_EXEC_BEGIN),
 			       boundary(i, QP_T_WAIT_END), out);
 	case QP_M_POST_PROC:		/* WAIT return -> completion seen by app */

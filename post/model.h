@@ -52,7 +52,9 @@ enum qp_inf_state {
  */
 enum qp_time {
 	QP_T_ENQ_END,		/* qaicEnqueueExecObj return */
-	QP_T_EXEC_BEGIN,	/* first EXECUTE_BO attempt: ioctl entry */
+	QP_T_EXEC_BEGIN,	/* successful EXECUTE_BO attempt: ioctl entry (EAGAIN
+				 * retries and their back-off fall in preProc,
+				 * as in the runtime) */
 	QP_T_EXEC_END,		/* successful EXECUTE_BO: ioctl return */
 	QP_T_WAIT_BEGIN,	/* WAIT_BO on the wait handle: entry */
 	QP_T_WAIT_END,		/* successful WAIT_BO: return */
