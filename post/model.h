@@ -79,6 +79,7 @@ struct qp_inference {
 	uint16_t queue;		/* index into qp_model.queues, QP_NONE16 */
 	int32_t enq_tid;	/* thread that enqueued (or submitted) */
 	int32_t done_tid;	/* thread that saw the completion */
+	int32_t submit_tid;	/* thread that issued the EXECUTE (0 = unknown) */
 	/* kernel perf stats (PERF_STATS_BO after completion) */
 	uint32_t submit_latency_us;	/* wait handle's entry */
 	uint32_t device_latency_us;	/* wait handle's entry */
