@@ -28,8 +28,14 @@
 
 #include "simkmd_priv.h"
 
-static __thread uint64_t current_id;	/* notification being served */
-static __thread bool current_valid;
+/*
+ * initial-exec: the runtime may be dlopen'ed, and LeakSanitizer crashes at
+ * exit walking dynamic TLS blocks of such libraries.  16 bytes of static
+ * TLS are always available.
+ */
+#define KMD_TLS __thread __attribute__((tls_model("initial-exec")))
+static KMD_TLS uint64_t current_id;	/* notification being served */
+static KMD_TLS bool current_valid;
 
 uint64_t simkmd_now_ns(void)
 {
