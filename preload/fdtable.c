@@ -211,6 +211,16 @@ QP_OPEN_HOOK(open64)
 QP_OPENAT_HOOK(openat)
 QP_OPENAT_HOOK(openat64)
 
+/*
+ * liblttng-ust-common: refuses (EBADF) to close a file descriptor that
+ * LTTng-UST owns (its sessiond sockets and ring-buffer shm fds), else calls
+ * close_cb.  Without it a program that closes "all other fds" (shells,
+ * daemons) takes LTTng-UST's fds away and later aborts in its ring-buffer
+ * teardown.  liblttng-ust-fd.so does the same; the shim interposes close()
+ * anyway, so it protects them itself.  Exported, not in a public header.
+ */
+extern int lttng_ust_safe_close_fd(int fd, int (*close_cb)(int fd));
+
 QP_EXPORT int close(int fd)
 {
 	int (*real)(int) = qp_libc_fn(close);
@@ -221,7 +231,7 @@ QP_EXPORT int close(int fd)
 		errno = ENOSYS;
 		return -1;
 	}
-	return real(fd);
+	return lttng_ust_safe_close_fd(fd, real);
 }
 
 QP_EXPORT int dup(int oldfd)
