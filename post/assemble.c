@@ -225,8 +225,10 @@ struct flight {
 	uint32_t eo, ev;	/* pool indices, NIL */
 	uint32_t wait_bo;	/* bo pool index of the wait handle, NIL */
 	struct link link[L__COUNT];
+	uint32_t nreq;		/* entries of its EXECUTE request */
 	uint8_t on;		/* bit per list it is on */
 	uint8_t stage;		/* enum stage */
+	bool perf_partial;	/* perf stats taken from a query missing entries */
 };
 
 struct bo {
@@ -625,6 +627,12 @@ static void flight_release(struct qp_assembler *a, uint32_t f)
 	pool_free(&a->flights, f);
 }
 
+/* Perf stats known, from a query that covered the whole request. */
+static bool perf_final(struct qp_assembler *a, const struct flight *fl)
+{
+	return (INF(a, fl->inf)->flags & QP_F_HAS_PERF) && !fl->perf_partial;
+}
+
 /*
  * Inference f is finished (completed, failed or given up): take it off the
  * lists.  It lingers only while its perf stats may still come (a kernel
@@ -656,7 +664,7 @@ static void flight_finish(struct qp_assembler *a, uint32_t f)
 		fl->ev = NIL;
 	}
 	fl->stage = ST_DONE;
-	if (fl->wait_bo == NIL || (INF(a, fl->inf)->flags & QP_F_HAS_PERF))
+	if (fl->wait_bo == NIL || perf_final(a, fl))
 		flight_release(a, f);
 }
 
@@ -1369,19 +1377,24 @@ static int on_execute(struct qp_assembler *a, uint32_t proc,
 	link_wait_bo(a, f, b);
 	fl = FL(a, f);
 	inf = INF(a, fl->inf);
-	if (inf->off[QP_T_EXEC_BEGIN] == QP_T_NONE) {
-		if ((inf->flags & QP_F_HAS_ENQ) &&
-		    inf->off[QP_T_ENQ_END] == QP_T_NONE)
-			a->st.exec_before_enq_exit++;
-		qp_inf_set_time(inf, QP_T_EXEC_BEGIN, ev->begin_ts);
-	}
+	/*
+	 * EXEC_BEGIN is the entry of the successful attempt (model.h): the
+	 * EAGAIN retries and their back-off fall in preProc, as in the
+	 * runtime's own phases.  Each attempt overwrites it.
+	 */
+	qp_inf_set_time(inf, QP_T_EXEC_BEGIN, ev->begin_ts);
 	inf->match = match;
 	inf->dbc_id = (uint16_t)ev->u.execute.dbc_id;
+	fl->nreq = ev->u.execute.count;
 	if (inf->program == QP_NONE16)
 		inf->program = idx16(dbc_program(a, proc, fd,
 						 ev->u.execute.dbc_id, false));
 	if (ev->status >= 0) {
+		if ((inf->flags & QP_F_HAS_ENQ) &&
+		    inf->off[QP_T_ENQ_END] == QP_T_NONE)
+			a->st.exec_before_enq_exit++;
 		qp_inf_set_time(inf, QP_T_EXEC_END, ev->ts);
+		inf->submit_tid = ev->tid;
 		fl->stage = ST_SUBMITTED;
 		list_del(a, &a->procs[proc].unsub, L_UNSUB, f);
 		return 0;
@@ -1482,10 +1495,19 @@ static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 		    !ev->u.perf_stats.device_latency_us[k])
 			continue;
 		used = true;
-		if (inf->flags & QP_F_HAS_PERF)
-			continue;	/* first one wins */
+		/*
+		 * The first query wins, unless it missed entries of the
+		 * request (entry 0's queue level and the ring elements of
+		 * every BO are needed): then a complete one replaces it.
+		 */
+		if (perf_final(a, fl) ||
+		    ((inf->flags & QP_F_HAS_PERF) &&
+		     ev->u.perf_stats.count < fl->nreq))
+			continue;
+		inf->flags &= (uint8_t)~QP_F_PERF_BY_SHIM;
 		take_perf(inf, ev, k, n);
-		if (fl->stage == ST_DONE)
+		fl->perf_partial = ev->u.perf_stats.count < fl->nreq;
+		if (fl->stage == ST_DONE && perf_final(a, fl))
 			flight_release(a, f);
 	}
 	if (!used)

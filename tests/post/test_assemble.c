@@ -353,6 +353,7 @@ static void check_spec(const struct inf_spec *s, uint8_t match)
 	assert_int_equal(inf->done_kind, s->style);
 	assert_int_equal(inf->dbc_id, s->dbc);
 	assert_int_equal(inf->enq_tid, s->app_tid);
+	assert_int_equal(inf->submit_tid, s->wtid);
 	assert_int_equal(inf->done_tid, s->style == QP_DONE_CALLBACK ?
 			 s->wtid : s->app_tid);
 	assert_true(inf->flags & QP_F_HAS_PERF);
@@ -765,7 +766,10 @@ static void kernel_only(void **state)
 	assert_int_equal(model.shim_perf_queries, 3);
 }
 
-/* EXECUTE refused with EAGAIN twice: exec begins at the first attempt. */
+/*
+ * EXECUTE refused with EAGAIN twice: exec begins at the successful attempt,
+ * the retries and their back-off are preProc (as the runtime counts them).
+ */
 static void eagain_retries(void **state)
 {
 	const struct qp_inference *inf;
@@ -785,11 +789,12 @@ static void eagain_retries(void **state)
 	inf = find(800, 0);
 	assert_int_equal(inf->state, QP_INF_OK);
 	assert_int_equal(inf->exec_retries, 2);
-	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(1010));
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(1200));
 	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_END), AT(1205));
-	assert_true(metric(inf, QP_M_PRE_PROC) == 7);
-	assert_true(metric(inf, QP_M_SUBMIT) == 195);
-	assert_true(metric(inf, QP_M_EXEC_TOTAL) == 690);
+	assert_int_equal(inf->submit_tid, 801);
+	assert_true(metric(inf, QP_M_PRE_PROC) == 197);
+	assert_true(metric(inf, QP_M_SUBMIT) == 5);
+	assert_true(metric(inf, QP_M_EXEC_TOTAL) == 500);
 	check_tiling();
 }
 
@@ -1127,6 +1132,54 @@ static void perf_stats_first_wins(void **state)
 	assert_int_equal(model.shim_perf_queries, 1);
 }
 
+/*
+ * A query missing entries of the request (here the shim's, with the wait
+ * handle only) gives the wrong queue level and ring elements: a later
+ * complete query replaces it.  Alone, it is still used.
+ */
+static void perf_stats_partial_query(void **state)
+{
+	const struct qp_inference *inf;
+	int k;
+
+	(void)state;
+	app_with_program(1550, 3, 0, 0x100, "net", 0);
+	execobj_create(1550, 1550, AT(100), 0xf5, 0x100, 3, 0, 1, 2);
+	for (k = 0; k < 2; k++) {
+		uint64_t b = 1000 + 1000 * (uint64_t)k;
+
+		enq_entry(1550, 1550, AT(b), (uint64_t)k, 0x9, 0xf5, 0, 0);
+		enq_exit(1550, 1550, AT(b + 3), (uint64_t)k, 0);
+		execute(1550, 1551, AT(b + 10), AT(b + 14), 3, 0, 1, 2, 0, 0);
+		kwait(1550, 1551, AT(b + 15), AT(b + 500), 3, 2, 0, 0, 0);
+		/* the shim's: entry of handle 2 only, as the kernel answers it */
+		perf(1550, 1551, AT(b + 502), 3, 0, 2, 2, 6 + 3, 4, 485, 1);
+		evbuf[nev - 1].u.perf_stats.count = 1;
+		evbuf[nev - 1].u.perf_stats.num_queue_element[0] = 2;
+		evbuf[nev - 1].u.perf_stats.submit_latency_us[0] = 4;
+		evbuf[nev - 1].u.perf_stats.device_latency_us[0] = 485;
+		eo_wait(1550, 1550, AT(b + 4), AT(b + 510), 0xf5, 0);
+		/* the runtime's complete query, for inference 0 only (late) */
+		if (k == 0)
+			perf(1550, 1551, AT(b + 520), 3, 0, 1, 2, 6, 4, 485, 0);
+	}
+	run();
+	inf = find(1550, 0);
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(inf->flags & (QP_F_HAS_PERF | QP_F_PERF_BY_SHIM),
+			 QP_F_HAS_PERF);
+	assert_int_equal(inf->queue_level_before, 6);
+	assert_int_equal(inf->total_queue_elements, 5);
+	assert_int_equal(inf->device_latency_us, 485);
+	inf = find(1550, 1);
+	assert_int_equal(inf->flags & (QP_F_HAS_PERF | QP_F_PERF_BY_SHIM),
+			 QP_F_HAS_PERF | QP_F_PERF_BY_SHIM);
+	assert_int_equal(inf->queue_level_before, 9);
+	assert_int_equal(inf->total_queue_elements, 2);
+	assert_int_equal(inf->submit_latency_us, 4);
+	check_tiling();
+}
+
 /* An inference whose kernel events cannot be tied is UNMATCHED. */
 static void unmatched_inference(void **state)
 {
@@ -1256,6 +1309,7 @@ int main(void)
 		T(handle_reuse_after_gem_close),
 		T(two_processes_equal_handles),
 		T(perf_stats_first_wins),
+		T(perf_stats_partial_query),
 		T(unmatched_inference),
 		T(callsites),
 		T(process_info),
