@@ -5,7 +5,7 @@ latency dumps, per inference (issue 4, section 5).  Independent of qprof's C
 code: pandas reads both files the way latency_stats_python3.py does.
 
 usage: e2e_compare.py QPROF_CSV_DIR SIM_DUMP_DIR [--window W] [--label L]
-                      [--enq-bound US] [--pre-bound US] [--post-bound US]
+                      [--bounds E50,E99,P50,P99,O50,O99] [--retries]
 
 Rows are matched by Sample (the runtime's and qprof's inference numbers
 of a program).  With --window W > 0 (several application threads racing
@@ -18,10 +18,14 @@ Checks, for every program:
   - equal exactly: exectoVc, execToComplete, hostRoundTrip, queueDepth,
     numInfInQueue (and the merged device columns);
   - execTotal, totalRoundtripTime: |difference| at p50 and p99 within
-    max(5 us, 2 % of the runtime's value at that percentile);
+    max(5 us, 2 % of the runtime's value at that percentile).  With
+    --retries (EXECUTE_BO refused with EAGAIN and retried), execTotal
+    differs by definition: qprof's starts at the FIRST attempt, the
+    runtime's at the successful one; then only qprof >= runtime - 5 us
+    is checked;
   - enq >= enqTime, preProc >= preProcTime + submitTime,
     postProc >= postProcTime (to CSV rounding), the excess (hand-off
-    time) at p99 within the given bounds;
+    time) at p50 and p99 within --bounds (us: enq, preProc, postProc);
   - enq + preProc + execTotal + postProc == totalRoundtripTime (rounding).
 Prints the hand-off statistics; exits 1 on any failure.
 """
@@ -100,6 +104,8 @@ def match_rows(sim, q, window):
 
 
 def pct(v, p):
+    v = np.asarray(v, dtype=float)
+    v = v[~np.isnan(v)]
     return float(np.percentile(v, p)) if len(v) else float("nan")
 
 
@@ -126,29 +132,49 @@ def compare(label, pname, sim, q, args):
             if bad:
                 fail("%s: merged %s differs in %d rows" % (tag, c, bad))
     for c in ["execTotalUs", "totalRoundtripTimeUs"]:
+        if c == "execTotalUs" and args.retries:
+            # most inferences were not retried: the usual p50 check, and
+            # qprof must not be shorter beyond the tolerance (p1).
+            d = r[c] - s[c]
+            lim50 = max(5.0, 0.02 * pct(s[c], 50))
+            lim99 = max(5.0, 0.02 * pct(s[c], 99))
+            print("  %-22s (retries) diff p1 %8.3f  p50 %8.3f  p99 %9.3f us" %
+                  (c, pct(d, 1), pct(d, 50), pct(d, 99)))
+            if abs(pct(d, 50)) > lim50 or pct(d, 1) < -lim99:
+                fail("%s: %s diff p50 %.3f / p1 %.3f us beyond %.3f / -%.3f" %
+                     (tag, c, pct(d, 50), pct(d, 1), lim50, lim99))
+            continue
         d = np.abs(r[c] - s[c])
         for p in (50, 99):
             lim = max(5.0, 0.02 * pct(s[c], p))
             print("  %-22s |diff| p%d %8.3f us (limit %.3f)" % (c, p, pct(d, p), lim))
             if pct(d, p) > lim:
                 fail("%s: %s |diff| p%d = %.3f us > %.3f" % (tag, c, p, pct(d, p), lim))
+    b = args.bounds
     phases = [
-        ("enq", r["enqTimeUs"] - s["enqTimeUs"], args.enq_bound),
+        ("enq", r["enqTimeUs"] - s["enqTimeUs"], b[0], b[1]),
         ("preProc", r["preProcTimeUs"] - s["preProcTimeUs"] - s["submitTimeUs"],
-         args.pre_bound),
-        ("postProc", r["postProcUs"] - s["postProcUs"], args.post_bound),
+         b[2], b[3]),
+        ("postProc", r["postProcUs"] - s["postProcUs"], b[4], b[5]),
     ]
-    for name, h, bound in phases:
+    for name, h, b50, b99 in phases:
         neg = int((h < -ROUND).sum())
-        print("  hand-off %-8s p50 %8.3f  p99 %8.3f  max %8.3f us  (bound p99 %.0f)" %
-              (name, pct(h, 50), pct(h, 99), h.max(), bound))
+        print("  hand-off %-8s p50 %8.3f  p99 %9.3f  max %9.3f us  (bounds %g, %g)" %
+              (name, pct(h, 50), pct(h, 99), h.max(), b50, b99))
         if neg:
             fail("%s: qprof %s shorter than the runtime's phase in %d rows (min %.3f)" %
                  (tag, name, neg, h.min()))
-        if pct(h, 99) > bound:
-            fail("%s: hand-off %s p99 %.3f us > bound %.0f" % (tag, name, pct(h, 99), bound))
+        if pct(h, 50) > b50 or pct(h, 99) > b99:
+            fail("%s: hand-off %s p50 %.3f / p99 %.3f us above bounds %g / %g" %
+                 (tag, name, pct(h, 50), pct(h, 99), b50, b99))
+    cols = ["enqTimeUs", "preProcTimeUs", "execTotalUs", "postProcUs",
+            "totalRoundtripTimeUs"]
+    na = r[cols].isna().any(axis=1)
+    if na.any():
+        fail("%s: %d rows lack a phase (N/A in %s): the phases cannot tile" %
+             (tag, int(na.sum()), ", ".join(c for c in cols if r[c].isna().any())))
     tiles = r["enqTimeUs"] + r["preProcTimeUs"] + r["execTotalUs"] + r["postProcUs"]
-    off = np.abs(tiles - r["totalRoundtripTimeUs"])
+    off = np.abs(tiles - r["totalRoundtripTimeUs"])[~na]
     if (off > 0.003).any():
         fail("%s: phases do not tile the round trip in %d rows (max %.4f us)" %
              (tag, int((off > 0.003).sum()), off.max()))
@@ -160,10 +186,12 @@ def main():
     ap.add_argument("sim_dir")
     ap.add_argument("--window", type=int, default=0)
     ap.add_argument("--label", default="run")
-    ap.add_argument("--enq-bound", type=float, default=200)
-    ap.add_argument("--pre-bound", type=float, default=500)
-    ap.add_argument("--post-bound", type=float, default=500)
+    ap.add_argument("--bounds", default="inf,inf,inf,inf,inf,inf")
+    ap.add_argument("--retries", action="store_true")
     args = ap.parse_args()
+    args.bounds = [float(x) for x in args.bounds.split(",")]
+    if len(args.bounds) != 6:
+        ap.error("--bounds wants 6 values")
     sim = by_name(args.sim_dir)
     q = by_name(args.qprof_dir)
     if not sim:

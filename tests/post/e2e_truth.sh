@@ -11,10 +11,12 @@
 # a saturated device ring (EXECUTE_BO fails with EAGAIN, the runtime
 # retries), and the function-table loader (qaic-sim-loader).
 #
-# Hand-off bounds (p99 of qprof's phase minus the runtime's internal one,
-# µs) were measured on a 2-vCPU VM (docs/REPORT.md, "Two views"):
-# enq 0.3-2, preProc 5-60, postProc 3-40 typical; the bounds below leave
-# room for a loaded CI machine.
+# Hand-off bounds (qprof's phase minus the runtime's internal one, µs, at
+# p50 and p99; runs with one inference in flight): measured on the 2-vCPU
+# VM while other builds ran (docs/REPORT.md, "Two views"): enq p50 0.3-31,
+# p99 11-140; preProc p50 3.8-5.2, p99 41-2021; postProc p50 32-166, p99
+# 131-4318.  The p99 is scheduling noise of a loaded 2-CPU machine.
+# QP_BOUNDS overrides: "ENQ50,ENQ99,PRE50,PRE99,POST50,POST99".
 set -u
 : "${top_builddir:=../..}" "${top_srcdir:=../..}"
 . "$top_srcdir/tests/lib/lttng.sh"
@@ -43,12 +45,18 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 fail=0
-: "${QP_ENQ_BOUND:=100}" "${QP_PRE_BOUND:=400}" "${QP_POST_BOUND:=400}"
+: "${QP_BOUNDS:=100,5000,100,5000,500,10000}"
 
-# run LABEL WINDOW [ENV=VALUE...] -- PROGRAM ARGS...
+# run LABEL WINDOW BOUNDS [ENV=VALUE...] -- PROGRAM ARGS...
+# BOUNDS "yes": check the per-phase hand-off bounds (the application keeps
+# no more inferences in flight than the runtime has workers); "no": only
+# containment (with deeper queues, preProc also holds the wait for a free
+# runtime worker, which no runtime phase counts).
+# The report is restricted to the application's pid: the session daemon is
+# shared, and other processes may run qprof at the same time.
 run() {
-	label=$1 window=$2
-	shift 2
+	label=$1 window=$2 bounds=$3
+	shift 3
 	d=$work/$label
 	mkdir -p "$d/dump" "$d/csv"
 	session=$(qp_session_create e2e-truth "$d/trace") || { fail=1; return; }
@@ -58,9 +66,11 @@ run() {
 	shift
 	prog=$1
 	shift
-	if ! env $envs LD_PRELOAD="$lib" "$prog" "$@" \
+	env $envs LD_PRELOAD="$lib" "$prog" "$@" \
 		--aic-profiling-type latency --aic-profiling-num-samples 1000000 \
-		--aic-profiling-out-dir "$d/dump" >"$d/app.out" 2>&1; then
+		--aic-profiling-out-dir "$d/dump" >"$d/app.out" 2>&1 &
+	pid=$!
+	if ! wait $pid; then
 		echo "$label: application failed"; cat "$d/app.out"; fail=1
 	fi
 	qp_session_stop "$session"
@@ -68,23 +78,32 @@ run() {
 	qp_session_destroy "$session"
 	session=
 	[ "$lost" = 0 ] || { echo "$label: $lost events discarded"; fail=1; }
-	if ! "$report" "$d/trace" --device-latency "$d/dump" --csv-dir "$d/csv" \
-		--json "$d/report.json" >"$d/summary.txt" 2>"$d/report.err"; then
+	if ! "$report" "$d/trace" --pid "$pid" --device-latency "$d/dump" \
+		--csv-dir "$d/csv" --json "$d/report.json" >"$d/summary.txt" \
+		2>"$d/report.err"; then
 		echo "$label: qprof-report failed"; cat "$d/report.err"; fail=1
 		return
 	fi
-	$compare "$d/csv" "$d/dump" --label "$label" --window "$window" \
-		--enq-bound "$QP_ENQ_BOUND" --pre-bound "$QP_PRE_BOUND" \
-		--post-bound "$QP_POST_BOUND" || { fail=1; cat "$d/summary.txt"; }
+	case $bounds in
+	yes) set -- --bounds "$QP_BOUNDS" ;;
+	retries) set -- --retries ;;
+	*) set -- ;;
+	esac
+	$compare "$d/csv" "$d/dump" --label "$label" --window "$window" "$@" ||
+		{ fail=1; cat "$d/summary.txt"; }
 }
 
-run tiny-wait 0 -- "$app" -t tiny -n 600 -c wait
-run tiny-event-3thr 16 -- "$app" -t tiny -n 600 -T 3 -c event
-run tiny-callback 0 -- "$app" -t tiny -n 600 -c callback
-run resnet50 0 QAIC_SIM_TIME_SCALE=0.05 -- "$app" -t resnet50 -n 200
-run bert-3thr 16 QAIC_SIM_TIME_SCALE=0.02 -- "$app" -t bert -n 150 -T 3 -c callback
+# one inference in flight (-S 1): hand-offs are thread wake-ups only
+run tiny-wait-s1 0 yes -- "$app" -t tiny -n 400 -S 1 -c wait
+run tiny-callback-s1 0 yes -- "$app" -t tiny -n 400 -S 1 -c callback
+[ -e "$loader" ] && run loader-tiny-s1 0 yes \
+	QAIC_LIB="$top_builddir/sim/runtime/.libs/libQAic.so" -- "$loader" -t tiny -n 300 -S 1 -c event
+# deeper queues: preProc also holds the wait for a free runtime worker
+run tiny-wait 0 no -- "$app" -t tiny -n 600 -c wait
+run tiny-event-3thr 16 no -- "$app" -t tiny -n 600 -T 3 -c event
+run resnet50 0 no QAIC_SIM_TIME_SCALE=0.05 -- "$app" -t resnet50 -n 200
+run bert-3thr 16 no QAIC_SIM_TIME_SCALE=0.02 -- "$app" -t bert -n 150 -T 3 -c callback
 # ring of 16 with 3 queues x 8 workers: EXECUTE_BO returns EAGAIN
-run tiny-saturated 16 -- "$app" -t tiny -n 600 -T 4 -S 10 -q 3 --threads-per-queue 8
-run tiny-eagain 0 QAIC_SIM_FAULT_EAGAIN=5:3 -- "$app" -t tiny -n 300
-[ -e "$loader" ] && run loader-tiny 0 -- "$loader" -t tiny -n 300
+run tiny-saturated 16 retries -- "$app" -t tiny -n 600 -T 4 -S 10 -q 3 --threads-per-queue 8
+run tiny-eagain 0 retries QAIC_SIM_FAULT_EAGAIN=5:3 -- "$app" -t tiny -n 300
 exit $fail
