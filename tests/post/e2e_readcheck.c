@@ -4,13 +4,19 @@
  * and checks every decoded event against the values e2e_gen derives from
  * the inference number (see e2e_gen.c), plus ordering and accounting.
  *
- *   e2e_readcheck -n N -k K [-c] [-o NAME] [-P PROCESSES] [-d DISCARDED] TRACE...
+ *   e2e_readcheck -n N -k K [-c] [-o NAME] [-P PROCESSES] [-d DISCARDED | -L] TRACE...
  *
- * With -d, events were discarded on purpose: only the accounting is
- * checked (the reader's discarded count must equal DISCARDED, what
- * `lttng list` reported) and the per-inference checks are relaxed.
+ * Only processes whose process_info says shim_version "qprof-gen" are
+ * checked: the session daemon is shared, other qprof users' events are
+ * counted and skipped.
+ *
+ * With -d or -L, events were discarded on purpose: decoded + discarded
+ * must equal what e2e_gen emitted, the reader's discarded count must equal
+ * DISCARDED (what `lttng list` reported) with -d, and the per-inference
+ * checks skip inferences that overlap a loss.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +41,23 @@ struct check {
 	uint64_t kinds[QP_EV__COUNT];
 	uint64_t errors, discarded_msgs;
 	uint64_t lost_until;	/* end of the latest loss range */
+	int32_t gen_pids[64];	/* processes of e2e_gen */
+	size_t ngen;
+	uint64_t foreign;	/* events of other processes */
 };
+
+static bool is_gen(struct check *c, const struct qp_event *ev)
+{
+	size_t i;
+
+	if (ev->kind == QP_EV_PROCESS_INFO &&
+	    !strcmp(ev->u.process.shim_version, "qprof-gen") && c->ngen < 64)
+		c->gen_pids[c->ngen++] = ev->pid;
+	for (i = 0; i < c->ngen; i++)
+		if (c->gen_pids[i] == ev->pid)
+			return true;
+	return false;
+}
 
 #define FAIL(c, ...) do {						\
 	if ((c)->errors++ < 20) {					\
@@ -157,6 +179,10 @@ static int sink(const struct qp_event *ev, void *data)
 		FAIL(c, "bad kind %d", ev->kind);
 		return 0;
 	}
+	if (ev->kind != QP_EV_DISCARDED && !is_gen(c, ev)) {
+		c->foreign++;
+		return 0;
+	}
 	c->kinds[ev->kind]++;
 	if (ev->kind == QP_EV_DISCARDED) {
 		size_t i;
@@ -224,7 +250,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:k:co:P:d:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:co:P:d:L")) != -1) {
 		switch (opt) {
 		case 'n': c.n = strtoul(optarg, NULL, 0); break;
 		case 'k': c.k = strtoul(optarg, NULL, 0); break;
@@ -232,6 +258,7 @@ int main(int argc, char **argv)
 		case 'o': c.name = optarg; break;
 		case 'P': nproc = strtoul(optarg, NULL, 0); break;
 		case 'd': discarded = strtoll(optarg, NULL, 0); c.lossy = 1; break;
+		case 'L': c.lossy = 1; break;
 		default: return 2;
 		}
 	}
@@ -254,13 +281,14 @@ int main(int argc, char **argv)
 		uint64_t emitted = nproc * (8 + 5 * c.k) +
 				   nproc * c.n * (c.callback ? 7 : 6);
 
-		if (st.qprof_events + st.discarded_events != emitted)
+		if (st.qprof_events - c.foreign + st.discarded_events != emitted)
 			FAIL(&c, "%" PRIu64 " decoded + %" PRIu64 " lost != %" PRIu64
-			     " emitted", st.qprof_events, st.discarded_events, emitted);
-		if ((long long)st.discarded_events != discarded)
+			     " emitted", st.qprof_events - c.foreign,
+			     st.discarded_events, emitted);
+		if (discarded >= 0 && (long long)st.discarded_events != discarded)
 			FAIL(&c, "reader counted %" PRIu64 " discarded events, lttng %lld",
 			     st.discarded_events, discarded);
-		if (discarded > 0 && (!st.nlosses || !c.discarded_msgs))
+		if (!st.discarded_events || !st.nlosses || !c.discarded_msgs)
 			FAIL(&c, "no per-stream loss entry");
 	} else {
 		check_counts(&c, nproc);
@@ -268,8 +296,9 @@ int main(int argc, char **argv)
 			FAIL(&c, "unexpected discarded events");
 	}
 	printf("e2e_readcheck: %zu traces, %" PRIu64 " qprof events, %" PRIu64
-	       " other, %" PRIu64 " discarded in %zu streams, %zu processes, %"
-	       PRIu64 " errors\n", st.ntraces, st.qprof_events, st.other_events,
+	       " other, %" PRIu64 " of other processes, %" PRIu64
+	       " discarded in %zu streams, %zu processes, %" PRIu64 " errors\n",
+	       st.ntraces, st.qprof_events, st.other_events, c.foreign,
 	       st.discarded_events, st.nlosses, c.nprocs, c.errors);
 	qp_read_stats_free(&st);
 	qp_model_free(&m);
