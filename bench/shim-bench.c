@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shim-bench: the timing loops of bench/shim-run.sh, run once without and
+ * once with libqprof.so preloaded (always over the fake runtime
+ * libshimfake.so; the script preloads the fake kernel libshimfakekmd.so).
+ *
+ *   shim-bench calls N REPS     ns per call (median of REPS loops of N) of
+ *                               a hooked call that emits one event
+ *                               (qaicExecObjWaitForCompletion), one that
+ *                               emits two (qaicEnqueueExecObj), an ioctl on
+ *                               a non-accel fd, and a bare LTTng-UST event
+ *                               (qprof_bench:bare) for reference
+ *   shim-bench infer N T REPS   CPU ns per inference (EXECUTE + WAIT
+ *                               through enqueue + wait), all T threads
+ *                               together, median of REPS runs of N
+ */
+#define LTTNG_UST_TRACEPOINT_CREATE_PROBES
+#define LTTNG_UST_TRACEPOINT_DEFINE
+#include "shim-bench-tp.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <qprof/qaic_api.h>
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+enum loop { L_WAIT, L_ENQUEUE, L_IOCTL, L_BARE, L_COUNT };
+static const char *const loop_names[L_COUNT] = {
+	"call_1ev_ns", "call_2ev_ns", "ioctl_other_ns", "bare_event_ns",
+};
+
+static void __attribute__((noinline)) run_loop(enum loop l, long n, int fd)
+{
+	int dummy;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		switch (l) {
+		case L_WAIT:
+			qaicExecObjWaitForCompletion(NULL, 0);
+			break;
+		case L_ENQUEUE:
+			qaicEnqueueExecObj(NULL, NULL, NULL);
+			break;
+		case L_IOCTL:
+			ioctl(fd, FIONREAD, &dummy);
+			break;
+		default:
+			lttng_ust_tracepoint(qprof_bench, bare, 1, 2, 3, 0,
+					     &dummy);
+			break;
+		}
+		__asm__ __volatile__("" ::: "memory");
+	}
+}
+
+static int bench_calls(long n, int reps)
+{
+	double *v = calloc((size_t)reps, sizeof(*v));
+	int fd = open("/dev/null", O_RDONLY);
+	int l, r;
+
+	if (!v || fd < 0)
+		return 1;
+	for (l = 0; l < L_COUNT; l++) {
+		run_loop((enum loop)l, n / 10, fd);	/* warm up */
+		for (r = 0; r < reps; r++) {
+			uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+			run_loop((enum loop)l, n, fd);
+			v[r] = (double)(now_ns(CLOCK_MONOTONIC) - t0) / (double)n;
+			usleep(2000);	/* let the consumer drain */
+		}
+		printf("%s %.2f\n", loop_names[l], median(v, reps));
+	}
+	close(fd);
+	free(v);
+	return 0;
+}
+
+static long per_thread;
+
+static void *infer_thread(void *arg)
+{
+	QAicExecObj *eo = arg;
+	long i;
+
+	for (i = 0; i < per_thread; i++) {
+		if (qaicEnqueueExecObj((QAicQueue *)eo, eo, NULL) != QS_SUCCESS ||
+		    qaicExecObjWaitForCompletion(eo, 0) != QS_SUCCESS)
+			return arg;
+	}
+	return NULL;
+}
+
+static int bench_infer(long n, int threads, int reps)
+{
+	pthread_t tid[64];
+	double *cpu = calloc((size_t)reps, sizeof(*cpu));
+	QAicContext *ctx;
+	QID dev = 0;
+	int r, t, bad = 0;
+
+	if (!cpu || threads < 1 || threads > 64)
+		return 2;
+	if (qaicCreateContext(&ctx, NULL, 1, &dev, NULL, NULL, NULL, NULL)) {
+		fprintf(stderr, "shim-bench: no fake accel node (QPROF_BENCH_DIR)\n");
+		return 1;
+	}
+	per_thread = n / threads;
+	for (r = 0; r < reps; r++) {
+		uint64_t c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+
+		for (t = 0; t < threads; t++)
+			pthread_create(&tid[t], NULL, infer_thread,
+				       (void *)(uintptr_t)(0x1000 + t));
+		for (t = 0; t < threads; t++) {
+			void *ret;
+
+			pthread_join(tid[t], &ret);
+			bad |= ret != NULL;
+		}
+		cpu[r] = (double)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) /
+			(double)(per_thread * threads);
+		usleep(20000);
+	}
+	qaicReleaseContext(ctx);
+	if (bad) {
+		fprintf(stderr, "shim-bench: an inference failed\n");
+		return 1;
+	}
+	printf("infer_cpu_ns %.1f\n", median(cpu, reps));
+	free(cpu);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "calls"))
+		return bench_calls(atol(argv[2]), atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "infer"))
+		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: shim-bench calls N REPS | infer N THREADS REPS\n");
+	return 2;
+}

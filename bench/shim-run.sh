@@ -1,0 +1,126 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The shim's overhead figures (docs/PERFORMANCE.md, "## Shim"), each
+# measured against a run without the shim in the same invocation, rounds
+# interleaved (base, shim, base, shim, ...), medians of the rounds:
+#   1. added cost per hooked call, no session (fake runtime + fake kernel);
+#   2. cost per recorded event, vs a bare LTTng-UST event;
+#   3. CPU per inference (EXECUTE + WAIT via enqueue + wait), all threads,
+#      default settings, and the part of it that is the shim's own
+#      PERF_STATS query (QPROF_KMD_STATS=0 run);
+#   4. throughput of qaic-sim-app (tiny) while recording, runtime profiling
+#      on (both runs issue the same ioctls), and with profiling off (the
+#      shim's own query).
+# Env: QP_BENCH_ROUNDS (5), QP_BENCH_CALLS (1000000), QP_BENCH_INFER
+# (200000), QP_BENCH_APP_N (10000).  Needs lttng; run via `make bench`.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+B=$top_builddir/bench
+BENCH=$B/shim-bench
+SHIM=$top_builddir/preload/.libs/libqprof.so
+KMD=$B/.libs/libshimfakekmd.so
+APP=$top_builddir/sim/apps/qaic-sim-app
+ROUNDS=${QP_BENCH_ROUNDS:-5}
+CALLS=${QP_BENCH_CALLS:-1000000}
+INFER=${QP_BENCH_INFER:-200000}
+APPN=${QP_BENCH_APP_N:-10000}
+export QAIC_SIM_PRESET_DIR=$top_srcdir/sim/presets
+
+for f in "$BENCH" "$SHIM" "$KMD" "$APP"; do
+	[ -e "$f" ] || { echo "shim-run: $f not built" >&2; exit 1; }
+done
+. "$top_srcdir/tests/lib/lttng.sh"
+qp_lttng_setup || { echo "shim-run: no LTTng session daemon" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/qprof-shimbench.XXXXXX")
+QP_LTTNG_LOG=$T/lttng.log
+trap 'qp_lttng_teardown; rm -rf "$T"' EXIT
+mkdir -p "$T/accel" "$T/lat"
+: >"$T/accel/accel0"
+export QPROF_BENCH_DIR=$T
+
+# med FILE KEY: median of KEY's values in FILE ("key value" lines).
+med()
+{
+	awk -v k="$2" '$1 == k { print $2 }' "$1" | sort -g |
+		awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
+			else if (NR % 2) print v[(NR + 1) / 2];
+			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# row NAME SHIM BASE GOAL: one figure line.
+row()
+{
+	awk -v n="$1" -v s="$2" -v b="$3" -v g="$4" 'BEGIN {
+		printf "%-44s %10.2f %10.2f %8.2f %9.2f  %s\n", n, s, b,
+			s - b, (b > 0 ? s / b : 0), g }'
+}
+header()
+{
+	printf "%-44s %10s %10s %8s %9s  %s\n" "figure" "shim" "baseline" \
+		"added" "ratio" "goal"
+}
+session()	# PREFIX: a recording session with qprof:* and the bare event
+{
+	s=$(qp_session_create "$1" "$T/$1.trace")
+	lttng enable-event -u -s "$s" -c qp 'qprof_bench:*' >>"$QP_LTTNG_LOG"
+	qp_session_start "$s"
+	echo "$s"
+}
+
+echo "== shim benchmark ($ROUNDS interleaved rounds; ns unless noted)"
+# 1. No session.
+for r in $(seq "$ROUNDS"); do
+	LD_PRELOAD=$KMD "$BENCH" calls "$CALLS" 5 >>"$T/c-base"
+	LD_PRELOAD="$SHIM $KMD" "$BENCH" calls "$CALLS" 5 >>"$T/c-shim"
+done
+# 2. Recording.
+s=$(session qprof-bench-ev)
+for r in $(seq "$ROUNDS"); do
+	LD_PRELOAD=$KMD "$BENCH" calls $((CALLS / 10)) 5 >>"$T/e-base"
+	LD_PRELOAD="$SHIM $KMD" "$BENCH" calls $((CALLS / 10)) 5 >>"$T/e-shim"
+done
+# 3. Per inference, 2 threads, recording.
+for r in $(seq "$ROUNDS"); do
+	LD_PRELOAD=$KMD "$BENCH" infer "$INFER" 2 3 >>"$T/i-base"
+	LD_PRELOAD="$SHIM $KMD" "$BENCH" infer "$INFER" 2 3 >>"$T/i-shim"
+	QPROF_KMD_STATS=0 LD_PRELOAD="$SHIM $KMD" "$BENCH" infer "$INFER" 2 3 \
+		>>"$T/i-nostats"
+done
+qp_session_stop "$s"
+lost=$(qp_session_discarded "$s")
+qp_session_destroy "$s"
+# 4. qaic-sim-app throughput (Inf/Sec), recording.
+s=$(session qprof-bench-app)
+prof="--aic-profiling-type latency --aic-profiling-num-samples $APPN --aic-profiling-out-dir $T/lat"
+rate() { awk '$1 == "InferenceCnt" { print $NF }'; }
+for r in $(seq "$ROUNDS"); do
+	echo "prof $("$APP" -t tiny -n "$APPN" -T 2 $prof | rate)" >>"$T/a-base"
+	echo "prof $(LD_PRELOAD=$SHIM "$APP" -t tiny -n "$APPN" -T 2 $prof | rate)" >>"$T/a-shim"
+	echo "noprof $("$APP" -t tiny -n "$APPN" -T 2 | rate)" >>"$T/a-base"
+	echo "noprof $(LD_PRELOAD=$SHIM "$APP" -t tiny -n "$APPN" -T 2 | rate)" >>"$T/a-shim"
+done
+qp_session_stop "$s"
+lost2=$(qp_session_discarded "$s")
+qp_session_destroy "$s"
+
+header
+row "hooked call, no session (1-event call)" "$(med "$T/c-shim" call_1ev_ns)" \
+	"$(med "$T/c-base" call_1ev_ns)" "added <= 5"
+row "hooked call, no session (enqueue)" "$(med "$T/c-shim" call_2ev_ns)" \
+	"$(med "$T/c-base" call_2ev_ns)" "added <= 5"
+row "qaic ioctl number on a non-accel fd" "$(med "$T/c-shim" ioctl_other_ns)" \
+	"$(med "$T/c-base" ioctl_other_ns)" "added: a few"
+row "recorded: 1-event call" "$(med "$T/e-shim" call_1ev_ns)" \
+	"$(med "$T/e-base" call_1ev_ns)" "added <= 110"
+row "recorded: enqueue (entry + exit events)" "$(med "$T/e-shim" call_2ev_ns)" \
+	"$(med "$T/e-base" call_2ev_ns)" ""
+row "bare LTTng-UST event (reference)" "$(med "$T/e-shim" bare_event_ns)" \
+	"$(med "$T/e-base" bare_event_ns)" "~94"
+row "CPU per inference, 2 threads, default" "$(med "$T/i-shim" infer_cpu_ns)" \
+	"$(med "$T/i-base" infer_cpu_ns)" "added <= 1000"
+row "  of which the shim's own PERF_STATS" "$(med "$T/i-shim" infer_cpu_ns)" \
+	"$(med "$T/i-nostats" infer_cpu_ns)" ""
+row "sim-app tiny Inf/Sec, runtime profiling on" "$(med "$T/a-shim" prof)" \
+	"$(med "$T/a-base" prof)" "loss <= 1 %"
+row "sim-app tiny Inf/Sec, shim's own PERF_STATS" "$(med "$T/a-shim" noprof)" \
+	"$(med "$T/a-base" noprof)" ""
+echo "discarded events: $lost (micro-benchmarks), $lost2 (sim-app)"
