@@ -188,8 +188,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 	char *end;
 	int c;
 
+	bool progress_asked = false;
+
 	memset(o, 0, sizeof(*o));
-	o->progress = isatty(STDERR_FILENO);
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DEVLAT:
@@ -223,11 +224,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 				die_usage("--pid: 0 is not a process id");
 			break;
 		case OPT_SUMMARY_ONLY: o->summary_only = true; break;
-		case OPT_PROGRESS: o->progress = true; break;
+		case OPT_PROGRESS: progress_asked = true; break;
 		case OPT_LATSTATS: o->latency_stats = true; break;
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
-		case 'q': o->quiet = true; o->progress = false; break;
+		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case OPT_VERSION:
 			printf("qprof-report %s\n", PACKAGE_VERSION);
@@ -237,6 +238,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 			exit(EXIT_USAGE);
 		}
 	}
+	o->progress = progress_asked || (!o->quiet && isatty(STDERR_FILENO));
 	for (c = optind; c < argc; c++)
 		o->traces = push(o->traces, &o->ntraces, argv[c]);
 	if (!o->ntraces)
@@ -314,7 +316,7 @@ static bool process_selected(const struct qp_model *m, uint32_t p, int32_t pid)
 }
 
 /* Apply --start-iter / --num-samples / --keep-middle to one group. */
-static void window_group(const struct qp_model *m, const size_t *idx, size_t n,
+static void window_group(const struct qp_model *m, const uint32_t *idx, size_t n,
 			 const struct options *o, uint8_t *sel)
 {
 	size_t i, first, count, kept = 0, ok = 0, seen = 0;
@@ -364,24 +366,17 @@ static uint8_t *select_inferences(const struct qp_model *m,
 	for (p = 0; p < m->nprograms; p++) {
 		const struct qp_program *pg = &m->programs[p];
 		uint32_t *v;
-		size_t *idx;
 
 		if ((o->program && strcmp(pg->name, o->program)) ||
 		    !process_selected(m, pg->process, o->pid))
 			continue;
 		v = qp_program_samples(m, (uint32_t)p, &n);
-		idx = malloc((n ? n : 1) * sizeof(*idx));
-		if (!v || !idx) {
-			free(v);
-			free(idx);
+		if (!v) {
 			free(sel);
 			return NULL;
 		}
-		for (i = 0; i < n; i++)
-			idx[i] = v[i];
-		window_group(m, idx, n, o, sel);
+		window_group(m, v, n, o, sel);
 		free(v);
-		free(idx);
 	}
 	for (i = 0; i < m->ninf; i++)
 		if (m->inf[i].program == QP_NONE16 && !o->program &&
