@@ -117,11 +117,27 @@ static bool device_metric(const struct qp_inference *i, enum qp_metric m,
 	}
 }
 
-/* Boundary t in absolute ns: t0 itself for the enqueue entry. */
+/*
+ * Boundary t in absolute ns: t0 itself for the enqueue entry.
+ *
+ * The enq/preProc boundary is the earlier of the enqueue's return and the
+ * EXECUTE entry.  A runtime worker may submit before the application's
+ * enqueue call has returned (the application thread was preempted after
+ * handing over the job); the overlap then belongs to enq, which still
+ * contains the runtime's enqTime (the job is handed over inside it), and
+ * the phases keep tiling the round trip.
+ */
 static uint64_t boundary(const struct qp_inference *i, int t)
 {
+	uint64_t enq_end, exec_begin;
+
 	if (t < 0)
 		return (i->flags & QP_F_HAS_ENQ) ? i->t0 : 0;
+	if (t == QP_T_ENQ_END) {
+		enq_end = qp_inf_time(i, QP_T_ENQ_END);
+		exec_begin = qp_inf_time(i, QP_T_EXEC_BEGIN);
+		return exec_begin && exec_begin < enq_end ? exec_begin : enq_end;
+	}
 	return qp_inf_time(i, (enum qp_time)t);
 }
 #define ENQ_BEGIN (-1)
