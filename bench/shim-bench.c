@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <qprof/qaic_accel.h>
 #include <qprof/qaic_api.h>
 
 static uint64_t now_ns(clockid_t clk)
@@ -57,7 +58,7 @@ static const char *const loop_names[L_COUNT] = {
 
 static void __attribute__((noinline)) run_loop(enum loop l, long n, int fd)
 {
-	int dummy;
+	int dummy[4] = { 0 };
 	long i;
 
 	for (i = 0; i < n; i++) {
@@ -69,11 +70,12 @@ static void __attribute__((noinline)) run_loop(enum loop l, long n, int fd)
 			qaicEnqueueExecObj(NULL, NULL, NULL);
 			break;
 		case L_IOCTL:
-			ioctl(fd, FIONREAD, &dummy);
+			/* a qaic request number on a non-accel fd */
+			ioctl(fd, DRM_IOCTL_QAIC_WAIT_BO, dummy);
 			break;
 		default:
 			lttng_ust_tracepoint(qprof_bench, bare, 1, 2, 3, 0,
-					     &dummy);
+					     dummy);
 			break;
 		}
 		__asm__ __volatile__("" ::: "memory");

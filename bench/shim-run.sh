@@ -29,6 +29,15 @@ export QAIC_SIM_PRESET_DIR=$top_srcdir/sim/presets
 for f in "$BENCH" "$SHIM" "$KMD" "$APP"; do
 	[ -e "$f" ] || { echo "shim-run: $f not built" >&2; exit 1; }
 done
+# A private session daemon in a private mount namespace (root): other
+# users of the global daemon (parallel test suites) then cannot enable
+# qprof events in our processes, so "no session" really means none.
+if [ "$(id -u)" = 0 ] && [ -z "${QP_BENCH_NS:-}" ] &&
+	unshare -m true 2>/dev/null; then
+	export QP_BENCH_NS=1
+	exec unshare -m sh -c 'mount -t tmpfs qprof-bench /var/run/lttng &&
+		exec sh "$0"' "$0"
+fi
 . "$top_srcdir/tests/lib/lttng.sh"
 qp_lttng_setup || { echo "shim-run: no LTTng session daemon" >&2; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/qprof-shimbench.XXXXXX")
