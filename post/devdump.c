@@ -149,7 +149,7 @@ slow:
 	buf[e - b] = '\0';
 	errno = 0;
 	*out = strtod(buf, &end);
-	return *end == '\0' && errno != ERANGE && !isnan(*out);
+	return end == buf + (e - b) && errno != ERANGE && !isnan(*out);
 }
 
 /* ---- header ------------------------------------------------------------ */
@@ -325,15 +325,76 @@ static int parse_columns(struct parser *ps, struct qp_dump *d,
 
 /* ---- rows -------------------------------------------------------------- */
 
-static size_t count_lines(const char *p, const char *end)
-{
-	size_t n = 0;
+/*
+ * The row parser walks each byte once (no line search first): every scan
+ * stops at a byte no number contains, and the rows it walks end with '\n',
+ * so the scans need no bounds checks.  The last line, when the file does
+ * not end with a newline, is parsed from a copy that does.
+ */
 
-	while (p < end && (p = memchr(p, '\n', end - p))) {
-		n++;
+/* Bytes that may follow a number in a cell. */
+static const bool cell_end[256] = {
+	[' '] = true, ['\t'] = true, [','] = true, ['\r'] = true,
+	['\n'] = true,
+};
+
+static inline bool is_digit(char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
+static inline const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
 		p++;
+	return p;
+}
+
+/*
+ * "ddd[.ddd]" at p followed by a cell_end byte: converted exactly as strtod
+ * would (an integer m <= 2^53 is exact in a double, so is 10^f for
+ * f <= 22, and the quotient m / 10^f is correctly rounded by IEEE 754).
+ * Returns the end of the number, or NULL when the general parser must
+ * decide (sign, exponent, > 19 digits, m > 2^53, N/A, garbage).
+ */
+static inline const char *fast_decimal(const char *p, double *out)
+{
+	const char *s = p, *int_end;
+	uint64_t mant = 0;
+	ptrdiff_t frac = 0;
+
+	while (is_digit(*s))
+		mant = mant * 10 + (uint64_t)(*s++ - '0');
+	int_end = s;
+	if (*s == '.') {
+		const char *f = ++s;
+
+		while (is_digit(*s))
+			mant = mant * 10 + (uint64_t)(*s++ - '0');
+		frac = s - f;
 	}
-	return n + 1;
+	if (!cell_end[(unsigned char)*s] || int_end - p + frac == 0 ||
+	    int_end - p + frac > 19 || mant > (1ull << 53))
+		return NULL;
+	*out = frac ? (double)mant / pow10_tab[frac] : (double)mant;
+	return s;
+}
+
+int qp_dump_parse_number(const char *b, const char *e, double *out)
+{
+	char buf[64];
+
+	/* the fast path needs a terminator after the number */
+	if (e - b < (ptrdiff_t)sizeof(buf) - 1) {
+		const char *s;
+
+		memcpy(buf, b, e - b);
+		buf[e - b] = '\n';
+		s = fast_decimal(buf, out);
+		if (s && s == buf + (e - b))
+			return 0;
+	}
+	return parse_double(b, e, out) ? 0 : -1;
 }
 
 static const char *field_name(int c)
@@ -341,131 +402,234 @@ static const char *field_name(int c)
 	return c == COL_SAMPLE ? "Sample" : qp_metric_column(c);
 }
 
-/*
- * Fast path of one numeric cell at *pp: "ddd[.ddd]" with at most 15
- * digits followed by padding, ',' or the end of the line.  Leaves *pp
- * after the digits; false when the cell needs the general parser.
- */
-static inline bool fast_cell(const char **pp, const char *e, double *out)
+/* End of the cell starting at p: its ',' or end of line. */
+static const char *cell_stop(const char *p)
 {
-	const char *s = *pp;
-	uint64_t mant = 0;
-	int digits = 0, frac = 0;
-
-	while (s < e && (unsigned)(*s - '0') < 10) {
-		mant = mant * 10 + (uint64_t)(*s++ - '0');
-		digits++;
-	}
-	if (s < e && *s == '.') {
-		s++;
-		while (s < e && (unsigned)(*s - '0') < 10) {
-			mant = mant * 10 + (uint64_t)(*s++ - '0');
-			digits++;
-			frac++;
-		}
-	}
-	if (!digits || digits > 15 ||
-	    (s < e && *s != ',' && *s != ' ' && *s != '\t'))
-		return false;
-	*out = frac ? (double)mant / pow10_tab[frac] : (double)mant;
-	*pp = s;
-	return true;
+	while (*p != ',' && *p != '\n')
+		p++;
+	return p;
 }
 
-static int parse_row(struct parser *ps, struct qp_dump *d,
-		     const struct layout *lay, const char *b, const char *e)
+static int bad_cell(struct parser *ps, int c, const char *b)
 {
-	size_t r = d->nrows, k = 0;
-	const char *f = b;
+	const char *e = cell_stop(b);
 
-	for (;;) {
-		const char *fe, *tb, *te;
-		int c;
+	if (e > b && e[-1] == '\r')
+		e--;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (c == COL_SAMPLE)
+		return fail(ps, "column 'Sample': bad sample number '%.*s'",
+			    (int)(e - b > 40 ? 40 : e - b), b);
+	return fail(ps, "column '%s': bad number '%.*s'", field_name(c),
+		    (int)(e - b > 40 ? 40 : e - b), b);
+}
 
-		if (k >= lay->nfields)
-			return fail(ps, "more fields than the %zu columns of the header",
-				    lay->nfields);
-		c = lay->col[k];
-		while (f < e && (*f == ' ' || *f == '\t'))
-			f++;
-		tb = f;
-		if (c >= 0 && fast_cell(&f, e, &d->col[c][r]))
-			goto next;
-		fe = f;
-		while (fe < e && *fe != ',')
-			fe++;
-		te = fe;
-		f = fe;
-		if (c == COL_IGNORED)
-			goto next;
-		trim(&tb, &te);
-		if (c == COL_SAMPLE) {
-			if (!parse_u64(tb, te, &d->sample[r]))
-				return fail(ps, "column 'Sample': bad sample number '%.*s'",
-					    (int)(te - tb > 40 ? 40 : te - tb), tb);
-		} else if (te - tb == 3 && !memcmp(tb, "N/A", 3)) {
-			d->col[c][r] = NAN;
-			d->na[c]++;
-		} else if (!parse_double(tb, te, &d->col[c][r])) {
-			return fail(ps, "column '%s': bad number '%.*s'",
-				    field_name(c),
-				    (int)(te - tb > 40 ? 40 : te - tb), tb);
-		}
-next:
-		k++;
-		while (f < e && *f != ',') {
-			if (*f != ' ' && *f != '\t') {
-				const char *x = f;
+/* A metric cell the fast path refused: N/A, or a number for strtod. */
+static const char *slow_cell(struct parser *ps, struct qp_dump *d, int c,
+			     size_t r, const char *b)
+{
+	const char *e = cell_stop(b);
 
-				while (x < e && *x != ',')
-					x++;
-				return fail(ps, "column '%s': bad number '%.*s'",
-					    field_name(c),
-					    (int)(x - tb > 40 ? 40 : x - tb), tb);
-			}
-			f++;
-		}
-		if (f == e)
-			break;
-		f++;
+	if (e > b && e[-1] == '\r')
+		e--;
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (e - b == 3 && !memcmp(b, "N/A", 3)) {
+		d->col[c][r] = NAN;
+		d->na[c]++;
+		return e;
 	}
-	if (k != lay->nfields)
-		return fail(ps, "%zu fields, the header has %zu columns%s", k,
-			    lay->nfields, ps->p >= ps->end ? " (truncated file?)" : "");
-	d->nrows++;
+	if (!parse_double(b, e, &d->col[c][r])) {
+		bad_cell(ps, c, b);
+		return NULL;
+	}
+	return e;
+}
+
+static inline const char *sample_cell(const char *p, uint64_t *out)
+{
+	const char *s = p;
+	uint64_t v = 0;
+
+	while (is_digit(*s))
+		v = v * 10 + (uint64_t)(*s++ - '0');
+	if (s == p || s - p > 19 || !cell_end[(unsigned char)*s])
+		return NULL;
+	*out = v;
+	return s;
+}
+
+struct rows {
+	size_t cap;		/* rows the columns can hold */
+	bool seen[QP_M__COUNT];
+};
+
+/*
+ * Columns of 1 M rows are 8 MB each: transparent huge pages spare the
+ * thousands of page faults that would otherwise dominate filling them.
+ */
+#define HUGE_PAGE (2u << 20)
+
+static void *alloc_column(size_t bytes)
+{
+	size_t len = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	void *p;
+
+	if (bytes < HUGE_PAGE)
+		return malloc(bytes ? bytes : 1);
+	p = aligned_alloc(HUGE_PAGE, len);
+	if (p)
+		madvise(p, len, MADV_HUGEPAGE);	/* a hint: failure is harmless */
+	return p;
+}
+
+static int grow_columns(struct parser *ps, struct qp_dump *d, struct rows *rw)
+{
+	size_t cap = rw->cap ? rw->cap * 2 : 1024;
+	void *p;
+	int m;
+
+	p = realloc(d->sample, cap * sizeof(*d->sample));
+	if (!p)
+		return fail(ps, "out of memory for %zu rows", cap);
+	d->sample = p;
+	for (m = 0; m < QP_M__COUNT; m++) {
+		if (!rw->seen[m])
+			continue;
+		p = realloc(d->col[m], cap * sizeof(double));
+		if (!p)
+			return fail(ps, "out of memory for %zu rows", cap);
+		d->col[m] = p;
+	}
+	rw->cap = cap;
 	return 0;
+}
+
+/* The rows of [p, end), end[-1] == '\n'. */
+static int parse_block(struct parser *ps, struct qp_dump *d,
+		       const struct layout *lay, struct rows *rw,
+		       const char *p, const char *end, bool at_eof)
+{
+	const int *col = lay->col;
+	size_t nf = lay->nfields;
+
+	while (p < end) {
+		size_t r = d->nrows, k;
+
+		ps->line++;
+		p = skip_blanks(p);
+		if (*p == '\r' && p[1] == '\n')
+			p++;
+		if (*p == '\n') {	/* blank line */
+			p++;
+			continue;
+		}
+		if (r == rw->cap && grow_columns(ps, d, rw))
+			return -1;
+		for (k = 0;; k++) {
+			int c = col[k];
+			const char *s, *cb;
+
+			cb = p = skip_blanks(p);
+			if (c >= 0) {
+				s = fast_decimal(p, &d->col[c][r]);
+				if (!s)
+					s = slow_cell(ps, d, c, r, p);
+			} else if (c == COL_SAMPLE) {
+				s = sample_cell(p, &d->sample[r]);
+				if (!s)
+					return bad_cell(ps, c, p);
+			} else {
+				s = cell_stop(p);
+			}
+			if (!s)
+				return -1;
+			p = skip_blanks(s);
+			if (*p == ',') {
+				if (k + 1 == nf)
+					return fail(ps, "more fields than the %zu columns of the header",
+						    nf);
+				p++;
+				continue;
+			}
+			if (*p == '\r' && p[1] == '\n')
+				p++;
+			if (*p != '\n')
+				return bad_cell(ps, c, cb);
+			break;
+		}
+		if (k + 1 != nf)
+			return fail(ps, "%zu fields, the header has %zu columns%s",
+				    k + 1, nf, at_eof && p + 1 == end ?
+				    " (truncated file?)" : "");
+		p++;
+		d->nrows++;
+	}
+	return 0;
+}
+
+/* A last line without a newline: parsed from a copy that has one. */
+static int parse_last_line(struct parser *ps, struct qp_dump *d,
+			   const struct layout *lay, struct rows *rw,
+			   const char *b, const char *e)
+{
+	const char *tb = b, *te = e;
+	char *copy;
+	int rc;
+
+	trim(&tb, &te);
+	if (tb == te) {
+		ps->line++;
+		return 0;
+	}
+	/* a complete row ends with a newline or the cell padding */
+	if (e[-1] != ' ') {
+		ps->line++;
+		return fail(ps, "truncated row: the file ends in the middle of it");
+	}
+	copy = malloc(e - b + 1);
+	if (!copy)
+		return fail(ps, "out of memory");
+	memcpy(copy, b, e - b);
+	copy[e - b] = '\n';
+	rc = parse_block(ps, d, lay, rw, copy, copy + (e - b) + 1, true);
+	free(copy);
+	return rc;
 }
 
 static int parse_rows(struct parser *ps, struct qp_dump *d,
 		      const struct layout *lay, const bool seen[QP_M__COUNT])
 {
-	size_t cap = count_lines(ps->p, ps->end);
-	const char *b, *e;
-	bool complete;
+	/* a row takes at least 2 bytes a field: never more rows than this */
+	size_t most = (size_t)(ps->end - ps->p) / (2 * lay->nfields) + 1;
+	const char *last_nl;
+	struct rows rw = { 0 };
+	size_t cap;
 	int m;
 
-	d->sample = malloc(cap * sizeof(*d->sample));
+	memcpy(rw.seen, seen, sizeof(rw.seen));
+	cap = d->num_collected < most ? (size_t)d->num_collected : most;
+	rw.cap = cap ? cap : 1;
+	d->sample = alloc_column(rw.cap * sizeof(*d->sample));
 	if (!d->sample)
-		return fail(ps, "out of memory for %zu rows", cap);
+		return fail(ps, "out of memory for %zu rows", rw.cap);
 	for (m = 0; m < QP_M__COUNT; m++) {
 		if (!seen[m])
 			continue;
-		d->col[m] = malloc(cap * sizeof(double));
+		d->col[m] = alloc_column(rw.cap * sizeof(double));
 		if (!d->col[m])
-			return fail(ps, "out of memory for %zu rows", cap);
+			return fail(ps, "out of memory for %zu rows", rw.cap);
 	}
-	while (next_line(ps, &b, &e, &complete)) {
-		const char *tb = b, *te = e;
-
-		trim(&tb, &te);
-		if (tb == te)
-			continue;	/* blank line */
-		/* a complete row ends with a newline or the cell padding */
-		if (!complete && e[-1] != ' ')
-			return fail(ps, "truncated row: the file ends in the middle of it");
-		if (parse_row(ps, d, lay, b, e))
-			return -1;
-	}
+	last_nl = ps->p < ps->end ? memrchr(ps->p, '\n', ps->end - ps->p) : NULL;
+	if (last_nl && parse_block(ps, d, lay, &rw, ps->p, last_nl + 1,
+				   last_nl + 1 == ps->end))
+		return -1;
+	ps->p = last_nl ? last_nl + 1 : ps->p;
+	if (ps->p < ps->end &&
+	    parse_last_line(ps, d, lay, &rw, ps->p, ps->end))
+		return -1;
+	ps->p = ps->end;
 	if (d->nrows < d->num_collected) {
 		ps->line++;
 		return fail(ps, "truncated file: 'NumSamples collected: %" PRIu64

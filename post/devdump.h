@@ -41,6 +41,14 @@ struct qp_dump {
 int qp_dump_load(const char *path, struct qp_dump *d, char *err, size_t errlen);
 void qp_dump_free(struct qp_dump *d);
 
+/*
+ * The cell number parser on its own: [b, e) holds a number (no padding).
+ * Gives exactly strtod's value; 0, or -1 when strtod would not accept it
+ * all (or it is out of range).  Cells take a fast path for "ddd[.ddd]"
+ * (<= 19 digits, mantissa <= 2^53), everything else goes through strtod.
+ */
+int qp_dump_parse_number(const char *b, const char *e, double *out);
+
 /* true when column m is present and holds no N/A. */
 bool qp_dump_has(const struct qp_dump *d, enum qp_metric m);
 

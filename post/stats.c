@@ -2,13 +2,18 @@
 /*
  * Summary statistics with pandas describe() semantics (stats.h).
  *
- * Percentiles need the values at a handful of ranks, not a sorted array:
- * ranks are selected in increasing order with quickselect, each search
- * starting right after the previous rank, so a summary costs a few linear
- * passes instead of a sort (1 M values: a few ms).
+ * Percentiles need the values at a handful of ranks, not a sorted array.
+ * Large arrays: a sample brackets every rank between two values, one
+ * branch-free pass counts the values below each bracket and copies the few
+ * inside, and the ranks are selected among those copies (Floyd-Rivest
+ * style).  Small arrays, or a sample that missed: ranks selected in
+ * increasing order with quickselect, each search starting right after the
+ * previous rank.  Both give the exact order statistics.
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "stats.h"
 
@@ -125,23 +130,49 @@ double qp_quantile_sorted(const double *sorted, size_t n, double q)
 	return lerp(sorted[lo], sorted[lo + 1], h - fl);
 }
 
+/*
+ * numpy's pairwise summation (add.reduce over a contiguous float64 array,
+ * what pandas' mean uses): 8 running sums over blocks of at most 128
+ * values, halves split at a multiple of 8.  Summing in numpy's order gives
+ * pandas' mean to the last bit, and fast.
+ */
+static double pairwise_sum(const double *a, size_t n)
+{
+	double r[8], res;
+	size_t i, j, n2;
+
+	if (n < 8) {
+		res = 0.0;
+		for (i = 0; i < n; i++)
+			res += a[i];
+		return res;
+	}
+	if (n > 128) {
+		n2 = n / 2;
+		n2 -= n2 % 8;
+		return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+	}
+	for (j = 0; j < 8; j++)
+		r[j] = a[j];
+	for (i = 8; i < n - n % 8; i += 8)
+		for (j = 0; j < 8; j++)
+			r[j] += a[i + j];
+	res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+	for (; i < n; i++)
+		res += a[i];
+	return res;
+}
+
 static void moments(const double *v, size_t n, struct qp_stats *out)
 {
-	double sum = 0, c = 0, ss = 0, mn = v[0], mx = v[0];
+	double ss = 0, mn = v[0], mx = v[0];
 	size_t i;
 
-	/* Neumaier summation: the mean of 1 M µs values keeps all digits. */
-	for (i = 0; i < n; i++) {
-		double x = v[i], t = sum + x;
-
-		c += fabs(sum) >= fabs(x) ? (sum - t) + x : (x - t) + sum;
-		sum = t;
-		if (x < mn)
-			mn = x;
-		if (x > mx)
-			mx = x;
+	out->mean = pairwise_sum(v, n) / (double)n;
+	for (i = 1; i < n; i++) {
+		mn = v[i] < mn ? v[i] : mn;
+		mx = v[i] > mx ? v[i] : mx;
 	}
-	out->mean = (sum + c) / (double)n;
 	out->min = mn;
 	out->max = mx;
 	for (i = 0; i < n; i++) {
@@ -150,6 +181,212 @@ static void moments(const double *v, size_t n, struct qp_stats *out)
 		ss += d * d;
 	}
 	out->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
+}
+
+/* ---- sampled selection ------------------------------------------------ */
+
+#define SAMPLE_FROM	65536	/* smaller arrays: quickselect only */
+#define SAMPLE_SIZE	16384
+#define MAX_RANKS	(2 * QP_P__COUNT)
+#define MAX_BOUNDS	(4 * MAX_RANKS)
+
+/* 2 doubles / 2 comparison results: one SSE2 or NEON register. */
+typedef double vd2 __attribute__((vector_size(16)));
+typedef int64_t vi2 __attribute__((vector_size(16)));
+
+/*
+ * A bracket [lo, hi] of values holding one or more wanted ranks.  Values
+ * fall below it, equal to lo, strictly inside (copied, to select among),
+ * equal to hi, or above it: ties (integer columns) need no copies.
+ */
+struct bracket {
+	double lo, hi;
+	size_t below, eq_lo, inside, eq_hi, first_copy;
+};
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Sample positions bracketing rank r of n, for a sample of s values. */
+static void sample_bounds(size_t r, size_t n, size_t s, size_t *lo, size_t *hi)
+{
+	double q = (double)r / (double)(n - 1), at = q * (double)(s - 1);
+	double spread = 4.0 * sqrt((double)s * q * (1.0 - q)) + 8.0;
+
+	*lo = at - spread <= 0 ? 0 : (size_t)(at - spread);
+	*hi = at + spread >= (double)(s - 1) ? s - 1 : (size_t)(at + spread + 1);
+}
+
+/* Brackets of the wanted ranks from a sample of v; of_rank[k]: bracket of rank k. */
+static size_t make_brackets(const double *v, size_t n, const size_t *ranks,
+			    size_t nr, double *smp, struct bracket *br,
+			    size_t *of_rank)
+{
+	size_t step = n / SAMPLE_SIZE, nb = 0, k, from = 0, slo, shi;
+	uint64_t x = 0x2545f4914f6cdd1dull;
+
+	/* one value from each of SAMPLE_SIZE equal strides, at random */
+	for (k = 0; k < SAMPLE_SIZE; k++)
+		smp[k] = v[k * step + xorshift(&x) % step];
+	for (k = 0; k < nr; k++) {
+		double lo, hi;
+
+		sample_bounds(ranks[k], n, SAMPLE_SIZE, &slo, &shi);
+		/* smp[from..] holds the sample's ranks from.. (in any order) */
+		if (slo < from)
+			from = 0;
+		select_rank(smp, from, SAMPLE_SIZE - 1, slo);
+		lo = smp[slo];
+		from = slo;
+		select_rank(smp, from, SAMPLE_SIZE - 1, shi);
+		hi = smp[shi];
+		if (nb && lo <= br[nb - 1].hi) {
+			if (hi > br[nb - 1].hi)
+				br[nb - 1].hi = hi;
+		} else {
+			br[nb++] = (struct bracket){ .lo = lo, .hi = hi };
+		}
+		of_rank[k] = nb - 1;
+	}
+	return nb;
+}
+
+/*
+ * One pass: count[g] for g = boundaries below the value (4 per bracket:
+ * >= lo, > lo, >= hi, > hi), values strictly inside a bracket copied.
+ * Vector compares, no data-dependent branch.
+ */
+static size_t count_pass(const double *v, size_t n, const struct bracket *br,
+			 size_t nb, size_t *count, double *copy)
+{
+	vd2 bound[MAX_BOUNDS / 2];
+	double *b = (double *)bound;
+	uint8_t copyable[MAX_BOUNDS + 1] = { 0 };
+	size_t nv = 2 * nb, k, j, ncopy = 0;
+
+	for (j = 0; j < nb; j++) {
+		b[4 * j] = nextafter(br[j].lo, -INFINITY);	/* y >= lo */
+		b[4 * j + 1] = br[j].lo;
+		b[4 * j + 2] = nextafter(br[j].hi, -INFINITY);
+		b[4 * j + 3] = br[j].hi;
+		copyable[4 * j + 2] = br[j].lo != br[j].hi;
+	}
+	for (k = 0; k < n; k++) {
+		double y = v[k];
+		vd2 yy = { y, y };
+		vi2 acc = { 0, 0 };
+		size_t g;
+
+		for (j = 0; j < nv; j++)
+			acc += (vi2)(yy > bound[j]);
+		g = (size_t)-(acc[0] + acc[1]);
+		count[g]++;
+		copy[ncopy] = y;
+		ncopy += copyable[g];
+	}
+	return ncopy;
+}
+
+/*
+ * Values of the ascending ranks[0..nr) of v[0..n) into val[], v untouched.
+ * False when the sample's brackets missed a rank (or out of memory): the
+ * caller then selects by quickselect.
+ */
+static bool select_sampled(const double *v, size_t n, const size_t *ranks,
+			   size_t nr, double *val)
+{
+	struct bracket br[MAX_RANKS];
+	size_t of_rank[MAX_RANKS], count[MAX_BOUNDS + 1] = { 0 };
+	size_t nb, k, j, ncopy, from;
+	double *smp = malloc(SAMPLE_SIZE * sizeof(*smp));
+	double *copy = malloc((n + 1) * sizeof(*copy));
+	bool ok = false;
+
+	if (!smp || !copy)
+		goto out;
+	nb = make_brackets(v, n, ranks, nr, smp, br, of_rank);
+	ncopy = count_pass(v, n, br, nb, count, copy);
+	/* copies of bracket j follow those of brackets before it, once sorted */
+	for (j = 0, from = 0, k = 0; j < nb; j++) {
+		for (; k < 4 * j + 1; k++)
+			from += count[k];
+		br[j].below = from;
+		br[j].eq_lo = count[4 * j + 1];
+		br[j].inside = count[4 * j + 2];
+		br[j].eq_hi = count[4 * j + 3];
+	}
+	for (j = 0, from = 0; j < nb; j++) {
+		br[j].first_copy = from;
+		if (br[j].lo != br[j].hi)
+			from += br[j].inside;
+	}
+	for (k = 0; k < nr; k++) {
+		const struct bracket *b = &br[of_rank[k]];
+
+		if (ranks[k] < b->below ||
+		    ranks[k] >= b->below + b->eq_lo + b->inside + b->eq_hi)
+			goto out;
+	}
+	for (k = 0, from = 0; k < nr; k++) {
+		const struct bracket *b = &br[of_rank[k]];
+		size_t t = ranks[k] - b->below, at;
+
+		if (b->lo == b->hi || t < b->eq_lo) {
+			val[k] = b->lo;
+		} else if (t >= b->eq_lo + b->inside) {
+			val[k] = b->hi;
+		} else {
+			/* copies ascend with ranks: each search starts past the last */
+			at = b->first_copy + t - b->eq_lo;
+			if (at < from)
+				from = 0;
+			select_rank(copy, from, ncopy - 1, at);
+			val[k] = copy[at];
+			from = at;
+		}
+	}
+	ok = true;
+out:
+	free(smp);
+	free(copy);
+	return ok;
+}
+
+/* Percentiles from the sampled selection; false to fall back. */
+static bool pct_sampled(const double *v, size_t n, struct qp_stats *out)
+{
+	size_t ranks[MAX_RANKS], lo[QP_P__COUNT], nr = 0, k;
+	double val[MAX_RANKS], h[QP_P__COUNT];
+	int p;
+
+	for (p = 0; p < QP_P__COUNT; p++) {
+		h[p] = (double)(n - 1) * pct_fraction[p];
+		lo[p] = (size_t)floor(h[p]);
+		if (!nr || ranks[nr - 1] != lo[p])
+			ranks[nr++] = lo[p];
+		if (lo[p] + 1 < n && ranks[nr - 1] != lo[p] + 1)
+			ranks[nr++] = lo[p] + 1;
+	}
+	if (!select_sampled(v, n, ranks, nr, val))
+		return false;
+	for (p = 0; p < QP_P__COUNT; p++) {
+		double a = NAN, b = NAN;
+
+		for (k = 0; k < nr; k++) {
+			if (ranks[k] == lo[p])
+				a = val[k];
+			if (ranks[k] == lo[p] + 1)
+				b = val[k];
+		}
+		out->pct[p] = lo[p] + 1 >= n || h[p] == floor(h[p]) ?
+			      a : lerp(a, b, h[p] - floor(h[p]));
+	}
+	return true;
 }
 
 void qp_stats_compute(double *v, size_t n, struct qp_stats *out)
@@ -165,6 +402,8 @@ void qp_stats_compute(double *v, size_t n, struct qp_stats *out)
 		return;
 	}
 	moments(v, n, out);
+	if (n >= SAMPLE_FROM && pct_sampled(v, n, out))
+		return;
 	/* fractions ascend, so each selection starts past the previous rank */
 	for (p = 0; p < QP_P__COUNT; p++) {
 		double h = (double)(n - 1) * pct_fraction[p], fl = floor(h);
