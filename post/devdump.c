@@ -4,6 +4,7 @@
  * mmap'ed file (1 M rows in well under a second), the latency_stats-style
  * summary, and the merge of device columns into recorded inferences.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -143,7 +144,8 @@ static bool parse_double(const char *b, const char *e, double *out)
 		*out = -*out;
 	return true;
 slow:
-	if (e - b >= (ptrdiff_t)sizeof(buf) || e == b)
+	/* strtod would skip leading blanks: a cell has none left */
+	if (e - b >= (ptrdiff_t)sizeof(buf) || e == b || isspace((unsigned char)*b))
 		return false;
 	memcpy(buf, b, e - b);
 	buf[e - b] = '\0';

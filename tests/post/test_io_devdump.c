@@ -4,6 +4,8 @@
  * inputs (each message checked), the latency_stats summary against pandas
  * itself on generated files, and the merge against hand-built models.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,6 +237,61 @@ static void test_numbers(void **state)
 	fclose(f);
 	qp_dump_free(&d);
 	free(path);
+}
+
+/* qp_dump_parse_number(S) must be exactly strtod(S), and refuse what it refuses. */
+static void expect_like_strtod(const char *str)
+{
+	double got = -12345.0, want;
+	char *end;
+	int rc = qp_dump_parse_number(str, str + strlen(str), &got);
+
+	errno = 0;
+	want = strtod(str, &end);
+	if (*str && *end == '\0' && errno != ERANGE && !isnan(want) &&
+	    !isspace((unsigned char)*str)) {
+		if (rc || memcmp(&got, &want, sizeof(got)))
+			fail_msg("'%s': got %d %a, strtod %a", str, rc, got, want);
+	} else if (rc == 0) {
+		fail_msg("'%s' accepted as %a, strtod refuses it", str, got);
+	}
+}
+
+static void test_number_parser(void **state)
+{
+	static const char *const edge[] = {
+		"0", "0.0", "00012.500", "12.", ".5", "1e2", "-3.25", "+7",
+		"9007199254740992", "9007199254740993", "9007199254740993.0",
+		"18446744073709551615", "18446744073709551616",
+		"1234567890123456789", "12345678901234567890",
+		"0.1", "0.3", "0.7", "2.675", "1.005", "123456.789012",
+		"0.0000000000000000000001", "1.0000000000000000000001",
+		"99999999999999999.999", "4503599627370496.5",
+		"17672.244", "0.000104", "N/A", "", ".", "-", "1.2.3", "1x",
+		"12 ", " 12", "0x1p3", "inf", "nan", "1e400", "1,5",
+	};
+	char buf[64];
+	size_t k;
+	int i;
+
+	(void)state;
+	for (k = 0; k < sizeof(edge) / sizeof(edge[0]); k++)
+		expect_like_strtod(edge[k]);
+	/* random "ddd.ddd" of 1 to 25 digits, and printf'ed doubles */
+	for (i = 0; i < 300000; i++) {
+		int digits = 1 + (int)(next() % 25), dot = (int)(next() % (digits + 1)), j, len = 0;
+
+		for (j = 0; j < digits; j++) {
+			if (j == dot && j)
+				buf[len++] = '.';
+			buf[len++] = (char)('0' + next() % 10);
+		}
+		buf[len] = '\0';
+		expect_like_strtod(buf);
+		snprintf(buf, sizeof(buf), "%.*f", (int)(next() % 10),
+			 (double)(next() % 100000000) / (double)(1 + next() % 100000));
+		expect_like_strtod(buf);
+	}
 }
 
 /*
@@ -508,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_reordered_extended),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_number_parser),
 		cmocka_unit_test(test_summary_vs_pandas),
 		cmocka_unit_test(test_summary_layout_of_samples),
 		cmocka_unit_test(test_merge),

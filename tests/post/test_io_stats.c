@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <cmocka.h>
 
@@ -131,6 +132,71 @@ static void test_million(void **state)
 	free(w);
 }
 
+/*
+ * Large arrays take the sampled selection: it must give the exact order
+ * statistics whatever the data's shape (ties, sorted, periodic with the
+ * sampling stride, outliers), falling back when its sample misleads.
+ */
+static void check_against_sort(double *v, size_t n, const char *what)
+{
+	double *w = malloc(n * sizeof(*w));
+	long double sum = 0;
+	struct qp_stats s;
+	size_t k;
+	int p;
+
+	assert_non_null(w);
+	for (k = 0; k < n; k++) {
+		w[k] = v[k];
+		sum += v[k];
+	}
+	qp_stats_compute(v, n, &s);
+	qsort(w, n, sizeof(*w), cmp);
+	assert_int_equal(s.count, n);
+	assert_true(s.min == w[0] && s.max == w[n - 1]);
+	assert_float_equal(s.mean, (double)(sum / n), 1e-9 * fabs((double)(sum / n)) + 1e-12);
+	for (p = 0; p < QP_P__COUNT; p++) {
+		double want = qp_quantile_sorted(w, n, qp_pct_fraction(p));
+
+		if (memcmp(&s.pct[p], &want, sizeof(want)))
+			fail_msg("%s: %s %a, sorted %a", what, qp_pct_name(p),
+				 s.pct[p], want);
+	}
+	free(w);
+}
+
+static void test_sampled_shapes(void **state)
+{
+	size_t n = 300007, k;
+	double *v = malloc(n * sizeof(*v));
+	uint64_t x = 0x853c49e6748fea9bull;
+	int shape;
+
+	(void)state;
+	assert_non_null(v);
+	for (shape = 0; shape < 8; shape++) {
+		for (k = 0; k < n; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			switch (shape) {
+			case 0: v[k] = (double)(x % 1000000) / 1000.0; break;	/* uniform */
+			case 1: v[k] = (double)(3 + x % 4); break;		/* exectoVc-like ties */
+			case 2: v[k] = (double)k; break;			/* ascending */
+			case 3: v[k] = (double)(n - k); break;			/* descending */
+			case 4: v[k] = 1.5; break;				/* constant */
+			case 5: v[k] = (double)(k % 18); break;			/* period = sampling stride */
+			case 6: v[k] = x % 1000 ? 450.0 + (x % 997) / 100.0 : 1e9; break; /* outliers */
+			default: v[k] = x % 2 ? 1.0 : 2.0; break;		/* two values */
+			}
+		}
+		check_against_sort(v, n, (const char *[]){ "uniform", "ties",
+			"ascending", "descending", "constant", "periodic",
+			"outliers", "two values" }[shape]);
+	}
+	free(v);
+}
+
 static void test_keep_middle(void **state)
 {
 	size_t first, count;
@@ -160,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_edge_sizes),
 		cmocka_unit_test(test_quantile_sorted),
 		cmocka_unit_test(test_million),
+		cmocka_unit_test(test_sampled_shapes),
 		cmocka_unit_test(test_keep_middle),
 	};
 
