@@ -1,12 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * --chrome-trace: Trace Event Format JSON for Perfetto / chrome://tracing.
- * A process per traced pid; the application threads carry the enqueue
- * calls; each inference is an async slice (its phases nested inside, so
- * overlapping inferences stay readable); per DBC a kernel track (EXECUTE
- * ioctls) and a device track (doorbell -> completion); flow arrows link
- * enqueue -> submit -> device of each inference.  ts in µs relative to the
- * first inference.
+ * --chrome-trace: Trace Event Format JSON for Perfetto / chrome://tracing
+ * (docs/REPORT-FORMATS.md).
+ *
+ * Every stage of an inference becomes an X slice on the track of whoever
+ * did it: the enqueue call on the enqueuing thread, pre-processing and the
+ * EXECUTE ioctl on the submitting thread, the request's life in the kernel
+ * and on the device on per-DBC tracks, the completion on the thread that
+ * saw it.  Flow arrows (s -> t ... -> f, one id per inference) link the
+ * stages.  A thread track must hold slices that nest or are disjoint:
+ *
+ *  - "hard" slices (calls, ioctls) cannot overlap on one thread;
+ *  - "soft" spans that include a hand-off (preProc from the enqueue return,
+ *    completion delivery from the WAIT return) are clipped to start when
+ *    the thread's previous slice ended: what the thread was free to do;
+ *  - kernel and device requests of one DBC do overlap (queue depth > 1):
+ *    they are spread over lanes, extra tracks "kernel dbc N #L".
+ *
+ * Without a known submitting thread the phases stay async slices of the
+ * inference, as before.  ts in µs relative to the first inference.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,14 +27,55 @@
 #include "outfile.h"
 #include "writers.h"
 
-#define TID_KERNEL 1000000000	/* + dbc_id: virtual thread ids */
+#define TID_KERNEL 1000000000	/* + lane * TID_LANE + dbc_id: virtual tids */
 #define TID_DEVICE 1100000000
+#define TID_LANE 100000
+#define MAX_LANES 999
+
+/* Stages, in flow order. */
+enum stage {
+	ST_ENQ,		/* qaicEnqueueExecObj, enqueuing thread */
+	ST_PREPROC,	/* enqueue return -> EXECUTE entry, submitting thread */
+	ST_EXEC,	/* EXECUTE_BO ioctl, submitting thread */
+	ST_KERNEL,	/* EXECUTE entry -> WAIT return, kernel lane of the DBC */
+	ST_DEVICE,	/* doorbell -> completion, device lane of the DBC */
+	ST_WAIT,	/* kernel-only: WAIT_BO ioctl, waiting thread */
+	ST_DONE,	/* WAIT return -> completion seen, done thread */
+	ST__COUNT
+};
+
+static const char *const stage_name[ST__COUNT] = {
+	"qaicEnqueueExecObj", "preProc", "EXECUTE_BO", "execTotal", "device",
+	"WAIT_BO", "completion",
+};
+static const char *const stage_cat[ST__COUNT] = {
+	"api", "runtime", "kernel", "kernel", "device", "kernel", "runtime",
+};
+/* flows bind to these stages (preProc leads into EXECUTE on the same thread) */
+static const bool stage_flow[ST__COUNT] = {
+	[ST_ENQ] = true, [ST_EXEC] = true, [ST_KERNEL] = true,
+	[ST_DEVICE] = true, [ST_WAIT] = true, [ST_DONE] = true,
+};
+
+struct slc {
+	uint64_t b, e;		/* ns, absolute */
+	int64_t tid;
+	int32_t pid;
+	uint32_t inf;		/* index in m->inf */
+	uint16_t dbc;
+	uint8_t stage;
+	uint8_t soft;		/* may start later (hand-off included) */
+	uint8_t dropped;
+};
 
 struct cw {
 	FILE *f;
 	const struct qp_model *m;
 	uint64_t base;
 	bool first;
+	struct slc *s;
+	size_t n, cap;
+	uint32_t *order;	/* slices by track, begin, longest first */
 };
 
 static void sep(struct cw *w)
@@ -65,19 +118,200 @@ static void meta(struct cw *w, const char *what, int pid, int64_t tid,
 	fputs("}}", w->f);
 }
 
-static void slice(struct cw *w, const char *name, const char *cat, int pid,
-		  int64_t tid, uint64_t b, uint64_t e)
+/* ---- slices ------------------------------------------------------------ */
+
+static int add(struct cw *w, const struct qp_inference *i, size_t k,
+	       enum stage st, int64_t tid, uint64_t b, uint64_t e, bool soft)
 {
+	if (!b || !e || e < b || (soft && e == b))
+		return 0;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 1024;
+		struct slc *p = realloc(w->s, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		w->s = p;
+		w->cap = cap;
+	}
+	w->s[w->n++] = (struct slc){
+		.b = b, .e = e, .tid = tid, .pid = pid_of(w->m, i),
+		.inf = (uint32_t)k, .dbc = i->dbc_id, .stage = (uint8_t)st,
+		.soft = soft,
+	};
+	return 0;
+}
+
+static int collect(struct cw *w, size_t k)
+{
+	const struct qp_inference *i = &w->m->inf[k];
+	uint64_t enq_b = (i->flags & QP_F_HAS_ENQ) ? i->t0 : 0;
+	uint64_t enq_e = qp_inf_time(i, QP_T_ENQ_END);
+	uint64_t ex_b = qp_inf_time(i, QP_T_EXEC_BEGIN);
+	uint64_t ex_e = qp_inf_time(i, QP_T_EXEC_END);
+	uint64_t wt_b = qp_inf_time(i, QP_T_WAIT_BEGIN);
+	uint64_t wt_e = qp_inf_time(i, QP_T_WAIT_END);
+	uint64_t done = qp_inf_time(i, QP_T_DONE);
+	bool kernel_only = i->done_kind == QP_DONE_KERNEL || !enq_b;
+	int64_t sub = i->submit_tid ? i->submit_tid : kernel_only ? i->enq_tid : 0;
+	int rc = 0;
+
+	if (enq_b && i->enq_tid)
+		rc |= add(w, i, k, ST_ENQ, i->enq_tid, enq_b, enq_e, false);
+	if (sub && !kernel_only)
+		rc |= add(w, i, k, ST_PREPROC, sub, enq_e, ex_b, true);
+	if (sub)
+		rc |= add(w, i, k, ST_EXEC, sub, ex_b, ex_e, false);
+	rc |= add(w, i, k, ST_KERNEL, TID_KERNEL + i->dbc_id, ex_b,
+		  wt_e ? wt_e : ex_e, false);
+	if (ex_b && (i->flags & QP_F_HAS_PERF) && i->device_latency_us) {
+		uint64_t vc = ex_b + (uint64_t)i->submit_latency_us * 1000;
+
+		rc |= add(w, i, k, ST_DEVICE, TID_DEVICE + i->dbc_id, vc,
+			  vc + (uint64_t)i->device_latency_us * 1000, false);
+	}
+	if (kernel_only && i->done_tid)
+		rc |= add(w, i, k, ST_WAIT, i->done_tid, wt_b, wt_e, false);
+	else if (i->done_tid && done)
+		rc |= add(w, i, k, ST_DONE, i->done_tid, wt_e ? wt_e : done,
+			  done, true);
+	return rc;
+}
+
+static int cmp_lane(const void *a, const void *b, void *arg)
+{
+	const struct slc *s = arg, *x = &s[*(const uint32_t *)a],
+			 *y = &s[*(const uint32_t *)b];
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return (x->e < y->e) - (x->e > y->e);	/* longest (parent) first */
+}
+
+/* Overlapping kernel / device requests of a DBC: first lane free, greedily. */
+static void assign_lanes(struct cw *w)
+{
+	uint64_t lane_end[MAX_LANES + 1];
+	size_t k, nl = 0;
+
+	qsort_r(w->order, w->n, sizeof(*w->order), cmp_lane, w->s);
+	for (k = 0; k < w->n; k++) {
+		struct slc *s = &w->s[w->order[k]];
+		const struct slc *prev = k ? &w->s[w->order[k - 1]] : NULL;
+		size_t l;
+
+		if (s->stage != ST_KERNEL && s->stage != ST_DEVICE)
+			continue;
+		/* (tids of lanes already assigned have changed) */
+		if (!prev || prev->pid != s->pid || prev->dbc != s->dbc ||
+		    prev->stage != s->stage)
+			nl = 0;
+		for (l = 0; l < nl && lane_end[l] > s->b; l++)
+			;
+		if (l == nl) {
+			if (nl > MAX_LANES)
+				l = MAX_LANES;	/* nest() clips what is left */
+			else
+				lane_end[nl++] = 0;
+		}
+		if (s->e > lane_end[l])
+			lane_end[l] = s->e;
+		s->tid += (int64_t)l * TID_LANE;
+	}
+}
+
+static int cmp_end(const void *a, const void *b, void *arg)
+{
+	const struct slc *s = arg, *x = &s[*(const uint32_t *)a],
+			 *y = &s[*(const uint32_t *)b];
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->e != y->e)
+		return x->e < y->e ? -1 : 1;
+	return (x->soft > y->soft) - (x->soft < y->soft);	/* hard first */
+}
+
+/*
+ * Per track, slices must nest or be disjoint.  In order of their ends, a
+ * soft span starts no earlier than the end of everything that ended
+ * before it on its thread.  Then, in order of their starts, anything still
+ * overlapping a slice partially (only lane overflow, or inconsistent
+ * timestamps) is left out of the tracks.
+ */
+static int nest(struct cw *w)
+{
+	uint32_t *stack = malloc((w->n + 1) * sizeof(*stack));
+	uint64_t busy = 0;
+	size_t k, top = 0;
+
+	if (!stack)
+		return -1;
+	qsort_r(w->order, w->n, sizeof(*w->order), cmp_end, w->s);
+	for (k = 0; k < w->n; k++) {
+		struct slc *s = &w->s[w->order[k]];
+		const struct slc *p = k ? &w->s[w->order[k - 1]] : NULL;
+
+		if (!p || p->pid != s->pid || p->tid != s->tid)
+			busy = 0;
+		if (s->soft && busy > s->b) {
+			s->b = busy;
+			s->dropped = s->b >= s->e;
+		}
+		if (!s->dropped && s->e > busy)
+			busy = s->e;
+	}
+	qsort_r(w->order, w->n, sizeof(*w->order), cmp_lane, w->s);
+	for (k = 0; k < w->n; k++) {
+		struct slc *s = &w->s[w->order[k]];
+
+		if (s->dropped)
+			continue;
+		if (top && (w->s[stack[top - 1]].pid != s->pid ||
+			    w->s[stack[top - 1]].tid != s->tid))
+			top = 0;
+		while (top && w->s[stack[top - 1]].e <= s->b)
+			top--;
+		if (top && s->e > w->s[stack[top - 1]].e) {
+			s->dropped = 1;
+			continue;
+		}
+		stack[top++] = w->order[k];
+	}
+	free(stack);
+	return 0;
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void slice_out(struct cw *w, const struct slc *s)
+{
+	const struct qp_inference *i = &w->m->inf[s->inf];
+
 	sep(w);
 	fprintf(w->f, "{\"ph\":\"X\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%" PRId64
-		",\"ts\":%.3f,\"dur\":%.3f}", name, cat, pid, tid, us(w, b),
-		(e - b) / 1000.0);
+		",\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"inference\":%" PRIu32 ",\"seq\":%" PRIu32,
+		stage_name[s->stage], stage_cat[s->stage], s->pid, s->tid,
+		us(w, s->b), (s->e - s->b) / 1000.0, s->inf, i->seq);
+	if (s->stage == ST_KERNEL && (i->flags & QP_F_HAS_PERF))
+		fprintf(w->f, ",\"exectoVcUs\":%" PRIu32 ",\"execToCompleteUs\":%" PRIu32
+			",\"queueDepth\":%" PRIu32, i->submit_latency_us,
+			i->device_latency_us, i->queue_level_before);
+	fputs("}}", w->f);
 }
 
 /* async slice ph b/e, id = inference index: nests phases of one inference */
 static void async(struct cw *w, const char *name, int pid, size_t id,
 		  uint64_t b, uint64_t e, const char *args)
 {
+	if (!b || !e || e < b)
+		return;
 	sep(w);
 	fprintf(w->f, "{\"ph\":\"b\",\"name\":\"%s\",\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f%s%s%s}",
 		name, id, pid, us(w, b), args ? ",\"args\":{" : "",
@@ -87,60 +321,83 @@ static void async(struct cw *w, const char *name, int pid, size_t id,
 		name, id, pid, us(w, e));
 }
 
-static void flow(struct cw *w, const char *ph, int pid, int64_t tid,
-		 size_t id, uint64_t t)
-{
-	sep(w);
-	fprintf(w->f, "{\"ph\":\"%s\",\"name\":\"inference\",\"cat\":\"flow\",\"id\":%zu,\"pid\":%d,\"tid\":%" PRId64
-		",\"ts\":%.3f%s}", ph, id, pid, tid, us(w, t),
-		ph[0] == 's' ? "" : ",\"bp\":\"e\"");
-}
-
-static void inference(struct cw *w, size_t k)
+static void async_inference(struct cw *w, size_t k)
 {
 	const struct qp_inference *i = &w->m->inf[k];
 	uint64_t enq_b = (i->flags & QP_F_HAS_ENQ) ? i->t0 : 0;
 	uint64_t enq_e = qp_inf_time(i, QP_T_ENQ_END);
 	uint64_t ex_b = qp_inf_time(i, QP_T_EXEC_BEGIN);
-	uint64_t ex_e = qp_inf_time(i, QP_T_EXEC_END);
 	uint64_t wt_e = qp_inf_time(i, QP_T_WAIT_END);
 	uint64_t done = qp_inf_time(i, QP_T_DONE);
-	int pid = pid_of(w->m, i);
 	const char *pname = i->program < w->m->nprograms ?
 			    w->m->programs[i->program].name : NULL;
+	int pid = pid_of(w->m, i);
 	char args[160];
 
+	if (!enq_b || !done)
+		return;
 	snprintf(args, sizeof(args), "\"seq\":%" PRIu32 ",\"dbc\":%u,\"queueDepth\":%" PRIu32,
 		 i->seq, i->dbc_id, i->queue_level_before);
-	if (enq_b && enq_e) {
-		slice(w, "qaicEnqueueExecObj", "api", pid, i->enq_tid, enq_b, enq_e);
-		flow(w, "s", pid, i->enq_tid, k, enq_b);
-	}
-	if (enq_b && done)
-		async(w, pname ? pname : "inference", pid, k, enq_b, done, args);
+	async(w, pname ? pname : "inference", pid, k, enq_b, done, args);
+	if (i->submit_tid)
+		return;		/* the phases are on thread tracks */
 	if (enq_e && ex_b)
 		async(w, "preProc", pid, k, enq_e, ex_b, NULL);
 	if (ex_b && wt_e)
 		async(w, "execTotal", pid, k, ex_b, wt_e, NULL);
-	if (wt_e && done && i->done_kind != QP_DONE_KERNEL)
+	if (wt_e && done >= wt_e)
 		async(w, "postProc", pid, k, wt_e, done, NULL);
-	if (ex_b && ex_e) {
-		slice(w, "EXECUTE_BO", "kernel", pid, TID_KERNEL + i->dbc_id, ex_b, ex_e);
-		flow(w, enq_b ? "t" : "s", pid, TID_KERNEL + i->dbc_id, k, ex_b);
-	}
-	if (ex_b && (i->flags & QP_F_HAS_PERF)) {
-		uint64_t vc = ex_b + (uint64_t)i->submit_latency_us * 1000;
+}
 
-		slice(w, "device", "device", pid, TID_DEVICE + i->dbc_id, vc,
-		      vc + (uint64_t)i->device_latency_us * 1000);
-		flow(w, "f", pid, TID_DEVICE + i->dbc_id, k, vc);
+/* A flow point inside slice s, no earlier than the previous point. */
+static void flow(struct cw *w, const char *ph, const struct slc *s,
+		 uint64_t *prev)
+{
+	uint64_t t = *prev < s->b ? s->b : *prev > s->e ? s->b : *prev;
+
+	*prev = t;
+	sep(w);
+	fprintf(w->f, "{\"ph\":\"%s\",\"name\":\"inference\",\"cat\":\"flow\",\"id\":%" PRIu32
+		",\"pid\":%d,\"tid\":%" PRId64 ",\"ts\":%.3f%s}", ph, s->inf,
+		s->pid, s->tid, us(w, t), ph[0] == 's' ? "" : ",\"bp\":\"e\"");
+}
+
+static int cmp_inf(const void *a, const void *b, void *arg)
+{
+	const struct slc *s = arg, *x = &s[*(const uint32_t *)a],
+			 *y = &s[*(const uint32_t *)b];
+
+	if (x->inf != y->inf)
+		return x->inf < y->inf ? -1 : 1;
+	return (x->stage > y->stage) - (x->stage < y->stage);
+}
+
+/* enqueue -> EXECUTE -> kernel -> device -> completion of each inference */
+static void flows(struct cw *w)
+{
+	size_t k = 0, j;
+
+	qsort_r(w->order, w->n, sizeof(*w->order), cmp_inf, w->s);
+	while (k < w->n) {
+		uint32_t inf = w->s[w->order[k]].inf;
+		const struct slc *a[ST__COUNT];
+		uint64_t prev = 0;
+		size_t na = 0;
+
+		for (; k < w->n && w->s[w->order[k]].inf == inf; k++) {
+			const struct slc *s = &w->s[w->order[k]];
+
+			if (!s->dropped && stage_flow[s->stage])
+				a[na++] = s;
+		}
+		for (j = 0; na >= 2 && j < na; j++)
+			flow(w, j == 0 ? "s" : j + 1 == na ? "f" : "t", a[j], &prev);
 	}
 }
 
-static void metadata(struct cw *w, const struct qp_write_opts *o)
+static void track_names(struct cw *w)
 {
 	const struct qp_model *m = w->m;
-	uint8_t *named = calloc(m->nprocesses + 1, 65536 / 8);
 	size_t k;
 
 	for (k = 0; k < m->nprocesses; k++) {
@@ -152,21 +409,38 @@ static void metadata(struct cw *w, const struct qp_write_opts *o)
 			 m->hosts[m->processes[k].host] : "");
 		meta(w, "process_name", m->processes[k].pid, 0, name);
 	}
-	for (k = 0; named && k < m->ninf; k++) {
-		const struct qp_inference *i = &m->inf[k];
-		uint8_t *bits = named + (size_t)i->process * (65536 / 8);
-		char name[32];
+	/* w->order is by track: one name per kernel / device lane */
+	for (k = 0; k < w->n; k++) {
+		const struct slc *s = &w->s[w->order[k]];
+		const struct slc *p = k ? &w->s[w->order[k - 1]] : NULL;
+		int64_t lane;
+		char name[48];
 
-		if (i->process >= m->nprocesses || (o && o->select && !o->select[k]) ||
-		    (bits[i->dbc_id / 8] & (1u << (i->dbc_id % 8))))
+		if ((s->stage != ST_KERNEL && s->stage != ST_DEVICE) ||
+		    (p && p->pid == s->pid && p->tid == s->tid))
 			continue;
-		bits[i->dbc_id / 8] |= 1u << (i->dbc_id % 8);
-		snprintf(name, sizeof(name), "kernel dbc %u", i->dbc_id);
-		meta(w, "thread_name", pid_of(m, i), TID_KERNEL + i->dbc_id, name);
-		snprintf(name, sizeof(name), "device dbc %u", i->dbc_id);
-		meta(w, "thread_name", pid_of(m, i), TID_DEVICE + i->dbc_id, name);
+		lane = (s->tid - (s->stage == ST_KERNEL ? TID_KERNEL : TID_DEVICE)) /
+		       TID_LANE;
+		snprintf(name, sizeof(name), lane ? "%s dbc %u #%" PRId64 : "%s dbc %u",
+			 s->stage == ST_KERNEL ? "kernel" : "device", s->dbc, lane);
+		meta(w, "thread_name", s->pid, s->tid, name);
 	}
-	free(named);
+}
+
+static int build(struct cw *w, const struct qp_write_opts *o)
+{
+	size_t k;
+
+	for (k = 0; k < w->m->ninf; k++)
+		if ((!o || !o->select || o->select[k]) && collect(w, k))
+			return -1;
+	w->order = malloc((w->n + 1) * sizeof(*w->order));
+	if (!w->order)
+		return -1;
+	for (k = 0; k < w->n; k++)
+		w->order[k] = (uint32_t)k;
+	assign_lanes(w);
+	return nest(w);
 }
 
 int qp_write_chrome(const char *path, const struct qp_model *m,
@@ -175,23 +449,36 @@ int qp_write_chrome(const char *path, const struct qp_model *m,
 	struct cw w = { .m = m, .base = UINT64_MAX, .first = true };
 	struct qp_outfile out;
 	size_t k;
+	int rc = -1;
 
 	for (k = 0; k < m->ninf; k++)
 		if (m->inf[k].t0 && m->inf[k].t0 < w.base)
 			w.base = m->inf[k].t0;
+	if (build(&w, o)) {
+		snprintf(err, errlen, "%s: out of memory for the trace's slices", path);
+		goto out;
+	}
 	if (qp_outfile_open(&out, path, err, errlen))
-		return -1;
+		goto out;
 	w.f = out.f;
 	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"qprof-report\"},\"traceEvents\":[", w.f);
-	metadata(&w, o);
+	track_names(&w);	/* order: by track, from nest() */
+	for (k = 0; k < w.n; k++)
+		if (!w.s[w.order[k]].dropped)
+			slice_out(&w, &w.s[w.order[k]]);
 	for (k = 0; k < m->ninf; k++)
 		if (!o || !o->select || o->select[k])
-			inference(&w, k);
+			async_inference(&w, k);
+	flows(&w);
 	fputs("\n]}\n", w.f);
 	if (ferror(w.f)) {
 		snprintf(err, errlen, "%s: write error", path);
 		qp_outfile_abort(&out);
-		return -1;
+		goto out;
 	}
-	return qp_outfile_commit(&out, err, errlen);
+	rc = qp_outfile_commit(&out, err, errlen);
+out:
+	free(w.s);
+	free(w.order);
+	return rc;
 }

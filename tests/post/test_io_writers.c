@@ -6,6 +6,7 @@
  * atomic replacement of output files.
  */
 #include <jansson.h>
+#include <inttypes.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -205,47 +206,259 @@ static void test_json(void **state)
 	free(path);
 }
 
+/* ---- Chrome trace ------------------------------------------------------ */
+
+struct tslice {
+	int64_t pid, tid, b, e;		/* ns */
+	const char *name;
+};
+
+static int cmp_tslice(const void *a, const void *b)
+{
+	const struct tslice *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->b != y->b)
+		return x->b < y->b ? -1 : 1;
+	return (x->e < y->e) - (x->e > y->e);
+}
+
+static int64_t ns_of(json_t *e, const char *key)
+{
+	return llround(json_number_value(json_object_get(e, key)) * 1000.0);
+}
+
+struct tcount {
+	size_t x, b, e, s, t, f, m, flows;
+	size_t x_named[8];
+};
+
+static const char *const stage_names[8] = {
+	"qaicEnqueueExecObj", "preProc", "EXECUTE_BO", "execTotal", "device",
+	"WAIT_BO", "completion", NULL,
+};
+
+/*
+ * Structure every Chrome trace must have: X slices of one track nest or
+ * are disjoint, async b/e balanced, every flow id has one start and one
+ * end (steps between, in time order), each bound inside a slice of its
+ * track.
+ */
+static void check_trace(const char *path, struct tcount *c, size_t max_id)
+{
+	json_error_t je;
+	json_t *root = json_load_file(path, 0, &je), *ev;
+	struct tslice *sl;
+	size_t n, k, j, ns = 0, top;
+	int *fs = calloc(max_id + 1, sizeof(int)), *ff = calloc(max_id + 1, sizeof(int));
+	int64_t *last = calloc(max_id + 1, sizeof(int64_t));
+	long async = 0;
+
+	if (!root)
+		fail_msg("%s: %s", path, je.text);
+	memset(c, 0, sizeof(*c));
+	ev = json_object_get(root, "traceEvents");
+	n = json_array_size(ev);
+	sl = calloc(n + 1, sizeof(*sl));
+	assert_non_null(sl);
+	for (k = 0; k < n; k++) {
+		json_t *e = json_array_get(ev, k);
+		const char *ph = json_string_value(json_object_get(e, "ph"));
+
+		c->m += !strcmp(ph, "M");
+		if (!strcmp(ph, "X")) {
+			const char *name = json_string_value(json_object_get(e, "name"));
+
+			c->x++;
+			sl[ns++] = (struct tslice){
+				json_integer_value(json_object_get(e, "pid")),
+				json_integer_value(json_object_get(e, "tid")),
+				ns_of(e, "ts"), ns_of(e, "ts") + ns_of(e, "dur"), name,
+			};
+			assert_true(sl[ns - 1].e >= sl[ns - 1].b);
+			for (j = 0; stage_names[j]; j++)
+				c->x_named[j] += !strcmp(name, stage_names[j]);
+		}
+		if (!strcmp(ph, "b") || !strcmp(ph, "e")) {
+			async += ph[0] == 'b' ? 1 : -1;
+			c->b += ph[0] == 'b';
+			c->e += ph[0] == 'e';
+		}
+	}
+	assert_int_equal(async, 0);
+	qsort(sl, ns, sizeof(*sl), cmp_tslice);
+	/* nested or disjoint, per track */
+	{
+		size_t *stack = calloc(ns + 1, sizeof(*stack));
+
+		for (k = 0, top = 0; k < ns; k++) {
+			if (top && (sl[stack[top - 1]].pid != sl[k].pid ||
+				    sl[stack[top - 1]].tid != sl[k].tid))
+				top = 0;
+			while (top && sl[stack[top - 1]].e <= sl[k].b)
+				top--;
+			if (top && sl[k].e > sl[stack[top - 1]].e)
+				fail_msg("tid %" PRId64 ": '%s' [%" PRId64 ", %" PRId64 "] overlaps '%s' [%" PRId64 ", %" PRId64 "]",
+					 sl[k].tid, sl[k].name, sl[k].b, sl[k].e,
+					 sl[stack[top - 1]].name, sl[stack[top - 1]].b,
+					 sl[stack[top - 1]].e);
+			stack[top++] = k;
+		}
+		free(stack);
+	}
+	/* flows, in file order */
+	for (k = 0; k < n; k++) {
+		json_t *e = json_array_get(ev, k);
+		const char *ph = json_string_value(json_object_get(e, "ph"));
+		int64_t id, pid, tid, ts;
+		bool inside = false;
+
+		if (strcmp(ph, "s") && strcmp(ph, "t") && strcmp(ph, "f"))
+			continue;
+		id = json_integer_value(json_object_get(e, "id"));
+		pid = json_integer_value(json_object_get(e, "pid"));
+		tid = json_integer_value(json_object_get(e, "tid"));
+		ts = ns_of(e, "ts");
+		assert_true(id >= 0 && (size_t)id <= max_id);
+		assert_string_equal(json_string_value(json_object_get(e, "cat")), "flow");
+		if (ph[0] == 's') {
+			assert_int_equal(fs[id]++, 0);
+			c->s++;
+		} else {
+			assert_int_equal(fs[id], 1);	/* after its start */
+			assert_int_equal(ff[id], 0);	/* before its end */
+			if (ts < last[id])
+				fail_msg("flow %" PRId64 " %s goes back: %" PRId64 " < %" PRId64, id, ph, ts, last[id]);
+			assert_string_equal(json_string_value(json_object_get(e, "bp")), "e");
+			c->t += ph[0] == 't';
+			c->f += ph[0] == 'f';
+			ff[id] += ph[0] == 'f';
+		}
+		last[id] = ts;
+		for (j = 0; j < ns && !inside; j++)
+			inside = sl[j].pid == pid && sl[j].tid == tid &&
+				 sl[j].b <= ts && ts <= sl[j].e;
+		if (!inside)
+			fail_msg("flow %" PRId64 " %s at %" PRId64 " ns: no slice on tid %" PRId64,
+				 id, ph, ts, tid);
+	}
+	for (k = 0; k <= max_id; k++) {
+		assert_int_equal(fs[k], ff[k]);	/* every start has an end */
+		c->flows += fs[k];
+	}
+	free(fs);
+	free(ff);
+	free(last);
+	free(sl);
+	json_decref(root);
+}
+
+/* Tracks named kernel/device lanes, as "thread_name" metadata. */
+static size_t count_meta(const char *path, const char *needle)
+{
+	json_t *root = json_load_file(path, 0, NULL), *ev;
+	size_t k, n = 0;
+
+	assert_non_null(root);
+	ev = json_object_get(root, "traceEvents");
+	for (k = 0; k < json_array_size(ev); k++) {
+		json_t *a = json_object_get(json_array_get(ev, k), "args");
+		const char *name = a ? json_string_value(json_object_get(a, "name")) : NULL;
+
+		n += name && strstr(name, needle) != NULL;
+	}
+	json_decref(root);
+	return n;
+}
+
+/* Sequential inferences, submitting thread unknown: async phases. */
 static void test_chrome(void **state)
 {
-	size_t k, nx = 0, nb = 0, ne = 0, ns = 0, nt = 0, nf = 0, nm = 0;
 	char err[512], *path;
-	json_error_t je;
-	json_t *root, *ev;
-	double mints = 1e18;
+	struct tcount c;
 
 	(void)state;
 	assert_true(asprintf(&path, "%s/t.json", dir) > 0);
 	assert_int_equal(qp_write_chrome(path, &model, NULL, err, sizeof(err)), 0);
-	root = json_load_file(path, 0, &je);
-	assert_non_null(root);
-	ev = json_object_get(root, "traceEvents");
-	for (k = 0; k < json_array_size(ev); k++) {
-		json_t *e = json_array_get(ev, k);
-		const char *ph = json_string_value(json_object_get(e, "ph"));
+	check_trace(path, &c, model.ninf);
+	/* per inference: enqueue, kernel, device, completion slices */
+	assert_int_equal(c.x, 4 * 8);
+	assert_int_equal(c.x_named[0], 8);
+	assert_int_equal(c.x_named[3], 8);
+	assert_int_equal(c.x_named[4], 8);
+	assert_int_equal(c.x_named[6], 8);
+	/* async: inference + preProc + execTotal + postProc */
+	assert_int_equal(c.b, 4 * 8);
+	/* enqueue -> kernel -> device -> completion */
+	assert_int_equal(c.flows, 8);
+	assert_int_equal(c.s, 8);
+	assert_int_equal(c.t, 2 * 8);
+	assert_int_equal(c.f, 8);
+	/* process name + kernel/device names for dbc 0 and 1, one lane each */
+	assert_int_equal(c.m, 1 + 2 * 2);
+	free(path);
+}
 
-		assert_int_equal(json_integer_value(json_object_get(e, "pid")), 4242);
-		if (strcmp(ph, "M"))
-			mints = fmin(mints, json_real_value(json_object_get(e, "ts")));
-		nx += !strcmp(ph, "X");
-		nb += !strcmp(ph, "b");
-		ne += !strcmp(ph, "e");
-		ns += !strcmp(ph, "s");
-		nt += !strcmp(ph, "t");
-		nf += !strcmp(ph, "f");
-		nm += !strcmp(ph, "M");
+/*
+ * Overlapping inferences on one DBC (every 20 µs, 50 µs in the kernel):
+ * one submitting worker whose preProc spans would overlap (clipped), a
+ * callback thread, one inference with an unknown submitter, one
+ * kernel-only.
+ */
+static void test_chrome_threads(void **state)
+{
+	enum { N = 16 };
+	struct fx_inf f[N];
+	uint16_t prog[N] = { 0 };
+	struct qp_model m;
+	char err[512], *path;
+	struct tcount c;
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < N; k++)
+		f[k] = (struct fx_inf){ .t0_us = 20 * k, .enq = 2, .pre = 25,
+					.submit = 3, .exec_total = 50, .post = 5,
+					.vc = 4, .complete = 40, .qelems = 1 };
+	fx_model(&m, names, 1, f, prog, N);
+	for (k = 0; k < N; k++) {
+		m.inf[k].submit_tid = 5001;
+		m.inf[k].done_tid = 6000;
+		m.inf[k].done_kind = QP_DONE_CALLBACK;
 	}
-	/* per inference: enqueue, EXECUTE, device slices; flow s, t, f */
-	assert_int_equal(nx, 3 * 8);
-	assert_int_equal(ns, 8);
-	assert_int_equal(nt, 8);
-	assert_int_equal(nf, 8);
-	/* async: inference + preProc + execTotal + postProc, but no round trip for #3? all have DONE */
-	assert_int_equal(nb, ne);
-	assert_int_equal(nb, 4 * 8);
-	/* process name + kernel/device names for dbc 0 and 1 */
-	assert_int_equal(nm, 1 + 2 * 2);
-	assert_float_equal(mints, 0, 0);
-	json_decref(root);
+	m.inf[7].submit_tid = 0;	/* unknown: async phases */
+	m.inf[9].flags &= (uint8_t)~QP_F_HAS_ENQ;	/* kernel-only */
+	m.inf[9].done_kind = QP_DONE_KERNEL;
+	m.inf[9].submit_tid = 0;
+	m.inf[9].enq_tid = 7000;
+	m.inf[9].done_tid = 7000;
+	m.inf[9].t0 = qp_inf_time(&m.inf[9], QP_T_EXEC_BEGIN);
+	for (int t = QP_T_EXEC_BEGIN; t < QP_T__COUNT; t++)
+		m.inf[9].off[t] -= (uint32_t)(27000);
+	m.inf[9].off[QP_T_ENQ_END] = QP_T_NONE;
+	m.inf[9].off[QP_T_DONE] = QP_T_NONE;
+	assert_true(asprintf(&path, "%s/threads.json", dir) > 0);
+	assert_int_equal(qp_write_chrome(path, &m, NULL, err, sizeof(err)), 0);
+	check_trace(path, &c, m.ninf);
+	/* enqueues: all but the kernel-only one; preProc + EXECUTE on the worker */
+	assert_int_equal(c.x_named[0], N - 1);
+	assert_int_equal(c.x_named[1], N - 2);
+	assert_int_equal(c.x_named[2], N - 1);
+	assert_int_equal(c.x_named[3], N);
+	assert_int_equal(c.x_named[4], N);
+	assert_int_equal(c.x_named[5], 1);		/* kernel-only WAIT_BO */
+	assert_int_equal(c.x_named[6], N - 1);	/* completions */
+	/* async: umbrella of API inferences, phases of the unknown submitter */
+	assert_int_equal(c.b, (N - 1) + 3);
+	assert_int_equal(c.flows, N);
+	/* 50 µs in the kernel every 20 µs: 3 lanes; device 40 µs: 2 lanes */
+	assert_int_equal(count_meta(path, "kernel dbc 0"), 3);
+	assert_int_equal(count_meta(path, "kernel dbc 0 #2"), 1);
+	assert_int_equal(count_meta(path, "device dbc 0"), 2);
+	qp_model_free(&m);
 	free(path);
 }
 
@@ -289,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_chrome),
+		cmocka_unit_test(test_chrome_threads),
 		cmocka_unit_test(test_atomic),
 	};
 
