@@ -94,8 +94,13 @@ class Parser:
 
 def read_events(path, pid):
     evs = []
+    # One session records many runs: skip other processes' lines before
+    # the (slow) full parse.
+    mine = "{ pid = %d, " % pid
     with open(path) as f:
         for n, line in enumerate(f, 1):
+            if mine not in line:
+                continue
             m = LINE.match(line.rstrip("\n"))
             if not m or m.group(2) != "qprof":
                 continue
