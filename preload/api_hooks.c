@@ -3,9 +3,14 @@
  * The API boundary: exported wrappers of the QAic C API (docs/EVENTS.md).
  *
  * Each wrapper forwards its arguments unchanged to the runtime's function
- * and returns its status with errno as the runtime left it.  When the
- * event is not enabled (no session, session not started) the wrapper is a
- * pointer load, a flag test and a tail call.  When enabled, one event is
+ * and returns its status with errno as the runtime left it.
+ *
+ * Fast path: every exported wrapper is API_ENTRY's body, a load of the real
+ * function's pointer, a load and test of the tracepoint's state and a tail
+ * call (jmp) to the runtime: no stack frame, no register saved (check with
+ * objdump -d).  Everything else (first-call resolution, which also loads
+ * LTTng-UST; tracing) is in a separate noinline function, slow_<name>,
+ * entered with the application's return address.  When enabled, one event is
  * emitted at return, with begin_ts read at entry; qaicEnqueueExecObj also
  * has an entry event, because the runtime may submit the inference before
  * the call returns.
@@ -59,8 +64,60 @@ static QStatus no_runtime(enum qp_fn fn)
 		return no_runtime(QP_FN_##fname)
 
 #define TRACING(a, tp)							\
-	api_begin(&(a), lttng_ust_tracepoint_enabled(qprof, tp),	\
-		  __builtin_return_address(0))
+	api_begin(&(a), lttng_ust_tracepoint_enabled(qprof, tp), ip)
+
+#define QP_UNPAREN(...) __VA_ARGS__
+
+/* The real function, or NULL before its first resolution. */
+static inline void *fn_peek(enum qp_fn fn)
+{
+	return atomic_load_explicit(&qp_fn_real[fn], memory_order_acquire);
+}
+#define CALLBACKS_WRAPPED						\
+	atomic_load_explicit(&qp_callbacks_wrapped, memory_order_relaxed)
+#define QP_SLOW static __attribute__((noinline)) QStatus
+
+/*
+ * The exported wrapper `fname PARAMS`: calls slow_<fname>(ip, ARGS) when
+ * the function is not resolved yet, when tracepoint tp is enabled, or when
+ * `extra` holds (state the slow path must keep up to date); otherwise
+ * tail-calls the runtime.
+ */
+#define API_ENTRY(fname, tp, extra, PARAMS, ARGS)			\
+	QP_EXPORT QStatus fname PARAMS					\
+	{								\
+		__typeof__(&fname) real =				\
+			(__typeof__(&fname))fn_peek(QP_FN_##fname);	\
+									\
+		if (qp_unlikely(!real) ||				\
+		    lttng_ust_tracepoint_enabled(qprof, tp) || (extra))	\
+			return slow_##fname(__builtin_return_address(0), \
+					    QP_UNPAREN ARGS);		\
+		return real ARGS;					\
+	}
+
+/*
+ * The same for functions with arguments on the stack (more than 6 on
+ * x86-64): one more argument would make the call to the slow path a real
+ * call, and gcc would then set up a frame on the fast path too.  The
+ * return address goes through a thread-local instead, and slow_<fname>
+ * takes exactly the wrapper's arguments (a tail call).
+ */
+static QP_TLS const void *slow_ip;
+
+#define API_ENTRY_STACKARGS(fname, tp, PARAMS, ARGS)			\
+	QP_EXPORT QStatus fname PARAMS					\
+	{								\
+		__typeof__(&fname) real =				\
+			(__typeof__(&fname))fn_peek(QP_FN_##fname);	\
+									\
+		if (qp_unlikely(!real) ||				\
+		    lttng_ust_tracepoint_enabled(qprof, tp)) {		\
+			slow_ip = __builtin_return_address(0);		\
+			return slow_##fname ARGS;			\
+		}							\
+		return real ARGS;					\
+	}
 
 /* Read *pp after a successful call, NULL otherwise. */
 #define OUT(st, pp) ((st) == QS_SUCCESS && (pp) ? (const void *)*(pp) : NULL)
@@ -68,7 +125,7 @@ static QStatus no_runtime(enum qp_fn fn)
 /* ---- calls on one object ------------------------------------------- */
 
 #define OBJ_HOOK(fname, tp, type)					\
-	QP_EXPORT QStatus fname(type *obj)				\
+	QP_SLOW slow_##fname(const void *ip, type *obj)			\
 	{								\
 		struct api_call a;					\
 		QStatus st;						\
@@ -83,7 +140,8 @@ static QStatus no_runtime(enum qp_fn fn)
 		lttng_ust_do_tracepoint(qprof, tp, &a.c, obj);		\
 		errno = err;						\
 		return st;						\
-	}
+	}								\
+	API_ENTRY(fname, tp, 0, (type *obj), (obj))
 
 OBJ_HOOK(qaicReleaseContext, api_context_release, QAicContext)
 OBJ_HOOK(qaicCloseQpc, api_qpc_close, QAicQpcObj)
@@ -95,7 +153,7 @@ OBJ_HOOK(qaicReleaseExecObj, api_execobj_release, QAicExecObj)
 OBJ_HOOK(qaicEventClear, api_event_clear, QAicEvent)
 OBJ_HOOK(qaicWaitforEvent, api_event_wait, QAicEvent)
 
-QP_EXPORT QStatus qaicReleaseEvent(QAicEvent *event)
+QP_SLOW slow_qaicReleaseEvent(const void *ip, QAicEvent *event)
 {
 	struct api_call a;
 	QStatus st;
@@ -116,15 +174,19 @@ QP_EXPORT QStatus qaicReleaseEvent(QAicEvent *event)
 	return st;
 }
 
+API_ENTRY(qaicReleaseEvent, api_event_release, CALLBACKS_WRAPPED,
+	  (QAicEvent *event),
+	  (event))
+
 /* ---- context, QPC, program, queue ---------------------------------- */
 
-QP_EXPORT QStatus qaicCreateContext(QAicContext **ctx,
-				    QAicContextProperties_t *props,
-				    uint32_t numDevices, QID *devList,
-				    QAicLogCallback logCb, void *logUserData,
-				    QAicErrorHandler errorHandler,
-				    void *errUserData)
+QP_SLOW slow_qaicCreateContext(QAicContext **ctx,
+			       QAicContextProperties_t *props,
+			       uint32_t numDevices, QID *devList,
+			       QAicLogCallback logCb, void *logUserData,
+			       QAicErrorHandler errorHandler, void *errUserData)
 {
+	const void *ip = slow_ip;
 	struct api_call a;
 	QStatus st;
 	int err;
@@ -146,8 +208,15 @@ QP_EXPORT QStatus qaicCreateContext(QAicContext **ctx,
 	return st;
 }
 
-QP_EXPORT QStatus qaicOpenQpc(QAicQpcObj **qpc, const uint8_t *buf,
-			      size_t size, bool copy)
+API_ENTRY_STACKARGS(qaicCreateContext, api_context_create,
+	  (QAicContext **ctx, QAicContextProperties_t *props,
+	   uint32_t numDevices, QID *devList, QAicLogCallback logCb,
+	   void *logUserData, QAicErrorHandler errorHandler, void *errUserData),
+	  (ctx, props, numDevices, devList, logCb, logUserData, errorHandler,
+	   errUserData))
+
+QP_SLOW slow_qaicOpenQpc(const void *ip, QAicQpcObj **qpc, const uint8_t *buf,
+			 size_t size, bool copy)
 {
 	struct api_call a;
 	QStatus st;
@@ -165,7 +234,11 @@ QP_EXPORT QStatus qaicOpenQpc(QAicQpcObj **qpc, const uint8_t *buf,
 	return st;
 }
 
-QP_EXPORT QStatus qaicOpenQpcFile(QAicQpcObj **qpc, const char *path)
+API_ENTRY(qaicOpenQpc, api_qpc_open, 0,
+	  (QAicQpcObj **qpc, const uint8_t *buf, size_t size, bool copy),
+	  (qpc, buf, size, copy))
+
+QP_SLOW slow_qaicOpenQpcFile(const void *ip, QAicQpcObj **qpc, const char *path)
 {
 	struct api_call a;
 	QStatus st;
@@ -183,9 +256,14 @@ QP_EXPORT QStatus qaicOpenQpcFile(QAicQpcObj **qpc, const char *path)
 	return st;
 }
 
-QP_EXPORT QStatus qaicCreateProgram(QAicContext *ctx, QAicProgram **program,
-				    QAicProgramProperties_t *props, QID dev,
-				    const char *name, QAicQpcObj *qpc)
+API_ENTRY(qaicOpenQpcFile, api_qpc_open, 0,
+	  (QAicQpcObj **qpc, const char *path),
+	  (qpc, path))
+
+QP_SLOW slow_qaicCreateProgram(const void *ip, QAicContext *ctx,
+			       QAicProgram **program,
+			       QAicProgramProperties_t *props, QID dev,
+			       const char *name, QAicQpcObj *qpc)
 {
 	struct api_call a;
 	QStatus st;
@@ -204,8 +282,14 @@ QP_EXPORT QStatus qaicCreateProgram(QAicContext *ctx, QAicProgram **program,
 	return st;
 }
 
-QP_EXPORT QStatus qaicRunActivationCmd(QAicProgram *program,
-				       QAicProgramActivationCmd cmd)
+API_ENTRY(qaicCreateProgram, api_program_create, 0,
+	  (QAicContext *ctx, QAicProgram **program,
+	   QAicProgramProperties_t *props, QID dev, const char *name,
+	   QAicQpcObj *qpc),
+	  (ctx, program, props, dev, name, qpc))
+
+QP_SLOW slow_qaicRunActivationCmd(const void *ip, QAicProgram *program,
+				  QAicProgramActivationCmd cmd)
 {
 	struct api_call a;
 	QStatus st;
@@ -223,8 +307,13 @@ QP_EXPORT QStatus qaicRunActivationCmd(QAicProgram *program,
 	return st;
 }
 
-QP_EXPORT QStatus qaicCreateQueue(QAicContext *ctx, QAicQueue **queue,
-				  QAicQueueProperties *props, QID dev)
+API_ENTRY(qaicRunActivationCmd, api_program_activation, 0,
+	  (QAicProgram *program, QAicProgramActivationCmd cmd),
+	  (program, cmd))
+
+QP_SLOW slow_qaicCreateQueue(const void *ip, QAicContext *ctx,
+			     QAicQueue **queue, QAicQueueProperties *props,
+			     QID dev)
 {
 	struct api_call a;
 	QStatus st;
@@ -244,13 +333,19 @@ QP_EXPORT QStatus qaicCreateQueue(QAicContext *ctx, QAicQueue **queue,
 	return st;
 }
 
+API_ENTRY(qaicCreateQueue, api_queue_create, 0,
+	  (QAicContext *ctx, QAicQueue **queue, QAicQueueProperties *props,
+	   QID dev),
+	  (ctx, queue, props, dev))
+
 /* ---- exec objects and inferences ------------------------------------ */
 
-QP_EXPORT QStatus qaicCreateExecObj(QAicContext *ctx, QAicExecObj **execObj,
-				    QAicExecObjProperties_t *props,
-				    QAicProgram *program, const QData *ioDesc,
-				    uint32_t *numBuffers, QBuffer **buffers)
+QP_SLOW slow_qaicCreateExecObj(QAicContext *ctx, QAicExecObj **execObj,
+			       QAicExecObjProperties_t *props,
+			       QAicProgram *program, const QData *ioDesc,
+			       uint32_t *numBuffers, QBuffer **buffers)
 {
+	const void *ip = slow_ip;
 	struct api_call a;
 	QStatus st;
 	int err;
@@ -268,6 +363,12 @@ QP_EXPORT QStatus qaicCreateExecObj(QAicContext *ctx, QAicExecObj **execObj,
 	return st;
 }
 
+API_ENTRY_STACKARGS(qaicCreateExecObj, api_execobj_create,
+	  (QAicContext *ctx, QAicExecObj **execObj,
+	   QAicExecObjProperties_t *props, QAicProgram *program,
+	   const QData *ioDesc, uint32_t *numBuffers, QBuffer **buffers),
+	  (ctx, execObj, props, program, ioDesc, numBuffers, buffers))
+
 static uint64_t total_bytes(QStatus st, uint32_t n, const QBuffer *buffers)
 {
 	uint64_t total = 0;
@@ -280,9 +381,8 @@ static uint64_t total_bytes(QStatus st, uint32_t n, const QBuffer *buffers)
 	return total;
 }
 
-QP_EXPORT QStatus qaicExecObjSetData(QAicExecObj *execObj,
-				     uint32_t numBuffers,
-				     const QBuffer *buffers)
+QP_SLOW slow_qaicExecObjSetData(const void *ip, QAicExecObj *execObj,
+				uint32_t numBuffers, const QBuffer *buffers)
 {
 	struct api_call a;
 	QStatus st;
@@ -301,10 +401,13 @@ QP_EXPORT QStatus qaicExecObjSetData(QAicExecObj *execObj,
 	return st;
 }
 
-QP_EXPORT QStatus qaicExecObjSetDataExt(QAicExecObj *execObj,
-					uint32_t numBuffers,
-					const QBuffer *buffers,
-					const QBufferDimensions *dims)
+API_ENTRY(qaicExecObjSetData, api_execobj_set_data, 0,
+	  (QAicExecObj *execObj, uint32_t numBuffers, const QBuffer *buffers),
+	  (execObj, numBuffers, buffers))
+
+QP_SLOW slow_qaicExecObjSetDataExt(const void *ip, QAicExecObj *execObj,
+				   uint32_t numBuffers, const QBuffer *buffers,
+				   const QBufferDimensions *dims)
 {
 	struct api_call a;
 	QStatus st;
@@ -323,8 +426,13 @@ QP_EXPORT QStatus qaicExecObjSetDataExt(QAicExecObj *execObj,
 	return st;
 }
 
-QP_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *queue, QAicExecObj *execObj,
-				     QAicEvent *event)
+API_ENTRY(qaicExecObjSetDataExt, api_execobj_set_data, 0,
+	  (QAicExecObj *execObj, uint32_t numBuffers, const QBuffer *buffers,
+	   const QBufferDimensions *dims),
+	  (execObj, numBuffers, buffers, dims))
+
+QP_SLOW slow_qaicEnqueueExecObj(const void *ip, QAicQueue *queue,
+				QAicExecObj *execObj, QAicEvent *event)
 {
 	struct api_call a;
 	uint64_t seq;
@@ -351,8 +459,12 @@ QP_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *queue, QAicExecObj *execObj,
 	return st;
 }
 
-QP_EXPORT QStatus qaicExecObjWaitForCompletion(QAicExecObj *execObj,
-					       uint32_t timeoutUs)
+API_ENTRY(qaicEnqueueExecObj, api_enqueue_entry, 0,
+	  (QAicQueue *queue, QAicExecObj *execObj, QAicEvent *event),
+	  (queue, execObj, event))
+
+QP_SLOW slow_qaicExecObjWaitForCompletion(const void *ip, QAicExecObj *execObj,
+					  uint32_t timeoutUs)
 {
 	struct api_call a;
 	QStatus st;
@@ -370,10 +482,14 @@ QP_EXPORT QStatus qaicExecObjWaitForCompletion(QAicExecObj *execObj,
 	return st;
 }
 
+API_ENTRY(qaicExecObjWaitForCompletion, api_execobj_wait, 0,
+	  (QAicExecObj *execObj, uint32_t timeoutUs),
+	  (execObj, timeoutUs))
+
 /* ---- events and callbacks ------------------------------------------- */
 
-QP_EXPORT QStatus qaicCreateEvent(QAicContext *ctx, QAicEvent **event,
-				  QAicEventCompletionType type)
+QP_SLOW slow_qaicCreateEvent(const void *ip, QAicContext *ctx,
+			     QAicEvent **event, QAicEventCompletionType type)
 {
 	struct api_call a;
 	QStatus st;
@@ -391,6 +507,10 @@ QP_EXPORT QStatus qaicCreateEvent(QAicContext *ctx, QAicEvent **event,
 	return st;
 }
 
+API_ENTRY(qaicCreateEvent, api_event_create, 0,
+	  (QAicContext *ctx, QAicEvent **event, QAicEventCompletionType type),
+	  (ctx, event, type))
+
 /*
  * The callback is wrapped whether or not a session records now, so that a
  * session started later still sees it entered.
@@ -398,6 +518,7 @@ QP_EXPORT QStatus qaicCreateEvent(QAicContext *ctx, QAicEvent **event,
 QP_EXPORT QStatus qaicEventAddCallback(QAicEvent *event, QAicEventCallback cb,
 				       void *userData)
 {
+	const void *ip = __builtin_return_address(0);
 	QAicEventCallback reg;
 	struct api_call a;
 	QStatus st;
@@ -422,8 +543,8 @@ QP_EXPORT QStatus qaicEventAddCallback(QAicEvent *event, QAicEventCallback cb,
 	return st;
 }
 
-QP_EXPORT QStatus qaicEventRemoveCallback(QAicEvent *event,
-					  QAicEventCallback cb)
+QP_SLOW slow_qaicEventRemoveCallback(const void *ip, QAicEvent *event,
+				     QAicEventCallback cb)
 {
 	QAicEventCallback reg;
 	struct api_call a;
@@ -447,10 +568,15 @@ QP_EXPORT QStatus qaicEventRemoveCallback(QAicEvent *event,
 	return st;
 }
 
+API_ENTRY(qaicEventRemoveCallback, api_event_callback_reg, CALLBACKS_WRAPPED,
+	  (QAicEvent *event, QAicEventCallback cb),
+	  (event, cb))
+
 /* ---- function table -------------------------------------------------- */
 
 QP_EXPORT const QAicApiFunctionTable *qaicGetFunctionTable(void)
 {
+	const void *ip = __builtin_return_address(0);
 	const QAicApiFunctionTable *(*real)(void);
 	const QAicApiFunctionTable *table, *copy;
 	unsigned int wrapped = 0, words = 0;

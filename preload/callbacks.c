@@ -22,6 +22,7 @@ struct cb_slot {
 };
 
 static struct cb_slot cb_slots[QP_NUM_TRAMPOLINES];
+atomic_int qp_callbacks_wrapped;
 
 static void trampoline(unsigned int idx, QAicEvent *event,
 		       QAicEventCompletionType completion, void *user_data)
@@ -98,6 +99,8 @@ QAicEventCallback qp_callback_wrap(QAicEvent *event, QAicEventCallback cb)
 				      memory_order_relaxed);
 		atomic_store_explicit(&cb_slots[i].cb, cb,
 				      memory_order_release);
+		atomic_store_explicit(&qp_callbacks_wrapped, 1,
+				      memory_order_relaxed);
 		return tramps[i];
 	}
 	qp_debug("callback pool exhausted: %p registered unwrapped",

@@ -109,6 +109,7 @@ void qp_fd_opened(int fd, const char *path, const void *ip)
 		return;
 	if (qp_path_is_accel(path)) {
 		qp_fd_set(fd, QP_FD_ACCEL);
+		qp_lttng_need();
 		emit_open(fd, path, ip);
 	} else {
 		/* Relative to a dirfd, or a symlink: decide on first ioctl. */
@@ -212,18 +213,19 @@ QP_OPENAT_HOOK(openat)
 QP_OPENAT_HOOK(openat64)
 
 /*
- * liblttng-ust-common: refuses (EBADF) to close a file descriptor that
- * LTTng-UST owns (its sessiond sockets and ring-buffer shm fds), else calls
- * close_cb.  Without it a program that closes "all other fds" (shells,
- * daemons) takes LTTng-UST's fds away and later aborts in its ring-buffer
- * teardown.  liblttng-ust-fd.so does the same; the shim interposes close()
- * anyway, so it protects them itself.  Exported, not in a public header.
+ * lttng_ust_safe_close_fd (liblttng-ust-common) refuses (EBADF) to close a
+ * file descriptor that LTTng-UST owns (its sessiond sockets and ring-buffer
+ * shm fds), else calls close_cb.  Without it a program that closes "all
+ * other fds" (shells, daemons) takes LTTng-UST's fds away and later aborts
+ * in its ring-buffer teardown.  liblttng-ust-fd.so does the same; the shim
+ * interposes close() anyway, so it protects them itself, from the moment
+ * LTTng-UST is mapped (qp_ust.safe_close_fd, lttng_load.c: before that
+ * LTTng-UST owns no fd).
  */
-extern int lttng_ust_safe_close_fd(int fd, int (*close_cb)(int fd));
-
 QP_EXPORT int close(int fd)
 {
 	int (*real)(int) = qp_libc_fn(close);
+	int (*safe)(int, int (*)(int));
 
 	/* Forget first: the number may be reused as soon as it is closed. */
 	qp_fd_set(fd, QP_FD_UNKNOWN);
@@ -231,7 +233,8 @@ QP_EXPORT int close(int fd)
 		errno = ENOSYS;
 		return -1;
 	}
-	return lttng_ust_safe_close_fd(fd, real);
+	safe = __atomic_load_n(&qp_ust.safe_close_fd, __ATOMIC_ACQUIRE);
+	return safe ? safe(fd, real) : real(fd);
 }
 
 QP_EXPORT int dup(int oldfd)

@@ -5,13 +5,16 @@
  *
  * The constructor never fails: LD_PRELOAD reaches every process of a
  * pipeline (shells, launchers, taskset), most of which never load a QAic
- * runtime.  It only reads the settings and pre-resolves libc pointers.
+ * runtime.  It only reads the settings, pre-resolves libc pointers and
+ * notes where the provider library is (LTTng-UST itself is loaded only
+ * when a runtime shows up: lttng_load.c).
  *
  * Fork: LTTng-UST needs lttng_ust_before_fork() / after_fork_*() around a
  * fork() that is not followed by exec, or the child records nothing (and
  * may deadlock on a lock held across the fork).  The shim interposes fork()
- * and calls them itself, unless liblttng-ust-fork.so is loaded too (then
- * that library does it and the shim passes fork() through).
+ * and calls them itself once it has loaded LTTng-UST (lttng_load.c; before
+ * that there is nothing to protect), unless liblttng-ust-fork.so is loaded
+ * too (then that library does it and the shim passes fork() through).
  */
 #include "shim.h"
 
@@ -22,8 +25,6 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-#include <lttng/ust-fork.h>
 
 #include "config.h"
 
@@ -79,6 +80,7 @@ __attribute__((constructor)) static void qp_init(void)
 	if (pthread_atfork(NULL, NULL, fork_child))
 		qp_debug("pthread_atfork failed");
 	qp_callstack_init();
+	qp_lttng_locate();
 	errno = saved;
 }
 
@@ -93,20 +95,22 @@ QP_EXPORT pid_t fork(void)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (fork_by_lttng_ust_fork)
+	if (fork_by_lttng_ust_fork ||
+	    atomic_load(&qp_lttng_state) != QP_LTTNG_READY ||
+	    !qp_ust.before_fork)
 		return real();
-	lttng_ust_before_fork(&sigset);
+	qp_ust.before_fork(&sigset);
 	pid = real();
 	saved = errno;
 	if (pid == 0) {
 		fork_child();
-		lttng_ust_after_fork_child(&sigset);
+		qp_ust.after_fork_child(&sigset);
 		if (atomic_load(&runtime_seen)) {
 			atomic_store(&qp_process_info_pending, 1);
 			qp_emit_process_info(__builtin_return_address(0));
 		}
 	} else {
-		lttng_ust_after_fork_parent(&sigset);
+		qp_ust.after_fork_parent(&sigset);
 	}
 	errno = saved;
 	return pid;

@@ -3,8 +3,10 @@
  * The kernel boundary: ioctl() on accel device fds.
  *
  * Every other ioctl costs one compare (_IOC_TYPE != 'd') on top of the
- * call.  DRM ioctls on fds that are not accel nodes cost one byte-table
- * lookup.  For accel fds, one event per call is emitted when it returns,
+ * call: the exported ioctl() is a pointer load, two tests and a tail call,
+ * with no stack frame (objdump -d); everything else is in ioctl_slow().
+ * DRM ioctls on fds that are not accel nodes cost one byte-table lookup.
+ * The first DRM ioctl on an accel fd loads LTTng-UST (lttng_load.c).  For accel fds, one event per call is emitted when it returns,
  * with the decoded uAPI fields (FACTS.md §2.2).  Buffers are read after
  * the call: the runtime's request is unchanged by then, and the kernel has
  * filled the out fields.  After a failed call they are read with
@@ -14,7 +16,6 @@
 
 #include <stdarg.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 
@@ -228,6 +229,7 @@ ioctl_accel(ioctl_fn real, int fd, unsigned long request, void *arg,
 
 	if (!qp_fd_is_accel(fd, ip))
 		return real(fd, request, arg);
+	qp_lttng_need();
 	qp_runtime_seen(ip, false);
 	switch (req) {
 	case QP_REQ_MANAGE:
@@ -264,21 +266,56 @@ ioctl_accel(ioctl_fn real, int fd, unsigned long request, void *arg,
 	return real(fd, request, arg);
 }
 
-QP_EXPORT int ioctl(int fd, unsigned long request, ...)
+/* Not resolved yet, or a DRM request: everything but the fast path. */
+static __attribute__((noinline)) int
+ioctl_slow(int fd, unsigned long request, void *arg, const void *ip)
 {
 	ioctl_fn real = qp_libc_fn(ioctl);
+
+	if (qp_unlikely(!real)) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (_IOC_TYPE(request) != DRM_IOCTL_BASE)
+		return real(fd, request, arg);
+	return ioctl_accel(real, fd, request, arg, ip);
+}
+
+#define QP_IOCTL_FAST(fd, request, arg)					\
+	do {								\
+		ioctl_fn real__ = __atomic_load_n(&qp_libc.ioctl,	\
+						  __ATOMIC_ACQUIRE);	\
+									\
+		if (qp_unlikely(!real__ ||				\
+				_IOC_TYPE(request) == DRM_IOCTL_BASE))	\
+			return ioctl_slow(fd, request, arg,		\
+					  __builtin_return_address(0));	\
+		return real__(fd, request, arg);			\
+	} while (0)
+
+#if defined(__x86_64__) || defined(__aarch64__)
+/*
+ * Defined without the ellipsis: on the x86-64 SysV and AAPCS64 ABIs a
+ * variadic caller passes the third argument in the register where a
+ * non-variadic callee reads it (rdx / x2), and va_start would make the
+ * compiler spill the argument registers on every call.  This file does not
+ * include <sys/ioctl.h>, so the two declarations never meet.
+ */
+QP_EXPORT int ioctl(int fd, unsigned long request, void *arg);
+
+QP_EXPORT int ioctl(int fd, unsigned long request, void *arg)
+{
+	QP_IOCTL_FAST(fd, request, arg);
+}
+#else
+QP_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
 	va_list ap;
 	void *arg;
 
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (qp_unlikely(!real)) {
-		errno = ENOSYS;
-		return -1;
-	}
-	if (qp_likely(_IOC_TYPE(request) != DRM_IOCTL_BASE))
-		return real(fd, request, arg);
-	return ioctl_accel(real, fd, request, arg,
-			   __builtin_return_address(0));
+	QP_IOCTL_FAST(fd, request, arg);
 }
+#endif

@@ -8,7 +8,9 @@
  * application linked the runtime) or bound explicitly when the runtime was
  * dlopen'ed and reached through dlsym() or its function table.  Pointers are
  * published with release stores and read with acquire loads; racing
- * resolvers store the same value, so the race is benign.
+ * resolvers store the same value, so the race is benign.  Binding a real
+ * QAic function is how the shim learns a runtime is there: it loads
+ * LTTng-UST then (qp_lttng_need), before the hook tests its tracepoint.
  */
 #include "shim.h"
 
@@ -103,6 +105,7 @@ void qp_bind_fn(enum qp_fn fn, void *real)
 	if (!real || qp_addr_is_shim(real))
 		return;
 	atomic_store_explicit(&qp_fn_real[fn], real, memory_order_release);
+	qp_lttng_need();	/* a runtime is here: record it */
 }
 
 void qp_bind_runtime(void *handle)

@@ -5,6 +5,7 @@
  * Layout (one job per file):
  *   config.c         QPROF_* environment settings
  *   init.c           constructor, pid/tid caches, fork, process_info
+ *   lttng_load.c     loads LTTng-UST (libqprof-tp.so) when a runtime appears
  *   resolve.c        the real libc and QAic functions behind every hook
  *   api_hooks.c      the exported qaic* wrappers (API boundary events)
  *   callbacks.c      event-callback trampolines
@@ -125,6 +126,42 @@ static inline void qp_process_info_check(const void *ip)
 		qp_emit_process_info(ip);
 }
 
+/* ---- lttng_load.c ---------------------------------------------------- */
+
+/*
+ * LTTng-UST is loaded only once a QAic runtime shows up: until then every
+ * tracepoint state is 0 and no LTTng-UST library is mapped.
+ */
+enum qp_lttng_state {
+	QP_LTTNG_UNLOADED = 0,
+	QP_LTTNG_LOADING,
+	QP_LTTNG_READY,
+	QP_LTTNG_FAILED,	/* provider or liblttng-ust missing: no events */
+};
+extern atomic_int qp_lttng_state QP_HIDDEN;
+
+/* LTTng-UST functions the shim calls, NULL until they are loaded. */
+struct qp_ust {
+	void (*before_fork)(void *sigset);
+	void (*after_fork_parent)(void *sigset);
+	void (*after_fork_child)(void *sigset);
+	int (*safe_close_fd)(int fd, int (*close_cb)(int fd));
+};
+extern struct qp_ust qp_ust QP_HIDDEN;
+
+void qp_lttng_locate(void) QP_HIDDEN;	/* constructor: find the provider */
+void qp_lttng_load(void) QP_HIDDEN;
+const char *qp_lttng_provider_path(void) QP_HIDDEN;
+
+/* A QAic runtime was found: make sure LTTng-UST is loaded. */
+static inline void qp_lttng_need(void)
+{
+	if (qp_unlikely(atomic_load_explicit(&qp_lttng_state,
+					     memory_order_relaxed) ==
+			QP_LTTNG_UNLOADED))
+		qp_lttng_load();
+}
+
 /* ---- resolve.c ------------------------------------------------------- */
 
 /* Every QAic function the shim wraps (X) or only calls (Y). */
@@ -206,6 +243,9 @@ void qp_libc_resolve_all(void) QP_HIDDEN;
 	})
 
 /* ---- callbacks.c ----------------------------------------------------- */
+
+/* Set once any callback was wrapped: Remove/Release must look them up. */
+extern atomic_int qp_callbacks_wrapped QP_HIDDEN;
 
 /* The callback to register with the runtime for (event, user cb). */
 QAicEventCallback qp_callback_wrap(QAicEvent *event, QAicEventCallback cb)
