@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,8 +346,27 @@ static inline bool is_digit(char c)
 	return (unsigned char)(c - '0') < 10;
 }
 
-static inline const char *skip_blanks(const char *p)
+/*
+ * Cells are padded with runs of spaces ("%-12s  "): skipped 8 bytes at a
+ * time while 8 bytes remain before @end.
+ */
+static inline const char *skip_blanks(const char *p, const char *end)
 {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (end - p >= 8) {
+		uint64_t x;
+
+		memcpy(&x, p, 8);
+		x ^= 0x2020202020202020ull;
+		if (x) {
+			p += __builtin_ctzll(x) / 8;
+			break;
+		}
+		p += 8;
+	}
+#else
+	(void)end;
+#endif
 	while (*p == ' ' || *p == '\t')
 		p++;
 	return p;
@@ -464,8 +484,11 @@ static inline const char *sample_cell(const char *p, uint64_t *out)
 
 struct rows {
 	size_t cap;		/* rows the columns can hold */
+	bool fixed;		/* cannot grow: OVERFLOW when full */
 	bool seen[QP_M__COUNT];
 };
+
+#define OVERFLOW (-2)
 
 /*
  * Columns of 1 M rows are 8 MB each: transparent huge pages spare the
@@ -492,6 +515,8 @@ static int grow_columns(struct parser *ps, struct qp_dump *d, struct rows *rw)
 	void *p;
 	int m;
 
+	if (rw->fixed)
+		return OVERFLOW;
 	p = realloc(d->sample, cap * sizeof(*d->sample));
 	if (!p)
 		return fail(ps, "out of memory for %zu rows", cap);
@@ -520,20 +545,24 @@ static int parse_block(struct parser *ps, struct qp_dump *d,
 		size_t r = d->nrows, k;
 
 		ps->line++;
-		p = skip_blanks(p);
+		p = skip_blanks(p, end);
 		if (*p == '\r' && p[1] == '\n')
 			p++;
 		if (*p == '\n') {	/* blank line */
 			p++;
 			continue;
 		}
-		if (r == rw->cap && grow_columns(ps, d, rw))
-			return -1;
+		if (r == rw->cap) {
+			int rc = grow_columns(ps, d, rw);
+
+			if (rc)
+				return rc;
+		}
 		for (k = 0;; k++) {
 			int c = col[k];
 			const char *s, *cb;
 
-			cb = p = skip_blanks(p);
+			cb = p = skip_blanks(p, end);
 			if (c >= 0) {
 				s = fast_decimal(p, &d->col[c][r]);
 				if (!s)
@@ -547,7 +576,7 @@ static int parse_block(struct parser *ps, struct qp_dump *d,
 			}
 			if (!s)
 				return -1;
-			p = skip_blanks(s);
+			p = skip_blanks(s, end);
 			if (*p == ',') {
 				if (k + 1 == nf)
 					return fail(ps, "more fields than the %zu columns of the header",
@@ -600,18 +629,107 @@ static int parse_last_line(struct parser *ps, struct qp_dump *d,
 	return rc;
 }
 
+/*
+ * Two halves of a big file are parsed at once (2 threads): the second
+ * half's rows go to the same columns, from an estimated offset past the
+ * first half's rows, and are moved down after both finished.  An estimate
+ * too small (rows much shorter than the header's) parses again in one
+ * thread.
+ */
+#define PARALLEL_FROM (8u << 20)	/* bytes of rows */
+
+struct half {
+	struct parser ps;	/* line: lines of this half */
+	struct qp_dump d;	/* views into the shared columns */
+	struct rows rw;
+	const struct layout *lay;
+	const char *b, *e;
+	bool at_eof;
+	int rc;
+	char err[512];
+};
+
+static void *parse_half(void *arg)
+{
+	struct half *h = arg;
+
+	h->rc = parse_block(&h->ps, &h->d, h->lay, &h->rw, h->b, h->e,
+			    h->at_eof);
+	return NULL;
+}
+
+/* A message of half @h ("PATH:LINE: msg") at its line in the whole file. */
+static int fail_half(struct parser *ps, const struct half *h)
+{
+	int n = snprintf(NULL, 0, "%s:%lu: ", h->ps.path, h->ps.line);
+	const char *msg = n > 0 && (size_t)n < strlen(h->err) ? h->err + n : h->err;
+
+	ps->line += h->ps.line;
+	return fail(ps, "%s", msg);
+}
+
+/*
+ * Rows [b, e) (e[-1] == '\n') in two threads when big; OVERFLOW when the
+ * split estimate was wrong (nothing to report: parse again in one go).
+ */
+static int parse_split(struct parser *ps, struct qp_dump *d,
+		       const struct layout *lay, struct rows *rw,
+		       const char *b, const char *e, bool at_eof, size_t off)
+{
+	const char *mid = memchr(b + (e - b) / 2, '\n', e - (b + (e - b) / 2));
+	struct half h = { .lay = lay, .e = e, .at_eof = at_eof };
+	struct rows first = *rw;
+	pthread_t t;
+	int m, rc;
+
+	h.b = mid + 1;
+	h.ps = (struct parser){ .path = ps->path, .err = h.err,
+				.errlen = sizeof(h.err) };
+	h.rw = *rw;
+	h.rw.cap = rw->cap - off;
+	first.cap = off;
+	h.d.sample = d->sample + off;
+	for (m = 0; m < QP_M__COUNT; m++)
+		h.d.col[m] = d->col[m] ? d->col[m] + off : NULL;
+	if (mid + 1 >= e || pthread_create(&t, NULL, parse_half, &h))
+		return OVERFLOW;	/* one thread after all */
+	rc = parse_block(ps, d, lay, &first, b, mid + 1, false);
+	pthread_join(t, NULL);
+	if (rc)
+		return rc;
+	if (h.rc)
+		return h.rc == OVERFLOW ? OVERFLOW : fail_half(ps, &h);
+	memmove(d->sample + d->nrows, h.d.sample, h.d.nrows * sizeof(*d->sample));
+	for (m = 0; m < QP_M__COUNT; m++) {
+		if (!d->col[m])
+			continue;
+		memmove(d->col[m] + d->nrows, h.d.col[m],
+			h.d.nrows * sizeof(double));
+		d->na[m] += h.d.na[m];
+	}
+	d->nrows += h.d.nrows;
+	ps->line += h.ps.line;
+	return 0;
+}
+
 static int parse_rows(struct parser *ps, struct qp_dump *d,
 		      const struct layout *lay, const bool seen[QP_M__COUNT])
 {
 	/* a row takes at least 2 bytes a field: never more rows than this */
-	size_t most = (size_t)(ps->end - ps->p) / (2 * lay->nfields) + 1;
+	size_t bytes = (size_t)(ps->end - ps->p), most = bytes / (2 * lay->nfields) + 1;
+	unsigned long line0 = ps->line;
 	const char *last_nl;
 	struct rows rw = { 0 };
-	size_t cap;
-	int m;
+	size_t cap, off = 0;
+	int m, rc = OVERFLOW;
 
 	memcpy(rw.seen, seen, sizeof(rw.seen));
 	cap = d->num_collected < most ? (size_t)d->num_collected : most;
+	if (bytes >= PARALLEL_FROM && cap > 1024) {
+		/* the first half holds about half the rows: room for 10 % more */
+		off = cap / 2 + cap / 20 + 4096;
+		cap = 2 * off;
+	}
 	rw.cap = cap ? cap : 1;
 	d->sample = alloc_column(rw.cap * sizeof(*d->sample));
 	if (!d->sample)
@@ -624,8 +742,17 @@ static int parse_rows(struct parser *ps, struct qp_dump *d,
 			return fail(ps, "out of memory for %zu rows", rw.cap);
 	}
 	last_nl = ps->p < ps->end ? memrchr(ps->p, '\n', ps->end - ps->p) : NULL;
-	if (last_nl && parse_block(ps, d, lay, &rw, ps->p, last_nl + 1,
-				   last_nl + 1 == ps->end))
+	if (last_nl && off)
+		rc = parse_split(ps, d, lay, &rw, ps->p, last_nl + 1,
+				 last_nl + 1 == ps->end, off);
+	if (rc == OVERFLOW) {
+		d->nrows = 0;
+		memset(d->na, 0, sizeof(d->na));
+		ps->line = line0;
+		rc = last_nl ? parse_block(ps, d, lay, &rw, ps->p, last_nl + 1,
+					   last_nl + 1 == ps->end) : 0;
+	}
+	if (rc)
 		return -1;
 	ps->p = last_nl ? last_nl + 1 : ps->p;
 	if (ps->p < ps->end &&

@@ -239,6 +239,50 @@ static void test_numbers(void **state)
 	free(path);
 }
 
+/*
+ * Files above 8 MB are parsed in two threads: rows in order, every cell as
+ * strtod reads it, and an error in the second half at its line in the file.
+ */
+static void test_big_file_halves(void **state)
+{
+	enum { N = 45000, BAD = 31000 };
+	char *path, err[512], line[1024], *tok, *save;
+	struct qp_dump d;
+	size_t k;
+	FILE *f;
+	long at = 0;
+
+	(void)state;
+	path = gen_file("big.txt", "net", 0, N, true, NULL, NULL);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.nrows, N);
+	f = fopen(path, "r+");
+	assert_non_null(f);
+	for (k = 0; k < 5; k++)
+		assert_non_null(fgets(line, sizeof(line), f));
+	for (k = 0; k < N; k++) {
+		int c = 0;
+
+		assert_int_equal(d.sample[k], k);
+		if (k == BAD)
+			at = ftell(f);
+		assert_non_null(fgets(line, sizeof(line), f));
+		for (tok = strtok_r(line, ",", &save); tok; tok = strtok_r(NULL, ",", &save), c++)
+			if (c >= 1 && c <= 15 && d.col[c - 1][k] != strtod(tok, NULL))
+				fail_msg("row %zu column %d: %a, strtod %a", k, c,
+					 d.col[c - 1][k], strtod(tok, NULL));
+	}
+	qp_dump_free(&d);
+	/* a bad number in the second half, row BAD: line BAD + 6 */
+	assert_int_equal(fseek(f, at + 14 * 5 + 5 + 2, SEEK_SET), 0);
+	fputc('x', f);
+	fclose(f);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, ":31006: column 'hostRoundTripUs': bad number"));
+	free(path);
+}
+
 /* qp_dump_parse_number(S) must be exactly strtod(S), and refuse what it refuses. */
 static void expect_like_strtod(const char *str)
 {
@@ -566,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_reordered_extended),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_number_parser),
+		cmocka_unit_test(test_big_file_halves),
 		cmocka_unit_test(test_summary_vs_pandas),
 		cmocka_unit_test(test_summary_layout_of_samples),
 		cmocka_unit_test(test_merge),
