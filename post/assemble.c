@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "assemble.h"
 
@@ -593,13 +594,57 @@ static inline uint16_t idx16(uint32_t i)
 
 /* ---- flights ------------------------------------------------------------ */
 
+/*
+ * Grow the model's inference array ahead of qp_model_add_inference, asking
+ * for transparent huge pages: at a million inferences the array is 100+ MB,
+ * and in a VM its 4 KiB page faults and TLB misses cost more than the
+ * assembling itself (docs/PERFORMANCE.md, "Report").  Past INF_SMALL the
+ * array jumps to INF_BIG bytes, above glibc's largest dynamic mmap
+ * threshold (32 MiB): malloc then maps it (untouched pages cost no RSS)
+ * and realloc moves it with mremap, without copying, keeping the hint.
+ */
+#define INF_SMALL	(4ul << 20)
+#define INF_BIG		(64ul << 20)
+#define HUGE_PAGE	(2ul << 20)
+
+static int inf_reserve(struct qp_model *m)
+{
+	size_t cap = m->cap_inf ? 2 * m->cap_inf : 1024;
+	size_t len;
+	uintptr_t b, e;
+	void *p;
+
+	if (m->ninf < m->cap_inf)
+		return 0;
+	if (cap * sizeof(*m->inf) >= INF_SMALL && cap * sizeof(*m->inf) < INF_BIG)
+		cap = INF_BIG / sizeof(*m->inf);
+	len = cap * sizeof(*m->inf);
+	if (cap < m->cap_inf || len / sizeof(*m->inf) != cap)
+		return -ENOMEM;
+	p = realloc(m->inf, len);
+	if (!p)
+		return -ENOMEM;
+	m->inf = p;
+	m->cap_inf = cap;
+	if (len >= INF_SMALL) {
+		b = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+		e = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
+		if (e > b)	/* a hint: failure is harmless */
+			madvise((void *)b, e - b, MADV_HUGEPAGE);
+	}
+	return 0;
+}
+
 static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
 			   uint32_t *inf_out)
 {
-	struct qp_inference *inf = qp_model_add_inference(a->m);
+	struct qp_inference *inf;
 	struct flight *f;
 	uint32_t i;
 
+	if (inf_reserve(a->m))
+		return NIL;
+	inf = qp_model_add_inference(a->m);
 	if (!inf)
 		return NIL;
 	i = pool_alloc(&a->flights);

@@ -60,12 +60,27 @@ static const char *const fld_names[F__COUNT] = {
 #define KIND_OTHER	(-1)	/* another provider's event: skipped */
 #define KIND_MODULE	(-2)	/* statedump bin_info / dl dlopen: module map */
 
+/*
+ * What a payload member holds, resolved once per class so that reading a
+ * member per event is one borrow and one get (no class-type query).
+ */
+enum ftype {
+	FT_NONE,	/* absent, or of a type the decoder does not read */
+	FT_UINT,	/* unsigned integer or enumeration */
+	FT_SINT,	/* signed integer or enumeration */
+	FT_STR,
+	FT_ARR_UINT,	/* array / sequence of unsigned integers */
+	FT_ARR_SINT,	/* array / sequence of signed integers */
+};
+
 /* What the sink knows about one event class. */
 struct cls {
 	const bt_event_class *key;
 	int kind;			/* enum qp_ev_kind, KIND_OTHER, KIND_MODULE */
 	int8_t idx[F__COUNT];		/* payload member index, -1 = absent */
+	uint8_t type[F__COUNT];		/* enum ftype of each member */
 	int ctx_ip, ctx_vpid;		/* common-context member index, -1 */
+	uint8_t ctx_ip_type, ctx_vpid_type;	/* enum ftype */
 	uint64_t freq;			/* clock frequency (Hz) */
 	uint32_t host;
 	int32_t env_vpid;		/* trace env vpid (per-PID buffers), -1 */
@@ -219,37 +234,56 @@ void qp_read_stats_free(struct qp_read_stats *st)
 
 /* ---- helpers on fields ------------------------------------------------ */
 
-static uint64_t field_u64(const bt_field *f)
+static enum ftype int_ftype(bt_field_class_type t)
 {
-	switch (bt_field_get_class_type(f)) {
+	switch (t) {
 	case BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER:
 	case BT_FIELD_CLASS_TYPE_UNSIGNED_ENUMERATION:
-		return bt_field_integer_unsigned_get_value(f);
+		return FT_UINT;
 	case BT_FIELD_CLASS_TYPE_SIGNED_INTEGER:
 	case BT_FIELD_CLASS_TYPE_SIGNED_ENUMERATION:
-		return (uint64_t)bt_field_integer_signed_get_value(f);
+		return FT_SINT;
 	default:
-		return 0;
+		return FT_NONE;
 	}
 }
 
-static const bt_field *member(const bt_field *payload, const struct cls *c,
-			      enum fld f)
+/* The enum ftype of a member's field class. */
+static enum ftype field_class_ftype(const bt_field_class *fc)
 {
-	if (c->idx[f] < 0)
-		return NULL;
-	return bt_field_structure_borrow_member_field_by_index_const(
-		payload, (uint64_t)c->idx[f]);
+	bt_field_class_type t = bt_field_class_get_type(fc);
+
+	if (t == BT_FIELD_CLASS_TYPE_STRING)
+		return FT_STR;
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
+		switch (int_ftype(bt_field_class_get_type(
+				bt_field_class_array_borrow_element_field_class_const(fc)))) {
+		case FT_UINT: return FT_ARR_UINT;
+		case FT_SINT: return FT_ARR_SINT;
+		default: return FT_NONE;
+		}
+	}
+	return int_ftype(t);
 }
 
-static uint64_t get_u(const bt_field *payload, const struct cls *c, enum fld f)
+/* An integer field of known type (FT_UINT / FT_SINT), as 64 bits. */
+static inline uint64_t int_value(const bt_field *f, int type)
 {
-	const bt_field *m = member(payload, c, f);
-
-	return m ? field_u64(m) : 0;
+	return type == FT_UINT ? bt_field_integer_unsigned_get_value(f) :
+	       (uint64_t)bt_field_integer_signed_get_value(f);
 }
 
-static int64_t get_i(const bt_field *payload, const struct cls *c, enum fld f)
+static inline uint64_t get_u(const bt_field *payload, const struct cls *c,
+			     enum fld f)
+{
+	if (c->type[f] != FT_UINT && c->type[f] != FT_SINT)
+		return 0;
+	return int_value(bt_field_structure_borrow_member_field_by_index_const(
+				payload, (uint64_t)c->idx[f]), c->type[f]);
+}
+
+static inline int64_t get_i(const bt_field *payload, const struct cls *c,
+			    enum fld f)
 {
 	return (int64_t)get_u(payload, c, f);
 }
@@ -257,51 +291,63 @@ static int64_t get_i(const bt_field *payload, const struct cls *c, enum fld f)
 static const char *get_s(const bt_field *payload, const struct cls *c,
 			 enum fld f)
 {
-	const bt_field *m = member(payload, c, f);
-
-	if (!m || bt_field_get_class_type(m) != BT_FIELD_CLASS_TYPE_STRING)
+	if (c->type[f] != FT_STR)
 		return "";
-	return bt_field_string_get_value(m);
+	return bt_field_string_get_value(
+		bt_field_structure_borrow_member_field_by_index_const(
+			payload, (uint64_t)c->idx[f]));
+}
+
+/*
+ * The array member f (at most QP_MAX_BOS elements, *cut set when longer)
+ * and its element type; NULL when absent.
+ */
+static const bt_field *get_array(const bt_field *payload, const struct cls *c,
+				 enum fld f, uint64_t *n, int *etype, bool *cut)
+{
+	const bt_field *m;
+
+	if (c->type[f] != FT_ARR_UINT && c->type[f] != FT_ARR_SINT)
+		return NULL;
+	m = bt_field_structure_borrow_member_field_by_index_const(
+		payload, (uint64_t)c->idx[f]);
+	*etype = c->type[f] == FT_ARR_UINT ? FT_UINT : FT_SINT;
+	*n = bt_field_array_get_length(m);
+	if (*n > QP_MAX_BOS) {
+		*n = QP_MAX_BOS;
+		*cut = true;
+	}
+	return m;
 }
 
 /* Copy a sequence of integers; returns its length (cut at max, *cut set). */
 static uint32_t get_seq32(const bt_field *payload, const struct cls *c,
 			  enum fld f, uint32_t *out, bool *cut)
 {
-	const bt_field *m = member(payload, c, f);
-	uint64_t n, i;
+	uint64_t n = 0, i;
+	int et = FT_NONE;
+	const bt_field *m = get_array(payload, c, f, &n, &et, cut);
 
-	if (!m || !bt_field_class_type_is(bt_field_get_class_type(m),
-					  BT_FIELD_CLASS_TYPE_ARRAY))
+	if (!m)
 		return 0;
-	n = bt_field_array_get_length(m);
-	if (n > QP_MAX_BOS) {
-		n = QP_MAX_BOS;
-		*cut = true;
-	}
 	for (i = 0; i < n; i++)
-		out[i] = (uint32_t)field_u64(
-			bt_field_array_borrow_element_field_by_index_const(m, i));
+		out[i] = (uint32_t)int_value(
+			bt_field_array_borrow_element_field_by_index_const(m, i), et);
 	return (uint32_t)n;
 }
 
 static uint32_t get_seq64(const bt_field *payload, const struct cls *c,
 			  enum fld f, uint64_t *out, bool *cut)
 {
-	const bt_field *m = member(payload, c, f);
-	uint64_t n, i;
+	uint64_t n = 0, i;
+	int et = FT_NONE;
+	const bt_field *m = get_array(payload, c, f, &n, &et, cut);
 
-	if (!m || !bt_field_class_type_is(bt_field_get_class_type(m),
-					  BT_FIELD_CLASS_TYPE_ARRAY))
+	if (!m)
 		return 0;
-	n = bt_field_array_get_length(m);
-	if (n > QP_MAX_BOS) {
-		n = QP_MAX_BOS;
-		*cut = true;
-	}
 	for (i = 0; i < n; i++)
-		out[i] = field_u64(
-			bt_field_array_borrow_element_field_by_index_const(m, i));
+		out[i] = int_value(
+			bt_field_array_borrow_element_field_by_index_const(m, i), et);
 	return (uint32_t)n;
 }
 
@@ -340,19 +386,27 @@ static int cls_grow(struct sink_state *s)
 	return 0;
 }
 
-static int struct_member_index(const bt_field_class *fc, const char *name)
+/* Index of member name in structure class fc (-1: none), its enum ftype. */
+static int struct_member_index(const bt_field_class *fc, const char *name,
+			       uint8_t *type)
 {
 	uint64_t i, n;
 
+	*type = FT_NONE;
 	if (!fc || bt_field_class_get_type(fc) != BT_FIELD_CLASS_TYPE_STRUCTURE)
 		return -1;
 	n = bt_field_class_structure_get_member_count(fc);
+	if (n > INT8_MAX)
+		n = INT8_MAX;	/* idx[] is int8_t: qprof events have < 20 */
 	for (i = 0; i < n; i++) {
 		const bt_field_class_structure_member *mb =
 			bt_field_class_structure_borrow_member_by_index_const(fc, i);
 
-		if (!strcmp(bt_field_class_structure_member_get_name(mb), name))
+		if (!strcmp(bt_field_class_structure_member_get_name(mb), name)) {
+			*type = (uint8_t)field_class_ftype(
+				bt_field_class_structure_member_borrow_field_class_const(mb));
 			return (int)i;
+		}
 	}
 	return -1;
 }
@@ -451,9 +505,14 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 	s->ncls++;
 	c->kind = classify(bt_event_class_get_name(ec));
 	for (f = 0; f < F__COUNT; f++)
-		c->idx[f] = (int8_t)struct_member_index(pfc, fld_names[f]);
-	c->ctx_ip = struct_member_index(cfc, "ip");
-	c->ctx_vpid = struct_member_index(cfc, "vpid");
+		c->idx[f] = (int8_t)struct_member_index(pfc, fld_names[f],
+							&c->type[f]);
+	c->ctx_ip = struct_member_index(cfc, "ip", &c->ctx_ip_type);
+	c->ctx_vpid = struct_member_index(cfc, "vpid", &c->ctx_vpid_type);
+	if (c->ctx_ip_type != FT_UINT && c->ctx_ip_type != FT_SINT)
+		c->ctx_ip = -1;
+	if (c->ctx_vpid_type != FT_UINT && c->ctx_vpid_type != FT_SINT)
+		c->ctx_vpid = -1;
 	c->freq = 1000000000;
 	if (bt_stream_class_borrow_default_clock_class_const(sc)) {
 		cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
@@ -677,9 +736,9 @@ static int add_module(struct sink_state *s, const struct cls *c,
 	if (c->ctx_vpid >= 0) {
 		const bt_field *cc = bt_event_borrow_common_context_field_const(ev);
 
-		pid = (int32_t)field_u64(
+		pid = (int32_t)int_value(
 			bt_field_structure_borrow_member_field_by_index_const(
-				cc, (uint64_t)c->ctx_vpid));
+				cc, (uint64_t)c->ctx_vpid), c->ctx_vpid_type);
 	}
 	v = realloc(st->modules, (st->nmodules + 1) * sizeof(*v));
 	if (!v)
@@ -735,9 +794,9 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	e.ip = 0;
 	e.truncated = false;
 	if (c->ctx_ip >= 0)
-		e.ip = field_u64(bt_field_structure_borrow_member_field_by_index_const(
+		e.ip = int_value(bt_field_structure_borrow_member_field_by_index_const(
 			bt_event_borrow_common_context_field_const(ev),
-			(uint64_t)c->ctx_ip));
+			(uint64_t)c->ctx_ip), c->ctx_ip_type);
 	if (e.kind >= QP_EV_KMD_OPEN)
 		decode_kmd(&e, p, c);
 	else

@@ -292,6 +292,41 @@ static double now_s(void)
 
 static double t_start;
 
+/*
+ * CPU seconds per stage, printed with --progress (where the time goes:
+ * docs/PERFORMANCE.md, "Report").
+ */
+static struct {
+	double last;
+	char buf[256];
+	size_t len;
+} stages;
+
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void stage_done(const struct options *o, const char *name)
+{
+	double t = cpu_s();
+	int n;
+
+	if (!o->progress)
+		return;
+	if (name && stages.len < sizeof(stages.buf)) {
+		n = snprintf(stages.buf + stages.len, sizeof(stages.buf) - stages.len,
+			     "%s %s %.2f", stages.len ? "," : "", name,
+			     t - stages.last);
+		if (n > 0)
+			stages.len += (size_t)n;
+	}
+	stages.last = t;
+}
+
 static void show_progress(const struct qp_read_stats *st, void *data)
 {
 	double dt = now_s() - t_start;
@@ -355,28 +390,75 @@ static uint64_t group_of(const struct qp_inference *inf)
  * CSV numbers rows): --start-iter / --num-samples / --keep-middle.
  * Inferences tied to no program are kept unless a program is asked for.
  */
+static bool program_selected(const struct qp_model *m, size_t p,
+			     const struct options *o)
+{
+	const struct qp_program *pg = &m->programs[p];
+
+	return !(o->program && strcmp(pg->name, o->program)) &&
+	       process_selected(m, pg->process, o->pid);
+}
+
+/*
+ * Without windowing the order does not matter: every inference that has a
+ * Sample (qp_program_samples' rule: not an enqueue the runtime refused
+ * before any EXECUTE) of a selected program is kept, in one pass instead
+ * of a sort per program.
+ */
+static int select_unwindowed(const struct qp_model *m, const struct options *o,
+			     uint8_t *sel)
+{
+	uint8_t *prog = calloc(m->nprograms ? m->nprograms : 1, 1);
+	size_t i, p;
+
+	if (!prog)
+		return -1;
+	for (p = 0; p < m->nprograms; p++)
+		prog[p] = program_selected(m, p, o);
+	for (i = 0; i < m->ninf; i++) {
+		const struct qp_inference *inf = &m->inf[i];
+
+		if (inf->program == QP_NONE16 || inf->program >= m->nprograms ||
+		    !prog[inf->program])
+			continue;
+		sel[i] = !(inf->state == QP_INF_FAILED &&
+			   inf->off[QP_T_EXEC_BEGIN] == QP_T_NONE);
+	}
+	free(prog);
+	return 0;
+}
+
+/* --start-iter / --num-samples / --keep-middle, per program in Sample order. */
+static int select_windowed(const struct qp_model *m, const struct options *o,
+			   uint8_t *sel)
+{
+	size_t p, n;
+	uint32_t *v;
+
+	for (p = 0; p < m->nprograms; p++) {
+		if (!program_selected(m, p, o))
+			continue;
+		v = qp_program_samples(m, (uint32_t)p, &n);
+		if (!v)
+			return -1;
+		window_group(m, v, n, o, sel);
+		free(v);
+	}
+	return 0;
+}
+
 static uint8_t *select_inferences(const struct qp_model *m,
 				  const struct options *o, size_t *nsel)
 {
 	uint8_t *sel = calloc(m->ninf ? m->ninf : 1, 1);
-	size_t i, p, n;
+	bool windowed = o->start_iter || o->num_samples || o->keep_middle > 0;
+	size_t i;
 
 	if (!sel)
 		return NULL;
-	for (p = 0; p < m->nprograms; p++) {
-		const struct qp_program *pg = &m->programs[p];
-		uint32_t *v;
-
-		if ((o->program && strcmp(pg->name, o->program)) ||
-		    !process_selected(m, pg->process, o->pid))
-			continue;
-		v = qp_program_samples(m, (uint32_t)p, &n);
-		if (!v) {
-			free(sel);
-			return NULL;
-		}
-		window_group(m, v, n, o, sel);
-		free(v);
+	if (windowed ? select_windowed(m, o, sel) : select_unwindowed(m, o, sel)) {
+		free(sel);
+		return NULL;
 	}
 	for (i = 0; i < m->ninf; i++)
 		if (m->inf[i].program == QP_NONE16 && !o->program &&
@@ -625,6 +707,7 @@ static int read_model(const struct options *o, struct qp_model *m,
 		st->progress = show_progress;
 		t_start = now_s();
 	}
+	stage_done(o, NULL);
 	rc = qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink, a, st,
 			    err, sizeof(err));
 	if (o->progress)
@@ -636,8 +719,10 @@ static int read_model(const struct options *o, struct qp_model *m,
 		qp_assembler_free(a);
 		return -1;
 	}
+	stage_done(o, "read+assemble");
 	qp_assembler_finish(a);
 	qp_assembler_free(a);
+	stage_done(o, "finish");
 	if (o->progress) {
 		dt = now_s() - t_start;
 		fprintf(stderr, "qprof-report: %zu trace(s), %" PRIu64 " events (%" PRIu64
@@ -704,6 +789,7 @@ static int report(const struct options *o)
 	if (o->symbolize || (!o->summary_only && o->nby))
 		qp_symbolize(&m, &st);
 	sel = select_inferences(&m, o, &nsel);
+	stage_done(o, "select");
 	if (!sel) {
 		fail("out of memory");
 		goto out;
@@ -720,6 +806,7 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	if (write_outputs(o, &m, &wo))
 		goto out;
+	stage_done(o, "files");
 	if (!o->quiet) {
 		if (qp_write_summary(stdout, &m, &wo))
 			goto out;
@@ -734,6 +821,9 @@ static int report(const struct options *o)
 			goto out;
 		}
 	}
+	stage_done(o, "summary");
+	if (o->progress)
+		fprintf(stderr, "qprof-report: CPU s:%s\n", stages.buf);
 	rc = 0;
 out:
 	free(sel);
