@@ -7,7 +7,8 @@
  * kernel for the perf stats of every BO of the request that was waited for,
  * and emits kmd_perf_stats with by_shim = 1.  The request's entries come
  * from its EXECUTE, remembered under its wait handle (the last FROM_DEV
- * entry, as the runtime picks it) in a small table of seqlocked slots:
+ * entry, as the runtime picks it) in a linear-probing table of seqlocked
+ * slots:
  * EXECUTE and WAIT usually run on different runtime threads.  If the
  * request is unknown (table collision, EXECUTE before the session started)
  * the waited handle alone is queried.
@@ -21,10 +22,18 @@
 
 #include <string.h>
 
-#define SLOTS 512u
+#define SLOTS 4096u	/* power of two */
+#define PROBES 32u	/* linear-probe length */
 #define SLOT_HANDLES 64u
 #define AUTO_WINDOW 64u
 
+/*
+ * One request per wait handle, found by linear probing from the hash of
+ * (fd, dbc_id, wait handle): a runtime keeps one request per exec object
+ * and re-executes it with the same handles, so live keys are few (one per
+ * exec object) and an entry is simply overwritten by its next EXECUTE.
+ * count == 0 marks an empty slot.
+ */
 struct exec_slot {
 	atomic_uint seq;	/* odd while being written */
 	_Atomic int32_t fd;
@@ -39,35 +48,51 @@ static atomic_ulong waits;
 static atomic_ulong runtime_mark;
 static atomic_int runtime_queries;
 
-static struct exec_slot *slot_of(int fd, uint32_t dbc_id, uint32_t handle)
+static uint32_t slot_hash(int fd, uint32_t dbc_id, uint32_t handle)
 {
-	uint32_t h = handle * 2654435761u ^ dbc_id * 40503u ^ (uint32_t)fd;
+	uint32_t h = handle * 2654435761u ^ dbc_id * 40503u ^
+		     (uint32_t)fd * 2246822519u;
 
-	return &slots[(h ^ (h >> 16)) & (SLOTS - 1)];
+	return h ^ (h >> 16);
 }
 
-void qp_exec_remember(int fd, const struct qp_exec_req *req)
+static bool slot_has_key(struct exec_slot *s, int fd, uint32_t dbc_id,
+			 uint32_t handle)
 {
-	int w = qp_exec_wait_index(req->dirs, req->count);
-	struct exec_slot *s;
-	unsigned int seq, i, n;
+	return atomic_load_explicit(&s->count, memory_order_relaxed) &&
+	       atomic_load_explicit(&s->fd, memory_order_relaxed) == fd &&
+	       atomic_load_explicit(&s->dbc_id, memory_order_relaxed) == dbc_id &&
+	       atomic_load_explicit(&s->wait_handle, memory_order_relaxed) ==
+		       handle;
+}
 
-	if (w < 0)
-		return;
-	s = slot_of(fd, req->dbc_id, req->handles[w]);
-	seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
+static bool slot_is_empty(struct exec_slot *s)
+{
+	return !atomic_load_explicit(&s->count, memory_order_relaxed);
+}
+
+/* Take the slot's seqlock; false if another writer holds it. */
+static bool slot_lock(struct exec_slot *s, unsigned int *seq)
+{
+	*seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
 	do {
-		if (seq & 1) {
-			/* Another writer holds it: drop, a lookup falls back. */
-			return;
-		}
+		if (*seq & 1)
+			return false;
 	} while (!atomic_compare_exchange_weak_explicit(
-		&s->seq, &seq, seq + 1, memory_order_acquire,
+		&s->seq, seq, *seq + 1, memory_order_acquire,
 		memory_order_relaxed));
+	return true;
+}
+
+static void slot_fill(struct exec_slot *s, unsigned int seq, int fd,
+		      const struct qp_exec_req *req, uint32_t wait_handle)
+{
+	unsigned int i, n;
+
 	n = req->count < SLOT_HANDLES ? req->count : SLOT_HANDLES;
 	atomic_store_explicit(&s->fd, fd, memory_order_relaxed);
 	atomic_store_explicit(&s->dbc_id, req->dbc_id, memory_order_relaxed);
-	atomic_store_explicit(&s->wait_handle, req->handles[w],
+	atomic_store_explicit(&s->wait_handle, wait_handle,
 			      memory_order_relaxed);
 	atomic_store_explicit(&s->count, n, memory_order_relaxed);
 	for (i = 0; i < n; i++)
@@ -76,33 +101,86 @@ void qp_exec_remember(int fd, const struct qp_exec_req *req)
 	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
 }
 
-uint32_t qp_exec_lookup(int fd, uint32_t dbc_id, uint32_t wait_handle,
-			uint32_t *handles, uint32_t max)
+void qp_exec_remember(int fd, const struct qp_exec_req *req)
 {
-	struct exec_slot *s = slot_of(fd, dbc_id, wait_handle);
-	unsigned int seq, tries, i, n;
+	int w = qp_exec_wait_index(req->dirs, req->count);
+	struct exec_slot *s, *empty = NULL;
+	uint32_t h, p, wh;
+	unsigned int seq;
 
-	for (tries = 0; tries < 8; tries++) {
-		seq = atomic_load_explicit(&s->seq, memory_order_acquire);
-		if (seq & 1)
-			continue;
-		if (atomic_load_explicit(&s->fd, memory_order_relaxed) != fd ||
-		    atomic_load_explicit(&s->dbc_id, memory_order_relaxed) !=
-			    dbc_id ||
-		    atomic_load_explicit(&s->wait_handle,
-					 memory_order_relaxed) != wait_handle)
-			n = 0;
-		else
-			n = atomic_load_explicit(&s->count,
-						 memory_order_relaxed);
+	if (w < 0 || !req->count)
+		return;
+	wh = req->handles[w];
+	h = slot_hash(fd, req->dbc_id, wh);
+	for (p = 0; p < PROBES; p++) {
+		s = &slots[(h + p) & (SLOTS - 1)];
+		if (slot_has_key(s, fd, req->dbc_id, wh))
+			break;
+		if (!empty && slot_is_empty(s))
+			empty = s;
+		s = NULL;
+	}
+	if (!s)
+		s = empty ? empty : &slots[h & (SLOTS - 1)];
+	/*
+	 * A concurrent writer may hold the slot, or have just taken the
+	 * empty one for another key: drop this request; a lookup then falls
+	 * back to the waited handle alone.
+	 */
+	if (!slot_lock(s, &seq))
+		return;
+	if (!slot_is_empty(s) && !slot_has_key(s, fd, req->dbc_id, wh) &&
+	    s == empty) {
+		atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
+		return;
+	}
+	slot_fill(s, seq, fd, req, wh);
+}
+
+/* Copy slot s if it holds the key; returns the count, 0 if not. */
+static uint32_t slot_read(struct exec_slot *s, int fd, uint32_t dbc_id,
+			  uint32_t wait_handle, uint32_t *handles, uint32_t max,
+			  bool *stable)
+{
+	unsigned int seq, i, n = 0;
+
+	seq = atomic_load_explicit(&s->seq, memory_order_acquire);
+	*stable = false;
+	if (seq & 1)
+		return 0;
+	if (slot_has_key(s, fd, dbc_id, wait_handle)) {
+		n = atomic_load_explicit(&s->count, memory_order_relaxed);
 		if (n > max)
 			n = max;
 		for (i = 0; i < n; i++)
 			handles[i] = atomic_load_explicit(&s->handles[i],
 							  memory_order_relaxed);
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&s->seq, memory_order_relaxed) == seq)
+	}
+	atomic_thread_fence(memory_order_acquire);
+	*stable = atomic_load_explicit(&s->seq, memory_order_relaxed) == seq;
+	return n;
+}
+
+uint32_t qp_exec_lookup(int fd, uint32_t dbc_id, uint32_t wait_handle,
+			uint32_t *handles, uint32_t max)
+{
+	uint32_t h = slot_hash(fd, dbc_id, wait_handle), p, n;
+	unsigned int tries;
+	bool stable;
+
+	for (p = 0; p < PROBES; p++) {
+		struct exec_slot *s = &slots[(h + p) & (SLOTS - 1)];
+
+		for (tries = 0; tries < 8; tries++) {
+			n = slot_read(s, fd, dbc_id, wait_handle, handles, max,
+				      &stable);
+			if (stable)
+				break;
+		}
+		if (stable && n)
 			return n;
+		if (stable && slot_is_empty(s))
+			return 0;	/* end of the probe run */
 	}
 	return 0;
 }

@@ -124,6 +124,32 @@ static void test_exec_table(void **state)
 	assert_int_equal(h[0], 9);
 }
 
+/* Many exec objects in flight on several fds: no request is lost to a
+ * hash collision (a direct-mapped table lost most of them). */
+static void test_exec_table_many(void **state)
+{
+	struct qp_exec_req r = { .count = 3, .dirs = { 1, 2, 2 } };
+	uint32_t h[64], fd, k;
+
+	(void)state;
+	qp_exec_table_reset();
+	for (fd = 3; fd < 7; fd++)
+		for (k = 0; k < 200; k++) {
+			r.dbc_id = fd - 3;
+			r.handles[0] = 3 * k + 1;
+			r.handles[1] = 3 * k + 2;
+			r.handles[2] = 3 * k + 3;
+			qp_exec_remember((int)fd, &r);
+		}
+	for (fd = 3; fd < 7; fd++)
+		for (k = 0; k < 200; k++) {
+			assert_int_equal(qp_exec_lookup((int)fd, fd - 3,
+							3 * k + 3, h, 64), 3);
+			assert_int_equal(h[0], 3 * k + 1);
+			assert_int_equal(h[1], 3 * k + 2);
+		}
+}
+
 static QAicEvent *seen_event;
 static void *seen_user;
 static int seen_calls;
@@ -191,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_copy),
 		cmocka_unit_test(test_exec_table),
+		cmocka_unit_test(test_exec_table_many),
 		cmocka_unit_test(test_callbacks),
 	};
 
