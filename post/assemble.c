@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "assemble.h"
 
@@ -595,23 +594,21 @@ static inline uint16_t idx16(uint32_t i)
 /* ---- flights ------------------------------------------------------------ */
 
 /*
- * Grow the model's inference array ahead of qp_model_add_inference, asking
- * for transparent huge pages: at a million inferences the array is 100+ MB,
- * and in a VM its 4 KiB page faults and TLB misses cost more than the
- * assembling itself (docs/PERFORMANCE.md, "Report").  Past INF_SMALL the
- * array jumps to INF_BIG bytes, above glibc's largest dynamic mmap
- * threshold (32 MiB): malloc then maps it (untouched pages cost no RSS)
- * and realloc moves it with mremap, without copying, keeping the hint.
+ * Grow the model's inference array ahead of qp_model_add_inference.  Past
+ * INF_SMALL the array jumps to INF_BIG bytes, above glibc's largest dynamic
+ * mmap threshold (32 MiB): malloc then maps it (untouched pages cost no
+ * RSS) and each later doubling is an mremap, not a copy of 100+ MB through
+ * the cache (docs/PERFORMANCE.md, "Report").  Transparent huge pages
+ * (MADV_HUGEPAGE) were tried: they cut page faults but raised the peak RSS
+ * by ~25 bytes per inference, over the 128-byte budget.
  */
 #define INF_SMALL	(4ul << 20)
 #define INF_BIG		(64ul << 20)
-#define HUGE_PAGE	(2ul << 20)
 
 static int inf_reserve(struct qp_model *m)
 {
 	size_t cap = m->cap_inf ? 2 * m->cap_inf : 1024;
 	size_t len;
-	uintptr_t b, e;
 	void *p;
 
 	if (m->ninf < m->cap_inf)
@@ -626,12 +623,6 @@ static int inf_reserve(struct qp_model *m)
 		return -ENOMEM;
 	m->inf = p;
 	m->cap_inf = cap;
-	if (len >= INF_SMALL) {
-		b = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-		e = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_PAGE - 1);
-		if (e > b)	/* a hint: failure is harmless */
-			madvise((void *)b, e - b, MADV_HUGEPAGE);
-	}
 	return 0;
 }
 
