@@ -1174,7 +1174,11 @@ uint32_t *qp_program_samples(const struct qp_model *m, uint32_t prog,
 			continue;
 		c[cnt++] = (struct cand){ i->t0, i->seq, (uint32_t)k };
 	}
-	qsort(c, cnt, sizeof(*c), cmp_cand);
+	/* inferences are assembled almost in t0 order: often nothing to sort */
+	for (k = 1; k < cnt && cmp_cand(&c[k - 1], &c[k]) <= 0; k++)
+		;
+	if (k < cnt)
+		qsort(c, cnt, sizeof(*c), cmp_cand);
 	for (k = 0; k < cnt; k++)
 		out[k] = c[k].inf;
 	free(c);

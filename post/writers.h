@@ -48,6 +48,14 @@ int qp_write_csv_dir(const char *dir, const struct qp_model *m,
 int qp_write_csv(FILE *f, const struct qp_model *m, uint32_t prog,
 		 const struct qp_write_opts *o);
 
+/*
+ * The CSV's number cells, NUL-terminated at dst[size >= 24]: exactly what
+ * printf("%.3f") / printf("%.0f") prints for v, without stdio.  Return the
+ * length.
+ */
+size_t qp_fmt_fixed3(char *dst, size_t size, double v);
+size_t qp_fmt_int0(char *dst, size_t size, double v);
+
 /* JSON, schema "qprof-report/1". */
 int qp_write_json(const char *path, const struct qp_model *m,
 		  const struct qp_write_opts *o, char *err, size_t errlen);

@@ -5,6 +5,7 @@
  * numbers, JSON parsed back with jansson, Chrome trace structure, and
  * atomic replacement of output files.
  */
+#include <float.h>
 #include <jansson.h>
 #include <inttypes.h>
 #include <math.h>
@@ -148,6 +149,80 @@ static char *summary(void)
 	assert_int_equal(qp_write_summary(f, &model, NULL), 0);
 	fclose(f);
 	return buf;
+}
+
+/* ---- number cells against printf -------------------------------------- */
+
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void same_as_printf(double v, bool fixed3)
+{
+	char want[512], got[512];
+	size_t n;
+
+	snprintf(want, sizeof(want), fixed3 ? "%.3f" : "%.0f", v);
+	n = fixed3 ? qp_fmt_fixed3(got, sizeof(got), v) :
+		     qp_fmt_int0(got, sizeof(got), v);
+	if (strcmp(want, got) || n != strlen(want))
+		fail_msg("%a: printf \"%s\", formatter \"%s\" (%zu)", v, want, got, n);
+}
+
+/* A double with random sign, exponent in [lo, hi] and random mantissa. */
+static double random_double(uint64_t *x, int lo, int hi)
+{
+	uint64_t r = rnd(x);
+
+	return ldexp((double)(r >> 11) * 0x1p-53 + 0.5, lo + (int)(rnd(x) % (uint64_t)(hi - lo + 1)));
+}
+
+static void test_number_cells(void **state)
+{
+	static const double special[] = {
+		0.0, -0.0, 0.0005, 0.0015, 0.0025, 0.0625, 0.1875, 0.4995,
+		0.9995, 1.0005, 2.5, 3.5, 0.5, 1.5, -1.5, -0.0004, -2.5,
+		999.9995, 4e12, 3999999999999.999, 4503599627370.4955,
+		0x1p52, 0x1p53, 0x1p53 + 2, 1e300, -1e300, DBL_MAX, DBL_MIN,
+		4.9e-324, INFINITY, -INFINITY, NAN,
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ull, ns;
+	char got[64], want[64];
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+		same_as_printf(special[k], true);
+		same_as_printf(special[k], false);
+		same_as_printf(nextafter(special[k], INFINITY), true);
+		same_as_printf(nextafter(special[k], -INFINITY), true);
+	}
+	/* the time columns: integer ns / 1000.0 is the integer ns, point inserted */
+	for (k = 0; k < 2000000; k++) {
+		ns = rnd(&x) >> (k % 2 ? 22 : 40);
+		qp_fmt_fixed3(got, sizeof(got), (double)ns / 1000.0);
+		snprintf(want, sizeof(want), "%" PRIu64 ".%03" PRIu64, ns / 1000, ns % 1000);
+		assert_string_equal(got, want);
+		if (k % 4 == 0)
+			same_as_printf((double)ns / 1000.0, true);
+	}
+	/* any double: random mantissas over the fast path's range and past it */
+	for (k = 0; k < 1500000; k++) {
+		same_as_printf(random_double(&x, -20, 45), true);
+		if (k % 3 == 0)
+			same_as_printf(random_double(&x, -3, 56), false);
+	}
+	/* exact ties (x.yyy5 in binary): printf rounds them to even */
+	for (k = 0; k < 500000; k++) {
+		double v = ldexp((double)(rnd(&x) >> 24), -(int)(k % 24));
+
+		same_as_printf(v, true);
+		same_as_printf(v, false);
+	}
 }
 
 static void test_summary(void **state)
@@ -500,6 +575,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_number_cells),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_chrome),
 		cmocka_unit_test(test_chrome_threads),
