@@ -1146,42 +1146,57 @@ static int cmp_cand(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-uint32_t *qp_program_samples(const struct qp_model *m, uint32_t prog,
-			     size_t *n)
+/* The enqueues the runtime numbered (an enqueue it refused never got a Sample). */
+static bool has_sample(const struct qp_inference *i, uint32_t prog)
 {
-	struct cand *c;
-	uint32_t *out;
-	size_t k, cnt = 0;
+	return i->program == prog &&
+	       !(i->state == QP_INF_FAILED && i->off[QP_T_EXEC_BEGIN] == QP_T_NONE);
+}
 
-	for (k = 0; k < m->ninf; k++)
-		cnt += m->inf[k].program == prog;
-	c = malloc((cnt ? cnt : 1) * sizeof(*c));
-	out = malloc((cnt ? cnt : 1) * sizeof(*out));
-	if (!c || !out) {
-		free(c);
-		free(out);
-		return NULL;
-	}
-	cnt = 0;
-	for (k = 0; k < m->ninf; k++) {
-		const struct qp_inference *i = &m->inf[k];
+/* The general case: sort by (t0, seq). */
+static int sort_samples(const struct qp_model *m, uint32_t *out, size_t cnt)
+{
+	struct cand *c = malloc((cnt ? cnt : 1) * sizeof(*c));
+	size_t k;
 
-		if (i->program != prog)
-			continue;
-		/* an enqueue refused by the runtime never got a Sample */
-		if (i->state == QP_INF_FAILED &&
-		    i->off[QP_T_EXEC_BEGIN] == QP_T_NONE)
-			continue;
-		c[cnt++] = (struct cand){ i->t0, i->seq, (uint32_t)k };
-	}
-	/* inferences are assembled almost in t0 order: often nothing to sort */
-	for (k = 1; k < cnt && cmp_cand(&c[k - 1], &c[k]) <= 0; k++)
-		;
-	if (k < cnt)
-		qsort(c, cnt, sizeof(*c), cmp_cand);
+	if (!c)
+		return -1;
+	for (k = 0; k < cnt; k++)
+		c[k] = (struct cand){ m->inf[out[k]].t0, m->inf[out[k]].seq, out[k] };
+	qsort(c, cnt, sizeof(*c), cmp_cand);
 	for (k = 0; k < cnt; k++)
 		out[k] = c[k].inf;
 	free(c);
+	return 0;
+}
+
+uint32_t *qp_program_samples(const struct qp_model *m, uint32_t prog,
+			     size_t *n)
+{
+	/* pages past the program's count are never touched: no RSS */
+	uint32_t *out = malloc((m->ninf ? m->ninf : 1) * sizeof(*out));
+	struct cand prev = { 0, 0, 0 }, cur;
+	bool sorted = true;
+	size_t k, cnt = 0;
+
+	if (!out)
+		return NULL;
+	/* inferences are assembled almost in t0 order: often nothing to sort */
+	for (k = 0; k < m->ninf; k++) {
+		const struct qp_inference *i = &m->inf[k];
+
+		if (!has_sample(i, prog))
+			continue;
+		cur = (struct cand){ i->t0, i->seq, (uint32_t)k };
+		if (cnt && cmp_cand(&prev, &cur) > 0)
+			sorted = false;
+		prev = cur;
+		out[cnt++] = (uint32_t)k;
+	}
+	if (!sorted && sort_samples(m, out, cnt)) {
+		free(out);
+		return NULL;
+	}
 	*n = cnt;
 	return out;
 }

@@ -266,8 +266,10 @@ static void incomplete_line(struct ctx *c, uint32_t prog)
 	fprintf(c->f, "%s\n", bad ? ")" : "");
 }
 
-static void program_sections(struct ctx *c)
+/* Returns the number of programs with completed API inferences. */
+static size_t program_sections(struct ctx *c)
 {
+	size_t napi = 0;
 	uint32_t p;
 
 	for (p = 0; p < c->m->nprograms; p++) {
@@ -278,6 +280,7 @@ static void program_sections(struct ctx *c)
 		collect(c, false, p, QP_NONE, 0);
 		if (!c->n)
 			continue;
+		napi++;
 		fprintf(c->f, "\n== program %" PRIu32 " '%s' (pid %d", p,
 			pg->name ? pg->name : "?", pr ? pr->pid : -1);
 		if (pr && pr->host < c->m->nhosts && c->m->nhosts > 1)
@@ -290,6 +293,7 @@ static void program_sections(struct ctx *c)
 		api_section(c);
 		incomplete_line(c, p);
 	}
+	return napi;
 }
 
 static const enum qp_metric kernel_metrics[] = {
@@ -413,7 +417,7 @@ int qp_write_summary(FILE *f, const struct qp_model *m,
 		     const struct qp_write_opts *o)
 {
 	struct ctx c = { .f = f, .m = m, .o = o };
-	size_t k, napi = 0;
+	size_t napi;
 	int rc = -1;
 
 	c.buf = malloc((m->ninf ? m->ninf : 1) * sizeof(*c.buf));
@@ -426,16 +430,15 @@ int qp_write_summary(FILE *f, const struct qp_model *m,
 		fprintf(f, "%s\n", o->note);
 	fprintf(f, "qprof's phases are boundary phases (enq + preProc + execTotal + postProc = totalRoundtripTime);\n"
 		"they contain the runtime's internal phases of the same names plus thread hand-offs.\n");
-	program_sections(&c);
-	for (k = 0; k < m->nprograms; k++) {
-		collect(&c, false, (uint32_t)k, QP_NONE, 0);
-		napi += c.n ? 1 : 0;
-	}
-	collect(&c, false, QP_NONE, QP_NONE, 0);
-	if (c.n && napi != 1) {
-		fprintf(f, "\n== all programs ==\n");
-		api_section(&c);
-		incomplete_line(&c, QP_NONE);
+	napi = program_sections(&c);
+	/* one program: its section already is the whole */
+	if (napi != 1) {
+		collect(&c, false, QP_NONE, QP_NONE, 0);
+		if (c.n) {
+			fprintf(f, "\n== all programs ==\n");
+			api_section(&c);
+			incomplete_line(&c, QP_NONE);
+		}
 	}
 	if (kernel_only_sections(&c))
 		goto out;
