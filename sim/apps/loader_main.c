@@ -35,12 +35,14 @@ static int load_table(struct simapp_api *api)
 	if (!get_table) {
 		fprintf(stderr, "%s: %s: no qaicGetFunctionTable: %s\n",
 			simapp_progname, lib, dlerror());
+		dlclose(handle);
 		return -1;
 	}
 	table = get_table();
 	if (!table) {
 		fprintf(stderr, "%s: qaicGetFunctionTable returned NULL\n",
 			simapp_progname);
+		dlclose(handle);
 		return -1;
 	}
 	if (table->version != QAIC_SIM_TABLE_VERSION ||
@@ -49,6 +51,7 @@ static int load_table(struct simapp_api *api)
 			"%s: %s: function table version %u size %u, expected version %u size >= %zu\n",
 			simapp_progname, lib, table->version, table->size,
 			QAIC_SIM_TABLE_VERSION, sizeof(*table));
+		dlclose(handle);
 		return -1;
 	}
 #define SIMAPP_API_FROM_TABLE(fn)					\
@@ -56,6 +59,7 @@ static int load_table(struct simapp_api *api)
 	if (!api->fn) {							\
 		fprintf(stderr, "%s: %s: function table has no %s\n",	\
 			simapp_progname, lib, #fn);			\
+		dlclose(handle);					\
 		return -1;						\
 	}
 	SIMAPP_API_FUNCS(SIMAPP_API_FROM_TABLE)
