@@ -225,6 +225,45 @@ static void test_number_cells(void **state)
 	}
 }
 
+/* Sample order: by enqueue time even when assembled out of order. */
+static void test_program_samples(void **state)
+{
+	struct qp_inference save0 = model.inf[0], save4 = model.inf[4];
+	const uint32_t sorted[] = { 0, 1, 2, 3, 4, 5 };
+	const uint32_t shuffled[] = { 1, 2, 0, 3, 5 };
+	uint32_t *v;
+	size_t n;
+
+	(void)state;
+	v = qp_program_samples(&model, 0, &n);
+	assert_non_null(v);
+	assert_int_equal(n, 6);
+	assert_memory_equal(v, sorted, sizeof(sorted));
+	free(v);
+	/* enqueue 0 entered after 2; 4 refused by the runtime (no Sample) */
+	model.inf[0].t0 = model.inf[2].t0 + 50;
+	model.inf[4].state = QP_INF_FAILED;
+	model.inf[4].off[QP_T_EXEC_BEGIN] = QP_T_NONE;
+	v = qp_program_samples(&model, 0, &n);
+	model.inf[0] = save0;
+	model.inf[4] = save4;
+	assert_non_null(v);
+	assert_int_equal(n, 5);
+	assert_memory_equal(v, shuffled, sizeof(shuffled));
+	free(v);
+	/* equal t0: the shim's sequence number decides */
+	save0 = model.inf[6];
+	model.inf[6].t0 = model.inf[7].t0;
+	model.inf[6].seq = model.inf[7].seq + 1;
+	v = qp_program_samples(&model, 1, &n);
+	model.inf[6] = save0;
+	assert_non_null(v);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0], 7);
+	assert_int_equal(v[1], 6);
+	free(v);
+}
+
 static void test_summary(void **state)
 {
 	char *s = summary();
@@ -576,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_number_cells),
+		cmocka_unit_test(test_program_samples),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_chrome),
 		cmocka_unit_test(test_chrome_threads),
