@@ -49,9 +49,9 @@ int qp_write_csv(FILE *f, const struct qp_model *m, uint32_t prog,
 		 const struct qp_write_opts *o);
 
 /*
- * The CSV's number cells, NUL-terminated at dst[size >= 24]: exactly what
- * printf("%.3f") / printf("%.0f") prints for v, without stdio.  Return the
- * length.
+ * The CSV's number cells: exactly what snprintf(dst, size, "%.3f" / "%.0f",
+ * v) writes (NUL-terminated), without stdio for the usual values.  Return
+ * the length written.
  */
 size_t qp_fmt_fixed3(char *dst, size_t size, double v);
 size_t qp_fmt_int0(char *dst, size_t size, double v);
