@@ -75,7 +75,7 @@ static const char usage_text[] =
 "  --pid PID           only process PID\n"
 "  --start-iter N      skip the first N inferences of each program\n"
 "  --num-samples N     then keep at most N inferences\n"
-"  --keep-middle PCT   keep the middle PCT %% of the completed inferences\n"
+"  --keep-middle PCT   keep the middle PCT % of the completed inferences\n"
 "                      (like latency_stats -k)\n"
 "Outputs:\n"
 "  (default)           summary on stdout\n"
