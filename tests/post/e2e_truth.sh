@@ -101,10 +101,17 @@ run() {
 		{ fail=1; cat "$d/summary.txt"; }
 }
 
-# one inference in flight (-S 1): hand-offs are thread wake-ups only
-run tiny-wait-s1 0 yes -- "$app" -t tiny -n 400 -S 1 -c wait
-run tiny-callback-s1 0 yes -- "$app" -t tiny -n 400 -S 1 -c callback
-[ -e "$loader" ] && run loader-tiny-s1 0 yes \
+# one inference in flight (-S 1): hand-offs are thread wake-ups only.
+# On 2 vCPUs the simulator's own threads (supervisor, device) preempt the
+# worker between the runtime's clock read and the shim's in about 1 % of
+# inferences, for 5-10 us: with the tiny preset's ~300 us execTotal that
+# tail exceeds the 2 % tolerance at p99 although both sides time the same
+# span.  These runs therefore use the tiny program at 4x its device time
+# (~200 us compute), which keeps them short while the criterion measures
+# qprof rather than the VM's scheduler.
+run tiny-wait-s1 0 yes QAIC_SIM_TIME_SCALE=4 -- "$app" -t tiny -n 400 -S 1 -c wait
+run tiny-callback-s1 0 yes QAIC_SIM_TIME_SCALE=4 -- "$app" -t tiny -n 400 -S 1 -c callback
+[ -e "$loader" ] && run loader-tiny-s1 0 yes QAIC_SIM_TIME_SCALE=4 \
 	QAIC_LIB="$top_builddir/sim/runtime/.libs/libQAic.so" -- "$loader" -t tiny -n 300 -S 1 -c event
 # deeper queues: preProc also holds the wait for a free runtime worker
 run tiny-wait 0 no -- "$app" -t tiny -n 600 -c wait
