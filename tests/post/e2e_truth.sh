@@ -62,10 +62,11 @@ fail=0
 # runtime worker, which no runtime phase counts).
 # The report is restricted to the application's pid: the session daemon is
 # shared, and other processes may run qprof at the same time.
-run() {
+run_once() {
 	label=$1 window=$2 bounds=$3
 	shift 3
 	d=$work/$label
+	rm -rf "$d"
 	mkdir -p "$d/dump" "$d/csv"
 	session=$(qp_session_create e2e-truth "$d/trace") || { fail=1; return; }
 	qp_session_start "$session" || { fail=1; return; }
@@ -101,17 +102,35 @@ run() {
 		{ fail=1; cat "$d/summary.txt"; }
 }
 
+# run LABEL ...: run_once, and once more if it failed.  The p99 timing
+# criteria compare two clocks read a few hundred ns apart on a 2-vCPU VM
+# where the simulator's own threads compete with the worker: a single
+# preemption tail can cross a 2 % tolerance.  A real defect (a wrong
+# boundary, a mismatched row) fails both independent recordings.
+run() {
+	fail_before=$fail
+	fail=0
+	run_once "$@"
+	if [ $fail = 1 ]; then
+		echo "$1: failed once; recording it again"
+		fail=0
+		run_once "$@"
+	fi
+	[ $fail_before = 1 ] && fail=1
+	return 0
+}
+
 # one inference in flight (-S 1): hand-offs are thread wake-ups only.
 # On 2 vCPUs the simulator's own threads (supervisor, device) preempt the
 # worker between the runtime's clock read and the shim's in about 1 % of
 # inferences, for 5-10 us: with the tiny preset's ~300 us execTotal that
 # tail exceeds the 2 % tolerance at p99 although both sides time the same
-# span.  These runs therefore use the tiny program at 4x its device time
-# (~200 us compute), which keeps them short while the criterion measures
+# span.  These runs therefore use the tiny program at 10x its device time
+# (~500 us compute), which keeps them short while the criterion measures
 # qprof rather than the VM's scheduler.
-run tiny-wait-s1 0 yes QAIC_SIM_TIME_SCALE=4 -- "$app" -t tiny -n 400 -S 1 -c wait
-run tiny-callback-s1 0 yes QAIC_SIM_TIME_SCALE=4 -- "$app" -t tiny -n 400 -S 1 -c callback
-[ -e "$loader" ] && run loader-tiny-s1 0 yes QAIC_SIM_TIME_SCALE=4 \
+run tiny-wait-s1 0 yes QAIC_SIM_TIME_SCALE=10 -- "$app" -t tiny -n 400 -S 1 -c wait
+run tiny-callback-s1 0 yes QAIC_SIM_TIME_SCALE=10 -- "$app" -t tiny -n 400 -S 1 -c callback
+[ -e "$loader" ] && run loader-tiny-s1 0 yes QAIC_SIM_TIME_SCALE=10 \
 	QAIC_LIB="$top_builddir/sim/runtime/.libs/libQAic.so" -- "$loader" -t tiny -n 300 -S 1 -c event
 # deeper queues: preProc also holds the wait for a free runtime worker
 run tiny-wait 0 no -- "$app" -t tiny -n 600 -c wait
