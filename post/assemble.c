@@ -593,39 +593,6 @@ static inline uint16_t idx16(uint32_t i)
 
 /* ---- flights ------------------------------------------------------------ */
 
-/*
- * Grow the model's inference array ahead of qp_model_add_inference.  Past
- * INF_SMALL the array jumps to INF_BIG bytes, above glibc's largest dynamic
- * mmap threshold (32 MiB): malloc then maps it (untouched pages cost no
- * RSS) and each later doubling is an mremap, not a copy of 100+ MB through
- * the cache (docs/PERFORMANCE.md, "Report").  Transparent huge pages
- * (MADV_HUGEPAGE) were tried: they cut page faults but raised the peak RSS
- * by ~25 bytes per inference, over the 128-byte budget.
- */
-#define INF_SMALL	(4ul << 20)
-#define INF_BIG		(64ul << 20)
-
-static int inf_reserve(struct qp_model *m)
-{
-	size_t cap = m->cap_inf ? 2 * m->cap_inf : 1024;
-	size_t len;
-	void *p;
-
-	if (m->ninf < m->cap_inf)
-		return 0;
-	if (cap * sizeof(*m->inf) >= INF_SMALL && cap * sizeof(*m->inf) < INF_BIG)
-		cap = INF_BIG / sizeof(*m->inf);
-	len = cap * sizeof(*m->inf);
-	if (cap < m->cap_inf || len / sizeof(*m->inf) != cap)
-		return -ENOMEM;
-	p = realloc(m->inf, len);
-	if (!p)
-		return -ENOMEM;
-	m->inf = p;
-	m->cap_inf = cap;
-	return 0;
-}
-
 static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
 			   uint32_t *inf_out)
 {
@@ -633,8 +600,6 @@ static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
 	struct flight *f;
 	uint32_t i;
 
-	if (inf_reserve(a->m))
-		return NIL;
 	inf = qp_model_add_inference(a->m);
 	if (!inf)
 		return NIL;

@@ -221,19 +221,45 @@ void qp_model_free(struct qp_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * Grow the inference array by doubling, except that past INF_SMALL it
+ * jumps to INF_BIG bytes, above glibc's largest dynamic mmap threshold
+ * (32 MiB): malloc then maps it (untouched pages cost no RSS) and each
+ * later doubling is an mremap, not a copy of 100+ MB through the cache
+ * (docs/PERFORMANCE.md, "Report").  Transparent huge pages were tried:
+ * they raised the peak RSS by ~25 bytes per inference, over the 128-byte
+ * budget.
+ */
+#define INF_SMALL	(4ul << 20)
+#define INF_BIG		(64ul << 20)
+
+static int inf_reserve(struct qp_model *m)
+{
+	size_t cap = m->cap_inf ? 2 * m->cap_inf : 1024;
+	size_t len;
+	void *p;
+
+	if (m->ninf < m->cap_inf)
+		return 0;
+	if (cap * sizeof(*m->inf) >= INF_SMALL && cap * sizeof(*m->inf) < INF_BIG)
+		cap = INF_BIG / sizeof(*m->inf);
+	len = cap * sizeof(*m->inf);
+	if (cap < m->cap_inf || len / sizeof(*m->inf) != cap)
+		return -1;
+	p = realloc(m->inf, len);
+	if (!p)
+		return -1;
+	m->inf = p;
+	m->cap_inf = cap;
+	return 0;
+}
+
 struct qp_inference *qp_model_add_inference(struct qp_model *m)
 {
 	struct qp_inference *inf;
 
-	if (m->ninf == m->cap_inf) {
-		size_t cap = m->cap_inf ? m->cap_inf * 2 : 1024;
-		void *p = realloc(m->inf, cap * sizeof(*m->inf));
-
-		if (!p)
-			return NULL;
-		m->inf = p;
-		m->cap_inf = cap;
-	}
+	if (inf_reserve(m))
+		return NULL;
 	inf = &m->inf[m->ninf++];
 	memset(inf, 0, sizeof(*inf));
 	memset(inf->off, 0xff, sizeof(inf->off));
