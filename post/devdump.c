@@ -1283,16 +1283,18 @@ static void apply_plan(struct qp_model *m, uint32_t prog,
 
 	for (r = 0; r < d->nrows; r++) {
 		struct qp_inference *i;
+		struct qp_dev_times *dv;
 
 		if (pl->inf_of_row[r] == QP_NONE || !d->col[QP_M_DEV_EXEC] ||
 		    isnan(d->col[QP_M_DEV_EXEC][r]))
 			continue;
 		i = &m->inf[pl->inf_of_row[r]];
-		i->dev_exec_us = d->col[QP_M_DEV_EXEC][r];
-		i->dev_in_wait_us = d->col[QP_M_DEV_IN_WAIT] ?
-				    d->col[QP_M_DEV_IN_WAIT][r] : NAN;
-		i->dev_out_wait_us = d->col[QP_M_DEV_OUT_WAIT] ?
-				     d->col[QP_M_DEV_OUT_WAIT][r] : NAN;
+		dv = &m->dev[pl->inf_of_row[r]];
+		dv->exec_us = d->col[QP_M_DEV_EXEC][r];
+		dv->in_wait_us = d->col[QP_M_DEV_IN_WAIT] ?
+				 d->col[QP_M_DEV_IN_WAIT][r] : NAN;
+		dv->out_wait_us = d->col[QP_M_DEV_OUT_WAIT] ?
+				  d->col[QP_M_DEV_OUT_WAIT][r] : NAN;
 		i->flags |= QP_F_HAS_DEV;
 	}
 	if (pl->batch && !m->programs[prog].batch)
@@ -1435,6 +1437,13 @@ int qp_dump_merge(struct qp_model *m, const struct qp_dump_set *s,
 			goto out;
 		}
 		plans[k] = best;
+	}
+	if (s->n && !m->dev) {
+		m->dev = calloc(m->ninf ? m->ninf : 1, sizeof(*m->dev));
+		if (!m->dev) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
 	}
 	for (k = 0; k < s->n; k++) {
 		apply_plan(m, target[k], order[k], &plans[k]);

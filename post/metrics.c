@@ -91,26 +91,29 @@ static bool kernel_metric(const struct qp_inference *i, enum qp_metric m,
 	}
 }
 
-static bool device_metric(const struct qp_inference *i, enum qp_metric m,
+static bool device_metric(const struct qp_model *model,
+			  const struct qp_inference *i, enum qp_metric m,
 			  uint32_t batch, double *out)
 {
-	if (!(i->flags & QP_F_HAS_DEV))
+	const struct qp_dev_times *d = qp_model_dev(model, i);
+
+	if (!d)
 		return false;
 	switch (m) {
 	case QP_M_DEV_EXEC:
-		*out = i->dev_exec_us;
+		*out = d->exec_us;
 		return true;
 	case QP_M_DEV_IN_WAIT:
-		*out = i->dev_in_wait_us;
+		*out = d->in_wait_us;
 		return true;
 	case QP_M_DEV_OUT_WAIT:
-		*out = i->dev_out_wait_us;
+		*out = d->out_wait_us;
 		return true;
 	case QP_M_DEV_INF_PER_SEC:
 		/* batch x 1e6 / devExecUs, as the runtime computes it */
-		if (!batch || i->dev_exec_us <= 0)
+		if (!batch || d->exec_us <= 0)
 			return false;
-		*out = batch * 1e6 / i->dev_exec_us;
+		*out = batch * 1e6 / d->exec_us;
 		return true;
 	default:
 		return false;
@@ -142,7 +145,8 @@ static uint64_t boundary(const struct qp_inference *i, int t)
 }
 #define ENQ_BEGIN (-1)
 
-bool qp_metric_value(const struct qp_inference *i, enum qp_metric m,
+bool qp_metric_value(const struct qp_model *model,
+		     const struct qp_inference *i, enum qp_metric m,
 		     uint32_t batch, double *out)
 {
 	switch (m) {
@@ -176,10 +180,19 @@ bool qp_metric_value(const struct qp_inference *i, enum qp_metric m,
 	case QP_M_DEV_IN_WAIT:
 	case QP_M_DEV_OUT_WAIT:
 	case QP_M_DEV_INF_PER_SEC:
-		return device_metric(i, m, batch, out);
+		return device_metric(model, i, m, batch, out);
 	default:
 		return false;
 	}
+}
+
+struct qp_dev_times *qp_model_dev(const struct qp_model *m,
+				  const struct qp_inference *inf)
+{
+	if (!m || !m->dev || !(inf->flags & QP_F_HAS_DEV) || inf < m->inf ||
+	    inf >= m->inf + m->ninf)
+		return NULL;
+	return &m->dev[inf - m->inf];
 }
 
 void qp_inf_set_time(struct qp_inference *inf, enum qp_time t, uint64_t ns)
@@ -213,6 +226,7 @@ void qp_model_free(struct qp_model *m)
 	for (k = 0; k < m->ncallsites; k++)
 		free(m->callsites[k].symbol);
 	free(m->inf);
+	free(m->dev);
 	free(m->processes);
 	free(m->programs);
 	free(m->queues);

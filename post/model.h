@@ -85,8 +85,6 @@ struct qp_inference {
 	uint32_t device_latency_us;	/* wait handle's entry */
 	uint32_t queue_level_before;	/* first entry */
 	uint32_t total_queue_elements;	/* sum of num_queue_element */
-	/* merged from a runtime latency dump (devdump.c) */
-	double dev_exec_us, dev_in_wait_us, dev_out_wait_us;
 	uint32_t callsite;	/* index into qp_model.callsites, or QP_NONE */
 	uint16_t dbc_id;
 	uint8_t exec_retries;	/* EXECUTE attempts failed with EAGAIN (saturating) */
@@ -98,6 +96,8 @@ struct qp_inference {
 	int32_t failed_status;	/* the failing QStatus / -errno, when FAILED */
 };
 #define QP_NONE16 UINT16_MAX
+/* The record's size is the report's memory per inference (issue: <= 128 B). */
+_Static_assert(sizeof(struct qp_inference) == 88, "qp_inference grew");
 
 /* Absolute time of boundary t (ns), or 0 when unknown. */
 static inline uint64_t qp_inf_time(const struct qp_inference *inf,
@@ -108,6 +108,16 @@ static inline uint64_t qp_inf_time(const struct qp_inference *inf,
 
 /* Record boundary t at absolute time ns (ignored if before t0 or > 4.29 s). */
 void qp_inf_set_time(struct qp_inference *inf, enum qp_time t, uint64_t ns);
+
+/*
+ * Device columns merged from a runtime latency dump (devdump.c), kept
+ * apart from the inference records: most reports merge no dump, and the
+ * record's size is the report's memory per inference.  qp_model.dev[k]
+ * belongs to qp_model.inf[k] and is valid when QP_F_HAS_DEV is set.
+ */
+struct qp_dev_times {
+	double exec_us, in_wait_us, out_wait_us;
+};
 
 struct qp_process {
 	uint32_t host;
@@ -142,6 +152,7 @@ struct qp_callsite {
 struct qp_model {
 	struct qp_inference *inf;
 	size_t ninf, cap_inf;
+	struct qp_dev_times *dev;	/* NULL until a dump is merged */
 	struct qp_process *processes;
 	size_t nprocesses;
 	struct qp_program *programs;
@@ -194,8 +205,12 @@ enum qp_metric {
  * when the inference lacks what the definition needs (e.g. no perf stats,
  * no device dump, kernel-only inference without API boundaries).
  */
-bool qp_metric_value(const struct qp_inference *inf, enum qp_metric m,
+bool qp_metric_value(const struct qp_model *model,
+		     const struct qp_inference *inf, enum qp_metric m,
 		     uint32_t batch, double *out);
+/* The merged device columns of inf (NULL if the model has none). */
+struct qp_dev_times *qp_model_dev(const struct qp_model *m,
+				  const struct qp_inference *inf);
 /* Column name in the runtime's latency file: "enqTimeUs", "queueDepth". */
 const char *qp_metric_column(enum qp_metric m);
 /* Row label of latency_stats_python3.py: "enqTime", "devInfPerSec". */

@@ -582,11 +582,11 @@ static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int b
 			if (!sel[i] || inf->state != QP_INF_OK ||
 			    by_key(inf, by) != rows[r].key)
 				continue;
-			if (qp_metric_value(inf, QP_M_TOTAL_ROUND_TRIP, 0, &v) ||
-			    qp_metric_value(inf, QP_M_EXEC_TOTAL, 0, &v))
+			if (qp_metric_value(m, inf, QP_M_TOTAL_ROUND_TRIP, 0, &v) ||
+			    qp_metric_value(m, inf, QP_M_EXEC_TOTAL, 0, &v))
 				rows[r].rt[rows[r].n++] = v;
 			for (k = 0; k < 4; k++) {
-				if (qp_metric_value(inf, phase_metric[k], 0, &v)) {
+				if (qp_metric_value(m, inf, phase_metric[k], 0, &v)) {
 					rows[r].sum[k] += v;
 					rows[r].cnt[k]++;
 				}

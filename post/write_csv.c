@@ -173,7 +173,8 @@ static bool kept(const struct qp_write_opts *o, size_t k)
 }
 
 /* One row: every metric of the inference computed once, in column order. */
-static void put_row(struct csvbuf *b, const struct qp_inference *i,
+static void put_row(struct csvbuf *b, const struct qp_model *m,
+		    const struct qp_inference *i,
 		    uint64_t sample, uint32_t batch)
 {
 	char *cell;
@@ -185,7 +186,7 @@ static void put_row(struct csvbuf *b, const struct qp_inference *i,
 		double v;
 
 		cell = room(b);
-		if (!qp_metric_value(i, csv_cols[c].metric, batch, &v)) {
+		if (!qp_metric_value(m, i, csv_cols[c].metric, batch, &v)) {
 			memcpy(cell, "N/A", 3);
 			len = 3;
 		} else if (csv_cols[c].integer) {
@@ -236,7 +237,7 @@ int qp_write_csv(FILE *f, const struct qp_model *m, uint32_t prog,
 		const struct qp_inference *i = &m->inf[v[k]];
 
 		if (i->state == QP_INF_OK && kept(o, v[k]))
-			put_row(&b, i, k, p->batch);
+			put_row(&b, m, i, k, p->batch);
 	}
 	flush(&b);
 	free(b.buf);

@@ -69,7 +69,7 @@ static json_t *metrics_obj(const struct qp_model *m, const struct qp_write_opts 
 			const struct qp_inference *i = &m->inf[k];
 
 			if (i->program == prog && i->state == QP_INF_OK && kept(o, k) &&
-			    qp_metric_value(i, mt, batch_of(m, i), &buf[n]))
+			    qp_metric_value(m, i, mt, batch_of(m, i), &buf[n]))
 				n++;
 		}
 		if (n)
@@ -144,7 +144,7 @@ static json_t *inference_obj(const struct qp_model *m, const struct qp_inference
 						     match_name[i->match] : "?"));
 	json_object_set_new(j, "exec_retries", json_integer(i->exec_retries));
 	for (k = 0; k < QP_M__COUNT; k++)
-		if (qp_metric_value(i, k, batch_of(m, i), &v))
+		if (qp_metric_value(m, i, k, batch_of(m, i), &v))
 			json_object_set_new(mt, qp_metric_column(k), json_real(v));
 	json_object_set_new(j, "metrics", mt);
 	return j;

@@ -108,7 +108,7 @@ static size_t metric_values(struct ctx *c, enum qp_metric m)
 	for (k = 0; k < c->n; k++) {
 		const struct qp_inference *i = &c->m->inf[c->idx[k]];
 
-		if (qp_metric_value(i, m, batch_of(c->m, i), &c->buf[n]))
+		if (qp_metric_value(c->m, i, m, batch_of(c->m, i), &c->buf[n]))
 			n++;
 	}
 	return n;
@@ -131,16 +131,17 @@ static void metric_table(struct ctx *c, const enum qp_metric *ms, size_t nm)
 /* application, runtime, kernel, device: they add up to totalRoundtripTime */
 enum { W_APP, W_RT, W_KERNEL, W_DEV, W__COUNT };
 
-static bool attribution(const struct qp_inference *i, uint32_t batch,
+static bool attribution(const struct qp_model *m, const struct qp_inference *i,
+			uint32_t batch,
 			double w[W__COUNT], double *total)
 {
 	double enq, pre, post, exec, dev;
 
-	if (!qp_metric_value(i, QP_M_ENQ, batch, &enq) ||
-	    !qp_metric_value(i, QP_M_PRE_PROC, batch, &pre) ||
-	    !qp_metric_value(i, QP_M_POST_PROC, batch, &post) ||
-	    !qp_metric_value(i, QP_M_EXEC_TOTAL, batch, &exec) ||
-	    !qp_metric_value(i, QP_M_EXEC_TO_COMPLETE, batch, &dev))
+	if (!qp_metric_value(m, i, QP_M_ENQ, batch, &enq) ||
+	    !qp_metric_value(m, i, QP_M_PRE_PROC, batch, &pre) ||
+	    !qp_metric_value(m, i, QP_M_POST_PROC, batch, &post) ||
+	    !qp_metric_value(m, i, QP_M_EXEC_TOTAL, batch, &exec) ||
+	    !qp_metric_value(m, i, QP_M_EXEC_TO_COMPLETE, batch, &dev))
 		return false;
 	w[W_APP] = enq;
 	w[W_RT] = pre + post;
@@ -179,7 +180,7 @@ static void where_time_goes(struct ctx *c)
 	for (k = 0; k < c->n; k++) {
 		const struct qp_inference *i = &c->m->inf[c->idx[k]];
 
-		if (!attribution(i, batch_of(c->m, i), w, &t))
+		if (!attribution(c->m, i, batch_of(c->m, i), w, &t))
 			continue;
 		for (j = 0; j < W__COUNT; j++)
 			sum[j] += w[j];
@@ -193,7 +194,7 @@ static void where_time_goes(struct ctx *c)
 	for (k = 0; k < c->n; k++) {
 		const struct qp_inference *i = &c->m->inf[c->idx[k]];
 
-		if (!attribution(i, batch_of(c->m, i), w, &t) || t < st.pct[QP_P99])
+		if (!attribution(c->m, i, batch_of(c->m, i), w, &t) || t < st.pct[QP_P99])
 			continue;
 		for (j = 0; j < W__COUNT; j++)
 			tail[j] += w[j];
@@ -311,8 +312,8 @@ static void kernel_extra_rows(struct ctx *c)
 		const struct qp_inference *i = &c->m->inf[c->idx[k]];
 		double e, d;
 
-		if (qp_metric_value(i, QP_M_EXEC_TOTAL, 0, &e) &&
-		    qp_metric_value(i, QP_M_EXEC_TO_COMPLETE, 0, &d))
+		if (qp_metric_value(c->m, i, QP_M_EXEC_TOTAL, 0, &e) &&
+		    qp_metric_value(c->m, i, QP_M_EXEC_TO_COMPLETE, 0, &d))
 			c->buf[n++] = e - d;
 	}
 	table_row(c, "kernel (host side)", n, 1000.0, 4);

@@ -311,7 +311,7 @@ static double metric(const struct qp_inference *inf, enum qp_metric m)
 {
 	double v = -1;
 
-	assert_true(qp_metric_value(inf, m, 1, &v));
+	assert_true(qp_metric_value(NULL, inf, m, 1, &v));
 	return v;
 }
 
@@ -319,7 +319,7 @@ static bool has_metric(const struct qp_inference *inf, enum qp_metric m)
 {
 	double v;
 
-	return qp_metric_value(inf, m, 1, &v);
+	return qp_metric_value(NULL, inf, m, 1, &v);
 }
 
 /* The record of process pid with sequence number seq. */

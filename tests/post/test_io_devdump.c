@@ -519,9 +519,9 @@ static void test_merge(void **state)
 		for (row = 0; row < 8; row++)
 			if (s.d[0].col[QP_M_EXEC_TO_COMPLETE][row] == co[k])
 				break;
-		assert_float_equal(m.inf[k].dev_exec_us,
+		assert_float_equal(qp_model_dev(&m, &m.inf[k])->exec_us,
 				   s.d[0].col[QP_M_DEV_EXEC][row], 0);
-		assert_true(qp_metric_value(&m.inf[k], QP_M_DEV_INF_PER_SEC, 8, &v));
+		assert_true(qp_metric_value(&m, &m.inf[k], QP_M_DEV_INF_PER_SEC, 8, &v));
 		assert_float_equal(v, s.d[0].col[QP_M_DEV_INF_PER_SEC][row], 0.001);
 	}
 	qp_dump_set_free(&s);

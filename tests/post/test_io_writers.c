@@ -105,9 +105,9 @@ static void test_csv(void **state)
 			double v;
 
 			assert_int_equal(d.sample[r], samples[r]);
-			assert_true(qp_metric_value(i, QP_M_TOTAL_ROUND_TRIP, 1, &v));
+			assert_true(qp_metric_value(&model, i, QP_M_TOTAL_ROUND_TRIP, 1, &v));
 			assert_float_equal(d.col[QP_M_TOTAL_ROUND_TRIP][r], v, 1e-9);
-			assert_true(qp_metric_value(i, QP_M_NUM_INF_IN_QUEUE, 1, &v));
+			assert_true(qp_metric_value(&model, i, QP_M_NUM_INF_IN_QUEUE, 1, &v));
 			assert_float_equal(d.col[QP_M_NUM_INF_IN_QUEUE][r], v, 0);
 		}
 	}
