@@ -136,7 +136,7 @@ double qp_quantile_sorted(const double *sorted, size_t n, double q)
  * values, halves split at a multiple of 8.  Summing in numpy's order gives
  * pandas' mean to the last bit, and fast.
  */
-static double pairwise_sum(const double *a, size_t n)
+static double pairwise_sum(const double *a, size_t n, double div)
 {
 	double r[8], res;
 	size_t i, j, n2;
@@ -144,42 +144,49 @@ static double pairwise_sum(const double *a, size_t n)
 	if (n < 8) {
 		res = 0.0;
 		for (i = 0; i < n; i++)
-			res += a[i];
+			res += a[i] / div;
 		return res;
 	}
 	if (n > 128) {
 		n2 = n / 2;
 		n2 -= n2 % 8;
-		return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+		return pairwise_sum(a, n2, div) +
+		       pairwise_sum(a + n2, n - n2, div);
 	}
 	for (j = 0; j < 8; j++)
-		r[j] = a[j];
+		r[j] = a[j] / div;
 	for (i = 8; i < n - n % 8; i += 8)
 		for (j = 0; j < 8; j++)
-			r[j] += a[i + j];
+			r[j] += a[i + j] / div;
 	res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
 	for (; i < n; i++)
-		res += a[i];
+		res += a[i] / div;
 	return res;
 }
 
-static void moments(const double *v, size_t n, struct qp_stats *out)
+/*
+ * Moments of v[k] / div (x / 1.0 == x exactly): the sum in numpy's order,
+ * then one pass for the squared deviations, the min and the max (three
+ * independent chains).
+ */
+static void moments(const double *v, size_t n, double div,
+		    struct qp_stats *out)
 {
-	double ss = 0, mn = v[0], mx = v[0];
+	double ss = 0, mean, mn, mx;
 	size_t i;
 
-	out->mean = pairwise_sum(v, n) / (double)n;
-	for (i = 1; i < n; i++) {
-		mn = v[i] < mn ? v[i] : mn;
-		mx = v[i] > mx ? v[i] : mx;
-	}
-	out->min = mn;
-	out->max = mx;
+	mean = pairwise_sum(v, n, div) / (double)n;
+	mn = mx = v[0] / div;
 	for (i = 0; i < n; i++) {
-		double d = v[i] - out->mean;
+		double x = v[i] / div, d = x - mean;
 
+		mn = x < mn ? x : mn;
+		mx = x > mx ? x : mx;
 		ss += d * d;
 	}
+	out->mean = mean;
+	out->min = mn;
+	out->max = mx;
 	out->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
 }
 
@@ -357,8 +364,14 @@ out:
 	return ok;
 }
 
-/* Percentiles from the sampled selection; false to fall back. */
-static bool pct_sampled(const double *v, size_t n, struct qp_stats *out)
+/*
+ * Percentiles of v[k] / div from the sampled selection; false to fall
+ * back.  Ranks are selected among the raw values: x -> x / div never
+ * reverses an order, so the divided order statistics are the divided
+ * selected values.
+ */
+static bool pct_sampled(const double *v, size_t n, double div,
+			struct qp_stats *out)
 {
 	size_t ranks[MAX_RANKS], lo[QP_P__COUNT], nr = 0, k;
 	double val[MAX_RANKS], h[QP_P__COUNT];
@@ -379,9 +392,9 @@ static bool pct_sampled(const double *v, size_t n, struct qp_stats *out)
 
 		for (k = 0; k < nr; k++) {
 			if (ranks[k] == lo[p])
-				a = val[k];
+				a = val[k] / div;
 			if (ranks[k] == lo[p] + 1)
-				b = val[k];
+				b = val[k] / div;
 		}
 		out->pct[p] = lo[p] + 1 >= n || h[p] == floor(h[p]) ?
 			      a : lerp(a, b, h[p] - floor(h[p]));
@@ -389,21 +402,22 @@ static bool pct_sampled(const double *v, size_t n, struct qp_stats *out)
 	return true;
 }
 
-void qp_stats_compute(double *v, size_t n, struct qp_stats *out)
+static void stats_empty(struct qp_stats *out)
+{
+	int p;
+
+	out->count = 0;
+	out->mean = out->min = out->max = out->stddev = NAN;
+	for (p = 0; p < QP_P__COUNT; p++)
+		out->pct[p] = NAN;
+}
+
+/* Percentiles by quickselect, v reordered. */
+static void pct_select(double *v, size_t n, struct qp_stats *out)
 {
 	size_t from = 0;
 	int p;
 
-	out->count = n;
-	if (!n) {
-		out->mean = out->min = out->max = out->stddev = NAN;
-		for (p = 0; p < QP_P__COUNT; p++)
-			out->pct[p] = NAN;
-		return;
-	}
-	moments(v, n, out);
-	if (n >= SAMPLE_FROM && pct_sampled(v, n, out))
-		return;
 	/* fractions ascend, so each selection starts past the previous rank */
 	for (p = 0; p < QP_P__COUNT; p++) {
 		double h = (double)(n - 1) * pct_fraction[p], fl = floor(h);
@@ -418,6 +432,44 @@ void qp_stats_compute(double *v, size_t n, struct qp_stats *out)
 		else
 			out->pct[p] = lerp(v[lo], min_of(v, lo + 1, n - 1), h - fl);
 	}
+}
+
+void qp_stats_compute(double *v, size_t n, struct qp_stats *out)
+{
+	if (!n) {
+		stats_empty(out);
+		return;
+	}
+	out->count = n;
+	moments(v, n, 1.0, out);
+	if (n >= SAMPLE_FROM && pct_sampled(v, n, 1.0, out))
+		return;
+	pct_select(v, n, out);
+}
+
+int qp_stats_compute_div(const double *v, size_t n, double div,
+			 struct qp_stats *out)
+{
+	double *tmp;
+	size_t k;
+
+	if (!n) {
+		stats_empty(out);
+		return 0;
+	}
+	out->count = n;
+	moments(v, n, div, out);
+	if (n >= SAMPLE_FROM && pct_sampled(v, n, div, out))
+		return 0;
+	/* small, or the sample missed: select among divided copies */
+	tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	for (k = 0; k < n; k++)
+		tmp[k] = v[k] / div;
+	pct_select(tmp, n, out);
+	free(tmp);
+	return 0;
 }
 
 void qp_keep_middle(size_t n, double pct, size_t *first, size_t *count)

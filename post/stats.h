@@ -40,6 +40,17 @@ const char *qp_pct_name(enum qp_pct p);
  */
 void qp_stats_compute(double *v, size_t n, struct qp_stats *out);
 
+/*
+ * The statistics of v[k] / div for k < n, bit for bit what
+ * qp_stats_compute gives on an array of the divided values (µs columns
+ * summarised in ms; a tie of 0.0 and -0.0 may pick either) without
+ * writing one: v is left untouched.  0, or -1
+ * when out of memory (small arrays, or a rare sampled-selection miss, need
+ * a scratch copy).
+ */
+int qp_stats_compute_div(const double *v, size_t n, double div,
+			 struct qp_stats *out);
+
 /* Quantile q in [0, 1] of an ascending array, numpy "linear" method. */
 double qp_quantile_sorted(const double *sorted, size_t n, double q);
 

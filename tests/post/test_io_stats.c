@@ -197,6 +197,57 @@ static void test_sampled_shapes(void **state)
 	free(v);
 }
 
+/*
+ * qp_stats_compute_div(v, 1000) is qp_stats_compute of the divided copy,
+ * bit for bit (what the ms summary needs to stay byte-identical), with v
+ * untouched: small arrays (quickselect on a copy) and large (sampled
+ * selection on the raw values), latency-like decimals, ties, outliers.
+ */
+static void test_divided(void **state)
+{
+	static const size_t sizes[] = { 1, 2, 7, 1000, 65535, 65536, 200003 };
+	size_t si, k;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int shape;
+
+	(void)state;
+	for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+		size_t n = sizes[si];
+		double *v = malloc(n * sizeof(*v)), *keep = malloc(n * sizeof(*v));
+		double *w = malloc(n * sizeof(*w));
+
+		assert_true(v && keep && w);
+		for (shape = 0; shape < 3; shape++) {
+			struct qp_stats a, b;
+
+			for (k = 0; k < n; k++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				v[k] = shape == 0 ? 440.0 + (double)(x % 40000) / 1000.0 :
+				       shape == 1 ? (double)(3 + x % 4) :
+				       x % 500 ? 459.123 + (double)(x % 7) : 1e7 / 3;
+				keep[k] = v[k];
+				w[k] = v[k] / 1000.0;
+			}
+			assert_int_equal(qp_stats_compute_div(v, n, 1000.0, &a), 0);
+			qp_stats_compute(w, n, &b);
+			assert_memory_equal(v, keep, n * sizeof(*v));
+			assert_int_equal(a.count, n);
+			assert_memory_equal(&a.mean, &b.mean, sizeof(double));
+			assert_memory_equal(&a.min, &b.min, sizeof(double));
+			assert_memory_equal(&a.max, &b.max, sizeof(double));
+			if (n > 1)
+				assert_memory_equal(&a.stddev, &b.stddev,
+						    sizeof(double));
+			assert_memory_equal(a.pct, b.pct, sizeof(a.pct));
+		}
+		free(v);
+		free(keep);
+		free(w);
+	}
+}
+
 static void test_keep_middle(void **state)
 {
 	size_t first, count;
@@ -227,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_quantile_sorted),
 		cmocka_unit_test(test_million),
 		cmocka_unit_test(test_sampled_shapes),
+		cmocka_unit_test(test_divided),
 		cmocka_unit_test(test_keep_middle),
 	};
 
