@@ -14,6 +14,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 #include "assemble.h"
 #include "devdump.h"
 #include "model.h"
+#include "pipeline.h"
 #include "reader.h"
 #include "stats.h"
 #include "symbolize.h"
@@ -49,6 +51,7 @@ struct options {
 	uint64_t start_iter, num_samples;	/* num_samples 0 = all */
 	double keep_middle;			/* <= 0: keep all */
 	int32_t pid;				/* 0 = any */
+	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference;
 };
@@ -90,6 +93,12 @@ static const char usage_text[] =
 "  --summary-only      the summary, no per-stream loss details or tables\n"
 "  -q, --quiet         no summary on stdout (files only)\n"
 "  --progress          progress on stderr (default when stderr is a tty)\n"
+"  --threads N         1: one thread; 2 or more (the default when more than\n"
+"                      one CPU is online): the trace is decoded in one\n"
+"                      thread while another assembles inferences, and the\n"
+"                      files are written while the summary is computed.\n"
+"                      Same output either way.  Default from the environment\n"
+"                      variable QPROF_REPORT_THREADS when set\n"
 "  -h, --help          this help\n"
 "  --version           the version\n"
 "\n"
@@ -159,6 +168,7 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
+	OPT_THREADS,
 };
 
 static const struct option long_opts[] = {
@@ -177,20 +187,34 @@ static const struct option long_opts[] = {
 	{ "latency-stats", no_argument, NULL, OPT_LATSTATS },
 	{ "symbolize", no_argument, NULL, OPT_SYMBOLIZE },
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
+	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
+/* --threads / QPROF_REPORT_THREADS: a count >= 1 (more than 2 acts as 2). */
+static long parse_threads(const char *what, const char *s)
+{
+	uint64_t v = parse_u64(what, s);
+
+	if (!v)
+		die_usage("%s: at least 1 thread", what);
+	return v > 1024 ? 1024 : (long)v;
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
+	const char *env = getenv("QPROF_REPORT_THREADS");
 	char *end;
 	int c;
 
 	bool progress_asked = false;
 
 	memset(o, 0, sizeof(*o));
+	o->threads = env && *env ? parse_threads("QPROF_REPORT_THREADS", env) :
+		     qp_online_cpus() > 1 ? 2 : 1;
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DEVLAT:
@@ -228,6 +252,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_LATSTATS: o->latency_stats = true; break;
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
+		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case OPT_VERSION:
@@ -691,6 +716,31 @@ out:
 	return rc;
 }
 
+/*
+ * Reader -> assembler, in two threads when asked (pipeline.h): the reader
+ * (babeltrace2) here, the assembler in the pipeline's thread.  The reader
+ * writes m->hosts and st only, the assembler the rest of m.  When no
+ * thread can be had, one thread does both.
+ */
+static int read_events(const struct options *o, struct qp_model *m,
+		       struct qp_assembler *a, struct qp_read_stats *st,
+		       char *err, size_t errlen)
+{
+	struct qp_pipeline *pl = NULL;
+	int rc, prc;
+
+	if (o->threads > 1)
+		pl = qp_pipeline_start(qp_assembler_sink, a);
+	if (!pl)
+		return qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink,
+				      a, st, err, errlen);
+	rc = qp_read_traces(o->traces, o->ntraces, m, qp_pipeline_sink, pl, st,
+			    err, errlen);
+	prc = qp_pipeline_finish(pl);
+	/* the assembler's error stopped the reader (rc is it), or came last */
+	return rc ? rc : prc;
+}
+
 static int read_model(const struct options *o, struct qp_model *m,
 		      struct qp_read_stats *st)
 {
@@ -708,8 +758,7 @@ static int read_model(const struct options *o, struct qp_model *m,
 		t_start = now_s();
 	}
 	stage_done(o, NULL);
-	rc = qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink, a, st,
-			    err, sizeof(err));
+	rc = read_events(o, m, a, st, err, sizeof(err));
 	if (o->progress)
 		fputc('\n', stderr);
 	if (rc) {
@@ -739,30 +788,126 @@ static int read_model(const struct options *o, struct qp_model *m,
 	return 0;
 }
 
+/* The output files (CSV, JSON, Chrome); -1 with the message in err. */
 static int write_outputs(const struct options *o, const struct qp_model *m,
-			 const struct qp_write_opts *wo)
+			 const struct qp_write_opts *wo, char *err, size_t errlen)
 {
-	char err[1024];
-
 	if (o->csv_dir) {
 		if (mkdir(o->csv_dir, 0777) && errno != EEXIST) {
-			fail("%s: %s", o->csv_dir, strerror(errno));
+			snprintf(err, errlen, "%s: %s", o->csv_dir, strerror(errno));
 			return -1;
 		}
-		if (qp_write_csv_dir(o->csv_dir, m, wo, err, sizeof(err))) {
-			fail("%s", err);
+		if (qp_write_csv_dir(o->csv_dir, m, wo, err, errlen))
 			return -1;
-		}
 	}
-	if (o->json && qp_write_json(o->json, m, wo, err, sizeof(err))) {
-		fail("%s", err);
+	if (o->json && qp_write_json(o->json, m, wo, err, errlen))
 		return -1;
+	if (o->chrome && qp_write_chrome(o->chrome, m, wo, err, errlen))
+		return -1;
+	return 0;
+}
+
+/* The summary, the per-stream losses and the --by tables, to f. */
+static int write_summary(FILE *f, const struct options *o,
+			 const struct qp_model *m, const struct qp_read_stats *st,
+			 const struct qp_write_opts *wo)
+{
+	size_t i;
+
+	if (qp_write_summary(f, m, wo))
+		return -1;
+	if (!o->summary_only) {
+		print_losses(f, st);
+		for (i = 0; i < o->nby; i++)
+			if (by_table(f, m, wo->select, o->by[i]))
+				return -1;
 	}
-	if (o->chrome && qp_write_chrome(o->chrome, m, wo, err, sizeof(err))) {
-		fail("%s", err);
+	return 0;
+}
+
+static int flush_stdout(void)
+{
+	if (fflush(stdout)) {
+		fail("stdout: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* One thread: the files, then the summary on stdout. */
+static int write_serial(const struct options *o, const struct qp_model *m,
+			const struct qp_read_stats *st,
+			const struct qp_write_opts *wo)
+{
+	char err[1024];
+
+	if (write_outputs(o, m, wo, err, sizeof(err))) {
+		fail("%s", err);
+		return -1;
+	}
+	stage_done(o, "files");
+	if (!o->quiet && (write_summary(stdout, o, m, st, wo) || flush_stdout()))
+		return -1;
+	stage_done(o, "summary");
+	return 0;
+}
+
+/* The files, in a thread of their own (the model is only read). */
+struct files_job {
+	const struct options *o;
+	const struct qp_model *m;
+	const struct qp_write_opts *wo;
+	int rc;
+	char err[1024];
+};
+
+static void *files_thread(void *arg)
+{
+	struct files_job *j = arg;
+
+	j->rc = write_outputs(j->o, j->m, j->wo, j->err, sizeof(j->err));
+	return NULL;
+}
+
+/*
+ * Two threads: the files in one, the summary in the other, into memory;
+ * the summary reaches stdout only after the files are written, so the
+ * output (a JSON or Chrome trace on stdout first, no summary when a file
+ * failed) is the serial one.  Falls back to write_serial when no thread
+ * or memory stream can be had.
+ */
+static int write_parallel(const struct options *o, const struct qp_model *m,
+			  const struct qp_read_stats *st,
+			  const struct qp_write_opts *wo)
+{
+	struct files_job j = { .o = o, .m = m, .wo = wo };
+	char *buf = NULL;
+	size_t len = 0;
+	pthread_t t;
+	FILE *mem;
+	int rc;
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return write_serial(o, m, st, wo);
+	if (pthread_create(&t, NULL, files_thread, &j)) {
+		fclose(mem);
+		free(buf);
+		return write_serial(o, m, st, wo);
+	}
+	rc = write_summary(mem, o, m, st, wo);
+	if (fclose(mem))
+		rc = -1;
+	pthread_join(t, NULL);
+	stage_done(o, "files+summary");
+	if (j.rc)
+		fail("%s", j.err);
+	else if (!rc && (fwrite(buf, 1, len, stdout) != len || fflush(stdout))) {
+		fail("stdout: %s", strerror(errno));
+		rc = -1;
+	}
+	free(buf);
+	return j.rc || rc ? -1 : 0;
 }
 
 static int report(const struct options *o)
@@ -773,7 +918,7 @@ static int report(const struct options *o)
 	struct qp_write_opts wo = { 0 };
 	uint8_t *sel = NULL;
 	char note[512];
-	size_t nsel = 0, i;
+	size_t nsel = 0;
 	int rc = EXIT_BAD_INPUT;
 
 	qp_model_init(&m);
@@ -804,24 +949,9 @@ static int report(const struct options *o)
 	wo.select = sel;
 	wo.note = note[0] ? note : NULL;
 	wo.per_inference = o->per_inference;
-	if (write_outputs(o, &m, &wo))
+	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
+	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
-	stage_done(o, "files");
-	if (!o->quiet) {
-		if (qp_write_summary(stdout, &m, &wo))
-			goto out;
-		if (!o->summary_only) {
-			print_losses(stdout, &st);
-			for (i = 0; i < o->nby; i++)
-				if (by_table(stdout, &m, sel, o->by[i]))
-					goto out;
-		}
-		if (fflush(stdout)) {
-			fail("stdout: %s", strerror(errno));
-			goto out;
-		}
-	}
-	stage_done(o, "summary");
 	if (o->progress)
 		fprintf(stderr, "qprof-report: CPU s:%s\n", stages.buf);
 	rc = 0;

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The reader -> assembler pipeline (pipeline.h).
+ *
+ * Batches are a ring of QP_PIPELINE_BATCHES byte buffers used in turn:
+ * the producer fills batch `published % N`, the consumer empties batch
+ * `consumed % N`; both counters live under one mutex, which also orders
+ * the batch contents between the threads.  The producer may fill a batch
+ * while published - consumed < N.  One lock round trip per batch
+ * (~1000 events), not per event.
+ *
+ * A record is packed, 8-byte aligned:
+ *	uint32 length of the record, uint32 unused,
+ *	the first HEAD bytes of struct qp_event (header + scalar members),
+ *	the used elements of its arrays (callstack, execute, perf_stats),
+ *	its strings, each as a uint32 length (NO_STR: NULL) and the bytes + NUL.
+ * Copying only that (~110 bytes for most events) instead of the ~700-byte
+ * struct keeps the reader thread's extra work small: the reader is the
+ * bottleneck of the pipeline.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipeline.h"
+
+#define USZ(m)		sizeof(((struct qp_event *)0)->u.m)
+#define UOFF(f)		(offsetof(struct qp_event, u.f) - offsetof(struct qp_event, u))
+#define MAX2(a, b)	((a) > (b) ? (a) : (b))
+#define MAX4(a, b, c, d)	MAX2(MAX2(a, b), MAX2(c, d))
+
+/*
+ * The largest scalar member of qp_event.u, and the scalar parts before the
+ * arrays of the array members.  A new member of the union in event.h must
+ * be listed here (or in arrays_of / strings_of).
+ */
+#define SCALAR_U MAX2(MAX4( \
+	MAX4(USZ(process), USZ(obj), USZ(context_create), USZ(qpc_open)), \
+	MAX4(USZ(program_create), USZ(program_activation), USZ(queue_create), \
+	     USZ(execobj_create)), \
+	MAX4(USZ(set_data), USZ(enqueue_entry), USZ(enqueue_exit), \
+	     USZ(execobj_wait)), \
+	MAX4(USZ(event_create), USZ(callback_reg), USZ(callback_entry), \
+	     USZ(callback_exit))), \
+	MAX4(MAX4(USZ(function_table), USZ(kmd_open), USZ(manage), USZ(create_bo)), \
+	     MAX4(USZ(mmap_bo), USZ(attach_slice), USZ(wait), USZ(bo_release)), \
+	     MAX4(USZ(kmd_other), USZ(discarded), UOFF(callstack.ips), \
+		  UOFF(execute.handles)), \
+	     UOFF(perf_stats.handles)))
+
+/* Bytes of struct qp_event copied as they are: header + scalar members. */
+#define HEAD	(offsetof(struct qp_event, u) + SCALAR_U)
+#define REC_HDR	8
+#define NO_STR	UINT32_MAX
+#define MAX_ARRAYS	5
+#define MAX_STRS	5
+
+_Static_assert(HEAD <= sizeof(struct qp_event), "HEAD inside the event");
+
+struct batch {
+	unsigned char *buf;
+	size_t cap, used;
+};
+
+struct qp_pipeline {
+	qp_event_sink_fn sink;
+	void *data;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t filled;		/* consumer waits: a batch or the end */
+	pthread_cond_t emptied;		/* producer waits: a free batch */
+	struct batch b[QP_PIPELINE_BATCHES];
+	/* under lock */
+	unsigned long published, consumed;
+	int sink_ret;			/* the consumer sink's first non-zero */
+	int done;			/* no more batches */
+	/* producer only */
+	int prod_err;
+};
+
+struct arr {
+	void *p;
+	size_t bytes;
+};
+
+/* The used part of the event's arrays; the counts are in its header. */
+static int arrays_of(struct qp_event *e, struct arr *a)
+{
+	uint32_t n;
+
+	switch (e->kind) {
+	case QP_EV_API_CALLSTACK:
+		n = e->u.callstack.depth < QP_MAX_BOS ? e->u.callstack.depth : QP_MAX_BOS;
+		a[0] = (struct arr){ e->u.callstack.ips, n * sizeof(uint64_t) };
+		return 1;
+	case QP_EV_KMD_EXECUTE:
+		n = e->u.execute.count < QP_MAX_BOS ? e->u.execute.count : QP_MAX_BOS;
+		a[0] = (struct arr){ e->u.execute.handles, n * sizeof(uint32_t) };
+		a[1] = (struct arr){ e->u.execute.dirs, n * sizeof(uint32_t) };
+		n = e->u.execute.nresize < QP_MAX_BOS ? e->u.execute.nresize : QP_MAX_BOS;
+		a[2] = (struct arr){ e->u.execute.resize, n * sizeof(uint64_t) };
+		return 3;
+	case QP_EV_KMD_PERF_STATS:
+		n = e->u.perf_stats.count < QP_MAX_BOS ? e->u.perf_stats.count : QP_MAX_BOS;
+		a[0] = (struct arr){ e->u.perf_stats.handles, n * sizeof(uint32_t) };
+		a[1] = (struct arr){ e->u.perf_stats.queue_level_before, n * sizeof(uint32_t) };
+		a[2] = (struct arr){ e->u.perf_stats.num_queue_element, n * sizeof(uint32_t) };
+		a[3] = (struct arr){ e->u.perf_stats.submit_latency_us, n * sizeof(uint32_t) };
+		a[4] = (struct arr){ e->u.perf_stats.device_latency_us, n * sizeof(uint32_t) };
+		return 5;
+	default:
+		return 0;
+	}
+}
+
+/* The event's string members (borrowed from babeltrace2 in the reader). */
+static int strings_of(struct qp_event *e, const char ***s)
+{
+	switch (e->kind) {
+	case QP_EV_PROCESS_INFO:
+		s[0] = &e->u.process.runtime_path;
+		s[1] = &e->u.process.rt_patch;
+		s[2] = &e->u.process.rt_variant;
+		s[3] = &e->u.process.shim_version;
+		s[4] = &e->u.process.settings;
+		return 5;
+	case QP_EV_API_QPC_OPEN:
+		s[0] = &e->u.qpc_open.path;
+		return 1;
+	case QP_EV_API_PROGRAM_CREATE:
+		s[0] = &e->u.program_create.name;
+		return 1;
+	case QP_EV_KMD_OPEN:
+		s[0] = &e->u.kmd_open.path;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+/* Bytes of ev's record; strings' lengths in len[] (NO_STR for NULL). */
+static size_t rec_size(struct qp_event *ev, uint32_t *len)
+{
+	struct arr a[MAX_ARRAYS];
+	const char **s[MAX_STRS];
+	size_t n = REC_HDR + HEAD;
+	int i, k;
+
+	k = arrays_of(ev, a);
+	for (i = 0; i < k; i++)
+		n += a[i].bytes;
+	k = strings_of(ev, s);
+	for (i = 0; i < k; i++) {
+		size_t l = *s[i] ? strlen(*s[i]) : 0;
+
+		len[i] = *s[i] && l < NO_STR ? (uint32_t)l : NO_STR;
+		n += 4 + (len[i] == NO_STR ? 0 : l + 1);
+	}
+	return align8(n);
+}
+
+static void pack(unsigned char *q, size_t size, struct qp_event *ev,
+		 const uint32_t *len)
+{
+	struct arr a[MAX_ARRAYS];
+	const char **s[MAX_STRS];
+	uint32_t size32 = (uint32_t)size;
+	int i, k;
+
+	memcpy(q, &size32, 4);
+	q += REC_HDR;
+	memcpy(q, ev, HEAD);
+	q += HEAD;
+	k = arrays_of(ev, a);
+	for (i = 0; i < k; i++) {
+		memcpy(q, a[i].p, a[i].bytes);
+		q += a[i].bytes;
+	}
+	k = strings_of(ev, s);
+	for (i = 0; i < k; i++) {
+		memcpy(q, &len[i], 4);
+		q += 4;
+		if (len[i] != NO_STR) {
+			memcpy(q, *s[i], len[i] + 1);
+			q += len[i] + 1;
+		}
+	}
+}
+
+/* Unpack the record at q into e; returns the record's size. */
+static size_t unpack(const unsigned char *q, struct qp_event *e)
+{
+	struct arr a[MAX_ARRAYS];
+	const char **s[MAX_STRS];
+	uint32_t size, l;
+	int i, k;
+
+	memcpy(&size, q, 4);
+	q += REC_HDR;
+	memcpy(e, q, HEAD);
+	q += HEAD;
+	k = arrays_of(e, a);
+	for (i = 0; i < k; i++) {
+		memcpy(a[i].p, q, a[i].bytes);
+		q += a[i].bytes;
+	}
+	k = strings_of(e, s);
+	for (i = 0; i < k; i++) {
+		memcpy(&l, q, 4);
+		q += 4;
+		*s[i] = NULL;
+		if (l != NO_STR) {
+			*s[i] = (const char *)q;
+			q += l + 1;
+		}
+	}
+	return size;
+}
+
+/* ---- the consumer thread --------------------------------------------- */
+
+/* Feed one batch to the sink; its first non-zero return, else 0. */
+static int feed_batch(struct qp_pipeline *pl, const struct batch *b)
+{
+	struct qp_event e;
+	size_t off = 0;
+	int rc;
+
+	while (off < b->used) {
+		off += unpack(b->buf + off, &e);
+		rc = pl->sink(&e, pl->data);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void *consumer(void *arg)
+{
+	struct qp_pipeline *pl = arg;
+	int failed = 0, rc;
+
+	pthread_mutex_lock(&pl->lock);
+	for (;;) {
+		while (pl->consumed == pl->published && !pl->done)
+			pthread_cond_wait(&pl->filled, &pl->lock);
+		if (pl->consumed == pl->published)
+			break;
+		pthread_mutex_unlock(&pl->lock);
+		/* after a sink error, batches are only recycled */
+		rc = failed ? 0 :
+		     feed_batch(pl, &pl->b[pl->consumed % QP_PIPELINE_BATCHES]);
+		pthread_mutex_lock(&pl->lock);
+		if (rc) {
+			pl->sink_ret = rc;
+			failed = 1;
+		}
+		pl->consumed++;
+		pthread_cond_signal(&pl->emptied);
+	}
+	pthread_mutex_unlock(&pl->lock);
+	return NULL;
+}
+
+/* ---- the producer side ------------------------------------------------ */
+
+static void pipeline_free(struct qp_pipeline *pl)
+{
+	int i;
+
+	for (i = 0; i < QP_PIPELINE_BATCHES; i++)
+		free(pl->b[i].buf);
+	pthread_cond_destroy(&pl->emptied);
+	pthread_cond_destroy(&pl->filled);
+	pthread_mutex_destroy(&pl->lock);
+	free(pl);
+}
+
+struct qp_pipeline *qp_pipeline_start(qp_event_sink_fn sink, void *data)
+{
+	struct qp_pipeline *pl = calloc(1, sizeof(*pl));
+	int i;
+
+	if (!pl)
+		return NULL;
+	pl->sink = sink;
+	pl->data = data;
+	if (pthread_mutex_init(&pl->lock, NULL)) {
+		free(pl);
+		return NULL;
+	}
+	if (pthread_cond_init(&pl->filled, NULL)) {
+		pthread_mutex_destroy(&pl->lock);
+		free(pl);
+		return NULL;
+	}
+	if (pthread_cond_init(&pl->emptied, NULL)) {
+		pthread_cond_destroy(&pl->filled);
+		pthread_mutex_destroy(&pl->lock);
+		free(pl);
+		return NULL;
+	}
+	for (i = 0; i < QP_PIPELINE_BATCHES; i++) {
+		pl->b[i].buf = malloc(QP_PIPELINE_BATCH_BYTES);
+		pl->b[i].cap = QP_PIPELINE_BATCH_BYTES;
+		if (!pl->b[i].buf) {
+			pipeline_free(pl);
+			return NULL;
+		}
+	}
+	if (pthread_create(&pl->thread, NULL, consumer, pl)) {
+		pipeline_free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+/*
+ * Hand the current batch to the consumer and wait for the next one to be
+ * free (unless last).  Returns the consumer sink's error, if any.
+ */
+static int publish(struct qp_pipeline *pl, int last)
+{
+	int rc;
+
+	pthread_mutex_lock(&pl->lock);
+	pl->published++;
+	pl->done = last;
+	pthread_cond_signal(&pl->filled);
+	while (!last && pl->published - pl->consumed >= QP_PIPELINE_BATCHES)
+		pthread_cond_wait(&pl->emptied, &pl->lock);
+	rc = pl->sink_ret;
+	pthread_mutex_unlock(&pl->lock);
+	/* the next batch is the producer's now (the last one stays the consumer's) */
+	if (!last)
+		pl->b[pl->published % QP_PIPELINE_BATCHES].used = 0;
+	return rc;
+}
+
+int qp_pipeline_sink(const struct qp_event *ev, void *data)
+{
+	struct qp_pipeline *pl = data;
+	struct batch *b = &pl->b[pl->published % QP_PIPELINE_BATCHES];
+	/* arrays_of / strings_of serve pack and unpack: ev is only read */
+	struct qp_event *e = (struct qp_event *)ev;
+	uint32_t len[MAX_STRS];
+	size_t size = rec_size(e, len);
+	int rc;
+
+	if (size > UINT32_MAX) {
+		pl->prod_err = -ENOMEM;
+		return pl->prod_err;
+	}
+	if (b->used + size > b->cap) {
+		if (b->used) {
+			rc = publish(pl, 0);
+			if (rc)
+				return rc;
+			b = &pl->b[pl->published % QP_PIPELINE_BATCHES];
+		}
+		if (size > b->cap) {
+			unsigned char *nb = realloc(b->buf, size);
+
+			if (!nb) {
+				pl->prod_err = -ENOMEM;
+				return pl->prod_err;
+			}
+			b->buf = nb;
+			b->cap = size;
+		}
+	}
+	pack(b->buf + b->used, size, e, len);
+	b->used += size;
+	return 0;
+}
+
+int qp_pipeline_finish(struct qp_pipeline *pl)
+{
+	int rc;
+
+	if (pl->b[pl->published % QP_PIPELINE_BATCHES].used) {
+		publish(pl, 1);
+	} else {
+		pthread_mutex_lock(&pl->lock);
+		pl->done = 1;
+		pthread_cond_signal(&pl->filled);
+		pthread_mutex_unlock(&pl->lock);
+	}
+	pthread_join(pl->thread, NULL);
+	rc = pl->sink_ret ? pl->sink_ret : pl->prod_err;
+	pipeline_free(pl);
+	return rc;
+}
+
+long qp_online_cpus(void)
+{
+	cpu_set_t set;
+	long n;
+
+	if (!sched_getaffinity(0, sizeof(set), &set)) {
+		n = CPU_COUNT(&set);
+		if (n > 0)
+			return n;
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? n : 1;
+}

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the reader -> assembler pipeline (post/pipeline.c): every
+ * event kind arrives in the consumer thread as it was produced (header,
+ * the kind's payload member, arrays up to their counts, strings by
+ * content, NULL strings), in order, across many batches and for records
+ * larger than a batch; a consumer error stops the feeding and is
+ * returned; an empty stream.  (The checks run in the consumer thread: a
+ * failure there aborts the test program instead of a clean cmocka report.)
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event.h"
+#include "pipeline.h"
+
+/* The payload member of each kind, as post/reader.c fills it. */
+static size_t member_size(enum qp_ev_kind k)
+{
+	struct qp_event e;
+
+	switch (k) {
+	case QP_EV_API_CONTEXT_CREATE: return sizeof(e.u.context_create);
+	case QP_EV_API_PROGRAM_ACTIVATION: return sizeof(e.u.program_activation);
+	case QP_EV_API_QUEUE_CREATE: return sizeof(e.u.queue_create);
+	case QP_EV_API_EXECOBJ_CREATE: return sizeof(e.u.execobj_create);
+	case QP_EV_API_EXECOBJ_SET_DATA: return sizeof(e.u.set_data);
+	case QP_EV_API_ENQUEUE_ENTRY: return sizeof(e.u.enqueue_entry);
+	case QP_EV_API_ENQUEUE_EXIT: return sizeof(e.u.enqueue_exit);
+	case QP_EV_API_EXECOBJ_WAIT: return sizeof(e.u.execobj_wait);
+	case QP_EV_API_EVENT_CREATE: return sizeof(e.u.event_create);
+	case QP_EV_API_EVENT_CALLBACK_REG: return sizeof(e.u.callback_reg);
+	case QP_EV_API_CALLBACK_ENTRY: return sizeof(e.u.callback_entry);
+	case QP_EV_API_CALLBACK_EXIT: return sizeof(e.u.callback_exit);
+	case QP_EV_API_FUNCTION_TABLE: return sizeof(e.u.function_table);
+	case QP_EV_KMD_MANAGE: return sizeof(e.u.manage);
+	case QP_EV_KMD_CREATE_BO: return sizeof(e.u.create_bo);
+	case QP_EV_KMD_MMAP_BO: return sizeof(e.u.mmap_bo);
+	case QP_EV_KMD_ATTACH_SLICE: return sizeof(e.u.attach_slice);
+	case QP_EV_KMD_WAIT: return sizeof(e.u.wait);
+	case QP_EV_KMD_BO_RELEASE: return sizeof(e.u.bo_release);
+	case QP_EV_KMD_OTHER: return sizeof(e.u.kmd_other);
+	case QP_EV_DISCARDED: return sizeof(e.u.discarded);
+	default: return sizeof(e.u.obj);	/* api_obj_call class */
+	}
+}
+
+static uint64_t rng = 88172645463325252ull;
+
+static uint64_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static char *rnd_string(size_t maxlen)
+{
+	size_t n = rnd() % (maxlen + 1), i;
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	for (i = 0; i < n; i++)
+		s[i] = (char)('a' + rnd() % 26);
+	s[n] = 0;
+	return s;
+}
+
+/* An event of kind k, every byte random, counts within QP_MAX_BOS. */
+static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
+		       char **strs, size_t *nstrs, size_t maxlen)
+{
+	unsigned char *p = (unsigned char *)e;
+	size_t i;
+
+	for (i = 0; i < sizeof(*e); i++)
+		p[i] = (unsigned char)rnd();
+	e->kind = k;
+	e->ts = seq;		/* the order check */
+	e->truncated = rnd() & 1;
+	*nstrs = 0;
+#define STR(f) do { \
+		strs[*nstrs] = rnd() % 8 ? rnd_string(maxlen) : NULL; \
+		e->u.f = strs[(*nstrs)++]; \
+	} while (0)
+	switch (k) {
+	case QP_EV_PROCESS_INFO:
+		STR(process.runtime_path);
+		STR(process.rt_patch);
+		STR(process.rt_variant);
+		STR(process.shim_version);
+		STR(process.settings);
+		break;
+	case QP_EV_API_QPC_OPEN: STR(qpc_open.path); break;
+	case QP_EV_API_PROGRAM_CREATE: STR(program_create.name); break;
+	case QP_EV_KMD_OPEN: STR(kmd_open.path); break;
+	case QP_EV_API_CALLSTACK:
+		e->u.callstack.depth = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		break;
+	case QP_EV_KMD_EXECUTE:
+		e->u.execute.count = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		e->u.execute.nresize = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		break;
+	case QP_EV_KMD_PERF_STATS:
+		e->u.perf_stats.count = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		break;
+	default:
+		break;
+	}
+#undef STR
+}
+
+static void assert_str(const char *got, const char *want)
+{
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+}
+
+#define ARR_EQ(f, n) assert_memory_equal(got->u.f, want->u.f, (n) * sizeof(want->u.f[0]))
+
+/* got (from the pipeline) carries what the assembler may read of want. */
+static void assert_same(const struct qp_event *got, const struct qp_event *want)
+{
+	assert_int_equal(got->kind, want->kind);
+	assert_int_equal(got->host, want->host);
+	assert_int_equal(got->pid, want->pid);
+	assert_int_equal(got->tid, want->tid);
+	assert_int_equal(got->ts, want->ts);
+	assert_int_equal(got->begin_ts, want->begin_ts);
+	assert_int_equal(got->status, want->status);
+	assert_int_equal(got->err, want->err);
+	assert_int_equal(got->ip, want->ip);
+	assert_int_equal(got->truncated, want->truncated);
+	switch (want->kind) {
+	case QP_EV_PROCESS_INFO:
+		assert_str(got->u.process.runtime_path, want->u.process.runtime_path);
+		assert_str(got->u.process.rt_patch, want->u.process.rt_patch);
+		assert_str(got->u.process.rt_variant, want->u.process.rt_variant);
+		assert_str(got->u.process.shim_version, want->u.process.shim_version);
+		assert_str(got->u.process.settings, want->u.process.settings);
+		assert_int_equal(got->u.process.rt_major, want->u.process.rt_major);
+		assert_int_equal(got->u.process.rt_minor, want->u.process.rt_minor);
+		break;
+	case QP_EV_API_QPC_OPEN:
+		assert_int_equal(got->u.qpc_open.qpc, want->u.qpc_open.qpc);
+		assert_int_equal(got->u.qpc_open.size, want->u.qpc_open.size);
+		assert_str(got->u.qpc_open.path, want->u.qpc_open.path);
+		break;
+	case QP_EV_API_PROGRAM_CREATE:
+		assert_int_equal(got->u.program_create.ctx, want->u.program_create.ctx);
+		assert_int_equal(got->u.program_create.program, want->u.program_create.program);
+		assert_int_equal(got->u.program_create.qpc, want->u.program_create.qpc);
+		assert_int_equal(got->u.program_create.dev, want->u.program_create.dev);
+		assert_str(got->u.program_create.name, want->u.program_create.name);
+		break;
+	case QP_EV_KMD_OPEN:
+		assert_int_equal(got->u.kmd_open.fd, want->u.kmd_open.fd);
+		assert_str(got->u.kmd_open.path, want->u.kmd_open.path);
+		break;
+	case QP_EV_API_CALLSTACK:
+		assert_int_equal(got->u.callstack.depth, want->u.callstack.depth);
+		ARR_EQ(callstack.ips, want->u.callstack.depth);
+		break;
+	case QP_EV_KMD_EXECUTE:
+		assert_int_equal(got->u.execute.fd, want->u.execute.fd);
+		assert_int_equal(got->u.execute.dbc_id, want->u.execute.dbc_id);
+		assert_int_equal(got->u.execute.count, want->u.execute.count);
+		assert_int_equal(got->u.execute.nresize, want->u.execute.nresize);
+		assert_int_equal(got->u.execute.partial, want->u.execute.partial);
+		ARR_EQ(execute.handles, want->u.execute.count);
+		ARR_EQ(execute.dirs, want->u.execute.count);
+		ARR_EQ(execute.resize, want->u.execute.nresize);
+		break;
+	case QP_EV_KMD_PERF_STATS:
+		assert_int_equal(got->u.perf_stats.fd, want->u.perf_stats.fd);
+		assert_int_equal(got->u.perf_stats.dbc_id, want->u.perf_stats.dbc_id);
+		assert_int_equal(got->u.perf_stats.count, want->u.perf_stats.count);
+		assert_int_equal(got->u.perf_stats.by_shim, want->u.perf_stats.by_shim);
+		ARR_EQ(perf_stats.handles, want->u.perf_stats.count);
+		ARR_EQ(perf_stats.queue_level_before, want->u.perf_stats.count);
+		ARR_EQ(perf_stats.num_queue_element, want->u.perf_stats.count);
+		ARR_EQ(perf_stats.submit_latency_us, want->u.perf_stats.count);
+		ARR_EQ(perf_stats.device_latency_us, want->u.perf_stats.count);
+		break;
+	default:
+		assert_memory_equal(&got->u, &want->u, member_size(want->kind));
+		break;
+	}
+}
+
+/* The consumer: checks each event against the producer's copy. */
+struct check {
+	struct qp_event *want;		/* the events produced, in order */
+	size_t n;			/* events received */
+	size_t fail_at;			/* return fail_rc at this event */
+	int fail_rc;
+};
+
+static int check_sink(const struct qp_event *ev, void *data)
+{
+	struct check *c = data;
+
+	if (c->fail_rc && c->n == c->fail_at)
+		return c->fail_rc;
+	assert_same(ev, &c->want[c->n]);
+	c->n++;
+	return 0;
+}
+
+/*
+ * Produce n events of kinds cycling over every kind (strings up to
+ * maxlen), strings freed right after the producer's call as the reader's
+ * borrowed ones would be.  Returns the index where the producer got a
+ * non-zero return (n when none), the finish status in *frc.
+ */
+static size_t produce(struct check *c, size_t n, size_t maxlen, int *frc)
+{
+	struct qp_pipeline *pl;
+	char *strs[5];
+	size_t i, k, ns;
+	int rc = 0;
+
+	c->want = calloc(n, sizeof(*c->want));
+	assert_non_null(c->want);
+	pl = qp_pipeline_start(check_sink, c);
+	assert_non_null(pl);
+	for (i = 0; i < n; i++) {
+		struct qp_event ev;
+
+		make_event(&ev, (enum qp_ev_kind)(i % QP_EV__COUNT), i, strs, &ns,
+			   maxlen);
+		c->want[i] = ev;
+		/* the expected strings outlive the producer's (freed below) */
+		for (k = 0; k < ns; k++) {
+			char **w = NULL;
+
+			switch (ev.kind) {
+			case QP_EV_PROCESS_INFO:
+				w = (char **)(k == 0 ? &c->want[i].u.process.runtime_path :
+					      k == 1 ? &c->want[i].u.process.rt_patch :
+					      k == 2 ? &c->want[i].u.process.rt_variant :
+					      k == 3 ? &c->want[i].u.process.shim_version :
+						       &c->want[i].u.process.settings);
+				break;
+			case QP_EV_API_QPC_OPEN: w = (char **)&c->want[i].u.qpc_open.path; break;
+			case QP_EV_API_PROGRAM_CREATE: w = (char **)&c->want[i].u.program_create.name; break;
+			default: w = (char **)&c->want[i].u.kmd_open.path; break;
+			}
+			*w = strs[k] ? strdup(strs[k]) : NULL;
+		}
+		rc = qp_pipeline_sink(&ev, pl);
+		for (k = 0; k < ns; k++) {
+			if (strs[k])
+				memset(strs[k], '#', strlen(strs[k]));
+			free(strs[k]);
+		}
+		if (rc)
+			break;
+	}
+	*frc = qp_pipeline_finish(pl);
+	return rc ? i : n;
+}
+
+static void free_want(struct check *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct qp_event *e = &c->want[i];
+
+		switch (e->kind) {
+		case QP_EV_PROCESS_INFO:
+			free((char *)e->u.process.runtime_path);
+			free((char *)e->u.process.rt_patch);
+			free((char *)e->u.process.rt_variant);
+			free((char *)e->u.process.shim_version);
+			free((char *)e->u.process.settings);
+			break;
+		case QP_EV_API_QPC_OPEN: free((char *)e->u.qpc_open.path); break;
+		case QP_EV_API_PROGRAM_CREATE: free((char *)e->u.program_create.name); break;
+		case QP_EV_KMD_OPEN: free((char *)e->u.kmd_open.path); break;
+		default: break;
+		}
+	}
+	free(c->want);
+}
+
+/* Many batches: the ring of batches wraps around many times. */
+static void test_every_kind_in_order(void **state)
+{
+	struct check c = { 0 };
+	size_t n = 30000;
+	int frc = -1;
+
+	(void)state;
+	assert_int_equal(produce(&c, n, 40, &frc), n);
+	assert_int_equal(frc, 0);
+	assert_int_equal(c.n, n);
+	free_want(&c, n);
+}
+
+/* Strings longer than a batch: the batch grows for them. */
+static void test_records_larger_than_a_batch(void **state)
+{
+	struct check c = { 0 };
+	size_t n = 3 * QP_EV__COUNT;
+	int frc = -1;
+
+	(void)state;
+	assert_int_equal(produce(&c, n, 3 * QP_PIPELINE_BATCH_BYTES, &frc), n);
+	assert_int_equal(frc, 0);
+	assert_int_equal(c.n, n);
+	free_want(&c, n);
+}
+
+/*
+ * The consumer fails at event 5000: nothing after it is fed, the producer
+ * is told within the batches in flight (~1000 events each here), finish
+ * returns the error.
+ */
+static void test_consumer_error_stops(void **state)
+{
+	struct check c = { .fail_at = 5000, .fail_rc = -ENOMEM };
+	size_t n = 40000, stopped;
+	int frc = 0;
+
+	(void)state;
+	stopped = produce(&c, n, 8, &frc);
+	assert_int_equal(frc, -ENOMEM);
+	assert_int_equal(c.n, 5000);
+	assert_true(stopped > 5000 && stopped < n);
+	free_want(&c, stopped + 1 < n ? stopped + 1 : n);
+}
+
+static int never_called(const struct qp_event *ev, void *data)
+{
+	(void)ev;
+	(void)data;
+	fail();
+	return 0;
+}
+
+static void test_empty_stream(void **state)
+{
+	struct qp_pipeline *pl = qp_pipeline_start(never_called, NULL);
+
+	(void)state;
+	assert_non_null(pl);
+	assert_int_equal(qp_pipeline_finish(pl), 0);
+	assert_true(qp_online_cpus() >= 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_kind_in_order),
+		cmocka_unit_test(test_records_larger_than_a_batch),
+		cmocka_unit_test(test_consumer_error_stops),
+		cmocka_unit_test(test_empty_stream),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
