@@ -13,6 +13,10 @@
  *   shim-bench infer N T REPS   CPU ns per inference (EXECUTE + WAIT
  *                               through enqueue + wait), all T threads
  *                               together, median of REPS runs of N
+ *   shim-bench bare-infer N T REPS E
+ *                               the same loop emitting E bare LTTng-UST
+ *                               events per inference instead (no QAic
+ *                               call): LTTng-UST's own floor
  */
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
@@ -107,6 +111,14 @@ static int bench_calls(long n, int reps)
 }
 
 static long per_thread;
+static int bare_per_inference;	/* > 0: the LTTng-UST floor, no shim */
+
+/* n bare LTTng-UST events, as many as the shim records per inference. */
+static void bare_events(QAicExecObj *eo, int n)
+{
+	while (n--)
+		lttng_ust_tracepoint(qprof_bench, bare, 1, 2, 3, 0, eo);
+}
 
 static void *infer_thread(void *arg)
 {
@@ -114,6 +126,10 @@ static void *infer_thread(void *arg)
 	long i;
 
 	for (i = 0; i < per_thread; i++) {
+		if (bare_per_inference) {
+			bare_events(eo, bare_per_inference);
+			continue;
+		}
 		if (qaicEnqueueExecObj((QAicQueue *)eo, eo, NULL) != QS_SUCCESS ||
 		    qaicExecObjWaitForCompletion(eo, 0) != QS_SUCCESS)
 			return arg;
@@ -168,6 +184,10 @@ int main(int argc, char **argv)
 		return bench_calls(atol(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "infer"))
 		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: shim-bench calls N REPS | infer N THREADS REPS\n");
+	if (argc == 6 && !strcmp(argv[1], "bare-infer")) {
+		bare_per_inference = atoi(argv[5]);
+		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
+	}
+	fprintf(stderr, "usage: shim-bench calls N REPS | infer N THREADS REPS | bare-infer N THREADS REPS EVENTS\n");
 	return 2;
 }

@@ -17,9 +17,16 @@
 #include <qprof/qaic_api.h>
 
 static int accel_fd = -1;
-static struct qaic_execute_entry entries[2] = {
-	{ .handle = 1, .dir = 1 }, { .handle = 2, .dir = 2 },
-};
+
+/*
+ * Each exec object has BOs of its own (input handle 2k+1, output 2k+2 for
+ * exec object k), as in a real runtime: two threads never execute or wait
+ * for the same BO at once.
+ */
+static uint32_t bo_base(const QAicExecObj *execObj)
+{
+	return 2 * (uint32_t)((uintptr_t)execObj & 0xffff);
+}
 
 QStatus qaicCreateContext(QAicContext **ctx, QAicContextProperties_t *props,
 			  uint32_t numDevices, QID *devList,
@@ -46,6 +53,10 @@ QStatus qaicReleaseContext(QAicContext *ctx)
 QStatus qaicEnqueueExecObj(QAicQueue *queue, QAicExecObj *execObj,
 			   QAicEvent *event)
 {
+	struct qaic_execute_entry entries[2] = {
+		{ .handle = bo_base(execObj) + 1, .dir = 1 },
+		{ .handle = bo_base(execObj) + 2, .dir = 2 },
+	};
 	struct qaic_execute ex = {
 		.hdr = { .count = 2, .dbc_id = 0 },
 		.data = (uintptr_t)entries,
@@ -59,7 +70,7 @@ QStatus qaicEnqueueExecObj(QAicQueue *queue, QAicExecObj *execObj,
 
 QStatus qaicExecObjWaitForCompletion(QAicExecObj *execObj, uint32_t timeoutUs)
 {
-	struct qaic_wait w = { .handle = 2, .dbc_id = 0 };
+	struct qaic_wait w = { .handle = bo_base(execObj) + 2, .dbc_id = 0 };
 
 	if (!execObj)
 		return QS_SUCCESS;

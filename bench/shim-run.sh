@@ -7,7 +7,8 @@
 #   2. cost per recorded event, vs a bare LTTng-UST event;
 #   3. CPU per inference (EXECUTE + WAIT via enqueue + wait), all threads,
 #      default settings, and the part of it that is the shim's own
-#      PERF_STATS query (QPROF_KMD_STATS=0 run);
+#      PERF_STATS query (QPROF_KMD_STATS=0 run); for reference, the same
+#      loop emitting as many bare LTTng-UST events and nothing else;
 #   4. throughput of qaic-sim-app (tiny) while recording, runtime profiling
 #      on (both runs issue the same ioctls), and with profiling off (the
 #      shim's own query).
@@ -93,6 +94,11 @@ for r in $(seq "$ROUNDS"); do
 	LD_PRELOAD="$SHIM $KMD" "$BENCH" infer "$INFER" 2 3 >>"$T/i-shim"
 	QPROF_KMD_STATS=0 LD_PRELOAD="$SHIM $KMD" "$BENCH" infer "$INFER" 2 3 \
 		>>"$T/i-nostats"
+	# LTTng-UST's own floor: as many bare events per inference, no shim
+	LD_PRELOAD=$KMD "$BENCH" bare-infer "$INFER" 2 3 6 |
+		sed 's/^infer_cpu_ns/bare6_cpu_ns/' >>"$T/i-bare"
+	LD_PRELOAD=$KMD "$BENCH" bare-infer "$INFER" 2 3 5 |
+		sed 's/^infer_cpu_ns/bare5_cpu_ns/' >>"$T/i-bare"
 done
 qp_session_stop "$s"
 lost=$(qp_session_discarded "$s")
@@ -128,6 +134,12 @@ row "CPU per inference, 2 threads, default" "$(med "$T/i-shim" infer_cpu_ns)" \
 	"$(med "$T/i-base" infer_cpu_ns)" "added <= 1000"
 row "  of which the shim's own PERF_STATS" "$(med "$T/i-shim" infer_cpu_ns)" \
 	"$(med "$T/i-nostats" infer_cpu_ns)" ""
+row "CPU per inference, QPROF_KMD_STATS=0" "$(med "$T/i-nostats" infer_cpu_ns)" \
+	"$(med "$T/i-base" infer_cpu_ns)" "added <= 1000"
+row "  vs LTTng-UST floor: 6 bare events" "$(med "$T/i-shim" infer_cpu_ns)" \
+	"$(med "$T/i-bare" bare6_cpu_ns)" "(reference)"
+row "  vs LTTng-UST floor: 5 bare events" "$(med "$T/i-nostats" infer_cpu_ns)" \
+	"$(med "$T/i-bare" bare5_cpu_ns)" "(reference)"
 row "sim-app tiny Inf/Sec, runtime profiling on" "$(med "$T/a-shim" prof)" \
 	"$(med "$T/a-base" prof)" "loss <= 1 %"
 row "sim-app tiny Inf/Sec, shim's own PERF_STATS" "$(med "$T/a-shim" noprof)" \

@@ -28,7 +28,24 @@ struct api_call {
 	struct qprof_tp_call c;
 };
 
+/*
+ * Enqueue numbers: unique in the process, handed to each thread in blocks
+ * so that enqueues on different threads never write one shared cache line
+ * (a contended atomic per inference costs more than an event).
+ */
+#define SEQ_BLOCK 64u
 static atomic_ulong enqueue_seq;
+static QP_TLS uint64_t seq_next, seq_end;
+
+static uint64_t next_enqueue_seq(void)
+{
+	if (qp_unlikely(seq_next == seq_end)) {
+		seq_next = atomic_fetch_add_explicit(&enqueue_seq, SEQ_BLOCK,
+						     memory_order_relaxed);
+		seq_end = seq_next + SEQ_BLOCK;
+	}
+	return seq_next++;
+}
 
 static __attribute__((always_inline)) inline bool
 api_begin(struct api_call *a, bool enabled, const void *ip)
@@ -442,7 +459,7 @@ QP_SLOW slow_qaicEnqueueExecObj(const void *ip, QAicQueue *queue,
 
 	if (!TRACING(a, api_enqueue_entry))
 		return real(queue, execObj, event);
-	seq = atomic_fetch_add_explicit(&enqueue_seq, 1, memory_order_relaxed);
+	seq = next_enqueue_seq();
 	qp_runtime_seen((const void *)real, true);
 	qp_process_info_check(a.c.ip);
 	if (qp_unlikely(qp_config.callstack))
