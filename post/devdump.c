@@ -744,11 +744,131 @@ static int parse_last_line(struct parser *ps, struct qp_dump *d,
 }
 
 /*
- * Two halves of a big file are parsed at once (2 threads): the second
- * half's rows go to the same columns, from an estimated offset past the
- * first half's rows, and are moved down after both finished.  An estimate
- * too small (rows much shorter than the header's) parses again in one
- * thread.
+ * The file is read in chunks into one reused buffer per thread, not read
+ * whole nor mapped: under this kind of hypervisor the first touch of a
+ * page costs microseconds (measured: ~110 ms for the 4 KiB pages of a
+ * 240 MB mapping, ~50 ms to read it into fresh huge pages), while a 2 MiB
+ * buffer is faulted once and stays in cache between read() and parse.
+ */
+#define CHUNK HUGE_PAGE
+
+struct reader {
+	int fd;
+	bool positioned;	/* pread() at pos (regular file) */
+	bool to_end;		/* stop is the end of the file */
+	bool eof;		/* nothing more to read */
+	off_t pos;		/* file offset of buf[have] */
+	off_t stop;		/* positioned: read no further */
+	char *buf;
+	size_t cap, have;	/* buf[0..have) holds unparsed bytes */
+};
+
+static int reader_open(struct reader *rd, int fd, const struct stat *st)
+{
+	*rd = (struct reader){ .fd = fd, .positioned = S_ISREG(st->st_mode),
+			       .to_end = true, .stop = st->st_size,
+			       .cap = CHUNK };
+	rd->buf = alloc_column(rd->cap);
+	return rd->buf ? 0 : -1;
+}
+
+/* Fill the buffer (or up to stop / the end of the file).  -1: errno. */
+static int reader_fill(struct reader *rd)
+{
+	while (rd->have < rd->cap && !rd->eof) {
+		size_t want = rd->cap - rd->have;
+		ssize_t r;
+
+		if (rd->positioned && (off_t)want > rd->stop - rd->pos)
+			want = (size_t)(rd->stop - rd->pos);
+		if (!want) {
+			rd->eof = true;
+			break;
+		}
+		r = rd->positioned ?
+		    pread(rd->fd, rd->buf + rd->have, want, rd->pos) :
+		    read(rd->fd, rd->buf + rd->have, want);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (!r)
+			rd->eof = true;
+		rd->have += (size_t)r;
+		rd->pos += r;
+	}
+	if (rd->positioned && rd->pos >= rd->stop)
+		rd->eof = true;
+	return 0;
+}
+
+/* Room for a line longer than the buffer. */
+static int reader_grow(struct reader *rd)
+{
+	char *b = realloc(rd->buf, rd->cap * 2);
+
+	if (!b)
+		return -1;
+	rd->buf = b;
+	rd->cap *= 2;
+	return 0;
+}
+
+static void reader_consume(struct reader *rd, size_t n)
+{
+	memmove(rd->buf, rd->buf + n, rd->have - n);
+	rd->have -= n;
+}
+
+/* Read the file again from offset @from. */
+static void reader_rewind(struct reader *rd, off_t from, off_t stop)
+{
+	rd->pos = from;
+	rd->stop = stop;
+	rd->have = 0;
+	rd->eof = false;
+}
+
+/*
+ * Complete lines from the buffer up to the reader's stop, chunk by chunk.
+ * A last line without a newline is left in the buffer.
+ */
+static int parse_stream(struct parser *ps, struct qp_dump *d,
+			const struct layout *lay, struct rows *rw,
+			struct reader *rd)
+{
+	for (;;) {
+		const char *nl;
+		int rc;
+
+		if (reader_fill(rd))
+			return fail(ps, "read: %s", strerror(errno));
+		nl = rd->have ? memrchr(rd->buf, '\n', rd->have) : NULL;
+		if (!nl) {
+			if (rd->eof)
+				return 0;
+			if (reader_grow(rd))
+				return fail(ps, "out of memory for a line of %zu bytes",
+					    rd->have);
+			continue;
+		}
+		rc = parse_block(ps, d, lay, rw, rd->buf, nl + 1,
+				 rd->eof && rd->to_end &&
+				 nl + 1 == rd->buf + rd->have);
+		if (rc)
+			return rc;
+		reader_consume(rd, (size_t)(nl + 1 - rd->buf));
+		if (rd->eof)
+			return 0;
+	}
+}
+
+/*
+ * Two halves of a big file are parsed at once (2 threads, each reading
+ * its half): the second half's rows go to the same columns, from an
+ * estimated offset past the first half's rows, and are moved down after
+ * both finished.  An estimate too small (rows much shorter than the
+ * header's) parses again in one thread.
  */
 #define PARALLEL_FROM (8u << 20)	/* bytes of rows */
 
@@ -757,8 +877,7 @@ struct half {
 	struct qp_dump d;	/* views into the shared columns */
 	struct rows rw;
 	const struct layout *lay;
-	const char *b, *e;
-	bool at_eof;
+	struct reader rd;
 	int rc;
 	char err[512];
 };
@@ -767,8 +886,7 @@ static void *parse_half(void *arg)
 {
 	struct half *h = arg;
 
-	h->rc = parse_block(&h->ps, &h->d, h->lay, &h->rw, h->b, h->e,
-			    h->at_eof);
+	h->rc = parse_stream(&h->ps, &h->d, h->lay, &h->rw, &h->rd);
 	return NULL;
 }
 
@@ -782,37 +900,85 @@ static int fail_half(struct parser *ps, const struct half *h)
 	return fail(ps, "%s", msg);
 }
 
+/* File offset just past the first newline at or after @from, or -1. */
+static off_t line_start_after(const struct reader *rd, off_t from)
+{
+	char buf[4096];
+
+	while (from < rd->stop) {
+		ssize_t r = pread(rd->fd, buf, sizeof(buf), from);
+		const char *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		nl = memchr(buf, '\n', (size_t)r);
+		if (nl)
+			return from + (nl - buf) + 1;
+		from += r;
+	}
+	return -1;
+}
+
 /*
- * Rows [b, e) (e[-1] == '\n') in two threads when big; OVERFLOW when the
- * split estimate was wrong (nothing to report: parse again in one go).
+ * The rows of @rd (positioned, from its buffer to its stop) in two
+ * threads; OVERFLOW when the split estimate was wrong or a thread could
+ * not start (nothing to report: parse again in one go).  On success the
+ * second half's reader is handed back in @tail (its unparsed last line).
  */
 static int parse_split(struct parser *ps, struct qp_dump *d,
 		       const struct layout *lay, struct rows *rw,
-		       const char *b, const char *e, bool at_eof, size_t off)
+		       struct reader *rd, size_t off, struct reader *tail)
 {
-	const char *mid = memchr(b + (e - b) / 2, '\n', e - (b + (e - b) / 2));
-	struct half h = { .lay = lay, .e = e, .at_eof = at_eof };
+	off_t from = rd->pos - (off_t)rd->have, end = rd->stop;
+	off_t mid = line_start_after(rd, from + (end - from) / 2);
+	struct half h = { .lay = lay };
 	struct rows first = *rw;
 	pthread_t t;
 	int m, rc;
 
-	h.b = mid + 1;
+	if (mid < 0 || mid >= end)
+		return OVERFLOW;
+	h.rd = *rd;
+	h.rd.buf = alloc_column(CHUNK);
+	if (!h.rd.buf)
+		return OVERFLOW;
+	h.rd.cap = CHUNK;
+	reader_rewind(&h.rd, mid, end);
 	h.ps = (struct parser){ .path = ps->path, .err = h.err,
 				.errlen = sizeof(h.err) };
+	/* neither half may grow (realloc) the shared columns: OVERFLOW */
 	h.rw = *rw;
 	h.rw.cap = rw->cap - off;
+	h.rw.fixed = true;
 	first.cap = off;
+	first.fixed = true;
 	h.d.sample = d->sample + off;
 	for (m = 0; m < QP_M__COUNT; m++)
 		h.d.col[m] = d->col[m] ? d->col[m] + off : NULL;
-	if (mid + 1 >= e || pthread_create(&t, NULL, parse_half, &h))
-		return OVERFLOW;	/* one thread after all */
-	rc = parse_block(ps, d, lay, &first, b, mid + 1, false);
+	if (pthread_create(&t, NULL, parse_half, &h)) {
+		free(h.rd.buf);
+		return OVERFLOW;
+	}
+	/* the first half: what the buffer holds up to mid, and on to mid */
+	if (rd->pos > mid) {
+		rd->have -= (size_t)(rd->pos - mid);
+		rd->pos = mid;
+	}
+	rd->stop = mid;
+	rd->to_end = false;
+	rd->eof = false;
+	rc = parse_stream(ps, d, lay, &first, rd);
 	pthread_join(t, NULL);
-	if (rc)
+	rd->to_end = true;
+	if (!rc && h.rc)
+		rc = h.rc == OVERFLOW ? OVERFLOW : fail_half(ps, &h);
+	if (rc) {
+		free(h.rd.buf);
+		reader_rewind(rd, from, end);
 		return rc;
-	if (h.rc)
-		return h.rc == OVERFLOW ? OVERFLOW : fail_half(ps, &h);
+	}
 	memmove(d->sample + d->nrows, h.d.sample, h.d.nrows * sizeof(*d->sample));
 	for (m = 0; m < QP_M__COUNT; m++) {
 		if (!d->col[m])
@@ -823,23 +989,29 @@ static int parse_split(struct parser *ps, struct qp_dump *d,
 	}
 	d->nrows += h.d.nrows;
 	ps->line += h.ps.line;
+	*tail = h.rd;
 	return 0;
 }
 
 static int parse_rows(struct parser *ps, struct qp_dump *d,
-		      const struct layout *lay, const bool seen[QP_M__COUNT])
+		      const struct layout *lay, const bool seen[QP_M__COUNT],
+		      struct reader *rd)
 {
 	/* a row takes at least 2 bytes a field: never more rows than this */
-	size_t bytes = (size_t)(ps->end - ps->p), most = bytes / (2 * lay->nfields) + 1;
+	size_t bytes = rd->positioned ? (size_t)(rd->stop - rd->pos) + rd->have :
+		       (size_t)1 << 40;
+	size_t most = bytes / (2 * lay->nfields) + 1;
 	unsigned long line0 = ps->line;
-	const char *last_nl;
+	struct reader tail = { .buf = NULL };
 	struct rows rw = { 0 };
 	size_t cap, off = 0;
 	int m, rc = OVERFLOW;
 
 	memcpy(rw.seen, seen, sizeof(rw.seen));
 	cap = d->num_collected < most ? (size_t)d->num_collected : most;
-	if (bytes >= PARALLEL_FROM && cap > 1024) {
+	if (!rd->positioned && cap > (1u << 20))
+		cap = 1u << 20;		/* a stream: grown as it comes */
+	if (rd->positioned && bytes >= PARALLEL_FROM && cap > 1024) {
 		/* the first half holds about half the rows: room for 10 % more */
 		off = cap / 2 + cap / 20 + 4096;
 		cap = 2 * off;
@@ -855,24 +1027,24 @@ static int parse_rows(struct parser *ps, struct qp_dump *d,
 		if (!d->col[m])
 			return fail(ps, "out of memory for %zu rows", rw.cap);
 	}
-	last_nl = ps->p < ps->end ? memrchr(ps->p, '\n', ps->end - ps->p) : NULL;
-	if (last_nl && off)
-		rc = parse_split(ps, d, lay, &rw, ps->p, last_nl + 1,
-				 last_nl + 1 == ps->end, off);
+	if (off)
+		rc = parse_split(ps, d, lay, &rw, rd, off, &tail);
 	if (rc == OVERFLOW) {
 		d->nrows = 0;
 		memset(d->na, 0, sizeof(d->na));
 		ps->line = line0;
-		rc = last_nl ? parse_block(ps, d, lay, &rw, ps->p, last_nl + 1,
-					   last_nl + 1 == ps->end) : 0;
+		rc = parse_stream(ps, d, lay, &rw, rd);
 	}
+	if (!rc && tail.buf) {
+		rc = tail.have ? parse_last_line(ps, d, lay, &rw, tail.buf,
+						 tail.buf + tail.have) : 0;
+	} else if (!rc && rd->have) {
+		rc = parse_last_line(ps, d, lay, &rw, rd->buf,
+				     rd->buf + rd->have);
+	}
+	free(tail.buf);
 	if (rc)
 		return -1;
-	ps->p = last_nl ? last_nl + 1 : ps->p;
-	if (ps->p < ps->end &&
-	    parse_last_line(ps, d, lay, &rw, ps->p, ps->end))
-		return -1;
-	ps->p = ps->end;
 	if (d->nrows < d->num_collected) {
 		ps->line++;
 		return fail(ps, "truncated file: 'NumSamples collected: %" PRIu64
@@ -882,53 +1054,25 @@ static int parse_rows(struct parser *ps, struct qp_dump *d,
 	return 0;
 }
 
-/*
- * The whole file in one buffer.  Read, not mapped: the first touch of
- * each 4 KiB page of a file mapping costs microseconds under some
- * hypervisors (shadow page tables: ~110 ms for a 240 MB file, measured),
- * a copy into transparent huge pages a third of that.  Pipes and other
- * streams are read to their end.  0, or -1 with @err.
- */
-static int read_whole(int fd, const char *path, const struct stat *st,
-		      char **buf, size_t *len, char *err, size_t errlen)
+/* The 4 header lines and the column header whole in the buffer (or EOF). */
+static int read_header(struct reader *rd)
 {
-	size_t cap = S_ISREG(st->st_mode) && st->st_size > 0 ?
-		     (size_t)st->st_size + 1 : 1u << 16;
-	size_t n = 0;
-	char *b = alloc_column(cap);
-
 	for (;;) {
-		ssize_t r;
+		const char *p = rd->buf, *e = rd->buf + rd->have;
+		int lines = 0;
 
-		if (!b) {
-			snprintf(err, errlen, "%s: out of memory for the file (%zu bytes)",
-				 path, cap);
+		if (reader_fill(rd))
+			return -1;
+		e = rd->buf + rd->have;
+		while (lines < 5 && (p = memchr(p, '\n', e - p)))
+			p++, lines++;
+		if (lines == 5 || rd->eof)
+			return 0;
+		if (reader_grow(rd)) {
+			errno = ENOMEM;
 			return -1;
 		}
-		if (n == cap) {
-			char *q = realloc(b, cap * 2);
-
-			if (!q)
-				free(b);
-			b = q;
-			cap *= 2;
-			continue;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			snprintf(err, errlen, "%s: read: %s", path, strerror(errno));
-			free(b);
-			return -1;
-		}
-		if (!r)
-			break;
-		n += (size_t)r;
 	}
-	*buf = b;
-	*len = n;
-	return 0;
 }
 
 int qp_dump_load(const char *path, struct qp_dump *d, char *err, size_t errlen)
@@ -936,9 +1080,8 @@ int qp_dump_load(const char *path, struct qp_dump *d, char *err, size_t errlen)
 	struct parser ps = { .path = path, .err = err, .errlen = errlen };
 	bool seen[QP_M__COUNT] = { false };
 	struct layout lay = { NULL, 0 };
+	struct reader rd = { .buf = NULL };
 	struct stat st;
-	char *text = NULL;
-	size_t len = 0;
 	int fd, rc = -1;
 
 	memset(d, 0, sizeof(*d));
@@ -951,25 +1094,33 @@ int qp_dump_load(const char *path, struct qp_dump *d, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a file", path);
 		goto out;
 	}
-	if (read_whole(fd, path, &st, &text, &len, err, errlen))
+	if (reader_open(&rd, fd, &st)) {
+		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
-	if (len == 0) {
+	}
+	if (read_header(&rd)) {
+		snprintf(err, errlen, "%s: read: %s", path, strerror(errno));
+		goto out;
+	}
+	if (rd.have == 0) {
 		snprintf(err, errlen, "%s:1: empty file (not a runtime latency file)", path);
 		goto out;
 	}
-	ps.p = text;
-	ps.end = text + len;
+	ps.p = rd.buf;
+	ps.end = rd.buf + rd.have;
 	d->path = strdup(path);
 	if (!d->path) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	if (parse_preamble(&ps, d) || parse_columns(&ps, d, &lay, seen) ||
-	    parse_rows(&ps, d, &lay, seen))
+	if (parse_preamble(&ps, d) || parse_columns(&ps, d, &lay, seen))
+		goto out;
+	reader_consume(&rd, (size_t)(ps.p - rd.buf));
+	if (parse_rows(&ps, d, &lay, seen, &rd))
 		goto out;
 	rc = 0;
 out:
-	free(text);
+	free(rd.buf);
 	close(fd);
 	free(lay.col);
 	if (rc)
