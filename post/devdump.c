@@ -490,6 +490,21 @@ static inline const char *vec_decimal(const char *p, const char *end,
 	return s;
 }
 
+/* An "N/A" cell (blanks, then ',' or '\n', within 16 bytes): its ',' or '\n'. */
+static inline const char *vec_na(const char *p, const char *end)
+{
+	unsigned blank, stop;
+
+	if (end - p < VEC_READ || p[0] != 'N' || p[1] != '/' || p[2] != 'A')
+		return NULL;
+	blank = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		_mm_loadu_si128((const __m128i *)p), _mm_set1_epi8(' ')));
+	stop = (unsigned)__builtin_ctz((~blank & ~7u) | 0x10000u);
+	if (stop >= 16 || (p[stop] != ',' && p[stop] != '\n'))
+		return NULL;
+	return p + stop;
+}
+
 /* A Sample cell: digits only. */
 static inline const char *vec_sample(const char *p, const char *end,
 				     uint64_t *out)
@@ -635,6 +650,51 @@ static int grow_columns(struct parser *ps, struct qp_dump *d, struct rows *rw)
 	return 0;
 }
 
+#if VEC_CELL
+/*
+ * Runtime files are fixed-width: a row's cells usually start where the
+ * previous row's did.  With the starts known, every cell is parsed
+ * independently (no chain of loads, each through the end of the cell
+ * before) and checked to end with the ',' before the next start.  at[k]:
+ * offset of field k's start, at[nf]: of the next row.  NULL when this row
+ * differs (the general loop then parses it and records its layout).
+ */
+#define FAST_FIELDS 32
+
+static inline const char *fast_row(struct qp_dump *d, size_t r,
+				   const int *col, size_t nf,
+				   const uint16_t *at, const char *p,
+				   const char *end)
+{
+	uint32_t na = 0;
+	size_t k;
+	int m;
+
+	if (end - p < at[nf] + VEC_READ)
+		return NULL;
+	for (k = 0; k < nf; k++) {
+		const char *q = p + at[k], *s;
+		int c = col[k];
+
+		if (c >= 0) {
+			s = vec_decimal(q, end, &d->col[c][r]);
+			if (!s) {
+				s = vec_na(q, end);
+				d->col[c][r] = NAN;
+				na |= 1u << c;
+			}
+		} else {
+			s = vec_sample(q, end, &d->sample[r]);
+		}
+		if (s != p + at[k + 1] - 1 || *s != (k + 1 < nf ? ',' : '\n'))
+			return NULL;
+	}
+	for (m = 0; na; m++, na >>= 1)
+		d->na[m] += na & 1;
+	return p + at[nf];
+}
+#endif
+
 /* The rows of [p, end), end[-1] == '\n'. */
 static int parse_block(struct parser *ps, struct qp_dump *d,
 		       const struct layout *lay, struct rows *rw,
@@ -642,9 +702,34 @@ static int parse_block(struct parser *ps, struct qp_dump *d,
 {
 	const int *col = lay->col;
 	size_t nf = lay->nfields;
+#if VEC_CELL
+	uint16_t at[FAST_FIELDS + 1];
+	bool fast = false;	/* at[] holds the layout of the row before */
+	bool can_fast = nf <= FAST_FIELDS;
+	size_t f;
+
+	/* ignored fields are not checked cell by cell: general loop */
+	for (f = 0; f < nf; f++)
+		can_fast &= col[f] != COL_IGNORED;
+#endif
 
 	while (p < end) {
 		size_t r = d->nrows, k;
+#if VEC_CELL
+		const char *row = p;
+
+		if (fast && r < rw->cap) {
+			const char *next = fast_row(d, r, col, nf, at, p, end);
+
+			if (next) {
+				ps->line++;
+				d->nrows++;
+				p = next;
+				continue;
+			}
+		}
+		fast = false;
+#endif
 
 		ps->line++;
 		p = skip_blanks(p, end);
@@ -665,6 +750,8 @@ static int parse_block(struct parser *ps, struct qp_dump *d,
 			const char *s, *cb = p;
 
 #if VEC_CELL
+			if (k < FAST_FIELDS)
+				at[k] = (uint16_t)(p - row);
 			s = c >= 0 ? vec_decimal(p, end, &d->col[c][r]) :
 			    c == COL_SAMPLE ? vec_sample(p, end, &d->sample[r]) :
 			    NULL;
@@ -710,6 +797,12 @@ cell_done:
 				    " (truncated file?)" : "");
 		p++;
 		d->nrows++;
+#if VEC_CELL
+		/* rows that start with their first cell, shorter than 64 KiB */
+		fast = can_fast && at[0] == 0 && p - row < 65536;
+		if (fast)
+			at[nf] = (uint16_t)(p - row);
+#endif
 	}
 	return 0;
 }

@@ -347,6 +347,111 @@ static void test_big_file_skewed(void **state)
 	free(path);
 }
 
+/*
+ * Fixed-width rows are parsed at the previous row's cell offsets: rows
+ * that break the layout (N/A, a wider number, an exponent, a tab, a
+ * missing pad) must still be read cell by cell, values as strtod's, N/A
+ * counted; a broken cell after many regular rows names its line.
+ */
+static void test_layout_changes(void **state)
+{
+	enum { N = 3000 };
+	static const char *const odd[] = {
+		"N/A", "123456789012.5", "1e3", "7\t", "0.5  ", ".25",
+		"12345678.123", "9007199254740993", "3.",
+	};
+	char *path, err[512], cell[16][32], line[1024];
+	size_t na[16] = { 0 }, k;
+	struct qp_dump d;
+	FILE *f;
+	int c;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/layout.txt", dir) > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "Profiling Data\nProgramId:0\nProgramName: x\n");
+	fprintf(f, "NumSamples collected: %d Num Requested: %d\n", N, N);
+	cells(f, cols, 16);
+	for (k = 0; k < N; k++) {
+		const char *p[16];
+
+		snprintf(cell[0], 32, "%zu", k);
+		for (c = 1; c < 16; c++) {
+			uint64_t x = next();
+
+			if (k % 7 == 3 && c == (int)(x % 15) + 1) {
+				snprintf(cell[c], 32, "%s", odd[x / 16 % 9]);
+				na[c] += !strcmp(cell[c], "N/A");
+			} else {
+				snprintf(cell[c], 32, "%.3f", (x % 10000000) / 1000.0);
+			}
+		}
+		for (c = 0; c < 16; c++)
+			p[c] = cell[c];
+		cells(f, p, 16);
+	}
+	fclose(f);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.nrows, N);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	for (k = 0; k < 5; k++)
+		assert_non_null(fgets(line, sizeof(line), f));
+	for (k = 0; k < N; k++) {
+		char *tok, *save, *end;
+
+		assert_non_null(fgets(line, sizeof(line), f));
+		assert_int_equal(d.sample[k], k);
+		for (c = 0, tok = strtok_r(line, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save), c++) {
+			double want = strtod(tok, &end);
+
+			if (c == 0)
+				continue;
+			if (!strncmp(tok, "N/A", 3))
+				assert_true(isnan(d.col[c - 1][k]));
+			else if (memcmp(&d.col[c - 1][k], &want, sizeof(want)))
+				fail_msg("row %zu column %d '%s': %a, strtod %a",
+					 k, c, tok, d.col[c - 1][k], want);
+		}
+	}
+	fclose(f);
+	for (c = 1; c < 16; c++)
+		assert_int_equal(d.na[c - 1], na[c]);
+	qp_dump_free(&d);
+	/* a bad cell at the regular offsets, row 2500: line 2506 */
+	f = fopen(path, "r+");
+	assert_non_null(f);
+	for (k = 0; k < 5 + 2500; k++)
+		assert_non_null(fgets(line, sizeof(line), f));
+	assert_int_equal(fseek(f, 15 * 3 + 2, SEEK_CUR), 0);
+	fputc('#', f);
+	fclose(f);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), -1);
+	print_message("  -> %s\n", err);
+	assert_non_null(strstr(err, ":2506: column 'devInWaitTimeUs': bad number"));
+	free(path);
+	/* unpadded rows: the same row length, a digit moved between cells */
+	path = fx_write(dir, "shift.txt",
+		"Profiling Data\nProgramId:0\nProgramName: x\n"
+		"NumSamples collected: 4 Num Requested: 4\n"
+		"Sample,devInfPerSec,devExecUs,devInWaitTimeUs,devOutWaitTimeUs,hostRoundTripUs,enqTimeUs,preProcTimeUs,submitTimeUs,execTotalUs,exectoVcUs,execToCompleteUs,postProcUs,totalRoundtripTimeUs,queueDepth,numInfInQueue\n"
+		"0,11,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		"1,1,22,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		"2,11,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n"
+		"3,11,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n");
+	assert_non_null(path);
+	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.nrows, 4);
+	assert_true(d.col[QP_M_DEV_INF_PER_SEC][1] == 1 &&
+		    d.col[QP_M_DEV_EXEC][1] == 22 &&
+		    d.col[QP_M_DEV_INF_PER_SEC][2] == 11 &&
+		    d.col[QP_M_DEV_EXEC][2] == 2);
+	qp_dump_free(&d);
+	free(path);
+}
+
 struct feed {
 	int fd;
 	const char *path;
@@ -723,6 +828,7 @@ int main(void)
 		cmocka_unit_test(test_big_file_halves),
 		cmocka_unit_test(test_big_file_skewed),
 		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_layout_changes),
 		cmocka_unit_test(test_summary_vs_pandas),
 		cmocka_unit_test(test_summary_layout_of_samples),
 		cmocka_unit_test(test_merge),
