@@ -443,9 +443,9 @@ static inline uint64_t swar_digits(const char *q, unsigned k)
  * with the digits as an integer in *mant and the number of F digits in
  * *frac (*dot when there is a point), or NULL.
  */
-static inline const char *vec_number(const char *p, const char *end,
-				     uint64_t *mant, unsigned *frac,
-				     bool *dot)
+static inline __attribute__((always_inline))
+const char *vec_number(const char *p, const char *end, uint64_t *mant,
+		       unsigned *frac, bool *dot)
 {
 	__m128i v, x;
 	unsigned dig, dots, blank, len, ilen, flen, stop;
@@ -666,7 +666,10 @@ static inline const char *fast_row(struct qp_dump *d, size_t r,
 				   const uint16_t *at, const char *p,
 				   const char *end)
 {
-	uint32_t na = 0;
+	uint64_t mant[FAST_FIELDS + 1];
+	unsigned frac[FAST_FIELDS + 1];
+	double val[FAST_FIELDS + 1];
+	uint32_t na = 0, na_field = 0;
 	size_t k;
 	int m;
 
@@ -675,19 +678,36 @@ static inline const char *fast_row(struct qp_dump *d, size_t r,
 	for (k = 0; k < nf; k++) {
 		const char *q = p + at[k], *s;
 		int c = col[k];
+		bool dot;
 
-		if (c >= 0) {
-			s = vec_decimal(q, end, &d->col[c][r]);
-			if (!s) {
-				s = vec_na(q, end);
-				d->col[c][r] = NAN;
-				na |= 1u << c;
-			}
-		} else {
-			s = vec_sample(q, end, &d->sample[r]);
+		s = vec_number(q, end, &mant[k], &frac[k], &dot);
+		if (!s && c >= 0 && (s = vec_na(q, end))) {
+			mant[k] = 0;
+			frac[k] = 0;
+			na |= 1u << c;
+			na_field |= 1u << k;
+		} else if (!s || (c >= 0 ? mant[k] > (1ull << 53) : dot)) {
+			return NULL;
 		}
 		if (s != p + at[k + 1] - 1 || *s != (k + 1 < nf ? ',' : '\n'))
 			return NULL;
+	}
+	/* m / 10^f two cells at a time: each lane is divsd's exact quotient */
+	mant[nf] = 0;
+	frac[nf] = 0;
+	for (k = 0; k < nf; k += 2) {
+		__m128d num = _mm_set_pd((double)(int64_t)mant[k + 1],
+					 (double)(int64_t)mant[k]);
+		__m128d den = _mm_set_pd(pow10_tab[frac[k + 1]],
+					 pow10_tab[frac[k]]);
+
+		_mm_storeu_pd(val + k, _mm_div_pd(num, den));
+	}
+	for (k = 0; k < nf; k++) {
+		if (col[k] >= 0)
+			d->col[col[k]][r] = na_field >> k & 1 ? NAN : val[k];
+		else
+			d->sample[r] = mant[k];
 	}
 	for (m = 0; na; m++, na >>= 1)
 		d->na[m] += na & 1;
