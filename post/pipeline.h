@@ -8,7 +8,7 @@
  *
  *	struct qp_pipeline *pl = qp_pipeline_start(qp_assembler_sink, a);
  *	rc = qp_read_traces(..., qp_pipeline_sink, pl, ...);
- *	rc2 = qp_pipeline_finish(pl);	// flush, join, free
+ *	rc2 = qp_pipeline_finish(pl, NULL);	// flush, join, free
  *
  * Events are packed into batches of QP_PIPELINE_BATCH_BYTES (a copy of
  * the event's header and scalar fields, the used part of its arrays, its
@@ -46,9 +46,11 @@ int qp_pipeline_sink(const struct qp_event *ev, void *data);
 /*
  * Hand over the last batch, wait until the consumer has taken every event,
  * end the thread and free the pipeline.  Returns the consumer sink's first
- * non-zero return (or -ENOMEM from the producer side), else 0.
+ * non-zero return (or -ENOMEM from the producer side), else 0.  When
+ * consumer_cpu_s is not NULL, it receives the consumer thread's CPU
+ * seconds (the thread is named "qp-assemble").
  */
-int qp_pipeline_finish(struct qp_pipeline *pl);
+int qp_pipeline_finish(struct qp_pipeline *pl, double *consumer_cpu_s);
 
 /* Online CPUs (sysconf), at least 1. */
 long qp_online_cpus(void);

@@ -316,15 +316,16 @@ static double now_s(void)
 }
 
 static double t_start;
+static double assembler_cpu_s = -1;	/* of the pipeline's thread, if any */
 
 /*
- * CPU seconds per stage, printed with --progress (where the time goes:
- * docs/PERFORMANCE.md, "Report").
+ * CPU seconds (all threads) and wall seconds per stage, printed with
+ * --progress (where the time goes: docs/PERFORMANCE.md, "Report").
  */
 static struct {
-	double last;
-	char buf[256];
-	size_t len;
+	double last, last_wall;
+	char buf[256], wall[256];
+	size_t len, wlen;
 } stages;
 
 static double cpu_s(void)
@@ -349,7 +350,16 @@ static void stage_done(const struct options *o, const char *name)
 		if (n > 0)
 			stages.len += (size_t)n;
 	}
+	if (name && stages.wlen < sizeof(stages.wall)) {
+		/* the short name: "read+assemble (assembler ...)" -> "read+assemble" */
+		n = snprintf(stages.wall + stages.wlen, sizeof(stages.wall) - stages.wlen,
+			     "%s %.*s %.2f", stages.wlen ? "," : "",
+			     (int)strcspn(name, " "), name, now_s() - stages.last_wall);
+		if (n > 0)
+			stages.wlen += (size_t)n;
+	}
 	stages.last = t;
+	stages.last_wall = now_s();
 }
 
 static void show_progress(const struct qp_read_stats *st, void *data)
@@ -736,7 +746,7 @@ static int read_events(const struct options *o, struct qp_model *m,
 				      a, st, err, errlen);
 	rc = qp_read_traces(o->traces, o->ntraces, m, qp_pipeline_sink, pl, st,
 			    err, errlen);
-	prc = qp_pipeline_finish(pl);
+	prc = qp_pipeline_finish(pl, &assembler_cpu_s);
 	/* the assembler's error stopped the reader (rc is it), or came last */
 	return rc ? rc : prc;
 }
@@ -768,7 +778,15 @@ static int read_model(const struct options *o, struct qp_model *m,
 		qp_assembler_free(a);
 		return -1;
 	}
-	stage_done(o, "read+assemble");
+	if (assembler_cpu_s >= 0) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "read+assemble (assembler thread %.2f)",
+			 assembler_cpu_s);
+		stage_done(o, name);
+	} else {
+		stage_done(o, "read+assemble");
+	}
 	qp_assembler_finish(a);
 	qp_assembler_free(a);
 	stage_done(o, "finish");
@@ -953,7 +971,8 @@ static int report(const struct options *o)
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
-		fprintf(stderr, "qprof-report: CPU s:%s\n", stages.buf);
+		fprintf(stderr, "qprof-report: CPU s:%s\nqprof-report: wall s:%s\n",
+			stages.buf, stages.wall);
 	rc = 0;
 out:
 	free(sel);

@@ -268,7 +268,7 @@ static size_t produce(struct check *c, size_t n, size_t maxlen, int *frc)
 		if (rc)
 			break;
 	}
-	*frc = qp_pipeline_finish(pl);
+	*frc = qp_pipeline_finish(pl, NULL);
 	return rc ? i : n;
 }
 
@@ -354,10 +354,12 @@ static int never_called(const struct qp_event *ev, void *data)
 static void test_empty_stream(void **state)
 {
 	struct qp_pipeline *pl = qp_pipeline_start(never_called, NULL);
+	double cpu = -1;
 
 	(void)state;
 	assert_non_null(pl);
-	assert_int_equal(qp_pipeline_finish(pl), 0);
+	assert_int_equal(qp_pipeline_finish(pl, &cpu), 0);
+	assert_true(cpu >= 0 && cpu < 1);
 	assert_true(qp_online_cpus() >= 1);
 }
 
