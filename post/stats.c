@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 
@@ -136,6 +137,10 @@ double qp_quantile_sorted(const double *sorted, size_t n, double q)
  * values, halves split at a multiple of 8.  Summing in numpy's order gives
  * pandas' mean to the last bit, and fast.
  */
+/* 2 doubles / 2 comparison results: one SSE2 or NEON register. */
+typedef double vd2 __attribute__((vector_size(16)));
+typedef int64_t vi2 __attribute__((vector_size(16)));
+
 static double pairwise_sum(const double *a, size_t n, double div)
 {
 	double r[8], res;
@@ -190,16 +195,122 @@ static void moments(const double *v, size_t n, double div,
 	out->stddev = n > 1 ? sqrt(ss / (double)(n - 1)) : NAN;
 }
 
+/* Running min and max, 2 lanes each. */
+struct minmax {
+	vd2 mn, mx;
+};
+
+static inline void minmax_add(struct minmax *m, vd2 x)
+{
+	vi2 lt = (vi2)(x < m->mn), gt = (vi2)(x > m->mx);
+
+	m->mn = (vd2)(((vi2)x & lt) | ((vi2)m->mn & ~lt));
+	m->mx = (vd2)(((vi2)x & gt) | ((vi2)m->mx & ~gt));
+}
+
+static inline vd2 load2(const double *a)
+{
+	vd2 x;
+
+	memcpy(&x, a, sizeof(x));
+	return x;
+}
+
+/*
+ * pairwise_sum(a, n, div) to the last bit (the same 8 running sums, as 4
+ * pairs), with the min and max of the divided values gathered on the way:
+ * one pass instead of two.
+ */
+static double pairwise_minmax(const double *a, size_t n, double div,
+			      struct minmax *m)
+{
+	vd2 dv = { div, div }, r0, r1, r2, r3, x;
+	double res;
+	size_t i, n2;
+
+	if (n < 8) {
+		res = 0.0;
+		for (i = 0; i < n; i++) {
+			double y = a[i] / div;
+
+			res += y;
+			minmax_add(m, (vd2){ y, y });
+		}
+		return res;
+	}
+	if (n > 128) {
+		n2 = n / 2;
+		n2 -= n2 % 8;
+		res = pairwise_minmax(a, n2, div, m);
+		return res + pairwise_minmax(a + n2, n - n2, div, m);
+	}
+	r0 = load2(a) / dv;
+	r1 = load2(a + 2) / dv;
+	r2 = load2(a + 4) / dv;
+	r3 = load2(a + 6) / dv;
+	minmax_add(m, r0);
+	minmax_add(m, r1);
+	minmax_add(m, r2);
+	minmax_add(m, r3);
+	for (i = 8; i < n - n % 8; i += 8) {
+		x = load2(a + i) / dv;
+		r0 += x;
+		minmax_add(m, x);
+		x = load2(a + i + 2) / dv;
+		r1 += x;
+		minmax_add(m, x);
+		x = load2(a + i + 4) / dv;
+		r2 += x;
+		minmax_add(m, x);
+		x = load2(a + i + 6) / dv;
+		r3 += x;
+		minmax_add(m, x);
+	}
+	res = ((r0[0] + r0[1]) + (r1[0] + r1[1])) +
+	      ((r2[0] + r2[1]) + (r3[0] + r3[1]));
+	for (; i < n; i++) {
+		double y = a[i] / div;
+
+		res += y;
+		minmax_add(m, (vd2){ y, y });
+	}
+	return res;
+}
+
+/*
+ * Mean, min and max of v[k] / div in one pass; no stddev.  Lanes cannot
+ * tell 0.0 from -0.0: a zero extreme is found again by one sweep.
+ */
+static void moments_div(const double *v, size_t n, double div,
+			struct qp_stats *out)
+{
+	double x0 = v[0] / div;
+	struct minmax m = { { x0, x0 }, { x0, x0 } };
+
+	out->mean = pairwise_minmax(v, n, div, &m) / (double)n;
+	out->min = m.mn[1] < m.mn[0] ? m.mn[1] : m.mn[0];
+	out->max = m.mx[1] > m.mx[0] ? m.mx[1] : m.mx[0];
+	out->stddev = NAN;
+	if (out->min == 0 || out->max == 0) {
+		double mn = x0, mx = x0;
+
+		for (size_t i = 0; i < n; i++) {
+			double x = v[i] / div;
+
+			mn = x < mn ? x : mn;
+			mx = x > mx ? x : mx;
+		}
+		out->min = mn;
+		out->max = mx;
+	}
+}
+
 /* ---- sampled selection ------------------------------------------------ */
 
 #define SAMPLE_FROM	65536	/* smaller arrays: quickselect only */
 #define SAMPLE_SIZE	16384
 #define MAX_RANKS	(2 * QP_P__COUNT)
 #define MAX_BOUNDS	(4 * MAX_RANKS)
-
-/* 2 doubles / 2 comparison results: one SSE2 or NEON register. */
-typedef double vd2 __attribute__((vector_size(16)));
-typedef int64_t vi2 __attribute__((vector_size(16)));
 
 /*
  * A bracket [lo, hi] of values holding one or more wanted ranks.  Values
@@ -458,7 +569,7 @@ int qp_stats_compute_div(const double *v, size_t n, double div,
 		return 0;
 	}
 	out->count = n;
-	moments(v, n, div, out);
+	moments_div(v, n, div, out);
 	if (n >= SAMPLE_FROM && pct_sampled(v, n, div, out))
 		return 0;
 	/* small, or the sample missed: select among divided copies */

@@ -44,7 +44,8 @@ void qp_stats_compute(double *v, size_t n, struct qp_stats *out);
  * The statistics of v[k] / div for k < n, bit for bit what
  * qp_stats_compute gives on an array of the divided values (µs columns
  * summarised in ms; a tie of 0.0 and -0.0 may pick either) without
- * writing one: v is left untouched.  0, or -1
+ * writing one: v is left untouched.  No stddev (NaN): the latency_stats
+ * summary does not show it, and it would take a pass of its own.  0, or -1
  * when out of memory (small arrays, or a rare sampled-selection miss, need
  * a scratch copy).
  */
