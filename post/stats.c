@@ -375,38 +375,66 @@ static size_t make_brackets(const double *v, size_t n, const size_t *ranks,
 }
 
 /*
- * One pass: count[g] for g = boundaries below the value (4 per bracket:
- * >= lo, > lo, >= hi, > hi), values strictly inside a bracket copied.
- * Vector compares, no data-dependent branch.
+ * count[g] over v for g = 4 j + (0: in the gap below bracket j, 1: equal
+ * to its lo, 2: strictly inside, 3: equal to its hi), 4 nb: above all;
+ * values strictly inside a bracket copied.  g is twice the number of
+ * bounds below the value (one vector compare per bracket, {lo, hi}) plus
+ * whether it equals the next bound.  No data-dependent branch; two count
+ * tables in turn, so that runs of one g do not wait on each other's
+ * increments.
  */
-static size_t count_pass(const double *v, size_t n, const struct bracket *br,
-			 size_t nb, size_t *count, double *copy)
+static inline __attribute__((always_inline))
+size_t count_values(const double *v, size_t n, const vd2 *bound, size_t nv,
+		    const double *next, const uint8_t *copyable,
+		    size_t (*count)[MAX_BOUNDS + 1], double *copy)
 {
-	vd2 bound[MAX_BOUNDS / 2];
-	double *b = (double *)bound;
-	uint8_t copyable[MAX_BOUNDS + 1] = { 0 };
-	size_t nv = 2 * nb, k, j, ncopy = 0;
+	size_t k, j, ncopy = 0;
 
-	for (j = 0; j < nb; j++) {
-		b[4 * j] = nextafter(br[j].lo, -INFINITY);	/* y >= lo */
-		b[4 * j + 1] = br[j].lo;
-		b[4 * j + 2] = nextafter(br[j].hi, -INFINITY);
-		b[4 * j + 3] = br[j].hi;
-		copyable[4 * j + 2] = br[j].lo != br[j].hi;
-	}
 	for (k = 0; k < n; k++) {
 		double y = v[k];
 		vd2 yy = { y, y };
 		vi2 acc = { 0, 0 };
-		size_t g;
+		size_t h, g;
 
+#pragma GCC unroll 12
 		for (j = 0; j < nv; j++)
 			acc += (vi2)(yy > bound[j]);
-		g = (size_t)-(acc[0] + acc[1]);
-		count[g]++;
+		h = (size_t)-(acc[0] + acc[1]);
+		g = 2 * h + (y == next[h]);
+		count[k & 1][g]++;
 		copy[ncopy] = y;
 		ncopy += copyable[g];
 	}
+	return ncopy;
+}
+
+#define FEW_BRACKETS 6		/* the usual case, unrolled */
+
+static size_t count_pass(const double *v, size_t n, const struct bracket *br,
+			 size_t nb, size_t *count, double *copy)
+{
+	vd2 bound[MAX_RANKS];
+	double *b = (double *)bound, next[2 * MAX_RANKS + 1];
+	size_t two[2][MAX_BOUNDS + 1] = { { 0 } };
+	uint8_t copyable[MAX_BOUNDS + 1] = { 0 };
+	size_t j, g, ncopy;
+
+	for (j = 0; j < MAX_RANKS; j++) {
+		/* padding: above every value, never counted */
+		b[2 * j] = j < nb ? br[j].lo : INFINITY;
+		b[2 * j + 1] = j < nb ? br[j].hi : INFINITY;
+		next[2 * j] = b[2 * j];
+		next[2 * j + 1] = b[2 * j + 1];
+		copyable[4 * j + 2] = j < nb && br[j].lo != br[j].hi;
+	}
+	next[2 * nb] = NAN;		/* above all: equal to nothing */
+	if (nb <= FEW_BRACKETS)
+		ncopy = count_values(v, n, bound, FEW_BRACKETS, next, copyable,
+				     two, copy);
+	else
+		ncopy = count_values(v, n, bound, nb, next, copyable, two, copy);
+	for (g = 0; g <= 4 * nb; g++)
+		count[g] += two[0][g] + two[1][g];
 	return ncopy;
 }
 
