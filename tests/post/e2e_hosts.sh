@@ -105,22 +105,26 @@ host() {
 
 export top_srcdir QAIC_SIM_PRESET_DIR="${QAIC_SIM_PRESET_DIR:-$top_srcdir/sim/presets}"
 export QAIC_SIM_TIME_SCALE=10
-host qp-host-a 150
-host qp-host-b 220
-[ $fail = 0 ] || exit 1
 
-for h in qp-host-a qp-host-b; do
-	[ -d "$work/relay/$h" ] || { echo "FAIL: relayd wrote no $h/"; fail=1; }
-done
+# attempt: record both hosts into a fresh relayd output and check.
+attempt() {
+	rm -rf "$work/relay" "$work/qp-host-a" "$work/qp-host-b"
+	host qp-host-a 150
+	host qp-host-b 220
+	[ $fail = 0 ] || return
 
-# The whole output: both hosts, both processes.
-if ! "$report" "$work/relay" --json "$work/all.json" >"$work/all.txt" \
-	2>"$work/all.err"; then
-	echo "FAIL: qprof-report on the relayd output"; cat "$work/all.err"
-	exit 1
-fi
-/usr/bin/python3 - "$work/all.json" "$(cat "$work/qp-host-a.pid")" \
-	"$(cat "$work/qp-host-b.pid")" <<'EOF' || fail=1
+	for h in qp-host-a qp-host-b; do
+		[ -d "$work/relay/$h" ] || { echo "FAIL: relayd wrote no $h/"; fail=1; }
+	done
+
+	# The whole output: both hosts, both processes.
+	if ! "$report" "$work/relay" --json "$work/all.json" >"$work/all.txt" \
+		2>"$work/all.err"; then
+		echo "FAIL: qprof-report on the relayd output"; cat "$work/all.err"
+		exit 1
+	fi
+	/usr/bin/python3 - "$work/all.json" "$(cat "$work/qp-host-a.pid")" \
+		"$(cat "$work/qp-host-b.pid")" <<'EOF' || fail=1
 import json, sys
 r = json.load(open(sys.argv[1]))
 want = {int(sys.argv[2]): "qp-host-a", int(sys.argv[3]): "qp-host-b"}
@@ -129,17 +133,29 @@ if got != want:
     sys.exit("FAIL: processes and hosts %s, expected %s" % (got, want))
 print("hosts ok:", ", ".join("%s pid %d" % (h, p) for p, h in sorted(want.items())))
 EOF
-grep -q "host qp-host-a" "$work/all.txt" && grep -q "host qp-host-b" "$work/all.txt" ||
-	{ echo "FAIL: the summary does not name both hosts"; cat "$work/all.txt"; fail=1; }
+	grep -q "host qp-host-a" "$work/all.txt" && grep -q "host qp-host-b" "$work/all.txt" ||
+		{ echo "FAIL: the summary does not name both hosts"; cat "$work/all.txt"; fail=1; }
 
-# Per host: every inference against the runtime's own dump.
-for h in qp-host-a qp-host-b; do
-	mkdir -p "$work/$h/csv"
-	if ! "$report" "$work/relay" --pid "$(cat "$work/$h.pid")" \
-		--csv-dir "$work/$h/csv" >"$work/$h/summary.txt" 2>"$work/$h/err"; then
-		echo "FAIL: qprof-report --pid for $h"; cat "$work/$h/err"; fail=1
-		continue
-	fi
-	$compare "$work/$h/csv" "$work/$h/dump" --label "$h" || fail=1
-done
+	# Per host: every inference against the runtime's own dump.
+	for h in qp-host-a qp-host-b; do
+		mkdir -p "$work/$h/csv"
+		if ! "$report" "$work/relay" --pid "$(cat "$work/$h.pid")" \
+			--csv-dir "$work/$h/csv" >"$work/$h/summary.txt" 2>"$work/$h/err"; then
+			echo "FAIL: qprof-report --pid for $h"; cat "$work/$h/err"; fail=1
+			continue
+		fi
+		$compare "$work/$h/csv" "$work/$h/dump" --label "$h" || fail=1
+	done
+}
+
+# As in e2e_truth.sh: the p99 timing criteria compare two clocks read a
+# few hundred ns apart on a 2-vCPU VM, here with a relayd and two session
+# daemons competing for it; a single preemption tail can cross the 2 %
+# tolerance, a real defect fails both independent recordings.
+attempt
+if [ $fail != 0 ]; then
+	echo "failed once; recording again"
+	fail=0
+	attempt
+fi
 exit $fail
