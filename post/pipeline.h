@@ -14,7 +14,8 @@
  * the event's header and scalar fields, the used part of its arrays, its
  * strings) and handed over whole: QP_PIPELINE_BATCHES batches are in
  * flight at most, the producer blocks (condition variable, no spinning)
- * when all are full, the consumer when none is.  The consumer unpacks each
+ * when all are full; the consumer, when none is, sleeps until
+ * QP_PIPELINE_WAKE are (few wake-ups: they are costly in a VM).  The consumer unpacks each
  * event into a struct qp_event whose strings point into the batch, valid
  * during the callback as event.h promises.  Order is preserved.
  *
@@ -28,7 +29,8 @@
 #include "event.h"
 
 #define QP_PIPELINE_BATCH_BYTES	(256 * 1024)
-#define QP_PIPELINE_BATCHES	4
+#define QP_PIPELINE_BATCHES	8
+#define QP_PIPELINE_WAKE	4	/* batches ready before the idle consumer wakes */
 
 struct qp_pipeline;
 
