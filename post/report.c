@@ -631,8 +631,14 @@ static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int b
 		qp_stats_compute(rows[r].rt, rows[r].n, &s);
 		for (k = 0; k < 4; k++)
 			mean_ph[k] = rows[r].cnt[k] ? rows[r].sum[k] / rows[r].cnt[k] / 1e3 : NAN;
-		fprintf(f, "%-44.44s %9zu %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f %9.3f\n",
-			label, s.count, s.mean / 1e3, s.pct[QP_P50] / 1e3,
+		/* a long label (a symbolised call site: function, module,
+		 * file:line) gets a line of its own, never truncated */
+		if (strlen(label) > 44)
+			fprintf(f, "%s\n%-44s", label, "");
+		else
+			fprintf(f, "%-44s", label);
+		fprintf(f, " %9zu %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f %9.3f\n",
+			s.count, s.mean / 1e3, s.pct[QP_P50] / 1e3,
 			s.pct[QP_P99] / 1e3, s.max / 1e3, mean_ph[0], mean_ph[1],
 			mean_ph[2], mean_ph[3]);
 	}
