@@ -90,6 +90,12 @@ int qp_outfile_commit(struct qp_outfile *o, char *err, size_t errlen)
 	return e ? -1 : 0;
 }
 
+void qp_outfile_writeback(FILE *f)
+{
+	if (f && f != stdout && !fflush(f))
+		sync_file_range(fileno(f), 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 void qp_outfile_abort(struct qp_outfile *o)
 {
 	if (o->f && o->tmp) {

@@ -23,6 +23,13 @@ int qp_outfile_open(struct qp_outfile *o, const char *path,
 		    char *err, size_t errlen);
 /* Returns 0, or -1 with err "PATH: write error: ..." (temp removed). */
 int qp_outfile_commit(struct qp_outfile *o, char *err, size_t errlen);
+/*
+ * A hint while writing a large file: what was written so far may go to
+ * disk now (fflush + sync_file_range, asynchronous), so that the fsync of
+ * qp_outfile_commit() finds little left to wait for.  Errors are left to
+ * the commit.
+ */
+void qp_outfile_writeback(FILE *f);
 /* Discard: remove the temporary, keep the destination as it was. */
 void qp_outfile_abort(struct qp_outfile *o);
 
