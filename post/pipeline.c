@@ -11,7 +11,7 @@
  * QP_PIPELINE_WAKE batches.
  *
  * A record is packed, 8-byte aligned:
- *	uint32 length of the record, uint32 unused,
+ *	uint32 length of the record, uint32 tag (qp_pipeline_set_tag),
  *	the first HEAD bytes of struct qp_event (header + scalar members),
  *	the used elements of its arrays (callstack, execute, perf_stats),
  *	its strings, each as a uint32 length (NO_STR: NULL) and the bytes + NUL.
@@ -81,9 +81,14 @@ struct qp_pipeline {
 	unsigned long published, consumed;
 	int sink_ret;			/* the consumer sink's first non-zero */
 	int done;			/* no more batches */
+	int abandoned;			/* pull mode: the consumer stopped */
 	double consumer_cpu_s;		/* written by the consumer before it ends */
 	/* producer only */
 	int prod_err;
+	uint32_t tag;
+	/* consumer only, pull mode: read position in batch `consumed` */
+	size_t pull_off;
+	int pull_started;
 };
 
 struct arr {
@@ -142,8 +147,19 @@ static int strings_of(struct qp_event *e, const char ***s)
 		s[0] = &e->u.kmd_open.path;
 		return 1;
 	default:
-		return 0;
+		break;
 	}
+	/* the reader's own records (pull mode) */
+	if (e->kind == QP_PL_MODULE || e->kind == QP_PL_HOST) {
+		s[0] = &e->u.qpc_open.path;
+		return 1;
+	}
+	if (e->kind == QP_PL_LOSS) {
+		s[0] = &e->u.process.runtime_path;
+		s[1] = &e->u.process.rt_patch;
+		return 2;
+	}
+	return 0;
 }
 
 static size_t align8(size_t n)
@@ -164,7 +180,7 @@ static inline bool plain_kind(enum qp_ev_kind k)
 	case QP_EV_KMD_PERF_STATS:
 		return false;
 	default:
-		return true;
+		return (unsigned int)k < QP_EV__COUNT;
 	}
 }
 
@@ -193,7 +209,7 @@ static size_t rec_size(struct qp_event *ev, uint32_t *len)
 }
 
 static void pack(unsigned char *q, size_t size, struct qp_event *ev,
-		 const uint32_t *len)
+		 const uint32_t *len, uint32_t tag)
 {
 	struct arr a[MAX_ARRAYS];
 	const char **s[MAX_STRS];
@@ -201,6 +217,7 @@ static void pack(unsigned char *q, size_t size, struct qp_event *ev,
 	int i, k;
 
 	memcpy(q, &size32, 4);
+	memcpy(q + 4, &tag, 4);
 	q += REC_HDR;
 	memcpy(q, ev, HEAD);
 	q += HEAD;
@@ -311,7 +328,7 @@ static void *consumer(void *arg)
 
 /* ---- the producer side ------------------------------------------------ */
 
-static void pipeline_free(struct qp_pipeline *pl)
+void qp_pipeline_free(struct qp_pipeline *pl)
 {
 	int i;
 
@@ -323,15 +340,13 @@ static void pipeline_free(struct qp_pipeline *pl)
 	free(pl);
 }
 
-struct qp_pipeline *qp_pipeline_start(qp_event_sink_fn sink, void *data)
+static struct qp_pipeline *pipeline_new(void)
 {
 	struct qp_pipeline *pl = calloc(1, sizeof(*pl));
 	int i;
 
 	if (!pl)
 		return NULL;
-	pl->sink = sink;
-	pl->data = data;
 	if (pthread_mutex_init(&pl->lock, NULL)) {
 		free(pl);
 		return NULL;
@@ -351,15 +366,101 @@ struct qp_pipeline *qp_pipeline_start(qp_event_sink_fn sink, void *data)
 		pl->b[i].buf = malloc(QP_PIPELINE_BATCH_BYTES);
 		pl->b[i].cap = QP_PIPELINE_BATCH_BYTES;
 		if (!pl->b[i].buf) {
-			pipeline_free(pl);
+			qp_pipeline_free(pl);
 			return NULL;
 		}
 	}
+	return pl;
+}
+
+struct qp_pipeline *qp_pipeline_start(qp_event_sink_fn sink, void *data)
+{
+	struct qp_pipeline *pl = pipeline_new();
+
+	if (!pl)
+		return NULL;
+	pl->sink = sink;
+	pl->data = data;
 	if (pthread_create(&pl->thread, NULL, consumer, pl)) {
-		pipeline_free(pl);
+		qp_pipeline_free(pl);
 		return NULL;
 	}
 	return pl;
+}
+
+/* ---- pull mode -------------------------------------------------------- */
+
+static int publish(struct qp_pipeline *pl, int last);
+
+struct qp_pipeline *qp_pipeline_open(void)
+{
+	return pipeline_new();
+}
+
+void qp_pipeline_close(struct qp_pipeline *pl)
+{
+	if (pl->b[pl->published % QP_PIPELINE_BATCHES].used) {
+		publish(pl, 1);
+		return;
+	}
+	pthread_mutex_lock(&pl->lock);
+	pl->done = 1;
+	pthread_cond_signal(&pl->filled);
+	pthread_mutex_unlock(&pl->lock);
+}
+
+void qp_pipeline_abandon(struct qp_pipeline *pl, int rc)
+{
+	pthread_mutex_lock(&pl->lock);
+	pl->abandoned = 1;
+	if (!pl->sink_ret)
+		pl->sink_ret = rc ? rc : -ECANCELED;
+	pthread_cond_signal(&pl->emptied);
+	pthread_mutex_unlock(&pl->lock);
+}
+
+/*
+ * The next event into *ev: 1, or 0 at the end.  A batch is given back to
+ * the producer when the call after its last event moves past it; the
+ * idle consumer waits for QP_PIPELINE_WAKE batches (see consumer()).
+ */
+void qp_pipeline_set_tag(struct qp_pipeline *pl, uint32_t tag)
+{
+	pl->tag = tag;
+}
+
+int qp_pipeline_next(struct qp_pipeline *pl, struct qp_event *ev,
+		     uint32_t *tag)
+{
+	const struct batch *b;
+
+	for (;;) {
+		if (pl->pull_started) {
+			b = &pl->b[pl->consumed % QP_PIPELINE_BATCHES];
+			if (pl->pull_off < b->used) {
+				memcpy(tag, b->buf + pl->pull_off + 4, 4);
+				pl->pull_off += unpack(b->buf + pl->pull_off, ev);
+				return 1;
+			}
+			pthread_mutex_lock(&pl->lock);
+			pl->consumed++;
+			pthread_cond_signal(&pl->emptied);
+		} else {
+			pthread_mutex_lock(&pl->lock);
+		}
+		if (pl->consumed == pl->published)
+			while (pl->published - pl->consumed < QP_PIPELINE_WAKE &&
+			       !pl->done)
+				pthread_cond_wait(&pl->filled, &pl->lock);
+		if (pl->consumed == pl->published) {
+			pl->pull_started = 0;
+			pthread_mutex_unlock(&pl->lock);
+			return 0;
+		}
+		pthread_mutex_unlock(&pl->lock);
+		pl->pull_started = 1;
+		pl->pull_off = 0;
+	}
 }
 
 /*
@@ -375,7 +476,8 @@ static int publish(struct qp_pipeline *pl, int last)
 	pl->done = last;
 	if (last || pl->published - pl->consumed >= QP_PIPELINE_WAKE)
 		pthread_cond_signal(&pl->filled);
-	while (!last && pl->published - pl->consumed >= QP_PIPELINE_BATCHES)
+	while (!last && !pl->abandoned &&
+	       pl->published - pl->consumed >= QP_PIPELINE_BATCHES)
 		pthread_cond_wait(&pl->emptied, &pl->lock);
 	rc = pl->sink_ret;
 	pthread_mutex_unlock(&pl->lock);
@@ -411,6 +513,7 @@ int qp_pipeline_sink(const struct qp_event *ev, void *data)
 		__builtin_prefetch((const void *)ahead, 1, 3);
 		__builtin_prefetch((const void *)(ahead + 64), 1, 3);
 		memcpy(q, &size32, 4);
+		memcpy(q + 4, &pl->tag, 4);
 		memcpy(q + REC_HDR, ev, HEAD);
 		b->used += PLAIN_SIZE;
 		return 0;
@@ -439,7 +542,7 @@ int qp_pipeline_sink(const struct qp_event *ev, void *data)
 			b->cap = size;
 		}
 	}
-	pack(b->buf + b->used, size, e, len);
+	pack(b->buf + b->used, size, e, len, pl->tag);
 	b->used += size;
 	return 0;
 }
@@ -460,7 +563,7 @@ int qp_pipeline_finish(struct qp_pipeline *pl, double *consumer_cpu_s)
 	if (consumer_cpu_s)
 		*consumer_cpu_s = pl->consumer_cpu_s;
 	rc = pl->sink_ret ? pl->sink_ret : pl->prod_err;
-	pipeline_free(pl);
+	qp_pipeline_free(pl);
 	return rc;
 }
 

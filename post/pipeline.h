@@ -26,6 +26,8 @@
 #ifndef QPROF_POST_PIPELINE_H
 #define QPROF_POST_PIPELINE_H
 
+#include <stdint.h>
+
 #include "event.h"
 
 #define QP_PIPELINE_BATCH_BYTES	(256 * 1024)
@@ -53,6 +55,39 @@ int qp_pipeline_sink(const struct qp_event *ev, void *data);
  * seconds (the thread is named "qp-assemble").
  */
 int qp_pipeline_finish(struct qp_pipeline *pl, double *consumer_cpu_s);
+
+/*
+ * Pull mode (no consumer thread): the reader's decoding threads each fill
+ * one such pipeline and the calling thread merges them (reader.c).
+ *	pl = qp_pipeline_open();
+ *	producer thread: qp_pipeline_sink(ev, pl)..., qp_pipeline_close(pl);
+ *	consumer: while (qp_pipeline_next(pl, &ev) > 0) ...;
+ *	after both: qp_pipeline_free(pl).
+ * The event qp_pipeline_next fills (its strings) stays valid until the next
+ * call on the same pipeline; *tag receives the producer's tag of the
+ * record (qp_pipeline_set_tag: for the records it sends from then on,
+ * default 0).  qp_pipeline_abandon(pl, rc) tells the
+ * producer to stop: its qp_pipeline_sink returns rc from then on, without
+ * waiting for free batches.
+ */
+struct qp_pipeline *qp_pipeline_open(void);
+int qp_pipeline_next(struct qp_pipeline *pl, struct qp_event *ev,
+		     uint32_t *tag);
+void qp_pipeline_set_tag(struct qp_pipeline *pl, uint32_t tag);
+void qp_pipeline_close(struct qp_pipeline *pl);
+void qp_pipeline_abandon(struct qp_pipeline *pl, int rc);
+void qp_pipeline_free(struct qp_pipeline *pl);
+
+/*
+ * Records the reader passes through a pull pipeline besides events (kinds
+ * past QP_EV__COUNT; never given to an assembler): a module mapping
+ * (u.qpc_open: qpc = base, size, path), a trace's host name seen for the
+ * first time (u.qpc_open.path), the trace and stream names of the loss
+ * that the next QP_EV_DISCARDED counts (u.process.runtime_path, rt_patch).
+ */
+#define QP_PL_MODULE	((enum qp_ev_kind)(QP_EV__COUNT + 1))
+#define QP_PL_HOST	((enum qp_ev_kind)(QP_EV__COUNT + 2))
+#define QP_PL_LOSS	((enum qp_ev_kind)(QP_EV__COUNT + 3))
 
 /* Online CPUs (sysconf), at least 1. */
 long qp_online_cpus(void);

@@ -9,8 +9,11 @@
  * is resolved once, on the first event of that class, and cached in a
  * small open-addressing table keyed by the class pointer.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -18,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <babeltrace2/babeltrace.h>
 
+#include "pipeline.h"
 #include "reader.h"
 
 /* ---- payload members the decoder knows, by name --------------------- */
@@ -86,6 +91,8 @@ struct cls {
 	int32_t env_vpid;		/* trace env vpid (per-PID buffers), -1 */
 };
 
+struct split_group;
+
 struct sink_state {
 	qp_event_sink_fn sink;
 	void *data;
@@ -96,7 +103,73 @@ struct sink_state {
 	int sink_ret;			/* non-zero return of the user's sink */
 	int failed;			/* allocation failure */
 	const char *bad_event;		/* a qprof event without pid/tid */
+	struct split_group *grp;	/* two-graph mode: this graph's group */
+	int aborted;			/* stopped because the other graph failed */
 };
+
+struct graph {
+	bt_graph *g;
+	const bt_plugin *ctf, *utils;
+	const bt_component_filter *muxer;
+	uint64_t next_mux_port;
+};
+
+/*
+ * Two-graph mode: the stream files of all traces in two groups, each
+ * decoded by its own graph in its own thread into its own pull pipeline;
+ * the calling thread merges the two by time.  A group sees the traces
+ * through a temporary tree, ROOT/g<group>/t<trace index>, of symbolic
+ * links to the real metadata and to its stream (and index) files.
+ */
+/*
+ * What flt.utils.muxer orders the messages of different streams by when
+ * their times are equal: trace UUID, stream class id, stream id (and the
+ * clock offset that makes its times "ns from origin").
+ */
+struct stream_key {
+	const bt_stream *stream;
+	int64_t off_ns;
+	bool has_uuid;
+	uint8_t uuid[16];
+	uint64_t sc_id, id;
+};
+
+struct split_group {
+	struct split *sp;
+	/* streams seen; the record tag is the index (decoding thread writes) */
+	struct stream_key *keys;
+	size_t nkeys, capkeys;
+	const bt_stream *last_stream;
+	struct sink_state s;
+	struct graph gr;
+	struct qp_read_stats st;	/* this group's counts */
+	struct qp_pipeline *pl;
+	char **dirs;			/* ROOT/g<group>/t<i> */
+	size_t ndirs;
+	pthread_t thread;
+	int rc;
+	char err[2048];
+	/* decoding thread: host names seen, index = local host number */
+	char **hosts;
+	size_t nhosts;
+	/* merging thread: local host number -> index in m->hosts */
+	uint32_t *hostmap;
+	size_t nhostmap;
+	size_t loss;			/* the loss the next DISCARDED counts */
+};
+
+struct split {
+	char root[PATH_MAX];
+	char *const *real;		/* real trace dirs, t<i> */
+	size_t nreal;
+	atomic_int abort;		/* a graph failed: stop the other */
+	struct split_group g[2];
+};
+
+static inline struct split *split_of(struct split_group *grp)
+{
+	return grp->sp;
+}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -454,16 +527,33 @@ static const char *trace_env_str(const bt_trace *t, const char *name)
 	return bt_value_string_get(v);
 }
 
-/* Host index and vpid of the trace a stream belongs to. */
+static int local_host(struct sink_state *s, const char *h, uint64_t key,
+		      uint32_t *host);
+static int stream_tag(struct sink_state *s, const bt_stream *stream);
+
+/*
+ * Host index and vpid of the trace a stream belongs to.  key: the time
+ * of the message being decoded (two-graph mode: orders the host's record
+ * among the events, so that hosts are numbered as by one graph).
+ */
 static int trace_identity(struct sink_state *s, const bt_stream *stream,
-			  uint32_t *host, int32_t *vpid)
+			  uint32_t *host, int32_t *vpid, uint64_t key)
 {
 	const bt_trace *t = bt_stream_borrow_trace_const(stream);
 	const char *h = trace_env_str(t, "hostname");
 	int64_t pid;
 
 	*vpid = trace_env_int(t, "vpid", &pid) ? -1 : (int32_t)pid;
+	if (s->grp)
+		return local_host(s, h ? h : "", key, host);
 	return host_index(s->m, h ? h : "", host);
+}
+
+static uint64_t to_ns(uint64_t cycles, uint64_t freq)
+{
+	if (freq == 1000000000 || !freq)
+		return cycles;
+	return (uint64_t)((unsigned __int128)cycles * 1000000000u / freq);
 }
 
 static int classify(const char *name)
@@ -491,6 +581,7 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 		bt_stream_class_borrow_event_common_context_field_class_const(sc);
 	const bt_clock_snapshot *cs;
 	struct cls *c;
+	uint64_t key = 0;
 	size_t h;
 	int f;
 
@@ -518,8 +609,9 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 		cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
 		c->freq = bt_clock_class_get_frequency(
 			bt_clock_snapshot_borrow_clock_class_const(cs));
+		key = to_ns(bt_clock_snapshot_get_value(cs), c->freq);
 	}
-	if (trace_identity(s, stream, &c->host, &c->env_vpid))
+	if (trace_identity(s, stream, &c->host, &c->env_vpid, key))
 		return NULL;
 	return c;
 }
@@ -539,12 +631,6 @@ static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *e
 	return NULL;
 }
 
-static uint64_t to_ns(uint64_t cycles, uint64_t freq)
-{
-	if (freq == 1000000000 || !freq)
-		return cycles;
-	return (uint64_t)((unsigned __int128)cycles * 1000000000u / freq);
-}
 
 /* ---- decoding --------------------------------------------------------- */
 
@@ -727,7 +813,7 @@ static void decode_kmd(struct qp_event *e, const bt_field *p,
 }
 
 static int add_module(struct sink_state *s, const struct cls *c,
-		      const bt_event *ev, const bt_field *p)
+		      const bt_event *ev, const bt_field *p, const bt_message *msg)
 {
 	struct qp_read_stats *st = s->st;
 	struct qp_module *v, *mod;
@@ -739,6 +825,26 @@ static int add_module(struct sink_state *s, const struct cls *c,
 		pid = (int32_t)int_value(
 			bt_field_structure_borrow_member_field_by_index_const(
 				cc, (uint64_t)c->ctx_vpid), c->ctx_vpid_type);
+	}
+	if (s->grp) {
+		/* the merging thread records it, in time order */
+		struct qp_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.kind = QP_PL_MODULE;
+		e.host = c->host;
+		e.pid = pid;
+		if (bt_stream_class_borrow_default_clock_class_const(
+				bt_event_class_borrow_stream_class_const(
+					bt_event_borrow_class_const(ev))))
+			e.ts = e.begin_ts = to_ns(bt_clock_snapshot_get_value(
+				bt_message_event_borrow_default_clock_snapshot_const(msg)),
+				c->freq);
+		e.u.qpc_open.qpc = get_u(p, c, F_BADDR);
+		e.u.qpc_open.size = get_u(p, c, F_MEMSZ);
+		e.u.qpc_open.path = get_s(p, c, F_PATH);
+		s->sink_ret = s->sink(&e, s->data);
+		return s->sink_ret ? -1 : 0;
 	}
 	v = realloc(st->modules, (st->nmodules + 1) * sizeof(*v));
 	if (!v)
@@ -764,6 +870,8 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	const bt_field *p;
 	struct qp_event e;
 
+	if (s->grp && stream_tag(s, bt_event_borrow_stream_const(ev)))
+		return -1;
 	if (!c) {
 		c = cls_resolve(s, ev, msg);
 		if (!c)
@@ -776,7 +884,7 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	p = bt_event_borrow_payload_field_const(ev);
 	if (c->kind == KIND_MODULE) {
 		s->st->other_events++;
-		return add_module(s, c, ev, p);
+		return add_module(s, c, ev, p, msg);
 	}
 	if (c->idx[F_PID] < 0 || c->idx[F_TID] < 0) {
 		s->bad_event = bt_event_class_get_name(ec);
@@ -812,22 +920,14 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 
 /* ---- discarded events / packets -------------------------------------- */
 
-static struct qp_stream_loss *loss_entry(struct sink_state *s,
-					 const bt_stream *stream, int32_t pid)
+/* The entry of trace tn, stream sn in st->losses, added when new. */
+static struct qp_stream_loss *loss_find(struct qp_read_stats *st,
+					const char *tn, const char *sn,
+					int32_t pid)
 {
-	struct qp_read_stats *st = s->st;
-	const bt_trace *t = bt_stream_borrow_trace_const(stream);
-	const char *tn = bt_trace_get_name(t), *sn = bt_stream_get_name(stream);
 	struct qp_stream_loss *v, *l;
 	size_t i;
-	char idbuf[32];
 
-	if (!sn) {
-		snprintf(idbuf, sizeof(idbuf), "stream %" PRIu64,
-			 bt_stream_get_id(stream));
-		sn = idbuf;
-	}
-	tn = tn ? tn : "";
 	for (i = 0; i < st->nlosses; i++)
 		if (!strcmp(st->losses[i].stream, sn) &&
 		    !strcmp(st->losses[i].trace, tn))
@@ -850,6 +950,26 @@ static struct qp_stream_loss *loss_entry(struct sink_state *s,
 	return l;
 }
 
+static void unmap_paths(const struct split *sp, char *buf, size_t len);
+
+/* The trace and stream names of a stream (real paths in two-graph mode). */
+static void stream_names(struct sink_state *s, const bt_stream *stream,
+			 char *tn, char *sn, size_t len)
+{
+	const char *t = bt_trace_get_name(bt_stream_borrow_trace_const(stream));
+	const char *n = bt_stream_get_name(stream);
+
+	snprintf(tn, len, "%s", t ? t : "");
+	if (n)
+		snprintf(sn, len, "%s", n);
+	else
+		snprintf(sn, len, "stream %" PRIu64, bt_stream_get_id(stream));
+	if (s->grp) {
+		unmap_paths(split_of(s->grp), tn, len);
+		unmap_paths(split_of(s->grp), sn, len);
+	}
+}
+
 static int on_discarded(struct sink_state *s, const bt_message *msg,
 			bool packets)
 {
@@ -862,9 +982,10 @@ static int on_discarded(struct sink_state *s, const bt_message *msg,
 	struct qp_event e;
 	uint64_t count = 1, freq = 1000000000;
 	bt_property_availability av;
+	char tn[2 * PATH_MAX], sn[2 * PATH_MAX];
 
 	memset(&e, 0, sizeof(e));
-	if (trace_identity(s, stream, &e.host, &e.pid))
+	if (s->grp && stream_tag(s, stream))
 		return -1;
 	if (packets) {
 		av = bt_message_discarded_packets_get_count(msg, &count);
@@ -890,7 +1011,25 @@ static int on_discarded(struct sink_state *s, const bt_message *msg,
 	e.ts = en ? to_ns(bt_clock_snapshot_get_value(en), freq) : e.begin_ts;
 	e.u.discarded.count = count;
 	e.u.discarded.packets = packets;
-	l = loss_entry(s, stream, e.pid);
+	if (trace_identity(s, stream, &e.host, &e.pid, e.begin_ts))
+		return -1;
+	stream_names(s, stream, tn, sn, sizeof(tn));
+	if (s->grp) {
+		/* the merging thread counts it, in time order */
+		struct qp_event le;
+
+		memset(&le, 0, sizeof(le));
+		le.kind = QP_PL_LOSS;
+		le.pid = e.pid;
+		le.ts = le.begin_ts = e.begin_ts;
+		le.u.process.runtime_path = tn;
+		le.u.process.rt_patch = sn;
+		s->sink_ret = s->sink(&le, s->data);
+		if (!s->sink_ret)
+			s->sink_ret = s->sink(&e, s->data);
+		return s->sink_ret ? -1 : 0;
+	}
+	l = loss_find(s->st, tn, sn, e.pid);
 	if (!l)
 		return -1;
 	if (packets) {
@@ -930,6 +1069,11 @@ consume(bt_message_iterator *it, void *data)
 	uint64_t count, i;
 	int rc = 0;
 
+	if (s->grp && atomic_load_explicit(&s->grp->sp->abort,
+					   memory_order_relaxed)) {
+		s->aborted = 1;
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
 	switch (bt_message_iterator_next(it, &msgs, &count)) {
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
 		break;
@@ -987,13 +1131,6 @@ static void take_bt_error(char *err, size_t errlen, const char *what)
 	if (e)
 		bt_error_release(e);
 }
-
-struct graph {
-	bt_graph *g;
-	const bt_plugin *ctf, *utils;
-	const bt_component_filter *muxer;
-	uint64_t next_mux_port;
-};
 
 static int add_source(struct graph *gr, const char *dir, size_t idx,
 		      char *err, size_t errlen)
@@ -1090,6 +1227,10 @@ static int run_graph(struct graph *gr, struct sink_state *s, char *err,
 	while (rs == BT_GRAPH_RUN_STATUS_AGAIN);
 	if (rs == BT_GRAPH_RUN_STATUS_OK)
 		return 0;
+	if (s->aborted) {
+		bt_current_thread_clear_error();
+		return -1;
+	}
 	if (s->sink_ret) {
 		bt_current_thread_clear_error();
 		return s->sink_ret;
@@ -1135,5 +1276,591 @@ int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
 		free(dirs[i]);
 	free(dirs);
 	free(s.cls);
+	return rc;
+}
+
+/* ---- two graphs on two threads ---------------------------------------- */
+
+/* Decoding thread: tag the records that follow with stream's key index. */
+static int stream_tag(struct sink_state *s, const bt_stream *stream)
+{
+	struct split_group *grp = s->grp;
+	const bt_stream_class *sc;
+	const bt_clock_class *cc;
+	struct stream_key *k;
+	bt_uuid uuid;
+	int64_t sec;
+	uint64_t cyc;
+	size_t i;
+
+	if (stream == grp->last_stream)
+		return 0;
+	for (i = 0; i < grp->nkeys; i++)
+		if (grp->keys[i].stream == stream)
+			goto found;
+	if (grp->nkeys == grp->capkeys)
+		return -1;	/* more streams than files: cannot happen */
+	k = &grp->keys[grp->nkeys];
+	memset(k, 0, sizeof(*k));
+	k->stream = stream;
+	uuid = bt_trace_get_uuid(bt_stream_borrow_trace_const(stream));
+	if (uuid) {
+		k->has_uuid = true;
+		memcpy(k->uuid, uuid, sizeof(k->uuid));
+	}
+	sc = bt_stream_borrow_class_const(stream);
+	k->sc_id = bt_stream_class_get_id(sc);
+	k->id = bt_stream_get_id(stream);
+	cc = bt_stream_class_borrow_default_clock_class_const(sc);
+	if (cc) {
+		bt_clock_class_get_offset(cc, &sec, &cyc);
+		k->off_ns = sec * 1000000000 +
+			    (int64_t)to_ns(cyc, bt_clock_class_get_frequency(cc));
+	}
+	i = grp->nkeys++;
+found:
+	grp->last_stream = stream;
+	qp_pipeline_set_tag(grp->pl, (uint32_t)i);
+	return 0;
+}
+
+/* The muxer's order of two streams' messages at the same time. */
+static int stream_key_cmp(const struct stream_key *a, const struct stream_key *b)
+{
+	int r;
+
+	if (a->has_uuid != b->has_uuid)
+		return a->has_uuid ? -1 : 1;
+	if (a->has_uuid) {
+		r = memcmp(a->uuid, b->uuid, sizeof(a->uuid));
+		if (r)
+			return r;
+	}
+	if (a->sc_id != b->sc_id)
+		return a->sc_id < b->sc_id ? -1 : 1;
+	if (a->id != b->id)
+		return a->id < b->id ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Decoding thread: the local number of host name h, new ones announced
+ * to the merging thread by a QP_PL_HOST record at time key.
+ */
+static int local_host(struct sink_state *s, const char *h, uint64_t key,
+		      uint32_t *host)
+{
+	struct split_group *grp = s->grp;
+	struct qp_event e;
+	char **v;
+	size_t i;
+
+	for (i = 0; i < grp->nhosts; i++) {
+		if (!strcmp(grp->hosts[i], h)) {
+			*host = (uint32_t)i;
+			return 0;
+		}
+	}
+	v = realloc(grp->hosts, (grp->nhosts + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	grp->hosts = v;
+	v[grp->nhosts] = strdup(h);
+	if (!v[grp->nhosts])
+		return -1;
+	*host = (uint32_t)grp->nhosts++;
+	memset(&e, 0, sizeof(e));
+	e.kind = QP_PL_HOST;
+	e.ts = e.begin_ts = key;
+	e.u.qpc_open.path = h;
+	s->sink_ret = s->sink(&e, s->data);
+	return s->sink_ret ? -1 : 0;
+}
+
+/* Replace every ROOT/g<n>/t<i> in buf by the real trace directory i. */
+static void unmap_paths(const struct split *sp, char *buf, size_t len)
+{
+	size_t rl = strlen(sp->root), n = 0;
+	const char *p = buf, *hit;
+	char *out = malloc(len);
+	unsigned int g;
+	size_t t;
+	int used;
+
+	if (!out)
+		return;
+	while ((hit = strstr(p, sp->root)) &&
+	       sscanf(hit + rl, "/g%u/t%zu%n", &g, &t, &used) == 2 &&
+	       t < sp->nreal) {
+		n += (size_t)snprintf(out + n, n < len ? len - n : 0, "%.*s%s",
+				      (int)(hit - p), p, sp->real[t]);
+		p = hit + rl + used;
+		if (n >= len)
+			break;
+	}
+	if (n < len)
+		snprintf(out + n, len - n, "%s", p);
+	snprintf(buf, len, "%s", out);
+	free(out);
+}
+
+struct stream_file {
+	size_t trace;
+	char *name;
+	off_t size;
+	int group;
+};
+
+static int cmp_stream_file(const void *a, const void *b)
+{
+	const struct stream_file *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size > y->size ? -1 : 1;
+	if (x->trace != y->trace)
+		return x->trace < y->trace ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* The data stream files of trace dir (every regular file but metadata). */
+static int list_streams(const char *dir, size_t trace,
+			struct stream_file **v, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+	struct stat sb;
+	int rc = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		struct stream_file *nv;
+
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "metadata"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(path) || stat(path, &sb)) {
+			rc = -1;
+			break;
+		}
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		nv = realloc(*v, (*n + 1) * sizeof(*nv));
+		if (!nv) {
+			rc = -1;
+			break;
+		}
+		*v = nv;
+		nv[*n].trace = trace;
+		nv[*n].size = sb.st_size;
+		nv[*n].group = 0;
+		nv[*n].name = strdup(de->d_name);
+		if (!nv[*n].name) {
+			rc = -1;
+			break;
+		}
+		(*n)++;
+	}
+	closedir(d);
+	return rc;
+}
+
+static int link_into(const char *from_dir, const char *name,
+		     const char *to_dir)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (snprintf(a, sizeof(a), "%s/%s", from_dir, name) >= (int)sizeof(a) ||
+	    snprintf(b, sizeof(b), "%s/%s", to_dir, name) >= (int)sizeof(b))
+		return -1;
+	return symlink(a, b);
+}
+
+/* Link stream file name (and its index, if any) into group dir gd. */
+static int link_stream(const char *real, const char *gd, const char *name)
+{
+	char ri[PATH_MAX], gi[PATH_MAX], idx[NAME_MAX + 8];
+
+	if (link_into(real, name, gd))
+		return -1;
+	snprintf(idx, sizeof(idx), "%s.idx", name);
+	if (snprintf(ri, sizeof(ri), "%s/index/%s", real, idx) >= (int)sizeof(ri))
+		return -1;
+	if (access(ri, F_OK))
+		return 0;		/* no index: babeltrace2 builds one */
+	if (snprintf(gi, sizeof(gi), "%s/index", gd) >= (int)sizeof(gi) ||
+	    (mkdir(gi, 0700) && errno != EEXIST))
+		return -1;
+	snprintf(ri, sizeof(ri), "%s/index", real);
+	return link_into(ri, idx, gi);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int type,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void split_free_tree(struct split *sp)
+{
+	int g;
+	size_t i;
+
+	if (sp->root[0])
+		nftw(sp->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	for (g = 0; g < 2; g++) {
+		for (i = 0; i < sp->g[g].ndirs; i++)
+			free(sp->g[g].dirs[i]);
+		free(sp->g[g].dirs);
+		sp->g[g].dirs = NULL;
+		sp->g[g].ndirs = 0;
+	}
+}
+
+static int group_add_dir(struct split_group *grp, const char *dir)
+{
+	char **v = realloc(grp->dirs, (grp->ndirs + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	grp->dirs = v;
+	v[grp->ndirs] = strdup(dir);
+	if (!v[grp->ndirs])
+		return -1;
+	grp->ndirs++;
+	return 0;
+}
+
+/*
+ * Partition the stream files of the traces in two groups of similar total
+ * size (largest first, each to the smaller group) and build the tree.
+ * 1: done; 0: nothing to split (one stream file) or the tree cannot be
+ * made (the caller reads with one graph).
+ */
+static int split_build_tree(struct split *sp)
+{
+	struct stream_file *f = NULL;
+	size_t n = 0, i, t;
+	off_t total[2] = { 0, 0 };
+	const char *tmp = getenv("TMPDIR");
+	char gd[PATH_MAX + 64];
+	int ok = 0, g, have;
+
+	for (t = 0; t < sp->nreal; t++)
+		if (list_streams(sp->real[t], t, &f, &n))
+			goto out;
+	if (n < 2)
+		goto out;
+	qsort(f, n, sizeof(*f), cmp_stream_file);
+	for (i = 0; i < n; i++) {
+		f[i].group = total[1] < total[0];
+		total[f[i].group] += f[i].size;
+		sp->g[f[i].group].capkeys++;
+	}
+	for (g = 0; g < 2; g++) {
+		sp->g[g].keys = calloc(sp->g[g].capkeys + 1, sizeof(struct stream_key));
+		if (!sp->g[g].keys)
+			goto out;
+	}
+	if (snprintf(sp->root, sizeof(sp->root), "%s/qprof-report.XXXXXX",
+		     tmp && *tmp ? tmp : "/tmp") >= (int)sizeof(sp->root) ||
+	    !mkdtemp(sp->root)) {
+		sp->root[0] = 0;
+		goto out;
+	}
+	for (g = 0; g < 2; g++) {
+		snprintf(gd, sizeof(gd), "%s/g%d", sp->root, g);
+		if (mkdir(gd, 0700))
+			goto out;
+		for (t = 0; t < sp->nreal; t++) {
+			have = 0;
+			snprintf(gd, sizeof(gd), "%s/g%d/t%zu", sp->root, g, t);
+			for (i = 0; i < n; i++) {
+				if (f[i].trace != t || f[i].group != g)
+					continue;
+				if (!have && (mkdir(gd, 0700) ||
+					      link_into(sp->real[t], "metadata", gd) ||
+					      group_add_dir(&sp->g[g], gd)))
+					goto out;
+				have = 1;
+				if (link_stream(sp->real[t], gd, f[i].name))
+					goto out;
+			}
+		}
+	}
+	ok = sp->g[0].ndirs && sp->g[1].ndirs;
+out:
+	for (i = 0; i < n; i++)
+		free(f[i].name);
+	free(f);
+	return ok;
+}
+
+static void *decode_thread(void *arg)
+{
+	struct split_group *grp = arg;
+
+	pthread_setname_np(pthread_self(), "qp-decode");
+	grp->rc = run_graph(&grp->gr, &grp->s, grp->err, sizeof(grp->err));
+	if (grp->rc && !grp->s.aborted)
+		atomic_store(&grp->sp->abort, 1);
+	qp_pipeline_close(grp->pl);
+	return NULL;
+}
+
+/* Merge key: the muxer orders discarded-item messages by their beginning. */
+static inline uint64_t merge_key(const struct qp_event *e)
+{
+	return e->kind == QP_EV_DISCARDED ? e->begin_ts : e->ts;
+}
+
+/* One record of group g, in merged order: the reader's own, or an event. */
+static int merge_one(struct split_group *grp, struct qp_event *e,
+		     struct qp_model *m, qp_event_sink_fn sink, void *data,
+		     struct qp_read_stats *st)
+{
+	struct qp_stream_loss *l;
+	struct qp_module *mv;
+	uint32_t *hv;
+
+	if (e->kind == QP_PL_HOST) {
+		hv = realloc(grp->hostmap, (grp->nhostmap + 1) * sizeof(*hv));
+		if (!hv)
+			return -ENOMEM;
+		grp->hostmap = hv;
+		return host_index(m, e->u.qpc_open.path,
+				  &hv[grp->nhostmap++]) ? -ENOMEM : 0;
+	}
+	if (e->host >= grp->nhostmap)
+		return -EINVAL;		/* cannot happen: announced first */
+	e->host = grp->hostmap[e->host];
+	if (e->kind == QP_PL_MODULE) {
+		mv = realloc(st->modules, (st->nmodules + 1) * sizeof(*mv));
+		if (!mv)
+			return -ENOMEM;
+		st->modules = mv;
+		mv[st->nmodules] = (struct qp_module){
+			.host = e->host, .pid = e->pid,
+			.base = e->u.qpc_open.qpc, .size = e->u.qpc_open.size,
+			.path = strdup(e->u.qpc_open.path),
+		};
+		if (!mv[st->nmodules].path)
+			return -ENOMEM;
+		st->nmodules++;
+		return 0;
+	}
+	if (e->kind == QP_PL_LOSS) {
+		l = loss_find(st, e->u.process.runtime_path,
+			      e->u.process.rt_patch, e->pid);
+		if (!l)
+			return -ENOMEM;
+		grp->loss = (size_t)(l - st->losses);
+		return 0;
+	}
+	if (e->kind == QP_EV_DISCARDED) {
+		l = &st->losses[grp->loss];
+		if (e->u.discarded.packets) {
+			l->packets += e->u.discarded.count;
+			st->discarded_packets += e->u.discarded.count;
+		} else {
+			l->events += e->u.discarded.count;
+			st->discarded_events += e->u.discarded.count;
+		}
+	}
+	return sink(e, data);
+}
+
+/* Is group 1's record before group 0's, as the muxer would order them? */
+static inline bool second_first(const struct split *sp,
+				const struct qp_event *ev, const uint32_t *tag)
+{
+	const struct stream_key *k0 = &sp->g[0].keys[tag[0]];
+	const struct stream_key *k1 = &sp->g[1].keys[tag[1]];
+	int64_t t0 = (int64_t)merge_key(&ev[0]) + k0->off_ns;
+	int64_t t1 = (int64_t)merge_key(&ev[1]) + k1->off_ns;
+
+	if (t0 != t1)
+		return t1 < t0;
+	return stream_key_cmp(k1, k0) < 0;
+}
+
+/*
+ * Merge the two groups' records by time, ties broken as flt.utils.muxer
+ * does (stream keys; equal keys: group 0 first).
+ */
+static int merge(struct split *sp, struct qp_model *m, qp_event_sink_fn sink,
+		 void *data, struct qp_read_stats *st)
+{
+	struct qp_event *ev = malloc(2 * sizeof(*ev));	/* ~700 bytes each */
+	uint32_t tag[2] = { 0, 0 };
+	int have[2], g, rc = 0;
+	uint64_t n = 0;
+
+	if (!ev)
+		return -ENOMEM;
+	have[0] = qp_pipeline_next(sp->g[0].pl, &ev[0], &tag[0]);
+	have[1] = qp_pipeline_next(sp->g[1].pl, &ev[1], &tag[1]);
+	while (have[0] || have[1]) {
+		g = !have[0] || (have[1] && second_first(sp, ev, tag));
+		rc = merge_one(&sp->g[g], &ev[g], m, sink, data, st);
+		if (rc)
+			break;
+		if ((++n & 0xfffff) == 0) {
+			if (atomic_load(&sp->abort))
+				break;
+			if (st->progress) {
+				st->messages = n;
+				st->progress(st, st->progress_data);
+			}
+		}
+		have[g] = qp_pipeline_next(sp->g[g].pl, &ev[g], &tag[g]);
+	}
+	free(ev);
+	return rc;
+}
+
+/*
+ * After a complete merge: a graph's own failure (babeltrace2's reason,
+ * real paths), else a failure of its pipeline (-ENOMEM), else 0.
+ */
+static int split_error(struct split *sp, char *err, size_t errlen)
+{
+	struct split_group *grp;
+	int g;
+
+	for (g = 0; g < 2; g++) {
+		grp = &sp->g[g];
+		if (grp->rc && !grp->s.aborted && !grp->s.sink_ret) {
+			unmap_paths(sp, grp->err, sizeof(grp->err));
+			set_err(err, errlen, "%s", grp->err);
+			return grp->rc;
+		}
+	}
+	for (g = 0; g < 2; g++) {
+		grp = &sp->g[g];
+		if (grp->rc && grp->s.sink_ret != -ECANCELED) {
+			set_err(err, errlen, "out of memory while reading the trace");
+			return grp->rc;
+		}
+	}
+	return 0;
+}
+
+static void split_free(struct split *sp)
+{
+	int g;
+	size_t i;
+
+	for (g = 0; g < 2; g++) {
+		struct split_group *grp = &sp->g[g];
+
+		bt_graph_put_ref(grp->gr.g);
+		bt_plugin_put_ref(grp->gr.ctf);
+		bt_plugin_put_ref(grp->gr.utils);
+		if (grp->pl)
+			qp_pipeline_free(grp->pl);
+		free(grp->s.cls);
+		for (i = 0; i < grp->nhosts; i++)
+			free(grp->hosts[i]);
+		free(grp->hosts);
+		free(grp->hostmap);
+		free(grp->keys);
+		qp_read_stats_free(&grp->st);
+	}
+	split_free_tree(sp);
+	free(sp);
+}
+
+int qp_read_traces_split(const char *const *paths, size_t n,
+			 struct qp_model *m, qp_event_sink_fn sink, void *data,
+			 struct qp_read_stats *st, char *err, size_t errlen,
+			 bool *split)
+{
+	const char *env = getenv("QPROF_REPORT_SPLIT");
+	struct split *sp = NULL;
+	char **dirs = NULL;
+	int ndirs, rc = -1, g, started = 0, i;
+
+	*split = false;
+	if (env && !strcmp(env, "0"))
+		return 0;
+	ndirs = qp_find_traces(paths, n, &dirs, err, errlen);
+	if (ndirs <= 0)
+		return -1;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		goto out;
+	sp->real = dirs;
+	sp->nreal = (size_t)ndirs;
+	if (!split_build_tree(sp)) {
+		rc = 0;			/* read with one graph */
+		goto out;
+	}
+	*split = true;
+	st->ntraces = (size_t)ndirs;
+	for (g = 0; g < 2; g++) {
+		struct split_group *grp = &sp->g[g];
+
+		grp->sp = sp;
+		grp->pl = qp_pipeline_open();
+		grp->s = (struct sink_state){
+			.sink = qp_pipeline_sink, .data = grp->pl, .m = m,
+			.st = &grp->st, .grp = grp,
+		};
+		if (!grp->pl) {
+			set_err(err, errlen, "out of memory");
+			goto out;
+		}
+		/* plugins, metadata and indexes: here, one graph after the other */
+		if (build_graph(&grp->gr, grp->dirs, grp->ndirs, &grp->s,
+				err, errlen)) {
+			unmap_paths(sp, err, errlen);
+			goto out;
+		}
+	}
+	for (g = 0; g < 2; g++) {
+		if (pthread_create(&sp->g[g].thread, NULL, decode_thread,
+				   &sp->g[g])) {
+			set_err(err, errlen, "cannot create a thread");
+			atomic_store(&sp->abort, 1);
+			if (g)
+				qp_pipeline_abandon(sp->g[0].pl, -1);
+			break;
+		}
+		started++;
+	}
+	rc = started == 2 ? merge(sp, m, sink, data, st) : -1;
+	/* a producer still running (the merge stopped) must not wait */
+	for (g = 0; g < started; g++)
+		qp_pipeline_abandon(sp->g[g].pl, rc ? rc : -ECANCELED);
+	for (g = 0; g < started; g++)
+		pthread_join(sp->g[g].thread, NULL);
+	if (started < 2)
+		goto out;
+	if (!rc)
+		rc = split_error(sp, err, errlen);
+	st->messages = 0;
+	for (g = 0; g < 2; g++) {
+		const struct qp_read_stats *gs = &sp->g[g].st;
+
+		st->messages += gs->messages;
+		st->qprof_events += gs->qprof_events;
+		st->other_events += gs->other_events;
+		if (gs->first_ts && (!st->first_ts || gs->first_ts < st->first_ts))
+			st->first_ts = gs->first_ts;
+		if (gs->last_ts > st->last_ts)
+			st->last_ts = gs->last_ts;
+	}
+out:
+	if (sp)
+		split_free(sp);
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i]);
+	free(dirs);
 	return rc;
 }

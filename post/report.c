@@ -317,6 +317,7 @@ static double now_s(void)
 
 static double t_start;
 static double assembler_cpu_s = -1;	/* of the pipeline's thread, if any */
+static bool read_split;			/* two decoding graphs */
 
 /*
  * CPU seconds (all threads) and wall seconds per stage, printed with
@@ -733,8 +734,10 @@ out:
 }
 
 /*
- * Reader -> assembler, in two threads when asked (pipeline.h): the reader
- * (babeltrace2) here, the assembler in the pipeline's thread.  The reader
+ * Reader -> assembler, in several threads when asked: two graphs decoding
+ * halves of the stream files in two threads, merged here and assembled
+ * here (qp_read_traces_split), or, when the trace cannot be split, the
+ * reader (babeltrace2) here and the assembler in the pipeline's thread.  The reader
  * writes m->hosts and st only, the assembler the rest of m.  When no
  * thread can be had, one thread does both.
  */
@@ -743,10 +746,19 @@ static int read_events(const struct options *o, struct qp_model *m,
 		       char *err, size_t errlen)
 {
 	struct qp_pipeline *pl = NULL;
+	bool split;
 	int rc, prc;
 
-	if (o->threads > 1)
+	if (o->threads > 1) {
+		/* two decoding threads, the assembler here (reader.h) */
+		rc = qp_read_traces_split(o->traces, o->ntraces, m,
+					  qp_assembler_sink, a, st, err, errlen,
+					  &split);
+		read_split = split;
+		if (split || rc)
+			return rc;
 		pl = qp_pipeline_start(qp_assembler_sink, a);
+	}
 	if (!pl)
 		return qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink,
 				      a, st, err, errlen);
@@ -784,7 +796,9 @@ static int read_model(const struct options *o, struct qp_model *m,
 		qp_assembler_free(a);
 		return -1;
 	}
-	if (assembler_cpu_s >= 0) {
+	if (read_split) {
+		stage_done(o, "read+assemble (2 graphs, assembler here)");
+	} else if (assembler_cpu_s >= 0) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "read+assemble (assembler thread %.2f)",

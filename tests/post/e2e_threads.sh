@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# qprof-report in one thread (--threads 1) and in two (the reader ->
-# assembler pipeline, files written while the summary is computed: the
-# default on a multi-CPU machine, forced here with --threads 2) must give
-# byte-identical outputs: summary with --by tables, CSV, JSON, Chrome
-# trace, merged device dumps, windowing, JSON on stdout before the
-# summary, a trace with lost events, and the same errors.
+# qprof-report in one thread (--threads 1), with two decoding graphs
+# (--threads 2: the stream files split in two groups, the default on a
+# multi-CPU machine) and with one graph and the reader -> assembler
+# pipeline (--threads 2, QPROF_REPORT_SPLIT=0) must give byte-identical
+# outputs: summary with --by tables, CSV, JSON, Chrome trace, merged device
+# dumps, windowing, JSON on stdout before the summary, a trace with lost
+# events, and the same errors (a truncated stream file: the real path).
 # Traces: e2e_gen (two processes, wait and callback completion), the
 # simulator's application under libqprof.so with call stacks (process_info,
 # program, queue and kernel events with strings and arrays), and e2e_gen
@@ -63,20 +64,35 @@ sessions="$sessions $s2"
 "$tp/e2e_gen" -n 20000 -k 4 -o lossy || exit 99
 lttng stop "$s2" >>"$QP_LTTNG_LOG" 2>&1
 
-# ---- same outputs with 1 and 2 threads
-# run NAME ARGS...: runs with --threads 1 and 2 into $work/NAME-1, -2
-# (stdout, stderr without --progress lines, exit status, files) and cmps.
+# a copy of the trace with a stream file cut in the middle of a packet
+cp -r "$work/t" "$work/trunc"
+f=$(find "$work/trunc" -type f -name 'qp_*' ! -name '*.idx' -size +8k | head -1)
+[ -n "$f" ] || exit 99
+truncate -s $(($(stat -c %s "$f") - 1000)) "$f"
+mkdir "$work/tmp"
+TMPDIR=$work/tmp
+export TMPDIR
+
+# ---- same outputs with 1 thread, 2 graphs, 1 graph + pipeline
+# run NAME ARGS...: runs with --threads 1, 2 and 2 without the split into
+# $work/NAME-1, -2, -p (stdout, stderr without --progress lines, exit
+# status, files) and cmps.
 run() {
 	name=$1
 	shift
-	for n in 1 2; do
+	for n in 1 2 p; do
 		d=$work/$name-$n
 		mkdir "$d"
-		(cd "$d" && "$report" --threads $n "$@" >"$d/stdout" 2>"$d/stderr"
+		t=$n split=1
+		[ $n = p ] && t=2 split=0
+		(cd "$d" && QPROF_REPORT_SPLIT=$split \
+		 "$report" --threads $t "$@" >"$d/stdout" 2>"$d/stderr"
 		 echo $? >"$d/rc")
 	done
 	diff -r "$work/$name-1" "$work/$name-2" >"$work/$name.diff" ||
-		{ bad "$name: 1 and 2 threads differ"; head -20 "$work/$name.diff"; }
+		{ bad "$name: 1 thread and 2 graphs differ"; head -20 "$work/$name.diff"; }
+	diff -r "$work/$name-1" "$work/$name-p" >"$work/$name.diff" ||
+		{ bad "$name: 1 thread and 1 graph + pipeline differ"; head -20 "$work/$name.diff"; }
 	[ "$(cat "$work/$name-1/rc")" = 0 ] || [ "${want_rc:-0}" != 0 ] ||
 		{ bad "$name failed"; cat "$work/$name-1/stderr"; }
 }
@@ -106,9 +122,19 @@ want_rc=1 run badcsv "$work/t" --csv-dir "$work/file" --json out.json
 	grep -q "$work/file" "$work/badcsv-2/stderr" ||
 	bad "badcsv: want exit 1, no summary, no JSON, the path in the message"
 
-# ---- the threaded path is the one taken (stage names of --progress)
+want_rc=1 run trunc "$work/trunc" -q
+grep -q "^qprof-report: .*$f" "$work/trunc-2/stderr" &&
+	! grep -q qprof-report[.] "$work/trunc-2/stderr" ||
+	{ bad "trunc: the message does not name $f"; cat "$work/trunc-2/stderr"; }
+[ -z "$(ls -A "$work/tmp")" ] || bad "temporary trees left in \$TMPDIR"
+
+# ---- the threaded paths are the ones taken (stage names of --progress)
 "$report" "$work/t" --csv-dir "$work/p" --threads 2 --progress 2>"$work/p2" >/dev/null
 grep -q "files+summary" "$work/p2" || bad "--threads 2 did not write in parallel"
+grep -q "read+assemble (2 graphs" "$work/p2" || bad "--threads 2 did not split"
+QPROF_REPORT_SPLIT=0 "$report" "$work/t" --threads 2 --progress 2>"$work/p2" >/dev/null
+grep -q "read+assemble (assembler thread" "$work/p2" ||
+	bad "QPROF_REPORT_SPLIT=0: no assembler thread"
 QPROF_REPORT_THREADS=1 "$report" "$work/t" --csv-dir "$work/p" --progress \
 	2>"$work/p1" >/dev/null
 grep -q " files .*summary" "$work/p1" || bad "QPROF_REPORT_THREADS=1 ignored"
