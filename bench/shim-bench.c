@@ -102,8 +102,10 @@ static int bench_calls(long n, int reps)
 	 * events: more than 2 x 32 MiB), so that every loop below measures
 	 * the steady state, whichever runs first.
 	 */
-	if (getenv("QPROF_BENCH_WARM"))
+	if (getenv("QPROF_BENCH_WARM")) {
 		run_loop(L_BARE, atol(getenv("QPROF_BENCH_WARM")), fd);
+		usleep(300000);	/* the consumer daemon writes them out */
+	}
 	for (l = 0; l < L_COUNT; l++) {
 		run_loop((enum loop)l, n / 10, fd);	/* warm up */
 		for (r = 0; r < reps; r++) {
