@@ -1404,6 +1404,14 @@ static void unmap_paths(const struct split *sp, char *buf, size_t len)
 	free(out);
 }
 
+/*
+ * The smaller group must hold at least 1/SPLIT_MIN_SHARE of the bytes: the
+ * graph of the larger one is the critical path, and a second graph, the
+ * merge and a third busy thread on two CPUs cost ~5 % (measured: 89 / 11 %
+ * is 6 % slower than one graph, 50 / 50 % 16 % faster; docs/PERFORMANCE.md).
+ */
+#define SPLIT_MIN_SHARE	5
+
 struct stream_file {
 	size_t trace;
 	char *name;
@@ -1539,10 +1547,11 @@ static int group_add_dir(struct split_group *grp, const char *dir)
 /*
  * Partition the stream files of the traces in two groups of similar total
  * size (largest first, each to the smaller group) and build the tree.
- * 1: done; 0: nothing to split (one stream file) or the tree cannot be
- * made (the caller reads with one graph).
+ * 1: done; 0: nothing to split (one stream file), a split not worth it
+ * (the smaller group under SPLIT_MIN_SHARE of the bytes, unless forced)
+ * or the tree cannot be made (the caller reads with one graph).
  */
-static int split_build_tree(struct split *sp)
+static int split_build_tree(struct split *sp, bool force)
 {
 	struct stream_file *f = NULL;
 	size_t n = 0, i, t;
@@ -1562,6 +1571,9 @@ static int split_build_tree(struct split *sp)
 		total[f[i].group] += f[i].size;
 		sp->g[f[i].group].capkeys++;
 	}
+	if (!force && (total[0] < total[1] ? total[0] : total[1]) <
+		      (total[0] + total[1]) / SPLIT_MIN_SHARE)
+		goto out;
 	for (g = 0; g < 2; g++) {
 		sp->g[g].keys = calloc(sp->g[g].capkeys + 1, sizeof(struct stream_key));
 		if (!sp->g[g].keys)
@@ -1785,10 +1797,12 @@ int qp_read_traces_split(const char *const *paths, size_t n,
 	struct split *sp = NULL;
 	char **dirs = NULL;
 	int ndirs, rc = -1, g, started = 0, i;
+	bool force;
 
 	*split = false;
 	if (env && !strcmp(env, "0"))
 		return 0;
+	force = env && !strcmp(env, "1");
 	ndirs = qp_find_traces(paths, n, &dirs, err, errlen);
 	if (ndirs <= 0)
 		return -1;
@@ -1797,7 +1811,7 @@ int qp_read_traces_split(const char *const *paths, size_t n,
 		goto out;
 	sp->real = dirs;
 	sp->nreal = (size_t)ndirs;
-	if (!split_build_tree(sp)) {
+	if (!split_build_tree(sp, force)) {
 		rc = 0;			/* read with one graph */
 		goto out;
 	}

@@ -85,8 +85,10 @@ int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
  * under $TMPDIR (default /tmp), always removed.
  *
  * *split is false, and nothing was read (returns 0), when there is only
- * one stream file, when the tree cannot be made, or when the environment
- * has QPROF_REPORT_SPLIT=0: the caller then calls qp_read_traces.
+ * one stream file, when the smaller group would hold less than a fifth of
+ * the bytes (one graph is as fast then), when the tree cannot be made, or
+ * when the environment has QPROF_REPORT_SPLIT=0: the caller then calls
+ * qp_read_traces.  QPROF_REPORT_SPLIT=1 splits whatever the sizes (tests).
  */
 int qp_read_traces_split(const char *const *paths, size_t n,
 			 struct qp_model *m, qp_event_sink_fn sink, void *data,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # qprof-report in one thread (--threads 1), with two decoding graphs
 # (--threads 2: the stream files split in two groups, the default on a
-# multi-CPU machine) and with one graph and the reader -> assembler
+# multi-CPU machine when the groups are not too unequal; forced here with
+# QPROF_REPORT_SPLIT=1) and with one graph and the reader -> assembler
 # pipeline (--threads 2, QPROF_REPORT_SPLIT=0) must give byte-identical
 # outputs: summary with --by tables, CSV, JSON, Chrome trace, merged device
 # dumps, windowing, JSON on stdout before the summary, a trace with lost
@@ -131,7 +132,8 @@ grep -q "^qprof-report: .*$f" "$work/trunc-2/stderr" &&
 # ---- the threaded paths are the ones taken (stage names of --progress)
 "$report" "$work/t" --csv-dir "$work/p" --threads 2 --progress 2>"$work/p2" >/dev/null
 grep -q "files+summary" "$work/p2" || bad "--threads 2 did not write in parallel"
-grep -q "read+assemble (2 graphs" "$work/p2" || bad "--threads 2 did not split"
+QPROF_REPORT_SPLIT=1 "$report" "$work/t" --threads 2 --progress 2>"$work/p2" >/dev/null
+grep -q "read+assemble (2 graphs" "$work/p2" || bad "QPROF_REPORT_SPLIT=1 did not split"
 QPROF_REPORT_SPLIT=0 "$report" "$work/t" --threads 2 --progress 2>"$work/p2" >/dev/null
 grep -q "read+assemble (assembler thread" "$work/p2" ||
 	bad "QPROF_REPORT_SPLIT=0: no assembler thread"
