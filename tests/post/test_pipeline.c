@@ -7,8 +7,13 @@
  * larger than a batch; a consumer error stops the feeding and is
  * returned; an empty stream.  (The checks run in the consumer thread: a
  * failure there aborts the test program instead of a clean cmocka report.)
+ * Pull mode (the reader's decoding threads -> its merge): the same events,
+ * the reader's own records (module, loss: their strings) and each
+ * record's tag arrive in order in the pulling thread; abandoning stops a
+ * producer that would otherwise wait for free batches.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -363,6 +368,157 @@ static void test_empty_stream(void **state)
 	assert_true(qp_online_cpus() >= 1);
 }
 
+/* ---- pull mode ---------------------------------------------------------- */
+
+struct pull {
+	struct qp_pipeline *pl;
+	struct qp_event *want;
+	size_t n;
+	size_t stopped_at;		/* producer: where its sink said stop */
+	int rc;				/* producer: that return */
+};
+
+static uint32_t tag_of(size_t i)
+{
+	return (uint32_t)(i * 2654435761u);
+}
+
+static void *pull_producer(void *arg)
+{
+	struct pull *p = arg;
+	size_t i;
+
+	p->stopped_at = p->n;
+	for (i = 0; i < p->n; i++) {
+		qp_pipeline_set_tag(p->pl, tag_of(i));
+		p->rc = qp_pipeline_sink(&p->want[i], p->pl);
+		if (p->rc) {
+			p->stopped_at = i;
+			break;
+		}
+	}
+	qp_pipeline_close(p->pl);
+	return NULL;
+}
+
+/* n events of every kind, every 50th one a reader's module or loss record. */
+static struct qp_event *pull_events(size_t n)
+{
+	struct qp_event *want = calloc(n, sizeof(*want));
+	char *strs[5];
+	size_t i, k, ns;
+
+	assert_non_null(want);
+	for (i = 0; i < n; i++) {
+		make_event(&want[i], (enum qp_ev_kind)(i % QP_EV__COUNT), i, strs,
+			   &ns, 30);
+		if (i % 50 == 0)	/* a record instead: its own strings */
+			for (k = 0; k < ns; k++)
+				free(strs[k]);
+		if (i % 100 == 0) {
+			want[i].kind = QP_PL_MODULE;
+			want[i].u.qpc_open.path = rnd_string(60);
+		} else if (i % 50 == 0) {
+			want[i].kind = QP_PL_LOSS;
+			want[i].u.process.runtime_path = rnd_string(60);
+			want[i].u.process.rt_patch = rnd_string(200);
+		}
+	}
+	return want;
+}
+
+static void pull_free(struct qp_event *want, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (want[i].kind == QP_PL_MODULE) {
+			free((char *)want[i].u.qpc_open.path);
+			want[i].kind = QP_EV_API_ENQUEUE_EXIT;	/* no strings */
+		} else if (want[i].kind == QP_PL_LOSS) {
+			free((char *)want[i].u.process.runtime_path);
+			free((char *)want[i].u.process.rt_patch);
+			want[i].kind = QP_EV_API_ENQUEUE_EXIT;
+		}
+	}
+	free_want(&(struct check){ .want = want }, n);
+}
+
+static void assert_same_record(const struct qp_event *got,
+			       const struct qp_event *want)
+{
+	if (want->kind == QP_PL_MODULE) {
+		assert_int_equal(got->kind, QP_PL_MODULE);
+		assert_int_equal(got->host, want->host);
+		assert_int_equal(got->pid, want->pid);
+		assert_int_equal(got->ts, want->ts);
+		assert_int_equal(got->u.qpc_open.qpc, want->u.qpc_open.qpc);
+		assert_int_equal(got->u.qpc_open.size, want->u.qpc_open.size);
+		assert_str(got->u.qpc_open.path, want->u.qpc_open.path);
+	} else if (want->kind == QP_PL_LOSS) {
+		assert_int_equal(got->kind, QP_PL_LOSS);
+		assert_int_equal(got->pid, want->pid);
+		assert_int_equal(got->ts, want->ts);
+		assert_str(got->u.process.runtime_path, want->u.process.runtime_path);
+		assert_str(got->u.process.rt_patch, want->u.process.rt_patch);
+	} else {
+		assert_same(got, want);
+	}
+}
+
+static void test_pull_in_order(void **state)
+{
+	struct pull p = { .n = 30000 };
+	struct qp_event got;
+	pthread_t t;
+	uint32_t tag;
+	size_t i = 0;
+
+	(void)state;
+	p.want = pull_events(p.n);
+	p.pl = qp_pipeline_open();
+	assert_non_null(p.pl);
+	assert_int_equal(pthread_create(&t, NULL, pull_producer, &p), 0);
+	while (qp_pipeline_next(p.pl, &got, &tag) > 0) {
+		assert_true(i < p.n);
+		assert_same_record(&got, &p.want[i]);
+		assert_int_equal(tag, tag_of(i));
+		i++;
+	}
+	assert_int_equal(i, p.n);
+	assert_int_equal(qp_pipeline_next(p.pl, &got, &tag), 0);	/* stays at the end */
+	pthread_join(t, NULL);
+	assert_int_equal(p.rc, 0);
+	qp_pipeline_free(p.pl);
+	pull_free(p.want, p.n);
+}
+
+/* The consumer stops after 3000 events: the producer is told, never blocks. */
+static void test_pull_abandon(void **state)
+{
+	struct pull p = { .n = 200000 };
+	struct qp_event got;
+	pthread_t t;
+	uint32_t tag;
+	size_t i;
+
+	(void)state;
+	p.want = pull_events(p.n);
+	p.pl = qp_pipeline_open();
+	assert_non_null(p.pl);
+	assert_int_equal(pthread_create(&t, NULL, pull_producer, &p), 0);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(qp_pipeline_next(p.pl, &got, &tag), 1);
+		assert_same_record(&got, &p.want[i]);
+	}
+	qp_pipeline_abandon(p.pl, -EPIPE);
+	pthread_join(t, NULL);		/* hangs if the producer still waits */
+	assert_int_equal(p.rc, -EPIPE);
+	assert_true(p.stopped_at >= 3000 && p.stopped_at < p.n);
+	qp_pipeline_free(p.pl);
+	pull_free(p.want, p.n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +526,8 @@ int main(void)
 		cmocka_unit_test(test_records_larger_than_a_batch),
 		cmocka_unit_test(test_consumer_error_stops),
 		cmocka_unit_test(test_empty_stream),
+		cmocka_unit_test(test_pull_in_order),
+		cmocka_unit_test(test_pull_abandon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
