@@ -1415,19 +1415,70 @@ static void unmap_paths(const struct split *sp, char *buf, size_t len)
 struct stream_file {
 	size_t trace;
 	char *name;
-	off_t size;
+	off_t size;		/* a lead's: of all the files it stands for */
 	int group;
+	bool lead;		/* partitioned; else follows its trace's lead */
 };
 
+/*
+ * LTTng's trace file rotation (--tracefile-size) writes one stream as
+ * CHANNEL_CPU_0, CHANNEL_CPU_1, ...: files of one stream must stay in one
+ * group (src.ctf.fs joins them; apart, the later ones would start with
+ * packet counters that look like losses).  Such a trace is kept whole.
+ */
+static bool rotated_name(const char *name)
+{
+	size_t i = strlen(name);
+	int part;
+
+	for (part = 0; part < 2; part++) {
+		size_t end = i;
+
+		while (i > 0 && name[i - 1] >= '0' && name[i - 1] <= '9')
+			i--;
+		if (i == end || i == 0 || name[i - 1] != '_')
+			return false;
+		i--;
+	}
+	return i > 0;
+}
+
+/* Leads first, by size (largest first), then by trace and name. */
 static int cmp_stream_file(const void *a, const void *b)
 {
 	const struct stream_file *x = a, *y = b;
 
+	if (x->lead != y->lead)
+		return x->lead ? -1 : 1;
 	if (x->size != y->size)
 		return x->size > y->size ? -1 : 1;
 	if (x->trace != y->trace)
 		return x->trace < y->trace ? -1 : 1;
 	return strcmp(x->name, y->name);
+}
+
+/*
+ * A trace with rotated files: its first file leads, with the trace's
+ * size, the others follow (list_streams lists a trace's files together).
+ */
+static void keep_rotated_traces_whole(struct stream_file *f, size_t n)
+{
+	size_t i, k, j;
+	bool rot;
+
+	for (i = 0; i < n; i++)
+		f[i].lead = true;
+	for (i = 0; i < n; i = k) {
+		rot = false;
+		for (k = i; k < n && f[k].trace == f[i].trace; k++)
+			rot = rot || rotated_name(f[k].name);
+		if (!rot)
+			continue;
+		for (j = i + 1; j < k; j++) {
+			f[i].size += f[j].size;
+			f[j].lead = false;
+		}
+	}
 }
 
 /* The data stream files of trace dir (every regular file but metadata). */
@@ -1554,7 +1605,7 @@ static int group_add_dir(struct split_group *grp, const char *dir)
 static int split_build_tree(struct split *sp, bool force)
 {
 	struct stream_file *f = NULL;
-	size_t n = 0, i, t;
+	size_t n = 0, i, k, t;
 	off_t total[2] = { 0, 0 };
 	const char *tmp = getenv("TMPDIR");
 	char gd[PATH_MAX + 64];
@@ -1565,10 +1616,17 @@ static int split_build_tree(struct split *sp, bool force)
 			goto out;
 	if (n < 2)
 		goto out;
+	keep_rotated_traces_whole(f, n);
 	qsort(f, n, sizeof(*f), cmp_stream_file);
 	for (i = 0; i < n; i++) {
-		f[i].group = total[1] < total[0];
-		total[f[i].group] += f[i].size;
+		if (f[i].lead) {
+			f[i].group = total[1] < total[0];
+			total[f[i].group] += f[i].size;
+		} else {
+			for (k = 0; !f[k].lead || f[k].trace != f[i].trace; k++)
+				;
+			f[i].group = f[k].group;
+		}
 		sp->g[f[i].group].capkeys++;
 	}
 	if (!force && (total[0] < total[1] ? total[0] : total[1]) <

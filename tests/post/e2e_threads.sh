@@ -7,7 +7,8 @@
 # pipeline (--threads 2, QPROF_REPORT_SPLIT=0) must give byte-identical
 # outputs: summary with --by tables, CSV, JSON, Chrome trace, merged device
 # dumps, windowing, JSON on stdout before the summary, a trace with lost
-# events, and the same errors (a truncated stream file: the real path).
+# events, rotated trace files, and the same errors (a truncated stream
+# file: the real path).
 # Traces: e2e_gen (two processes, wait and callback completion), the
 # simulator's application under libqprof.so with call stacks (process_info,
 # program, queue and kernel events with strings and arrays), and e2e_gen
@@ -65,6 +66,21 @@ sessions="$sessions $s2"
 "$tp/e2e_gen" -n 20000 -k 4 -o lossy || exit 99
 lttng stop "$s2" >>"$QP_LTTNG_LOG" 2>&1
 
+# trace file rotation (qp_0_0, qp_0_1, ...: one stream in several files,
+# which must stay in one group), per-PID buffers: two traces
+s3=rot-$$-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+sessions="$sessions $s3"
+{ lttng create "$s3" --output="$work/rot" &&
+  lttng enable-channel -u -s "$s3" --buffers-pid --subbuf-size=65536 \
+	--num-subbuf=4 --tracefile-size=65536 qp &&
+  lttng enable-event -u -s "$s3" -c qp 'qprof:*' &&
+  lttng start "$s3"; } >>"$QP_LTTNG_LOG" 2>&1 || exit 99
+"$tp/e2e_gen" -n 3000 -k 2 -o rot-a & ra=$!
+"$tp/e2e_gen" -n 3000 -k 2 -o rot-b & rb=$!
+wait $ra && wait $rb || exit 99
+lttng stop "$s3" >>"$QP_LTTNG_LOG" 2>&1
+[ -n "$(find "$work/rot" -name 'qp_*_1')" ] || bad "rot: no rotated trace files"
+
 # a copy of the trace with a stream file cut in the middle of a packet
 cp -r "$work/t" "$work/trunc"
 f=$(find "$work/trunc" -type f -name 'qp_*' ! -name '*.idx' -size +8k | head -1)
@@ -116,6 +132,7 @@ run lossy "$work/lossy" --csv-dir csv --by program
 grep -q "Lost data" "$work/lossy-2/stdout" ||
 	bad "lossy: no discarded events in the tiny-buffer trace"
 run quiet "$work/t" -q --csv-dir csv
+run rotated "$work/rot" --by program --csv-dir csv
 : >"$work/file"
 want_rc=1 run badcsv "$work/t" --csv-dir "$work/file" --json out.json
 [ "$(cat "$work/badcsv-2/rc")" = 1 ] && [ ! -s "$work/badcsv-2/stdout" ] &&
