@@ -12,11 +12,13 @@
 #      /usr/bin/python3 pandas read_csv + describe (what latency_stats does);
 #      goal >= 10x faster.
 # Environment: QP_BENCH_INF (inferences of the big trace, default 900000 =
-# 5.4 M events), QP_BENCH_REPS (default 3), QP_BENCH_KEEP=1 keeps the files.
+# 5.4 M events), QP_BENCH_PROCS (processes recording them, default 2),
+# QP_BENCH_REPS (default 3), QP_BENCH_KEEP=1 keeps the files.
 set -u
 : "${top_builddir:=..}" "${top_srcdir:=..}"
 . "$top_srcdir/tests/lib/lttng.sh"
 inf=${QP_BENCH_INF:-900000}
+procs=${QP_BENCH_PROCS:-2}
 small=$((inf / 4))
 reps=${QP_BENCH_REPS:-3}
 report=$top_builddir/post/qprof-report
@@ -37,8 +39,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# record N INFERENCES DIR: one e2e_gen process, per-PID blocking buffers
-# (no loss, and no other process's events in the trace we read)
+# record N: N inferences from QP_BENCH_PROCS (default 2) concurrent
+# e2e_gen processes, per-PID blocking buffers (no loss, and no other
+# process's events in the trace we read); prints the session directory.
+# Two processes on the 2 vCPUs spread the events over the CPUs' stream
+# files as an application's threads and the runtime's workers do; one
+# process puts ~99 % of them in one stream file.
 record() {
 	session=qp-report-bench-$$-$1
 	{ lttng create "$session" --output="$work/t$1" &&
@@ -46,12 +52,17 @@ record() {
 		--num-subbuf=8 --blocking-timeout=inf qp &&
 	  lttng enable-event -u -s "$session" -c qp 'qprof:*' &&
 	  lttng start "$session"; } >>"$QP_LTTNG_LOG" 2>&1 || exit 1
-	"$gen" -n "$1" -k 10 & gpid=$!
-	wait $gpid || exit 1
+	gpids=
+	p=0
+	while [ $p -lt "$procs" ]; do
+		"$gen" -n $(($1 / procs)) -k 10 & gpids="$gpids $!"
+		p=$((p + 1))
+	done
+	for g in $gpids; do wait "$g" || exit 1; done
 	lttng stop "$session" >>"$QP_LTTNG_LOG" 2>&1
 	lttng destroy "$session" >>"$QP_LTTNG_LOG" 2>&1
 	session=
-	find "$work/t$1" -type d -name "e2e_gen-$gpid-*"
+	echo "$work/t$1"
 }
 
 # secs CMD...: "WALL CPU" seconds of one run (output discarded).  The
@@ -66,13 +77,14 @@ calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 # median COLUMN <FILE
 median() { awk -v c="$1" '{ print $c }' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-echo "report-bench: recording $inf inferences with e2e_gen..."
+echo "report-bench: recording $inf inferences with $procs e2e_gen processes..."
 big=$(record "$inf")
 echo "report-bench: recording $small inferences..."
 sm=$(record "$small")
 events=$("$report" "$big" --progress -q --csv-dir "$work/csv" 2>&1 >/dev/null |
 	sed -n 's/.* \([0-9]*\) events (.*/\1/p')
-echo "trace: $events events, $(du -sm "$big" | cut -f1) MB"
+echo "trace: $events events, $(du -sm "$big" | cut -f1) MB; stream files (MB):" \
+	$(find "$big" -type f -name 'qp_*' -size +0 -exec du -m {} + | cut -f1 | sort -rn)
 
 : >"$work/bt"; : >"$work/qp"
 i=0
