@@ -253,7 +253,7 @@ void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
 		handles[0] = w->handle;
 		n = 1;
 	}
-	memset(e, 0, sizeof(e));
+	memset(e, 0, n * sizeof(e[0]));	/* only the entries queried */
 	for (i = 0; i < n; i++)
 		e[i].handle = handles[i];
 	memset(&ps, 0, sizeof(ps));
