@@ -109,8 +109,8 @@ export QAIC_SIM_TIME_SCALE=10
 # attempt: record both hosts into a fresh relayd output and check.
 attempt() {
 	rm -rf "$work/relay" "$work/qp-host-a" "$work/qp-host-b"
-	host qp-host-a 150
-	host qp-host-b 220
+	host qp-host-a 400
+	host qp-host-b 300
 	[ $fail = 0 ] || return
 
 	for h in qp-host-a qp-host-b; do
