@@ -165,3 +165,34 @@ qp_lttng_teardown()
 	fi
 	return 0
 }
+
+# qp_e2e_begin NAME: the common start of an end-to-end test script.  A
+# session daemon (exit 77 without one); $work, a fresh directory removed at
+# exit, holding $QP_LTTNG_LOG; $sessions, session names destroyed at exit;
+# fail=0; bad MESSAGE prints "FAIL: MESSAGE" and sets fail=1.
+qp_e2e_begin()
+{
+	qp_lttng_setup || exit $?
+	work=$(mktemp -d "${TMPDIR:-/tmp}/qp-$1.XXXXXX") || exit 99
+	QP_LTTNG_LOG=$work/lttng.log
+	export QP_LTTNG_LOG
+	sessions=
+	trap _qp_e2e_end EXIT
+	trap 'exit 130' INT TERM
+	fail=0
+}
+
+_qp_e2e_end()
+{
+	for _qp_s in $sessions; do
+		lttng destroy "$_qp_s" >/dev/null 2>&1
+	done
+	qp_lttng_teardown
+	rm -rf "$work"
+}
+
+bad()
+{
+	echo "FAIL: $*"
+	fail=1
+}

@@ -13,19 +13,7 @@ set -u
 : "${top_builddir:=../..}" "${top_srcdir:=../..}"
 . "$top_srcdir/tests/lib/lttng.sh"
 tp=$top_builddir/tests/post
-qp_lttng_setup || exit $?
-work=$(mktemp -d "${TMPDIR:-/tmp}/qp-e2e-reader.XXXXXX") || exit 99
-QP_LTTNG_LOG=$work/lttng.log
-export QP_LTTNG_LOG
-sessions=
-cleanup() {
-	for s in $sessions; do lttng destroy "$s" >/dev/null 2>&1; done
-	qp_lttng_teardown
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail=0
+qp_e2e_begin e2e-reader
 
 # 1. per-UID, two processes (one with callbacks)
 s=$(qp_session_create e2e-reader "$work/t1") || exit 99

@@ -17,20 +17,7 @@ tp=$top_builddir/tests/post
 report=$top_builddir/post/qprof-report
 [ -x "$report" ] || { echo "no $report"; exit 77; }
 [ -x /usr/bin/python3 ] || { echo "no /usr/bin/python3"; exit 77; }
-qp_lttng_setup || exit $?
-work=$(mktemp -d "${TMPDIR:-/tmp}/qp-e2e-report.XXXXXX") || exit 99
-QP_LTTNG_LOG=$work/lttng.log
-export QP_LTTNG_LOG
-sessions=
-cleanup() {
-	for s in $sessions; do lttng destroy "$s" >/dev/null 2>&1; done
-	qp_lttng_teardown
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+qp_e2e_begin e2e-report
 
 # expect RC PATTERN CMD...: exit status RC and PATTERN on stderr
 expect() {

@@ -21,20 +21,7 @@ report=$top_builddir/post/qprof-report
 lib=$top_builddir/preload/.libs/libqprof.so
 app=$top_builddir/sim/apps/qaic-sim-app
 [ -x "$report" ] || { echo "no $report"; exit 77; }
-qp_lttng_setup || exit $?
-work=$(mktemp -d "${TMPDIR:-/tmp}/qp-e2e-threads.XXXXXX") || exit 99
-QP_LTTNG_LOG=$work/lttng.log
-export QP_LTTNG_LOG
-sessions=
-cleanup() {
-	for s in $sessions; do lttng destroy "$s" >/dev/null 2>&1; done
-	qp_lttng_teardown
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail=0
-bad() { echo "FAIL: $*"; fail=1; }
+qp_e2e_begin e2e-threads
 
 # ---- traces
 s=$(qp_session_create e2e-threads "$work/t") || exit 99
