@@ -123,20 +123,27 @@ run() {
 # one inference in flight (-S 1): hand-offs are thread wake-ups only.
 # On 2 vCPUs the simulator's own threads (supervisor, device) preempt the
 # worker between the runtime's clock read and the shim's in about 1 % of
-# inferences, for 5-10 us: with the tiny preset's ~300 us execTotal that
-# tail exceeds the 2 % tolerance at p99 although both sides time the same
-# span.  These runs therefore use the tiny program at 10x its device time
-# (~500 us compute), which keeps them short while the criterion measures
-# qprof rather than the VM's scheduler.
-run tiny-wait-s1 0 yes QAIC_SIM_TIME_SCALE=10 -- "$app" -t tiny -n 400 -S 1 -c wait
-run tiny-callback-s1 0 yes QAIC_SIM_TIME_SCALE=10 -- "$app" -t tiny -n 400 -S 1 -c callback
-[ -e "$loader" ] && run loader-tiny-s1 0 yes QAIC_SIM_TIME_SCALE=10 \
+# inferences, for 5-10 us (15-30 us when the host is noisy): with the tiny
+# preset's ~300 us execTotal that tail exceeds the 2 % tolerance at p99
+# although both sides time the same span.  These runs therefore use the
+# tiny program at 20x its device time (~1 ms compute), which keeps them
+# short while the criterion measures qprof rather than the VM's scheduler
+# (the same reason scales resnet50 and bert below).
+run tiny-wait-s1 0 yes QAIC_SIM_TIME_SCALE=20 -- "$app" -t tiny -n 400 -S 1 -c wait
+run tiny-callback-s1 0 yes QAIC_SIM_TIME_SCALE=20 -- "$app" -t tiny -n 400 -S 1 -c callback
+[ -e "$loader" ] && run loader-tiny-s1 0 yes QAIC_SIM_TIME_SCALE=20 \
 	QAIC_LIB="$top_builddir/sim/runtime/.libs/libQAic.so" -- "$loader" -t tiny -n 300 -S 1 -c event
-# deeper queues: preProc also holds the wait for a free runtime worker
-run tiny-wait 0 no -- "$app" -t tiny -n 600 -c wait
-run tiny-event-3thr 16 no -- "$app" -t tiny -n 600 -T 3 -c event
-run resnet50 0 no QAIC_SIM_TIME_SCALE=0.05 -- "$app" -t resnet50 -n 200
-run bert-3thr 16 no QAIC_SIM_TIME_SCALE=0.02 -- "$app" -t bert -n 150 -T 3 -c callback
+# deeper queues: preProc also holds the wait for a free runtime worker.
+# With 3 application threads, the runtime's workers and the simulator's
+# threads on 2 vCPUs, a thread is preempted between the runtime's clock
+# read and the shim's in over 1 % of inferences, for 10-30 us on a noisy
+# host: more than 2 % of the tiny preset's ~700 us execTotal.  At 3x its
+# device time the tolerance (2 % of ~2 ms) covers those tails, and the
+# criterion still checks that both sides time the same span.
+run tiny-wait 0 no QAIC_SIM_TIME_SCALE=3 -- "$app" -t tiny -n 600 -c wait
+run tiny-event-3thr 16 no QAIC_SIM_TIME_SCALE=3 -- "$app" -t tiny -n 600 -T 3 -c event
+run resnet50 0 no QAIC_SIM_TIME_SCALE=0.2 -- "$app" -t resnet50 -n 200
+run bert-3thr 16 no QAIC_SIM_TIME_SCALE=0.05 -- "$app" -t bert -n 150 -T 3 -c callback
 # ring of 16 with 3 queues x 8 workers: EXECUTE_BO returns EAGAIN
 run tiny-saturated 16 retries -- "$app" -t tiny -n 600 -T 4 -S 10 -q 3 --threads-per-queue 8
 run tiny-eagain 0 retries QAIC_SIM_FAULT_EAGAIN=5:3 -- "$app" -t tiny -n 300
