@@ -100,17 +100,22 @@ _qp_random()
 	od -An -N4 -tu4 /dev/urandom | tr -d ' \n'
 }
 
+# qp_session_create PREFIX DEST: a session recording qprof:* into DEST, a
+# directory, or an lttng-relayd URL (net://HOST[:CTRL:DATA]); prints its name.
 qp_session_create()
 {
 	_qp_name=$1-$$-$(_qp_random)
-	_qp_out=$2
+	case $2 in
+	net://* | net6://* | tcp://*) _qp_dest=--set-url=$2 ;;
+	*) _qp_dest=--output=$2 ;;
+	esac
 	_qp_block=
 	if [ "${QP_LTTNG_BLOCKING:-0}" = 1 ]; then
 		_qp_block=--blocking-timeout=inf
 		LTTNG_UST_ALLOW_BLOCKING=1
 		export LTTNG_UST_ALLOW_BLOCKING
 	fi
-	_qp_log lttng create "$_qp_name" --output="$_qp_out" || return 1
+	_qp_log lttng create "$_qp_name" "$_qp_dest" || return 1
 	if ! _qp_log lttng enable-channel -u -s "$_qp_name" \
 			--subbuf-size=4M --num-subbuf=8 $_qp_block qp ||
 		! _qp_log lttng enable-event -u -s "$_qp_name" -c qp 'qprof:*'; then

@@ -79,13 +79,9 @@ host() {
 		QP_LTTNG_BLOCKING=1
 		QP_LTTNG_LOG=$work/$name/lttng.log
 		qp_lttng_setup || exit 1
-		s=qp-hosts-$name
 		rc=1
-		if _qp_log lttng create "$s" --set-url="net://127.0.0.1:$ctrl:$data" &&
-			_qp_log lttng enable-channel -u -s "$s" --subbuf-size=4M \
-				--num-subbuf=8 --blocking-timeout=inf qp &&
-			_qp_log lttng enable-event -u -s "$s" -c qp "qprof:*" &&
-			_qp_log lttng start "$s"; then
+		if s=$(qp_session_create qp-hosts "net://127.0.0.1:$ctrl:$data") &&
+			qp_session_start "$s"; then
 			QPROF_KMD_STATS=0 LD_PRELOAD=$lib "$app" -t tiny -n "$n" \
 				-S 1 --aic-profiling-type latency \
 				--aic-profiling-num-samples 1000000 \
@@ -93,9 +89,9 @@ host() {
 				>"$work/$name/app.out" 2>&1 &
 			echo $! >"$work/$name.pid"
 			wait $! && rc=0
-			_qp_log lttng stop "$s" || rc=1
+			qp_session_stop "$s" || rc=1
+			qp_session_destroy "$s"
 		fi
-		_qp_log lttng destroy "$s"
 		qp_lttng_teardown
 		exit $rc
 	' sh "$name" "$n" "$ctrl" "$data" "$work" "$lib" "$app" ||

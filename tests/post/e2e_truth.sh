@@ -39,20 +39,7 @@ QP_LTTNG_BLOCKING=1
 # against the runtime's values in tests/preload (QPROF_KMD_STATS=always).
 QPROF_KMD_STATS=0
 export QPROF_KMD_STATS
-qp_lttng_setup || exit $?
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/qp-e2e-truth.XXXXXX") || exit 99
-QP_LTTNG_LOG=$work/lttng.log
-export QP_LTTNG_LOG
-session=
-cleanup() {
-	[ -n "$session" ] && lttng destroy "$session" >/dev/null 2>&1
-	qp_lttng_teardown
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail=0
+qp_e2e_begin e2e-truth
 : "${QP_BOUNDS:=100,5000,100,5000,500,10000}"
 
 # run LABEL WINDOW BOUNDS [ENV=VALUE...] -- PROGRAM ARGS...
@@ -68,8 +55,9 @@ run_once() {
 	d=$work/$label
 	rm -rf "$d"
 	mkdir -p "$d/dump" "$d/csv"
-	session=$(qp_session_create e2e-truth "$d/trace") || { fail=1; return; }
-	qp_session_start "$session" || { fail=1; return; }
+	# $sessions (qp_e2e_begin): destroyed at exit if the run is cut short
+	sessions=$(qp_session_create e2e-truth "$d/trace") || { fail=1; return; }
+	qp_session_start "$sessions" || { fail=1; return; }
 	envs=
 	while [ "$1" != -- ]; do envs="$envs $1"; shift; done
 	shift
@@ -82,10 +70,10 @@ run_once() {
 	if ! wait $pid; then
 		echo "$label: application failed"; cat "$d/app.out"; fail=1
 	fi
-	qp_session_stop "$session"
-	lost=$(qp_session_discarded "$session")
-	qp_session_destroy "$session"
-	session=
+	qp_session_stop "$sessions"
+	lost=$(qp_session_discarded "$sessions")
+	qp_session_destroy "$sessions"
+	sessions=
 	[ "$lost" = 0 ] || { echo "$label: $lost events discarded"; fail=1; }
 	if ! "$report" "$d/trace" --pid "$pid" --device-latency "$d/dump" \
 		--csv-dir "$d/csv" --json "$d/report.json" >"$d/summary.txt" \
