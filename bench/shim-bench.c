@@ -14,9 +14,10 @@
  *                               through enqueue + wait), all T threads
  *                               together, median of REPS runs of N
  *   shim-bench bare-infer N T REPS E
- *                               the same loop emitting E bare LTTng-UST
- *                               events per inference instead (no QAic
- *                               call): LTTng-UST's own floor
+ *                               the same loop without the shim, emitting
+ *                               E >= 3 bare LTTng-UST events per inference
+ *                               where the shim emits its own: LTTng-UST's
+ *                               own floor
  */
 #define LTTNG_UST_TRACEPOINT_CREATE_PROBES
 #define LTTNG_UST_TRACEPOINT_DEFINE
@@ -135,16 +136,25 @@ static void bare_events(QAicExecObj *eo, int n)
 static void *infer_thread(void *arg)
 {
 	QAicExecObj *eo = arg;
+	int e = bare_per_inference;
 	long i;
 
+	/*
+	 * The bare floor runs the same inference (fake runtime, no shim) and
+	 * emits its events where the shim emits its own: one before the
+	 * enqueue, two after it, the rest after the wait.
+	 */
 	for (i = 0; i < per_thread; i++) {
-		if (bare_per_inference) {
-			bare_events(eo, bare_per_inference);
-			continue;
-		}
-		if (qaicEnqueueExecObj((QAicQueue *)eo, eo, NULL) != QS_SUCCESS ||
-		    qaicExecObjWaitForCompletion(eo, 0) != QS_SUCCESS)
+		if (e)
+			bare_events(eo, 1);
+		if (qaicEnqueueExecObj((QAicQueue *)eo, eo, NULL) != QS_SUCCESS)
 			return arg;
+		if (e)
+			bare_events(eo, 2);
+		if (qaicExecObjWaitForCompletion(eo, 0) != QS_SUCCESS)
+			return arg;
+		if (e)
+			bare_events(eo, e - 3);
 	}
 	return NULL;
 }
@@ -203,7 +213,7 @@ int main(int argc, char **argv)
 		return bench_calls(atol(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "infer"))
 		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
-	if (argc == 6 && !strcmp(argv[1], "bare-infer")) {
+	if (argc == 6 && !strcmp(argv[1], "bare-infer") && atoi(argv[5]) >= 3) {
 		bare_per_inference = atoi(argv[5]);
 		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	}

@@ -7,13 +7,20 @@
 #   2. cost per recorded event, vs a bare LTTng-UST event;
 #   3. CPU per inference (EXECUTE + WAIT via enqueue + wait), all threads,
 #      default settings, and the part of it that is the shim's own
-#      PERF_STATS query (QPROF_KMD_STATS=0 run); for reference, the same
-#      loop emitting as many bare LTTng-UST events and nothing else;
+#      PERF_STATS query (QPROF_KMD_STATS=0 run); for reference, LTTng-UST's
+#      floor: the same loop without the shim, emitting as many bare events
+#      where the shim emits its own; both again with cold caches (the fake
+#      kernel evicts 256 KiB at each EXECUTE and WAIT, as a real driver
+#      call does);
 #   4. throughput of qaic-sim-app (tiny) while recording, runtime profiling
 #      on (both runs issue the same ioctls), and with profiling off (the
-#      shim's own query).
+#      shim's own query); rounds in ABBA order, paired ratios with a 95 %
+#      confidence interval of their median;
+#   5. instructions per inference (valgrind's callgrind, when installed):
+#      the shim and the LTTng-UST floor, exact counts that no noise of the
+#      machine moves.
 # Env: QP_BENCH_ROUNDS (5), QP_BENCH_CALLS (1000000), QP_BENCH_INFER
-# (200000), QP_BENCH_APP_N (10000), QP_BENCH_APP_ROUNDS (9).  Needs lttng;
+# (200000), QP_BENCH_APP_N (2000), QP_BENCH_APP_ROUNDS (20).  Needs lttng;
 # run via `make bench`.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -23,10 +30,10 @@ SHIM=$top_builddir/preload/.libs/libqprof.so
 KMD=$B/.libs/libshimfakekmd.so
 APP=$top_builddir/sim/apps/qaic-sim-app
 ROUNDS=${QP_BENCH_ROUNDS:-5}
-APP_ROUNDS=${QP_BENCH_APP_ROUNDS:-9}
+APP_ROUNDS=${QP_BENCH_APP_ROUNDS:-20}
 CALLS=${QP_BENCH_CALLS:-1000000}
 INFER=${QP_BENCH_INFER:-200000}
-APPN=${QP_BENCH_APP_N:-10000}
+APPN=${QP_BENCH_APP_N:-2000}
 export QAIC_SIM_PRESET_DIR=$top_srcdir/sim/presets
 
 for f in "$BENCH" "$SHIM" "$KMD" "$APP"; do
@@ -67,6 +74,35 @@ paired()
 		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan";
 			else if (NR % 2) print v[(NR + 1) / 2];
 			else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# paired_ci SHIMFILE BASEFILE KEY: "median lo hi" of the paired ratios,
+# [lo, hi] the order statistics that bracket the median with ~95 %
+# confidence (ranks n/2 -+ 0.98 sqrt(n), distribution-free).
+paired_ci()
+{
+	paste -d ' ' "$1" "$2" | awk -v k="$3" '$1 == k && $4 > 0 { print $2 / $4 }' |
+		sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "nan nan nan"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			j = int(NR / 2 - 0.98 * sqrt(NR)); if (j < 1) j = 1
+			h = NR / 2 + 1 + 0.98 * sqrt(NR); k = int(h); if (k < h) k++
+			if (k > NR) k = NR
+			print m, v[j], v[k] }'
+}
+# instr ENV... -- ARGS: instructions (callgrind) of one shim-bench run.
+instr()
+{
+	env "$@" 2>&1 >/dev/null | awk '/Collected/ { print $NF }'
+}
+# ir_per_inf PRELOAD VAR=VALUE MODE [EVENTS]: instructions per inference
+# of `shim-bench MODE`, 1 thread: two sizes, so that setup cancels (each
+# run does n / 4 unmeasured inferences first, hence 1.25 n).
+ir_per_inf()
+{
+	_a=$(instr LD_PRELOAD="$1" "$2" valgrind --tool=callgrind \
+		--callgrind-out-file=/dev/null "$BENCH" "$3" 4000 1 1 ${4:-})
+	_b=$(instr LD_PRELOAD="$1" "$2" valgrind --tool=callgrind \
+		--callgrind-out-file=/dev/null "$BENCH" "$3" 8000 1 1 ${4:-})
+	echo "$_a $_b" | awk '{ print ($2 - $1) / 5000 }'
 }
 # row NAME SHIM BASE GOAL: one figure line.
 row()
@@ -116,7 +152,22 @@ for r in $(seq "$ROUNDS"); do
 		sed 's/^infer_cpu_ns/bare6_cpu_ns/' >>"$T/i-bare"
 	LD_PRELOAD=$KMD "$BENCH" bare-infer "$INFER" 2 3 5 |
 		sed 's/^infer_cpu_ns/bare5_cpu_ns/' >>"$T/i-bare"
+	# cold caches: fewer inferences, each costs microseconds
+	export QP_FAKEKMD_EVICT=256
+	LD_PRELOAD=$KMD "$BENCH" infer $((INFER / 10)) 2 3 >>"$T/k-base"
+	LD_PRELOAD="$SHIM $KMD" "$BENCH" infer $((INFER / 10)) 2 3 >>"$T/k-shim"
+	LD_PRELOAD=$KMD "$BENCH" bare-infer $((INFER / 10)) 2 3 6 >>"$T/k-bare"
+	unset QP_FAKEKMD_EVICT
 done
+# 5. Instructions per inference (callgrind), in the same session.
+ir_base= ir_shim= ir_nostats= ir_bare6= ir_bare5=
+if command -v valgrind >/dev/null 2>&1; then
+	ir_base=$(ir_per_inf "$KMD" QP_=1 infer)
+	ir_shim=$(ir_per_inf "$SHIM $KMD" QP_=1 infer)
+	ir_nostats=$(ir_per_inf "$SHIM $KMD" QPROF_KMD_STATS=0 infer)
+	ir_bare6=$(ir_per_inf "$KMD" QP_=1 bare-infer 6)
+	ir_bare5=$(ir_per_inf "$KMD" QP_=1 bare-infer 5)
+fi
 qp_session_stop "$s"
 lost=$(qp_session_discarded "$s")
 qp_session_destroy "$s"
@@ -124,11 +175,28 @@ qp_session_destroy "$s"
 s=$(session qprof-bench-app)
 prof="--aic-profiling-type latency --aic-profiling-num-samples $APPN --aic-profiling-out-dir $T/lat"
 rate() { awk '$1 == "InferenceCnt" { print $NF }'; }
+app()	# KIND [ENV...]: one run's Inf/Sec, as "KIND rate"
+{
+	_k=$1
+	shift
+	if [ "$_k" = prof ]; then
+		echo "prof $(env "$@" "$APP" -t tiny -n "$APPN" -T 2 $prof | rate)"
+	else
+		echo "noprof $(env "$@" "$APP" -t tiny -n "$APPN" -T 2 | rate)"
+	fi
+}
+# ABBA: odd rounds run the baseline first, even rounds the shim first, so
+# that neither always runs in the other's wake.
 for r in $(seq "$APP_ROUNDS"); do
-	echo "prof $("$APP" -t tiny -n "$APPN" -T 2 $prof | rate)" >>"$T/a-base"
-	echo "prof $(LD_PRELOAD=$SHIM "$APP" -t tiny -n "$APPN" -T 2 $prof | rate)" >>"$T/a-shim"
-	echo "noprof $("$APP" -t tiny -n "$APPN" -T 2 | rate)" >>"$T/a-base"
-	echo "noprof $(LD_PRELOAD=$SHIM "$APP" -t tiny -n "$APPN" -T 2 | rate)" >>"$T/a-shim"
+	for k in prof noprof; do
+		if [ $((r % 2)) = 1 ]; then
+			app $k >>"$T/a-base"
+			app $k LD_PRELOAD="$SHIM" >>"$T/a-shim"
+		else
+			app $k LD_PRELOAD="$SHIM" >>"$T/a-shim"
+			app $k >>"$T/a-base"
+		fi
+	done
 done
 qp_session_stop "$s"
 lost2=$(qp_session_discarded "$s")
@@ -148,20 +216,38 @@ row "recorded: enqueue (entry + exit events)" "$(med "$T/e-shim" call_2ev_ns)" \
 row "bare LTTng-UST event (reference)" "$(med "$T/e-shim" bare_event_ns)" \
 	"$(med "$T/e-base" bare_event_ns)" "~94"
 row "CPU per inference, 2 threads, default" "$(med "$T/i-shim" infer_cpu_ns)" \
-	"$(med "$T/i-base" infer_cpu_ns)" "added <= 1000"
+	"$(med "$T/i-base" infer_cpu_ns)" "(own PERF_STATS included)"
 row "  of which the shim's own PERF_STATS" "$(med "$T/i-shim" infer_cpu_ns)" \
-	"$(med "$T/i-nostats" infer_cpu_ns)" ""
-row "CPU per inference, QPROF_KMD_STATS=0" "$(med "$T/i-nostats" infer_cpu_ns)" \
+	"$(med "$T/i-nostats" infer_cpu_ns)" "reported separately"
+row "CPU per inference, own PERF_STATS apart" "$(med "$T/i-nostats" infer_cpu_ns)" \
 	"$(med "$T/i-base" infer_cpu_ns)" "added <= 1000"
-row "  vs LTTng-UST floor: 6 bare events" "$(med "$T/i-shim" infer_cpu_ns)" \
-	"$(med "$T/i-bare" bare6_cpu_ns)" "(reference)"
-row "  vs LTTng-UST floor: 5 bare events" "$(med "$T/i-nostats" infer_cpu_ns)" \
-	"$(med "$T/i-bare" bare5_cpu_ns)" "(reference)"
+row "  LTTng-UST floor, 6 bare events" "$(med "$T/i-bare" bare6_cpu_ns)" \
+	"$(med "$T/i-base" infer_cpu_ns)" "(reference)"
+row "  LTTng-UST floor, 5 bare events" "$(med "$T/i-bare" bare5_cpu_ns)" \
+	"$(med "$T/i-base" infer_cpu_ns)" "(reference)"
+row "CPU per inference, cold caches, default" "$(med "$T/k-shim" infer_cpu_ns)" \
+	"$(med "$T/k-base" infer_cpu_ns)" "(reference)"
+row "  LTTng-UST floor, cold, 6 bare events" "$(med "$T/k-bare" infer_cpu_ns)" \
+	"$(med "$T/k-base" infer_cpu_ns)" "(reference)"
+if [ -n "$ir_shim" ]; then
+	row "instructions per inference, default" "$ir_shim" "$ir_base" "(callgrind)"
+	row "  with QPROF_KMD_STATS=0" "$ir_nostats" "$ir_base" ""
+	row "  LTTng-UST floor, 6 bare events" "$ir_bare6" "$ir_base" ""
+	row "  LTTng-UST floor, 5 bare events" "$ir_bare5" "$ir_base" ""
+	awk -v a="$ir_shim" -v b="$ir_bare6" -v c="$ir_nostats" -v d="$ir_bare5" -v z="$ir_base" 'BEGIN {
+		printf "%-44s %10.2f %10.2f  (added instructions, shim / floor)\n",
+			"  shim vs floor, 6 / 5 events", (a - z) / (b - z), (c - z) / (d - z) }'
+else
+	echo "instructions per inference: valgrind not installed, skipped"
+fi
 row "sim-app tiny Inf/Sec, runtime profiling on" "$(med "$T/a-shim" prof)" \
 	"$(med "$T/a-base" prof)" "loss <= 1 %"
 row "sim-app tiny Inf/Sec, shim's own PERF_STATS" "$(med "$T/a-shim" noprof)" \
 	"$(med "$T/a-base" noprof)" ""
-printf '%-44s %10.4f  (median over rounds of shim / baseline; goal >= 0.99)\n' \
-	"sim-app tiny Inf/Sec, profiling on, paired" \
-	"$(paired "$T/a-shim" "$T/a-base" prof)"
+set -- $(paired_ci "$T/a-shim" "$T/a-base" prof)
+printf '%-44s %10.4f  95 %% CI [%.4f, %.4f] over %d ABBA rounds; goal >= 0.99\n' \
+	"sim-app tiny Inf/Sec, profiling on, paired" "$1" "$2" "$3" "$APP_ROUNDS"
+set -- $(paired_ci "$T/a-shim" "$T/a-base" noprof)
+printf '%-44s %10.4f  95 %% CI [%.4f, %.4f]\n' \
+	"sim-app tiny, shim's own PERF_STATS, paired" "$1" "$2" "$3"
 echo "discarded events: $lost (micro-benchmarks), $lost2 (sim-app)"
