@@ -20,8 +20,9 @@
 #      the shim and the LTTng-UST floor, exact counts that no noise of the
 #      machine moves.
 # Env: QP_BENCH_ROUNDS (5), QP_BENCH_CALLS (1000000), QP_BENCH_INFER
-# (200000), QP_BENCH_APP_N (2000), QP_BENCH_APP_ROUNDS (20).  Needs lttng;
-# run via `make bench`.
+# (200000), QP_BENCH_APP_N (2000), QP_BENCH_APP_ROUNDS (20), QP_BENCH_WARM
+# (2000000 bare events before the event loops), QP_BENCH_CALLGRIND (1; 0
+# skips part 5).  Needs lttng; run via `make bench`.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 B=$top_builddir/bench
@@ -39,6 +40,10 @@ export QAIC_SIM_PRESET_DIR=$top_srcdir/sim/presets
 for f in "$BENCH" "$SHIM" "$KMD" "$APP"; do
 	[ -e "$f" ] || { echo "shim-run: $f not built" >&2; exit 1; }
 done
+if ldd "$BENCH" 2>/dev/null | grep -q libasan; then
+	echo "shim-run: $top_builddir is a sanitizer build: benchmark an optimised one" >&2
+	exit 1
+fi
 # A private session daemon in a private mount namespace (root): other
 # users of the global daemon (parallel test suites) then cannot enable
 # qprof events in our processes, so "no session" really means none.
@@ -135,7 +140,7 @@ s=$(session qprof-bench-ev)
 # Steady state: each process first writes 2 M bare events, so that its
 # first-touch page faults on the ring buffer (a one-time ~1 us per 4 KiB
 # written, per process) fall on none of the measured loops.
-export QPROF_BENCH_WARM=2000000
+export QPROF_BENCH_WARM=${QP_BENCH_WARM:-2000000}
 for r in $(seq "$ROUNDS"); do
 	LD_PRELOAD=$KMD "$BENCH" calls $((CALLS / 10)) 5 >>"$T/e-base"
 	LD_PRELOAD="$SHIM $KMD" "$BENCH" calls $((CALLS / 10)) 5 >>"$T/e-shim"
@@ -161,7 +166,10 @@ for r in $(seq "$ROUNDS"); do
 done
 # 5. Instructions per inference (callgrind), in the same session.
 ir_base= ir_shim= ir_nostats= ir_bare6= ir_bare5=
-if command -v valgrind >/dev/null 2>&1; then
+ir_why="valgrind not installed"
+if [ "${QP_BENCH_CALLGRIND:-1}" = 0 ]; then
+	ir_why="QP_BENCH_CALLGRIND=0"
+elif command -v valgrind >/dev/null 2>&1; then
 	ir_base=$(ir_per_inf "$KMD" QP_=1 infer)
 	ir_shim=$(ir_per_inf "$SHIM $KMD" QP_=1 infer)
 	ir_nostats=$(ir_per_inf "$SHIM $KMD" QPROF_KMD_STATS=0 infer)
@@ -238,7 +246,7 @@ if [ -n "$ir_shim" ]; then
 		printf "%-44s %10.2f %10.2f  (added instructions, shim / floor)\n",
 			"  shim vs floor, 6 / 5 events", (a - z) / (b - z), (c - z) / (d - z) }'
 else
-	echo "instructions per inference: valgrind not installed, skipped"
+	echo "instructions per inference: skipped: $ir_why"
 fi
 row "sim-app tiny Inf/Sec, runtime profiling on" "$(med "$T/a-shim" prof)" \
 	"$(med "$T/a-base" prof)" "loss <= 1 %"
