@@ -74,6 +74,7 @@ struct simapp_options {
 	uint32_t submit_retry_count;
 	bool submit_retry_set;
 	unsigned int seed;
+	bool exit_in_flight;		/* exit(0) after the last issue */
 	bool profiling;			/* --aic-profiling-type latency */
 	const char *prof_start_iter;
 	const char *prof_num_samples;

@@ -26,6 +26,7 @@ enum long_only_option {
 	OPT_SUBMIT_TIMEOUT,
 	OPT_SUBMIT_RETRY_COUNT,
 	OPT_SEED,
+	OPT_EXIT_IN_FLIGHT,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,7 @@ static const struct option long_options[] = {
 	{ "submit-timeout", required_argument, NULL, OPT_SUBMIT_TIMEOUT },
 	{ "submit-retry-count", required_argument, NULL, OPT_SUBMIT_RETRY_COUNT },
 	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -101,6 +103,11 @@ static void print_help(bool loader)
 "                            default, 5000 ms)\n"
 "      --submit-retry-count N  program SubmitNumRetries (default 5)\n"
 "      --seed N              seed of the random input data (default 1)\n"
+"      --exit-in-flight      the first thread to issue its last inference\n"
+"                            calls exit(0) at once, its last set-size\n"
+"                            inferences still in flight and every object\n"
+"                            unreleased (with --num-iter; tells on stderr how\n"
+"                            many): an application that ends abruptly\n"
 "      --aic-profiling-type latency\n"
 "                            runtime latency profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
@@ -273,6 +280,9 @@ static int handle_option(int c, const char *arg, const char *name,
 			return usage_error(BAD_VALUE, arg, "--submit-retry-count");
 		opts->submit_retry_count = v;
 		opts->submit_retry_set = true;
+		break;
+	case OPT_EXIT_IN_FLIGHT:
+		opts->exit_in_flight = true;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))

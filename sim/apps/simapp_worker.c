@@ -4,6 +4,7 @@
  * inferences in flight) until its share of the inferences is done or the
  * --time deadline passed, awaiting completions in the chosen style.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,24 @@ static bool may_issue(const struct simapp_worker *w, uint64_t deadline)
 	return w->issued < w->quota;
 }
 
+/*
+ * --exit-in-flight: the first thread that has issued its whole quota ends
+ * the process there, its last inferences in flight (exit() once only: two
+ * threads must not run it at the same time).
+ */
+static void maybe_exit_in_flight(const struct simapp_worker *w)
+{
+	static atomic_flag exiting = ATOMIC_FLAG_INIT;
+
+	if (!simapp_opts_get()->exit_in_flight || !w->quota ||
+	    w->issued < w->quota || atomic_flag_test_and_set(&exiting))
+		return;
+	fprintf(stderr, "%s: exiting with %u inferences in flight (%llu completed by this thread)\n",
+		simapp_progname, w->fifo_len,
+		(unsigned long long)w->completed);
+	exit(SIMAPP_EXIT_OK);
+}
+
 static bool issue(struct simapp_worker *w, unsigned int idx)
 {
 	const struct simapp_api *api = simapp_api_get();
@@ -87,6 +106,7 @@ static bool issue(struct simapp_worker *w, unsigned int idx)
 	w->issued++;
 	w->fifo[(w->fifo_head + w->fifo_len) % w->num_slots] = idx;
 	w->fifo_len++;
+	maybe_exit_in_flight(w);
 	return true;
 }
 

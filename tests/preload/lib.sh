@@ -31,7 +31,7 @@ QP_LTTNG_LOG=$TMP/lttng.log
 cleanup()
 {
 	qp_lttng_teardown
-	rm -rf "$TMP"
+	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
 }
 trap cleanup EXIT
 nfail=0
