@@ -28,6 +28,7 @@ done
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/qprof-shimtest.XXXXXX") || exit 99
 . "$top_srcdir/tests/lib/lttng.sh"
 QP_LTTNG_LOG=$TMP/lttng.log
+# KEEP=1 leaves $TMP (traces, outputs, reports) for a post-mortem.
 cleanup()
 {
 	qp_lttng_teardown
