@@ -69,10 +69,10 @@ one()
 	rc=$keep
 	expect_rc "$name" 0 || return
 	# The runtime's worker threads (and other app threads) race the
-	# exit, with or without the shim (under it they run ~10 ms longer:
-	# LTTng-UST's destructor unmaps its buffers), and may meet the
-	# runtime's teardown and say so.  The exiting thread's account must
-	# be the same.
+	# exit, with or without the shim, and may meet the runtime's
+	# teardown and say so (seen in both, more under the sanitizers'
+	# exit-time leak check).  The exiting thread's account must be the
+	# same.
 	nchecks=$((nchecks + 1))
 	[ "$(grep 'exiting with' "$TMP/$name-plain.err")" = \
 	  "$(grep 'exiting with' "$TMP/$name.err")" ] || {
