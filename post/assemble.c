@@ -1127,8 +1127,7 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 		return -ENOMEM;
 	if (ev->kind == QP_EV_API_CALLSTACK) {
 		th = TH(a, t);
-		th->ncs = ev->u.callstack.depth < QP_MAX_BOS ?
-			  ev->u.callstack.depth : QP_MAX_BOS;
+		th->ncs = qp_kept_bos(ev->u.callstack.depth);
 		memcpy(th->cs, ev->u.callstack.ips, th->ncs * sizeof(th->cs[0]));
 		return 0;
 	}
@@ -1252,8 +1251,7 @@ static void on_bo_release(struct qp_assembler *a, uint32_t proc,
 /* The wait handle of an EXECUTE: its last FROM_DEV entry, else its last. */
 static uint32_t wait_handle(const struct qp_event *ev)
 {
-	uint32_t n = ev->u.execute.count < QP_MAX_BOS ? ev->u.execute.count :
-		     QP_MAX_BOS;
+	uint32_t n = qp_kept_bos(ev->u.execute.count);
 	uint32_t k;
 
 	for (k = n; k-- > 0;)
@@ -1266,8 +1264,7 @@ static uint32_t wait_handle(const struct qp_event *ev)
 static uint32_t eo_of_execute(struct qp_assembler *a, uint32_t proc,
 			      const struct qp_event *ev)
 {
-	uint32_t n = ev->u.execute.count < QP_MAX_BOS ? ev->u.execute.count :
-		     QP_MAX_BOS;
+	uint32_t n = qp_kept_bos(ev->u.execute.count);
 	uint32_t k, b;
 
 	for (k = 0; k < n; k++) {
@@ -1469,8 +1466,7 @@ static void take_perf(struct qp_inference *inf, const struct qp_event *ev,
 static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 			  const struct qp_event *ev)
 {
-	uint32_t n = ev->u.perf_stats.count < QP_MAX_BOS ?
-		     ev->u.perf_stats.count : QP_MAX_BOS;
+	uint32_t n = qp_kept_bos(ev->u.perf_stats.count);
 	bool used = false;
 	uint32_t k;
 

@@ -18,6 +18,12 @@
  * the event is flagged `truncated`. */
 #define QP_MAX_BOS 32
 
+/* How many of a sequence of n entries an event holds. */
+static inline uint32_t qp_kept_bos(uint32_t n)
+{
+	return n < QP_MAX_BOS ? n : QP_MAX_BOS;
+}
+
 enum qp_ev_kind {
 	QP_EV_PROCESS_INFO,
 	/* API boundary */

@@ -103,18 +103,18 @@ static int arrays_of(struct qp_event *e, struct arr *a)
 
 	switch (e->kind) {
 	case QP_EV_API_CALLSTACK:
-		n = e->u.callstack.depth < QP_MAX_BOS ? e->u.callstack.depth : QP_MAX_BOS;
+		n = qp_kept_bos(e->u.callstack.depth);
 		a[0] = (struct arr){ e->u.callstack.ips, n * sizeof(uint64_t) };
 		return 1;
 	case QP_EV_KMD_EXECUTE:
-		n = e->u.execute.count < QP_MAX_BOS ? e->u.execute.count : QP_MAX_BOS;
+		n = qp_kept_bos(e->u.execute.count);
 		a[0] = (struct arr){ e->u.execute.handles, n * sizeof(uint32_t) };
 		a[1] = (struct arr){ e->u.execute.dirs, n * sizeof(uint32_t) };
-		n = e->u.execute.nresize < QP_MAX_BOS ? e->u.execute.nresize : QP_MAX_BOS;
+		n = qp_kept_bos(e->u.execute.nresize);
 		a[2] = (struct arr){ e->u.execute.resize, n * sizeof(uint64_t) };
 		return 3;
 	case QP_EV_KMD_PERF_STATS:
-		n = e->u.perf_stats.count < QP_MAX_BOS ? e->u.perf_stats.count : QP_MAX_BOS;
+		n = qp_kept_bos(e->u.perf_stats.count);
 		a[0] = (struct arr){ e->u.perf_stats.handles, n * sizeof(uint32_t) };
 		a[1] = (struct arr){ e->u.perf_stats.queue_level_before, n * sizeof(uint32_t) };
 		a[2] = (struct arr){ e->u.perf_stats.num_queue_element, n * sizeof(uint32_t) };
