@@ -1525,12 +1525,19 @@ static int list_streams(const char *dir, size_t trace,
 	return rc;
 }
 
+/*
+ * Symlink to_dir/name -> from_dir/name.  The target is made absolute: a
+ * relative one would be resolved against the temporary tree, not against
+ * the working directory the user named the trace from.
+ */
 static int link_into(const char *from_dir, const char *name,
 		     const char *to_dir)
 {
-	char a[PATH_MAX], b[PATH_MAX];
+	char a[PATH_MAX], b[PATH_MAX], abs_dir[PATH_MAX];
 
-	if (snprintf(a, sizeof(a), "%s/%s", from_dir, name) >= (int)sizeof(a) ||
+	if (!realpath(from_dir, abs_dir))
+		return -1;
+	if (snprintf(a, sizeof(a), "%s/%s", abs_dir, name) >= (int)sizeof(a) ||
 	    snprintf(b, sizeof(b), "%s/%s", to_dir, name) >= (int)sizeof(b))
 		return -1;
 	return symlink(a, b);

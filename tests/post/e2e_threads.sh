@@ -133,6 +133,23 @@ grep -q "^qprof-report: .*$f" "$work/trunc-2/stderr" &&
 	{ bad "trunc: the message does not name $f"; cat "$work/trunc-2/stderr"; }
 [ -z "$(ls -A "$work/tmp")" ] || bad "temporary trees left in \$TMPDIR"
 
+# ---- relative trace paths from another working directory, both reader
+# modes: the split's temporary tree must link to absolute targets
+for split in 1 0; do
+	QPROF_REPORT_SPLIT=$split "$report" "$work/t" --threads 2 \
+		--csv-dir "$work/abs-$split" >/dev/null 2>&1 || exit 99
+	(cd "$work" && QPROF_REPORT_SPLIT=$split "$report" t --threads 2 \
+		--csv-dir "rel-$split" >/dev/null 2>"$work/rel-$split.err") ||
+		{ bad "relative path t (split $split) failed"; cat "$work/rel-$split.err"; }
+	(cd "$work/tmp" && QPROF_REPORT_SPLIT=$split "$report" ./../t \
+		--threads 2 --csv-dir ../rel2-$split >/dev/null 2>"$work/rel2-$split.err") ||
+		{ bad "relative path ./../t (split $split) failed"; cat "$work/rel2-$split.err"; }
+	diff -r "$work/abs-$split" "$work/rel-$split" >/dev/null &&
+		diff -r "$work/abs-$split" "$work/rel2-$split" >/dev/null ||
+		bad "relative path (split $split): outputs differ from the absolute path's"
+done
+[ -z "$(ls -A "$work/tmp")" ] || bad "temporary trees left in \$TMPDIR"
+
 # ---- the threaded paths are the ones taken (stage names of --progress)
 "$report" "$work/t" --csv-dir "$work/p" --threads 2 --progress 2>"$work/p2" >/dev/null
 grep -q "files+summary" "$work/p2" || bad "--threads 2 did not write in parallel"
