@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "devdump.h"
+#include "escape.h"
 
 struct cand {
 	uint64_t t0;
@@ -183,28 +184,55 @@ static void apply_plan(struct qp_model *m, uint32_t prog,
 		m->programs[prog].batch = pl->batch;
 }
 
+/*
+ * Does a dump's ProgramName name program p?  The runtime writes the name
+ * as given; qprof's own --csv-dir writes it escaped (escape.h), so both
+ * forms match.
+ */
+static bool name_matches(const char *name, const char *dump_name)
+{
+	char buf[512];
+	size_t n;
+
+	if (!strcmp(name, dump_name))
+		return true;
+	n = qp_text_escape(buf, sizeof(buf), name);
+	if (n < sizeof(buf))
+		return !strcmp(buf, dump_name);
+	{
+		char *e = qp_text_dup(name);
+		bool eq = e && !strcmp(e, dump_name);
+
+		free(e);
+		return eq;
+	}
+}
+
 static int32_t process_pid(const struct qp_model *m, uint32_t proc)
 {
 	return proc < m->nprocesses ? m->processes[proc].pid : -1;
 }
 
 /*
- * Programs named like dump d (optionally of one pid).  Refuses names found
- * in several processes: order alone cannot tell which run wrote the file.
+ * Programs of pass 0: named like dump d; pass 1: created without a name
+ * (their label may not be the description's name the runtime wrote; the
+ * kernel integers then confirm the right one, or none).  Optionally of
+ * one pid.  Refuses names found in several processes: order alone cannot
+ * tell which run wrote the file.
  */
-static int candidates(const struct qp_model *m, const struct qp_dump *d,
-		      int32_t pid, uint32_t *out, size_t *n, char *err,
-		      size_t errlen)
+static int match_programs(const struct qp_model *m, const struct qp_dump *d,
+			  int32_t pid, int pass, uint32_t *out, size_t *n,
+			  char *err, size_t errlen)
 {
 	uint32_t proc = QP_NONE;
-	char names[256] = "";
-	size_t k, len = 0;
+	size_t k;
 
 	*n = 0;
 	for (k = 0; k < m->nprograms; k++) {
 		const struct qp_program *p = &m->programs[k];
 
-		if (!p->name || strcmp(p->name, d->program_name) ||
+		if (!p->name || (pass ? !p->name_from_qpc :
+				 !name_matches(p->name, d->program_name)) ||
 		    (pid && process_pid(m, p->process) != pid))
 			continue;
 		if (proc != QP_NONE && p->process != proc) {
@@ -217,6 +245,19 @@ static int candidates(const struct qp_model *m, const struct qp_dump *d,
 		proc = p->process;
 		out[(*n)++] = (uint32_t)k;
 	}
+	return 0;
+}
+
+static int candidates(const struct qp_model *m, const struct qp_dump *d,
+		      int32_t pid, uint32_t *out, size_t *n, char *err,
+		      size_t errlen)
+{
+	char names[256] = "";
+	size_t k, len = 0;
+
+	if (match_programs(m, d, pid, 0, out, n, err, errlen) ||
+	    (!*n && match_programs(m, d, pid, 1, out, n, err, errlen)))
+		return -1;
 	if (*n)
 		return 0;
 	for (k = 0; k < m->nprograms && len < sizeof(names) - 1; k++) {
