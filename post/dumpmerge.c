@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,26 @@ struct plan {
 	uint32_t *inf_of_row;	/* per row: model index, or QP_NONE */
 	uint64_t matched, mismatched, unmatched, no_device;
 	uint32_t batch;
+	size_t bad_batch_row;	/* SIZE_MAX: none */
 };
+
+/*
+ * The batch size row r implies (devInfPerSec = batch x 1e6 / devExecUs):
+ * the program's is the first; a row implying none (below 1/2) is kept in
+ * bad_batch_row for the merge to refuse, rather than dropping the batch.
+ */
+static void plan_batch(struct plan *pl, const struct qp_dump *d, size_t r)
+{
+	long b = lround(d->col[QP_M_DEV_INF_PER_SEC][r] *
+			d->col[QP_M_DEV_EXEC][r] / 1e6);
+
+	if (b < 1) {
+		if (pl->bad_batch_row == SIZE_MAX)
+			pl->bad_batch_row = r;
+	} else if (!pl->batch) {
+		pl->batch = b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+	}
+}
 
 /*
  * Rows of dump d against the enqueues of one program: row with Sample s
@@ -111,6 +131,7 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 	uint8_t *used = calloc(nc ? nc : 1, 1);
 
 	memset(pl, 0, sizeof(*pl));
+	pl->bad_batch_row = SIZE_MAX;
 	pl->inf_of_row = malloc((d->nrows ? d->nrows : 1) * sizeof(uint32_t));
 	if (!c || !used || !pl->inf_of_row) {
 		free(c);
@@ -149,10 +170,9 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 		pl->matched++;
 		if (!qp_dump_has(d, QP_M_DEV_EXEC) || isnan(d->col[QP_M_DEV_EXEC][r]))
 			pl->no_device++;
-		else if (!pl->batch && d->col[QP_M_DEV_INF_PER_SEC] &&
+		else if (d->col[QP_M_DEV_INF_PER_SEC] &&
 			 !isnan(d->col[QP_M_DEV_INF_PER_SEC][r]))
-			pl->batch = (uint32_t)lround(d->col[QP_M_DEV_INF_PER_SEC][r] *
-						     d->col[QP_M_DEV_EXEC][r] / 1e6);
+			plan_batch(pl, d, r);
 	}
 	free(c);
 	free(used);
@@ -360,6 +380,16 @@ int qp_dump_merge(struct qp_model *m, const struct qp_dump_set *s,
 			goto out;
 		}
 		plans[k] = best;
+		if (best.bad_batch_row != SIZE_MAX) {
+			size_t r = best.bad_batch_row;
+
+			snprintf(err, errlen,
+				 "%s: Sample %" PRIu64 ": devInfPerSec %g x devExecUs %g / 1e6 = %.3g is no batch size (at least 1)",
+				 d->path, d->sample[r], d->col[QP_M_DEV_INF_PER_SEC][r],
+				 d->col[QP_M_DEV_EXEC][r],
+				 d->col[QP_M_DEV_INF_PER_SEC][r] * d->col[QP_M_DEV_EXEC][r] / 1e6);
+			goto out;
+		}
 	}
 	if (s->n && !m->dev) {
 		m->dev = calloc(m->ninf ? m->ninf : 1, sizeof(*m->dev));
