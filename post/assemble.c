@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "assemble.h"
+#include "progname.h"
 
 #define NIL UINT32_MAX
 #define DIR_FROM_DEV 2
@@ -299,6 +300,7 @@ struct qp_assembler {
 	struct hmap dbcmap;	/* (proc << 32 | fd, dbc_id) -> model program */
 	struct hmap queuemap;	/* (proc, QAicQueue*) -> model queue */
 	struct hmap csmap;	/* (proc, hash of ips) -> model callsite */
+	struct qp_qpc_paths qpcs;	/* (proc, QAicQpcObj*) -> path */
 	struct proc *procs;
 	size_t cap_procs, cap_programs, cap_queues, cap_callsites;
 	uint32_t last_host, last_proc;	/* one-entry cache of procmap */
@@ -796,12 +798,21 @@ static int on_program_create(struct qp_assembler *a, uint32_t proc,
 {
 	uint32_t pg;
 
+	const char *name = ev->u.program_create.name;
+	char *label = NULL;
+
 	if (ev->status != 0)
 		return 0;
+	/* no name: the runtime names it after its QPC (progname.h) */
+	if (!name || !*name)
+		label = qp_program_label(qp_qpc_paths_find(&a->qpcs, proc,
+					ev->u.program_create.qpc));
 	pg = add_program(a, proc, ev->u.program_create.program,
-			 ev->u.program_create.name);
+			 label ? label : name);
+	free(label);
 	if (pg == NIL)
 		return -ENOMEM;
+	a->m->programs[pg].name_from_qpc = label != NULL;
 	return hmap_put(&a->progmap, proc, ev->u.program_create.program, pg);
 }
 
@@ -1133,6 +1144,12 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 	}
 	/* objects first, so that the setup window can name them */
 	switch (ev->kind) {
+	case QP_EV_API_QPC_OPEN:
+		if (ev->status == 0 && ev->u.qpc_open.qpc &&
+		    qp_qpc_paths_add(&a->qpcs, proc, ev->u.qpc_open.qpc,
+				     ev->u.qpc_open.path))
+			rc = -ENOMEM;
+		break;
 	case QP_EV_API_PROGRAM_CREATE:
 		rc = on_program_create(a, proc, ev);
 		break;
@@ -1749,6 +1766,7 @@ void qp_assembler_free(struct qp_assembler *a)
 	free(a->dbcmap.slot);
 	free(a->queuemap.slot);
 	free(a->csmap.slot);
+	qp_qpc_paths_free(&a->qpcs);
 	free(a->procs);
 	free(a);
 }

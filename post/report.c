@@ -26,6 +26,7 @@
 
 #include "assemble.h"
 #include "devdump.h"
+#include "escape.h"
 #include "model.h"
 #include "pipeline.h"
 #include "reader.h"
@@ -119,14 +120,21 @@ static void die_usage(const char *fmt, ...)
 }
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * An error on one line of stderr.  Messages quote names from the trace and
+ * latency files (programs, hosts, paths): escaped (escape.h), no name can
+ * forge a line of its own.
+ */
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096];
 
-	fputs("qprof-report: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("qprof-report: ", stderr);
+	qp_text_fputs(msg, stderr);
 	fputc('\n', stderr);
 }
 
@@ -533,9 +541,13 @@ static void by_label(const struct qp_model *m, const struct qp_inference *inf,
 
 	switch (by) {
 	case BY_PROGRAM:
-		if (inf->program != QP_NONE16 && inf->program < m->nprograms)
-			snprintf(buf, len, "%s (pid %d)", m->programs[inf->program].name, pid);
-		else
+		if (inf->program != QP_NONE16 && inf->program < m->nprograms) {
+			size_t n = qp_text_escape(buf, len,
+						  m->programs[inf->program].name);
+
+			if (n < len)
+				snprintf(buf + n, len - n, " (pid %d)", pid);
+		} else
 			snprintf(buf, len, "dbc%u (pid %d, kernel-only)", inf->dbc_id, pid);
 		break;
 	case BY_THREAD:
@@ -552,7 +564,7 @@ static void by_label(const struct qp_model *m, const struct qp_inference *inf,
 		if (inf->callsite == QP_NONE || inf->callsite >= m->ncallsites)
 			snprintf(buf, len, "(unknown call site)");
 		else if (m->callsites[inf->callsite].symbol)
-			snprintf(buf, len, "%s", m->callsites[inf->callsite].symbol);
+			qp_text_escape(buf, len, m->callsites[inf->callsite].symbol);
 		else
 			snprintf(buf, len, "0x%" PRIx64 " (pid %d)",
 				 m->callsites[inf->callsite].ips[0], pid);
@@ -607,7 +619,7 @@ static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int b
 		"count", "mean", "p50", "p99", "max", "enq", "preProc", "execTotal", "postProc");
 	for (r = 0; r < nrows; r++) {
 		size_t first = rows[r].first;
-		char label[256];
+		char label[1024];
 		struct qp_stats s;
 		double mean_ph[4];
 
@@ -662,7 +674,10 @@ static void print_losses(FILE *f, const struct qp_read_stats *st)
 	for (i = 0; i < st->nlosses; i++) {
 		const struct qp_stream_loss *l = &st->losses[i];
 
-		fprintf(f, "  %s stream %s", l->trace, l->stream);
+		fputs("  ", f);
+		qp_text_fputs(l->trace, f);
+		fputs(" stream ", f);
+		qp_text_fputs(l->stream, f);
 		if (l->pid > 0)
 			fprintf(f, " (pid %d)", l->pid);
 		fprintf(f, ": %" PRIu64 " events, %" PRIu64 " packets\n",
@@ -701,9 +716,14 @@ static int check_program_name(const struct qp_model *m, const struct options *o)
 	for (i = 0; i < m->nprograms; i++)
 		if (!strcmp(m->programs[i].name, o->program))
 			return 0;
-	fprintf(stderr, "qprof-report: no program named '%s' in the trace; programs:", o->program);
-	for (i = 0; i < m->nprograms; i++)
-		fprintf(stderr, "%s '%s'", i ? "," : "", m->programs[i].name);
+	fputs("qprof-report: no program named '", stderr);
+	qp_text_fputs(o->program, stderr);
+	fputs("' in the trace; programs:", stderr);
+	for (i = 0; i < m->nprograms; i++) {
+		fprintf(stderr, "%s '", i ? "," : "");
+		qp_text_fputs(m->programs[i].name, stderr);
+		fputc('\'', stderr);
+	}
 	fputs(m->nprograms ? "\n" : " none\n", stderr);
 	return -1;
 }

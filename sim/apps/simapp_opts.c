@@ -27,6 +27,8 @@ enum long_only_option {
 	OPT_SUBMIT_RETRY_COUNT,
 	OPT_SEED,
 	OPT_EXIT_IN_FLIGHT,
+	OPT_PROGRAM_NAME,
+	OPT_NULL_PROGRAM_NAME,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +50,8 @@ static const struct option long_options[] = {
 	{ "submit-retry-count", required_argument, NULL, OPT_SUBMIT_RETRY_COUNT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
+	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
+	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -103,6 +107,10 @@ static void print_help(bool loader)
 "                            default, 5000 ms)\n"
 "      --submit-retry-count N  program SubmitNumRetries (default 5)\n"
 "      --seed N              seed of the random input data (default 1)\n"
+"      --program-name NAME   the name given to qaicCreateProgram (default:\n"
+"                            the --program argument), any bytes\n"
+"      --null-program-name   give qaicCreateProgram a NULL name (the runtime\n"
+"                            then names the program after its description)\n"
 "      --exit-in-flight      the first thread to issue its last inference\n"
 "                            calls exit(0) at once, its last set-size\n"
 "                            inferences still in flight and every object\n"
@@ -283,6 +291,14 @@ static int handle_option(int c, const char *arg, const char *name,
 		break;
 	case OPT_EXIT_IN_FLIGHT:
 		opts->exit_in_flight = true;
+		break;
+	case OPT_PROGRAM_NAME:
+		opts->program_name = arg;
+		opts->program_name_set = true;
+		break;
+	case OPT_NULL_PROGRAM_NAME:
+		opts->program_name = NULL;
+		opts->program_name_set = true;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
