@@ -1697,7 +1697,7 @@ int qp_assembler_feed(struct qp_assembler *a, const struct qp_event *ev)
 	note_ts(a, proc, ev->ts);
 	if (ev->kind == QP_EV_PROCESS_INFO)
 		return on_process_info(a, proc, ev);
-	if (ev->kind >= QP_EV_KMD_OPEN)
+	if (qp_ev_is_kmd(ev->kind))
 		return dispatch_kmd(a, proc, ev);
 	return on_api(a, proc, ev);
 }
