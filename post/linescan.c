@@ -117,14 +117,24 @@ static bool digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* x * 10 + d without overflow; false if it would overflow. */
+static bool mul10_add(uint64_t *x, unsigned d)
+{
+	if (*x > (UINT64_MAX - d) / 10)
+		return false;
+	*x = *x * 10 + d;
+	return true;
+}
+
 bool qp_scan_u64(struct qp_scan *s, uint64_t *v)
 {
 	const char *q = s->c;
 	uint64_t x = 0;
 
-	while (q < s->le && digit(*q) && q - s->c < 19)
-		x = x * 10 + (uint64_t)(*q++ - '0');
-	if (q == s->c || (q < s->le && digit(*q)))
+	while (q < s->le && digit(*q))
+		if (!mul10_add(&x, (unsigned)(*q++ - '0')))
+			return false;
+	if (q == s->c)
 		return false;
 	*v = x;
 	s->c = q;
@@ -140,9 +150,10 @@ bool qp_scan_u64_grouped(struct qp_scan *s, uint64_t *v)
 	qp_scan_blanks(s);
 	for (q = s->c; q < s->le; q++) {
 		if (digit(*q)) {
-			if (++digits > 19 || (group >= 0 && ++group > 3))
+			digits++;
+			if ((group >= 0 && ++group > 3) ||
+			    !mul10_add(&x, (unsigned)(*q - '0')))
 				goto bad;
-			x = x * 10 + (uint64_t)(*q - '0');
 		} else if (*q == ',' && digits && (group < 0 ? digits <= 3 : group == 3) &&
 			   q + 1 < s->le && digit(q[1])) {
 			group = 0;

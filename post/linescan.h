@@ -46,7 +46,7 @@ static inline char qp_scan_ch(const struct qp_scan *s)
 {
 	return s->c < s->le ? *s->c : '\0';
 }
-/* Decimal digits at the cursor (at most 19). */
+/* Decimal digits at the cursor (false if the value exceeds 2^64 - 1). */
 bool qp_scan_u64(struct qp_scan *s, uint64_t *v);
 /* Blanks then an integer with optional thousands commas ("6,640,631,808"). */
 bool qp_scan_u64_grouped(struct qp_scan *s, uint64_t *v);
