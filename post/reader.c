@@ -6,8 +6,8 @@
  * Speed matters (the report must run near babeltrace2's own dummy-sink
  * rate): everything that depends only on an event class - its kind, where
  * each payload member is, the clock frequency, the trace's host and vpid -
- * is resolved once, on the first event of that class, and cached in a
- * small open-addressing table keyed by the class pointer.
+ * is resolved once, on the first event of that class, and cached in an
+ * array found through a hash map (hashmap.h) keyed by the class pointer.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,7 +25,9 @@
 
 #include <babeltrace2/babeltrace.h>
 
+#include "hashmap.h"
 #include "pipeline.h"
+#include "pool.h"
 #include "reader.h"
 
 /* ---- payload members the decoder knows, by name --------------------- */
@@ -82,8 +84,9 @@ struct sink_state {
 	void *data;
 	struct qp_model *m;
 	struct qp_read_stats *st;
-	struct cls *cls;		/* open addressing, power-of-two size */
+	struct cls *cls;		/* the event classes seen ... */
 	size_t ncls, capcls;
+	struct qp_hmap clsmap;		/* ... found by class pointer */
 	int sink_ret;			/* non-zero return of the user's sink */
 	int failed;			/* allocation failure */
 	const char *bad_event;		/* a qprof event without pid/tid */
@@ -387,39 +390,6 @@ static inline uint32_t get_seq(const bt_field *payload, int idx, int type,
 
 /* ---- per-class cache ------------------------------------------------- */
 
-static size_t hash_ptr(const void *p, size_t mask)
-{
-	uint64_t x = (uint64_t)(uintptr_t)p;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x & mask;
-}
-
-static int cls_grow(struct sink_state *s)
-{
-	size_t cap = s->capcls ? 2 * s->capcls : 64, i;
-	struct cls *t = calloc(cap, sizeof(*t));
-
-	if (!t)
-		return -1;
-	for (i = 0; i < s->capcls; i++) {
-		size_t h;
-
-		if (!s->cls[i].key)
-			continue;
-		h = hash_ptr(s->cls[i].key, cap - 1);
-		while (t[h].key)
-			h = (h + 1) & (cap - 1);
-		t[h] = s->cls[i];
-	}
-	free(s->cls);
-	s->cls = t;
-	s->capcls = cap;
-	return 0;
-}
-
 /* Index of member name in structure class fc (-1: none), its enum ftype. */
 static int struct_member_index(const bt_field_class *fc, const char *name,
 			       uint8_t *type)
@@ -567,17 +537,13 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 	const bt_clock_snapshot *cs;
 	struct cls *c;
 	uint64_t key = 0;
-	size_t h;
 
-	if (2 * (s->ncls + 1) > s->capcls && cls_grow(s))
+	if (qp_vec_grow(&s->cls, s->ncls, &s->capcls, sizeof(*c)) ||
+	    qp_hmap_put(&s->clsmap, (uintptr_t)ec, 0, (uint32_t)s->ncls))
 		return NULL;
-	h = hash_ptr(ec, s->capcls - 1);
-	while (s->cls[h].key)
-		h = (h + 1) & (s->capcls - 1);
-	c = &s->cls[h];
+	c = &s->cls[s->ncls++];
 	memset(c, 0, sizeof(*c));
 	c->key = ec;
-	s->ncls++;
 	c->kind = classify(bt_event_class_get_name(ec));
 	resolve_members(c, pfc);
 	c->ctx_ip = struct_member_index(cfc, "ip", &c->ctx_ip_type);
@@ -600,17 +566,9 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 
 static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *ec)
 {
-	size_t h;
+	uint32_t i = qp_hmap_get(&s->clsmap, (uintptr_t)ec, 0);
 
-	if (!s->capcls)
-		return NULL;
-	h = hash_ptr(ec, s->capcls - 1);
-	while (s->cls[h].key) {
-		if (s->cls[h].key == ec)
-			return &s->cls[h];
-		h = (h + 1) & (s->capcls - 1);
-	}
-	return NULL;
+	return i == QP_HMAP_NIL ? NULL : &s->cls[i];
 }
 
 
@@ -1125,6 +1083,7 @@ int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
 		free(dirs[i]);
 	free(dirs);
 	free(s.cls);
+	qp_hmap_free(&s.clsmap);
 	return rc;
 }
 
@@ -1691,6 +1650,7 @@ static void split_free(struct split *sp)
 		if (grp->pl)
 			qp_pipeline_free(grp->pl);
 		free(grp->s.cls);
+		qp_hmap_free(&grp->s.clsmap);
 		for (i = 0; i < grp->nhosts; i++)
 			free(grp->hosts[i]);
 		free(grp->hosts);
