@@ -25,10 +25,12 @@
 
 #include <babeltrace2/babeltrace.h>
 
+#include "guard.h"
 #include "hashmap.h"
 #include "pipeline.h"
 #include "pool.h"
 #include "reader.h"
+#include "tracecheck.h"
 
 /* ---- payload members the decoder knows, by name --------------------- */
 
@@ -90,6 +92,8 @@ struct sink_state {
 	int sink_ret;			/* non-zero return of the user's sink */
 	int failed;			/* allocation failure */
 	const char *bad_event;		/* a qprof event without pid/tid */
+	struct qp_event_checker chk;	/* tracecheck.h */
+	char *corrupt;			/* a corrupt event: what and where */
 	struct split_group *grp;	/* two-graph mode: this graph's group */
 	int aborted;			/* stopped because the other graph failed */
 };
@@ -178,6 +182,7 @@ struct dirlist {
 	char **v;
 	size_t n, cap;
 	int failed;
+	char *unreadable;	/* a directory nftw could not read */
 };
 
 static struct dirlist *nftw_list;	/* nftw() has no user-data argument */
@@ -208,6 +213,12 @@ static int visit(const char *path, const struct stat *sb, int type,
 	const char *base = path + ftw->base;
 
 	(void)sb;
+	if (type == FTW_DNR || type == FTW_NS) {
+		/* a trace there would be skipped silently */
+		nftw_list->unreadable = strdup(path);
+		nftw_list->failed = 1;
+		return 1;
+	}
 	if (type != FTW_F || strcmp(base, "metadata"))
 		return 0;
 	if (dirlist_add(nftw_list, path, ftw->base ? ftw->base - 1 : 0)) {
@@ -220,6 +231,34 @@ static int visit(const char *path, const struct stat *sb, int type,
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Drop the directories of v[0..n) found twice under other names (./t and
+ * t, a symbolic link): one directory is one trace.  Returns the new count.
+ */
+static size_t drop_same_dirs(char **v, size_t n)
+{
+	struct stat *id = calloc(n ? n : 1, sizeof(*id));
+	size_t i, j, k = 0;
+	bool dup;
+
+	if (!id)
+		return n;	/* not worth failing: the precheck says "twice" */
+	for (i = 0; i < n; i++) {
+		dup = false;
+		if (!stat(v[i], &id[k]))
+			for (j = 0; j < k && !dup; j++)
+				dup = id[j].st_dev == id[k].st_dev &&
+				      id[j].st_ino == id[k].st_ino;
+		if (dup) {
+			free(v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	free(id);
+	return k;
 }
 
 int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
@@ -236,10 +275,27 @@ int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
 		}
 		before = l.n;
 		if (S_ISDIR(sb.st_mode)) {
+			/* a symbolic link named on the command line is
+			 * followed (FTW_PHYS would stop at it) */
+			char real[PATH_MAX], bare[PATH_MAX];
+			const char *top = paths[i];
+			size_t len = strlen(top);
+
+			while (len > 1 && top[len - 1] == '/')
+				len--;
+			snprintf(bare, sizeof(bare), "%.*s", (int)len, top);
+			if (!lstat(bare, &sb) && S_ISLNK(sb.st_mode) &&
+			    realpath(top, real))
+				top = real;
 			nftw_list = &l;
-			if (nftw(paths[i], visit, 32, FTW_PHYS) || l.failed) {
-				set_err(err, errlen, "%s: %s", paths[i],
-					l.failed ? "out of memory" : strerror(errno));
+			if (nftw(top, visit, 32, FTW_PHYS) || l.failed) {
+				if (l.unreadable)
+					set_err(err, errlen, "%s: cannot read this directory (a trace in it would be missed)",
+						l.unreadable);
+				else
+					set_err(err, errlen, "%s: %s", paths[i],
+						l.failed ? "out of memory" : strerror(errno));
+				free(l.unreadable);
 				goto fail;
 			}
 		}
@@ -258,6 +314,7 @@ int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
 		}
 		l.v[k++] = l.v[i];
 	}
+	k = drop_same_dirs(l.v, k);
 	*dirs = l.v;
 	return (int)k;
 fail:
@@ -672,6 +729,34 @@ static int add_module(struct sink_state *s, const struct cls *c,
 	return 0;
 }
 
+static void stream_names(struct sink_state *s, const bt_stream *stream,
+			 char *tn, char *sn, size_t len);
+
+/*
+ * What can be checked of a decoded event (tracecheck.h); a corrupt one
+ * stops the reading with a message naming its stream file.
+ */
+static int check_event(struct sink_state *s, const struct cls *c,
+		       const bt_event *ev, const struct qp_event *e)
+{
+	int64_t vpid = c->env_vpid > 0 ? c->env_vpid : -1;
+	char why[256], tn[PATH_MAX], sn[PATH_MAX];
+
+	if (c->ctx_vpid >= 0)
+		vpid = (int64_t)int_value(
+			bt_field_structure_borrow_member_field_by_index_const(
+				bt_event_borrow_common_context_field_const(ev),
+				(uint64_t)c->ctx_vpid), c->ctx_vpid_type);
+	if (!qp_event_check(&s->chk, c->host, e->pid, e->tid, e->begin_ts,
+			    e->ts, vpid, why, sizeof(why)))
+		return 0;
+	stream_names(s, bt_event_borrow_stream_const(ev), tn, sn, sizeof(tn));
+	if (asprintf(&s->corrupt, "stream file %s: %s (event %s at %" PRIu64 " ns)",
+		     sn, why, bt_event_class_get_name(c->key), e->ts) < 0)
+		s->corrupt = NULL;
+	return -1;
+}
+
 static int on_event(struct sink_state *s, const bt_message *msg)
 {
 	const bt_event *ev = bt_message_event_borrow_event_const(msg);
@@ -709,6 +794,8 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	e.begin_ts = c->hidx[H_BEGIN_TS] >= 0 ? HDR(p, c, H_BEGIN_TS) : e.ts;
 	e.status = (int32_t)HDR(p, c, c->hidx[H_STATUS] >= 0 ? H_STATUS : H_RET);
 	e.err = (int32_t)HDR(p, c, H_ERR);
+	if (check_event(s, c, ev, &e))
+		return -1;
 	e.ip = 0;
 	e.truncated = false;
 	if (c->ctx_ip >= 0)
@@ -876,6 +963,7 @@ consume(bt_message_iterator *it, void *data)
 	uint64_t count, i;
 	int rc = 0;
 
+	qp_guard_tick();
 	if (s->grp && atomic_load_explicit(&s->grp->sp->abort,
 					   memory_order_relaxed)) {
 		s->aborted = 1;
@@ -896,7 +984,7 @@ consume(bt_message_iterator *it, void *data)
 	for (i = 0; i < count; i++) {
 		if (!rc && on_message(s, msgs[i])) {
 			rc = -1;
-			if (!s->sink_ret && !s->bad_event)
+			if (!s->sink_ret && !s->bad_event && !s->corrupt)
 				s->failed = 1;
 		}
 		bt_message_put_ref(msgs[i]);
@@ -957,6 +1045,7 @@ static int add_source(struct graph *gr, const char *dir, size_t idx,
 		goto out;
 	}
 	snprintf(name, sizeof(name), "src%zu", idx);
+	qp_guard_phase("reading the metadata and stream indexes of %s", dir);
 	if (bt_graph_add_source_component(gr->g, fs, name, params,
 					  BT_LOGGING_LEVEL_NONE, &src)) {
 		char what[PATH_MAX + 64];
@@ -1029,6 +1118,7 @@ static int run_graph(struct graph *gr, struct sink_state *s, char *err,
 {
 	bt_graph_run_status rs;
 
+	qp_guard_phase("decoding the stream files");
 	do
 		rs = bt_graph_run(gr->g);
 	while (rs == BT_GRAPH_RUN_STATUS_AGAIN);
@@ -1041,6 +1131,11 @@ static int run_graph(struct graph *gr, struct sink_state *s, char *err,
 	if (s->sink_ret) {
 		bt_current_thread_clear_error();
 		return s->sink_ret;
+	}
+	if (s->corrupt) {
+		bt_current_thread_clear_error();
+		set_err(err, errlen, "%s", s->corrupt);
+		return -1;
 	}
 	if (s->bad_event) {
 		bt_current_thread_clear_error();
@@ -1084,6 +1179,8 @@ int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
 	free(dirs);
 	free(s.cls);
 	qp_hmap_free(&s.clsmap);
+	free(s.corrupt);
+	qp_event_checker_free(&s.chk);
 	return rc;
 }
 
@@ -1651,6 +1748,8 @@ static void split_free(struct split *sp)
 			qp_pipeline_free(grp->pl);
 		free(grp->s.cls);
 		qp_hmap_free(&grp->s.clsmap);
+		free(grp->s.corrupt);
+		qp_event_checker_free(&grp->s.chk);
 		for (i = 0; i < grp->nhosts; i++)
 			free(grp->hosts[i]);
 		free(grp->hosts);

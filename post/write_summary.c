@@ -421,6 +421,23 @@ static void accounting(struct ctx *c)
 	}
 }
 
+/* The title counts what the selection's process (--pid) recorded. */
+static void title(FILE *f, const struct qp_model *m,
+		  const struct qp_write_opts *o)
+{
+	int32_t pid = o ? o->pid : 0;
+	size_t ninf = 0, nproc = 0, k;
+
+	for (k = 0; k < m->nprocesses; k++)
+		nproc += !pid || m->processes[k].pid == pid;
+	for (k = 0; k < m->ninf; k++)
+		ninf += !pid || (m->inf[k].process < m->nprocesses &&
+				 m->processes[m->inf[k].process].pid == pid);
+	fprintf(f, "qprof-report summary: %zu inferences recorded in %zu process%s%s; times in ms\n",
+		ninf, nproc, nproc == 1 ? "" : "es",
+		pid ? " (--pid)" : "");
+}
+
 int qp_write_summary(FILE *f, const struct qp_model *m,
 		     const struct qp_write_opts *o)
 {
@@ -432,8 +449,7 @@ int qp_write_summary(FILE *f, const struct qp_model *m,
 	c.idx = malloc((m->ninf ? m->ninf : 1) * sizeof(*c.idx));
 	if (!c.buf || !c.idx)
 		goto out;
-	fprintf(f, "qprof-report summary: %zu inferences recorded in %zu processes; times in ms\n",
-		m->ninf, m->nprocesses);
+	title(f, m, o);
 	if (o && o->note) {
 		qp_text_fputs(o->note, f);
 		fputc('\n', f);

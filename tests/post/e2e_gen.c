@@ -8,7 +8,10 @@
  *
  * Every value is a function of the inference number i, so a reader can
  * check each decoded field (e2e_readcheck.c):
- *   pid = getpid(), app tid = pid, worker tid = pid + 1 (payload values);
+ *   pid = getpid(), app tid = pid, worker tid = pid ^ 2^21 (payload values:
+ *   a tid no other live process has, as a real thread's; pid + 1 is the
+ *   next process's pid, and a tid seen in two live processes is taken for
+ *   a corrupt trace);
  *   exec object e = i % K owns BO handles 100 + 2e (in) and 101 + 2e (out);
  *   dbc_id 3; perf stats: submit_latency_us = 10 + i % 7,
  *   device_latency_us = 100 + i % 13, queue_level_before = 2 * (i % 3),
@@ -88,7 +91,7 @@ static void setup(int32_t app, uint32_t k, const char *name)
 
 static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 {
-	int32_t worker = app + 1;
+	int32_t worker = app ^ (1 << 21);
 	uint32_t e = i % k;
 	uint32_t handles[2] = { 100 + 2 * e, 101 + 2 * e };
 	uint32_t dirs[2] = { 1, 2 };
