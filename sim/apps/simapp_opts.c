@@ -27,6 +27,7 @@ enum long_only_option {
 	OPT_SUBMIT_RETRY_COUNT,
 	OPT_SEED,
 	OPT_EXIT_IN_FLIGHT,
+	OPT_PROGRAM_GROUP,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
 	{ "submit-retry-count", required_argument, NULL, OPT_SUBMIT_RETRY_COUNT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
+	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -108,6 +110,12 @@ static void print_help(bool loader)
 "                            inferences still in flight and every object\n"
 "                            unreleased (with --num-iter; tells on stderr how\n"
 "                            many): an application that ends abruptly\n"
+"      --program-group       put every program instance into one program group\n"
+"                            on the device (qaicCreateProgramGroup,\n"
+"                            qaicProgramGroupAddProgram), enable it, run on\n"
+"                            the group's queue, then disable it (waiting for\n"
+"                            the inferences in flight) and release it\n"
+"                            (not with --queues > 1)\n"
 "      --aic-profiling-type latency\n"
 "                            runtime latency profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
@@ -284,6 +292,9 @@ static int handle_option(int c, const char *arg, const char *name,
 	case OPT_EXIT_IN_FLIGHT:
 		opts->exit_in_flight = true;
 		break;
+	case OPT_PROGRAM_GROUP:
+		opts->program_group = true;
+		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
 			return usage_error(BAD_VALUE, arg, "--seed");
@@ -346,6 +357,8 @@ int simapp_parse_options(int argc, char **argv, bool loader,
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (opts->program_group && opts->queues > 1)
+		return usage_error("--program-group runs on the group's one queue: no --queues");
 	if (opts->num_programs == 0)
 		opts->programs[opts->num_programs++] = "tiny";
 	if (opts->time_sec > 0)
