@@ -176,6 +176,27 @@ typedef enum {
 	QIAC_ERROR_EVENT_RUNTIME = 0x601,
 } QAicErrorType;
 
+/*
+ * Program groups: the member names enableOversubscription and
+ * protocolSelect and the constant names are public; the members' order and
+ * types and the enumerators' values are our choice.
+ */
+typedef enum {
+	QAIC_PROGRAM_GROUP_PROPERTIES_OVERSUBSCRIPTION_DISABLED = 0,
+	QAIC_PROGRAM_GROUP_PROPERTIES_OVERSUBSCRIPTION_ENABLED = 1,
+} QAicProgramGroupPropertiesOversubscription;
+
+typedef enum {
+	QAIC_PROGRAM_GROUP_PROTOCOL_CONTROL_PATH = 0,
+	QAIC_PROGRAM_GROUP_PROTOCOL_DATA_PATH = 1,
+} QAicProgramGroupPropertiesProtocol;
+
+typedef struct {
+	QAicProgramGroupPropertiesOversubscription enableOversubscription;
+	QAicProgramGroupPropertiesProtocol protocolSelect;
+} QAicProgramGroupProperties;
+typedef QAicProgramGroupProperties QAicProgramGroupProperties_t;
+
 /* Only QAIC_EVENT_DEVICE_COMPLETE is known; its value (0) is our choice. */
 typedef enum {
 	QAIC_EVENT_DEVICE_COMPLETE = 0,
@@ -222,6 +243,7 @@ typedef struct QAicProgram QAicProgram;
 typedef struct QAicExecObj QAicExecObj;
 typedef struct QAicEvent QAicEvent;
 typedef struct QAicConstants QAicConstants;
+typedef struct QAicProgramGroup QAicProgramGroup;
 /* The function table's layout is not public: treat it as opaque. */
 typedef struct QAicApiFunctionTable QAicApiFunctionTable;
 
@@ -299,6 +321,26 @@ QStatus qaicEventRemoveCallback(QAicEvent *event, QAicEventCallback cb);
 QStatus qaicEventClear(QAicEvent *event);
 QStatus qaicWaitforEvent(QAicEvent *event);	/* sic: lower-case f */
 QStatus qaicReleaseEvent(QAicEvent *event);
+
+/*
+ * Program groups (argument lists from public call sites; the names of the
+ * Disable arguments are ours: callers pass (group, true, 60000000) and
+ * (group, false, 0), read here as "wait for the inferences in flight, for
+ * at most timeoutUs microseconds").  The group creates its queue (*queue)
+ * and its programs; they are released with the group.
+ */
+QStatus qaicProgramGroupPropertiesInitDefault(QAicProgramGroupProperties_t *props);
+QStatus qaicCreateProgramGroup(QAicContext *ctx, QAicProgramGroup **group,
+			       QAicQueue **queue,
+			       QAicProgramGroupProperties_t *props,
+			       const char *name, QID dev);
+QStatus qaicProgramGroupAddProgram(QAicProgramGroup *group, QAicQpcObj *qpc,
+				   QAicProgram **program,
+				   QAicProgramProperties_t *props);
+QStatus qaicProgramGroupEnable(QAicProgramGroup *group);
+QStatus qaicProgramGroupDisable(QAicProgramGroup *group, bool waitForIdle,
+				uint32_t timeoutUs);
+QStatus qaicReleaseProgramGroup(QAicProgramGroup *group);
 
 #ifdef __cplusplus
 }

@@ -40,7 +40,14 @@
 	X(qaicEventAddCallback)			\
 	X(qaicEventClear)			\
 	X(qaicWaitforEvent)			\
-	X(qaicReleaseEvent)
+	X(qaicReleaseEvent)			\
+	X(qaicExecObjSetDataExt)		\
+	X(qaicProgramGroupPropertiesInitDefault)	\
+	X(qaicCreateProgramGroup)		\
+	X(qaicProgramGroupAddProgram)		\
+	X(qaicProgramGroupEnable)		\
+	X(qaicProgramGroupDisable)		\
+	X(qaicReleaseProgramGroup)
 
 /* One function pointer per API function, named like the function. */
 struct simapp_api {
@@ -78,6 +85,7 @@ struct simapp_options {
 	bool submit_retry_set;
 	unsigned int seed;
 	bool exit_in_flight;		/* exit(0) after the last issue */
+	bool program_group;		/* all programs in one program group */
 	bool profiling;			/* --aic-profiling-type latency */
 	const char *prof_start_iter;
 	const char *prof_num_samples;

@@ -61,6 +61,9 @@ struct simapp_prog {
 
 struct simapp_ctx {
 	QAicContext *context;
+	QAicProgramGroup *group;	/* --program-group */
+	QAicQueue *group_queue;
+	bool group_enabled;
 	struct simapp_prog *progs;
 	unsigned int num_progs;
 };

@@ -29,6 +29,7 @@ enum long_only_option {
 	OPT_EXIT_IN_FLIGHT,
 	OPT_PROGRAM_NAME,
 	OPT_NULL_PROGRAM_NAME,
+	OPT_PROGRAM_GROUP,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +53,7 @@ static const struct option long_options[] = {
 	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
 	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
 	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
+	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,6 +118,12 @@ static void print_help(bool loader)
 "                            inferences still in flight and every object\n"
 "                            unreleased (with --num-iter; tells on stderr how\n"
 "                            many): an application that ends abruptly\n"
+"      --program-group       put every program instance into one program group\n"
+"                            on the device (qaicCreateProgramGroup,\n"
+"                            qaicProgramGroupAddProgram), enable it, run on\n"
+"                            the group's queue, then disable it (waiting for\n"
+"                            the inferences in flight) and release it\n"
+"                            (not with --queues > 1)\n"
 "      --aic-profiling-type latency\n"
 "                            runtime latency profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
@@ -300,6 +308,9 @@ static int handle_option(int c, const char *arg, const char *name,
 		opts->program_name = NULL;
 		opts->program_name_set = true;
 		break;
+	case OPT_PROGRAM_GROUP:
+		opts->program_group = true;
+		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
 			return usage_error(BAD_VALUE, arg, "--seed");
@@ -362,6 +373,8 @@ int simapp_parse_options(int argc, char **argv, bool loader,
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (opts->program_group && opts->queues > 1)
+		return usage_error("--program-group runs on the group's one queue: no --queues");
 	if (opts->num_programs == 0)
 		opts->programs[opts->num_programs++] = "tiny";
 	if (opts->time_sec > 0)

@@ -162,6 +162,15 @@ static int setup_instance(struct simapp_ctx *ctx, struct simapp_prog *prog,
 	props.SubmitRetryTimeoutMs = opts->submit_timeout_ms;
 	if (opts->submit_retry_set)
 		props.SubmitNumRetries = opts->submit_retry_count;
+	if (ctx->group) {
+		/* the group loads and activates it (qaicProgramGroupEnable) */
+		if (CALL(qaicProgramGroupAddProgram, ctx->group, prog->qpc,
+			 &inst->program, &props))
+			return -1;
+		inst->queues = xcalloc(1, sizeof(*inst->queues));
+		inst->queues[0] = ctx->group_queue;
+		return 0;
+	}
 	if (CALL(qaicCreateProgram, ctx->context, &inst->program, &props,
 		 opts->device, opts->program_name_set ? opts->program_name :
 		 prog->name, prog->qpc))
@@ -235,13 +244,25 @@ static int setup_slot(struct simapp_ctx *ctx, struct simapp_worker *w,
 
 static int setup_program(struct simapp_ctx *ctx, struct simapp_prog *prog)
 {
-	unsigned int a, t, j;
+	unsigned int a;
 
 	if (CALL(qaicOpenQpcFile, &prog->qpc, prog->name))
 		return -1;
 	prog->inst = xcalloc(opts->activations, sizeof(*prog->inst));
 	for (a = 0; a < opts->activations; a++)
 		if (setup_instance(ctx, prog, &prog->inst[a]))
+			return -1;
+	return 0;
+}
+
+/* Exec objects: after the group, if any, was enabled. */
+static int setup_slots(struct simapp_ctx *ctx, struct simapp_prog *prog)
+{
+	unsigned int a, t, j;
+
+	for (a = 0; ctx->group && a < opts->activations; a++)
+		if (CALL(qaicProgramGetInfo, prog->inst[a].program,
+			 &prog->inst[a].info))
 			return -1;
 	prog->workers = xcalloc(opts->threads, sizeof(*prog->workers));
 	for (t = 0; t < opts->threads; t++) {
@@ -276,18 +297,19 @@ static void release_slot(struct simapp_slot *slot)
 }
 
 /* Queues go last: after the programs and the QPC (FACTS.md §1.3). */
-static void release_queues(struct simapp_inst *inst)
+static void release_queues(const struct simapp_ctx *ctx, struct simapp_inst *inst)
 {
 	unsigned int q;
 
-	for (q = 0; inst->queues && q < opts->queues; q++)
+	for (q = 0; !ctx->group && inst->queues && q < opts->queues; q++)
 		if (inst->queues[q])
 			CALL(qaicReleaseQueue, inst->queues[q]);
 	free(inst->queues);
 	inst->queues = NULL;
 }
 
-static void release_program(struct simapp_prog *prog)
+static void release_program(const struct simapp_ctx *ctx,
+			    struct simapp_prog *prog)
 {
 	unsigned int a, t, j;
 
@@ -297,8 +319,9 @@ static void release_program(struct simapp_prog *prog)
 		simapp_worker_destroy(&prog->workers[t]);
 	}
 	free(prog->workers);
-	/* Programs before the QPC they were created from, queues last. */
-	for (a = 0; prog->inst && a < opts->activations; a++) {
+	/* Programs before the QPC they were created from, queues last; a
+	 * group's programs and queue go with the group. */
+	for (a = 0; !ctx->group && prog->inst && a < opts->activations; a++) {
 		struct simapp_inst *inst = &prog->inst[a];
 
 		if (inst->activated)
@@ -315,7 +338,30 @@ static void release_program(struct simapp_prog *prog)
 	if (prog->qpc)
 		CALL(qaicCloseQpc, prog->qpc);
 	for (a = 0; prog->inst && a < opts->activations; a++)
-		release_queues(&prog->inst[a]);
+		release_queues(ctx, &prog->inst[a]);
+}
+
+/* --program-group: one group on the device, its queue for everything. */
+static int setup_group(struct simapp_ctx *ctx)
+{
+	QAicProgramGroupProperties_t props;
+
+	if (CALL(qaicProgramGroupPropertiesInitDefault, &props))
+		return -1;
+	return CALL(qaicCreateProgramGroup, ctx->context, &ctx->group,
+		    &ctx->group_queue, &props, "qaic-sim-app", opts->device) ?
+	       -1 : 0;
+}
+
+/* Waits up to 60 s for what is in flight, as SDK samples do. */
+static void release_group(struct simapp_ctx *ctx)
+{
+	if (!ctx->group)
+		return;
+	if (ctx->group_enabled)
+		CALL(qaicProgramGroupDisable, ctx->group, true, 60000000);
+	CALL(qaicReleaseProgramGroup, ctx->group);
+	ctx->group = NULL;
 }
 
 /* ---- the run ------------------------------------------------------------- */
@@ -420,8 +466,18 @@ int simapp_run(const struct simapp_options *options,
 	if (CALL(qaicCreateContext, &ctx.context, NULL, 1, devices, NULL,
 		 NULL, NULL, NULL))
 		goto out;
+	if (opts->program_group && setup_group(&ctx))
+		goto release;
 	for (p = 0; p < ctx.num_progs; p++)
 		if (setup_program(&ctx, &ctx.progs[p]))
+			goto release;
+	if (ctx.group) {
+		if (CALL(qaicProgramGroupEnable, ctx.group))
+			goto release;
+		ctx.group_enabled = true;
+	}
+	for (p = 0; p < ctx.num_progs; p++)
+		if (setup_slots(&ctx, &ctx.progs[p]))
 			goto release;
 	printf("Using bounded random inputs\n");
 	fflush(stdout);
@@ -429,7 +485,8 @@ int simapp_run(const struct simapp_options *options,
 		rc = -1;
 release:
 	for (p = 0; p < ctx.num_progs; p++)
-		release_program(&ctx.progs[p]);
+		release_program(&ctx, &ctx.progs[p]);
+	release_group(&ctx);
 	if (ctx.context)
 		CALL(qaicReleaseContext, ctx.context);
 out:

@@ -114,6 +114,9 @@ static void execobj_destroy(struct rt_obj *obj)
 	struct QAicExecObj *eo = (struct QAicExecObj *)obj;
 	uint32_t d;
 
+	/* out of the program's list first: no re-attach of freed BOs */
+	if (eo->tracked)
+		rt_program_untrack_exec(eo->prog, eo);
 	for (d = 0; eo->dev && d < eo->ndev; d++)
 		eodev_free(&eo->dev[d], eo->nbo);
 	if (eo->prog) {
@@ -247,6 +250,21 @@ static QStatus eodev_setup(struct QAicExecObj *eo, uint32_t d)
 	return QS_SUCCESS;
 }
 
+int rt_execobj_reattach(struct QAicExecObj *eo, uint32_t d)
+{
+	struct QAicProgram *pg = eo->prog;
+	struct rt_eodev *ed = &eo->dev[d];
+	int rc = 0;
+
+	ed->dbc_id = pg->pdev[d].dbc_id;
+	for (uint32_t i = 0; i < eo->nbo && !rc; i++)
+		rc = bo_attach(ed->fd, ed->dbc_id, &ed->bo[i], pg->desc->slices);
+	if (rc)
+		rt_log(eo->ctx, QL_ERROR, "program %s: re-attaching BOs on device %d failed: %s",
+		       pg->name, (int)pg->pdev[d].qid, strerror(-rc));
+	return rc;
+}
+
 static QStatus execobj_setup_bos(struct QAicExecObj *eo)
 {
 	QStatus st = QS_SUCCESS;
@@ -281,7 +299,8 @@ QAIC_EXPORT QStatus qaicCreateExecObj(QAicContext *hctx, QAicExecObj **execObj,
 
 	if (!ctx || !pg || !execObj || pg->ctx != ctx)
 		goto out;
-	if (p & QAIC_EXECOBJ_PROPERTIES_AUTO_LOAD_ACTIVATE) {
+	/* a group's program is activated by qaicProgramGroupEnable only */
+	if ((p & QAIC_EXECOBJ_PROPERTIES_AUTO_LOAD_ACTIVATE) && !pg->group) {
 		st = rt_program_activate(pg);
 		if (st != QS_SUCCESS)
 			goto out;
@@ -299,6 +318,12 @@ QAIC_EXPORT QStatus qaicCreateExecObj(QAicContext *hctx, QAicExecObj **execObj,
 	rt_ref(&pg->obj);
 	rt_ref(&ctx->obj);
 	st = execobj_setup_bos(eo);
+	if (st == QS_SUCCESS) {
+		if (rt_program_track_exec(pg, eo))
+			st = QS_NOMEM;
+		else
+			eo->tracked = true;
+	}
 	if (st == QS_SUCCESS && rt_register(&eo->obj, RT_EXECOBJ, execobj_destroy))
 		st = QS_NOMEM;
 	if (st != QS_SUCCESS) {

@@ -310,20 +310,28 @@ static void complete(struct QAicExecObj *eo, QStatus st, bool sampled)
 		rt_event_complete(ev, pg, sampled, sample, st);
 		RT_PUT(ev);
 	}
+	rt_program_inflight(pg, -1);
 	RT_PUT(pg);
 }
 
 /*
  * EXECUTE on every device in devMapping order, then WAIT on every device
  * that took its request (also after a failure, so that no BO stays
- * queued).  *t_exec: entry of the first device's successful EXECUTE.
+ * queued), then PERF_STATS on every device for a profiled sample
+ * (*sampled false if one fails).  *t_exec: entry of the first device's
+ * successful EXECUTE; *t_done: return of the last WAIT.
  */
-static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec)
+static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
+			   uint64_t *t_done, bool *sampled)
 {
+	struct QAicProgram *pg = eo->prog;
 	QStatus st = QS_SUCCESS, wst;
 	uint32_t d, submitted = 0;
 
 	*t_exec = rt_now();
+	/* No re-activation may move a DBC between EXECUTE and WAIT. */
+	for (d = 0; d < eo->ndev; d++)
+		pthread_rwlock_rdlock(&pg->pdev[d].span);
 	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++) {
 		st = submit_dev(eo, d, &eo->run[d].t_exec);
 		if (st == QS_SUCCESS)
@@ -336,6 +344,11 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec)
 		if (st == QS_SUCCESS)
 			st = wst;
 	}
+	*t_done = rt_now();
+	for (d = 0; st == QS_SUCCESS && *sampled && d < eo->ndev; d++)
+		*sampled = perf_dev(eo, d);
+	for (d = eo->ndev; d--;)
+		pthread_rwlock_unlock(&pg->pdev[d].span);
 	return st;
 }
 
@@ -343,9 +356,8 @@ void rt_execobj_run(struct QAicExecObj *eo)
 {
 	struct prof_row *r = &eo->row;
 	bool sampled = eo->sampled;
-	uint64_t t0, t_exec;
+	uint64_t t0, t_exec, t_done;
 	QStatus st;
-	uint32_t d;
 
 	memset(eo->run, 0, eo->ndev * sizeof(*eo->run));
 	t0 = rt_now();
@@ -354,10 +366,8 @@ void rt_execobj_run(struct QAicExecObj *eo)
 	t0 = rt_now();
 	prepare_submit(eo);
 	r->sub_ns = rt_now() - t0;
-	st = execute_all(eo, &t_exec);
-	r->exec_ns = rt_now() - t_exec;
-	for (d = 0; st == QS_SUCCESS && sampled && d < eo->ndev; d++)
-		sampled = perf_dev(eo, d);
+	st = execute_all(eo, &t_exec, &t_done, &sampled);
+	r->exec_ns = t_done - t_exec;
 	if (st == QS_SUCCESS) {
 		t0 = rt_now();
 		postprocess(eo);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "simkmd.h"
@@ -311,26 +312,42 @@ static QStatus program_deactivate_all(struct QAicProgram *pg)
 	return st;
 }
 
+/*
+ * A new activation of device @d: the kernel detached the exec objects'
+ * BOs when the old DBC was released, attach them to the new one.
+ */
+static int pdev_reattach(struct QAicProgram *pg, uint32_t d)
+{
+	int rc = 0;
+
+	for (uint32_t i = 0; i < pg->nexecs && !rc; i++)
+		rc = rt_execobj_reattach(pg->execs[i], d);
+	return rc;
+}
+
+/* Called with every device's span write-locked and the program locked. */
 static QStatus program_activate_locked(struct QAicProgram *pg)
 {
 	QStatus st;
 	uint32_t d;
+	int rc = 0;
 
 	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED)
 		return QS_SUCCESS;
 	st = program_load_locked(pg);
 	if (st != QS_SUCCESS)
 		return st;
-	for (d = 0; d < pg->ndev; d++) {
-		int rc = pdev_activate(pg, d);
-
-		if (rc) {
-			if (rc != -EPROTO)
-				rt_log(pg->ctx, QL_ERROR, "program %s: activation on device %d failed: %s",
-				       pg->name, (int)pg->pdev[d].qid, strerror(-rc));
-			program_deactivate_all(pg);
-			return rc == -EAGAIN ? QS_AGAIN : QS_ERROR;
-		}
+	for (d = 0; d < pg->ndev && !rc; d++) {
+		rc = pdev_activate(pg, d);
+		if (rc && rc != -EPROTO)
+			rt_log(pg->ctx, QL_ERROR, "program %s: activation on device %d failed: %s",
+			       pg->name, (int)pg->pdev[d].qid, strerror(-rc));
+		if (!rc)
+			rc = pdev_reattach(pg, d);
+	}
+	if (rc) {
+		program_deactivate_all(pg);
+		return rc == -EAGAIN ? QS_AGAIN : QS_ERROR;
 	}
 	pg->status = QAIC_PROGRAM_FULLY_ACTIVATED;
 	return QS_SUCCESS;
@@ -374,14 +391,101 @@ bool rt_program_on_device(const struct QAicProgram *pg, QID dev)
 	return false;
 }
 
+/* Spans before the program's lock, in device order (rt.h). */
+static void spans_wrlock(struct QAicProgram *pg)
+{
+	for (uint32_t d = 0; d < pg->ndev; d++)
+		pthread_rwlock_wrlock(&pg->pdev[d].span);
+}
+
+static void spans_unlock(struct QAicProgram *pg)
+{
+	for (uint32_t d = pg->ndev; d--;)
+		pthread_rwlock_unlock(&pg->pdev[d].span);
+}
+
 QStatus rt_program_activate(struct QAicProgram *pg)
 {
 	QStatus st;
 
+	spans_wrlock(pg);
 	pthread_mutex_lock(&pg->lock);
 	st = program_activate_locked(pg);
 	pthread_mutex_unlock(&pg->lock);
+	spans_unlock(pg);
 	return st;
+}
+
+QStatus rt_program_deactivate(struct QAicProgram *pg)
+{
+	QStatus st = QS_SUCCESS;
+
+	pthread_mutex_lock(&pg->lock);
+	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED) {
+		st = program_deactivate_all(pg);
+		pg->status = QAIC_PROGRAM_LOADED;
+	}
+	pthread_mutex_unlock(&pg->lock);
+	return st;
+}
+
+void rt_program_inflight(struct QAicProgram *pg, int delta)
+{
+	pthread_mutex_lock(&pg->lock);
+	pg->inflight += delta;
+	if (!pg->inflight)
+		pthread_cond_broadcast(&pg->idle);
+	pthread_mutex_unlock(&pg->lock);
+}
+
+bool rt_program_wait_idle(struct QAicProgram *pg, uint64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(deadline_ns / 1000000000ull),
+		.tv_nsec = (long)(deadline_ns % 1000000000ull),
+	};
+	int rc = 0;
+
+	pthread_mutex_lock(&pg->lock);
+	while (pg->inflight && rc != ETIMEDOUT)
+		rc = deadline_ns ? pthread_cond_timedwait(&pg->idle, &pg->lock, &ts)
+				 : pthread_cond_wait(&pg->idle, &pg->lock);
+	rc = pg->inflight == 0;
+	pthread_mutex_unlock(&pg->lock);
+	return rc;
+}
+
+int rt_program_track_exec(struct QAicProgram *pg, struct QAicExecObj *eo)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&pg->lock);
+	if (pg->nexecs == pg->capexecs) {
+		uint32_t cap = pg->capexecs ? 2 * pg->capexecs : 8;
+		struct QAicExecObj **n = realloc(pg->execs, cap * sizeof(*n));
+
+		if (n) {
+			pg->execs = n;
+			pg->capexecs = cap;
+		}
+	}
+	if (pg->nexecs < pg->capexecs)
+		pg->execs[pg->nexecs++] = eo;
+	else
+		rc = -ENOMEM;
+	pthread_mutex_unlock(&pg->lock);
+	return rc;
+}
+
+void rt_program_untrack_exec(struct QAicProgram *pg, struct QAicExecObj *eo)
+{
+	pthread_mutex_lock(&pg->lock);
+	for (uint32_t i = 0; i < pg->nexecs; i++)
+		if (pg->execs[i] == eo) {
+			pg->execs[i] = pg->execs[--pg->nexecs];
+			break;
+		}
+	pthread_mutex_unlock(&pg->lock);
 }
 
 QStatus rt_program_add_exec(struct QAicProgram *pg)
@@ -418,6 +522,10 @@ static void program_destroy(struct rt_obj *obj)
 	pthread_mutex_unlock(&pg->lock);
 	profile_destroy(pg->prof);
 	pthread_mutex_destroy(&pg->lock);
+	pthread_cond_destroy(&pg->idle);
+	for (uint32_t d = 0; d < RT_MAX_DEVICES; d++)
+		pthread_rwlock_destroy(&pg->pdev[d].span);
+	free(pg->execs);
 	RT_PUT(pg->ctx);
 	if (pg->qpc)
 		RT_PUT(pg->qpc);
@@ -478,14 +586,33 @@ QAIC_EXPORT QStatus qaicProgramPropertiesInitDefault(QAicProgramProperties_t *pr
 	return QS_SUCCESS;
 }
 
-static QStatus program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
-			   QAicProgramProperties_t *props, QID dev,
-			   const char *name, struct QAicProgram **out)
+static void program_init_sync(struct QAicProgram *pg)
+{
+	pthread_rwlockattr_t ra;
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&pg->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pg->idle, &ca);
+	pthread_condattr_destroy(&ca);
+	/* a waiting activation must not starve behind new inferences */
+	pthread_rwlockattr_init(&ra);
+	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	for (uint32_t d = 0; d < RT_MAX_DEVICES; d++)
+		pthread_rwlock_init(&pg->pdev[d].span, &ra);
+	pthread_rwlockattr_destroy(&ra);
+}
+
+QStatus rt_program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
+		       QAicProgramProperties_t *props, QID dev,
+		       const char *name, struct QAicProgram **out)
 {
 	struct QAicProgram *pg = calloc(1, sizeof(*pg));
 
 	if (!pg)
 		return QS_NOMEM;
+	program_init_sync(pg);
 	pg->qpc = q;
 	rt_ref(&q->obj);
 	pg->desc = &q->desc;
@@ -500,7 +627,6 @@ static QStatus program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
 		qaicProgramPropertiesInitDefault(&pg->props);
 	snprintf(pg->name, sizeof(pg->name), "%s",
 		 name && *name ? name : q->desc.name);
-	pthread_mutex_init(&pg->lock, NULL);
 	pg->ctx = ctx;
 	rt_ref(&ctx->obj);
 	if (build_layout(pg)) {
@@ -526,7 +652,7 @@ QAIC_EXPORT QStatus qaicCreateProgram(QAicContext *hctx, QAicProgram **program,
 	QStatus st = QS_INVAL;
 
 	if (ctx && q && program && rt_ctx_has_device(ctx, dev))
-		st = program_new(ctx, q, props, dev, name, program);
+		st = rt_program_new(ctx, q, props, dev, name, program);
 	if (q)
 		RT_PUT(q);
 	if (ctx)
@@ -536,16 +662,19 @@ QAIC_EXPORT QStatus qaicCreateProgram(QAicContext *hctx, QAicProgram **program,
 
 typedef QStatus (*program_op)(struct QAicProgram *pg);
 
+/* A program of a group is loaded and activated by the group only. */
 static QStatus with_program(QAicProgram *handle, program_op op)
 {
 	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
-	QStatus st;
+	QStatus st = QS_INVAL;
 
 	if (!pg)
 		return QS_INVAL;
-	pthread_mutex_lock(&pg->lock);
-	st = op(pg);
-	pthread_mutex_unlock(&pg->lock);
+	if (!pg->group) {
+		pthread_mutex_lock(&pg->lock);
+		st = op(pg);
+		pthread_mutex_unlock(&pg->lock);
+	}
 	RT_PUT(pg);
 	return st;
 }
@@ -563,9 +692,17 @@ QAIC_EXPORT QStatus qaicUnloadProgram(QAicProgram *program)
 QAIC_EXPORT QStatus qaicRunActivationCmd(QAicProgram *program,
 					 QAicProgramActivationCmd cmd)
 {
+	struct QAicProgram *pg;
+	QStatus st = QS_INVAL;
+
 	switch (cmd) {
 	case QAIC_PROGRAM_CMD_ACTIVATE_FULL:
-		return with_program(program, program_activate_locked);
+		pg = RT_GET(program, RT_PROGRAM, struct QAicProgram);
+		if (pg && !pg->group)
+			st = rt_program_activate(pg);
+		if (pg)
+			RT_PUT(pg);
+		return st;
 	case QAIC_PROGRAM_CMD_DEACTIVATE_FULL:
 		return with_program(program, program_deactivate_locked);
 	default:
@@ -578,13 +715,22 @@ QAIC_EXPORT QStatus qaicRunActivationCmd(QAicProgram *program,
  * anything).  The program is deactivated and unloaded when its last exec
  * object is released (they keep it alive).
  */
+void rt_program_retire(struct QAicProgram *pg)
+{
+	if (!rt_unregister(&pg->obj))
+		return;
+	profile_flush(pg);
+	RT_PUT(pg);
+}
+
+/* A program of a group goes with the group (qaicReleaseProgramGroup). */
 QAIC_EXPORT QStatus qaicReleaseProgram(QAicProgram *handle)
 {
 	struct QAicProgram *pg = RT_GET(handle, RT_PROGRAM, struct QAicProgram);
 
 	if (!pg)
 		return QS_INVAL;
-	if (!rt_unregister(&pg->obj)) {
+	if (pg->group || !rt_unregister(&pg->obj)) {
 		RT_PUT(pg);
 		return QS_INVAL;
 	}

@@ -100,6 +100,23 @@ struct QAicApiFunctionTable {
 	QStatus (*qaicEventClear)(QAicEvent *event);
 	QStatus (*qaicWaitforEvent)(QAicEvent *event);
 	QStatus (*qaicReleaseEvent)(QAicEvent *event);
+
+	/* appended: program groups */
+	QStatus (*qaicProgramGroupPropertiesInitDefault)(
+		QAicProgramGroupProperties_t *props);
+	QStatus (*qaicCreateProgramGroup)(QAicContext *ctx,
+					  QAicProgramGroup **group,
+					  QAicQueue **queue,
+					  QAicProgramGroupProperties_t *props,
+					  const char *name, QID dev);
+	QStatus (*qaicProgramGroupAddProgram)(QAicProgramGroup *group,
+					      QAicQpcObj *qpc,
+					      QAicProgram **program,
+					      QAicProgramProperties_t *props);
+	QStatus (*qaicProgramGroupEnable)(QAicProgramGroup *group);
+	QStatus (*qaicProgramGroupDisable)(QAicProgramGroup *group,
+					   bool waitForIdle, uint32_t timeoutUs);
+	QStatus (*qaicReleaseProgramGroup)(QAicProgramGroup *group);
 };
 
 #ifdef __cplusplus

@@ -91,11 +91,35 @@ static QStatus queue_start(struct QAicQueue *q, uint32_t n)
 	return QS_SUCCESS;
 }
 
+QStatus rt_queue_new(struct QAicContext *ctx, QID dev, uint32_t n,
+		     struct QAicQueue **out)
+{
+	struct QAicQueue *q = calloc(1, sizeof(*q));
+	QStatus st;
+
+	if (!q)
+		return QS_NOMEM;
+	q->dev = dev;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->work, NULL);
+	pthread_cond_init(&q->idle, NULL);
+	q->ctx = ctx;
+	rt_ref(&ctx->obj);
+	st = queue_start(q, n ? n : DEFAULT_THREADS);
+	if (st == QS_SUCCESS && rt_register(&q->obj, RT_QUEUE, queue_destroy))
+		st = QS_NOMEM;
+	if (st != QS_SUCCESS) {
+		queue_destroy(&q->obj);
+		return st;
+	}
+	*out = q;
+	return QS_SUCCESS;
+}
+
 QAIC_EXPORT QStatus qaicCreateQueue(QAicContext *hctx, QAicQueue **queue,
 				    QAicQueueProperties *props, QID dev)
 {
 	struct QAicContext *ctx = RT_GET(hctx, RT_CONTEXT, struct QAicContext);
-	struct QAicQueue *q;
 	uint32_t n = DEFAULT_THREADS;
 	QStatus st = QS_INVAL;
 
@@ -109,24 +133,7 @@ QAIC_EXPORT QStatus qaicCreateQueue(QAicContext *hctx, QAicQueue **queue,
 		if (props->properties == QAIC_QUEUE_PROPERTIES_ENABLE_SINGLE_THREADED_QUEUES)
 			n = 1;
 	}
-	st = QS_NOMEM;
-	q = calloc(1, sizeof(*q));
-	if (!q)
-		goto out;
-	q->dev = dev;
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_cond_init(&q->work, NULL);
-	pthread_cond_init(&q->idle, NULL);
-	q->ctx = ctx;
-	rt_ref(&ctx->obj);
-	st = queue_start(q, n);
-	if (st == QS_SUCCESS && rt_register(&q->obj, RT_QUEUE, queue_destroy))
-		st = QS_NOMEM;
-	if (st != QS_SUCCESS) {
-		queue_destroy(&q->obj);
-		goto out;
-	}
-	*queue = q;
+	st = rt_queue_new(ctx, dev, n, queue);
 out:
 	if (ctx)
 		RT_PUT(ctx);
@@ -136,14 +143,26 @@ out:
 /*
  * Retires the handle, lets queued inferences finish, then stops and joins
  * the workers.  Must not be called from an event callback of this queue.
+ * A group's queue goes with the group.
  */
 QAIC_EXPORT QStatus qaicReleaseQueue(QAicQueue *handle)
 {
 	struct QAicQueue *q = RT_GET(handle, RT_QUEUE, struct QAicQueue);
-	uint32_t i;
 
 	if (!q)
 		return QS_INVAL;
+	if (q->in_group) {
+		RT_PUT(q);
+		return QS_INVAL;
+	}
+	return rt_queue_release(q);
+}
+
+/* Consumes the caller's reference. */
+QStatus rt_queue_release(struct QAicQueue *q)
+{
+	uint32_t i;
+
 	pthread_mutex_lock(&q->lock);
 	for (i = 0; i < q->nthreads; i++) {
 		if (pthread_equal(q->threads[i], pthread_self())) {
@@ -219,6 +238,7 @@ QAIC_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *hq, QAicExecObj *heo,
 	eo->event = ev;			/* the job keeps the event reference */
 	if (ev)
 		rt_event_pending(ev);
+	rt_program_inflight(eo->prog, 1);
 
 	pthread_mutex_lock(&q->lock);
 	if (q->tail)

@@ -37,6 +37,7 @@ enum rt_type {
 	RT_QUEUE,
 	RT_EXECOBJ,
 	RT_EVENT,
+	RT_GROUP,
 };
 
 struct rt_obj {
@@ -136,7 +137,16 @@ struct rt_pdev {
 	bool active;			/* activated, DBC in use */
 	uint32_t dbc_id;
 	uint64_t gen;			/* bumped by every activation */
+	/*
+	 * Readers: a worker from its EXECUTE to its WAIT's return on this
+	 * device (so its DBC id cannot change under it); writer: an
+	 * activation, which re-attaches the exec objects' BOs to the new
+	 * DBC.  Taken before the program's lock, readers in device order.
+	 */
+	pthread_rwlock_t span;
 };
+
+struct QAicProgramGroup;
 
 struct QAicProgram {
 	struct rt_obj obj;
@@ -156,16 +166,38 @@ struct QAicProgram {
 	uint32_t ndev;
 	struct rt_pdev pdev[RT_MAX_DEVICES];	/* devMapping order */
 
-	pthread_mutex_t lock;		/* status, pdev[], num_execs */
+	pthread_mutex_t lock;		/* status, pdev[], execs, inflight */
+	pthread_cond_t idle;		/* inflight dropped to 0 */
 	QAicProgramStatus status;
 	uint32_t num_execs;
+	struct QAicExecObj **execs;	/* live exec objects with BOs */
+	uint32_t nexecs, capexecs;
+	uint32_t inflight;		/* enqueued, not yet complete */
+	struct QAicProgramGroup *group;	/* owner, or NULL */
 
 	atomic_uint_fast64_t enq_count;	/* next sample index */
 	struct rt_profile *prof;	/* NULL: runtime profiling off */
 };
 
-/* Ensures the program is activated (loading it first). */
+/*
+ * Ensures every device of the program is activated (loading it first);
+ * the BOs of live exec objects are attached to the new DBCs.
+ */
 QStatus rt_program_activate(struct QAicProgram *pg);
+/* Deactivates every device, even with exec objects alive (group Disable):
+ * their inferences in flight fail, their BOs are detached by the kernel. */
+QStatus rt_program_deactivate(struct QAicProgram *pg);
+QStatus rt_program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
+		       QAicProgramProperties_t *props, QID dev,
+		       const char *name, struct QAicProgram **out);
+/* Retires the program's handle (qaicReleaseProgram without the checks). */
+void rt_program_retire(struct QAicProgram *pg);
+/* Inferences in flight: counted from enqueue to completion. */
+void rt_program_inflight(struct QAicProgram *pg, int delta);
+/* Waits until nothing is in flight; false at @deadline_ns (0: never). */
+bool rt_program_wait_idle(struct QAicProgram *pg, uint64_t deadline_ns);
+int rt_program_track_exec(struct QAicProgram *pg, struct QAicExecObj *eo);
+void rt_program_untrack_exec(struct QAicProgram *pg, struct QAicExecObj *eo);
 /* Accounts a live exec object (program must be activated); QS_INVAL if not. */
 QStatus rt_program_add_exec(struct QAicProgram *pg);
 void rt_program_del_exec(struct QAicProgram *pg);
@@ -242,6 +274,7 @@ struct QAicExecObj {
 	struct rt_eodev *dev;		/* [ndev], devMapping order */
 	QBuffer *bo_views;		/* the runtime's own buffers (device 0) */
 	QBuffer *user;			/* last SetData, NULL: zero copy */
+	bool tracked;			/* in the program's list of exec objects */
 	uint64_t *valid;		/* [nbo] bytes of each mapping to move */
 	bool partial;			/* some mapping moves less than its BO */
 
@@ -273,12 +306,22 @@ struct QAicQueue {
 	bool stop;
 	uint32_t nthreads;
 	pthread_t *threads;
+	bool in_group;			/* a group's queue: released with it */
 };
+
+/* Creates a queue (queue.c); @n threads, 0 for the default. */
+QStatus rt_queue_new(struct QAicContext *ctx, QID dev, uint32_t n,
+		     struct QAicQueue **out);
+/* Retires the queue's handle after its queued inferences finished. */
+QStatus rt_queue_release(struct QAicQueue *q);
 
 /* Worker side of an inference (infer.c). */
 void rt_execobj_run(struct QAicExecObj *eo);
 /* Bytes of mapping @i's BO on each device of @pg (execobj.c). */
 uint64_t rt_bo_size(const struct QAicProgram *pg, uint32_t i);
+/* Attach @eo's BOs of device @d to the device's current DBC (after a new
+ * activation; program lock held, device's span write-locked). */
+int rt_execobj_reattach(struct QAicExecObj *eo, uint32_t d);
 
 struct ev_cb {
 	QAicEventCallback cb;

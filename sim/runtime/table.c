@@ -45,6 +45,12 @@ static const struct QAicApiFunctionTable table = {
 	F(qaicEventClear),
 	F(qaicWaitforEvent),
 	F(qaicReleaseEvent),
+	F(qaicProgramGroupPropertiesInitDefault),
+	F(qaicCreateProgramGroup),
+	F(qaicProgramGroupAddProgram),
+	F(qaicProgramGroupEnable),
+	F(qaicProgramGroupDisable),
+	F(qaicReleaseProgramGroup),
 };
 
 QAIC_EXPORT const QAicApiFunctionTable *qaicGetFunctionTable(void)

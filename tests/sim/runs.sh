@@ -42,7 +42,7 @@ expect_rc 0 "$BIN" --help && {
 	for o in --device --program --num-iter --time --threads --set-size \
 		--activations --queues --threads-per-queue --completion \
 		--aic-profiling-type --aic-profiling-start-iter \
-		--aic-profiling-num-samples --aic-profiling-out-dir; do
+		--aic-profiling-num-samples --aic-profiling-out-dir --program-group; do
 		grep -q -- "$o" "$TMP/out" || fail "--help does not document $o"
 	done
 }

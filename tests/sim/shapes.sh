@@ -6,7 +6,8 @@
 #  - legacy /dev/qaic_aic100_N node names, node numbers that are not QIDs;
 #  - hundreds of BOs per request (a generated 300-buffer program);
 #  - WAIT_BO interrupted by signals (EINTR), retried by the runtime;
-#  - arbitrary execute_entry.dir values, which the kernel ignores.
+#  - arbitrary execute_entry.dir values, which the kernel ignores;
+#  - program groups (both apps).
 . "$srcdir/lib.sh"
 
 PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
@@ -121,4 +122,30 @@ done
 if counted dir-attach -- -t tiny -n 50; then
 	expect_count EXEC_DIR_ODD 2 0
 fi
+
+# 5. Program groups: two programs in one group, enabled (one activation
+# each), run on the group's queue, disabled (one deactivation each),
+# released; one latency file per program.  Both apps.
+for bin in "$APP" "$LOADER"; do
+	b=$(basename "$bin")
+	rm -f "$TMP/counts"
+	mkdir -p "$TMP/group-$b"
+	if QAIC_SIM_TIME_SCALE=0.05 IOCTL_COUNT_OUT="$TMP/counts" \
+		LD_PRELOAD="$PRELOAD" expect_rc 0 "$bin" --program-group \
+		-t tiny -t resnet50 -n 150 -T 2 -S 3 -c callback \
+		--aic-profiling-type latency --aic-profiling-num-samples 1000 \
+		--aic-profiling-out-dir "$TMP/group-$b"; then
+		label="group $b"
+		expect_stats "150:1" "150:1"
+		expect_count MANAGE 3 4
+		expect_count EXECUTE_BO 3 300
+		latency_ok "$TMP/group-$b/aic-profiling-program-0-latency.txt" \
+			--program-id 0 --program-name tiny --collected 150 \
+			--requested 1000 --stats 1
+		latency_ok "$TMP/group-$b/aic-profiling-program-1-latency.txt" \
+			--program-id 1 --program-name resnet50 --collected 150 \
+			--requested 1000 --stats 0
+	fi
+done
+expect_rc 2 "$APP" --program-group -q 2 && expect_stderr "no --queues"
 finish

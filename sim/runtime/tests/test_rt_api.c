@@ -79,6 +79,7 @@ static void check_all_reject(void *h)
 	QAicEvent *ev;
 	QAicIoBufferInfo *bi;
 	QAicProgramInfo pi;
+	QAicProgramGroup *grp;
 	QData io;
 	QBuffer b = { 0 }, *pb;
 	uint32_t n;
@@ -109,6 +110,11 @@ static void check_all_reject(void *h)
 	assert_int_equal(qaicReleaseQueue(h), QS_INVAL);
 	assert_int_equal(qaicReleaseProgram(h), QS_INVAL);
 	assert_int_equal(qaicReleaseContext(h), QS_INVAL);
+	assert_int_equal(qaicCreateProgramGroup(h, &grp, &q, NULL, "g", 0), QS_INVAL);
+	assert_int_equal(qaicProgramGroupAddProgram(h, h, &pg, NULL), QS_INVAL);
+	assert_int_equal(qaicProgramGroupEnable(h), QS_INVAL);
+	assert_int_equal(qaicProgramGroupDisable(h, true, 1000), QS_INVAL);
+	assert_int_equal(qaicReleaseProgramGroup(h), QS_INVAL);
 	(void)qpc;
 }
 
@@ -159,6 +165,62 @@ static void test_released_and_wrong_type(void **state)
 	check_all_reject(pg);
 	check_all_reject(qpc);
 	check_all_reject(ctx);
+}
+
+/*
+ * A group owns its queue and programs: the application may use them (exec
+ * objects, enqueue, info) but not load, activate, release them itself;
+ * exec objects need the group enabled; released, every handle is refused.
+ */
+static void test_group_ownership(void **state)
+{
+	QAicContext *ctx = new_ctx();
+	QAicQpcObj *qpc;
+	QAicProgramGroup *g;
+	QAicProgramGroupProperties gp;
+	QAicProgram *pg;
+	QAicQueue *q;
+	QAicExecObj *eo;
+	QAicProgramInfo pi;
+
+	assert_int_equal(qaicProgramGroupPropertiesInitDefault(NULL), QS_INVAL);
+	assert_int_equal(qaicProgramGroupPropertiesInitDefault(&gp), QS_SUCCESS);
+	assert_int_equal(gp.protocolSelect, QAIC_PROGRAM_GROUP_PROTOCOL_DATA_PATH);
+	gp.enableOversubscription = QAIC_PROGRAM_GROUP_PROPERTIES_OVERSUBSCRIPTION_ENABLED;
+	assert_int_equal(qaicCreateProgramGroup(ctx, &g, &q, &gp, "g", 9), QS_INVAL);
+	assert_int_equal(qaicCreateProgramGroup(ctx, &g, NULL, &gp, "g", 0), QS_INVAL);
+	assert_int_equal(qaicCreateProgramGroup(ctx, &g, &q, &gp, "g", 0), QS_SUCCESS);
+	assert_int_equal(qaicOpenQpcFile(&qpc, "tiny"), QS_SUCCESS);
+	assert_int_equal(qaicProgramGroupAddProgram(g, qpc, NULL, NULL), QS_INVAL);
+	assert_int_equal(qaicProgramGroupAddProgram(g, qpc, &pg, NULL), QS_SUCCESS);
+	assert_int_equal(qaicProgramGetInfo(pg, &pi), QS_SUCCESS);
+	assert_int_equal(pi.status, QAIC_PROGRAM_INIT);
+	/* not enabled: no exec object, no auto-activation */
+	assert_int_equal(qaicCreateExecObj(ctx, &eo, NULL, pg, NULL, NULL, NULL), QS_INVAL);
+	assert_int_equal(qaicLoadProgram(pg), QS_INVAL);
+	assert_int_equal(qaicRunActivationCmd(pg, QAIC_PROGRAM_CMD_ACTIVATE_FULL), QS_INVAL);
+	assert_int_equal(qaicProgramGroupEnable(g), QS_SUCCESS);
+	assert_int_equal(qaicProgramGetInfo(pg, &pi), QS_SUCCESS);
+	assert_int_equal(pi.status, QAIC_PROGRAM_FULLY_ACTIVATED);
+	assert_int_equal(qaicRunActivationCmd(pg, QAIC_PROGRAM_CMD_DEACTIVATE_FULL), QS_INVAL);
+	assert_int_equal(qaicUnloadProgram(pg), QS_INVAL);
+	assert_int_equal(qaicReleaseProgram(pg), QS_INVAL);
+	assert_int_equal(qaicReleaseQueue(q), QS_INVAL);
+	assert_int_equal(qaicCreateExecObj(ctx, &eo, NULL, pg, NULL, NULL, NULL), QS_SUCCESS);
+	assert_int_equal(qaicEnqueueExecObj(q, eo, NULL), QS_SUCCESS);
+	assert_int_equal(qaicExecObjWaitForCompletion(eo, 0), QS_SUCCESS);
+	assert_int_equal(qaicProgramGroupDisable(g, true, 1000000), QS_SUCCESS);
+	assert_int_equal(qaicProgramGetInfo(pg, &pi), QS_SUCCESS);
+	assert_int_equal(pi.status, QAIC_PROGRAM_LOADED);
+	assert_int_equal(qaicEnqueueExecObj(q, eo, NULL), QS_INVAL);
+	assert_int_equal(qaicReleaseExecObj(eo), QS_SUCCESS);
+	assert_int_equal(qaicReleaseProgramGroup(g), QS_SUCCESS);
+	assert_int_equal(qaicReleaseProgramGroup(g), QS_INVAL);
+	check_all_reject(g);
+	check_all_reject(q);
+	check_all_reject(pg);
+	assert_int_equal(qaicCloseQpc(qpc), QS_SUCCESS);
+	assert_int_equal(qaicReleaseContext(ctx), QS_SUCCESS);
 }
 
 static void test_bad_arguments(void **state)
@@ -373,6 +435,10 @@ static void test_function_table(void **state)
 		ENTRY(qaicCreateEvent), ENTRY(qaicEventAddCallback),
 		ENTRY(qaicEventRemoveCallback), ENTRY(qaicEventClear),
 		ENTRY(qaicWaitforEvent), ENTRY(qaicReleaseEvent),
+		ENTRY(qaicProgramGroupPropertiesInitDefault),
+		ENTRY(qaicCreateProgramGroup), ENTRY(qaicProgramGroupAddProgram),
+		ENTRY(qaicProgramGroupEnable), ENTRY(qaicProgramGroupDisable),
+		ENTRY(qaicReleaseProgramGroup),
 	};
 	const struct QAicApiFunctionTable *t = qaicGetFunctionTable();
 	const char *lib = getenv("RT_LIB");
@@ -411,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_execobj_data),
 		cmocka_unit_test(test_release_order),
 		cmocka_unit_test(test_function_table),
+		cmocka_unit_test(test_group_ownership),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
