@@ -188,11 +188,20 @@ static void apply_plan(struct qp_model *m, uint32_t prog,
 		struct qp_inference *i;
 		struct qp_dev_times *dv;
 
-		if (pl->inf_of_row[r] == QP_NONE || !d->col[QP_M_DEV_EXEC] ||
-		    isnan(d->col[QP_M_DEV_EXEC][r]))
+		if (pl->inf_of_row[r] == QP_NONE)
 			continue;
 		i = &m->inf[pl->inf_of_row[r]];
 		dv = &m->dev[pl->inf_of_row[r]];
+		/* the worker's own timing of its work (waiting and working) */
+		if (d->col[QP_M_PRE_PROC] && d->col[QP_M_SUBMIT] &&
+		    !isnan(d->col[QP_M_PRE_PROC][r]) &&
+		    !isnan(d->col[QP_M_SUBMIT][r])) {
+			dv->rt_pre_us = d->col[QP_M_PRE_PROC][r];
+			dv->rt_submit_us = d->col[QP_M_SUBMIT][r];
+			i->flags |= QP_F_HAS_RT;
+		}
+		if (!d->col[QP_M_DEV_EXEC] || isnan(d->col[QP_M_DEV_EXEC][r]))
+			continue;
 		dv->exec_us = d->col[QP_M_DEV_EXEC][r];
 		dv->in_wait_us = d->col[QP_M_DEV_IN_WAIT] ?
 				 d->col[QP_M_DEV_IN_WAIT][r] : NAN;

@@ -12,9 +12,11 @@
  * inference").  Kernel columns are the PERF_STATS_BO integers, exactly as
  * the runtime reads them.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "model.h"
 
 static const struct {
@@ -186,6 +188,422 @@ bool qp_metric_value(const struct qp_model *model,
 	}
 }
 
+/* ---- waiting and working ----------------------------------------------- */
+
+/*
+ * Each inference's round trip, from the enqueue entry to the completion
+ * the application saw, is cut at seven boundaries into the parts of enum
+ * qp_part (docs/MATCHING.md, "Waiting and working"):
+ *
+ *   t0 ─enqueue─ B1 ─runtime wait─ W ─runtime work─ X ─submit─ D
+ *      ─device wait─ S ─device work─ E ─completion─ done
+ *
+ *   t0  enqueue entry;
+ *   B1  the enq/preProc boundary (the enqueue's return, or the EXECUTE
+ *       entry when a worker submitted before the call returned);
+ *   W   a runtime worker starts on the inference: with the runtime's dump
+ *       merged, X - (its preProcTimeUs + submitTimeUs), the worker's own
+ *       timing of its work; otherwise estimated as the moment the
+ *       submitting thread let go of its previous inference (that one's
+ *       completion, else its WAIT return, else its EXECUTE return, the
+ *       latest not after X), and not before B1;
+ *   X   entry of the successful EXECUTE ioctl;
+ *   D   the doorbell.  The kernel stamps it submit_latency_us after its
+ *       own entry, inside the ioctl; the trace bounds it from below by
+ *       X + exectoVc and from above by the ioctl's return and by the WAIT
+ *       return minus execToComplete (the IRQ came execToComplete after the
+ *       doorbell).  D is the middle of that interval: on a card the
+ *       interval is a microsecond or two wide;
+ *   S   the device starts: at D, or when it finished the previous
+ *       inference on the same DBC (requests of a DBC run in order),
+ *       whichever is later;
+ *   E   the device is done: S + devExec when the dump gives devExec;
+ *       otherwise the kernel's completion, D + execToComplete (without
+ *       perf stats: the WAIT return).  E never passes the WAIT return,
+ *       and S moves earlier to keep devExec inside [D, E] if needed;
+ *   done the completion the application saw (kernel-only: WAIT return).
+ */
+
+static const struct {
+	const char *name, *label;
+	bool wait;
+} part_names[QP_PART__COUNT] = {
+	[QP_PART_ENQUEUE] = { "enqueue", "enqueue call", false },
+	[QP_PART_RUNTIME_WAIT] = { "runtime_wait", "waiting for a runtime worker", true },
+	[QP_PART_RUNTIME_WORK] = { "runtime_work", "runtime pre-processing", false },
+	[QP_PART_SUBMIT] = { "submit", "kernel submit", false },
+	[QP_PART_DEVICE_WAIT] = { "device_wait", "waiting on the device", true },
+	[QP_PART_DEVICE_WORK] = { "device_work", "device execution", false },
+	[QP_PART_COMPLETION] = { "completion", "completion path", false },
+};
+
+const char *qp_part_name(enum qp_part p)
+{
+	return p < QP_PART__COUNT ? part_names[p].name : "?";
+}
+
+const char *qp_part_label(enum qp_part p)
+{
+	return p < QP_PART__COUNT ? part_names[p].label : "?";
+}
+
+bool qp_part_is_wait(enum qp_part p)
+{
+	return p < QP_PART__COUNT && part_names[p].wait;
+}
+
+static uint64_t clamp64(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Absolute time of an ahead[] offset, 0 when unknown. */
+static uint64_t ahead_time(const struct qp_inference *i, uint32_t off)
+{
+	return off == QP_T_NONE ? 0 : i->t0 + off;
+}
+
+static uint32_t ahead_offset(const struct qp_inference *i, uint64_t t)
+{
+	if (!t)
+		return QP_T_NONE;
+	if (t <= i->t0)
+		return 0;
+	return t - i->t0 >= QP_T_NONE ? QP_T_NONE - 1 : (uint32_t)(t - i->t0);
+}
+
+static const struct qp_ahead *ahead_of(const struct qp_model *m,
+				       const struct qp_inference *i)
+{
+	if (!m || !m->ahead || i < m->inf || i >= m->inf + m->ninf)
+		return NULL;
+	return &m->ahead[i - m->inf];
+}
+
+static const struct qp_dev_times *dev_side(const struct qp_model *m,
+					   const struct qp_inference *i)
+{
+	if (!m || !m->dev || i < m->inf || i >= m->inf + m->ninf)
+		return NULL;
+	return &m->dev[i - m->inf];
+}
+
+/* D: the doorbell, between what the trace proves (see above). */
+static uint64_t doorbell(const struct qp_inference *i)
+{
+	uint64_t x = qp_inf_time(i, QP_T_EXEC_BEGIN);
+	uint64_t xe = qp_inf_time(i, QP_T_EXEC_END);
+	uint64_t we = qp_inf_time(i, QP_T_WAIT_END);
+	uint64_t lo = x, hi = xe;
+
+	if (!x || !xe || xe < x)
+		return 0;
+	if (i->flags & QP_F_HAS_PERF) {
+		uint64_t irq_lo = (uint64_t)i->device_latency_us * 1000;
+
+		lo = x + (uint64_t)i->submit_latency_us * 1000;
+		if (we && we >= irq_lo && we - irq_lo < hi)
+			hi = we - irq_lo;
+	}
+	if (hi < lo)		/* inconsistent bounds: trust the ioctl */
+		return clamp64(lo, x, xe);
+	return lo + (hi - lo) / 2;
+}
+
+struct device_span {
+	uint64_t d, s, e;	/* doorbell, device start, device done */
+	unsigned how;
+};
+
+/*
+ * D, S and E of inference i, given when its device finished the previous
+ * inference on its DBC (free, 0 = unknown).  false without an EXECUTE and
+ * a WAIT return.
+ */
+static bool device_span(const struct qp_model *m, const struct qp_inference *i,
+			uint64_t free, struct device_span *o)
+{
+	const struct qp_dev_times *dv = dev_side(m, i);
+	uint64_t cap = qp_inf_time(i, QP_T_WAIT_END);
+
+	o->how = 0;
+	o->d = doorbell(i);
+	if (!o->d || !cap || cap < o->d)
+		return false;
+	if (i->flags & QP_F_HAS_PERF)
+		o->how |= QP_SPLIT_KERNEL;
+	if (dv && (i->flags & QP_F_HAS_DEV) && dv->exec_us >= 0) {
+		uint64_t len = (uint64_t)llround(dv->exec_us * 1000.0);
+
+		o->s = free > o->d ? free : o->d;
+		/* devExec must fit before the WAIT return: start earlier */
+		if (o->s + len > cap)
+			o->s = cap >= len && cap - len > o->d ? cap - len : o->d;
+		o->e = o->s + len < cap ? o->s + len : cap;
+		o->how |= QP_SPLIT_DEV_MEASURED;
+	} else {
+		o->e = cap;
+		if (i->flags & QP_F_HAS_PERF)
+			o->e = clamp64(o->d + (uint64_t)i->device_latency_us * 1000,
+				       o->d, cap);
+		o->s = clamp64(free, o->d, o->e);
+	}
+	if (o->s > o->d)
+		o->how |= QP_SPLIT_QUEUED;
+	return true;
+}
+
+/* W: a runtime worker starts on the inference (see above). */
+static uint64_t worker_start(const struct qp_model *m,
+			     const struct qp_inference *i, uint64_t b1,
+			     uint64_t x, unsigned *how)
+{
+	const struct qp_dev_times *dv = dev_side(m, i);
+	const struct qp_ahead *a = ahead_of(m, i);
+
+	if (dv && (i->flags & QP_F_HAS_RT)) {
+		uint64_t work = (uint64_t)llround((dv->rt_pre_us +
+						   dv->rt_submit_us) * 1000.0);
+
+		*how |= QP_SPLIT_RT_MEASURED;
+		return x - b1 > work ? x - work : b1;
+	}
+	return a ? clamp64(ahead_time(i, a->worker_free), b1, x) : b1;
+}
+
+bool qp_part_split(const struct qp_model *m, const struct qp_inference *i,
+		   double us[QP_PART__COUNT], unsigned *how)
+{
+	const struct qp_ahead *a = ahead_of(m, i);
+	uint64_t b[QP_PART__COUNT + 1];
+	struct device_span ds;
+	unsigned h = 0;
+	int k;
+
+	if (!device_span(m, i, a ? ahead_time(i, a->device_free) : 0, &ds))
+		return false;
+	h = ds.how;
+	b[QP_PART_SUBMIT] = qp_inf_time(i, QP_T_EXEC_BEGIN);
+	b[QP_PART_DEVICE_WAIT] = ds.d;
+	b[QP_PART_DEVICE_WORK] = ds.s;
+	b[QP_PART_COMPLETION] = ds.e;
+	if (i->done_kind == QP_DONE_KERNEL || !(i->flags & QP_F_HAS_ENQ)) {
+		/* kernel-only: only the kernel-visible parts exist */
+		return false;
+	}
+	b[QP_PART_ENQUEUE] = i->t0;
+	b[QP_PART_RUNTIME_WAIT] = boundary(i, QP_T_ENQ_END);
+	b[QP_PART__COUNT] = qp_inf_time(i, QP_T_DONE);
+	if (!b[QP_PART_RUNTIME_WAIT] || !b[QP_PART__COUNT] ||
+	    b[QP_PART_RUNTIME_WAIT] > b[QP_PART_SUBMIT] ||
+	    b[QP_PART__COUNT] < b[QP_PART_COMPLETION])
+		return false;
+	b[QP_PART_RUNTIME_WORK] = worker_start(m, i, b[QP_PART_RUNTIME_WAIT],
+					       b[QP_PART_SUBMIT], &h);
+	for (k = 0; k < QP_PART__COUNT; k++)
+		us[k] = (double)(b[k + 1] - b[k]) / 1000.0;
+	if (how)
+		*how = h;
+	return true;
+}
+
+/* ---- qp_model_link: what earlier inferences imply ------------------------ */
+
+/* Sort idx[0..n) by key[idx] ascending: insertion sort, the input is
+ * nearly sorted (workers racing by a few places); qsort past a budget. */
+static const uint64_t *sort_keys;
+
+static int cmp_by_key(const void *a, const void *b)
+{
+	uint64_t x = sort_keys[*(const uint32_t *)a];
+	uint64_t y = sort_keys[*(const uint32_t *)b];
+
+	return (x > y) - (x < y);
+}
+
+static void sort_nearly(uint32_t *idx, size_t n, const uint64_t *key)
+{
+	size_t k, j, moves = 0;
+
+	for (k = 1; k < n; k++) {
+		uint32_t v = idx[k];
+
+		for (j = k; j > 0 && key[idx[j - 1]] > key[v]; j--) {
+			idx[j] = idx[j - 1];
+			if (++moves > 64 * n) {
+				idx[j] = v;
+				sort_keys = key;
+				qsort(idx, n, sizeof(*idx), cmp_by_key);
+				return;
+			}
+		}
+		idx[j] = v;
+	}
+}
+
+/*
+ * Group inferences (those with key[k] != 0) by group[k] < ngroups, each
+ * group in key order: order[] holds them group after group, first[g] ..
+ * first[g + 1] delimits group g.
+ */
+static int group_sorted(const struct qp_model *m, const uint32_t *group,
+			size_t ngroups, const uint64_t *key, uint32_t **order,
+			size_t **first)
+{
+	size_t k, g, *f = calloc(ngroups + 2, sizeof(*f));
+	uint32_t *o = malloc((m->ninf ? m->ninf : 1) * sizeof(*o));
+
+	if (!f || !o) {
+		free(f);
+		free(o);
+		return -1;
+	}
+	for (k = 0; k < m->ninf; k++)
+		if (key[k])
+			f[group[k] + 2]++;
+	for (g = 2; g < ngroups + 2; g++)
+		f[g] += f[g - 1];
+	for (k = 0; k < m->ninf; k++)
+		if (key[k])
+			o[f[group[k] + 1]++] = (uint32_t)k;
+	for (g = 0; g < ngroups; g++)
+		sort_nearly(o + f[g], f[g + 1] - f[g], key);
+	*order = o;
+	*first = f;
+	return 0;
+}
+
+/* The device chain: per program (one DBC at a time), in doorbell order. */
+static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
+{
+	uint32_t *order;
+	size_t *first, k, g;
+
+	for (k = 0; k < m->ninf; k++) {
+		const struct qp_inference *i = &m->inf[k];
+
+		key[k] = i->program < m->nprograms ? doorbell(i) : 0;
+		group[k] = key[k] ? i->program : 0;
+	}
+	if (group_sorted(m, group, m->nprograms, key, &order, &first))
+		return -1;
+	for (g = 0; g < m->nprograms; g++) {
+		uint64_t prev_end = 0;
+
+		for (k = first[g]; k < first[g + 1]; k++) {
+			const struct qp_inference *i = &m->inf[order[k]];
+			struct device_span ds;
+
+			m->ahead[order[k]].device_free = ahead_offset(i, prev_end);
+			if (device_span(m, i, prev_end, &ds))
+				prev_end = ds.e;
+		}
+	}
+	free(order);
+	free(first);
+	return 0;
+}
+
+/*
+ * When the submitting thread let go of inference p, as seen from x (the
+ * next EXECUTE entry on that thread): p's completion, else its WAIT
+ * return, else its EXECUTE return, the latest not after x.
+ */
+static uint64_t released(const struct qp_inference *p, uint64_t x)
+{
+	static const enum qp_time order[] = {
+		QP_T_DONE, QP_T_WAIT_END, QP_T_EXEC_END,
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		uint64_t t = qp_inf_time(p, order[k]);
+
+		if (t && t <= x)
+			return t;
+	}
+	return 0;
+}
+
+/*
+ * The dense number of thread (process, tid) in h, numbering new ones in
+ * order of appearance (*n of them so far); -1 when out of memory.
+ */
+static int64_t thread_number(struct qp_hmap *h, uint32_t process,
+			     int32_t tid, size_t *n)
+{
+	uint32_t v = qp_hmap_get(h, process, (uint32_t)tid);
+
+	if (v != QP_HMAP_NIL)
+		return v;
+	if (qp_hmap_put(h, process, (uint32_t)tid, (uint32_t)*n))
+		return -1;
+	return (int64_t)(*n)++;
+}
+
+/* The worker chain: per submitting thread, in EXECUTE order. */
+static int link_workers(struct qp_model *m, uint64_t *key, uint32_t *group)
+{
+	struct qp_hmap tm = { 0 };
+	uint32_t *order = NULL;
+	size_t *first = NULL, k, g, nthreads = 0;
+	int rc = -1;
+
+	for (k = 0; k < m->ninf; k++) {
+		const struct qp_inference *i = &m->inf[k];
+		int64_t t = 0;
+
+		key[k] = i->submit_tid ? qp_inf_time(i, QP_T_EXEC_BEGIN) : 0;
+		if (key[k]) {
+			t = thread_number(&tm, i->process, i->submit_tid,
+					  &nthreads);
+			if (t < 0)
+				goto out;
+		}
+		group[k] = (uint32_t)t;
+	}
+	if (group_sorted(m, group, nthreads, key, &order, &first))
+		goto out;
+	for (g = 0; g < nthreads; g++)
+		for (k = first[g]; k < first[g + 1]; k++) {
+			const struct qp_inference *i = &m->inf[order[k]];
+
+			m->ahead[order[k]].worker_free = k == first[g] ? QP_T_NONE :
+				ahead_offset(i, released(&m->inf[order[k - 1]],
+							 key[order[k]]));
+		}
+	rc = 0;
+out:
+	free(order);
+	free(first);
+	qp_hmap_free(&tm);
+	return rc;
+}
+
+int qp_model_link(struct qp_model *m)
+{
+	uint64_t *key = malloc((m->ninf ? m->ninf : 1) * sizeof(*key));
+	uint32_t *group = malloc((m->ninf ? m->ninf : 1) * sizeof(*group));
+	int rc = -1;
+
+	free(m->ahead);
+	m->ahead = malloc((m->ninf ? m->ninf : 1) * sizeof(*m->ahead));
+	if (!key || !group || !m->ahead)
+		goto out;
+	memset(m->ahead, 0xff, m->ninf * sizeof(*m->ahead));
+	if (link_workers(m, key, group) || link_devices(m, key, group))
+		goto out;
+	rc = 0;
+out:
+	if (rc) {
+		free(m->ahead);
+		m->ahead = NULL;
+	}
+	free(key);
+	free(group);
+	return rc;
+}
+
 struct qp_dev_times *qp_model_dev(const struct qp_model *m,
 				  const struct qp_inference *inf)
 {
@@ -227,6 +645,7 @@ void qp_model_free(struct qp_model *m)
 		free(m->callsites[k].symbol);
 	free(m->inf);
 	free(m->dev);
+	free(m->ahead);
 	free(m->processes);
 	free(m->programs);
 	free(m->queues);

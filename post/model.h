@@ -68,6 +68,7 @@ enum qp_time {
 #define QP_F_PERF_BY_SHIM	0x02	/* ... from the shim's own query */
 #define QP_F_HAS_DEV		0x04	/* device columns merged from a dump */
 #define QP_F_HAS_ENQ		0x08	/* t0 is the enqueue entry (API seen) */
+#define QP_F_HAS_RT		0x10	/* runtime's own preProc/submit merged */
 
 struct qp_inference {
 	uint64_t t0;		/* enqueue entry; exec_begin for kernel-only */
@@ -116,7 +117,23 @@ void qp_inf_set_time(struct qp_inference *inf, enum qp_time t, uint64_t ns);
  * belongs to qp_model.inf[k] and is valid when QP_F_HAS_DEV is set.
  */
 struct qp_dev_times {
-	double exec_us, in_wait_us, out_wait_us;
+	double exec_us, in_wait_us, out_wait_us;	/* QP_F_HAS_DEV */
+	/* the runtime's own preProcTimeUs and submitTimeUs (QP_F_HAS_RT):
+	 * the worker's work between picking the inference up and the
+	 * EXECUTE ioctl */
+	double rt_pre_us, rt_submit_us;
+};
+
+/*
+ * What earlier inferences imply for inference k (qp_model.ahead[k], built
+ * by qp_model_link() in metrics.c): when the runtime worker that submitted
+ * it was done with its previous inference, and when its device finished
+ * the one before it on the same DBC.  ns after k's t0; 0 when at or
+ * before t0, QP_T_NONE when nothing earlier is known.
+ */
+struct qp_ahead {
+	uint32_t worker_free;
+	uint32_t device_free;
 };
 
 struct qp_process {
@@ -155,6 +172,7 @@ struct qp_model {
 	struct qp_inference *inf;
 	size_t ninf, cap_inf;
 	struct qp_dev_times *dev;	/* NULL until a dump is merged */
+	struct qp_ahead *ahead;		/* NULL until qp_model_link() */
 	struct qp_process *processes;
 	size_t nprocesses;
 	struct qp_program *programs;
@@ -219,5 +237,49 @@ const char *qp_metric_column(enum qp_metric m);
 const char *qp_metric_label(enum qp_metric m);
 /* true for metrics that are times in µs (reported in ms in summaries). */
 bool qp_metric_is_time(enum qp_metric m);
+
+/* ---- waiting and working: the parts of a round trip (metrics.c) --------- */
+
+/*
+ * The parts tile an inference's totalRoundtripTime in this order; each is
+ * either waiting or working (qp_part_is_wait).  Formulas and what each
+ * needs: metrics.c and docs/MATCHING.md, "Waiting and working".
+ */
+enum qp_part {
+	QP_PART_ENQUEUE,	/* the enqueue call (application thread) */
+	QP_PART_RUNTIME_WAIT,	/* enqueue return -> a runtime worker starts on it */
+	QP_PART_RUNTIME_WORK,	/* the worker's pre-processing + submission prep */
+	QP_PART_SUBMIT,		/* EXECUTE ioctl entry -> doorbell */
+	QP_PART_DEVICE_WAIT,	/* doorbell -> the device starts (behind earlier ones) */
+	QP_PART_DEVICE_WORK,	/* device execution */
+	QP_PART_COMPLETION,	/* device done -> the application sees it */
+	QP_PART__COUNT
+};
+
+/* How a split was obtained (bits of qp_part_split's *how). */
+#define QP_SPLIT_RT_MEASURED	0x01	/* runtime wait/work from the runtime's dump */
+#define QP_SPLIT_DEV_MEASURED	0x02	/* device work is the dump's devExec */
+#define QP_SPLIT_KERNEL		0x04	/* kernel perf stats bound the doorbell */
+#define QP_SPLIT_QUEUED		0x08	/* started after the previous one on its DBC */
+
+/*
+ * Build m->ahead (what earlier inferences imply: the worker's previous
+ * inference, the previous inference on the same DBC).  Call after the
+ * dumps are merged; the splits use it.  0, or -1 when out of memory.
+ */
+int qp_model_link(struct qp_model *m);
+
+/*
+ * The parts of inference i in µs (they add up to its totalRoundtripTime).
+ * false when i lacks a boundary the split needs (kernel-only, no
+ * completion, no kernel WAIT).  *how (may be NULL): QP_SPLIT_* bits.
+ */
+bool qp_part_split(const struct qp_model *m, const struct qp_inference *i,
+		   double us[QP_PART__COUNT], unsigned *how);
+/* "enqueue", "runtime_wait", ... (JSON keys); "?" when out of range. */
+const char *qp_part_name(enum qp_part p);
+/* Words for the summary: "enqueue call", "waiting for a runtime worker"... */
+const char *qp_part_label(enum qp_part p);
+bool qp_part_is_wait(enum qp_part p);
 
 #endif /* QPROF_POST_MODEL_H */
