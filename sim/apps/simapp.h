@@ -75,6 +75,7 @@ struct simapp_options {
 	bool submit_retry_set;
 	unsigned int seed;
 	bool exit_in_flight;		/* exit(0) after the last issue */
+	bool stop_on_sigint;		/* SIGINT ends the run cleanly */
 	bool profiling;			/* --aic-profiling-type latency */
 	const char *prof_start_iter;
 	const char *prof_num_samples;

@@ -27,6 +27,7 @@ enum long_only_option {
 	OPT_SUBMIT_RETRY_COUNT,
 	OPT_SEED,
 	OPT_EXIT_IN_FLIGHT,
+	OPT_STOP_ON_SIGINT,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
 	{ "submit-retry-count", required_argument, NULL, OPT_SUBMIT_RETRY_COUNT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
+	{ "stop-on-sigint", no_argument, NULL, OPT_STOP_ON_SIGINT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -108,6 +110,10 @@ static void print_help(bool loader)
 "                            inferences still in flight and every object\n"
 "                            unreleased (with --num-iter; tells on stderr how\n"
 "                            many): an application that ends abruptly\n"
+"      --stop-on-sigint      SIGINT (Ctrl-C) ends the run cleanly: no new\n"
+"                            inference is issued, those in flight complete,\n"
+"                            everything is released, the statistics are\n"
+"                            printed and the exit status is 0\n"
 "      --aic-profiling-type latency\n"
 "                            runtime latency profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
@@ -283,6 +289,9 @@ static int handle_option(int c, const char *arg, const char *name,
 		break;
 	case OPT_EXIT_IN_FLIGHT:
 		opts->exit_in_flight = true;
+		break;
+	case OPT_STOP_ON_SIGINT:
+		opts->stop_on_sigint = true;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
