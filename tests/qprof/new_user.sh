@@ -67,7 +67,7 @@ for p in qprof qprof-record qprof-report; do
 	[ -s "$work/$p.warn" ] && { bad "man -l $p.1 warns:"; cat "$work/$p.warn"; }
 	grep -q "^NAME" "$work/$p.txt" && grep -q "^ *$p - " "$work/$p.txt" ||
 		bad "$p.1 has no NAME line for $p"
-	grep -q "^OPTIONS\|^ *--help" "$work/$p.txt" || bad "$p.1 shows no options"
+	grep -q -e "--help" "$work/$p.txt" || bad "$p.1 shows no options"
 done
 
 # ---- use it: another directory, relative paths, the installed files only ---
