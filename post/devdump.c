@@ -115,10 +115,48 @@ static const double pow10_tab[] = {
 };
 
 /*
+ * The largest value a cell may hold: 2^53, the fast paths' mantissa bound
+ * (times in µs: 285 years).  A larger figure is no latency; 1e308 would
+ * print as a 300-digit number.
+ */
+#define CELL_MAX_VALUE 9007199254740992.0
+
+/*
+ * Is [b, e) a plain decimal number: [+-]digits[.digits] or [+-][digits].digits,
+ * optionally followed by e[+-]digits?  strtod also takes "inf", "nan",
+ * hexadecimal and leading blanks: no runtime writes those.
+ */
+static bool decimal_syntax(const char *s, const char *e)
+{
+	int digits = 0, exp_digits = 0;
+
+	if (s < e && (*s == '-' || *s == '+'))
+		s++;
+	for (; s < e && *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (s < e && *s == '.')
+		for (s++; s < e && *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (!digits)
+		return false;
+	if (s < e && (*s == 'e' || *s == 'E')) {
+		s++;
+		if (s < e && (*s == '-' || *s == '+'))
+			s++;
+		for (; s < e && *s >= '0' && *s <= '9'; s++)
+			exp_digits++;
+		if (!exp_digits)
+			return false;
+	}
+	return s == e;
+}
+
+/*
  * A decimal number filling [b, e).  Plain "ddd.ddd" with at most 15
  * significant digits is converted exactly as strtod would (an integer
  * below 2^53 divided by an exact power of ten is correctly rounded);
- * anything else goes through strtod.
+ * anything else of decimal syntax goes through strtod.  Refused: other
+ * syntax, negative values (a "-0" is 0), values above CELL_MAX_VALUE.
  */
 static bool parse_double(const char *b, const char *e, double *out)
 {
@@ -142,21 +180,22 @@ static bool parse_double(const char *b, const char *e, double *out)
 			goto slow;
 		}
 	}
-	if (!digits)
+	if (!digits || (neg && mant))
 		return false;
 	*out = (double)mant / pow10_tab[frac];
-	if (neg)
-		*out = -*out;
 	return true;
 slow:
-	/* strtod would skip leading blanks: a cell has none left */
-	if (e - b >= (ptrdiff_t)sizeof(buf) || e == b || isspace((unsigned char)*b))
+	if (e - b >= (ptrdiff_t)sizeof(buf) || !decimal_syntax(b, e))
 		return false;
 	memcpy(buf, b, e - b);
 	buf[e - b] = '\0';
 	errno = 0;
 	*out = strtod(buf, &end);
-	return end == buf + (e - b) && errno != ERANGE && !isnan(*out);
+	if (end != buf + (e - b) || errno == ERANGE || !(*out <= CELL_MAX_VALUE) ||
+	    *out < 0)
+		return false;
+	*out = *out + 0.0;	/* -0 -> 0 */
+	return true;
 }
 
 /* ---- header ------------------------------------------------------------ */
@@ -561,8 +600,25 @@ static int bad_cell(struct parser *ps, int c, const char *b)
 	if (c == COL_SAMPLE)
 		return fail(ps, "column 'Sample': bad sample number '%.*s'",
 			    (int)(e - b > 40 ? 40 : e - b), b);
-	return fail(ps, "column '%s': bad number '%.*s'", field_name(c),
-		    (int)(e - b > 40 ? 40 : e - b), b);
+	return fail(ps, "column '%s': bad number '%.*s' (%s)", field_name(c),
+		    (int)(e - b > 40 ? 40 : e - b), b,
+		    !decimal_syntax(b, e) ? "not a decimal number" :
+		    *b == '-' ? "negative" : "out of range: more than 2^53");
+}
+
+/*
+ * A devInfPerSec of 0 is no rate of a completed inference: the merge
+ * derives the batch size from it (devInfPerSec x devExecUs / 1e6) and
+ * would silently have none.  N/A is the runtime's way to say "unknown".
+ */
+static inline int check_row(struct parser *ps, const struct qp_dump *d,
+			    size_t r)
+{
+	const double *rate = d->col[QP_M_DEV_INF_PER_SEC];
+
+	if (rate && rate[r] == 0)
+		return fail(ps, "devInfPerSec is 0: a completed inference has a rate above 0 (or N/A)");
+	return 0;
 }
 
 /* A metric cell the fast path refused: N/A, or a number for strtod. */
@@ -744,6 +800,8 @@ static int parse_block(struct parser *ps, struct qp_dump *d,
 
 			if (next) {
 				ps->line++;
+				if (check_row(ps, d, r))
+					return -1;
 				d->nrows++;
 				p = next;
 				continue;
@@ -817,6 +875,8 @@ cell_done:
 				    k + 1, nf, at_eof && p + 1 == end ?
 				    " (truncated file?)" : "");
 		p++;
+		if (check_row(ps, d, r))
+			return -1;
 		d->nrows++;
 #if VEC_CELL
 		/* rows that start with their first cell, shorter than 64 KiB */

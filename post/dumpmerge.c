@@ -7,11 +7,13 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devdump.h"
+#include "escape.h"
 
 struct cand {
 	uint64_t t0;
@@ -95,7 +97,26 @@ struct plan {
 	uint32_t *inf_of_row;	/* per row: model index, or QP_NONE */
 	uint64_t matched, mismatched, unmatched, no_device;
 	uint32_t batch;
+	size_t bad_batch_row;	/* SIZE_MAX: none */
 };
+
+/*
+ * The batch size row r implies (devInfPerSec = batch x 1e6 / devExecUs):
+ * the program's is the first; a row implying none (below 1/2) is kept in
+ * bad_batch_row for the merge to refuse, rather than dropping the batch.
+ */
+static void plan_batch(struct plan *pl, const struct qp_dump *d, size_t r)
+{
+	long b = lround(d->col[QP_M_DEV_INF_PER_SEC][r] *
+			d->col[QP_M_DEV_EXEC][r] / 1e6);
+
+	if (b < 1) {
+		if (pl->bad_batch_row == SIZE_MAX)
+			pl->bad_batch_row = r;
+	} else if (!pl->batch) {
+		pl->batch = b > UINT32_MAX ? UINT32_MAX : (uint32_t)b;
+	}
+}
 
 /*
  * Rows of dump d against the enqueues of one program: row with Sample s
@@ -110,6 +131,7 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 	uint8_t *used = calloc(nc ? nc : 1, 1);
 
 	memset(pl, 0, sizeof(*pl));
+	pl->bad_batch_row = SIZE_MAX;
 	pl->inf_of_row = malloc((d->nrows ? d->nrows : 1) * sizeof(uint32_t));
 	if (!c || !used || !pl->inf_of_row) {
 		free(c);
@@ -148,10 +170,9 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 		pl->matched++;
 		if (!qp_dump_has(d, QP_M_DEV_EXEC) || isnan(d->col[QP_M_DEV_EXEC][r]))
 			pl->no_device++;
-		else if (!pl->batch && d->col[QP_M_DEV_INF_PER_SEC] &&
+		else if (d->col[QP_M_DEV_INF_PER_SEC] &&
 			 !isnan(d->col[QP_M_DEV_INF_PER_SEC][r]))
-			pl->batch = (uint32_t)lround(d->col[QP_M_DEV_INF_PER_SEC][r] *
-						     d->col[QP_M_DEV_EXEC][r] / 1e6);
+			plan_batch(pl, d, r);
 	}
 	free(c);
 	free(used);
@@ -183,28 +204,55 @@ static void apply_plan(struct qp_model *m, uint32_t prog,
 		m->programs[prog].batch = pl->batch;
 }
 
+/*
+ * Does a dump's ProgramName name program p?  The runtime writes the name
+ * as given; qprof's own --csv-dir writes it escaped (escape.h), so both
+ * forms match.
+ */
+static bool name_matches(const char *name, const char *dump_name)
+{
+	char buf[512];
+	size_t n;
+
+	if (!strcmp(name, dump_name))
+		return true;
+	n = qp_text_escape(buf, sizeof(buf), name);
+	if (n < sizeof(buf))
+		return !strcmp(buf, dump_name);
+	{
+		char *e = qp_text_dup(name);
+		bool eq = e && !strcmp(e, dump_name);
+
+		free(e);
+		return eq;
+	}
+}
+
 static int32_t process_pid(const struct qp_model *m, uint32_t proc)
 {
 	return proc < m->nprocesses ? m->processes[proc].pid : -1;
 }
 
 /*
- * Programs named like dump d (optionally of one pid).  Refuses names found
- * in several processes: order alone cannot tell which run wrote the file.
+ * Programs of pass 0: named like dump d; pass 1: created without a name
+ * (their label may not be the description's name the runtime wrote; the
+ * kernel integers then confirm the right one, or none).  Optionally of
+ * one pid.  Refuses names found in several processes: order alone cannot
+ * tell which run wrote the file.
  */
-static int candidates(const struct qp_model *m, const struct qp_dump *d,
-		      int32_t pid, uint32_t *out, size_t *n, char *err,
-		      size_t errlen)
+static int match_programs(const struct qp_model *m, const struct qp_dump *d,
+			  int32_t pid, int pass, uint32_t *out, size_t *n,
+			  char *err, size_t errlen)
 {
 	uint32_t proc = QP_NONE;
-	char names[256] = "";
-	size_t k, len = 0;
+	size_t k;
 
 	*n = 0;
 	for (k = 0; k < m->nprograms; k++) {
 		const struct qp_program *p = &m->programs[k];
 
-		if (!p->name || strcmp(p->name, d->program_name) ||
+		if (!p->name || (pass ? !p->name_from_qpc :
+				 !name_matches(p->name, d->program_name)) ||
 		    (pid && process_pid(m, p->process) != pid))
 			continue;
 		if (proc != QP_NONE && p->process != proc) {
@@ -217,6 +265,19 @@ static int candidates(const struct qp_model *m, const struct qp_dump *d,
 		proc = p->process;
 		out[(*n)++] = (uint32_t)k;
 	}
+	return 0;
+}
+
+static int candidates(const struct qp_model *m, const struct qp_dump *d,
+		      int32_t pid, uint32_t *out, size_t *n, char *err,
+		      size_t errlen)
+{
+	char names[256] = "";
+	size_t k, len = 0;
+
+	if (match_programs(m, d, pid, 0, out, n, err, errlen) ||
+	    (!*n && match_programs(m, d, pid, 1, out, n, err, errlen)))
+		return -1;
 	if (*n)
 		return 0;
 	for (k = 0; k < m->nprograms && len < sizeof(names) - 1; k++) {
@@ -319,6 +380,16 @@ int qp_dump_merge(struct qp_model *m, const struct qp_dump_set *s,
 			goto out;
 		}
 		plans[k] = best;
+		if (best.bad_batch_row != SIZE_MAX) {
+			size_t r = best.bad_batch_row;
+
+			snprintf(err, errlen,
+				 "%s: Sample %" PRIu64 ": devInfPerSec %g x devExecUs %g / 1e6 = %.3g is no batch size (at least 1)",
+				 d->path, d->sample[r], d->col[QP_M_DEV_INF_PER_SEC][r],
+				 d->col[QP_M_DEV_EXEC][r],
+				 d->col[QP_M_DEV_INF_PER_SEC][r] * d->col[QP_M_DEV_EXEC][r] / 1e6);
+			goto out;
+		}
 	}
 	if (s->n && !m->dev) {
 		m->dev = calloc(m->ninf ? m->ninf : 1, sizeof(*m->dev));

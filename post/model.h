@@ -134,6 +134,8 @@ struct qp_program {
 	uint64_t handle;	/* QAicProgram* */
 	uint32_t batch;		/* 0 = unknown (taken from a dump when merged) */
 	uint32_t dbc_id;	/* QP_NONE until activated */
+	/* created without a name: name is its QPC's label (progname.h) */
+	bool name_from_qpc;
 };
 
 struct qp_queue {

@@ -26,11 +26,15 @@
 
 #include "assemble.h"
 #include "devdump.h"
+#include "escape.h"
+#include "guard.h"
 #include "model.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "reader.h"
 #include "stats.h"
 #include "symbolize.h"
+#include "tracecheck.h"
 #include "writers.h"
 
 #define EXIT_BAD_INPUT	1
@@ -102,6 +106,11 @@ static const char usage_text[] =
 "  -h, --help          this help\n"
 "  --version           the version\n"
 "\n"
+"A damaged trace ends in an error naming the file: decoding runs in a\n"
+"watched child process, stopped above QPROF_REPORT_MEMORY_MB of memory\n"
+"(default 256 + 4 x the trace's MiB) or after QPROF_REPORT_STALL_S\n"
+"seconds without progress (default 20); 0 turns a limit off.\n"
+"\n"
 "Exit status: 0 success, 1 bad input or nothing to report, 2 usage error.\n"
 "Output files are written atomically: on error an existing file is kept.\n";
 
@@ -119,14 +128,21 @@ static void die_usage(const char *fmt, ...)
 }
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * An error on one line of stderr.  Messages quote names from the trace and
+ * latency files (programs, hosts, paths): escaped (escape.h), no name can
+ * forge a line of its own.
+ */
 static void fail(const char *fmt, ...)
 {
 	va_list ap;
+	char msg[4096];
 
-	fputs("qprof-report: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("qprof-report: ", stderr);
+	qp_text_fputs(msg, stderr);
 	fputc('\n', stderr);
 }
 
@@ -204,6 +220,57 @@ static long parse_threads(const char *what, const char *s)
 	return v > 1024 ? 1024 : (long)v;
 }
 
+static bool is_stdout(const char *path)
+{
+	return path && !strcmp(path, "-");
+}
+
+/* Does dir hold a CTF trace's metadata (a file there is read as a stream)? */
+static bool trace_dir(const char *file)
+{
+	char dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", file);
+	slash = strrchr(dir, '/');
+	if (slash)
+		snprintf(slash, sizeof(dir) - (size_t)(slash - dir), "/metadata");
+	else
+		snprintf(dir, sizeof(dir), "metadata");
+	return !access(dir, F_OK);
+}
+
+/*
+ * Outputs that would overwrite each other or damage the input are usage
+ * errors: two outputs on one file, a --csv-dir inside a trace argument
+ * (the next report of that trace would find files that are not part of
+ * the recording), a file in a CTF trace directory (read as a stream file).
+ */
+static void check_output_paths(const struct options *o)
+{
+	const char *file[2] = { o->json, o->chrome };
+	static const char *const opt[2] = { "--json", "--chrome-trace" };
+	size_t i;
+	int k;
+
+	if (o->json && o->chrome && qp_same_output(o->json, o->chrome))
+		die_usage("--json and --chrome-trace name the same file '%s'",
+			  o->json);
+	for (k = 0; k < 2; k++) {
+		if (!file[k] || is_stdout(file[k]))
+			continue;
+		if (o->csv_dir && qp_same_output(file[k], o->csv_dir))
+			die_usage("%s and --csv-dir name the same path '%s'",
+				  opt[k], file[k]);
+		if (trace_dir(file[k]))
+			die_usage("%s '%s': that directory holds a CTF trace (the file would be read as a stream file)",
+				  opt[k], file[k]);
+	}
+	for (i = 0; o->csv_dir && i < o->ntraces; i++)
+		if (qp_path_within(o->csv_dir, o->traces[i]))
+			die_usage("--csv-dir '%s' is inside the trace '%s': write the files elsewhere",
+				  o->csv_dir, o->traces[i]);
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	const char *env = getenv("QPROF_REPORT_THREADS");
@@ -272,6 +339,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
 				 o->nby || o->program || o->pid))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
+	if (!o->latency_stats)
+		check_output_paths(o);
 }
 
 /* ---- --latency-stats: runtime dumps only ------------------------------ */
@@ -533,9 +602,13 @@ static void by_label(const struct qp_model *m, const struct qp_inference *inf,
 
 	switch (by) {
 	case BY_PROGRAM:
-		if (inf->program != QP_NONE16 && inf->program < m->nprograms)
-			snprintf(buf, len, "%s (pid %d)", m->programs[inf->program].name, pid);
-		else
+		if (inf->program != QP_NONE16 && inf->program < m->nprograms) {
+			size_t n = qp_text_escape(buf, len,
+						  m->programs[inf->program].name);
+
+			if (n < len)
+				snprintf(buf + n, len - n, " (pid %d)", pid);
+		} else
 			snprintf(buf, len, "dbc%u (pid %d, kernel-only)", inf->dbc_id, pid);
 		break;
 	case BY_THREAD:
@@ -552,7 +625,7 @@ static void by_label(const struct qp_model *m, const struct qp_inference *inf,
 		if (inf->callsite == QP_NONE || inf->callsite >= m->ncallsites)
 			snprintf(buf, len, "(unknown call site)");
 		else if (m->callsites[inf->callsite].symbol)
-			snprintf(buf, len, "%s", m->callsites[inf->callsite].symbol);
+			qp_text_escape(buf, len, m->callsites[inf->callsite].symbol);
 		else
 			snprintf(buf, len, "0x%" PRIx64 " (pid %d)",
 				 m->callsites[inf->callsite].ips[0], pid);
@@ -607,7 +680,7 @@ static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int b
 		"count", "mean", "p50", "p99", "max", "enq", "preProc", "execTotal", "postProc");
 	for (r = 0; r < nrows; r++) {
 		size_t first = rows[r].first;
-		char label[256];
+		char label[1024];
 		struct qp_stats s;
 		double mean_ph[4];
 
@@ -662,7 +735,10 @@ static void print_losses(FILE *f, const struct qp_read_stats *st)
 	for (i = 0; i < st->nlosses; i++) {
 		const struct qp_stream_loss *l = &st->losses[i];
 
-		fprintf(f, "  %s stream %s", l->trace, l->stream);
+		fputs("  ", f);
+		qp_text_fputs(l->trace, f);
+		fputs(" stream ", f);
+		qp_text_fputs(l->stream, f);
 		if (l->pid > 0)
 			fprintf(f, " (pid %d)", l->pid);
 		fprintf(f, ": %" PRIu64 " events, %" PRIu64 " packets\n",
@@ -701,9 +777,14 @@ static int check_program_name(const struct qp_model *m, const struct options *o)
 	for (i = 0; i < m->nprograms; i++)
 		if (!strcmp(m->programs[i].name, o->program))
 			return 0;
-	fprintf(stderr, "qprof-report: no program named '%s' in the trace; programs:", o->program);
-	for (i = 0; i < m->nprograms; i++)
-		fprintf(stderr, "%s '%s'", i ? "," : "", m->programs[i].name);
+	fputs("qprof-report: no program named '", stderr);
+	qp_text_fputs(o->program, stderr);
+	fputs("' in the trace; programs:", stderr);
+	for (i = 0; i < m->nprograms; i++) {
+		fprintf(stderr, "%s '", i ? "," : "");
+		qp_text_fputs(m->programs[i].name, stderr);
+		fputc('\'', stderr);
+	}
 	fputs(m->nprograms ? "\n" : " none\n", stderr);
 	return -1;
 }
@@ -786,13 +867,19 @@ static int read_model(const struct options *o, struct qp_model *m,
 		t_start = now_s();
 	}
 	stage_done(o, NULL);
-	rc = read_events(o, m, a, st, err, sizeof(err));
+	rc = qp_trace_precheck(o->traces, o->ntraces, err, sizeof(err));
+	if (!rc)
+		rc = read_events(o, m, a, st, err, sizeof(err));
 	if (o->progress)
 		fputc('\n', stderr);
 	if (rc) {
 		if (rc > 0 || rc == -ENOMEM)
 			snprintf(err, sizeof(err), "out of memory while assembling inferences");
-		fail("%s", err);
+		/* babeltrace2's own errors may not name the stream file: the
+		 * guarding parent finds it (guard.h) */
+		if (!(strstr(err, "error while reading the trace") ||
+		      strstr(err, "cannot read trace ")) || !qp_guard_defer(err))
+			fail("%s", err);
 		qp_assembler_free(a);
 		return -1;
 	}
@@ -826,23 +913,44 @@ static int read_model(const struct options *o, struct qp_model *m,
 	return 0;
 }
 
-/* The output files (CSV, JSON, Chrome); -1 with the message in err. */
+/*
+ * The output files (CSV, JSON, Chrome), all or none (outfile.h: renames
+ * deferred until every file is written); -1 with the message in err.
+ */
 static int write_outputs(const struct options *o, const struct qp_model *m,
 			 const struct qp_write_opts *wo, char *err, size_t errlen)
 {
+	struct qp_outset set;
+	bool made_dir = false;
+
+	qp_outset_begin(&set);
 	if (o->csv_dir) {
-		if (mkdir(o->csv_dir, 0777) && errno != EEXIST) {
+		made_dir = !mkdir(o->csv_dir, 0777);
+		if (!made_dir && errno != EEXIST) {
 			snprintf(err, errlen, "%s: %s", o->csv_dir, strerror(errno));
-			return -1;
+			goto fail;
 		}
 		if (qp_write_csv_dir(o->csv_dir, m, wo, err, errlen))
-			return -1;
+			goto fail;
 	}
-	if (o->json && qp_write_json(o->json, m, wo, err, errlen))
-		return -1;
-	if (o->chrome && qp_write_chrome(o->chrome, m, wo, err, errlen))
+	if (o->json && !is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
+		goto fail;
+	if (o->chrome && !is_stdout(o->chrome) &&
+	    qp_write_chrome(o->chrome, m, wo, err, errlen))
+		goto fail;
+	/* standard output last: when it fails, no file has changed */
+	if (is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
+		goto fail;
+	if (is_stdout(o->chrome) && qp_write_chrome(o->chrome, m, wo, err, errlen))
+		goto fail;
+	if (qp_outset_commit(&set, err, errlen))
 		return -1;
 	return 0;
+fail:
+	qp_outset_abort(&set);
+	if (made_dir)
+		rmdir(o->csv_dir);
+	return -1;
 }
 
 /* The summary, the per-stream losses and the --by tables, to f. */
@@ -987,6 +1095,7 @@ static int report(const struct options *o)
 	wo.select = sel;
 	wo.note = note[0] ? note : NULL;
 	wo.per_inference = o->per_inference;
+	wo.pid = o->pid;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
@@ -1001,13 +1110,58 @@ out:
 	return rc;
 }
 
+/* ---- the report under watch (guard.h) -------------------------------- */
+
+static int report_child(void *arg)
+{
+	return report(arg);
+}
+
+/* Bytes: what a report of the inputs may need, with room to spare. */
+static uint64_t memory_budget(const struct options *o)
+{
+	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
+	       8 * qp_trace_bytes(o->dumps, o->ndumps);
+}
+
+/*
+ * The report in a watched child process: a damaged trace that makes
+ * babeltrace2 spin, allocate without bound or crash ends with an error
+ * naming the file (docs/REPORT.md, "Damaged traces").
+ */
+static int guarded_report(const struct options *o)
+{
+	struct qp_guard_opts g;
+	struct qp_guard_result r;
+	char err[1024], how[1024], where[2048];
+	int rc;
+
+	if (qp_guard_opts_from_env(&g, memory_budget(o), 20, err, sizeof(err))) {
+		fail("%s", err);
+		return EXIT_USAGE;
+	}
+	rc = qp_guard_run(report_child, (void *)o, &g, &r);
+	if (rc >= 0 && !r.deferred)
+		return rc;
+	if (r.deferred)
+		snprintf(how, sizeof(how), "%s", r.phase);
+	else
+		qp_guard_describe(&r, &g, how, sizeof(how));
+	/* the file that fails alone says more than the whole's symptom */
+	if (qp_trace_diagnose(o->traces, o->ntraces, &g, where, sizeof(where)))
+		fail("%s%s", r.deferred ? "" : "reading the trace ", how);
+	else
+		fail("%s", where);
+	return EXIT_BAD_INPUT;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	int rc;
 
 	parse_args(argc, argv, &o);
-	rc = o.latency_stats ? latency_stats(&o) : report(&o);
+	rc = o.latency_stats ? latency_stats(&o) : guarded_report(&o);
 	free(o.traces);
 	free(o.dumps);
 	return rc;

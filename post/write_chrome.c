@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "outfile.h"
 #include "writers.h"
 
@@ -76,6 +77,7 @@ struct cw {
 	struct slc *s;
 	size_t n, cap;
 	uint32_t *order;	/* slices by track, begin, longest first */
+	char **pname;		/* per program: its name as a JSON literal */
 };
 
 static void sep(struct cw *w)
@@ -94,27 +96,13 @@ static int pid_of(const struct qp_model *m, const struct qp_inference *i)
 	return i->process < m->nprocesses ? m->processes[i->process].pid : 0;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void meta(struct cw *w, const char *what, int pid, int64_t tid,
 		 const char *name)
 {
 	sep(w);
 	fprintf(w->f, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%d,\"tid\":%" PRId64
 		",\"args\":{\"name\":", what, pid, tid);
-	json_str(w->f, name);
+	qp_json_fputs(name, w->f);
 	fputs("}}", w->f);
 }
 
@@ -306,18 +294,21 @@ static void slice_out(struct cw *w, const struct slc *s)
 	fputs("}}", w->f);
 }
 
-/* async slice ph b/e, id = inference index: nests phases of one inference */
+/*
+ * async slice ph b/e, id = inference index: nests phases of one inference;
+ * name: a JSON string literal, quotes included
+ */
 static void async(struct cw *w, const char *name, int pid, size_t id,
 		  uint64_t b, uint64_t e, const char *args)
 {
 	if (!b || !e || e < b)
 		return;
 	sep(w);
-	fprintf(w->f, "{\"ph\":\"b\",\"name\":\"%s\",\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f%s%s%s}",
+	fprintf(w->f, "{\"ph\":\"b\",\"name\":%s,\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f%s%s%s}",
 		name, id, pid, us(w, b), args ? ",\"args\":{" : "",
 		args ? args : "", args ? "}" : "");
 	sep(w);
-	fprintf(w->f, "{\"ph\":\"e\",\"name\":\"%s\",\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f}",
+	fprintf(w->f, "{\"ph\":\"e\",\"name\":%s,\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f}",
 		name, id, pid, us(w, e));
 }
 
@@ -330,7 +321,7 @@ static void async_inference(struct cw *w, size_t k)
 	uint64_t wt_e = qp_inf_time(i, QP_T_WAIT_END);
 	uint64_t done = qp_inf_time(i, QP_T_DONE);
 	const char *pname = i->program < w->m->nprograms ?
-			    w->m->programs[i->program].name : NULL;
+			    w->pname[i->program] : NULL;
 	int pid = pid_of(w->m, i);
 	char args[160];
 
@@ -338,15 +329,15 @@ static void async_inference(struct cw *w, size_t k)
 		return;
 	snprintf(args, sizeof(args), "\"seq\":%" PRIu32 ",\"dbc\":%u,\"queueDepth\":%" PRIu32,
 		 i->seq, i->dbc_id, i->queue_level_before);
-	async(w, pname ? pname : "inference", pid, k, enq_b, done, args);
+	async(w, pname ? pname : "\"inference\"", pid, k, enq_b, done, args);
 	if (i->submit_tid)
 		return;		/* the phases are on thread tracks */
 	if (enq_e && ex_b)
-		async(w, "preProc", pid, k, enq_e, ex_b, NULL);
+		async(w, "\"preProc\"", pid, k, enq_e, ex_b, NULL);
 	if (ex_b && wt_e)
-		async(w, "execTotal", pid, k, ex_b, wt_e, NULL);
+		async(w, "\"execTotal\"", pid, k, ex_b, wt_e, NULL);
 	if (wt_e && done >= wt_e)
-		async(w, "postProc", pid, k, wt_e, done, NULL);
+		async(w, "\"postProc\"", pid, k, wt_e, done, NULL);
 }
 
 /* A flow point inside slice s, no earlier than the previous point. */
@@ -401,7 +392,7 @@ static void track_names(struct cw *w)
 	size_t k;
 
 	for (k = 0; k < m->nprocesses; k++) {
-		char name[96];
+		char name[320];
 
 		snprintf(name, sizeof(name), "pid %d%s%s", m->processes[k].pid,
 			 m->nhosts > 1 ? " on " : "",
@@ -443,6 +434,23 @@ static int build(struct cw *w, const struct qp_write_opts *o)
 	return nest(w);
 }
 
+/* Program names, escaped once (escape.h): they come from the trace. */
+static int program_names(struct cw *w)
+{
+	size_t k;
+
+	w->pname = calloc(w->m->nprograms + 1, sizeof(*w->pname));
+	if (!w->pname)
+		return -1;
+	for (k = 0; k < w->m->nprograms; k++) {
+		w->pname[k] = qp_json_dup(w->m->programs[k].name ?
+					  w->m->programs[k].name : "");
+		if (!w->pname[k])
+			return -1;
+	}
+	return 0;
+}
+
 int qp_write_chrome(const char *path, const struct qp_model *m,
 		    const struct qp_write_opts *o, char *err, size_t errlen)
 {
@@ -454,7 +462,7 @@ int qp_write_chrome(const char *path, const struct qp_model *m,
 	for (k = 0; k < m->ninf; k++)
 		if (m->inf[k].t0 && m->inf[k].t0 < w.base)
 			w.base = m->inf[k].t0;
-	if (build(&w, o)) {
+	if (build(&w, o) || program_names(&w)) {
 		snprintf(err, errlen, "%s: out of memory for the trace's slices", path);
 		goto out;
 	}
@@ -478,6 +486,9 @@ int qp_write_chrome(const char *path, const struct qp_model *m,
 	}
 	rc = qp_outfile_commit(&out, err, errlen);
 out:
+	for (k = 0; w.pname && k < m->nprograms; k++)
+		free(w.pname[k]);
+	free(w.pname);
 	free(w.s);
 	free(w.order);
 	return rc;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "devdump.h"
+#include "escape.h"
 #include "outfile.h"
 #include "writers.h"
 
@@ -213,10 +214,16 @@ static void put_header(struct csvbuf *b, const struct qp_model *m,
 	const struct qp_program *p = &m->programs[prog];
 	size_t k;
 
-	/* the name may be long: through stdio, before any buffered row */
-	if (fprintf(b->f, "Profiling Data\nProgramId:%" PRIu32 "\nProgramName: %s\n",
-		    prog, p->name ? p->name : "") < 0 ||
-	    fprintf(b->f, "NumSamples collected: %zu Num Requested: %zu\n",
+	/*
+	 * The name may be long: through stdio, before any buffered row.  It
+	 * is escaped (escape.h): a newline in it would end the 4-line header
+	 * early and the file would no longer parse.
+	 */
+	if (fprintf(b->f, "Profiling Data\nProgramId:%" PRIu32 "\nProgramName: ",
+		    prog) < 0)
+		b->err = true;
+	qp_text_fputs(p->name ? p->name : "", b->f);
+	if (fprintf(b->f, "\nNumSamples collected: %zu Num Requested: %zu\n",
 		    rows, rows) < 0)
 		b->err = true;
 	text_cell(b, "Sample", false);

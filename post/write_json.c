@@ -8,9 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "outfile.h"
 #include "stats.h"
 #include "writers.h"
+
+
+/*
+ * A string from the trace: jansson refuses ill-formed UTF-8 (json_string
+ * returns NULL and the key would silently vanish), so such bytes become
+ * U+FFFD (escape.h).
+ */
+static json_t *trace_string(const char *s)
+{
+	char *u = qp_utf8_dup(s);
+	json_t *j = u ? json_string(u) : NULL;
+
+	free(u);
+	return j;
+}
 
 static const char *const state_name[QP_INF__COUNT] = {
 	"ok", "no_completion", "lost_events", "failed", "unmatched",
@@ -105,7 +121,9 @@ static json_t *programs_arr(const struct qp_model *m, const struct qp_write_opts
 			}
 		}
 		json_object_set_new(j, "index", json_integer(p));
-		json_object_set_new(j, "name", json_string(pg->name ? pg->name : ""));
+		json_object_set_new(j, "name", trace_string(pg->name ? pg->name : ""));
+		if (pg->name_from_qpc)
+			json_object_set_new(j, "name_from_qpc", json_true());
 		json_object_set_new(j, "pid", json_integer(pg->process < m->nprocesses ?
 							    m->processes[pg->process].pid : -1));
 		json_object_set_new(j, "dbc_id", pg->dbc_id == QP_NONE ? json_null() :
@@ -176,9 +194,9 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 
 		json_object_set_new(j, "pid", json_integer(p->pid));
 		json_object_set_new(j, "host", p->host < m->nhosts ?
-				    json_string(m->hosts[p->host]) : json_null());
+				    trace_string(m->hosts[p->host]) : json_null());
 		json_object_set_new(j, "runtime_path", p->runtime_path ?
-				    json_string(p->runtime_path) : json_null());
+				    trace_string(p->runtime_path) : json_null());
 		json_object_set_new(j, "discarded_events", json_integer((json_int_t)p->discarded_events));
 		json_object_set_new(j, "kernel_only", json_boolean(p->kernel_only));
 		json_array_append_new(procs, j);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "devdump.h"
+#include "escape.h"
 #include "stats.h"
 #include "writers.h"
 
@@ -282,10 +283,16 @@ static size_t program_sections(struct ctx *c)
 		if (!c->n)
 			continue;
 		napi++;
-		fprintf(c->f, "\n== program %" PRIu32 " '%s' (pid %d", p,
-			pg->name ? pg->name : "?", pr ? pr->pid : -1);
-		if (pr && pr->host < c->m->nhosts && c->m->nhosts > 1)
-			fprintf(c->f, ", host %s", c->m->hosts[pr->host]);
+		/* names come from the trace: escaped, they cannot forge a line */
+		fprintf(c->f, "\n== program %" PRIu32 " '", p);
+		qp_text_fputs(pg->name ? pg->name : "?", c->f);
+		fprintf(c->f, "'%s (pid %d", pg->name_from_qpc ?
+			" (created without a name: named after its QPC)" : "",
+			pr ? pr->pid : -1);
+		if (pr && pr->host < c->m->nhosts && c->m->nhosts > 1) {
+			fputs(", host ", c->f);
+			qp_text_fputs(c->m->hosts[pr->host], c->f);
+		}
 		if (pg->dbc_id != QP_NONE)
 			fprintf(c->f, ", dbc %" PRIu32, pg->dbc_id);
 		if (pg->batch)
@@ -414,6 +421,23 @@ static void accounting(struct ctx *c)
 	}
 }
 
+/* The title counts what the selection's process (--pid) recorded. */
+static void title(FILE *f, const struct qp_model *m,
+		  const struct qp_write_opts *o)
+{
+	int32_t pid = o ? o->pid : 0;
+	size_t ninf = 0, nproc = 0, k;
+
+	for (k = 0; k < m->nprocesses; k++)
+		nproc += !pid || m->processes[k].pid == pid;
+	for (k = 0; k < m->ninf; k++)
+		ninf += !pid || (m->inf[k].process < m->nprocesses &&
+				 m->processes[m->inf[k].process].pid == pid);
+	fprintf(f, "qprof-report summary: %zu inferences recorded in %zu process%s%s; times in ms\n",
+		ninf, nproc, nproc == 1 ? "" : "es",
+		pid ? " (--pid)" : "");
+}
+
 int qp_write_summary(FILE *f, const struct qp_model *m,
 		     const struct qp_write_opts *o)
 {
@@ -425,10 +449,11 @@ int qp_write_summary(FILE *f, const struct qp_model *m,
 	c.idx = malloc((m->ninf ? m->ninf : 1) * sizeof(*c.idx));
 	if (!c.buf || !c.idx)
 		goto out;
-	fprintf(f, "qprof-report summary: %zu inferences recorded in %zu processes; times in ms\n",
-		m->ninf, m->nprocesses);
-	if (o && o->note)
-		fprintf(f, "%s\n", o->note);
+	title(f, m, o);
+	if (o && o->note) {
+		qp_text_fputs(o->note, f);
+		fputc('\n', f);
+	}
 	fprintf(f, "qprof's phases are boundary phases (enq + preProc + execTotal + postProc = totalRoundtripTime);\n"
 		"they contain the runtime's internal phases of the same names plus thread hand-offs.\n");
 	napi = program_sections(&c);

@@ -32,6 +32,8 @@ struct qp_write_opts {
 	const struct qp_merge_result *merge;
 	/* Summary: a note printed under the title (e.g. window), or NULL. */
 	const char *note;
+	/* Summary: --pid (0: all): the title counts that process only. */
+	int32_t pid;
 };
 
 /* Human-readable summary (default output of qprof-report). */

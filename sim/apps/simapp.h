@@ -62,6 +62,9 @@ struct simapp_options {
 	QID device;
 	const char *programs[SIMAPP_MAX_PROGRAMS];
 	unsigned int num_programs;
+	/* --program-name / --null-program-name: qaicCreateProgram's name */
+	const char *program_name;
+	bool program_name_set;
 	uint64_t num_iter;		/* per program; 0 when --time is used */
 	double time_sec;		/* > 0: run for this long instead */
 	unsigned int threads;		/* application threads per program */

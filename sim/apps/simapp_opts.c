@@ -28,6 +28,8 @@ enum long_only_option {
 	OPT_SEED,
 	OPT_EXIT_IN_FLIGHT,
 	OPT_STOP_ON_SIGINT,
+	OPT_PROGRAM_NAME,
+	OPT_NULL_PROGRAM_NAME,
 };
 
 static const struct option long_options[] = {
@@ -50,6 +52,8 @@ static const struct option long_options[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
 	{ "stop-on-sigint", no_argument, NULL, OPT_STOP_ON_SIGINT },
+	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
+	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -105,6 +109,10 @@ static void print_help(bool loader)
 "                            default, 5000 ms)\n"
 "      --submit-retry-count N  program SubmitNumRetries (default 5)\n"
 "      --seed N              seed of the random input data (default 1)\n"
+"      --program-name NAME   the name given to qaicCreateProgram (default:\n"
+"                            the --program argument), any bytes\n"
+"      --null-program-name   give qaicCreateProgram a NULL name (the runtime\n"
+"                            then names the program after its description)\n"
 "      --exit-in-flight      the first thread to issue its last inference\n"
 "                            calls exit(0) at once, its last set-size\n"
 "                            inferences still in flight and every object\n"
@@ -292,6 +300,14 @@ static int handle_option(int c, const char *arg, const char *name,
 		break;
 	case OPT_STOP_ON_SIGINT:
 		opts->stop_on_sigint = true;
+		break;
+	case OPT_PROGRAM_NAME:
+		opts->program_name = arg;
+		opts->program_name_set = true;
+		break;
+	case OPT_NULL_PROGRAM_NAME:
+		opts->program_name = NULL;
+		opts->program_name_set = true;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))

@@ -165,7 +165,8 @@ static int setup_instance(struct simapp_ctx *ctx, struct simapp_prog *prog,
 	if (opts->submit_retry_set)
 		props.SubmitNumRetries = opts->submit_retry_count;
 	if (CALL(qaicCreateProgram, ctx->context, &inst->program, &props,
-		 opts->device, prog->name, prog->qpc))
+		 opts->device, opts->program_name_set ? opts->program_name :
+		 prog->name, prog->qpc))
 		return -1;
 	if (CALL(qaicLoadProgram, inst->program))
 		return -1;

@@ -8,7 +8,10 @@
  *
  * Every value is a function of the inference number i, so a reader can
  * check each decoded field (e2e_readcheck.c):
- *   pid = getpid(), app tid = pid, worker tid = pid + 1 (payload values);
+ *   pid = getpid(), app tid = pid, worker tid = pid ^ 2^21 (payload values:
+ *   a tid no other live process has, as a real thread's; pid + 1 is the
+ *   next process's pid, and a tid seen in two live processes is taken for
+ *   a corrupt trace);
  *   exec object e = i % K owns BO handles 100 + 2e (in) and 101 + 2e (out);
  *   dbc_id 3; perf stats: submit_latency_us = 10 + i % 7,
  *   device_latency_us = 100 + i % 13, queue_level_before = 2 * (i % 3),
@@ -88,7 +91,7 @@ static void setup(int32_t app, uint32_t k, const char *name)
 
 static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 {
-	int32_t worker = app + 1;
+	int32_t worker = app ^ (1 << 21);
 	uint32_t e = i % k;
 	uint32_t handles[2] = { 100 + 2 * e, 101 + 2 * e };
 	uint32_t dirs[2] = { 1, 2 };
@@ -122,26 +125,46 @@ static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 	}
 }
 
+/*
+ * Stay alive until FILE exists, after saying so in FILE.ready: LTTng's
+ * discarded-event count of a per-PID buffer is only reported while its
+ * process lives, so a test reads it before letting the process go.
+ */
+static void hold_until(const char *file)
+{
+	char ready[4096];
+	FILE *f;
+
+	snprintf(ready, sizeof(ready), "%s.ready", file);
+	f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	while (access(file, F_OK))
+		usleep(10000);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o NAME]\n");
+	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o NAME] [-w FILE]\n"
+		"  -w FILE  after emitting, create FILE.ready and stay alive until FILE exists\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long n = 1000, k = 4;
-	const char *name = "gen-prog";
+	const char *name = "gen-prog", *hold = NULL;
 	int callback = 0, opt;
 	int32_t app = (int32_t)getpid();
 	uint32_t i;
 
-	while ((opt = getopt(argc, argv, "n:k:co:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:co:w:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'k': k = strtoul(optarg, NULL, 0); break;
 		case 'c': callback = 1; break;
 		case 'o': name = optarg; break;
+		case 'w': hold = optarg; break;
 		default: usage();
 		}
 	}
@@ -150,5 +173,7 @@ int main(int argc, char **argv)
 	setup(app, (uint32_t)k, name);
 	for (i = 0; i < n; i++)
 		inference(app, i, (uint32_t)k, callback);
+	if (hold)
+		hold_until(hold);
 	return 0;
 }

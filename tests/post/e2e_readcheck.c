@@ -86,7 +86,7 @@ static void check_exec(struct check *c, const struct qp_event *ev,
 {
 	uint32_t e = p->cur_e;
 
-	if (ev->tid != ev->pid + 1 || ev->u.execute.dbc_id != 3 ||
+	if (ev->tid != (ev->pid ^ (1 << 21)) || ev->u.execute.dbc_id != 3 ||
 	    ev->u.execute.count != 2 || ev->u.execute.nresize != 0 ||
 	    ev->u.execute.handles[0] != 100 + 2 * e ||
 	    ev->u.execute.handles[1] != 101 + 2 * e ||

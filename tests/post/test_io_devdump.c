@@ -173,6 +173,77 @@ static void test_bad_inputs(void **state)
 	expect_error("", ":1:", "empty file");
 }
 
+/*
+ * Cells no runtime writes are refused, each with its file and line:
+ * strtod would take inf, nan, hexadecimal; negative times and absurd
+ * magnitudes (1e308 would print a 300-digit figure) are no latencies;
+ * a devInfPerSec of 0 (or one that makes the batch < 1) would silently
+ * drop the row's rate and the program's batch size.  In a 3000-row file
+ * the bad cell is on line 1006, past the fixed-width fast path's start.
+ */
+static void test_refused_values(void **state)
+{
+	static const struct { const char *cell, *col, *why; } bad[] = {
+		{ "inf", "devExecUs", "not a decimal number" },
+		{ "infinity", "devExecUs", "not a decimal number" },
+		{ "nan", "devExecUs", "not a decimal number" },
+		{ "0x10", "devExecUs", "not a decimal number" },
+		{ "0x1p3", "devExecUs", "not a decimal number" },
+		{ "-0.005", "devExecUs", "negative" },
+		{ "-5", "devExecUs", "negative" },
+		{ "-1e2", "devExecUs", "negative" },
+		{ "1e308", "devExecUs", "out of range" },
+		{ "18446744073709551616", "devExecUs", "out of range" },
+		{ "0", "devInfPerSec", "devInfPerSec is 0" },
+		{ "0.000", "devInfPerSec", "devInfPerSec is 0" },
+	};
+	static const char *const head[] = {
+		"Sample", "devInfPerSec", "devExecUs", "hostRoundTripUs",
+		"execTotalUs", "exectoVcUs", "execToCompleteUs",
+		"totalRoundtripTimeUs",
+	};
+	char *path, err[512], c[8][32];
+	size_t k, r;
+	struct qp_dump d;
+	FILE *f;
+
+	(void)state;
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		assert_true(asprintf(&path, "%s/refused.txt", dir) > 0);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "%sNumSamples collected: 3000 Num Requested: 3000\n", hdr);
+		cells(f, head, 8);
+		for (r = 0; r < 3000; r++) {
+			const char *p[8];
+			int j;
+
+			snprintf(c[0], 32, "%zu", r);
+			snprintf(c[1], 32, "20000.000");
+			snprintf(c[2], 32, "50.000");
+			snprintf(c[3], 32, "100.000");
+			snprintf(c[4], 32, "120.500");
+			snprintf(c[5], 32, "30");
+			snprintf(c[6], 32, "70");
+			snprintf(c[7], 32, "200.250");
+			if (r == 1000)
+				snprintf(c[strcmp(bad[k].col, "devExecUs") ? 1 : 2],
+					 32, "%s", bad[k].cell);
+			for (j = 0; j < 8; j++)
+				p[j] = c[j];
+			cells(f, p, 8);
+		}
+		fclose(f);
+		assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), -1);
+		print_message("  %s -> %s\n", bad[k].cell, err);
+		assert_non_null(strstr(err, "refused.txt:1006: "));
+		assert_non_null(strstr(err, bad[k].why));
+		if (strcmp(bad[k].col, "devInfPerSec"))
+			assert_non_null(strstr(err, bad[k].col));
+		free(path);
+	}
+}
+
 /* Columns mapped by name: reordered, extended with unknown ones, N/A. */
 static void test_reordered_extended(void **state)
 {
@@ -498,7 +569,39 @@ static void test_pipe(void **state)
 	free(path);
 }
 
-/* qp_dump_parse_number(S) must be exactly strtod(S), and refuse what it refuses. */
+/*
+ * The decimal syntax a cell may have: [+-]digits[.digits] or
+ * [+-][digits].digits, then optionally e[+-]digits (no inf, nan, hex).
+ */
+static bool plain_decimal(const char *s)
+{
+	size_t n = strspn(s, "+-") <= 1 ? strspn(s, "+-") : 9;
+	size_t i = strspn(s + n, "0123456789"), f = 0;
+
+	if (n > 1)
+		return false;
+	s += n + i;
+	if (*s == '.') {
+		f = strspn(s + 1, "0123456789");
+		s += 1 + f;
+	}
+	if (!i && !f)
+		return false;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		s += strspn(s, "+-") == 1;
+		if (!strspn(s, "0123456789"))
+			return false;
+		s += strspn(s, "0123456789");
+	}
+	return !*s;
+}
+
+/*
+ * qp_dump_parse_number(S) must be exactly strtod(S) for the decimal
+ * numbers a runtime writes, from 0 (a "-0" included) to 2^53, and refuse
+ * everything else.
+ */
 static void expect_like_strtod(const char *str)
 {
 	double got = -12345.0, want;
@@ -507,8 +610,10 @@ static void expect_like_strtod(const char *str)
 
 	errno = 0;
 	want = strtod(str, &end);
-	if (*str && *end == '\0' && errno != ERANGE && !isnan(want) &&
-	    !isspace((unsigned char)*str)) {
+	if (want == 0)
+		want = 0.0;	/* -0 is read as 0 */
+	if (*str && *end == '\0' && errno != ERANGE && plain_decimal(str) &&
+	    want >= 0 && want <= 9007199254740992.0) {
 		if (rc || memcmp(&got, &want, sizeof(got)))
 			fail_msg("'%s': got %d %a, strtod %a", str, rc, got, want);
 	} else if (rc == 0) {
@@ -528,6 +633,9 @@ static void test_number_parser(void **state)
 		"99999999999999999.999", "4503599627370496.5",
 		"17672.244", "0.000104", "N/A", "", ".", "-", "1.2.3", "1x",
 		"12 ", " 12", "0x1p3", "inf", "nan", "1e400", "1,5",
+		"-0", "-0.000", "+0.5", "-0.005", "1e308", "1e15", "9.007199254740993e15",
+		"0x10", "INF", "-inf", "infinity", "1e", "1e+", "e5", "+-1", "--1",
+		"1e-400", "5.", "-.5",
 	};
 	char buf[64];
 	size_t k;
@@ -797,6 +905,32 @@ static void test_merge_refusals(void **state)
 				       &r, err, sizeof(err)), 0);
 	assert_int_equal(r.matched, 8);
 	qp_dump_set_free(&s);
+	/* a rate that implies no batch (1 inf/s over 50 us): refused, not dropped */
+	{
+		char *text = NULL, *p3;
+		size_t len = 0, k;
+		FILE *mem = open_memstream(&text, &len);
+
+		fprintf(mem, "Profiling Data\nProgramId:0\nProgramName: net\n"
+			"NumSamples collected: 8 Num Requested: 8\n"
+			"Sample,devInfPerSec,devExecUs,hostRoundTripUs,execTotalUs,exectoVcUs,execToCompleteUs,totalRoundtripTimeUs\n");
+		for (k = 0; k < 8; k++)
+			fprintf(mem, "%zu,%s,50.000,%u,100.000,%u,%u,200.000\n", k,
+				k == 3 ? "1.000" : "160000.000", vc[k] + co[k], vc[k], co[k]);
+		fclose(mem);
+		unlink(p1);
+		p3 = fx_write(dir, "aic-profiling-program-0-latency.txt", text);
+		assert_int_equal(qp_dump_set_add(&s, p3, err, sizeof(err)), 0);
+		assert_int_equal(qp_dump_merge(&m, &s, &(struct qp_merge_opts){ .pid = 4242 },
+					       &r, err, sizeof(err)), -1);
+		print_message("  -> %s\n", err);
+		assert_non_null(strstr(err, "aic-profiling-program-0-latency.txt: Sample 3: devInfPerSec 1 x devExecUs 50"));
+		assert_non_null(strstr(err, "is no batch size"));
+		qp_dump_set_free(&s);
+		unlink(p3);
+		free(p3);
+		free(text);
+	}
 	qp_model_free(&m);
 	free(p1);
 	free(p2);
@@ -822,6 +956,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_truncated_sample),
 		cmocka_unit_test(test_bad_inputs),
+		cmocka_unit_test(test_refused_values),
 		cmocka_unit_test(test_reordered_extended),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_number_parser),
