@@ -86,6 +86,7 @@ struct simapp_options {
 	unsigned int seed;
 	bool exit_in_flight;		/* exit(0) after the last issue */
 	bool program_group;		/* all programs in one program group */
+	bool stop_on_sigint;		/* SIGINT ends the run cleanly */
 	bool profiling;			/* --aic-profiling-type latency */
 	const char *prof_start_iter;
 	const char *prof_num_samples;

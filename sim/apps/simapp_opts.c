@@ -27,6 +27,7 @@ enum long_only_option {
 	OPT_SUBMIT_RETRY_COUNT,
 	OPT_SEED,
 	OPT_EXIT_IN_FLIGHT,
+	OPT_STOP_ON_SIGINT,
 	OPT_PROGRAM_NAME,
 	OPT_NULL_PROGRAM_NAME,
 	OPT_PROGRAM_GROUP,
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
 	{ "submit-retry-count", required_argument, NULL, OPT_SUBMIT_RETRY_COUNT },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "exit-in-flight", no_argument, NULL, OPT_EXIT_IN_FLIGHT },
+	{ "stop-on-sigint", no_argument, NULL, OPT_STOP_ON_SIGINT },
 	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
 	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
@@ -124,6 +126,10 @@ static void print_help(bool loader)
 "                            the group's queue, then disable it (waiting for\n"
 "                            the inferences in flight) and release it\n"
 "                            (not with --queues > 1)\n"
+"      --stop-on-sigint      SIGINT (Ctrl-C) ends the run cleanly: no new\n"
+"                            inference is issued, those in flight complete,\n"
+"                            everything is released, the statistics are\n"
+"                            printed and the exit status is 0\n"
 "      --aic-profiling-type latency\n"
 "                            runtime latency profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
@@ -299,6 +305,9 @@ static int handle_option(int c, const char *arg, const char *name,
 		break;
 	case OPT_EXIT_IN_FLIGHT:
 		opts->exit_in_flight = true;
+		break;
+	case OPT_STOP_ON_SIGINT:
+		opts->stop_on_sigint = true;
 		break;
 	case OPT_PROGRAM_NAME:
 		opts->program_name = arg;

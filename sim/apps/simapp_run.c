@@ -12,11 +12,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "simapp.h"
 #include "simapp_int.h"
@@ -445,6 +447,29 @@ static void print_stats(const struct simapp_prog *prog)
 	       rate);
 }
 
+/* --stop-on-sigint: the workers stop issuing, as at the end of --time. */
+static void on_sigint(int sig)
+{
+	static const char msg[] =
+		"SIGINT: no new inference; completing those in flight\n";
+
+	(void)sig;
+	atomic_store(&stop_all, true);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		return;
+}
+
+static void catch_sigint(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
 int simapp_run(const struct simapp_options *options,
 	       const struct simapp_api *dispatch)
 {
@@ -456,6 +481,8 @@ int simapp_run(const struct simapp_options *options,
 	api = dispatch;
 	opts = options;
 	devices[0] = opts->device;
+	if (opts->stop_on_sigint)
+		catch_sigint();
 	ctx.num_progs = opts->num_programs;
 	ctx.progs = xcalloc(ctx.num_progs, sizeof(*ctx.progs));
 	for (p = 0; p < ctx.num_progs; p++) {

@@ -15,9 +15,9 @@ set -u
 report=$top_builddir/post/qprof-report
 app=$top_builddir/sim/apps/qaic-sim-app
 loader=$top_builddir/sim/apps/qaic-sim-loader
-qprof=$top_srcdir/scripts/qprof
+qprof=$top_builddir/scripts/qprof
 src=$top_srcdir/sim/apps/simapp_worker.c
-for f in "$report" "$app" "$loader" "$top_builddir/preload/.libs/libqprof.so"; do
+for f in "$report" "$app" "$loader" "$qprof" "$top_builddir/preload/.libs/libqprof.so"; do
 	[ -e "$f" ] || { echo "missing $f"; exit 77; }
 done
 command -v addr2line >/dev/null || { echo "no addr2line (binutils)"; exit 77; }
@@ -27,8 +27,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/qp-e2e-symbols.XXXXXX") || exit 99
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 fail=0
-export QPROF_LIB=$top_builddir/preload/.libs/libqprof.so
-export QPROF_REPORT=$report
+export QPROF_BUILDDIR=$top_builddir
 export QAIC_SIM_PRESET_DIR=$top_srcdir/sim/presets
 
 # The truth: lines of the enqueue call statement and the function around it.
