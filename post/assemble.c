@@ -2,9 +2,9 @@
 /*
  * The inference assembler (see assemble.h and docs/MATCHING.md).
  *
- * State kept while streaming, all in flat arrays indexed by uint32_t and
- * found through open-addressing hash maps, so that the steady state does no
- * allocation per event:
+ * State kept while streaming, all in pools (pool.h: flat arrays indexed by
+ * uint32_t, with a free list) found through open-addressing hash maps
+ * (hashmap.h), so that the steady state does no allocation per event:
  *   - flights: one per inference not finished yet (plus, briefly, finished
  *     ones still waiting for their kernel perf stats);
  *   - bos: GEM handles per (process, fd), with the exec object they belong
@@ -21,176 +21,15 @@
 #include <string.h>
 
 #include "assemble.h"
+#include "hashmap.h"
+#include "pool.h"
 #include "progname.h"
 
+/* "none" for pool indices and map values alike */
 #define NIL UINT32_MAX
+_Static_assert(NIL == QP_HMAP_NIL && NIL == QP_POOL_NIL, "one NIL");
 #define DIR_FROM_DEV 2
 #define MAX_PENDING_SETUP 4096	/* setup ioctls kept per thread */
-
-/* ---- open-addressing hash map: (a, b) -> uint32_t -------------------- */
-
-struct hslot {
-	uint64_t a, b;
-	uint32_t val;		/* NIL: empty */
-};
-
-struct hmap {
-	struct hslot *slot;
-	uint32_t mask;		/* capacity - 1 (a power of two), or 0 */
-	uint32_t n;
-};
-
-static inline uint64_t hash2(uint64_t a, uint64_t b)
-{
-	uint64_t x = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL);
-
-	x ^= x >> 31;
-	x *= 0xd6e8feb86659fd93ULL;
-	x ^= x >> 32;
-	return x;
-}
-
-static uint32_t hmap_get(const struct hmap *h, uint64_t a, uint64_t b)
-{
-	uint32_t i;
-
-	if (!h->slot)
-		return NIL;
-	for (i = hash2(a, b) & h->mask; h->slot[i].val != NIL;
-	     i = (i + 1) & h->mask)
-		if (h->slot[i].a == a && h->slot[i].b == b)
-			return h->slot[i].val;
-	return NIL;
-}
-
-static void hmap_insert_slot(struct hmap *h, const struct hslot *s)
-{
-	uint32_t i = hash2(s->a, s->b) & h->mask;
-
-	while (h->slot[i].val != NIL && (h->slot[i].a != s->a ||
-					 h->slot[i].b != s->b))
-		i = (i + 1) & h->mask;
-	if (h->slot[i].val == NIL)
-		h->n++;
-	h->slot[i] = *s;
-}
-
-static int hmap_grow(struct hmap *h)
-{
-	uint32_t oldcap = h->slot ? h->mask + 1 : 0;
-	uint32_t cap = oldcap ? oldcap * 2 : 64;
-	struct hslot *old = h->slot;
-	uint32_t i;
-
-	if (cap < oldcap)
-		return -ENOMEM;
-	h->slot = malloc(sizeof(*h->slot) * cap);
-	if (!h->slot) {
-		h->slot = old;
-		return -ENOMEM;
-	}
-	for (i = 0; i < cap; i++)
-		h->slot[i].val = NIL;
-	h->mask = cap - 1;
-	h->n = 0;
-	for (i = 0; i < oldcap; i++)
-		if (old[i].val != NIL)
-			hmap_insert_slot(h, &old[i]);
-	free(old);
-	return 0;
-}
-
-static int hmap_put(struct hmap *h, uint64_t a, uint64_t b, uint32_t val)
-{
-	struct hslot s = { a, b, val };
-
-	/* keep the load under 1/2: short probe sequences */
-	if (!h->slot || (h->n + 1) * 2 > h->mask + 1) {
-		int rc = hmap_grow(h);
-
-		if (rc)
-			return rc;
-	}
-	hmap_insert_slot(h, &s);
-	return 0;
-}
-
-/* Linear-probing deletion by backward shift (no tombstones). */
-static void hmap_del(struct hmap *h, uint64_t a, uint64_t b)
-{
-	uint32_t i, j, k;
-
-	if (!h->slot)
-		return;
-	for (i = hash2(a, b) & h->mask; h->slot[i].val != NIL;
-	     i = (i + 1) & h->mask)
-		if (h->slot[i].a == a && h->slot[i].b == b)
-			break;
-	if (h->slot[i].val == NIL)
-		return;
-	for (j = i;;) {
-		j = (j + 1) & h->mask;
-		if (h->slot[j].val == NIL)
-			break;
-		k = hash2(h->slot[j].a, h->slot[j].b) & h->mask;
-		/* move j back to i unless its home k lies cyclically in (i, j] */
-		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
-			h->slot[i] = h->slot[j];
-			i = j;
-		}
-	}
-	h->slot[i].val = NIL;
-	h->n--;
-}
-
-/* ---- pools: arrays with a free list ----------------------------------- */
-
-/* Every pooled struct starts with `uint32_t next_free`. */
-struct pool {
-	char *items;
-	size_t size;
-	uint32_t n, cap, free_head;
-};
-
-static void pool_init(struct pool *p, size_t size)
-{
-	memset(p, 0, sizeof(*p));
-	p->size = size;
-	p->free_head = NIL;
-}
-
-#define POOL_AT(p, type, i) ((type *)((p)->items + (size_t)(i) * (p)->size))
-
-/* A zeroed item (next_free = NIL), or NIL on ENOMEM. */
-static uint32_t pool_alloc(struct pool *p)
-{
-	uint32_t i;
-
-	if (p->free_head != NIL) {
-		i = p->free_head;
-		p->free_head = *POOL_AT(p, uint32_t, i);
-	} else {
-		if (p->n == p->cap) {
-			uint32_t cap = p->cap ? p->cap * 2 : 64;
-			char *q = realloc(p->items, p->size * cap);
-
-			if (!q || cap < p->cap)
-				return NIL;
-			p->items = q;
-			p->cap = cap;
-		}
-		i = p->n++;
-	}
-	memset(p->items + (size_t)i * p->size, 0, p->size);
-	*POOL_AT(p, uint32_t, i) = NIL;
-	return i;
-}
-
-static void pool_free(struct pool *p, uint32_t i)
-{
-	*POOL_AT(p, uint32_t, i) = p->free_head;
-	p->free_head = i;
-}
 
 /* ---- assembler state --------------------------------------------------- */
 
@@ -276,7 +115,7 @@ struct thread {
 	uint32_t ncs;		/* api_callstack waiting for its API event */
 	uint64_t cs[QP_MAX_BOS];
 	struct setup *setup;
-	uint32_t nsetup, capsetup;
+	size_t nsetup, capsetup;
 };
 
 /* Per model process. */
@@ -290,16 +129,16 @@ struct proc {
 
 struct qp_assembler {
 	struct qp_model *m;
-	struct pool flights, bos, eos, evobjs, threads;
-	struct hmap procmap;	/* (host, pid) -> process */
-	struct hmap thrmap;	/* (proc, tid) -> thread */
-	struct hmap bomap;	/* (proc << 32 | fd, handle) -> bo */
-	struct hmap eomap;	/* (proc, QAicExecObj*) -> eo */
-	struct hmap evmap;	/* (proc, QAicEvent*) -> evobj */
-	struct hmap progmap;	/* (proc, QAicProgram*) -> model program */
-	struct hmap dbcmap;	/* (proc << 32 | fd, dbc_id) -> model program */
-	struct hmap queuemap;	/* (proc, QAicQueue*) -> model queue */
-	struct hmap csmap;	/* (proc, hash of ips) -> model callsite */
+	struct qp_pool flights, bos, eos, evobjs, threads;
+	struct qp_hmap procmap;	/* (host, pid) -> process */
+	struct qp_hmap thrmap;	/* (proc, tid) -> thread */
+	struct qp_hmap bomap;	/* (proc << 32 | fd, handle) -> bo */
+	struct qp_hmap eomap;	/* (proc, QAicExecObj*) -> eo */
+	struct qp_hmap evmap;	/* (proc, QAicEvent*) -> evobj */
+	struct qp_hmap progmap;	/* (proc, QAicProgram*) -> model program */
+	struct qp_hmap dbcmap;	/* (proc << 32 | fd, dbc_id) -> model program */
+	struct qp_hmap queuemap;	/* (proc, QAicQueue*) -> model queue */
+	struct qp_hmap csmap;	/* (proc, hash of ips) -> model callsite */
 	struct qp_qpc_paths qpcs;	/* (proc, QAicQpcObj*) -> path */
 	struct proc *procs;
 	size_t cap_procs, cap_programs, cap_queues, cap_callsites;
@@ -309,34 +148,16 @@ struct qp_assembler {
 	bool finished;
 };
 
-#define FL(a, i) POOL_AT(&(a)->flights, struct flight, i)
-#define BO(a, i) POOL_AT(&(a)->bos, struct bo, i)
-#define EO(a, i) POOL_AT(&(a)->eos, struct eo, i)
-#define EV(a, i) POOL_AT(&(a)->evobjs, struct evobj, i)
-#define TH(a, i) POOL_AT(&(a)->threads, struct thread, i)
+#define FL(a, i) QP_POOL_AT(&(a)->flights, struct flight, i)
+#define BO(a, i) QP_POOL_AT(&(a)->bos, struct bo, i)
+#define EO(a, i) QP_POOL_AT(&(a)->eos, struct eo, i)
+#define EV(a, i) QP_POOL_AT(&(a)->evobjs, struct evobj, i)
+#define TH(a, i) QP_POOL_AT(&(a)->threads, struct thread, i)
 #define INF(a, i) (&(a)->m->inf[i])
 
 static inline uint64_t fdkey(uint32_t proc, int32_t fd)
 {
 	return (uint64_t)proc << 32 | (uint32_t)fd;
-}
-
-/* Grow *arr (n used, *cap allocated) to hold one more item of size sz. */
-static int grow(void *arr, size_t n, size_t *cap, size_t sz)
-{
-	void **p = arr;
-	size_t c;
-	void *q;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 16;
-	q = realloc(*p, c * sz);
-	if (!q)
-		return -ENOMEM;
-	*p = q;
-	*cap = c;
-	return 0;
 }
 
 /* ---- intrusive lists of flights ----------------------------------------- */
@@ -390,11 +211,11 @@ static uint32_t proc_get(struct qp_assembler *a, uint32_t host, int32_t pid)
 
 	if (a->last_proc != NIL && a->last_host == host && a->last_pid == pid)
 		return a->last_proc;
-	i = hmap_get(&a->procmap, host, (uint32_t)pid);
+	i = qp_hmap_get(&a->procmap, host, (uint32_t)pid);
 	if (i == NIL) {
 		size_t cap = a->cap_procs;
 
-		if (grow(&m->processes, m->nprocesses, &cap, sizeof(*p)))
+		if (qp_vec_grow(&m->processes, m->nprocesses, &cap, sizeof(*p)))
 			return NIL;
 		if (cap != a->cap_procs) {
 			struct proc *q = realloc(a->procs, cap * sizeof(*q));
@@ -405,7 +226,7 @@ static uint32_t proc_get(struct qp_assembler *a, uint32_t host, int32_t pid)
 			a->cap_procs = cap;
 		}
 		i = (uint32_t)m->nprocesses;
-		if (hmap_put(&a->procmap, host, (uint32_t)pid, i))
+		if (qp_hmap_put(&a->procmap, host, (uint32_t)pid, i))
 			return NIL;
 		m->nprocesses++;
 		p = &m->processes[i];
@@ -424,16 +245,16 @@ static uint32_t proc_get(struct qp_assembler *a, uint32_t host, int32_t pid)
 
 static uint32_t thread_get(struct qp_assembler *a, uint32_t proc, int32_t tid)
 {
-	uint32_t t = hmap_get(&a->thrmap, proc, (uint32_t)tid);
+	uint32_t t = qp_hmap_get(&a->thrmap, proc, (uint32_t)tid);
 	struct thread *th;
 
 	if (t != NIL)
 		return t;
-	t = pool_alloc(&a->threads);
+	t = qp_pool_alloc(&a->threads);
 	if (t == NIL)
 		return NIL;
-	if (hmap_put(&a->thrmap, proc, (uint32_t)tid, t)) {
-		pool_free(&a->threads, t);
+	if (qp_hmap_put(&a->thrmap, proc, (uint32_t)tid, t)) {
+		qp_pool_free(&a->threads, t);
 		return NIL;
 	}
 	th = TH(a, t);
@@ -446,16 +267,16 @@ static uint32_t thread_get(struct qp_assembler *a, uint32_t proc, int32_t tid)
 static uint32_t eo_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr,
 		       bool create)
 {
-	uint32_t e = hmap_get(&a->eomap, proc, ptr);
+	uint32_t e = qp_hmap_get(&a->eomap, proc, ptr);
 	struct eo *eo;
 
 	if (e != NIL || !create)
 		return e;
-	e = pool_alloc(&a->eos);
+	e = qp_pool_alloc(&a->eos);
 	if (e == NIL)
 		return NIL;
-	if (hmap_put(&a->eomap, proc, ptr, e)) {
-		pool_free(&a->eos, e);
+	if (qp_hmap_put(&a->eomap, proc, ptr, e)) {
+		qp_pool_free(&a->eos, e);
 		return NIL;
 	}
 	eo = EO(a, e);
@@ -472,25 +293,25 @@ static void eo_retire(struct qp_assembler *a, uint32_t e)
 	struct eo *eo = EO(a, e);
 
 	if (!eo->released) {
-		hmap_del(&a->eomap, eo->proc, eo->ptr);
+		qp_hmap_del(&a->eomap, eo->proc, eo->ptr);
 		eo->released = true;
 	}
 	if (eo->fl.head == NIL)
-		pool_free(&a->eos, e);
+		qp_pool_free(&a->eos, e);
 }
 
 static uint32_t evobj_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
 {
-	uint32_t e = hmap_get(&a->evmap, proc, ptr);
+	uint32_t e = qp_hmap_get(&a->evmap, proc, ptr);
 	struct evobj *ev;
 
 	if (e != NIL)
 		return e;
-	e = pool_alloc(&a->evobjs);
+	e = qp_pool_alloc(&a->evobjs);
 	if (e == NIL)
 		return NIL;
-	if (hmap_put(&a->evmap, proc, ptr, e)) {
-		pool_free(&a->evobjs, e);
+	if (qp_hmap_put(&a->evmap, proc, ptr, e)) {
+		qp_pool_free(&a->evobjs, e);
 		return NIL;
 	}
 	ev = EV(a, e);
@@ -503,7 +324,7 @@ static uint32_t evobj_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
 static uint32_t bo_get(struct qp_assembler *a, uint32_t proc, int32_t fd,
 		       uint32_t handle)
 {
-	return hmap_get(&a->bomap, fdkey(proc, fd), handle);
+	return qp_hmap_get(&a->bomap, fdkey(proc, fd), handle);
 }
 
 static uint32_t bo_create(struct qp_assembler *a, uint32_t proc, int32_t fd,
@@ -514,11 +335,11 @@ static uint32_t bo_create(struct qp_assembler *a, uint32_t proc, int32_t fd,
 
 	if (b != NIL)
 		return b;
-	b = pool_alloc(&a->bos);
+	b = qp_pool_alloc(&a->bos);
 	if (b == NIL)
 		return NIL;
-	if (hmap_put(&a->bomap, fdkey(proc, fd), handle, b)) {
-		pool_free(&a->bos, b);
+	if (qp_hmap_put(&a->bomap, fdkey(proc, fd), handle, b)) {
+		qp_pool_free(&a->bos, b);
 		return NIL;
 	}
 	bo = BO(a, b);
@@ -537,7 +358,7 @@ static uint32_t add_program(struct qp_assembler *a, uint32_t proc,
 	struct qp_program *pg;
 	char *copy = strdup(name ? name : "");
 
-	if (!copy || grow(&m->programs, m->nprograms, &a->cap_programs,
+	if (!copy || qp_vec_grow(&m->programs, m->nprograms, &a->cap_programs,
 			  sizeof(*pg))) {
 		free(copy);
 		return NIL;
@@ -554,14 +375,14 @@ static uint32_t add_program(struct qp_assembler *a, uint32_t proc,
 static uint32_t queue_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
 {
 	struct qp_model *m = a->m;
-	uint32_t q = hmap_get(&a->queuemap, proc, ptr);
+	uint32_t q = qp_hmap_get(&a->queuemap, proc, ptr);
 
 	if (q != NIL)
 		return q;
-	if (grow(&m->queues, m->nqueues, &a->cap_queues, sizeof(*m->queues)))
+	if (qp_vec_grow(&m->queues, m->nqueues, &a->cap_queues, sizeof(*m->queues)))
 		return NIL;
 	q = (uint32_t)m->nqueues;
-	if (hmap_put(&a->queuemap, proc, ptr, q))
+	if (qp_hmap_put(&a->queuemap, proc, ptr, q))
 		return NIL;
 	m->queues[q].process = proc;
 	m->queues[q].handle = ptr;
@@ -573,7 +394,7 @@ static uint32_t queue_get(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
 static uint32_t dbc_program(struct qp_assembler *a, uint32_t proc, int32_t fd,
 			    uint32_t dbc, bool synthesize)
 {
-	uint32_t pg = hmap_get(&a->dbcmap, fdkey(proc, fd), dbc);
+	uint32_t pg = qp_hmap_get(&a->dbcmap, fdkey(proc, fd), dbc);
 	char name[24];
 
 	if (pg != NIL || !synthesize)
@@ -583,7 +404,7 @@ static uint32_t dbc_program(struct qp_assembler *a, uint32_t proc, int32_t fd,
 	if (pg == NIL)
 		return NIL;
 	a->m->programs[pg].dbc_id = dbc;
-	if (hmap_put(&a->dbcmap, fdkey(proc, fd), dbc, pg))
+	if (qp_hmap_put(&a->dbcmap, fdkey(proc, fd), dbc, pg))
 		return NIL;
 	return pg;
 }
@@ -605,7 +426,7 @@ static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
 	inf = qp_model_add_inference(a->m);
 	if (!inf)
 		return NIL;
-	i = pool_alloc(&a->flights);
+	i = qp_pool_alloc(&a->flights);
 	if (i == NIL) {
 		a->m->ninf--;
 		return NIL;
@@ -627,7 +448,7 @@ static void flight_release(struct qp_assembler *a, uint32_t f)
 
 	if (fl->wait_bo != NIL && BO(a, fl->wait_bo)->flight == f)
 		BO(a, fl->wait_bo)->flight = NIL;
-	pool_free(&a->flights, f);
+	qp_pool_free(&a->flights, f);
 }
 
 /* Perf stats known, from a query that covered the whole request. */
@@ -653,7 +474,7 @@ static void flight_finish(struct qp_assembler *a, uint32_t f)
 
 		list_del(a, &eo->fl, L_EO, f);
 		if (eo->released && eo->fl.head == NIL)
-			pool_free(&a->eos, fl->eo);
+			qp_pool_free(&a->eos, fl->eo);
 		fl->eo = NIL;
 	}
 	if (fl->ev != NIL) {
@@ -661,8 +482,8 @@ static void flight_finish(struct qp_assembler *a, uint32_t f)
 
 		list_del(a, &ev->fl, L_EV, f);
 		if (ev->fl.head == NIL) {
-			hmap_del(&a->evmap, ev->proc, ev->ptr);
-			pool_free(&a->evobjs, fl->ev);
+			qp_hmap_del(&a->evmap, ev->proc, ev->ptr);
+			qp_pool_free(&a->evobjs, fl->ev);
 		}
 		fl->ev = NIL;
 	}
@@ -718,15 +539,8 @@ static int setup_push(struct qp_assembler *a, uint32_t proc,
 	th = TH(a, t);
 	if (th->nsetup >= MAX_PENDING_SETUP)
 		return 0;	/* a thread that never makes API calls */
-	if (th->nsetup == th->capsetup) {
-		uint32_t cap = th->capsetup ? th->capsetup * 2 : 16;
-		void *q = realloc(th->setup, cap * sizeof(*s));
-
-		if (!q)
-			return -ENOMEM;
-		th->setup = q;
-		th->capsetup = cap;
-	}
+	if (qp_vec_grow(&th->setup, th->nsetup, &th->capsetup, sizeof(*s)))
+		return -ENOMEM;
 	s = &th->setup[th->nsetup++];
 	s->begin_ts = ev->begin_ts;
 	s->ts = ev->ts;
@@ -756,7 +570,7 @@ static int tie_dbc(struct qp_assembler *a, uint32_t proc,
 	if (pg == NIL)
 		return 0;
 	a->m->programs[pg].dbc_id = (uint32_t)s->dbc;
-	return hmap_put(&a->dbcmap, fdkey(proc, s->fd), (uint32_t)s->dbc, pg);
+	return qp_hmap_put(&a->dbcmap, fdkey(proc, s->fd), (uint32_t)s->dbc, pg);
 }
 
 /*
@@ -790,7 +604,7 @@ static int close_setup_window(struct qp_assembler *a, struct thread *th,
 
 static uint32_t program_of(struct qp_assembler *a, uint32_t proc, uint64_t ptr)
 {
-	return ptr ? hmap_get(&a->progmap, proc, ptr) : NIL;
+	return ptr ? qp_hmap_get(&a->progmap, proc, ptr) : NIL;
 }
 
 static int on_program_create(struct qp_assembler *a, uint32_t proc,
@@ -813,7 +627,7 @@ static int on_program_create(struct qp_assembler *a, uint32_t proc,
 	if (pg == NIL)
 		return -ENOMEM;
 	a->m->programs[pg].name_from_qpc = label != NULL;
-	return hmap_put(&a->progmap, proc, ev->u.program_create.program, pg);
+	return qp_hmap_put(&a->progmap, proc, ev->u.program_create.program, pg);
 }
 
 static int on_execobj_create(struct qp_assembler *a, uint32_t proc,
@@ -856,21 +670,21 @@ static int intern_callsite(struct qp_assembler *a, uint32_t proc,
 	if (!cs.depth)
 		return 0;
 	for (k = 0; k < cs.depth; k++)
-		h = hash2(h, cs.ips[k]);
-	c = hmap_get(&a->csmap, proc, h);
+		h = qp_hash2(h, cs.ips[k]);
+	c = qp_hmap_get(&a->csmap, proc, h);
 	if (c != NIL && m->callsites[c].depth == cs.depth &&
 	    !memcmp(m->callsites[c].ips, cs.ips, sizeof(cs.ips))) {
 		*out = c;
 		return 0;
 	}
-	if (grow(&m->callsites, m->ncallsites, &a->cap_callsites, sizeof(cs)))
+	if (qp_vec_grow(&m->callsites, m->ncallsites, &a->cap_callsites, sizeof(cs)))
 		return -ENOMEM;
 	c = (uint32_t)m->ncallsites++;
 	m->callsites[c] = cs;
 	*out = c;
 	/* on a (64-bit) hash collision the newer one is simply not interned */
-	return hmap_get(&a->csmap, proc, h) == NIL ?
-	       hmap_put(&a->csmap, proc, h, c) : 0;
+	return qp_hmap_get(&a->csmap, proc, h) == NIL ?
+	       qp_hmap_put(&a->csmap, proc, h, c) : 0;
 }
 
 static int on_enqueue_entry(struct qp_assembler *a, uint32_t proc,
@@ -1046,7 +860,7 @@ static void on_event_signal(struct qp_assembler *a, uint32_t proc,
 			    uint64_t ptr, enum qp_done_kind k,
 			    const struct qp_event *ev, bool ok)
 {
-	uint32_t v = hmap_get(&a->evmap, proc, ptr);
+	uint32_t v = qp_hmap_get(&a->evmap, proc, ptr);
 
 	complete(a, v == NIL ? NULL : &EV(a, v)->fl, L_EV, k, ev, ok);
 }
@@ -1261,8 +1075,8 @@ static void on_bo_release(struct qp_assembler *a, uint32_t proc,
 		else
 			fl->wait_bo = NIL;
 	}
-	hmap_del(&a->bomap, fdkey(proc, fd), bo->handle);
-	pool_free(&a->bos, b);
+	qp_hmap_del(&a->bomap, fdkey(proc, fd), bo->handle);
+	qp_pool_free(&a->bos, b);
 }
 
 /* The wait handle of an EXECUTE: its last FROM_DEV entry, else its last. */
@@ -1539,7 +1353,7 @@ static int on_manage(struct qp_assembler *a, uint32_t proc,
 		pg = dbc_program(a, proc, ev->u.manage.fd,
 				 (uint32_t)ev->u.manage.deactivated_dbc, false);
 		if (pg != NIL && a->m->programs[pg].handle)
-			hmap_del(&a->dbcmap, fdkey(proc, ev->u.manage.fd),
+			qp_hmap_del(&a->dbcmap, fdkey(proc, ev->u.manage.fd),
 				 (uint32_t)ev->u.manage.deactivated_dbc);
 	}
 	if (ev->u.manage.activated_dbc < 0)
@@ -1609,7 +1423,7 @@ static int adopt_processes(struct qp_assembler *a)
 	for (k = 0; k < m->nprocesses; k++) {
 		list_init(&a->procs[k].live);
 		list_init(&a->procs[k].unsub);
-		if (hmap_put(&a->procmap, m->processes[k].host,
+		if (qp_hmap_put(&a->procmap, m->processes[k].host,
 			     (uint32_t)m->processes[k].pid, (uint32_t)k))
 			return -ENOMEM;
 	}
@@ -1623,11 +1437,11 @@ struct qp_assembler *qp_assembler_new(struct qp_model *m)
 	if (!a)
 		return NULL;
 	a->m = m;
-	pool_init(&a->flights, sizeof(struct flight));
-	pool_init(&a->bos, sizeof(struct bo));
-	pool_init(&a->eos, sizeof(struct eo));
-	pool_init(&a->evobjs, sizeof(struct evobj));
-	pool_init(&a->threads, sizeof(struct thread));
+	qp_pool_init(&a->flights, sizeof(struct flight));
+	qp_pool_init(&a->bos, sizeof(struct bo));
+	qp_pool_init(&a->eos, sizeof(struct eo));
+	qp_pool_init(&a->evobjs, sizeof(struct evobj));
+	qp_pool_init(&a->threads, sizeof(struct thread));
 	a->last_proc = NIL;
 	a->cap_programs = m->nprograms;
 	a->cap_queues = m->nqueues;
@@ -1697,7 +1511,7 @@ int qp_assembler_feed(struct qp_assembler *a, const struct qp_event *ev)
 	note_ts(a, proc, ev->ts);
 	if (ev->kind == QP_EV_PROCESS_INFO)
 		return on_process_info(a, proc, ev);
-	if (ev->kind >= QP_EV_KMD_OPEN)
+	if (qp_ev_is_kmd(ev->kind))
 		return dispatch_kmd(a, proc, ev);
 	return on_api(a, proc, ev);
 }
@@ -1752,20 +1566,20 @@ void qp_assembler_free(struct qp_assembler *a)
 		return;
 	for (t = 0; t < a->threads.n; t++)
 		free(TH(a, t)->setup);
-	free(a->flights.items);
-	free(a->bos.items);
-	free(a->eos.items);
-	free(a->evobjs.items);
-	free(a->threads.items);
-	free(a->procmap.slot);
-	free(a->thrmap.slot);
-	free(a->bomap.slot);
-	free(a->eomap.slot);
-	free(a->evmap.slot);
-	free(a->progmap.slot);
-	free(a->dbcmap.slot);
-	free(a->queuemap.slot);
-	free(a->csmap.slot);
+	qp_pool_release(&a->flights);
+	qp_pool_release(&a->bos);
+	qp_pool_release(&a->eos);
+	qp_pool_release(&a->evobjs);
+	qp_pool_release(&a->threads);
+	qp_hmap_free(&a->procmap);
+	qp_hmap_free(&a->thrmap);
+	qp_hmap_free(&a->bomap);
+	qp_hmap_free(&a->eomap);
+	qp_hmap_free(&a->evmap);
+	qp_hmap_free(&a->progmap);
+	qp_hmap_free(&a->dbcmap);
+	qp_hmap_free(&a->queuemap);
+	qp_hmap_free(&a->csmap);
 	qp_qpc_paths_free(&a->qpcs);
 	free(a->procs);
 	free(a);

@@ -2,8 +2,9 @@
 /*
  * Decoded qprof events: what the trace reader (reader.c, babeltrace2) hands
  * the assembler (assemble.c).  One struct qp_event per `qprof:*` event of
- * tracepoints/qprof-tp.h, plus QP_EV_DISCARDED for lost events.  Field
- * meanings are those of docs/EVENTS.md; names follow the tracepoint fields.
+ * the schema (tracepoints/qprof-events.def), plus QP_EV_DISCARDED for lost
+ * events.  Field meanings are those of docs/EVENTS.md; names follow the
+ * tracepoint fields.
  *
  * Lifetime: an event (and its strings) is valid only during the callback
  * that receives it; the assembler copies what it keeps.
@@ -24,50 +25,77 @@ static inline uint32_t qp_kept_bos(uint32_t n)
 	return n < QP_MAX_BOS ? n : QP_MAX_BOS;
 }
 
+/*
+ * The decoded form of the schema (tracepoints/qprof-events.def).  Each
+ * event's payload fields other than the common ones (pid, tid, begin_ts,
+ * status, ret, err: in struct qp_event itself) are the members of its
+ * struct qp_ev_<member>, named as in the trace: integers with the C type
+ * of the tracepoint field (pointers as uint64_t), strings as const char *,
+ * a sequence as its length member and an array of at most QP_MAX_BOS
+ * elements.  Scalars come first, arrays after them (the pipeline copies
+ * the scalar part whole).
+ */
+#define QP_EV_TYPE_int32_t	int32_t
+#define QP_EV_TYPE_uint8_t	uint8_t
+#define QP_EV_TYPE_uint16_t	uint16_t
+#define QP_EV_TYPE_uint32_t	uint32_t
+#define QP_EV_TYPE_uint64_t	uint64_t
+#define QP_EV_TYPE_uintptr_t	uint64_t
+/* The decoded C type of a tracepoint field type. */
+#define QP_EV_TYPE(type)	QP_EV_TYPE_##type
+
+/* Field visitors declaring the members: scalars (QP_EVS_SCALAR) ... */
+#define QP_EVS_SCALAR_COMMON(what)
+#define QP_EVS_SCALAR_INT(ctype, name, base)	QP_EV_TYPE(ctype) name;
+#define QP_EVS_SCALAR_STR(name)			const char *name;
+#define QP_EVS_SCALAR_SEQ(ctype, name, len, base)	uint32_t len;
+#define QP_EVS_SCALAR_SEQ_SAME_LEN(ctype, name, len, base)
+/* ... and arrays (QP_EVS_ARRAY). */
+#define QP_EVS_ARRAY_COMMON(what)
+#define QP_EVS_ARRAY_INT(ctype, name, base)
+#define QP_EVS_ARRAY_STR(name)
+#define QP_EVS_ARRAY_SEQ(ctype, name, len, base)	QP_EV_TYPE(ctype) name[QP_MAX_BOS];
+#define QP_EVS_ARRAY_SEQ_SAME_LEN(ctype, name, len, base) \
+	QP_EV_TYPE(ctype) name[QP_MAX_BOS];
+
 enum qp_ev_kind {
-	QP_EV_PROCESS_INFO,
-	/* API boundary */
-	QP_EV_API_CONTEXT_CREATE,
-	QP_EV_API_CONTEXT_RELEASE,
-	QP_EV_API_QPC_OPEN,
-	QP_EV_API_QPC_CLOSE,
-	QP_EV_API_PROGRAM_CREATE,
-	QP_EV_API_PROGRAM_LOAD,
-	QP_EV_API_PROGRAM_UNLOAD,
-	QP_EV_API_PROGRAM_RELEASE,
-	QP_EV_API_PROGRAM_ACTIVATION,
-	QP_EV_API_QUEUE_CREATE,
-	QP_EV_API_QUEUE_RELEASE,
-	QP_EV_API_EXECOBJ_CREATE,
-	QP_EV_API_EXECOBJ_SET_DATA,
-	QP_EV_API_EXECOBJ_RELEASE,
-	QP_EV_API_ENQUEUE_ENTRY,
-	QP_EV_API_ENQUEUE_EXIT,
-	QP_EV_API_EXECOBJ_WAIT,
-	QP_EV_API_EVENT_CREATE,
-	QP_EV_API_EVENT_CALLBACK_REG,
-	QP_EV_API_EVENT_CLEAR,
-	QP_EV_API_EVENT_WAIT,
-	QP_EV_API_EVENT_RELEASE,
-	QP_EV_API_CALLBACK_ENTRY,
-	QP_EV_API_CALLBACK_EXIT,
-	QP_EV_API_FUNCTION_TABLE,
-	QP_EV_API_CALLSTACK,
-	/* kernel boundary */
-	QP_EV_KMD_OPEN,
-	QP_EV_KMD_MANAGE,
-	QP_EV_KMD_CREATE_BO,
-	QP_EV_KMD_MMAP_BO,
-	QP_EV_KMD_ATTACH_SLICE,
-	QP_EV_KMD_EXECUTE,
-	QP_EV_KMD_WAIT,
-	QP_EV_KMD_PERF_STATS,
-	QP_EV_KMD_BO_RELEASE,
-	QP_EV_KMD_OTHER,
+#define QP_EVENT(group, kind, name, member)		QP_EV_##kind,
+#define QP_EVENT_CLASS(group, cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name) QP_EV_##kind,
+#include "../tracepoints/qprof-events.def"
 	/* from the reader, not the shim */
 	QP_EV_DISCARDED,
 	QP_EV__COUNT
 };
+
+#define QP_EVENT(group, kind, name, member)				\
+	struct qp_ev_##member {						\
+		QP_FIELDS_##name(QP_EVS_SCALAR)				\
+		QP_FIELDS_##name(QP_EVS_ARRAY)				\
+	};
+#define QP_EVENT_CLASS(group, cls, member) QP_EVENT(group, , cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)
+#include "../tracepoints/qprof-events.def"
+
+/* Was the event observed at the kernel boundary (an ioctl on an accel fd)? */
+static inline bool qp_ev_is_kmd(enum qp_ev_kind kind)
+{
+	switch (kind) {
+#define QP_EV_CASE_KMD(kind)		case QP_EV_##kind:
+#define QP_EV_CASE_API(kind)
+#define QP_EV_CASE_PROC(kind)
+#define QP_EVENT(group, kind, name, member)	QP_EV_CASE_##group(kind)
+#define QP_EVENT_CLASS(group, cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name) QP_EV_CASE_##group(kind)
+#include "../tracepoints/qprof-events.def"
+#undef QP_EV_CASE_KMD
+#undef QP_EV_CASE_API
+#undef QP_EV_CASE_PROC
+		return true;
+	default:
+		return false;
+	}
+}
 
 struct qp_event {
 	enum qp_ev_kind kind;
@@ -81,71 +109,10 @@ struct qp_event {
 	uint64_t ip;		/* `ip` context when recorded, else 0 */
 	bool truncated;		/* a sequence was longer than QP_MAX_BOS */
 	union {
-		struct {
-			const char *runtime_path, *rt_patch, *rt_variant;
-			const char *shim_version, *settings;
-			uint16_t rt_major, rt_minor;
-		} process;
-		/* api_obj_call class: context/qpc/program/queue/execobj/event ops */
-		struct { uint64_t obj; } obj;
-		struct { uint64_t ctx; uint32_t num_devices; int32_t dev0; } context_create;
-		struct { uint64_t qpc; const char *path; uint64_t size; } qpc_open;
-		struct {
-			uint64_t ctx, program, qpc;
-			int32_t dev;
-			const char *name;
-		} program_create;
-		struct { uint64_t program; uint32_t cmd; } program_activation;
-		struct { uint64_t ctx, queue; int32_t dev; uint32_t num_threads; } queue_create;
-		struct { uint64_t ctx, execobj, program; } execobj_create;
-		struct {
-			uint64_t execobj, total_bytes;
-			uint32_t num_buffers;
-			uint8_t ext;
-		} set_data;
-		struct { uint64_t seq, queue, execobj, event; } enqueue_entry;
-		struct { uint64_t seq; } enqueue_exit;
-		struct { uint64_t execobj; uint32_t timeout; } execobj_wait;
-		struct { uint64_t ctx, event; uint32_t completion_type; } event_create;
-		struct { uint64_t event, callback, user_data; uint8_t add; } callback_reg;
-		struct { uint64_t event, callback; uint32_t completion; } callback_entry;
-		struct { uint64_t event; } callback_exit;
-		struct { uint64_t table, copy; uint32_t wrapped, words; } function_table;
-		struct { uint32_t depth; uint64_t ips[QP_MAX_BOS]; } callstack;
-		struct { int32_t fd; const char *path; } kmd_open;
-		struct {
-			int32_t fd;
-			uint32_t count, len;
-			int32_t activated_dbc, deactivated_dbc;
-		} manage;
-		struct { int32_t fd; uint64_t size; uint32_t handle; } create_bo;
-		struct { int32_t fd; uint32_t handle; uint64_t offset; } mmap_bo;
-		struct {
-			int32_t fd;
-			uint32_t handle, dbc_id, dir, count;
-			uint64_t size;
-		} attach_slice;
-		struct {
-			int32_t fd;
-			uint32_t dbc_id, count, nresize;
-			uint8_t partial;
-			uint32_t handles[QP_MAX_BOS];
-			uint32_t dirs[QP_MAX_BOS];
-			uint64_t resize[QP_MAX_BOS];
-		} execute;
-		struct { int32_t fd; uint32_t handle, dbc_id, timeout_ms; } wait;
-		struct {
-			int32_t fd;
-			uint32_t dbc_id, count;
-			uint8_t by_shim;
-			uint32_t handles[QP_MAX_BOS];
-			uint32_t queue_level_before[QP_MAX_BOS];
-			uint32_t num_queue_element[QP_MAX_BOS];
-			uint32_t submit_latency_us[QP_MAX_BOS];
-			uint32_t device_latency_us[QP_MAX_BOS];
-		} perf_stats;
-		struct { int32_t fd; uint32_t handle; uint8_t detach; } bo_release;
-		struct { int32_t fd; uint64_t request; } kmd_other;
+#define QP_EVENT(group, kind, name, member)	struct qp_ev_##member member;
+#define QP_EVENT_CLASS(group, cls, member)	struct qp_ev_##member member;
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)
+#include "../tracepoints/qprof-events.def"
 		/*
 		 * Lost data in one stream: `count` events (or packets when
 		 * `packets`) between begin_ts and ts.  pid/tid are -1 when the
@@ -154,6 +121,25 @@ struct qp_event {
 		struct { uint64_t count; bool packets; } discarded;
 	} u;
 };
+
+/*
+ * An event's payload fields in trace order, without the common ones
+ * (QP_EV_COMMON_*: which of those it carries).  NULL for QP_EV_DISCARDED
+ * and unknown kinds.
+ */
+#define QP_EV_MAX_FIELDS 16
+enum {
+	QP_EV_COMMON_PID_TID = 1, QP_EV_COMMON_BEGIN = 2,
+	QP_EV_COMMON_STATUS = 4, QP_EV_COMMON_RET = 8,
+};
+struct qp_ev_schema {
+	const char *name;		/* without the "qprof:" provider */
+	const char *const *fields;
+	unsigned int nfields;		/* at most QP_EV_MAX_FIELDS */
+	unsigned int common;		/* QP_EV_COMMON_* */
+	bool kmd;			/* qp_ev_is_kmd() */
+};
+const struct qp_ev_schema *qp_ev_schema(enum qp_ev_kind kind);
 
 /* "qprof:api_enqueue_entry" -> QP_EV_API_ENQUEUE_ENTRY; QP_EV__COUNT if unknown. */
 enum qp_ev_kind qp_ev_kind_from_name(const char *event_name);

@@ -31,29 +31,26 @@
 
 #include "pipeline.h"
 
-#define USZ(m)		sizeof(((struct qp_event *)0)->u.m)
-#define UOFF(f)		(offsetof(struct qp_event, u.f) - offsetof(struct qp_event, u))
-#define MAX2(a, b)	((a) > (b) ? (a) : (b))
-#define MAX4(a, b, c, d)	MAX2(MAX2(a, b), MAX2(c, d))
-
 /*
- * The largest scalar member of qp_event.u, and the scalar parts before the
- * arrays of the array members.  A new member of the union in event.h must
- * be listed here (or in arrays_of / strings_of).
+ * The scalar part of each event's member of qp_event.u: the same members
+ * as struct qp_ev_<member> (event.h) up to its arrays, so the same layout.
+ * The largest of them, SCALAR_U, is what every record copies whole.
  */
-#define SCALAR_U MAX2(MAX4( \
-	MAX4(USZ(process), USZ(obj), USZ(context_create), USZ(qpc_open)), \
-	MAX4(USZ(program_create), USZ(program_activation), USZ(queue_create), \
-	     USZ(execobj_create)), \
-	MAX4(USZ(set_data), USZ(enqueue_entry), USZ(enqueue_exit), \
-	     USZ(execobj_wait)), \
-	MAX4(USZ(event_create), USZ(callback_reg), USZ(callback_entry), \
-	     USZ(callback_exit))), \
-	MAX4(MAX4(USZ(function_table), USZ(kmd_open), USZ(manage), USZ(create_bo)), \
-	     MAX4(USZ(mmap_bo), USZ(attach_slice), USZ(wait), USZ(bo_release)), \
-	     MAX4(USZ(kmd_other), USZ(discarded), UOFF(callstack.ips), \
-		  UOFF(execute.handles)), \
-	     UOFF(perf_stats.handles)))
+#define SCALARS(list)							\
+	struct scalars_##list { QP_FIELDS_##list(QP_EVS_SCALAR) };
+#define QP_EVENT(group, kind, name, member)	SCALARS(name)
+#define QP_EVENT_CLASS(group, cls, member)	SCALARS(cls)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)
+#include "../tracepoints/qprof-events.def"
+
+union all_scalars {
+#define QP_EVENT(group, kind, name, member)	struct scalars_##name name;
+#define QP_EVENT_CLASS(group, cls, member)	struct scalars_##cls cls;
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)
+#include "../tracepoints/qprof-events.def"
+	__typeof__(((struct qp_event *)0)->u.discarded) discarded;
+};
+#define SCALAR_U	sizeof(union all_scalars)
 
 /* Bytes of struct qp_event copied as they are: header + scalar members. */
 #define HEAD	(offsetof(struct qp_event, u) + SCALAR_U)
@@ -96,31 +93,46 @@ struct arr {
 	size_t bytes;
 };
 
+/* Field visitors: the used part of the event's arrays ... */
+#define ARR_COMMON(what)
+#define ARR_INT(ctype, name, base)
+#define ARR_STR(name)
+#define ARR_SEQ(ctype, name, len, base)					\
+	a[n++] = (struct arr){ u->name, qp_kept_bos(u->len) * sizeof(u->name[0]) };
+#define ARR_SEQ_SAME_LEN(ctype, name, len, base) ARR_SEQ(ctype, name, len, base)
+/* ... its string members ... */
+#define STR_COMMON(what)
+#define STR_INT(ctype, name, base)
+#define STR_STR(name)					s[n++] = &u->name;
+#define STR_SEQ(ctype, name, len, base)
+#define STR_SEQ_SAME_LEN(ctype, name, len, base)
+/* ... and how many of both it has. */
+#define INDIRECT_COMMON(what)
+#define INDIRECT_INT(ctype, name, base)
+#define INDIRECT_STR(name)				+ 1
+#define INDIRECT_SEQ(ctype, name, len, base)		+ 1
+#define INDIRECT_SEQ_SAME_LEN(ctype, name, len, base)	+ 1
+
+#define VISIT_CASE(list, member, what)					\
+	{								\
+		struct qp_ev_##member *u = &e->u.member;		\
+		int n = 0;						\
+									\
+		QP_FIELDS_##list(what)					\
+		(void)u;						\
+		return n;						\
+	}
+
 /* The used part of the event's arrays; the counts are in its header. */
 static int arrays_of(struct qp_event *e, struct arr *a)
 {
-	uint32_t n;
-
 	switch (e->kind) {
-	case QP_EV_API_CALLSTACK:
-		n = qp_kept_bos(e->u.callstack.depth);
-		a[0] = (struct arr){ e->u.callstack.ips, n * sizeof(uint64_t) };
-		return 1;
-	case QP_EV_KMD_EXECUTE:
-		n = qp_kept_bos(e->u.execute.count);
-		a[0] = (struct arr){ e->u.execute.handles, n * sizeof(uint32_t) };
-		a[1] = (struct arr){ e->u.execute.dirs, n * sizeof(uint32_t) };
-		n = qp_kept_bos(e->u.execute.nresize);
-		a[2] = (struct arr){ e->u.execute.resize, n * sizeof(uint64_t) };
-		return 3;
-	case QP_EV_KMD_PERF_STATS:
-		n = qp_kept_bos(e->u.perf_stats.count);
-		a[0] = (struct arr){ e->u.perf_stats.handles, n * sizeof(uint32_t) };
-		a[1] = (struct arr){ e->u.perf_stats.queue_level_before, n * sizeof(uint32_t) };
-		a[2] = (struct arr){ e->u.perf_stats.num_queue_element, n * sizeof(uint32_t) };
-		a[3] = (struct arr){ e->u.perf_stats.submit_latency_us, n * sizeof(uint32_t) };
-		a[4] = (struct arr){ e->u.perf_stats.device_latency_us, n * sizeof(uint32_t) };
-		return 5;
+#define QP_EVENT(group, kind, name, member)				\
+	case QP_EV_##kind: VISIT_CASE(name, member, ARR)
+#define QP_EVENT_CLASS(group, cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)		\
+	case QP_EV_##kind: VISIT_CASE(cls, member, ARR)
+#include "../tracepoints/qprof-events.def"
 	default:
 		return 0;
 	}
@@ -130,22 +142,12 @@ static int arrays_of(struct qp_event *e, struct arr *a)
 static int strings_of(struct qp_event *e, const char ***s)
 {
 	switch (e->kind) {
-	case QP_EV_PROCESS_INFO:
-		s[0] = &e->u.process.runtime_path;
-		s[1] = &e->u.process.rt_patch;
-		s[2] = &e->u.process.rt_variant;
-		s[3] = &e->u.process.shim_version;
-		s[4] = &e->u.process.settings;
-		return 5;
-	case QP_EV_API_QPC_OPEN:
-		s[0] = &e->u.qpc_open.path;
-		return 1;
-	case QP_EV_API_PROGRAM_CREATE:
-		s[0] = &e->u.program_create.name;
-		return 1;
-	case QP_EV_KMD_OPEN:
-		s[0] = &e->u.kmd_open.path;
-		return 1;
+#define QP_EVENT(group, kind, name, member)				\
+	case QP_EV_##kind: VISIT_CASE(name, member, STR)
+#define QP_EVENT_CLASS(group, cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)		\
+	case QP_EV_##kind: VISIT_CASE(cls, member, STR)
+#include "../tracepoints/qprof-events.def"
 	default:
 		break;
 	}
@@ -162,26 +164,47 @@ static int strings_of(struct qp_event *e, const char ***s)
 	return 0;
 }
 
+/* The kinds with neither arrays nor strings: most events. */
+static const bool plain[QP_EV__COUNT] = {
+#define QP_EVENT(group, kind, name, member)				\
+	[QP_EV_##kind] = (0 QP_FIELDS_##name(INDIRECT)) == 0,
+#define QP_EVENT_CLASS(group, cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)		\
+	[QP_EV_##kind] = (0 QP_FIELDS_##cls(INDIRECT)) == 0,
+#include "../tracepoints/qprof-events.def"
+	[QP_EV_DISCARDED] = true,
+};
+
+/* Every event fits the bounds of arrays_of and strings_of. */
+#define NARR_COMMON(what)
+#define NARR_INT(ctype, name, base)
+#define NARR_STR(name)
+#define NARR_SEQ(ctype, name, len, base)			+ 1
+#define NARR_SEQ_SAME_LEN(ctype, name, len, base)	+ 1
+#define NSTR_COMMON(what)
+#define NSTR_INT(ctype, name, base)
+#define NSTR_STR(name)					+ 1
+#define NSTR_SEQ(ctype, name, len, base)
+#define NSTR_SEQ_SAME_LEN(ctype, name, len, base)
+#define BOUNDS(list)							\
+	_Static_assert((0 QP_FIELDS_##list(NARR)) <= MAX_ARRAYS,	\
+		       #list ": more sequences than MAX_ARRAYS");	\
+	_Static_assert((0 QP_FIELDS_##list(NSTR)) <= MAX_STRS,		\
+		       #list ": more strings than MAX_STRS");
+#define QP_EVENT(group, kind, name, member)	BOUNDS(name)
+#define QP_EVENT_CLASS(group, cls, member)	BOUNDS(cls)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)
+#include "../tracepoints/qprof-events.def"
+
 static size_t align8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
 }
 
-/* Most events (all but 7 kinds) have neither arrays nor strings. */
+/* Most events have neither arrays nor strings. */
 static inline bool plain_kind(enum qp_ev_kind k)
 {
-	switch (k) {
-	case QP_EV_PROCESS_INFO:
-	case QP_EV_API_QPC_OPEN:
-	case QP_EV_API_PROGRAM_CREATE:
-	case QP_EV_KMD_OPEN:
-	case QP_EV_API_CALLSTACK:
-	case QP_EV_KMD_EXECUTE:
-	case QP_EV_KMD_PERF_STATS:
-		return false;
-	default:
-		return (unsigned int)k < QP_EV__COUNT;
-	}
+	return (unsigned int)k < QP_EV__COUNT && plain[k];
 }
 
 #define PLAIN_SIZE	((REC_HDR + HEAD + 7) & ~(size_t)7)

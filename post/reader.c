@@ -6,8 +6,8 @@
  * Speed matters (the report must run near babeltrace2's own dummy-sink
  * rate): everything that depends only on an event class - its kind, where
  * each payload member is, the clock frequency, the trace's host and vpid -
- * is resolved once, on the first event of that class, and cached in a
- * small open-addressing table keyed by the class pointer.
+ * is resolved once, on the first event of that class, and cached in an
+ * array found through a hash map (hashmap.h) keyed by the class pointer.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,43 +26,26 @@
 #include <babeltrace2/babeltrace.h>
 
 #include "guard.h"
+#include "hashmap.h"
 #include "pipeline.h"
+#include "pool.h"
 #include "reader.h"
 #include "tracecheck.h"
 
 /* ---- payload members the decoder knows, by name --------------------- */
 
-enum fld {
-	F_PID, F_TID, F_BEGIN_TS, F_STATUS, F_RET, F_ERR, F_OBJ, F_CTX,
-	F_NUM_DEVICES, F_DEV0, F_QPC, F_PATH, F_SIZE, F_PROGRAM, F_DEV, F_NAME,
-	F_CMD, F_QUEUE, F_NUM_THREADS, F_EXECOBJ, F_NUM_BUFFERS, F_TOTAL_BYTES,
-	F_EXT, F_SEQ, F_EVENT, F_TIMEOUT, F_COMPLETION_TYPE, F_CALLBACK,
-	F_USER_DATA, F_ADD, F_COMPLETION, F_TABLE, F_COPY, F_WRAPPED, F_WORDS,
-	F_IPS, F_FD, F_COUNT, F_LEN, F_ACTIVATED_DBC, F_DEACTIVATED_DBC,
-	F_HANDLE, F_OFFSET, F_DBC_ID, F_DIR, F_PARTIAL, F_HANDLES, F_DIRS,
-	F_RESIZE, F_TIMEOUT_MS, F_BY_SHIM, F_QUEUE_LEVEL_BEFORE,
-	F_NUM_QUEUE_ELEMENT, F_SUBMIT_LATENCY_US, F_DEVICE_LATENCY_US,
-	F_DETACH, F_REQUEST, F_RUNTIME_PATH, F_RT_MAJOR, F_RT_MINOR,
-	F_RT_PATCH, F_RT_VARIANT, F_SHIM_VERSION, F_SETTINGS,
-	/* lttng_ust_statedump:bin_info, lttng_ust_dl:dlopen */
-	F_BADDR, F_MEMSZ,
-	F__COUNT
+/* The common members, decoded into struct qp_event's header. */
+enum hdr { H_PID, H_TID, H_BEGIN_TS, H_STATUS, H_RET, H_ERR, H__COUNT };
+static const char *const hdr_names[H__COUNT] = {
+	"pid", "tid", "begin_ts", "status", "ret", "err",
 };
 
-static const char *const fld_names[F__COUNT] = {
-	"pid", "tid", "begin_ts", "status", "ret", "err", "obj", "ctx",
-	"num_devices", "dev0", "qpc", "path", "size", "program", "dev", "name",
-	"cmd", "queue", "num_threads", "execobj", "num_buffers", "total_bytes",
-	"ext", "seq", "event", "timeout", "completion_type", "callback",
-	"user_data", "add", "completion", "table", "copy", "wrapped", "words",
-	"ips", "fd", "count", "len", "activated_dbc", "deactivated_dbc",
-	"handle", "offset", "dbc_id", "dir", "partial", "handles", "dirs",
-	"resize", "timeout_ms", "by_shim", "queue_level_before",
-	"num_queue_element", "submit_latency_us", "device_latency_us",
-	"detach", "request", "runtime_path", "rt_major", "rt_minor",
-	"rt_patch", "rt_variant", "shim_version", "settings",
-	"baddr", "memsz",
-};
+/*
+ * lttng_ust_statedump:bin_info and lttng_ust_dl:dlopen, where a module was
+ * mapped (indices into struct cls.idx).
+ */
+enum { MOD_BADDR, MOD_MEMSZ, MOD_PATH, MOD__COUNT };
+static const char *const module_fields[MOD__COUNT] = { "baddr", "memsz", "path" };
 
 #define KIND_OTHER	(-1)	/* another provider's event: skipped */
 #define KIND_MODULE	(-2)	/* statedump bin_info / dl dlopen: module map */
@@ -84,8 +67,11 @@ enum ftype {
 struct cls {
 	const bt_event_class *key;
 	int kind;			/* enum qp_ev_kind, KIND_OTHER, KIND_MODULE */
-	int8_t idx[F__COUNT];		/* payload member index, -1 = absent */
-	uint8_t type[F__COUNT];		/* enum ftype of each member */
+	/* payload member index (-1 = absent) and enum ftype of ... */
+	int8_t hidx[H__COUNT];		/* ... the common members */
+	uint8_t htype[H__COUNT];
+	int8_t idx[QP_EV_MAX_FIELDS];	/* ... the kind's fields (qp_ev_schema) */
+	uint8_t type[QP_EV_MAX_FIELDS];
 	int ctx_ip, ctx_vpid;		/* common-context member index, -1 */
 	uint8_t ctx_ip_type, ctx_vpid_type;	/* enum ftype */
 	uint64_t freq;			/* clock frequency (Hz) */
@@ -100,8 +86,9 @@ struct sink_state {
 	void *data;
 	struct qp_model *m;
 	struct qp_read_stats *st;
-	struct cls *cls;		/* open addressing, power-of-two size */
+	struct cls *cls;		/* the event classes seen ... */
 	size_t ncls, capcls;
+	struct qp_hmap clsmap;		/* ... found by class pointer */
 	int sink_ret;			/* non-zero return of the user's sink */
 	int failed;			/* allocation failure */
 	const char *bad_event;		/* a qprof event without pid/tid */
@@ -403,118 +390,62 @@ static inline uint64_t int_value(const bt_field *f, int type)
 	       (uint64_t)bt_field_integer_signed_get_value(f);
 }
 
-static inline uint64_t get_u(const bt_field *payload, const struct cls *c,
-			     enum fld f)
+/* The integer member idx of a payload (0 when absent or not an integer). */
+static inline uint64_t get_u(const bt_field *payload, int idx, int type)
 {
-	if (c->type[f] != FT_UINT && c->type[f] != FT_SINT)
+	if (type != FT_UINT && type != FT_SINT)
 		return 0;
 	return int_value(bt_field_structure_borrow_member_field_by_index_const(
-				payload, (uint64_t)c->idx[f]), c->type[f]);
+				payload, (uint64_t)idx), type);
 }
 
-static inline int64_t get_i(const bt_field *payload, const struct cls *c,
-			    enum fld f)
+/* The string member idx ("" when absent or not a string). */
+static const char *get_s(const bt_field *payload, int idx, int type)
 {
-	return (int64_t)get_u(payload, c, f);
-}
-
-static const char *get_s(const bt_field *payload, const struct cls *c,
-			 enum fld f)
-{
-	if (c->type[f] != FT_STR)
+	if (type != FT_STR)
 		return "";
 	return bt_field_string_get_value(
 		bt_field_structure_borrow_member_field_by_index_const(
-			payload, (uint64_t)c->idx[f]));
+			payload, (uint64_t)idx));
 }
 
 /*
- * The array member f (at most QP_MAX_BOS elements, *cut set when longer)
- * and its element type; NULL when absent.
+ * Copy the sequence member idx into out (elements of esize bytes, at most
+ * QP_MAX_BOS, *cut set when it was longer); returns the count copied.
  */
-static const bt_field *get_array(const bt_field *payload, const struct cls *c,
-				 enum fld f, uint64_t *n, int *etype, bool *cut)
+static inline uint32_t get_seq(const bt_field *payload, int idx, int type,
+			       void *out, size_t esize, bool *cut)
 {
 	const bt_field *m;
+	uint64_t n, i, v;
+	int et;
 
-	if (c->type[f] != FT_ARR_UINT && c->type[f] != FT_ARR_SINT)
-		return NULL;
+	if (type != FT_ARR_UINT && type != FT_ARR_SINT)
+		return 0;
 	m = bt_field_structure_borrow_member_field_by_index_const(
-		payload, (uint64_t)c->idx[f]);
-	*etype = c->type[f] == FT_ARR_UINT ? FT_UINT : FT_SINT;
-	*n = bt_field_array_get_length(m);
-	if (*n > QP_MAX_BOS) {
-		*n = QP_MAX_BOS;
+		payload, (uint64_t)idx);
+	et = type == FT_ARR_UINT ? FT_UINT : FT_SINT;
+	n = bt_field_array_get_length(m);
+	if (n > QP_MAX_BOS) {
+		n = QP_MAX_BOS;
 		*cut = true;
 	}
-	return m;
-}
-
-/* Copy a sequence of integers; returns its length (cut at max, *cut set). */
-static uint32_t get_seq32(const bt_field *payload, const struct cls *c,
-			  enum fld f, uint32_t *out, bool *cut)
-{
-	uint64_t n = 0, i;
-	int et = FT_NONE;
-	const bt_field *m = get_array(payload, c, f, &n, &et, cut);
-
-	if (!m)
-		return 0;
-	for (i = 0; i < n; i++)
-		out[i] = (uint32_t)int_value(
-			bt_field_array_borrow_element_field_by_index_const(m, i), et);
+	for (i = 0; i < n; i++) {
+		v = int_value(bt_field_array_borrow_element_field_by_index_const(m, i), et);
+		switch (esize) {
+		case 1: ((uint8_t *)out)[i] = (uint8_t)v; break;
+		case 2: ((uint16_t *)out)[i] = (uint16_t)v; break;
+		case 4: ((uint32_t *)out)[i] = (uint32_t)v; break;
+		default: ((uint64_t *)out)[i] = v; break;
+		}
+	}
 	return (uint32_t)n;
 }
 
-static uint32_t get_seq64(const bt_field *payload, const struct cls *c,
-			  enum fld f, uint64_t *out, bool *cut)
-{
-	uint64_t n = 0, i;
-	int et = FT_NONE;
-	const bt_field *m = get_array(payload, c, f, &n, &et, cut);
-
-	if (!m)
-		return 0;
-	for (i = 0; i < n; i++)
-		out[i] = int_value(
-			bt_field_array_borrow_element_field_by_index_const(m, i), et);
-	return (uint32_t)n;
-}
+/* Common member h of the class's events. */
+#define HDR(p, c, h)	get_u(p, (c)->hidx[h], (c)->htype[h])
 
 /* ---- per-class cache ------------------------------------------------- */
-
-static size_t hash_ptr(const void *p, size_t mask)
-{
-	uint64_t x = (uint64_t)(uintptr_t)p;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return (size_t)x & mask;
-}
-
-static int cls_grow(struct sink_state *s)
-{
-	size_t cap = s->capcls ? 2 * s->capcls : 64, i;
-	struct cls *t = calloc(cap, sizeof(*t));
-
-	if (!t)
-		return -1;
-	for (i = 0; i < s->capcls; i++) {
-		size_t h;
-
-		if (!s->cls[i].key)
-			continue;
-		h = hash_ptr(s->cls[i].key, cap - 1);
-		while (t[h].key)
-			h = (h + 1) & (cap - 1);
-		t[h] = s->cls[i];
-	}
-	free(s->cls);
-	s->cls = t;
-	s->capcls = cap;
-	return 0;
-}
 
 /* Index of member name in structure class fc (-1: none), its enum ftype. */
 static int struct_member_index(const bt_field_class *fc, const char *name,
@@ -627,6 +558,30 @@ static int classify(const char *name)
 	return KIND_OTHER;
 }
 
+/* The payload members a class's events are decoded from, by name. */
+static void resolve_members(struct cls *c, const bt_field_class *pfc)
+{
+	const struct qp_ev_schema *sc = NULL;
+	const char *const *names = module_fields;
+	unsigned int i, n = MOD__COUNT;
+	int h;
+
+	memset(c->idx, -1, sizeof(c->idx));
+	memset(c->hidx, -1, sizeof(c->hidx));
+	if (c->kind == KIND_OTHER)
+		return;
+	if (c->kind != KIND_MODULE) {
+		sc = qp_ev_schema((enum qp_ev_kind)c->kind);
+		names = sc->fields;
+		n = sc->nfields;
+		for (h = 0; h < H__COUNT; h++)
+			c->hidx[h] = (int8_t)struct_member_index(pfc, hdr_names[h],
+								 &c->htype[h]);
+	}
+	for (i = 0; i < n; i++)
+		c->idx[i] = (int8_t)struct_member_index(pfc, names[i], &c->type[i]);
+}
+
 static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 			       const bt_message *msg)
 {
@@ -639,22 +594,15 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 	const bt_clock_snapshot *cs;
 	struct cls *c;
 	uint64_t key = 0;
-	size_t h;
-	int f;
 
-	if (2 * (s->ncls + 1) > s->capcls && cls_grow(s))
+	if (qp_vec_grow(&s->cls, s->ncls, &s->capcls, sizeof(*c)) ||
+	    qp_hmap_put(&s->clsmap, (uintptr_t)ec, 0, (uint32_t)s->ncls))
 		return NULL;
-	h = hash_ptr(ec, s->capcls - 1);
-	while (s->cls[h].key)
-		h = (h + 1) & (s->capcls - 1);
-	c = &s->cls[h];
+	c = &s->cls[s->ncls++];
 	memset(c, 0, sizeof(*c));
 	c->key = ec;
-	s->ncls++;
 	c->kind = classify(bt_event_class_get_name(ec));
-	for (f = 0; f < F__COUNT; f++)
-		c->idx[f] = (int8_t)struct_member_index(pfc, fld_names[f],
-							&c->type[f]);
+	resolve_members(c, pfc);
 	c->ctx_ip = struct_member_index(cfc, "ip", &c->ctx_ip_type);
 	c->ctx_vpid = struct_member_index(cfc, "vpid", &c->ctx_vpid_type);
 	if (c->ctx_ip_type != FT_UINT && c->ctx_ip_type != FT_SINT)
@@ -675,196 +623,58 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 
 static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *ec)
 {
-	size_t h;
+	uint32_t i = qp_hmap_get(&s->clsmap, (uintptr_t)ec, 0);
 
-	if (!s->capcls)
-		return NULL;
-	h = hash_ptr(ec, s->capcls - 1);
-	while (s->cls[h].key) {
-		if (s->cls[h].key == ec)
-			return &s->cls[h];
-		h = (h + 1) & (s->capcls - 1);
-	}
-	return NULL;
+	return i == QP_HMAP_NIL ? NULL : &s->cls[i];
 }
 
 
 /* ---- decoding --------------------------------------------------------- */
 
-static void decode_api(struct qp_event *e, const bt_field *p,
-		       const struct cls *c)
-{
-	switch (e->kind) {
-	case QP_EV_PROCESS_INFO:
-		e->u.process.runtime_path = get_s(p, c, F_RUNTIME_PATH);
-		e->u.process.rt_major = (uint16_t)get_u(p, c, F_RT_MAJOR);
-		e->u.process.rt_minor = (uint16_t)get_u(p, c, F_RT_MINOR);
-		e->u.process.rt_patch = get_s(p, c, F_RT_PATCH);
-		e->u.process.rt_variant = get_s(p, c, F_RT_VARIANT);
-		e->u.process.shim_version = get_s(p, c, F_SHIM_VERSION);
-		e->u.process.settings = get_s(p, c, F_SETTINGS);
-		break;
-	case QP_EV_API_CONTEXT_CREATE:
-		e->u.context_create.ctx = get_u(p, c, F_CTX);
-		e->u.context_create.num_devices = (uint32_t)get_u(p, c, F_NUM_DEVICES);
-		e->u.context_create.dev0 = (int32_t)get_i(p, c, F_DEV0);
-		break;
-	case QP_EV_API_QPC_OPEN:
-		e->u.qpc_open.qpc = get_u(p, c, F_QPC);
-		e->u.qpc_open.path = get_s(p, c, F_PATH);
-		e->u.qpc_open.size = get_u(p, c, F_SIZE);
-		break;
-	case QP_EV_API_PROGRAM_CREATE:
-		e->u.program_create.ctx = get_u(p, c, F_CTX);
-		e->u.program_create.program = get_u(p, c, F_PROGRAM);
-		e->u.program_create.qpc = get_u(p, c, F_QPC);
-		e->u.program_create.dev = (int32_t)get_i(p, c, F_DEV);
-		e->u.program_create.name = get_s(p, c, F_NAME);
-		break;
-	case QP_EV_API_PROGRAM_ACTIVATION:
-		e->u.program_activation.program = get_u(p, c, F_PROGRAM);
-		e->u.program_activation.cmd = (uint32_t)get_u(p, c, F_CMD);
-		break;
-	case QP_EV_API_QUEUE_CREATE:
-		e->u.queue_create.ctx = get_u(p, c, F_CTX);
-		e->u.queue_create.queue = get_u(p, c, F_QUEUE);
-		e->u.queue_create.dev = (int32_t)get_i(p, c, F_DEV);
-		e->u.queue_create.num_threads = (uint32_t)get_u(p, c, F_NUM_THREADS);
-		break;
-	case QP_EV_API_EXECOBJ_CREATE:
-		e->u.execobj_create.ctx = get_u(p, c, F_CTX);
-		e->u.execobj_create.execobj = get_u(p, c, F_EXECOBJ);
-		e->u.execobj_create.program = get_u(p, c, F_PROGRAM);
-		break;
-	case QP_EV_API_EXECOBJ_SET_DATA:
-		e->u.set_data.execobj = get_u(p, c, F_EXECOBJ);
-		e->u.set_data.total_bytes = get_u(p, c, F_TOTAL_BYTES);
-		e->u.set_data.num_buffers = (uint32_t)get_u(p, c, F_NUM_BUFFERS);
-		e->u.set_data.ext = (uint8_t)get_u(p, c, F_EXT);
-		break;
-	case QP_EV_API_ENQUEUE_ENTRY:
-		e->u.enqueue_entry.seq = get_u(p, c, F_SEQ);
-		e->u.enqueue_entry.queue = get_u(p, c, F_QUEUE);
-		e->u.enqueue_entry.execobj = get_u(p, c, F_EXECOBJ);
-		e->u.enqueue_entry.event = get_u(p, c, F_EVENT);
-		break;
-	case QP_EV_API_ENQUEUE_EXIT:
-		e->u.enqueue_exit.seq = get_u(p, c, F_SEQ);
-		break;
-	case QP_EV_API_EXECOBJ_WAIT:
-		e->u.execobj_wait.execobj = get_u(p, c, F_EXECOBJ);
-		e->u.execobj_wait.timeout = (uint32_t)get_u(p, c, F_TIMEOUT);
-		break;
-	case QP_EV_API_EVENT_CREATE:
-		e->u.event_create.ctx = get_u(p, c, F_CTX);
-		e->u.event_create.event = get_u(p, c, F_EVENT);
-		e->u.event_create.completion_type = (uint32_t)get_u(p, c, F_COMPLETION_TYPE);
-		break;
-	case QP_EV_API_EVENT_CALLBACK_REG:
-		e->u.callback_reg.event = get_u(p, c, F_EVENT);
-		e->u.callback_reg.callback = get_u(p, c, F_CALLBACK);
-		e->u.callback_reg.user_data = get_u(p, c, F_USER_DATA);
-		e->u.callback_reg.add = (uint8_t)get_u(p, c, F_ADD);
-		break;
-	case QP_EV_API_CALLBACK_ENTRY:
-		e->u.callback_entry.event = get_u(p, c, F_EVENT);
-		e->u.callback_entry.callback = get_u(p, c, F_CALLBACK);
-		e->u.callback_entry.completion = (uint32_t)get_u(p, c, F_COMPLETION);
-		break;
-	case QP_EV_API_CALLBACK_EXIT:
-		e->u.callback_exit.event = get_u(p, c, F_EVENT);
-		break;
-	case QP_EV_API_FUNCTION_TABLE:
-		e->u.function_table.table = get_u(p, c, F_TABLE);
-		e->u.function_table.copy = get_u(p, c, F_COPY);
-		e->u.function_table.wrapped = (uint32_t)get_u(p, c, F_WRAPPED);
-		e->u.function_table.words = (uint32_t)get_u(p, c, F_WORDS);
-		break;
-	case QP_EV_API_CALLSTACK:
-		e->u.callstack.depth = get_seq64(p, c, F_IPS, e->u.callstack.ips,
-						 &e->truncated);
-		break;
-	default:
-		/* api_obj_call class: context/qpc/program/queue/... ops */
-		e->u.obj.obj = get_u(p, c, F_OBJ);
-		break;
+/*
+ * One decoder per event (class) of the schema: the payload fields in trace
+ * order, field i from the class's member idx[i].
+ */
+#define DEC_COMMON(what)
+#define DEC_INT(ctype, name, base)					\
+	u->name = (QP_EV_TYPE(ctype))get_u(p, c->idx[fi], c->type[fi]);	\
+	fi++;
+#define DEC_STR(name)							\
+	u->name = get_s(p, c->idx[fi], c->type[fi]);			\
+	fi++;
+#define DEC_SEQ(ctype, name, len, base)					\
+	u->len = get_seq(p, c->idx[fi], c->type[fi], u->name,		\
+			 sizeof(u->name[0]), &e->truncated);		\
+	fi++;
+#define DEC_SEQ_SAME_LEN(ctype, name, len, base)				\
+	get_seq(p, c->idx[fi], c->type[fi], u->name, sizeof(u->name[0]), \
+		&e->truncated);						\
+	fi++;
+#define DECODER(list, member)						\
+	static void decode_##list(struct qp_event *e, const bt_field *p, \
+				  const struct cls *c)			\
+	{								\
+		struct qp_ev_##member *u = &e->u.member;		\
+		unsigned int fi = 0;					\
+									\
+		QP_FIELDS_##list(DEC)					\
 	}
-}
+#define QP_EVENT(group, kind, name, member)	DECODER(name, member)
+#define QP_EVENT_CLASS(group, cls, member)	DECODER(cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)
+#include "../tracepoints/qprof-events.def"
 
-static void decode_kmd(struct qp_event *e, const bt_field *p,
-		       const struct cls *c)
+static void decode_payload(struct qp_event *e, const bt_field *p,
+			   const struct cls *c)
 {
-	int32_t fd = (int32_t)get_i(p, c, F_FD);
-
 	switch (e->kind) {
-	case QP_EV_KMD_OPEN:
-		e->u.kmd_open.fd = fd;
-		e->u.kmd_open.path = get_s(p, c, F_PATH);
-		break;
-	case QP_EV_KMD_MANAGE:
-		e->u.manage.fd = fd;
-		e->u.manage.count = (uint32_t)get_u(p, c, F_COUNT);
-		e->u.manage.len = (uint32_t)get_u(p, c, F_LEN);
-		e->u.manage.activated_dbc = (int32_t)get_i(p, c, F_ACTIVATED_DBC);
-		e->u.manage.deactivated_dbc = (int32_t)get_i(p, c, F_DEACTIVATED_DBC);
-		break;
-	case QP_EV_KMD_CREATE_BO:
-		e->u.create_bo.fd = fd;
-		e->u.create_bo.size = get_u(p, c, F_SIZE);
-		e->u.create_bo.handle = (uint32_t)get_u(p, c, F_HANDLE);
-		break;
-	case QP_EV_KMD_MMAP_BO:
-		e->u.mmap_bo.fd = fd;
-		e->u.mmap_bo.handle = (uint32_t)get_u(p, c, F_HANDLE);
-		e->u.mmap_bo.offset = get_u(p, c, F_OFFSET);
-		break;
-	case QP_EV_KMD_ATTACH_SLICE:
-		e->u.attach_slice.fd = fd;
-		e->u.attach_slice.handle = (uint32_t)get_u(p, c, F_HANDLE);
-		e->u.attach_slice.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
-		e->u.attach_slice.dir = (uint32_t)get_u(p, c, F_DIR);
-		e->u.attach_slice.count = (uint32_t)get_u(p, c, F_COUNT);
-		e->u.attach_slice.size = get_u(p, c, F_SIZE);
-		break;
-	case QP_EV_KMD_EXECUTE:
-		e->u.execute.fd = fd;
-		e->u.execute.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
-		e->u.execute.partial = (uint8_t)get_u(p, c, F_PARTIAL);
-		e->u.execute.count = get_seq32(p, c, F_HANDLES,
-					       e->u.execute.handles, &e->truncated);
-		get_seq32(p, c, F_DIRS, e->u.execute.dirs, &e->truncated);
-		e->u.execute.nresize = get_seq64(p, c, F_RESIZE,
-						 e->u.execute.resize, &e->truncated);
-		break;
-	case QP_EV_KMD_WAIT:
-		e->u.wait.fd = fd;
-		e->u.wait.handle = (uint32_t)get_u(p, c, F_HANDLE);
-		e->u.wait.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
-		e->u.wait.timeout_ms = (uint32_t)get_u(p, c, F_TIMEOUT_MS);
-		break;
-	case QP_EV_KMD_PERF_STATS:
-		e->u.perf_stats.fd = fd;
-		e->u.perf_stats.dbc_id = (uint32_t)get_u(p, c, F_DBC_ID);
-		e->u.perf_stats.by_shim = (uint8_t)get_u(p, c, F_BY_SHIM);
-		e->u.perf_stats.count = get_seq32(p, c, F_HANDLES,
-			e->u.perf_stats.handles, &e->truncated);
-		get_seq32(p, c, F_QUEUE_LEVEL_BEFORE,
-			  e->u.perf_stats.queue_level_before, &e->truncated);
-		get_seq32(p, c, F_NUM_QUEUE_ELEMENT,
-			  e->u.perf_stats.num_queue_element, &e->truncated);
-		get_seq32(p, c, F_SUBMIT_LATENCY_US,
-			  e->u.perf_stats.submit_latency_us, &e->truncated);
-		get_seq32(p, c, F_DEVICE_LATENCY_US,
-			  e->u.perf_stats.device_latency_us, &e->truncated);
-		break;
-	case QP_EV_KMD_BO_RELEASE:
-		e->u.bo_release.fd = fd;
-		e->u.bo_release.handle = (uint32_t)get_u(p, c, F_HANDLE);
-		e->u.bo_release.detach = (uint8_t)get_u(p, c, F_DETACH);
-		break;
-	default:	/* QP_EV_KMD_OTHER */
-		e->u.kmd_other.fd = fd;
-		e->u.kmd_other.request = get_u(p, c, F_REQUEST);
+#define QP_EVENT(group, kind, name, member)				\
+	case QP_EV_##kind: decode_##name(e, p, c); break;
+#define QP_EVENT_CLASS(group, cls, member)
+#define QP_EVENT_INSTANCE(group, cls, member, kind, name)		\
+	case QP_EV_##kind: decode_##cls(e, p, c); break;
+#include "../tracepoints/qprof-events.def"
+	default:
 		break;
 	}
 }
@@ -897,9 +707,9 @@ static int add_module(struct sink_state *s, const struct cls *c,
 			e.ts = e.begin_ts = to_ns(bt_clock_snapshot_get_value(
 				bt_message_event_borrow_default_clock_snapshot_const(msg)),
 				c->freq);
-		e.u.qpc_open.qpc = get_u(p, c, F_BADDR);
-		e.u.qpc_open.size = get_u(p, c, F_MEMSZ);
-		e.u.qpc_open.path = get_s(p, c, F_PATH);
+		e.u.qpc_open.qpc = get_u(p, c->idx[MOD_BADDR], c->type[MOD_BADDR]);
+		e.u.qpc_open.size = get_u(p, c->idx[MOD_MEMSZ], c->type[MOD_MEMSZ]);
+		e.u.qpc_open.path = get_s(p, c->idx[MOD_PATH], c->type[MOD_PATH]);
 		s->sink_ret = s->sink(&e, s->data);
 		return s->sink_ret ? -1 : 0;
 	}
@@ -910,9 +720,9 @@ static int add_module(struct sink_state *s, const struct cls *c,
 	mod = &v[st->nmodules];
 	mod->host = c->host;
 	mod->pid = pid;
-	mod->base = get_u(p, c, F_BADDR);
-	mod->size = get_u(p, c, F_MEMSZ);
-	mod->path = strdup(get_s(p, c, F_PATH));
+	mod->base = get_u(p, c->idx[MOD_BADDR], c->type[MOD_BADDR]);
+	mod->size = get_u(p, c->idx[MOD_MEMSZ], c->type[MOD_MEMSZ]);
+	mod->path = strdup(get_s(p, c->idx[MOD_PATH], c->type[MOD_PATH]));
 	if (!mod->path)
 		return -1;
 	st->nmodules++;
@@ -971,7 +781,7 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 		s->st->other_events++;
 		return add_module(s, c, ev, p, msg);
 	}
-	if (c->idx[F_PID] < 0 || c->idx[F_TID] < 0) {
+	if (c->hidx[H_PID] < 0 || c->hidx[H_TID] < 0) {
 		s->bad_event = bt_event_class_get_name(ec);
 		return -1;
 	}
@@ -979,11 +789,11 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	e.host = c->host;
 	e.ts = to_ns(bt_clock_snapshot_get_value(
 		bt_message_event_borrow_default_clock_snapshot_const(msg)), c->freq);
-	e.pid = (int32_t)get_i(p, c, F_PID);
-	e.tid = (int32_t)get_i(p, c, F_TID);
-	e.begin_ts = c->idx[F_BEGIN_TS] >= 0 ? get_u(p, c, F_BEGIN_TS) : e.ts;
-	e.status = (int32_t)get_i(p, c, c->idx[F_STATUS] >= 0 ? F_STATUS : F_RET);
-	e.err = (int32_t)get_i(p, c, F_ERR);
+	e.pid = (int32_t)HDR(p, c, H_PID);
+	e.tid = (int32_t)HDR(p, c, H_TID);
+	e.begin_ts = c->hidx[H_BEGIN_TS] >= 0 ? HDR(p, c, H_BEGIN_TS) : e.ts;
+	e.status = (int32_t)HDR(p, c, c->hidx[H_STATUS] >= 0 ? H_STATUS : H_RET);
+	e.err = (int32_t)HDR(p, c, H_ERR);
 	if (check_event(s, c, ev, &e))
 		return -1;
 	e.ip = 0;
@@ -992,10 +802,7 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 		e.ip = int_value(bt_field_structure_borrow_member_field_by_index_const(
 			bt_event_borrow_common_context_field_const(ev),
 			(uint64_t)c->ctx_ip), c->ctx_ip_type);
-	if (e.kind >= QP_EV_KMD_OPEN)
-		decode_kmd(&e, p, c);
-	else
-		decode_api(&e, p, c);
+	decode_payload(&e, p, c);
 	s->st->qprof_events++;
 	if (!s->st->first_ts || e.ts < s->st->first_ts)
 		s->st->first_ts = e.ts;
@@ -1398,6 +1205,7 @@ int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
 		free(dirs[i]);
 	free(dirs);
 	free(s.cls);
+	qp_hmap_free(&s.clsmap);
 	free(s.corrupt);
 	qp_event_checker_free(&s.chk);
 	return rc;
@@ -1966,6 +1774,7 @@ static void split_free(struct split *sp)
 		if (grp->pl)
 			qp_pipeline_free(grp->pl);
 		free(grp->s.cls);
+		qp_hmap_free(&grp->s.clsmap);
 		free(grp->s.corrupt);
 		qp_event_checker_free(&grp->s.chk);
 		for (i = 0; i < grp->nhosts; i++)

@@ -178,6 +178,7 @@ void simkmd_bo_maybe_free(struct sim_bo *bo)
 	dev = bo->file->dev;
 	fallocate(dev->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 		  (off_t)bo->offset, (off_t)bo->alloc_size);
+	free(bo->slices);
 	free(bo);
 }
 
@@ -267,9 +268,7 @@ void simkmd_dbc_release(struct sim_dbc *dbc)
 		struct sim_bo *bo = f->bos[h];
 
 		if (bo && bo->sliced && bo->dbc_id == dbc->id) {
-			bo->sliced = false;
-			bo->nslices = 0;
-			bo->dir = 0;
+			simkmd_bo_unslice(bo);
 			simkmd_bo_fail_waiters(bo, -EPERM);
 		}
 	}

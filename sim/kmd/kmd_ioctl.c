@@ -72,6 +72,7 @@ static int do_create_bo(struct sim_file *f, uint64_t arg)
 	if (!bo)
 		return -ENOMEM;
 	bo->file = f;
+	bo->exec_mark = -1;
 	bo->size = a.size;
 	bo->alloc_size = alloc;
 	bo->offset = dev->next_offset;
@@ -119,10 +120,27 @@ static bool invalid_sem(const struct qaic_sem *s)
 	       s->cmd > QAIC_SEM_WAIT_GT_0;
 }
 
+/*
+ * Ring elements of a slice: one per scatter-gather entry.  A BO's memory is
+ * a list of chunks of sk.sg_chunk bytes from its start (4 MiB: the largest
+ * page block the driver allocates on x86-64, unless an IOMMU merges them);
+ * a slice takes the chunks its byte range touches, a zero-size slice one
+ * page, hence one entry.
+ */
+static uint32_t slice_nents(uint64_t offset, uint64_t size)
+{
+	uint64_t first = offset / sk.sg_chunk;
+
+	if (size == 0)
+		return 1;
+	return (uint32_t)((offset + size - 1) / sk.sg_chunk - first + 1);
+}
+
 static int validate_slices(const struct qaic_attach_slice_entry *e, uint32_t n,
-			   uint64_t obj_size, uint64_t *bytes)
+			   uint64_t obj_size, uint64_t *bytes, uint64_t *nents)
 {
 	*bytes = 0;
+	*nents = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t end;
 
@@ -135,8 +153,37 @@ static int validate_slices(const struct qaic_attach_slice_entry *e, uint32_t n,
 		if (__builtin_add_overflow(e[i].offset, e[i].size, &end) || end > obj_size)
 			return -EINVAL;
 		*bytes += e[i].size;
+		*nents += slice_nents(e[i].offset, e[i].size);
 	}
 	return 0;
+}
+
+static int bo_set_slices(struct sim_bo *bo, const struct qaic_attach_slice_entry *e,
+			 uint32_t n)
+{
+	bo->slices = calloc(n, sizeof(*bo->slices));
+	if (!bo->slices)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		bo->slices[i].offset = e[i].offset;
+		bo->slices[i].size = e[i].size;
+		bo->slices[i].nents = slice_nents(e[i].offset, e[i].size);
+	}
+	bo->nslices = n;
+	return 0;
+}
+
+/* Forget the slicing (DETACH, DBC release): the BO may be attached again. */
+void simkmd_bo_unslice(struct sim_bo *bo)
+{
+	free(bo->slices);
+	bo->slices = NULL;
+	bo->sliced = false;
+	bo->nslices = 0;
+	bo->nents = 0;
+	bo->slice_bytes = 0;
+	bo->dir = 0;
+	bo->dbc_id = 0;
 }
 
 static int do_attach_slice(struct sim_file *f, uint64_t arg)
@@ -145,7 +192,7 @@ static int do_attach_slice(struct sim_file *f, uint64_t arg)
 	struct qaic_attach_slice a;
 	struct sim_dbc *dbc;
 	struct sim_bo *bo;
-	uint64_t bytes;
+	uint64_t bytes, nents;
 	int ret;
 
 	ret = simkmd_copy_from_user(&a, arg, sizeof(a));
@@ -167,22 +214,25 @@ static int do_attach_slice(struct sim_file *f, uint64_t arg)
 	ret = -ENOENT;
 	if (!bo)
 		goto out;
-	ret = validate_slices(ent, a.hdr.count, bo->alloc_size, &bytes);
+	ret = validate_slices(ent, a.hdr.count, bo->alloc_size, &bytes, &nents);
 	if (ret)
 		goto out;
 	dbc = &f->dev->dbc[a.hdr.dbc_id];
 	ret = -EINVAL;
 	if (bo->sliced || dbc->owner != f)
 		goto out;
+	/* The BO's ring elements must fit the ring at all. */
 	ret = -ENOSPC;
-	if (a.hdr.count > dbc->nelem)
+	if (nents > dbc->nelem)
+		goto out;
+	ret = bo_set_slices(bo, ent, a.hdr.count);
+	if (ret)
 		goto out;
 	bo->sliced = true;
 	bo->dbc_id = a.hdr.dbc_id;
 	bo->dir = a.hdr.dir;
-	bo->nslices = a.hdr.count;
-	bo->slice_bytes = bytes ? bytes : bo->size;
-	ret = 0;
+	bo->nents = (uint32_t)nents;
+	bo->slice_bytes = bytes;
 out:
 	free(ent);
 	return ret;
@@ -206,10 +256,7 @@ static int do_detach_slice(struct sim_file *f, uint64_t arg)
 		return -EINVAL;
 	if (bo->req)
 		return -EBUSY;
-	bo->sliced = false;
-	bo->nslices = 0;
-	bo->dir = 0;
-	bo->dbc_id = 0;
+	simkmd_bo_unslice(bo);
 	return 0;
 }
 
@@ -261,18 +308,49 @@ static uint64_t submit_time(uint64_t received)
 	return target;
 }
 
-static uint64_t dma_len(const struct sim_bo *bo, bool partial, uint64_t resize)
-{
-	if (!partial)
-		return bo->slice_bytes;
-	return resize < bo->slice_bytes ? resize : bo->slice_bytes;
-}
-
 struct exec_args {
 	uint32_t handle;
 	uint64_t resize;
+	uint32_t elems;			/* ring elements this execution takes */
+	uint64_t bytes;			/* bytes it moves by DMA */
 };
 
+/*
+ * What one BO of a request costs.  EXECUTE: every slice whole.
+ * PARTIAL_EXECUTE with resize R (bytes from the BO's start): a slice that
+ * starts at or after R moves nothing but still takes one element (its
+ * doorbell and semaphores are kept); one that R cuts is truncated; one
+ * that ends before R is whole.
+ */
+static void exec_cost(const struct sim_bo *bo, bool partial, uint64_t resize,
+		      struct exec_args *ea)
+{
+	ea->elems = 0;
+	ea->bytes = 0;
+	if (!partial) {
+		ea->elems = bo->nents;
+		ea->bytes = bo->slice_bytes;
+		return;
+	}
+	for (uint32_t i = 0; i < bo->nslices; i++) {
+		const struct sim_slice *sl = &bo->slices[i];
+
+		if (resize <= sl->offset) {
+			ea->elems += 1;
+		} else if (resize >= sl->offset + sl->size) {
+			ea->elems += sl->nents;
+			ea->bytes += sl->size;
+		} else {
+			ea->elems += slice_nents(sl->offset, resize - sl->offset);
+			ea->bytes += resize - sl->offset;
+		}
+	}
+}
+
+/*
+ * execute_entry.dir and partial_execute_entry.dir are not read: the
+ * kernel ignores them (the direction is the one given to ATTACH_SLICE_BO).
+ */
 static int read_exec_entries(const struct qaic_execute *a, bool partial,
 			     struct exec_args *out)
 {
@@ -305,8 +383,8 @@ static int read_exec_entries(const struct qaic_execute *a, bool partial,
 
 /* Look the BOs up and check them as send_bo_list_to_device does. */
 static int check_exec_bos(struct sim_file *f, struct sim_dbc *dbc, bool partial,
-			  const struct exec_args *ea, uint32_t n,
-			  struct sim_bo **bos, uint32_t *need)
+			  struct exec_args *ea, uint32_t n, int64_t idx,
+			  struct sim_bo **bos, uint64_t *need)
 {
 	*need = 0;
 	for (uint32_t i = 0; i < n; i++) {
@@ -322,11 +400,12 @@ static int check_exec_bos(struct sim_file *f, struct sim_dbc *dbc, bool partial,
 			return -EINVAL;
 		if (bo->req)
 			return -EINVAL;	/* already queued */
-		for (uint32_t j = 0; j < i; j++)
-			if (bos[j] == bo)
-				return -EINVAL;	/* queued earlier in this call */
+		if (bo->exec_mark == idx)
+			return -EINVAL;	/* listed earlier in this call */
+		bo->exec_mark = idx;
 		bos[i] = bo;
-		*need += bo->nslices;
+		exec_cost(bo, partial, ea[i].resize, &ea[i]);
+		*need += ea[i].elems;
 	}
 	return 0;
 }
@@ -339,8 +418,13 @@ static bool in_eagain_window(int64_t idx)
 	       idx - fl->eagain_first < (int64_t)fl->eagain_count;
 }
 
+/*
+ * Every BO gets the call's timestamps; BO i's queue_level_before is the
+ * ring occupancy before the call plus the ring elements (total_slice_nents,
+ * whole slices even when a partial execution takes fewer) of BOs 0..i-1.
+ */
 static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
-			 const struct exec_args *ea, bool partial, int64_t idx,
+			 const struct exec_args *ea, int64_t idx,
 			 uint64_t received, uint32_t level)
 {
 	struct sim_req *r = calloc(1, sizeof(*r));
@@ -362,7 +446,6 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 	submit = submit_time(received);	/* just before the doorbell */
 	for (uint32_t i = 0; i < n; i++) {
 		struct sim_bo *bo = bos[i];
-		uint64_t len = dma_len(bo, partial, ea[i].resize);
 
 		bo->received_ns = received;
 		bo->submit_ns = submit;
@@ -370,13 +453,13 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 		bo->queue_level_before = level;
 		bo->exec_error = 0;
 		bo->req = r;
-		bo->ring_held = bo->nslices;
-		level += bo->nslices;
-		dbc->used += bo->nslices;
+		bo->ring_held = ea[i].elems;
+		level += bo->nents;
+		dbc->used += ea[i].elems;
 		if (bo->dir == SIMKMD_DIR_TO_DEV)
-			in_bytes += len;
+			in_bytes += ea[i].bytes;
 		else
-			out_bytes += len;
+			out_bytes += ea[i].bytes;
 	}
 	r->start_ns = submit;
 	return simkmd_schedule(dbc, r, in_bytes, out_bytes);
@@ -389,7 +472,8 @@ static int do_execute(struct sim_file *f, uint64_t arg, bool partial)
 	struct sim_bo **bos = NULL;
 	struct qaic_execute a;
 	struct sim_dbc *dbc;
-	uint32_t need, level;
+	uint64_t need;
+	uint32_t level;
 	int64_t idx = sk.exec_index++;
 	int ret;
 
@@ -415,14 +499,14 @@ static int do_execute(struct sim_file *f, uint64_t arg, bool partial)
 	ret = -EPERM;
 	if (dbc->owner != f)
 		goto out;
-	level = dbc->used;
-	ret = check_exec_bos(f, dbc, partial, ea, a.hdr.count, bos, &need);
+	ret = check_exec_bos(f, dbc, partial, ea, a.hdr.count, idx, bos, &need);
 	if (ret)
 		goto out;
+	level = dbc->used;
 	ret = -EAGAIN;
 	if (in_eagain_window(idx) || level + need > dbc->nelem - 1)
 		goto out;
-	ret = queue_request(dbc, bos, a.hdr.count, ea, partial, idx, received, level);
+	ret = queue_request(dbc, bos, a.hdr.count, ea, idx, received, level);
 out:
 	free(ea);
 	free(bos);
@@ -430,6 +514,22 @@ out:
 }
 
 /* ---- wait and perf stats ------------------------------------------------ */
+
+/*
+ * The fault QAIC_SIM_FAULT_WAIT_EINTR: a signal already pending when the
+ * wait starts.  wait_for_completion_interruptible_timeout() then returns
+ * -ERESTARTSYS at once, which reaches user space as EINTR for a handler
+ * without SA_RESTART.  Only waits that would block count: a completed BO
+ * returns 0 even with a signal pending.
+ */
+static bool wait_interrupted(int64_t idx)
+{
+	const struct simkmd_faults *fl = &sk.faults;
+
+	return fl->wait_eintr_count && fl->wait_eintr_first >= 0 &&
+	       idx >= fl->wait_eintr_first &&
+	       idx - fl->wait_eintr_first < (int64_t)fl->wait_eintr_count;
+}
 
 static long do_wait(struct sim_file *f, uint64_t arg, uint64_t notif_id)
 {
@@ -452,6 +552,8 @@ static long do_wait(struct sim_file *f, uint64_t arg, uint64_t notif_id)
 		return -ENOENT;
 	if (!bo->req)
 		return bo->exec_error;	/* done (or never executed) */
+	if (wait_interrupted(sk.wait_block_index++))
+		return -EINTR;
 	ms = a.timeout ? a.timeout : sk.wait_default_ms;
 	simkmd_waiter_add(bo, notif_id, simkmd_now_ns() + ms * 1000000ull);
 	sk.stats.deferred_waits++;
@@ -495,7 +597,7 @@ static int do_perf_stats(struct sim_file *f, uint64_t arg)
 		ent[i].submit_latency_us =
 			(uint32_t)((bo->submit_ns - bo->received_ns) / 1000);
 		ent[i].queue_level_before = bo->queue_level_before;
-		ent[i].num_queue_element = bo->nslices;
+		ent[i].num_queue_element = bo->nents;
 	}
 	if (!ret)
 		ret = simkmd_copy_to_user(a.data, ent, a.hdr.count * sizeof(*ent));

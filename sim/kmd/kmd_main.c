@@ -120,6 +120,57 @@ static int env_pair(const char *name, uint64_t *a, uint64_t *b, bool *has)
 	return 0;
 }
 
+static int load_naming(void)
+{
+	const char *s = getenv("QAIC_SIM_DEV_NAMING");
+
+	sk.naming = SIMKMD_NAMING_ACCEL;
+	if (!s || !*s || !strcmp(s, "accel"))
+		return 0;
+	if (!strcmp(s, "qaic_aic100")) {
+		sk.naming = SIMKMD_NAMING_QAIC_AIC100;
+		return 0;
+	}
+	fprintf(stderr, "simkmd: bad QAIC_SIM_DEV_NAMING='%s' (want accel or qaic_aic100)\n", s);
+	return -EINVAL;
+}
+
+/* Chunks of the BOs' memory: each is one scatter-gather entry. */
+static int load_sg_chunk(void)
+{
+	long v;
+
+	if (env_long("QAIC_SIM_SG_CHUNK_BYTES", 4096, 1L << 40, 4L << 20, &v))
+		return -EINVAL;
+	if (v % 4096) {
+		fprintf(stderr, "simkmd: bad QAIC_SIM_SG_CHUNK_BYTES=%ld (want a multiple of 4096)\n", v);
+		return -EINVAL;
+	}
+	sk.sg_chunk = (uint64_t)v;
+	return 0;
+}
+
+/* Parse "K:N" into a fault window; unset leaves first = -1, count = 0. */
+static int env_window(const char *name, int64_t *first, uint32_t *count)
+{
+	uint64_t a, b;
+	bool has;
+
+	*first = -1;
+	*count = 0;
+	if (env_pair(name, &a, &b, &has))
+		return -EINVAL;
+	if (!has)
+		return 0;
+	if (a > INT64_MAX || b > UINT32_MAX) {
+		fprintf(stderr, "simkmd: bad %s (want K:N)\n", name);
+		return -EINVAL;
+	}
+	*first = (int64_t)a;
+	*count = (uint32_t)b;
+	return 0;
+}
+
 static int load_config(void)
 {
 	uint64_t a, b;
@@ -129,6 +180,10 @@ static int load_config(void)
 
 	ret |= env_long("QAIC_SIM_NUM_DEVICES", 1, SIMKMD_MAX_DEVICES, 1, &v);
 	sk.ndev = (int)v;
+	ret |= load_naming();
+	ret |= env_long("QAIC_SIM_DEV_NODE_FIRST", 0, 4096, 0, &v);
+	sk.node_first = (int)v;
+	ret |= load_sg_chunk();
 	ret |= env_double("QAIC_SIM_TIME_SCALE", 1.0, &sk.time_scale);
 	ret |= env_long("QAIC_SIM_WAIT_DEFAULT_MS", 1, INT_MAX, 5000, &v);
 	sk.wait_default_ms = (uint32_t)v;
@@ -147,17 +202,11 @@ static int load_config(void)
 	sk.faults.deverr = v;
 	ret |= env_long("QAIC_SIM_FAULT_HANG", -1, LONG_MAX, -1, &v);
 	sk.faults.hang = v;
-	sk.faults.eagain_first = -1;
-	sk.faults.eagain_count = 0;
-	ret |= env_pair("QAIC_SIM_FAULT_EAGAIN", &a, &b, &has);
-	if (has) {
-		if (a > INT64_MAX || b > UINT32_MAX) {
-			fprintf(stderr, "simkmd: bad QAIC_SIM_FAULT_EAGAIN (want K:N)\n");
-			return -EINVAL;
-		}
-		sk.faults.eagain_first = (int64_t)a;
-		sk.faults.eagain_count = (uint32_t)b;
-	}
+	ret |= env_window("QAIC_SIM_FAULT_EAGAIN", &sk.faults.eagain_first,
+			  &sk.faults.eagain_count);
+	ret |= env_window("QAIC_SIM_FAULT_WAIT_EINTR",
+			  &sk.faults.wait_eintr_first,
+			  &sk.faults.wait_eintr_count);
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;
 }
@@ -215,6 +264,8 @@ static int make_rundir(void)
 	}
 	if (!sk.rundir)
 		return -ENOMEM;
+	if (sk.naming != SIMKMD_NAMING_ACCEL)
+		return 0;
 	if (asprintf(&sk.accel_dir, "%s/accel", sk.rundir) < 0) {
 		sk.accel_dir = NULL;
 		return -ENOMEM;
@@ -228,15 +279,29 @@ fail:
 	return -errno;
 }
 
+static int node_path(struct sim_device *d)
+{
+	int n;
+
+	if (sk.naming == SIMKMD_NAMING_ACCEL)
+		n = asprintf(&d->path, "%s/accel%d", sk.accel_dir, d->node);
+	else
+		n = asprintf(&d->path, "%s/qaic_aic100_%d", sk.rundir, d->node);
+	if (n < 0) {
+		d->path = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int make_node(struct sim_device *d, int index)
 {
 	struct stat st;
 
 	d->index = index;
-	if (asprintf(&d->path, "%s/accel%d", sk.accel_dir, index) < 0) {
-		d->path = NULL;
+	d->node = index + sk.node_first;
+	if (node_path(d))
 		return -ENOMEM;
-	}
 	d->fd = open(d->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (d->fd < 0 || fstat(d->fd, &st)) {
 		int err = errno;
@@ -496,6 +561,16 @@ int64_t simkmd_next_exec_index(void)
 	return v;
 }
 
+int64_t simkmd_next_blocking_wait_index(void)
+{
+	int64_t v;
+
+	pthread_mutex_lock(&sk.lock);
+	v = sk.wait_block_index;
+	pthread_mutex_unlock(&sk.lock);
+	return v;
+}
+
 int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
 {
 	struct sim_file *f;
@@ -513,6 +588,7 @@ int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
 		out->processed_ns = bo->processed_ns;
 		out->queue_level_before = bo->queue_level_before;
 		out->slices = bo->nslices;
+		out->nents = bo->nents;
 		out->mmap_offset = bo->offset;
 		out->size = bo->size;
 		ret = 0;

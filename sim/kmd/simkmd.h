@@ -22,15 +22,26 @@ extern "C" {
 /*
  * Start the emulated driver once per process.  Idempotent and thread-safe.
  * Creates a private run dir ($QAIC_SIM_RUNDIR, or /tmp/qaic-sim-<pid>-XXXXXX)
- * with device nodes "<rundir>/accel/accel<N>" for N in [0, ndev) (regular
- * files that back BO memory for mmap), installs the seccomp filter (TSYNC)
- * and starts the supervisor and device threads.  Returns 0 or -errno and
- * never leaves a half-installed filter.  ndev >= 1 (default 1; env
- * QAIC_SIM_NUM_DEVICES overrides).  In a forked child of the process that
- * started the driver it returns -ECHILD: the device belongs to the parent.
+ * with one device node per device (regular files that back BO memory for
+ * mmap), installs the seccomp filter (TSYNC) and starts the supervisor and
+ * device threads.  Returns 0 or -errno and never leaves a half-installed
+ * filter.  ndev >= 1 (default 1; env QAIC_SIM_NUM_DEVICES overrides).  In a
+ * forked child of the process that started the driver it returns -ECHILD:
+ * the device belongs to the parent.
+ *
+ * Node names (QAIC_SIM_DEV_NAMING): "accel" (default) gives
+ * "<rundir>/accel/accel<N>" as the upstream driver's /dev/accel/accelN;
+ * "qaic_aic100" gives "<rundir>/qaic_aic100_<N>" as older SDK drivers'
+ * /dev/qaic_aic100_N.  N = QID + QAIC_SIM_DEV_NODE_FIRST (default 0): node
+ * numbers need not be QIDs, as with partitioned devices.
  */
+enum simkmd_naming {
+	SIMKMD_NAMING_ACCEL,
+	SIMKMD_NAMING_QAIC_AIC100,
+};
 int simkmd_start(void);
-/* Path of device node N, or NULL if not started / out of range. */
+/* Path of the node of device (QID) dev, or NULL if not started / out of
+ * range.  This is the simulator's device discovery (udev on a host). */
 const char *simkmd_device_path(int dev);
 int simkmd_num_devices(void);
 /* The run dir holding accel/, or NULL if not started. */
@@ -114,11 +125,21 @@ struct simkmd_faults {
 	int64_t hang;          /* that request never completes: WAIT -ETIMEDOUT */
 	int64_t eagain_first;  /* calls [first, first+count) return -EAGAIN */
 	uint32_t eagain_count;
+	/*
+	 * WAIT_BO calls that find their BO still queued are numbered from 0
+	 * (process-wide); those in [first, first+count) return -EINTR at once,
+	 * as a wait interrupted by a signal (QAIC_SIM_FAULT_WAIT_EINTR=K:N).
+	 * count 0 disables.
+	 */
+	int64_t wait_eintr_first;
+	uint32_t wait_eintr_count;
 };
 int simkmd_get_faults(struct simkmd_faults *out);
 int simkmd_set_faults(const struct simkmd_faults *in);
 /* Index the next EXECUTE/PARTIAL_EXECUTE call will get. */
 int64_t simkmd_next_exec_index(void);
+/* Index the next WAIT_BO call that finds its BO queued will get. */
+int64_t simkmd_next_blocking_wait_index(void);
 
 /*
  * Test-only accessor: the raw kernel timestamps (CLOCK_MONOTONIC ns) behind
@@ -129,7 +150,8 @@ struct simkmd_bo_times {
 	uint64_t submit_ns;
 	uint64_t processed_ns;   /* 0 until the current execution completed */
 	uint32_t queue_level_before;
-	uint32_t slices;
+	uint32_t slices;         /* slices attached */
+	uint32_t nents;          /* ring elements: num_queue_element */
 	uint64_t mmap_offset;
 	uint64_t size;           /* size given to CREATE_BO */
 };

@@ -34,6 +34,17 @@ struct sim_waiter {
 	struct sim_waiter *prev_all, *next_all;
 };
 
+/*
+ * One slice of a BO (ATTACH_SLICE_BO entry): its byte range and the ring
+ * elements its scatter-gather list takes (one per memory chunk it touches,
+ * 1 for a zero-size slice).
+ */
+struct sim_slice {
+	uint64_t offset;
+	uint64_t size;
+	uint32_t nents;
+};
+
 struct sim_bo {
 	struct sim_file *file;
 	uint32_t handle;		/* 0 once GEM_CLOSE'd (zombie) */
@@ -42,9 +53,12 @@ struct sim_bo {
 	uint64_t offset;		/* in the device node file */
 	bool sliced;
 	uint32_t dbc_id;
-	uint32_t dir;
-	uint32_t nslices;		/* total_slice_nents */
+	uint32_t dir;			/* from ATTACH_SLICE_BO: the DMA direction */
+	uint32_t nslices;
+	struct sim_slice *slices;
+	uint32_t nents;			/* total_slice_nents: ring elements */
 	uint64_t slice_bytes;		/* sum of slice sizes: full DMA length */
+	int64_t exec_mark;		/* EXECUTE call index that last listed it */
 	struct sim_req *req;		/* current execution, NULL when not queued */
 	uint32_t ring_held;		/* ring elements held by the current execution */
 	int exec_error;			/* 0 or -EIO after a faulty execution */
@@ -77,7 +91,8 @@ struct sim_dbc {
 };
 
 struct sim_device {
-	int index;
+	int index;			/* QID */
+	int node;			/* number in the node name */
 	char *path;
 	int fd;				/* the driver's own fd: backs BO memory */
 	dev_t st_dev;
@@ -103,18 +118,22 @@ struct simkmd_state {
 	int listener;
 	int ndev;
 	char *rundir;
-	char *accel_dir;
+	char *accel_dir;		/* NULL with the qaic_aic100 naming */
 	bool rundir_created;
 	struct sim_device dev[SIMKMD_MAX_DEVICES];
 	struct sim_file *files;
 	struct sim_waiter *waiters;	/* all deferred waits */
 	bool kcmp_ok;
 	/* configuration */
+	enum simkmd_naming naming;
+	int node_first;
+	uint64_t sg_chunk;		/* bytes per scatter-gather chunk */
 	double time_scale;
 	uint64_t submit_min_ns, submit_max_ns;
 	uint32_t wait_default_ms;
 	struct simkmd_faults faults;
 	int64_t exec_index;
+	int64_t wait_block_index;	/* WAITs that found their BO queued */
 	uint64_t host_prng;
 	struct simkmd_stats stats;
 };
@@ -134,6 +153,7 @@ struct sim_file *simkmd_file_lookup(int fd, const struct sim_device *hint, bool 
 long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t notif_id);
 void simkmd_file_release(struct sim_file *f);
 struct sim_bo *simkmd_bo_lookup(struct sim_file *f, uint32_t handle);
+void simkmd_bo_unslice(struct sim_bo *bo);
 
 /* kmd_device.c */
 void *simkmd_device_main(void *arg);

@@ -47,12 +47,31 @@ static uint64_t env_u64(const char *name, uint64_t def)
 	return v;
 }
 
+static enum rt_entry_dir env_entry_dir(void)
+{
+	static const char *const names[] = {
+		[RT_DIR_ATTACH] = "attach", [RT_DIR_ZERO] = "zero",
+		[RT_DIR_SWAP] = "swap", [RT_DIR_RANDOM] = "random",
+	};
+	const char *s = getenv("QAIC_SIM_EXEC_ENTRY_DIR");
+
+	if (!s || !*s)
+		return RT_DIR_ATTACH;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(s, names[i]))
+			return (enum rt_entry_dir)i;
+	fprintf(stderr, "qaic-sim: ignoring invalid QAIC_SIM_EXEC_ENTRY_DIR='%s' (attach, zero, swap, random)\n",
+		s);
+	return RT_DIR_ATTACH;
+}
+
 static void config_init(void)
 {
 	config.time_scale = env_double("QAIC_SIM_TIME_SCALE", 1.0, 0.0);
 	config.slow_preproc_ns =
 		env_u64("QAIC_SIM_FAULT_SLOW_PREPROC_US", 0) * 1000;
 	config.seed = env_u64("QAIC_SIM_SEED", 1);
+	config.entry_dir = env_entry_dir();
 }
 
 const struct rt_config *rt_config(void)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Exec objects: their BOs (FACTS.md §2.4 step 2), user data, completion,
- * and the worker side of one inference (§2.4 steps 3-4).
+ * Exec objects: their BOs (one set per device of the program: CREATE_BO,
+ * ATTACH_SLICE_BO, MMAP_BO, mmap, as the open runtime builds them), the
+ * application's data and dimensions, waiting for completion and release.
+ * The worker side of an inference is in infer.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,9 +15,6 @@
 
 #include "simkmd.h"
 #include "rt.h"
-
-#define EXECUTE_RETRIES 50		/* on -EAGAIN (OPENRT runExecute) */
-#define EXECUTE_WAIT_STEP_NS 5000000ull	/* 5 ms, +5 ms per retry */
 
 /* ---- BOs ---------------------------------------------------------------- */
 
@@ -98,13 +97,25 @@ static int bo_setup(int fd, uint32_t dbc_id, struct rt_bo *bo,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+static void eodev_free(struct rt_eodev *ed, uint32_t nbo)
+{
+	uint32_t i;
+
+	for (i = 0; ed->bo && i < nbo; i++)
+		bo_free(ed->fd, &ed->bo[i]);
+	free(ed->bo);
+	free(ed->entries);
+	free(ed->pentries);
+	free(ed->perf);
+}
+
 static void execobj_destroy(struct rt_obj *obj)
 {
 	struct QAicExecObj *eo = (struct QAicExecObj *)obj;
-	uint32_t i;
+	uint32_t d;
 
-	for (i = 0; i < eo->nbo; i++)
-		bo_free(eo->fd, &eo->bo[i]);
+	for (d = 0; eo->dev && d < eo->ndev; d++)
+		eodev_free(&eo->dev[d], eo->nbo);
 	if (eo->prog) {
 		rt_program_del_exec(eo->prog);
 		RT_PUT(eo->prog);
@@ -113,10 +124,11 @@ static void execobj_destroy(struct rt_obj *obj)
 		RT_PUT(eo->ctx);
 	pthread_cond_destroy(&eo->cond);
 	pthread_mutex_destroy(&eo->lock);
-	free(eo->bo);
-	free(eo->entries);
+	free(eo->dev);
 	free(eo->bo_views);
 	free(eo->user);
+	free(eo->valid);
+	free(eo->run);
 	free(eo);
 }
 
@@ -131,21 +143,38 @@ static void execobj_init_sync(struct QAicExecObj *eo)
 	pthread_condattr_destroy(&ca);
 }
 
+static int eodev_alloc(struct rt_eodev *ed, uint32_t nbo)
+{
+	ed->fd = -1;
+	ed->bo = calloc(nbo, sizeof(*ed->bo));
+	ed->entries = calloc(nbo, sizeof(*ed->entries));
+	ed->pentries = calloc(nbo, sizeof(*ed->pentries));
+	ed->perf = calloc(nbo, sizeof(*ed->perf));
+	return ed->bo && ed->entries && ed->pentries && ed->perf ? 0 : -ENOMEM;
+}
+
 static QStatus execobj_alloc(struct QAicProgram *pg, struct QAicExecObj **out)
 {
 	struct QAicExecObj *eo = calloc(1, sizeof(*eo));
+	bool ok;
 
 	if (!eo)
 		return QS_NOMEM;
 	execobj_init_sync(eo);
 	eo->state = EO_IDLE;
 	eo->last_status = QS_SUCCESS;
-	eo->nbo = pg->nbo;
-	eo->bo = calloc(pg->nbo, sizeof(*eo->bo));
-	eo->entries = calloc(pg->nbo, sizeof(*eo->entries));
+	eo->dev = calloc(pg->ndev, sizeof(*eo->dev));
 	eo->bo_views = calloc(pg->nbo, sizeof(*eo->bo_views));
-	if (!eo->bo || !eo->entries || !eo->bo_views) {
-		eo->nbo = 0;
+	eo->valid = calloc(pg->nbo, sizeof(*eo->valid));
+	eo->run = calloc(pg->ndev, sizeof(*eo->run));
+	ok = eo->dev && eo->bo_views && eo->valid && eo->run;
+	if (ok) {
+		eo->ndev = pg->ndev;
+		eo->nbo = pg->nbo;
+	}
+	for (uint32_t d = 0; ok && d < pg->ndev; d++)
+		ok = !eodev_alloc(&eo->dev[d], pg->nbo);
+	if (!ok) {
 		execobj_destroy(&eo->obj);
 		return QS_NOMEM;
 	}
@@ -153,34 +182,85 @@ static QStatus execobj_alloc(struct QAicProgram *pg, struct QAicExecObj **out)
 	return QS_SUCCESS;
 }
 
-static QStatus execobj_setup_bos(struct QAicExecObj *eo)
+/*
+ * Size of mapping @i's BO on each device: a buffer marked 'split' in the
+ * description is divided across the devices of a devMapping (each holds
+ * its part, the last one padded), any other buffer is whole on every
+ * device.
+ */
+uint64_t rt_bo_size(const struct QAicProgram *pg, uint32_t i)
+{
+	uint32_t b = pg->buf_of_map[i];
+	uint64_t size = pg->maps[i].size;
+
+	if (pg->ndev > 1 && b != UINT32_MAX && pg->desc->buf[b].split)
+		return (size + pg->ndev - 1) / pg->ndev;
+	return size;
+}
+
+/* What goes into execute_entry.dir (QAIC_SIM_EXEC_ENTRY_DIR). */
+static uint32_t entry_dir(uint32_t dir, uint64_t *prng)
+{
+	switch (rt_config()->entry_dir) {
+	case RT_DIR_ZERO:
+		return 0;
+	case RT_DIR_SWAP:
+		return dir == 1 ? 2 : 1;
+	case RT_DIR_RANDOM:
+		*prng = *prng * 6364136223846793005ull + 1442695040888963407ull;
+		return (uint32_t)(*prng >> 32);
+	case RT_DIR_ATTACH:
+	default:
+		return dir;
+	}
+}
+
+static QStatus eodev_setup(struct QAicExecObj *eo, uint32_t d)
 {
 	struct QAicProgram *pg = eo->prog;
+	struct rt_eodev *ed = &eo->dev[d];
+	uint64_t prng = rt_config()->seed ^ (uintptr_t)eo ^ d;
 	uint32_t i;
 	int rc;
 
 	pthread_mutex_lock(&pg->lock);
-	eo->fd = pg->fd;
-	eo->dbc_id = pg->dbc_id;
+	ed->fd = pg->pdev[d].fd;
+	ed->dbc_id = pg->pdev[d].dbc_id;
 	pthread_mutex_unlock(&pg->lock);
 	for (i = 0; i < eo->nbo; i++) {
-		struct rt_bo *bo = &eo->bo[i];
+		struct rt_bo *bo = &ed->bo[i];
 
-		bo->size = pg->maps[i].size;
+		bo->size = rt_bo_size(pg, i);
 		bo->dir = pg->maps[i].ioType == BUFFER_IO_TYPE_INPUT ? 1 : 2;
-		rc = bo_setup(eo->fd, eo->dbc_id, bo, pg->desc.slices);
+		rc = bo_setup(ed->fd, ed->dbc_id, bo, pg->desc->slices);
 		if (rc) {
-			rt_log(eo->ctx, QL_ERROR, "program %s: BO setup for '%s' failed: %s",
-			       pg->name, pg->maps[i].bufferName, strerror(-rc));
+			rt_log(eo->ctx, QL_ERROR, "program %s: BO setup for '%s' on device %d failed: %s",
+			       pg->name, pg->maps[i].bufferName,
+			       (int)pg->pdev[d].qid, strerror(-rc));
 			return rc == -ENOMEM ? QS_NOMEM : QS_ERROR;
 		}
-		eo->entries[i].handle = bo->handle;
-		eo->entries[i].dir = bo->dir;
-		eo->bo_views[i].size = bo->size;
-		eo->bo_views[i].buf = bo->map;
-		eo->bo_views[i].type = QBUFFER_TYPE_HEAP;
+		ed->entries[i].handle = bo->handle;
+		ed->entries[i].dir = entry_dir(bo->dir, &prng);
+		ed->pentries[i].handle = bo->handle;
+		ed->pentries[i].dir = ed->entries[i].dir;
 	}
 	return QS_SUCCESS;
+}
+
+static QStatus execobj_setup_bos(struct QAicExecObj *eo)
+{
+	QStatus st = QS_SUCCESS;
+	uint32_t d, i;
+
+	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++)
+		st = eodev_setup(eo, d);
+	for (i = 0; i < eo->nbo; i++) {
+		eo->bo_views[i].size = eo->dev[0].bo[i].size;
+		eo->bo_views[i].buf = eo->dev[0].bo[i].map;
+		eo->bo_views[i].type = QBUFFER_TYPE_HEAP;
+		eo->valid[i] = eo->prog->maps[i].size;
+	}
+	return st;
 }
 
 /*
@@ -238,53 +318,136 @@ out:
 	return st;
 }
 
+/* Bytes given for mapping @i: the dimensions' product, else the size. */
+static int given_bytes(const struct QAicExecObj *eo, uint32_t i,
+		       const QBuffer *buf, const QBufferDimensions *dims,
+		       uint64_t *out)
+{
+	uint64_t v;
+
+	*out = buf->size;
+	if (!dims || !dims[i].count)
+		return 0;
+	if (!dims[i].dims || dims[i].count > 64)
+		return -1;
+	v = dims[i].sizeOfElem;
+	for (uint32_t k = 0; k < dims[i].count; k++) {
+		v *= dims[i].dims[k];
+		if (v > (1ull << 40))
+			return -1;
+	}
+	if (v != buf->size) {
+		rt_log(eo->ctx, QL_ERROR, "qaicExecObjSetDataExt: buffer %u ('%s'): dimensions give %" PRIu64 " bytes, the buffer has %zu",
+		       i, eo->prog->maps[i].bufferName, v, buf->size);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Does specialization @s (0 when the program has none) take these bytes?
+ * A binding that allows partial buffers may be smaller or empty
+ * (skipped); any other must have exactly its bytes in @s.
+ */
+static bool spec_fits(const struct QAicProgram *pg, uint32_t s,
+		      const uint64_t *bytes, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t b = pg->buf_of_map[i];
+		uint64_t want;
+
+		if (b == UINT32_MAX)
+			continue;	/* aiccyclecounts */
+		want = desc_spec_bytes(&pg->desc->buf[b], s);
+		if (pg->desc->buf[b].partial ? bytes[i] > want : bytes[i] != want)
+			return false;
+	}
+	return true;
+}
+
+static QStatus check_buffers(struct QAicExecObj *eo, uint32_t n,
+			     const QBuffer *bufs, const QBufferDimensions *dims,
+			     uint64_t *bytes)
+{
+	const struct QAicProgram *pg = eo->prog;
+	uint32_t i, s, nspec = pg->desc->nspec ? pg->desc->nspec : 1;
+
+	for (i = 0; i < n; i++) {
+		if (bufs[i].type != QBUFFER_TYPE_HEAP)
+			return QS_UNSUPPORTED;
+		if (given_bytes(eo, i, &bufs[i], dims, &bytes[i]))
+			return QS_INVAL;
+		if ((!bufs[i].buf && bufs[i].size) ||
+		    bytes[i] > pg->maps[i].size ||
+		    (bytes[i] < pg->maps[i].size && !pg->maps[i].isPartialBufferAllowed &&
+		     !pg->desc->nspec)) {
+			rt_log(eo->ctx, QL_ERROR, "qaicExecObjSetData: buffer %u ('%s') has size %zu, expected %u",
+			       i, pg->maps[i].bufferName, bufs[i].size,
+			       pg->maps[i].size);
+			return QS_INVAL;
+		}
+	}
+	for (; i < eo->nbo; i++)
+		bytes[i] = pg->maps[i].size;	/* aiccyclecounts left out */
+	for (s = 0; s < nspec; s++)
+		if (spec_fits(pg, s, bytes, n))
+			return QS_SUCCESS;
+	rt_log(eo->ctx, QL_ERROR, "qaicExecObjSetData: the buffers of program %s match none of its specializations",
+	       pg->name);
+	return QS_INVAL;
+}
+
 /*
  * The application's buffers, one per IO buffer mapping in index order
- * (aiccyclecounts may be left out).  Each must be a heap buffer of exactly
- * the mapping's size.  Inputs are copied in at pre-processing, outputs out
- * at post-processing.  Refused (QS_BUSY) while an inference is in flight.
+ * (aiccyclecounts may be left out).  Each is a heap buffer of the
+ * mapping's size; with specializations, of the size of one
+ * specialization (the dimensions, when given, must give the buffer's
+ * size); a binding that allows partial buffers may be smaller, or empty
+ * (skipped: nothing moves).  Inputs are copied in at pre-processing,
+ * outputs out at post-processing.  Refused (QS_BUSY) while an inference is
+ * in flight.
  */
-static QStatus set_data(QAicExecObj *handle, uint32_t n, const QBuffer *bufs)
+static QStatus set_data(QAicExecObj *handle, uint32_t n, const QBuffer *bufs,
+			const QBufferDimensions *dims)
 {
 	struct QAicExecObj *eo = RT_GET(handle, RT_EXECOBJ, struct QAicExecObj);
 	QStatus st = QS_INVAL;
-	QBuffer *copy;
+	QBuffer *copy = NULL;
+	uint64_t *bytes = NULL;
+	bool partial = false;
 	uint32_t i;
 
 	if (!eo)
 		return QS_INVAL;
-	if (!bufs || (n != eo->nbo && !(eo->prog->desc.stats && n == eo->nbo - 1)))
+	if (!bufs || (n != eo->nbo && !(eo->prog->desc->stats && n == eo->nbo - 1)))
 		goto out;
-	for (i = 0; i < n; i++) {
-		if (bufs[i].type != QBUFFER_TYPE_HEAP) {
-			st = QS_UNSUPPORTED;
-			goto out;
-		}
-		if (!bufs[i].buf || bufs[i].size != eo->bo[i].size) {
-			rt_log(eo->ctx, QL_ERROR, "qaicExecObjSetData: buffer %u ('%s') has size %zu, expected %" PRIu64,
-			       i, eo->prog->maps[i].bufferName, bufs[i].size,
-			       eo->bo[i].size);
-			goto out;
-		}
-	}
 	copy = calloc(eo->nbo, sizeof(*copy));
-	if (!copy) {
-		st = QS_NOMEM;
+	bytes = calloc(eo->nbo, sizeof(*bytes));
+	st = QS_NOMEM;
+	if (!copy || !bytes)
 		goto out;
-	}
+	st = check_buffers(eo, n, bufs, dims, bytes);
+	if (st != QS_SUCCESS)
+		goto out;
 	memcpy(copy, bufs, n * sizeof(*copy));
+	for (i = 0; i < eo->nbo; i++)
+		partial |= bytes[i] < eo->prog->maps[i].size;
 	pthread_mutex_lock(&eo->lock);
 	if (eo->state == EO_BUSY) {
 		pthread_mutex_unlock(&eo->lock);
-		free(copy);
 		st = QS_BUSY;
 		goto out;
 	}
 	free(eo->user);
 	eo->user = copy;
+	copy = NULL;
+	memcpy(eo->valid, bytes, eo->nbo * sizeof(*bytes));
+	eo->partial = partial;
 	pthread_mutex_unlock(&eo->lock);
 	st = QS_SUCCESS;
 out:
+	free(copy);
+	free(bytes);
 	RT_PUT(eo);
 	return st;
 }
@@ -293,16 +456,20 @@ QAIC_EXPORT QStatus qaicExecObjSetData(QAicExecObj *execObj,
 				       uint32_t numBuffers,
 				       const QBuffer *buffers)
 {
-	return set_data(execObj, numBuffers, buffers);
+	return set_data(execObj, numBuffers, buffers, NULL);
 }
 
-/* Dimensions are accepted and ignored: no partial tensors in the simulator. */
+/*
+ * QBufferDimensions per buffer: count dimensions of sizeOfElem bytes (count
+ * 0: the buffer's size alone).  They select the specialization the
+ * inference runs (docs/SIMULATOR.md).
+ */
 QAIC_EXPORT QStatus qaicExecObjSetDataExt(QAicExecObj *execObj,
 					  uint32_t numBuffers,
 					  const QBuffer *buffers,
 					  const QBufferDimensions *dims)
 {
-	return set_data(execObj, numBuffers, buffers);
+	return set_data(execObj, numBuffers, buffers, dims);
 }
 
 QAIC_EXPORT QStatus qaicExecObjGetIoBuffers(const QAicExecObj *handle,
@@ -400,213 +567,3 @@ QAIC_EXPORT QStatus qaicReleaseExecObj(QAicExecObj *handle)
 	return QS_SUCCESS;
 }
 
-/* ---- worker side --------------------------------------------------------- */
-
-static void preprocess(struct QAicExecObj *eo)
-{
-	uint64_t slow = rt_config()->slow_preproc_ns;
-	uint32_t i;
-
-	if (eo->user)
-		for (i = 0; i < eo->nbo; i++)
-			if (eo->bo[i].dir == 1 && eo->user[i].buf)
-				memcpy(eo->bo[i].map, eo->user[i].buf,
-				       eo->bo[i].size);
-	if (slow)
-		rt_sleep_ns(slow);
-}
-
-/* Short user-space step before the EXECUTE ioctl: clear the cycle-count
- * record so a stale one is never read back. */
-static void prepare_submit(struct QAicExecObj *eo, struct qaic_execute *ex)
-{
-	if (eo->prog->desc.stats) {
-		struct rt_bo *bo = &eo->bo[eo->prog->wait_idx];
-
-		memset((uint8_t *)bo->map + bo->size - DESC_CYCLES_BYTES, 0,
-		       DESC_CYCLES_BYTES);
-	}
-	ex->hdr.count = eo->nbo;
-	ex->hdr.dbc_id = eo->dbc_id;
-	ex->data = (uint64_t)(uintptr_t)eo->entries;
-}
-
-static QStatus submit(struct QAicExecObj *eo, struct qaic_execute *ex,
-		      uint64_t *t_exec)
-{
-	double scale = rt_config()->time_scale;
-	uint32_t retry;
-
-	for (retry = 0;; retry++) {
-		*t_exec = rt_now();
-		if (ioctl(eo->fd, DRM_IOCTL_QAIC_EXECUTE_BO, ex) == 0)
-			return QS_SUCCESS;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN) {
-			rt_log(eo->ctx, QL_ERROR, "program %s: EXECUTE_BO failed: %s",
-			       eo->prog->name, strerror(errno));
-			return QS_ERROR;
-		}
-		if (retry == EXECUTE_RETRIES)
-			return QS_BUSY;
-		rt_sleep_ns((uint64_t)((double)EXECUTE_WAIT_STEP_NS * (retry + 1) * scale));
-	}
-}
-
-static QStatus wait_done(struct QAicExecObj *eo)
-{
-	struct qaic_wait w = {
-		.handle = eo->bo[eo->prog->wait_idx].handle,
-		.timeout = eo->prog->props.SubmitRetryTimeoutMs,
-		.dbc_id = eo->dbc_id,
-	};
-	uint32_t tries = 0;
-
-	for (;;) {
-		if (ioctl(eo->fd, DRM_IOCTL_QAIC_WAIT_BO, &w) == 0)
-			return QS_SUCCESS;
-		if (errno == EINTR)
-			continue;
-		if (errno == ETIMEDOUT && tries++ < eo->prog->props.SubmitNumRetries)
-			continue;
-		if (errno == ETIMEDOUT)
-			return QS_TIMEDOUT;
-		if (errno == EIO)
-			return QS_DEV_ERROR;
-		rt_log(eo->ctx, QL_ERROR, "program %s: WAIT_BO failed: %s",
-		       eo->prog->name, strerror(errno));
-		return QS_ERROR;
-	}
-}
-
-/* PERF_STATS_BO as OPENRT getExecProfilingData (FACTS.md §2.4 step 4). */
-static bool perf_stats(struct QAicExecObj *eo, struct prof_row *r)
-{
-	struct qaic_perf_stats_entry ent[DESC_MAX_BUFFERS + 1];
-	struct qaic_perf_stats ps;
-	uint32_t i, total = 0, w = eo->prog->wait_idx;
-
-	memset(ent, 0, sizeof(ent));
-	for (i = 0; i < eo->nbo; i++)
-		ent[i].handle = eo->bo[i].handle;
-	memset(&ps, 0, sizeof(ps));
-	ps.hdr.count = (uint16_t)eo->nbo;
-	ps.hdr.dbc_id = eo->dbc_id;
-	ps.data = (uint64_t)(uintptr_t)ent;
-	if (ioctl(eo->fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps) < 0) {
-		rt_log(eo->ctx, QL_WARN, "program %s: PERF_STATS_BO failed: %s; sample dropped",
-		       eo->prog->name, strerror(errno));
-		return false;
-	}
-	for (i = 0; i < eo->nbo; i++)
-		total += ent[i].num_queue_element;
-	r->queue_depth = ent[0].queue_level_before;
-	r->num_inf = r->queue_depth > 0 && total ? 1 + r->queue_depth / total : 1;
-	r->exec_to_vc = ent[w].submit_latency_us;
-	r->exec_to_complete = ent[w].device_latency_us;
-	return true;
-}
-
-static void postprocess(struct QAicExecObj *eo)
-{
-	uint32_t i;
-
-	if (eo->user)
-		for (i = 0; i < eo->nbo; i++)
-			if (eo->bo[i].dir == 2 && eo->user[i].buf)
-				memcpy(eo->user[i].buf, eo->bo[i].map,
-				       eo->bo[i].size);
-}
-
-static void read_cycles(struct QAicExecObj *eo, struct prof_row *r)
-{
-	struct rt_bo *bo = &eo->bo[eo->prog->wait_idx];
-	struct simkmd_cycle_counts cc;
-
-	if (!eo->prog->desc.stats)
-		return;
-	memcpy(&cc, (uint8_t *)bo->map + bo->size - DESC_CYCLES_BYTES,
-	       sizeof(cc));
-	if (cc.magic != SIMKMD_CYCLES_MAGIC || cc.end_tick < cc.start_tick ||
-	    cc.input_done_tick < cc.start_tick ||
-	    cc.output_start_tick < cc.compute_done_tick)
-		return;
-	r->has_dev = true;
-	r->dev_exec_ticks = cc.end_tick - cc.start_tick;
-	r->dev_in_ticks = cc.input_done_tick - cc.start_tick;
-	r->dev_out_ticks = cc.output_start_tick - cc.compute_done_tick;
-}
-
-static void complete(struct QAicExecObj *eo, QStatus st, bool sampled)
-{
-	struct QAicEvent *ev = eo->event;
-	struct QAicProgram *pg = eo->prog;
-	uint64_t sample = eo->row.sample;
-
-	if (sampled) {
-		eo->row.done = rt_now();
-		profile_record(pg, &eo->row);
-	}
-	eo->event = NULL;
-	rt_ref(&pg->obj);	/* the exec object may go once it is idle */
-	pthread_mutex_lock(&eo->lock);
-	eo->last_status = st;
-	eo->done_sampled = sampled;
-	eo->done_sample = sample;
-	eo->state = EO_IDLE;
-	pthread_cond_broadcast(&eo->cond);
-	pthread_mutex_unlock(&eo->lock);
-	if (ev) {
-		rt_event_complete(ev, pg, sampled, sample, st);
-		RT_PUT(ev);
-	}
-	RT_PUT(pg);
-}
-
-/*
- * One inference on a queue worker: pre-process, prepare the submission,
- * EXECUTE + WAIT, PERF_STATS (only for profiled samples), post-process,
- * complete.  The stamps are the runtime's own view (ARCHITECTURE.md "two
- * views of one inference").
- */
-void rt_execobj_run(struct QAicExecObj *eo)
-{
-	struct prof_row *r = &eo->row;
-	struct qaic_execute ex;
-	bool sampled = eo->sampled;
-	uint64_t t0, t_exec = 0;
-	QStatus st;
-
-	t0 = rt_now();
-	preprocess(eo);
-	r->pre_ns = rt_now() - t0;
-	t0 = rt_now();
-	prepare_submit(eo, &ex);
-	r->sub_ns = rt_now() - t0;
-	st = submit(eo, &ex, &t_exec);
-	if (st == QS_SUCCESS)
-		st = wait_done(eo);
-	r->exec_ns = rt_now() - t_exec;
-	if (st == QS_SUCCESS && sampled)
-		sampled = perf_stats(eo, r);
-	if (st == QS_SUCCESS) {
-		t0 = rt_now();
-		postprocess(eo);
-		r->post_ns = rt_now() - t0;
-		if (sampled)
-			read_cycles(eo, r);
-	} else {
-		char what[160];
-
-		sampled = false;
-		snprintf(what, sizeof(what), "program %s: inference %" PRIu64 " failed with status %d",
-			 eo->prog->name, r->sample, (int)st);
-		rt_report_error(eo->ctx, QIAC_ERROR_EXECOBJ_RUNTIME, what);
-	}
-	complete(eo, st, sampled);
-	pthread_mutex_lock(&eo->lock);
-	eo->workers--;
-	pthread_cond_broadcast(&eo->cond);
-	pthread_mutex_unlock(&eo->lock);
-}

@@ -192,7 +192,7 @@ static void write_locked(struct QAicProgram *pg, struct rt_profile *p)
 	put_line(f, hdr);
 	for (i = 0; i < p->n; i++)
 		if (p->state[i] != ROW_EMPTY)
-			put_row(f, &p->rows[i], pg->desc.batch);
+			put_row(f, &p->rows[i], pg->desc->batch);
 	if (fclose(f))
 		rt_log(pg->ctx, QL_ERROR, "%s: write error: %s", path,
 		       strerror(errno));

@@ -35,6 +35,7 @@ static void qpc_destroy(struct rt_obj *obj)
 {
 	struct QAicQpcObj *q = (struct QAicQpcObj *)obj;
 
+	desc_free(&q->desc);
 	free(q->text);
 	free(q);
 }
@@ -64,6 +65,7 @@ static QStatus qpc_new(QAicQpcObj **out, const char *text, size_t len,
 	}
 	q->text = malloc(len + 1);
 	if (!q->text || rt_register(&q->obj, RT_QPC, qpc_destroy)) {
+		desc_free(&q->desc);
 		free(q->text);
 		free(q);
 		return QS_NOMEM;
@@ -164,39 +166,51 @@ QAIC_EXPORT QStatus qaicCloseQpc(QAicQpcObj *handle)
 
 /* ---- programs: device side ------------------------------------------- */
 
+/* Opens the node of every device of the program (the "load"). */
 static QStatus program_load_locked(struct QAicProgram *pg)
 {
-	const char *path;
+	uint32_t d;
 
 	if (pg->status != QAIC_PROGRAM_INIT)
 		return QS_SUCCESS;
-	path = simkmd_device_path(pg->dev);
-	if (!path)
-		return QS_INVAL;
-	pg->fd = open(path, O_RDWR | O_CLOEXEC);
-	if (pg->fd < 0) {
-		rt_log(pg->ctx, QL_ERROR, "%s: cannot open: %s", path,
-		       strerror(errno));
-		return QS_NODEV;
+	for (d = 0; d < pg->ndev; d++) {
+		struct rt_pdev *pd = &pg->pdev[d];
+		const char *path = simkmd_device_path(pd->qid);
+
+		if (!path)
+			goto fail;
+		pd->fd = open(path, O_RDWR | O_CLOEXEC);
+		if (pd->fd < 0) {
+			rt_log(pg->ctx, QL_ERROR, "%s: cannot open: %s", path,
+			       strerror(errno));
+			goto fail;
+		}
 	}
 	pg->status = QAIC_PROGRAM_LOADED;
 	return QS_SUCCESS;
+fail:
+	while (d--) {
+		close(pg->pdev[d].fd);
+		pg->pdev[d].fd = -1;
+	}
+	return QS_NODEV;
 }
 
-static void fill_nnc(const struct QAicProgram *pg,
+static void fill_nnc(const struct QAicProgram *pg, uint32_t d,
 		     struct simkmd_nnc_activate *nnc)
 {
-	const struct desc *d = &pg->desc;
+	const struct desc *dc = pg->desc;
 
 	memset(nnc, 0, sizeof(*nnc));
 	nnc->magic = SIMKMD_NNC_MAGIC;
-	nnc->stats_compiled = d->stats;
-	nnc->compute_ns = d->compute_us * 1000;
-	nnc->jitter_ns = d->jitter_us * 1000;
-	nnc->tail_ns = d->tail_us * 1000;
-	nnc->tail_ppm = d->tail_ppm;
-	nnc->dma_bytes_per_us = d->dma_mbps;	/* 1 MB/s = 1 byte/us */
-	nnc->seed = rt_config()->seed * 1000003ull + pg->id;
+	nnc->stats_compiled = dc->stats;
+	nnc->compute_ns = dc->compute_us * 1000;
+	nnc->jitter_ns = dc->jitter_us * 1000;
+	nnc->tail_ns = dc->tail_us * 1000;
+	nnc->tail_ppm = dc->tail_ppm;
+	nnc->dma_bytes_per_us = dc->dma_mbps;	/* 1 MB/s = 1 byte/us */
+	/* every device of a program draws its own jitter */
+	nnc->seed = rt_config()->seed * 1000003ull + pg->id + 7919ull * d;
 }
 
 /* Finds the first transaction of @type in a MANAGE response. */
@@ -217,86 +231,147 @@ static const void *find_trans(const uint8_t *buf, uint32_t len, uint32_t count,
 	return NULL;
 }
 
-static QStatus program_activate_locked(struct QAicProgram *pg)
+/*
+ * Activation of device @d of the program: one MANAGE message (the
+ * simulator's network passthrough + ACTIVATE), answered with the DBC.
+ * Returns 0 or -errno (-EAGAIN: the device is restarting).
+ */
+static int pdev_activate(struct QAicProgram *pg, uint32_t d)
 {
 	_Alignas(8) uint8_t buf[QAIC_MANAGE_MAX_MSG_LENGTH];
 	struct qaic_manage_trans_passthrough *pt = (void *)buf;
 	struct qaic_manage_trans_activate_to_dev *act;
 	const struct qaic_manage_trans_activate_from_dev *resp;
+	struct rt_pdev *pd = &pg->pdev[d];
 	struct qaic_manage_msg msg;
 	uint32_t pt_len = sizeof(*pt) + sizeof(struct simkmd_nnc_activate);
+
+	memset(buf, 0, sizeof(buf));
+	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
+	pt->hdr.len = pt_len;
+	fill_nnc(pg, d, (struct simkmd_nnc_activate *)pt->data);
+	act = (void *)(buf + pt_len);
+	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
+	act->hdr.len = sizeof(*act);
+	act->queue_size = pg->desc->ring;
+	msg.len = pt_len + sizeof(*act);
+	msg.count = 2;
+	msg.data = (uint64_t)(uintptr_t)buf;
+	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0)
+		return -errno;
+	resp = find_trans(buf, msg.len < sizeof(buf) ? msg.len : sizeof(buf),
+			  msg.count, QAIC_TRANS_ACTIVATE_FROM_DEV, sizeof(*resp));
+	if (!resp || resp->status) {
+		rt_log(pg->ctx, QL_ERROR, "program %s: activation refused by device %d (status %u)",
+		       pg->name, (int)pd->qid, resp ? resp->status : 0);
+		return -EPROTO;
+	}
+	pd->dbc_id = resp->dbc_id;
+	pd->active = true;
+	pd->gen++;
+	return 0;
+}
+
+/* Deactivation of device @d: one MANAGE DEACTIVATE of its DBC. */
+static int pdev_deactivate(struct QAicProgram *pg, uint32_t d)
+{
+	struct qaic_manage_trans_deactivate tr;
+	struct rt_pdev *pd = &pg->pdev[d];
+	struct qaic_manage_msg msg;
+
+	if (!pd->active)
+		return 0;
+	memset(&tr, 0, sizeof(tr));
+	tr.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
+	tr.hdr.len = sizeof(tr);
+	tr.dbc_id = pd->dbc_id;
+	msg.len = sizeof(tr);
+	msg.count = 1;
+	msg.data = (uint64_t)(uintptr_t)&tr;
+	pd->active = false;
+	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0)
+		return -errno;
+	return 0;
+}
+
+static QStatus program_deactivate_all(struct QAicProgram *pg)
+{
+	QStatus st = QS_SUCCESS;
+	uint32_t d;
+
+	for (d = 0; d < pg->ndev; d++) {
+		int rc = pdev_deactivate(pg, d);
+
+		if (rc) {
+			rt_log(pg->ctx, QL_ERROR, "program %s: deactivation on device %d failed: %s",
+			       pg->name, (int)pg->pdev[d].qid, strerror(-rc));
+			st = QS_ERROR;
+		}
+	}
+	return st;
+}
+
+static QStatus program_activate_locked(struct QAicProgram *pg)
+{
 	QStatus st;
+	uint32_t d;
 
 	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED)
 		return QS_SUCCESS;
 	st = program_load_locked(pg);
 	if (st != QS_SUCCESS)
 		return st;
-	memset(buf, 0, sizeof(buf));
-	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
-	pt->hdr.len = pt_len;
-	fill_nnc(pg, (struct simkmd_nnc_activate *)pt->data);
-	act = (void *)(buf + pt_len);
-	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
-	act->hdr.len = sizeof(*act);
-	act->queue_size = pg->desc.ring;
-	msg.len = pt_len + sizeof(*act);
-	msg.count = 2;
-	msg.data = (uint64_t)(uintptr_t)buf;
-	if (ioctl(pg->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0) {
-		rt_log(pg->ctx, QL_ERROR, "program %s: activation failed: %s",
-		       pg->name, strerror(errno));
-		return errno == EAGAIN ? QS_AGAIN : QS_ERROR;
+	for (d = 0; d < pg->ndev; d++) {
+		int rc = pdev_activate(pg, d);
+
+		if (rc) {
+			if (rc != -EPROTO)
+				rt_log(pg->ctx, QL_ERROR, "program %s: activation on device %d failed: %s",
+				       pg->name, (int)pg->pdev[d].qid, strerror(-rc));
+			program_deactivate_all(pg);
+			return rc == -EAGAIN ? QS_AGAIN : QS_ERROR;
+		}
 	}
-	resp = find_trans(buf, msg.len < sizeof(buf) ? msg.len : sizeof(buf),
-			  msg.count, QAIC_TRANS_ACTIVATE_FROM_DEV, sizeof(*resp));
-	if (!resp || resp->status) {
-		rt_log(pg->ctx, QL_ERROR, "program %s: activation refused by the device (status %u)",
-		       pg->name, resp ? resp->status : 0);
-		return QS_ERROR;
-	}
-	pg->dbc_id = resp->dbc_id;
 	pg->status = QAIC_PROGRAM_FULLY_ACTIVATED;
 	return QS_SUCCESS;
 }
 
 static QStatus program_deactivate_locked(struct QAicProgram *pg)
 {
-	struct qaic_manage_trans_deactivate tr;
-	struct qaic_manage_msg msg;
+	QStatus st;
 
 	if (pg->status != QAIC_PROGRAM_FULLY_ACTIVATED)
 		return QS_SUCCESS;
 	if (pg->num_execs)
 		return QS_BUSY;
-	memset(&tr, 0, sizeof(tr));
-	tr.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
-	tr.hdr.len = sizeof(tr);
-	tr.dbc_id = pg->dbc_id;
-	msg.len = sizeof(tr);
-	msg.count = 1;
-	msg.data = (uint64_t)(uintptr_t)&tr;
-	if (ioctl(pg->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0) {
-		rt_log(pg->ctx, QL_ERROR, "program %s: deactivation failed: %s",
-		       pg->name, strerror(errno));
-		return QS_ERROR;
-	}
+	st = program_deactivate_all(pg);
 	pg->status = QAIC_PROGRAM_LOADED;
-	return QS_SUCCESS;
+	return st;
 }
 
 static QStatus program_unload_locked(struct QAicProgram *pg)
 {
 	QStatus st = program_deactivate_locked(pg);
+	uint32_t d;
 
 	if (st != QS_SUCCESS)
 		return st;
 	if (pg->status == QAIC_PROGRAM_LOADED) {
-		close(pg->fd);
-		pg->fd = -1;
+		for (d = 0; d < pg->ndev; d++) {
+			close(pg->pdev[d].fd);
+			pg->pdev[d].fd = -1;
+		}
 		pg->status = QAIC_PROGRAM_INIT;
 	}
 	return QS_SUCCESS;
+}
+
+bool rt_program_on_device(const struct QAicProgram *pg, QID dev)
+{
+	for (uint32_t d = 0; d < pg->ndev; d++)
+		if (pg->pdev[d].qid == dev)
+			return true;
+	return false;
 }
 
 QStatus rt_program_activate(struct QAicProgram *pg)
@@ -344,42 +419,52 @@ static void program_destroy(struct rt_obj *obj)
 	profile_destroy(pg->prof);
 	pthread_mutex_destroy(&pg->lock);
 	RT_PUT(pg->ctx);
-	free(pg->text);
+	if (pg->qpc)
+		RT_PUT(pg->qpc);
+	free(pg->maps);
+	free(pg->buf_of_map);
 	free(pg);
 }
 
-static void add_mapping(struct QAicProgram *pg, const char *name,
-			uint32_t bytes, enum desc_dir dir)
+static void add_mapping(struct QAicProgram *pg, const struct desc_buffer *b,
+			uint32_t buf)
 {
 	QAicBufferMappings *m = &pg->maps[pg->nbo];
 
-	m->bufferName = (char *)name;
+	m->bufferName = (char *)(b ? b->name : DESC_CYCLES_NAME);
 	m->index = pg->nbo;
-	m->ioType = dir == DESC_IN ? BUFFER_IO_TYPE_INPUT : BUFFER_IO_TYPE_OUTPUT;
-	m->size = bytes;
-	m->isPartialBufferAllowed = false;
-	m->dataType = BUFFER_DATA_TYPE_INT8;
-	if (dir == DESC_OUT)
+	m->ioType = !b || b->dir == DESC_OUT ? BUFFER_IO_TYPE_OUTPUT :
+					       BUFFER_IO_TYPE_INPUT;
+	m->size = b ? b->bytes : DESC_CYCLES_BYTES;
+	m->isPartialBufferAllowed = b && b->partial;
+	m->dataType = b ? (QAicBufferDataTypeEnum)b->dtype : BUFFER_DATA_TYPE_INT8;
+	pg->buf_of_map[pg->nbo] = buf;
+	if (m->ioType == BUFFER_IO_TYPE_OUTPUT)
 		pg->wait_idx = pg->nbo;
 	pg->nbo++;
 }
 
 /* Inputs first, then outputs, then aiccyclecounts: the execute order. */
-static void build_layout(struct QAicProgram *pg)
+static int build_layout(struct QAicProgram *pg)
 {
-	const struct desc *d = &pg->desc;
-	uint32_t i;
+	const struct desc *d = pg->desc;
+	uint32_t i, n = d->nbuf + 1;
 
+	pg->maps = calloc(n, sizeof(*pg->maps));
+	pg->buf_of_map = calloc(n, sizeof(*pg->buf_of_map));
+	if (!pg->maps || !pg->buf_of_map)
+		return -ENOMEM;
 	for (i = 0; i < d->nbuf; i++)
 		if (d->buf[i].dir == DESC_IN)
-			add_mapping(pg, d->buf[i].name, d->buf[i].bytes, DESC_IN);
+			add_mapping(pg, &d->buf[i], i);
 	for (i = 0; i < d->nbuf; i++)
 		if (d->buf[i].dir == DESC_OUT)
-			add_mapping(pg, d->buf[i].name, d->buf[i].bytes, DESC_OUT);
+			add_mapping(pg, &d->buf[i], i);
 	if (d->stats)
-		add_mapping(pg, DESC_CYCLES_NAME, DESC_CYCLES_BYTES, DESC_OUT);
+		add_mapping(pg, NULL, UINT32_MAX);
 	pg->iobuf.numBufferMappings = pg->nbo;
 	pg->iobuf.bufferMappings = pg->maps;
+	return 0;
 }
 
 QAIC_EXPORT QStatus qaicProgramPropertiesInitDefault(QAicProgramProperties_t *props)
@@ -401,16 +486,13 @@ static QStatus program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
 
 	if (!pg)
 		return QS_NOMEM;
-	pg->text = malloc(q->text_len + 1);
-	if (!pg->text) {
-		free(pg);
-		return QS_NOMEM;
-	}
-	memcpy(pg->text, q->text, q->text_len + 1);
-	pg->text_len = q->text_len;
-	pg->desc = q->desc;
+	pg->qpc = q;
+	rt_ref(&q->obj);
+	pg->desc = &q->desc;
 	pg->dev = dev;
-	pg->fd = -1;
+	pg->ndev = 1;
+	pg->pdev[0].qid = dev;
+	pg->pdev[0].fd = -1;
 	pg->status = QAIC_PROGRAM_INIT;
 	if (props)
 		pg->props = *props;
@@ -419,11 +501,14 @@ static QStatus program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
 	snprintf(pg->name, sizeof(pg->name), "%s",
 		 name && *name ? name : q->desc.name);
 	pthread_mutex_init(&pg->lock, NULL);
-	build_layout(pg);
 	pg->ctx = ctx;
+	rt_ref(&ctx->obj);
+	if (build_layout(pg)) {
+		program_destroy(&pg->obj);
+		return QS_NOMEM;
+	}
 	pg->id = atomic_fetch_add(&next_program_id, 1);
 	pg->prof = profile_create(ctx);
-	rt_ref(&ctx->obj);
 	if (rt_register(&pg->obj, RT_PROGRAM, program_destroy)) {
 		program_destroy(&pg->obj);
 		return QS_NOMEM;
@@ -522,8 +607,8 @@ QAIC_EXPORT QStatus qaicProgramGetIoDescriptor(QAicProgram *handle,
 		RT_PUT(pg);
 		return QS_INVAL;
 	}
-	ioDesc->data = (uint8_t *)pg->text;
-	ioDesc->size = pg->text_len;
+	ioDesc->data = (uint8_t *)pg->qpc->text;
+	ioDesc->size = pg->qpc->text_len;
 	RT_PUT(pg);
 	return QS_SUCCESS;
 }
@@ -558,13 +643,14 @@ QAIC_EXPORT QStatus qaicProgramGetInfo(QAicProgram *handle,
 	memset(info, 0, sizeof(*info));
 	pthread_mutex_lock(&pg->lock);
 	info->status = pg->status;
-	info->loadedID = pg->status == QAIC_PROGRAM_FULLY_ACTIVATED ? pg->dbc_id : 0;
+	info->loadedID = pg->status == QAIC_PROGRAM_FULLY_ACTIVATED ?
+			 pg->pdev[0].dbc_id : 0;
 	pthread_mutex_unlock(&pg->lock);
 	info->programID = pg->id;
 	info->numNsp = 1;
 	info->numMcid = 0;
-	info->batchSize = pg->desc.batch;
-	info->isAicStatsAvailable = (uint8_t)pg->desc.stats;
+	info->batchSize = pg->desc->batch;
+	info->isAicStatsAvailable = (uint8_t)pg->desc->stats;
 	RT_PUT(pg);
 	return QS_SUCCESS;
 }

@@ -206,7 +206,7 @@ QAIC_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *hq, QAicExecObj *heo,
 	struct QAicEvent *ev = hev ? RT_GET(hev, RT_EVENT, struct QAicEvent) : NULL;
 	QStatus st = QS_INVAL;
 
-	if (!q || !eo || (hev && !ev) || eo->prog->dev != q->dev ||
+	if (!q || !eo || (hev && !ev) || !rt_program_on_device(eo->prog, q->dev) ||
 	    !program_active(eo->prog))
 		goto fail;
 	st = claim_execobj(eo);

@@ -63,10 +63,19 @@ void rt_foreach(enum rt_type type, void (*fn)(struct rt_obj *, void *),
 
 /* ---- configuration, clock, logging (context.c) ------------------------ */
 
+/* What the runtime writes into execute_entry.dir (the kernel ignores it). */
+enum rt_entry_dir {
+	RT_DIR_ATTACH,			/* the BO's ATTACH_SLICE_BO direction */
+	RT_DIR_ZERO,			/* 0 */
+	RT_DIR_SWAP,			/* 1 <-> 2 */
+	RT_DIR_RANDOM,			/* any 32-bit value */
+};
+
 struct rt_config {
 	double time_scale;		/* QAIC_SIM_TIME_SCALE, default 1 */
 	uint64_t slow_preproc_ns;	/* QAIC_SIM_FAULT_SLOW_PREPROC_US */
 	uint64_t seed;			/* QAIC_SIM_SEED, default 1 */
+	enum rt_entry_dir entry_dir;	/* QAIC_SIM_EXEC_ENTRY_DIR */
 };
 const struct rt_config *rt_config(void);
 
@@ -113,26 +122,42 @@ struct QAicQpcObj {
 
 struct rt_profile;
 
+#define RT_MAX_DEVICES 16		/* devices of one program (devMapping) */
+
+/*
+ * One device of a program: its device node, open file and activation.  A
+ * program runs on one device, or on every device of its devMapping (one
+ * activation, DBC and set of BOs per device).  Fields under the program's
+ * lock.
+ */
+struct rt_pdev {
+	QID qid;
+	int fd;
+	bool active;			/* activated, DBC in use */
+	uint32_t dbc_id;
+	uint64_t gen;			/* bumped by every activation */
+};
+
 struct QAicProgram {
 	struct rt_obj obj;
 	struct QAicContext *ctx;
+	struct QAicQpcObj *qpc;		/* counted: the description lives there */
+	const struct desc *desc;
 	QAicProgramID id;		/* 0-based creation index */
-	QID dev;
+	QID dev;			/* device given at creation */
 	char name[DESC_NAME_MAX + 32];
-	struct desc desc;
-	char *text;
-	size_t text_len;
 	QAicProgramProperties props;
 	/* BO layout: inputs, outputs, then aiccyclecounts when stats = 1. */
 	uint32_t nbo;
 	uint32_t wait_idx;		/* last FROM_DEV BO */
-	QAicBufferMappings maps[DESC_MAX_BUFFERS + 1];
+	QAicBufferMappings *maps;	/* [nbo] */
+	uint32_t *buf_of_map;		/* description buffer of each mapping */
 	QAicIoBufferInfo iobuf;
+	uint32_t ndev;
+	struct rt_pdev pdev[RT_MAX_DEVICES];	/* devMapping order */
 
-	pthread_mutex_t lock;		/* status, fd, dbc_id, num_execs */
+	pthread_mutex_t lock;		/* status, pdev[], num_execs */
 	QAicProgramStatus status;
-	int fd;
-	uint32_t dbc_id;
 	uint32_t num_execs;
 
 	atomic_uint_fast64_t enq_count;	/* next sample index */
@@ -144,6 +169,8 @@ QStatus rt_program_activate(struct QAicProgram *pg);
 /* Accounts a live exec object (program must be activated); QS_INVAL if not. */
 QStatus rt_program_add_exec(struct QAicProgram *pg);
 void rt_program_del_exec(struct QAicProgram *pg);
+/* Is the program on device @dev (its devMapping, or its one device)? */
+bool rt_program_on_device(const struct QAicProgram *pg, QID dev);
 
 /* ---- runtime profiling (profile.c) ------------------------------------ */
 
@@ -155,6 +182,7 @@ struct prof_row {
 	uint64_t done;			/* worker finished (absolute) */
 	uint64_t handed;		/* application handed completion */
 	uint32_t queue_depth, num_inf, exec_to_vc, exec_to_complete;
+	uint32_t device;		/* devMapping index the kernel columns are of */
 	bool has_dev;
 	uint64_t dev_exec_ticks, dev_in_ticks, dev_out_ticks;
 };
@@ -179,6 +207,28 @@ struct rt_bo {
 	void *map;
 };
 
+/*
+ * The BOs of an exec object on one device of its program: one per buffer
+ * mapping (a split buffer holds this device's part), with the persistent
+ * EXECUTE and PERF_STATS entry arrays.
+ */
+struct rt_eodev {
+	int fd;
+	uint32_t dbc_id;
+	struct rt_bo *bo;			/* [nbo] */
+	struct qaic_execute_entry *entries;	/* [nbo] */
+	struct qaic_partial_execute_entry *pentries;	/* [nbo] */
+	struct qaic_perf_stats_entry *perf;	/* [nbo] */
+};
+
+/* What the worker learns of one device of one inference. */
+struct rt_devrun {
+	uint64_t t_exec;		/* entry of the successful EXECUTE */
+	uint32_t exec_to_vc, exec_to_complete;	/* PERF_STATS, wait handle */
+	uint32_t queue_depth, total_elems;
+	bool has_perf;
+};
+
 enum eo_state { EO_IDLE, EO_BUSY };
 
 struct QAicEvent;
@@ -187,13 +237,13 @@ struct QAicExecObj {
 	struct rt_obj obj;
 	struct QAicContext *ctx;
 	struct QAicProgram *prog;
-	int fd;
-	uint32_t dbc_id;
 	uint32_t nbo;
-	struct rt_bo *bo;
-	struct qaic_execute_entry *entries;
-	QBuffer *bo_views;		/* the runtime's own (mmapped) buffers */
+	uint32_t ndev;
+	struct rt_eodev *dev;		/* [ndev], devMapping order */
+	QBuffer *bo_views;		/* the runtime's own buffers (device 0) */
 	QBuffer *user;			/* last SetData, NULL: zero copy */
+	uint64_t *valid;		/* [nbo] bytes of each mapping to move */
+	bool partial;			/* some mapping moves less than its BO */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -208,6 +258,7 @@ struct QAicExecObj {
 	struct QAicEvent *event;
 	bool sampled;
 	struct prof_row row;
+	struct rt_devrun *run;		/* [ndev] */
 };
 
 struct QAicQueue {
@@ -224,8 +275,10 @@ struct QAicQueue {
 	pthread_t *threads;
 };
 
-/* Worker side of an inference (execobj.c). */
+/* Worker side of an inference (infer.c). */
 void rt_execobj_run(struct QAicExecObj *eo);
+/* Bytes of mapping @i's BO on each device of @pg (execobj.c). */
+uint64_t rt_bo_size(const struct QAicProgram *pg, uint32_t i);
 
 struct ev_cb {
 	QAicEventCallback cb;

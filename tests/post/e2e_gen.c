@@ -125,26 +125,46 @@ static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 	}
 }
 
+/*
+ * Stay alive until FILE exists, after saying so in FILE.ready: LTTng's
+ * discarded-event count of a per-PID buffer is only reported while its
+ * process lives, so a test reads it before letting the process go.
+ */
+static void hold_until(const char *file)
+{
+	char ready[4096];
+	FILE *f;
+
+	snprintf(ready, sizeof(ready), "%s.ready", file);
+	f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	while (access(file, F_OK))
+		usleep(10000);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o NAME]\n");
+	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o NAME] [-w FILE]\n"
+		"  -w FILE  after emitting, create FILE.ready and stay alive until FILE exists\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	unsigned long n = 1000, k = 4;
-	const char *name = "gen-prog";
+	const char *name = "gen-prog", *hold = NULL;
 	int callback = 0, opt;
 	int32_t app = (int32_t)getpid();
 	uint32_t i;
 
-	while ((opt = getopt(argc, argv, "n:k:co:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:co:w:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'k': k = strtoul(optarg, NULL, 0); break;
 		case 'c': callback = 1; break;
 		case 'o': name = optarg; break;
+		case 'w': hold = optarg; break;
 		default: usage();
 		}
 	}
@@ -153,5 +173,7 @@ int main(int argc, char **argv)
 	setup(app, (uint32_t)k, name);
 	for (i = 0; i < n; i++)
 		inference(app, i, (uint32_t)k, callback);
+	if (hold)
+		hold_until(hold);
 	return 0;
 }

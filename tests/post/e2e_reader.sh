@@ -49,15 +49,25 @@ sessions="$sessions $s4"
   lttng enable-channel -u -s "$s4" --buffers-pid --subbuf-size=4K --num-subbuf=2 qp &&
   lttng enable-event -u -s "$s4" -c qp 'qprof:*' &&
   lttng start "$s4"; } >>"$QP_LTTNG_LOG" 2>&1 || exit 99
-"$tp/e2e_gen" -n 200000 -k 2 & gpid=$!
-wait $gpid || exit 99
+# lttng reports a per-PID buffer's discarded count only while its process
+# lives: e2e_gen stays alive (-w) until the count has been read.
+"$tp/e2e_gen" -n 200000 -k 2 -w "$work/t3-go" & gpid=$!
+n=0
+until [ -e "$work/t3-go.ready" ]; do
+	kill -0 $gpid 2>/dev/null || { wait $gpid; exit 99; }
+	n=$((n + 1)); [ $n -lt 6000 ] || { kill $gpid; exit 99; }
+	sleep 0.01
+done
 lttng stop "$s4" >>"$QP_LTTNG_LOG" 2>&1
+ndisc=$(qp_session_discarded "$s4")
+touch "$work/t3-go"
+wait $gpid || exit 99
 tdir=$(find "$work/t3" -type d -name "e2e_gen-$gpid-*")
 ntr=$(find "$work/t3" -name metadata | wc -l)
 # lttng's count covers every process of the session: compare only when
 # e2e_gen was alone in it (e2e_readcheck fails when nothing was lost)
 if [ "$ntr" -eq 1 ]; then
-	set -- -d "$(qp_session_discarded "$s4")"
+	set -- -d "$ndisc"
 else
 	set -- -L
 fi

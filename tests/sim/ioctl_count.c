@@ -9,13 +9,24 @@
  *
  * It proves the simulator's "kernel" sits below libc: every qaic request the
  * runtime makes must show up here, as an interposer on a card would see it.
+ *
+ * Also written: "EXEC_ENTRIES <min> <max>" (entries per EXECUTE or
+ * PARTIAL_EXECUTE call), "EXEC_DIR_ODD <n>" (entries whose dir is neither
+ * 1 nor 2), "PARTIAL_RESIZE_ZERO <n>" (partial entries with resize 0) and
+ * one "NODE <path>" per device node the qaic ioctls went to.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <qprof/qaic_accel.h>
 
@@ -42,6 +53,65 @@ static struct counted_request requests[] = {
 
 typedef int (*ioctl_fn)(int fd, unsigned long request, ...);
 static atomic_ulong total;
+
+#define MAX_NODES 64
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long exec_min = ULONG_MAX, exec_max, dir_odd, resize_zero;
+static char *nodes[MAX_NODES];
+static int nnodes;
+static unsigned char fd_seen[4096];
+
+/* Called with lock held. */
+static void note_node(int fd)
+{
+	char link[64], path[PATH_MAX];
+	ssize_t n;
+
+	if (fd < 0 || fd >= (int)sizeof(fd_seen) || fd_seen[fd])
+		return;
+	fd_seen[fd] = 1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	for (int i = 0; i < nnodes; i++)
+		if (!strcmp(nodes[i], path))
+			return;
+	if (nnodes < MAX_NODES)
+		nodes[nnodes++] = strdup(path);
+}
+
+/* Called with lock held, before the call (entries are input). */
+static void note_execute(unsigned long request, const void *arg)
+{
+	const struct qaic_execute *ex = arg;
+	bool partial = request == DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO;
+
+	if (request != DRM_IOCTL_QAIC_EXECUTE_BO && !partial)
+		return;
+	if (ex->hdr.count < exec_min)
+		exec_min = ex->hdr.count;
+	if (ex->hdr.count > exec_max)
+		exec_max = ex->hdr.count;
+	for (uint32_t i = 0; i < ex->hdr.count; i++) {
+		uint32_t dir;
+
+		if (partial) {
+			const struct qaic_partial_execute_entry *e =
+				(const void *)(uintptr_t)ex->data;
+
+			dir = e[i].dir;
+			resize_zero += e[i].resize == 0;
+		} else {
+			const struct qaic_execute_entry *e =
+				(const void *)(uintptr_t)ex->data;
+
+			dir = e[i].dir;
+		}
+		dir_odd += dir != 1 && dir != 2;
+	}
+}
 
 static ioctl_fn real_ioctl(void)
 {
@@ -76,6 +146,12 @@ int ioctl(int fd, unsigned long request, ...)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (c) {
+		pthread_mutex_lock(&lock);
+		note_node(fd);
+		note_execute(request, arg);
+		pthread_mutex_unlock(&lock);
+	}
 	rc = f(fd, request, arg);
 	if (c) {
 		int saved = errno;
@@ -106,5 +182,10 @@ __attribute__((destructor)) static void write_counts(void)
 		fprintf(f, "%s %lu %lu\n", requests[i].name,
 			atomic_load(&requests[i].calls),
 			atomic_load(&requests[i].ok));
+	fprintf(f, "EXEC_ENTRIES %lu %lu\n", exec_max ? exec_min : 0, exec_max);
+	fprintf(f, "EXEC_DIR_ODD %lu\n", dir_odd);
+	fprintf(f, "PARTIAL_RESIZE_ZERO %lu\n", resize_zero);
+	for (int k = 0; k < nnodes; k++)
+		fprintf(f, "NODE %s\n", nodes[k]);
 	fclose(f);
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -125,6 +126,31 @@ static inline int kmd_attach(int fd, uint32_t handle, uint32_t dbc_id,
 	return kmd_ioctl(fd, DRM_IOCTL_QAIC_ATTACH_SLICE_BO, &as);
 }
 
+/* ATTACH_SLICE_BO with explicit slices (offset, size) pairs. */
+static inline int kmd_attach_slices(int fd, uint32_t handle, uint32_t dbc_id,
+				    uint32_t dir, const uint64_t (*sl)[2],
+				    uint32_t n, uint64_t bo_size)
+{
+	struct qaic_attach_slice_entry ent[16];
+	struct qaic_attach_slice as;
+
+	if (n > 16)
+		return -E2BIG;
+	memset(ent, 0, sizeof(ent));
+	for (uint32_t i = 0; i < n; i++) {
+		ent[i].offset = sl[i][0];
+		ent[i].size = sl[i][1];
+	}
+	memset(&as, 0, sizeof(as));
+	as.hdr.count = n;
+	as.hdr.dbc_id = dbc_id;
+	as.hdr.handle = handle;
+	as.hdr.dir = dir;
+	as.hdr.size = bo_size;
+	as.data = (uint64_t)(uintptr_t)ent;
+	return kmd_ioctl(fd, DRM_IOCTL_QAIC_ATTACH_SLICE_BO, &as);
+}
+
 static inline long kmd_bo(int fd, uint32_t dbc_id, uint32_t dir,
 			  uint32_t nslices, uint64_t size)
 {
@@ -151,6 +177,45 @@ static inline int kmd_execute(int fd, uint32_t dbc_id, const uint32_t *handles,
 	ex.hdr.dbc_id = dbc_id;
 	ex.data = (uint64_t)(uintptr_t)e;
 	return kmd_ioctl(fd, DRM_IOCTL_QAIC_EXECUTE_BO, &ex);
+}
+
+/*
+ * EXECUTE or PARTIAL_EXECUTE (resize != NULL) of any number of BOs, with
+ * the execute entries' dir fields taken from dirs (the kernel ignores them).
+ */
+static inline int kmd_execute_n(int fd, uint32_t dbc_id, const uint32_t *handles,
+				const uint32_t *dirs, const uint64_t *resize,
+				uint32_t n)
+{
+	struct qaic_partial_execute_entry *pe = NULL;
+	struct qaic_execute_entry *e = NULL;
+	struct qaic_execute ex;
+	int ret;
+
+	if (resize)
+		pe = calloc(n, sizeof(*pe));
+	else
+		e = calloc(n, sizeof(*e));
+	if (!pe && !e)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		if (pe) {
+			pe[i].handle = handles[i];
+			pe[i].dir = dirs[i];
+			pe[i].resize = resize[i];
+		} else {
+			e[i].handle = handles[i];
+			e[i].dir = dirs[i];
+		}
+	}
+	ex.hdr.count = n;
+	ex.hdr.dbc_id = dbc_id;
+	ex.data = pe ? (uint64_t)(uintptr_t)pe : (uint64_t)(uintptr_t)e;
+	ret = kmd_ioctl(fd, pe ? DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO :
+			DRM_IOCTL_QAIC_EXECUTE_BO, &ex);
+	free(pe);
+	free(e);
+	return ret;
 }
 
 static inline int kmd_wait(int fd, uint32_t handle, uint32_t dbc_id, uint32_t timeout_ms)

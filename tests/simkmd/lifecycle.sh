@@ -1,6 +1,7 @@
 #!/bin/bash
 # simkmd process life cycle: run dir and nodes (QAIC_SIM_RUNDIR,
-# QAIC_SIM_NUM_DEVICES), clear errors for bad settings, cleanup at exit, and
+# QAIC_SIM_NUM_DEVICES, QAIC_SIM_DEV_NAMING, QAIC_SIM_DEV_NODE_FIRST), clear
+# errors for bad settings, cleanup at exit, and
 # exit with requests in flight and a WAIT pending (must neither hang nor
 # crash).
 set -u
@@ -22,7 +23,21 @@ case "$out" in
 *) fail "default node path '$out'" ;;
 esac
 
-for bad in QAIC_SIM_NUM_DEVICES=0 QAIC_SIM_NUM_DEVICES=x QAIC_SIM_TIME_SCALE=-1 \
+# Legacy node names (older SDK drivers, partitioned devices whose node
+# number is not the QID): an inference through each node.
+out=$(QAIC_SIM_RUNDIR="$tmp/rd3" QAIC_SIM_NUM_DEVICES=2 \
+	QAIC_SIM_DEV_NAMING=qaic_aic100 QAIC_SIM_DEV_NODE_FIRST=15 "$T" --smoke) ||
+	fail "qaic_aic100 naming: inference through the nodes"
+want=$(printf '%s ok\n' "$tmp/rd3/qaic_aic100_15" "$tmp/rd3/qaic_aic100_16")
+[ "$out" = "$want" ] || fail "qaic_aic100 node paths: got '$out'"
+[ -e "$tmp/rd3" ] && fail "run dir $tmp/rd3 left behind at exit"
+out=$(QAIC_SIM_RUNDIR="$tmp/rd4" QAIC_SIM_DEV_NAMING=accel "$T" --smoke) ||
+	fail "accel naming: inference through the node"
+[ "$out" = "$tmp/rd4/accel/accel0 ok" ] || fail "accel node path: got '$out'"
+
+for bad in QAIC_SIM_DEV_NAMING=dev QAIC_SIM_DEV_NODE_FIRST=-1 \
+	QAIC_SIM_SG_CHUNK_BYTES=1000 QAIC_SIM_FAULT_WAIT_EINTR=2 \
+	QAIC_SIM_NUM_DEVICES=0 QAIC_SIM_NUM_DEVICES=x QAIC_SIM_TIME_SCALE=-1 \
 	QAIC_SIM_FAULT_EAGAIN=3 QAIC_SIM_SUBMIT_LATENCY_NS=9:1; do
 	name=${bad%%=*}
 	err=$(env "$bad" "$T" --start-only 2>&1 >/dev/null) && fail "$bad accepted"

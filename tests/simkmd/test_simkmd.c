@@ -62,7 +62,10 @@ static struct simkmd_stats stats_now(void)
 static void set_faults(int64_t deverr, int64_t hang, int64_t eagain_first,
 		       uint32_t eagain_count)
 {
-	struct simkmd_faults f = { deverr, hang, eagain_first, eagain_count };
+	struct simkmd_faults f = {
+		.deverr = deverr, .hang = hang, .eagain_first = eagain_first,
+		.eagain_count = eagain_count, .wait_eintr_first = -1,
+	};
 
 	assert_int_equal(simkmd_set_faults(&f), 0);
 }
@@ -448,6 +451,239 @@ static void test_cycle_counts(void **state)
 	close(fd);
 }
 
+
+/* ---- ring elements, many BOs, ignored dir, EINTR ------------------------- */
+
+#define MIB (1ull << 20)
+
+/*
+ * num_queue_element counts scatter-gather entries, not slices: with the
+ * default 4 MiB chunks a slice takes one element per chunk it touches, a
+ * zero-size slice one.  ATTACH refuses (ENOSPC) a BO whose elements exceed
+ * the ring, whatever its slice count.
+ */
+static void test_sg_ring_elements(void **state)
+{
+	static const uint64_t one[1][2] = { { 0, 9 * MIB } };
+	static const uint64_t three[3][2] = {
+		{ 0, 5 * MIB }, { 5 * MIB, 4 * MIB }, { 9 * MIB, 0 },
+	};
+	static const uint64_t big[1][2] = { { 0, 20 * MIB } };
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct qaic_perf_stats_entry ent[3];
+	struct simkmd_bo_times t;
+	int fd = open_dev(), dbc, small;
+	uint32_t h[3], dirs[3] = { TO_DEV, TO_DEV, FROM_DEV };
+	long big_h;
+
+	(void)state;
+	nnc.dma_bytes_per_us = 400;	/* 18 MiB of input: 47 ms, ring stays full */
+	dbc = kmd_activate(fd, &nnc, 16);
+	small = kmd_activate(fd, &nnc, 4);
+	assert_true(dbc >= 0 && small >= 0);
+	h[0] = (uint32_t)kmd_create(fd, 9 * MIB);
+	h[1] = (uint32_t)kmd_create(fd, 9 * MIB);
+	assert_int_equal(kmd_attach_slices(fd, h[0], (uint32_t)dbc, TO_DEV, one, 1, 9 * MIB), 0);
+	assert_int_equal(kmd_attach_slices(fd, h[1], (uint32_t)dbc, TO_DEV, three, 3, 9 * MIB), 0);
+	h[2] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	assert_int_equal(simkmd_test_bo_times(fd, h[0], &t), 0);
+	assert_int_equal(t.slices, 1);
+	assert_int_equal(t.nents, 3);		/* 4 + 4 + 1 MiB */
+	assert_int_equal(simkmd_test_bo_times(fd, h[1], &t), 0);
+	assert_int_equal(t.slices, 3);
+	assert_int_equal(t.nents, 2 + 2 + 1);	/* [0,5) [5,9) and the empty one */
+
+	/* One slice, five elements: more than a ring of 4 holds. */
+	big_h = kmd_create(fd, 20 * MIB);
+	assert_true(big_h > 0);
+	assert_int_equal(kmd_attach_slices(fd, (uint32_t)big_h, (uint32_t)small, TO_DEV,
+					   big, 1, 20 * MIB), -ENOSPC);
+
+	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dirs, NULL, 3), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 9);
+	assert_int_equal(kmd_perf(fd, (uint32_t)dbc, h, 3, ent), 0);
+	assert_int_equal(ent[0].num_queue_element, 3);
+	assert_int_equal(ent[1].num_queue_element, 5);
+	assert_int_equal(ent[2].num_queue_element, 1);
+	assert_int_equal(ent[0].queue_level_before, 0);
+	assert_int_equal(ent[1].queue_level_before, 3);
+	assert_int_equal(ent[2].queue_level_before, 8);
+	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
+	close(fd);
+}
+
+/*
+ * PARTIAL_EXECUTE: a slice at or beyond resize takes one element and moves
+ * nothing, a slice resize cuts is truncated (elements and bytes), one
+ * before it is whole; queue_level_before and num_queue_element still count
+ * whole BOs.  Bytes are checked through the input DMA time.
+ */
+static void test_partial_ring_elements(void **state)
+{
+	static const uint64_t one[1][2] = { { 0, 9 * MIB } };
+	static const uint64_t three[3][2] = {
+		{ 0, 3 * MIB }, { 3 * MIB, 3 * MIB }, { 6 * MIB, 3 * MIB },
+	};
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct qaic_perf_stats_entry ent[3];
+	struct simkmd_bo_times tb;
+	double scale = time_scale();
+	int fd = open_dev(), dbc;
+	uint32_t h[3], dirs[3] = { TO_DEV, TO_DEV, FROM_DEV };
+	uint64_t resize[3] = { 0, 4 * MIB, 4096 };
+
+	(void)state;
+	nnc.dma_bytes_per_us = 1000;		/* 1 GB/s: 1 MiB = 1048.576 µs */
+	dbc = kmd_activate(fd, &nnc, 32);
+	h[0] = (uint32_t)kmd_create(fd, 9 * MIB);
+	h[1] = (uint32_t)kmd_create(fd, 9 * MIB);
+	assert_int_equal(kmd_attach_slices(fd, h[0], (uint32_t)dbc, TO_DEV, one, 1, 9 * MIB), 0);
+	assert_int_equal(kmd_attach_slices(fd, h[1], (uint32_t)dbc, TO_DEV, three, 3, 9 * MIB), 0);
+	h[2] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+
+	/* h0: 1 element, 0 bytes; h1: whole [0,3) + [3,4) of one chunk + 1 */
+	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dirs, resize, 3), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 1 + 3 + 1);
+	assert_int_equal(kmd_perf(fd, (uint32_t)dbc, h, 3, ent), 0);
+	assert_int_equal(ent[0].num_queue_element, 3);
+	assert_int_equal(ent[1].num_queue_element, 5);
+	assert_int_equal(ent[1].queue_level_before, 3);
+	assert_int_equal(ent[2].queue_level_before, 8);
+	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
+	assert_int_equal(simkmd_test_bo_times(fd, h[1], &tb), 0);
+	/* inputs done after 4 MiB of DMA (not 18 MiB, not 0) */
+	assert_in_range(tb.processed_ns - tb.submit_ns,
+			(uint64_t)(4 * 1048576 * scale), (uint64_t)(4 * 1048576 * scale) + 200 * MS);
+	assert_true(tb.processed_ns - tb.submit_ns < (uint64_t)(18 * 1048576 * scale));
+
+	/* The same BOs executed whole: 18 MiB of input. */
+	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dirs, NULL, 3), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 3 + 5 + 1);
+	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
+	assert_int_equal(simkmd_test_bo_times(fd, h[1], &tb), 0);
+	assert_true(tb.processed_ns - tb.submit_ns >= (uint64_t)(18 * 1048576 * scale));
+	close(fd);
+}
+
+/*
+ * The kernel accepts any number of BOs in one request as long as the ring
+ * holds them: 1023 one-element BOs on a ring of 1024, one PERF_STATS query
+ * for all of them.
+ */
+static void test_many_bos_one_request(void **state)
+{
+	enum { N = 1023 };
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	struct qaic_perf_stats_entry *ent = calloc(N, sizeof(*ent));
+	uint32_t *h = calloc(N, sizeof(*h)), *dirs = calloc(N, sizeof(*dirs));
+	int fd = open_dev(), dbc;
+
+	(void)state;
+	nnc.dma_bytes_per_us = 100;	/* 4 MB of input: 42 ms, ring stays full */
+	dbc = kmd_activate(fd, &nnc, 1024);
+	assert_true(dbc >= 0 && ent && h && dirs);
+	for (int i = 0; i < N; i++) {
+		long b = kmd_bo(fd, (uint32_t)dbc, i < N - 2 ? TO_DEV : FROM_DEV, 1, 4096);
+
+		assert_true(b > 0);
+		h[i] = (uint32_t)b;
+		dirs[i] = (uint32_t)i * 2654435761u;	/* ignored by the kernel */
+	}
+	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dirs, NULL, N), 0);
+	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), N);
+	assert_int_equal(kmd_wait(fd, h[N - 1], (uint32_t)dbc, 0), 0);
+	assert_int_equal(kmd_perf(fd, (uint32_t)dbc, h, N, ent), 0);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(ent[i].queue_level_before, i);
+		assert_int_equal(ent[i].num_queue_element, 1);
+	}
+	assert_true(ent[N - 1].device_latency_us >= 1000 * time_scale() - 1);
+	/* One BO more than the ring holds can never be queued. */
+	long extra = kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 4096);
+	uint32_t *h2 = calloc(N + 1, sizeof(*h2));
+	assert_true(extra > 0 && h2);
+	memcpy(h2, h, N * sizeof(*h));
+	h2[N] = (uint32_t)extra;
+	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h2, h2, NULL, N + 1), -EAGAIN);
+	free(h2);
+	free(ent);
+	free(h);
+	free(dirs);
+	close(fd);
+}
+
+/*
+ * The direction of a BO is the one ATTACH_SLICE_BO gave: the dir of
+ * execute entries is ignored.  An input still completes when the input DMA
+ * ends and an output at the end of the request, whatever the entries say.
+ */
+static void test_exec_dir_ignored(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(20 * MS);
+	struct simkmd_bo_times ti, to;
+	double scale = time_scale();
+	int fd = open_dev(), dbc;
+	uint32_t h[2], bad[2] = { FROM_DEV, 0x7fffffff };
+	uint64_t resize[2] = { 10000, 4096 };
+
+	(void)state;
+	nnc.dma_bytes_per_us = 1;		/* 10000 bytes: 10 ms */
+	dbc = kmd_activate(fd, &nnc, 8);
+	h[0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 10000);
+	h[1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 16);
+	for (int partial = 0; partial < 2; partial++) {
+		assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, bad,
+					       partial ? resize : NULL, 2), 0);
+		assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
+		assert_int_equal(simkmd_test_bo_times(fd, h[0], &ti), 0);
+		assert_int_equal(simkmd_test_bo_times(fd, h[1], &to), 0);
+		assert_true(ti.processed_ns - ti.submit_ns >= (uint64_t)(10 * MS * scale));
+		assert_true(ti.processed_ns - ti.submit_ns < (uint64_t)(20 * MS * scale));
+		assert_true(to.processed_ns - to.submit_ns >= (uint64_t)(30 * MS * scale));
+	}
+	close(fd);
+}
+
+/*
+ * QAIC_SIM_FAULT_WAIT_EINTR: a wait that would block returns EINTR at once
+ * (a signal pending, no SA_RESTART); a retry waits normally.  Waits on
+ * completed BOs return 0 and take no index.
+ */
+static void test_wait_eintr(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(20 * MS);
+	struct simkmd_faults f;
+	struct simkmd_stats before;
+	double scale = time_scale();
+	int fd = open_dev(), dbc = kmd_activate(fd, &nnc, 8);
+	uint32_t x = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	int64_t k;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(simkmd_get_faults(&f), 0);
+	k = simkmd_next_blocking_wait_index();
+	f.wait_eintr_first = k;
+	f.wait_eintr_count = 2;
+	assert_int_equal(simkmd_set_faults(&f), 0);
+	before = stats_now();
+	t0 = kmd_now_ns();
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EINTR);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EINTR);
+	assert_true(kmd_now_ns() - t0 < (uint64_t)(20 * MS * scale));
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
+	assert_true(kmd_now_ns() - t0 >= (uint64_t)(20 * MS * scale));
+	assert_int_equal(simkmd_next_blocking_wait_index(), k + 3);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
+	assert_int_equal(simkmd_next_blocking_wait_index(), k + 3);
+	assert_int_equal(stats_now().failed - before.failed, 2);
+	f.wait_eintr_count = 0;
+	assert_int_equal(simkmd_set_faults(&f), 0);
+	close(fd);
+}
+
 /* ---- faults ---------------------------------------------------------------- */
 
 static void test_hang_timeout(void **state)
@@ -734,6 +970,37 @@ static int start_only(void)
 	return 0;
 }
 
+/*
+ * --smoke: on every device node, whatever its name, one activation and one
+ * inference through the node; prints "<path> ok" per device.
+ */
+static int smoke(void)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
+	int ret = simkmd_start();
+
+	if (ret) {
+		fprintf(stderr, "simkmd_start: %s\n", strerror(-ret));
+		return 1;
+	}
+	for (int i = 0; i < simkmd_num_devices(); i++) {
+		const char *path = simkmd_device_path(i);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		int dbc = fd < 0 ? -1 : kmd_activate(fd, &nnc, 4);
+		long h = dbc < 0 ? -1 : kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+		uint32_t hh = (uint32_t)h;
+
+		if (h < 0 || kmd_execute(fd, (uint32_t)dbc, &hh, &dirs_io[1], 1) ||
+		    kmd_wait(fd, hh, (uint32_t)dbc, 0)) {
+			fprintf(stderr, "%s: inference failed\n", path);
+			return 1;
+		}
+		close(fd);
+		printf("%s ok\n", path);
+	}
+	return 0;
+}
+
 static void *blocked_waiter(void *p)
 {
 	struct waiter_arg *w = p;
@@ -777,6 +1044,11 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_ring_full_eagain),
 		cmocka_unit_test(test_execute_errors),
 		cmocka_unit_test(test_cycle_counts),
+		cmocka_unit_test(test_sg_ring_elements),
+		cmocka_unit_test(test_partial_ring_elements),
+		cmocka_unit_test(test_many_bos_one_request),
+		cmocka_unit_test(test_exec_dir_ignored),
+		cmocka_unit_test(test_wait_eintr),
 		cmocka_unit_test(test_hang_timeout),
 		cmocka_unit_test(test_deverr_and_eagain_faults),
 		cmocka_unit_test(test_concurrent_waits),
@@ -788,6 +1060,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--start-only"))
 		return start_only();
+	if (argc > 1 && !strcmp(argv[1], "--smoke"))
+		return smoke();
 	if (argc > 1 && !strcmp(argv[1], "--exit-in-flight"))
 		return exit_in_flight();
 	if (argc > 1)

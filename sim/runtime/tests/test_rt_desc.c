@@ -21,7 +21,14 @@ static char err[DESC_ERR_MAX];
 static int parse(const char *text)
 {
 	err[0] = '\0';
+	desc_free(&d);
 	return desc_parse(text, strlen(text), "t.desc", &d, err, sizeof(err));
+}
+
+static int parse_file(const char *path)
+{
+	desc_free(&d);
+	return desc_parse_file(path, &d, err, sizeof(err));
 }
 
 static void test_good(void **state)
@@ -132,16 +139,26 @@ static void test_nul_byte(void **state)
 	assert_non_null(strstr(err, "bin:1: description contains a NUL byte"));
 }
 
+/* Thousands of buffers parse; one more than the limit names its line. */
 static void test_too_many_buffers(void **state)
 {
-	char text[8192];
+	size_t cap = 32 * (DESC_MAX_BUFFERS + 8);
+	char *text = malloc(cap), want[128];
 	int i, n;
 
-	n = snprintf(text, sizeof(text), "name = n\ncompute_us = 1\nring = 1000\n");
-	for (i = 0; i <= DESC_MAX_BUFFERS; i++)
-		n += snprintf(text + n, sizeof(text) - n, "buffer = b%d 4 out\n", i);
+	assert_non_null(text);
+	n = snprintf(text, cap, "name = n\ncompute_us = 1\nring = 65536\n");
+	for (i = 0; i < DESC_MAX_BUFFERS; i++)
+		n += snprintf(text + n, cap - n, "buffer = b%d 4 out\n", i);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(d.nbuf, DESC_MAX_BUFFERS);
+	assert_string_equal(d.buf[DESC_MAX_BUFFERS - 1].name, "b4095");
+	n += snprintf(text + n, cap - n, "buffer = b%d 4 out\n", i);
 	assert_int_equal(parse(text), -1);
-	assert_string_equal(err, "t.desc:68: too many buffers (at most 64)");
+	snprintf(want, sizeof(want), "t.desc:%d: too many buffers (at most %d)",
+		 DESC_MAX_BUFFERS + 4, DESC_MAX_BUFFERS);
+	assert_string_equal(err, want);
+	free(text);
 }
 
 static const char *presets(void)
@@ -157,17 +174,17 @@ static void test_presets_parse(void **state)
 	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/bert.desc", presets());
-	assert_int_equal(desc_parse_file(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(parse_file(path), 0);
 	assert_string_equal(d.name, "bert-base");
 	assert_int_equal(d.batch, 8);
 	assert_int_equal(d.stats, 1);
 	assert_in_range(d.compute_us, 22000, 24000);
 	snprintf(path, sizeof(path), "%s/resnet50.desc", presets());
-	assert_int_equal(desc_parse_file(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(parse_file(path), 0);
 	assert_int_equal(d.stats, 0);
 	assert_in_range(d.compute_us, 1000, 1300);
 	snprintf(path, sizeof(path), "%s/tiny.desc", presets());
-	assert_int_equal(desc_parse_file(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(parse_file(path), 0);
 	assert_int_equal(d.compute_us, 50);
 }
 
@@ -181,11 +198,11 @@ static void test_file_errors(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "name = a\nbogus = 1\n", 19), 19);
 	close(fd);
-	assert_int_equal(desc_parse_file(path, &d, err, sizeof(err)), -1);
+	assert_int_equal(parse_file(path), -1);
 	snprintf(want, sizeof(want), "%s:2: unknown key 'bogus'", base);
 	assert_string_equal(err, want);
 	unlink(path);
-	assert_int_equal(desc_parse_file(path, &d, err, sizeof(err)), -1);
+	assert_int_equal(parse_file(path), -1);
 	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", path);
 	assert_string_equal(err, want);
 }

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The worker side of one inference: pre-processing, one EXECUTE per device
+ * of the program, one WAIT per device on its last output, PERF_STATS for
+ * profiled samples, post-processing and completion.  The stamps are the
+ * runtime's own view (ARCHITECTURE.md "two views of one inference").
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "simkmd.h"
+#include "rt.h"
+
+#define EXECUTE_RETRIES 50		/* on -EAGAIN (OPENRT runExecute) */
+#define EXECUTE_WAIT_STEP_NS 5000000ull	/* 5 ms, +5 ms per retry */
+
+/* ---- host-side copies ------------------------------------------------------ */
+
+/*
+ * The part of mapping @i that device @d holds: all of it, or for a split
+ * buffer the d-th slice of the BO size (fewer bytes, or none, at the end).
+ */
+static void dev_part(const struct QAicExecObj *eo, uint32_t d, uint32_t i,
+		     uint64_t *off, uint64_t *len)
+{
+	uint64_t size = eo->dev[d].bo[i].size, valid = eo->valid[i];
+
+	*off = 0;
+	*len = valid;
+	if (eo->ndev > 1 && size < eo->prog->maps[i].size) {
+		*off = (uint64_t)d * size;
+		*len = valid > *off ? valid - *off : 0;
+		if (*len > size)
+			*len = size;
+	}
+}
+
+static void preprocess(struct QAicExecObj *eo)
+{
+	uint64_t slow = rt_config()->slow_preproc_ns, off, len;
+	uint32_t i, d;
+
+	for (i = 0; eo->user && i < eo->nbo; i++) {
+		if (eo->dev[0].bo[i].dir != 1 || !eo->user[i].buf)
+			continue;
+		for (d = 0; d < eo->ndev; d++) {
+			dev_part(eo, d, i, &off, &len);
+			if (len)
+				memcpy(eo->dev[d].bo[i].map, eo->user[i].buf + off, len);
+		}
+	}
+	if (slow)
+		rt_sleep_ns(slow);
+}
+
+/* Outputs come back from every device holding a part, else device 0. */
+static void postprocess(struct QAicExecObj *eo)
+{
+	uint64_t off, len;
+	uint32_t i, d;
+
+	for (i = 0; eo->user && i < eo->nbo; i++) {
+		if (eo->dev[0].bo[i].dir != 2 || !eo->user[i].buf)
+			continue;
+		for (d = 0; d < eo->ndev; d++) {
+			dev_part(eo, d, i, &off, &len);
+			if (len)
+				memcpy(eo->user[i].buf + off, eo->dev[d].bo[i].map, len);
+			if (!off && eo->dev[d].bo[i].size == eo->prog->maps[i].size)
+				break;	/* whole on every device: take device 0's */
+		}
+	}
+}
+
+/*
+ * Short user-space step before the first EXECUTE: clear the cycle-count
+ * records so a stale one is never read back, and set the resize of each
+ * entry for a partial execution (bytes of each BO that move; 0 skips it).
+ */
+static void prepare_submit(struct QAicExecObj *eo)
+{
+	struct QAicProgram *pg = eo->prog;
+	uint64_t off, len;
+
+	for (uint32_t d = 0; d < eo->ndev; d++) {
+		struct rt_eodev *ed = &eo->dev[d];
+
+		if (pg->desc->stats) {
+			struct rt_bo *bo = &ed->bo[pg->wait_idx];
+
+			memset((uint8_t *)bo->map + bo->size - DESC_CYCLES_BYTES, 0,
+			       DESC_CYCLES_BYTES);
+		}
+		for (uint32_t i = 0; eo->partial && i < eo->nbo; i++) {
+			dev_part(eo, d, i, &off, &len);
+			ed->pentries[i].resize = len;
+		}
+	}
+}
+
+/* ---- kernel calls ------------------------------------------------------------ */
+
+static QStatus status_of(int err)
+{
+	switch (err) {
+	case ETIMEDOUT:
+		return QS_TIMEDOUT;
+	case EIO:
+	case EPIPE:
+		return QS_DEV_ERROR;
+	case ENODEV:
+		return QS_NODEV;
+	case EPERM:
+		return QS_PERM;
+	case ENOMEM:
+		return QS_NOMEM;
+	default:
+		return QS_ERROR;
+	}
+}
+
+/* EXECUTE_BO or PARTIAL_EXECUTE_BO of device @d's BOs. */
+static int execute_once(struct QAicExecObj *eo, uint32_t d)
+{
+	struct rt_eodev *ed = &eo->dev[d];
+	struct qaic_execute ex = {
+		.hdr = { .count = eo->nbo, .dbc_id = ed->dbc_id },
+	};
+	unsigned long req = DRM_IOCTL_QAIC_EXECUTE_BO;
+
+	ex.data = (uint64_t)(uintptr_t)ed->entries;
+	if (eo->partial) {
+		req = DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO;
+		ex.data = (uint64_t)(uintptr_t)ed->pentries;
+	}
+	return ioctl(ed->fd, req, &ex) ? errno : 0;
+}
+
+/*
+ * Submission to device @d: EAGAIN (ring full) is retried after 5 ms,
+ * 10 ms, ... (x QAIC_SIM_TIME_SCALE), 50 retries, then QS_BUSY; EINTR at
+ * once.  *t_exec: entry of the successful call.
+ */
+static QStatus submit_dev(struct QAicExecObj *eo, uint32_t d, uint64_t *t_exec)
+{
+	double scale = rt_config()->time_scale;
+	uint32_t retry;
+	int err;
+
+	for (retry = 0;; retry++) {
+		*t_exec = rt_now();
+		err = execute_once(eo, d);
+		if (!err)
+			return QS_SUCCESS;
+		if (err == EINTR)
+			continue;
+		if (err != EAGAIN) {
+			rt_log(eo->ctx, QL_ERROR, "program %s: EXECUTE_BO on device %d failed: %s",
+			       eo->prog->name, (int)eo->prog->pdev[d].qid, strerror(err));
+			return status_of(err);
+		}
+		if (retry == EXECUTE_RETRIES)
+			return QS_BUSY;
+		rt_sleep_ns((uint64_t)((double)EXECUTE_WAIT_STEP_NS * (retry + 1) * scale));
+	}
+}
+
+/*
+ * WAIT_BO on device @d's wait handle: ETIMEDOUT is retried SubmitNumRetries
+ * times, EINTR (a signal) always; the wait's timeout is dataPathTimeoutMs,
+ * else SubmitRetryTimeoutMs (0: the kernel's default).
+ */
+static QStatus wait_dev(struct QAicExecObj *eo, uint32_t d)
+{
+	const QAicProgramProperties *pp = &eo->prog->props;
+	struct rt_eodev *ed = &eo->dev[d];
+	struct qaic_wait w = {
+		.handle = ed->bo[eo->prog->wait_idx].handle,
+		.timeout = pp->SubmitRetryTimeoutMs,
+		.dbc_id = ed->dbc_id,
+	};
+	uint32_t tries = 0;
+
+	for (;;) {
+		if (ioctl(ed->fd, DRM_IOCTL_QAIC_WAIT_BO, &w) == 0)
+			return QS_SUCCESS;
+		if (errno == EINTR)
+			continue;
+		if (errno == ETIMEDOUT && tries++ < pp->SubmitNumRetries)
+			continue;
+		if (errno != ETIMEDOUT && errno != EIO)
+			rt_log(eo->ctx, QL_ERROR, "program %s: WAIT_BO on device %d failed: %s",
+			       eo->prog->name, (int)eo->prog->pdev[d].qid,
+			       strerror(errno));
+		return status_of(errno);
+	}
+}
+
+/*
+ * PERF_STATS_BO of device @d's BOs, as the open runtime's
+ * getExecProfilingData: one entry per execute entry, queue depth from
+ * entry 0, latencies from the wait handle's entry.
+ */
+static bool perf_dev(struct QAicExecObj *eo, uint32_t d)
+{
+	struct rt_eodev *ed = &eo->dev[d];
+	struct rt_devrun *run = &eo->run[d];
+	struct qaic_perf_stats ps;
+	uint32_t i, total = 0, w = eo->prog->wait_idx;
+
+	memset(ed->perf, 0, eo->nbo * sizeof(*ed->perf));
+	for (i = 0; i < eo->nbo; i++)
+		ed->perf[i].handle = ed->bo[i].handle;
+	memset(&ps, 0, sizeof(ps));
+	ps.hdr.count = (uint16_t)eo->nbo;
+	ps.hdr.dbc_id = ed->dbc_id;
+	ps.data = (uint64_t)(uintptr_t)ed->perf;
+	if (ioctl(ed->fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps) < 0) {
+		rt_log(eo->ctx, QL_WARN, "program %s: PERF_STATS_BO failed: %s; sample dropped",
+		       eo->prog->name, strerror(errno));
+		return false;
+	}
+	for (i = 0; i < eo->nbo; i++)
+		total += ed->perf[i].num_queue_element;
+	run->queue_depth = ed->perf[0].queue_level_before;
+	run->total_elems = total;
+	run->exec_to_vc = ed->perf[w].submit_latency_us;
+	run->exec_to_complete = ed->perf[w].device_latency_us;
+	run->has_perf = true;
+	return true;
+}
+
+/* ---- the latency row ---------------------------------------------------------- */
+
+static void read_cycles(struct QAicExecObj *eo, uint32_t d, struct prof_row *r)
+{
+	struct rt_bo *bo = &eo->dev[d].bo[eo->prog->wait_idx];
+	struct simkmd_cycle_counts cc;
+
+	if (!eo->prog->desc->stats)
+		return;
+	memcpy(&cc, (uint8_t *)bo->map + bo->size - DESC_CYCLES_BYTES,
+	       sizeof(cc));
+	if (cc.magic != SIMKMD_CYCLES_MAGIC || cc.end_tick < cc.start_tick ||
+	    cc.input_done_tick < cc.start_tick ||
+	    cc.output_start_tick < cc.compute_done_tick)
+		return;
+	r->has_dev = true;
+	r->dev_exec_ticks = cc.end_tick - cc.start_tick;
+	r->dev_in_ticks = cc.input_done_tick - cc.start_tick;
+	r->dev_out_ticks = cc.output_start_tick - cc.compute_done_tick;
+}
+
+/*
+ * The device a row's kernel and device columns come from: the one whose
+ * wait handle took longest from doorbell to completion (largest
+ * device_latency_us, the straggler), the first in devMapping order on a
+ * tie.  With one device, that device.
+ */
+static uint32_t row_device(const struct QAicExecObj *eo)
+{
+	uint32_t k = 0;
+
+	for (uint32_t d = 1; d < eo->ndev; d++)
+		if (eo->run[d].exec_to_complete > eo->run[k].exec_to_complete)
+			k = d;
+	return k;
+}
+
+static void fill_row(struct QAicExecObj *eo, struct prof_row *r)
+{
+	uint32_t k = row_device(eo);
+	const struct rt_devrun *run = &eo->run[k];
+
+	r->device = k;
+	r->queue_depth = run->queue_depth;
+	r->num_inf = run->queue_depth > 0 && run->total_elems ?
+		     1 + run->queue_depth / run->total_elems : 1;
+	r->exec_to_vc = run->exec_to_vc;
+	r->exec_to_complete = run->exec_to_complete;
+	read_cycles(eo, k, r);
+}
+
+/* ---- completion ----------------------------------------------------------------- */
+
+static void complete(struct QAicExecObj *eo, QStatus st, bool sampled)
+{
+	struct QAicEvent *ev = eo->event;
+	struct QAicProgram *pg = eo->prog;
+	uint64_t sample = eo->row.sample;
+
+	if (sampled) {
+		eo->row.done = rt_now();
+		profile_record(pg, &eo->row);
+	}
+	eo->event = NULL;
+	rt_ref(&pg->obj);	/* the exec object may go once it is idle */
+	pthread_mutex_lock(&eo->lock);
+	eo->last_status = st;
+	eo->done_sampled = sampled;
+	eo->done_sample = sample;
+	eo->state = EO_IDLE;
+	pthread_cond_broadcast(&eo->cond);
+	pthread_mutex_unlock(&eo->lock);
+	if (ev) {
+		rt_event_complete(ev, pg, sampled, sample, st);
+		RT_PUT(ev);
+	}
+	RT_PUT(pg);
+}
+
+/*
+ * EXECUTE on every device in devMapping order, then WAIT on every device
+ * that took its request (also after a failure, so that no BO stays
+ * queued).  *t_exec: entry of the first device's successful EXECUTE.
+ */
+static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec)
+{
+	QStatus st = QS_SUCCESS, wst;
+	uint32_t d, submitted = 0;
+
+	*t_exec = rt_now();
+	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++) {
+		st = submit_dev(eo, d, &eo->run[d].t_exec);
+		if (st == QS_SUCCESS)
+			submitted++;
+	}
+	if (submitted)
+		*t_exec = eo->run[0].t_exec;
+	for (d = 0; d < submitted; d++) {
+		wst = wait_dev(eo, d);
+		if (st == QS_SUCCESS)
+			st = wst;
+	}
+	return st;
+}
+
+void rt_execobj_run(struct QAicExecObj *eo)
+{
+	struct prof_row *r = &eo->row;
+	bool sampled = eo->sampled;
+	uint64_t t0, t_exec;
+	QStatus st;
+	uint32_t d;
+
+	memset(eo->run, 0, eo->ndev * sizeof(*eo->run));
+	t0 = rt_now();
+	preprocess(eo);
+	r->pre_ns = rt_now() - t0;
+	t0 = rt_now();
+	prepare_submit(eo);
+	r->sub_ns = rt_now() - t0;
+	st = execute_all(eo, &t_exec);
+	r->exec_ns = rt_now() - t_exec;
+	for (d = 0; st == QS_SUCCESS && sampled && d < eo->ndev; d++)
+		sampled = perf_dev(eo, d);
+	if (st == QS_SUCCESS) {
+		t0 = rt_now();
+		postprocess(eo);
+		r->post_ns = rt_now() - t0;
+		if (sampled)
+			fill_row(eo, r);
+	} else {
+		char what[160];
+
+		sampled = false;
+		snprintf(what, sizeof(what), "program %s: inference %" PRIu64 " failed with status %d",
+			 eo->prog->name, r->sample, (int)st);
+		rt_report_error(eo->ctx, QIAC_ERROR_EXECOBJ_RUNTIME, what);
+	}
+	complete(eo, st, sampled);
+	pthread_mutex_lock(&eo->lock);
+	eo->workers--;
+	pthread_cond_broadcast(&eo->cond);
+	pthread_mutex_unlock(&eo->lock);
+}
