@@ -942,6 +942,9 @@ static int reader_open(struct reader *rd, int fd, const struct stat *st)
 	*rd = (struct reader){ .fd = fd, .positioned = S_ISREG(st->st_mode),
 			       .to_end = true, .stop = st->st_size,
 			       .cap = CHUNK };
+	/* a small file needs no 2 MiB buffer (faulted in anew per file) */
+	if (rd->positioned && st->st_size < CHUNK / 2)
+		rd->cap = ((size_t)st->st_size + 4096 + 4095) & ~(size_t)4095;
 	rd->buf = alloc_column(rd->cap);
 	return rd->buf ? 0 : -1;
 }

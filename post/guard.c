@@ -27,6 +27,7 @@ struct guard_shared {
 	atomic_uint_fast64_t ticks;
 	char phase[512];
 	bool deferred;
+	atomic_bool decoded;	/* qp_guard_decoded(): no stall limit */
 };
 
 static struct guard_shared *shared;	/* set in a guarded child */
@@ -47,6 +48,12 @@ void qp_guard_phase(const char *fmt, ...)
 	vsnprintf(shared->phase, sizeof(shared->phase), fmt, ap);
 	va_end(ap);
 	qp_guard_tick();
+}
+
+void qp_guard_decoded(void)
+{
+	if (shared)
+		atomic_store(&shared->decoded, true);
 }
 
 bool qp_guard_defer(const char *msg)
@@ -117,6 +124,7 @@ static void watch(pid_t pid, const struct qp_guard_opts *o,
 			last_ticks = atomic_load(&shared->ticks);
 			last_progress = now_s();
 		} else if (o->stall_s && now_s() - last_progress > o->stall_s &&
+			   !atomic_load(&shared->decoded) &&
 			   r->end == QP_GUARD_EXITED) {
 			r->end = QP_GUARD_STALLED;
 			kill(pid, SIGKILL);
@@ -152,6 +160,7 @@ int qp_guard_run(int (*fn)(void *), void *arg, const struct qp_guard_opts *o,
 	atomic_init(&shared->ticks, 0);
 	shared->phase[0] = '\0';
 	shared->deferred = false;
+	atomic_init(&shared->decoded, false);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGCHLD);
 	sigaddset(&waitset, SIGINT);

@@ -52,6 +52,13 @@ struct qp_guard_result {
 int qp_guard_run(int (*fn)(void *), void *arg, const struct qp_guard_opts *o,
 		 struct qp_guard_result *r);
 
+/*
+ * In the child: the decoding is over; what follows (assembly's end,
+ * statistics, writers) is the report's own bounded work, which does not
+ * tick: no stall limit from now on (the memory limit stays).
+ */
+void qp_guard_decoded(void);
+
 /* In the child: progress (a few ns; no-op outside a guarded child). */
 void qp_guard_tick(void);
 /* In the child: what it is doing now (formatted, truncated). */

@@ -1074,6 +1074,36 @@ out:
 	return rc;
 }
 
+/*
+ * The plugins, loaded once per process (loading scans the plugin
+ * directories and opens shared objects: milliseconds, per graph before);
+ * gr gets its own references.
+ */
+static int find_plugins(struct graph *gr)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static const bt_plugin *ctf, *utils;
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (!ctf && bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
+				   BT_TRUE, &ctf) != BT_PLUGIN_FIND_STATUS_OK)
+		ctf = NULL;
+	if (!utils && bt_plugin_find("utils", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
+				     BT_TRUE, &utils) != BT_PLUGIN_FIND_STATUS_OK)
+		utils = NULL;
+	if (ctf && utils) {
+		bt_plugin_get_ref(ctf);
+		bt_plugin_get_ref(utils);
+		gr->ctf = ctf;
+		gr->utils = utils;
+	} else {
+		rc = -1;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
 static int build_graph(struct graph *gr, char **dirs, size_t ndirs,
 		       struct sink_state *s, char *err, size_t errlen)
 {
@@ -1081,10 +1111,7 @@ static int build_graph(struct graph *gr, char **dirs, size_t ndirs,
 	const bt_component_sink *sink;
 	size_t i;
 
-	if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
-			   &gr->ctf) != BT_PLUGIN_FIND_STATUS_OK ||
-	    bt_plugin_find("utils", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE,
-			   &gr->utils) != BT_PLUGIN_FIND_STATUS_OK) {
+	if (find_plugins(gr)) {
 		take_bt_error(err, errlen,
 			      "babeltrace2 plugins 'ctf' and 'utils' not found");
 		return -1;

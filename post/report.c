@@ -870,6 +870,7 @@ static int read_model(const struct options *o, struct qp_model *m,
 	rc = qp_trace_precheck(o->traces, o->ntraces, err, sizeof(err));
 	if (!rc)
 		rc = read_events(o, m, a, st, err, sizeof(err));
+	qp_guard_decoded();	/* the rest does not tick (guard.h) */
 	if (o->progress)
 		fputc('\n', stderr);
 	if (rc) {

@@ -587,6 +587,7 @@ int qp_event_check(struct qp_event_checker *c, uint32_t host, int32_t pid,
 		   char *err, size_t errlen)
 {
 	struct qp_tid_state *s;
+	uint64_t key;
 
 	if (pid <= 0 || pid > PID_MAX_LIMIT || tid <= 0 || tid > PID_MAX_LIMIT) {
 		snprintf(err, errlen, "corrupt event: pid %" PRId32 ", tid %" PRId32 " (Linux ids are 1 to %d)",
@@ -603,11 +604,16 @@ int qp_event_check(struct qp_event_checker *c, uint32_t host, int32_t pid,
 			 begin_ts, ts);
 		return -1;
 	}
-	s = tid_slot(c, (uint64_t)(host + 1) << 32 | (uint32_t)tid);
+	key = (uint64_t)(host + 1) << 32 | (uint32_t)tid;
+	if (key == c->last_key && pid == c->last_pid)
+		return 0;
+	s = tid_slot(c, key);
 	if (!s) {
 		c->failed = true;
 		return 0;	/* a check skipped, not a corrupt trace */
 	}
+	c->last_key = key;
+	c->last_pid = pid;
 	if (s->pid == pid)
 		return 0;
 	if (s->pid && s->prev_pid == pid) {

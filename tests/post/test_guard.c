@@ -60,6 +60,15 @@ static int slow_but_alive(void *arg)
 	return 0;
 }
 
+/* Decoded, then 3 s of work without a tick: no stall limit any more. */
+static int decoded_then_quiet(void *arg)
+{
+	(void)arg;
+	qp_guard_decoded();
+	sleep(3);
+	return 0;
+}
+
 static int crash(void *arg)
 {
 	(void)arg;
@@ -123,6 +132,9 @@ static void test_stall(void **state)
 	assert_non_null(strstr(msg, "while spinning"));
 	/* progress keeps a slow child alive */
 	assert_int_equal(qp_guard_run(slow_but_alive, NULL, &o, &r), 0);
+	assert_int_equal(r.end, QP_GUARD_EXITED);
+	/* after the decoding, the report's own work has no stall limit */
+	assert_int_equal(qp_guard_run(decoded_then_quiet, NULL, &o, &r), 0);
 	assert_int_equal(r.end, QP_GUARD_EXITED);
 }
 
