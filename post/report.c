@@ -33,6 +33,7 @@
 #include "pipeline.h"
 #include "reader.h"
 #include "select.h"
+#include "split.h"
 #include "stats.h"
 #include "symbolize.h"
 #include "tracecheck.h"
@@ -524,39 +525,21 @@ out:
 }
 
 /*
- * Reader -> assembler, in several threads when asked: two graphs decoding
- * halves of the stream files in two threads, merged here and assembled
- * here (qp_read_traces_split), or, when the trace cannot be split, the
- * reader (babeltrace2) here and the assembler in the pipeline's thread.  The reader
- * writes m->hosts and st only, the assembler the rest of m.  When no
- * thread can be had, one thread does both.
+ * Reader -> assembler on o->threads threads (split.h).  The reader writes
+ * m->hosts and st only, the assembler the rest of m.
  */
 static int read_events(const struct options *o, struct qp_model *m,
 		       struct qp_assembler *a, struct qp_read_stats *st,
 		       char *err, size_t errlen)
 {
-	struct qp_pipeline *pl = NULL;
-	bool split;
-	int rc, prc;
+	enum qp_read_how how;
+	int rc;
 
-	if (o->threads > 1) {
-		/* two decoding threads, the assembler here (reader.h) */
-		rc = qp_read_traces_split(o->traces, o->ntraces, m,
-					  qp_assembler_sink, a, st, err, errlen,
-					  &split);
-		read_split = split;
-		if (split || rc)
-			return rc;
-		pl = qp_pipeline_start(qp_assembler_sink, a);
-	}
-	if (!pl)
-		return qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink,
-				      a, st, err, errlen);
-	rc = qp_read_traces(o->traces, o->ntraces, m, qp_pipeline_sink, pl, st,
-			    err, errlen);
-	prc = qp_pipeline_finish(pl, &assembler_cpu_s);
-	/* the assembler's error stopped the reader (rc is it), or came last */
-	return rc ? rc : prc;
+	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
+				    a, o->threads, st, &how, &assembler_cpu_s,
+				    err, errlen);
+	read_split = how == QP_READ_TWO_GRAPHS;
+	return rc;
 }
 
 static int read_model(const struct options *o, struct qp_model *m,
