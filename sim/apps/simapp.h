@@ -89,6 +89,9 @@ struct simapp_options {
 	/* --dev-mapping: every program on these devices (devMapping) */
 	const char *dev_mapping;
 	bool device_set;		/* -d given */
+	/* --prefill TOKENS / --decode STEPS: LLM sequences (simapp_llm.c) */
+	uint64_t prefill_tokens;
+	uint64_t decode_steps;
 	QID map_devs[16];
 	unsigned int num_map_devs;
 	bool stop_on_sigint;		/* SIGINT ends the run cleanly */

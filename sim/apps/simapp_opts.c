@@ -32,6 +32,8 @@ enum long_only_option {
 	OPT_NULL_PROGRAM_NAME,
 	OPT_PROGRAM_GROUP,
 	OPT_DEV_MAPPING,
+	OPT_PREFILL,
+	OPT_DECODE,
 };
 
 static const struct option long_options[] = {
@@ -58,6 +60,8 @@ static const struct option long_options[] = {
 	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
 	{ "dev-mapping", required_argument, NULL, OPT_DEV_MAPPING },
+	{ "prefill", required_argument, NULL, OPT_PREFILL },
+	{ "decode", required_argument, NULL, OPT_DECODE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -87,7 +91,7 @@ static void print_help(bool loader)
 "Options:\n"
 "  -d, --device QID          device to run on (default 0)\n"
 "  -t, --program PATH|PRESET program description file or preset name (tiny,\n"
-"                            resnet50, bert); repeat for several programs,\n"
+"                            resnet50, bert, llm); repeat for several programs,\n"
 "                            which then run concurrently (default tiny)\n"
 "  -n, --num-iter N          inferences per program (default 1000)\n"
 "      --time SEC            run for SEC seconds instead of a count\n"
@@ -135,6 +139,16 @@ static void print_help(bool loader)
 "                            first; one enqueue = one EXECUTE and one WAIT\n"
 "                            per device.  Exports QAIC_SIM_NUM_DEVICES =\n"
 "                            largest QID + 1 unless it is set (not with -d)\n"
+"      --prefill TOKENS      LLM program (as the llm preset): each exec object\n"
+"                            runs sequences, each starting with a prompt of\n"
+"                            TOKENS tokens in prefill runs of at most the\n"
+"                            input_ids capacity (P; the last one carries the\n"
+"                            rest); inputs set with qaicExecObjSetDataExt\n"
+"                            before every enqueue: input_ids and\n"
+"                            position_ids (1, tokens), past_* empty\n"
+"      --decode STEPS        ... then STEPS decode runs of one token each\n"
+"                            (either option alone: prefill-only or\n"
+"                            decode-only sequences); -n counts runs\n"
 "      --stop-on-sigint      SIGINT (Ctrl-C) ends the run cleanly: no new\n"
 "                            inference is issued, those in flight complete,\n"
 "                            everything is released, the statistics are\n"
@@ -365,6 +379,16 @@ static int handle_option(int c, const char *arg, const char *name,
 		if (parse_dev_mapping(arg, opts))
 			return usage_error(BAD_VALUE, arg,
 					   "--dev-mapping (QID:QID:..., at most 16 distinct QIDs)");
+		break;
+	case OPT_PREFILL:
+		if (parse_uint(arg, 1, 1u << 20, &v))
+			return usage_error(BAD_VALUE, arg, "--prefill (1-1048576)");
+		opts->prefill_tokens = v;
+		break;
+	case OPT_DECODE:
+		if (parse_uint(arg, 1, 1u << 20, &v))
+			return usage_error(BAD_VALUE, arg, "--decode (1-1048576)");
+		opts->decode_steps = v;
 		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))

@@ -232,8 +232,15 @@ static int setup_slot(struct simapp_ctx *ctx, struct simapp_worker *w,
 			fill_bounded_random(b->buf, m->size, m->dataType,
 					    &w->seed);
 	}
-	if (CALL(qaicExecObjSetData, slot->eo, slot->num_bufs, slot->bufs))
+	/* LLM sequences set their data before each enqueue */
+	if (simapp_llm_mode()) {
+		if (simapp_llm_setup(slot, info, prog->name)) {
+			check("--prefill/--decode", QS_INVAL);
+			return -1;
+		}
+	} else if (CALL(qaicExecObjSetData, slot->eo, slot->num_bufs, slot->bufs)) {
 		return -1;
+	}
 	if (opts->completion == SIMAPP_COMPLETION_WAIT)
 		return 0;
 	if (CALL(qaicCreateEvent, ctx->context, &slot->event,
@@ -297,6 +304,7 @@ static void release_slot(struct simapp_slot *slot)
 	for (i = 0; i < slot->num_bufs; i++)
 		free(slot->bufs[i].buf);
 	free(slot->bufs);
+	simapp_llm_free(slot);
 }
 
 /* Queues go last: after the programs and the QPC (FACTS.md §1.3). */
