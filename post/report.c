@@ -57,7 +57,7 @@ struct options {
 	int32_t pid;				/* 0 = any */
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
-	bool per_inference;
+	bool per_inference, pool_programs;
 };
 
 static const char usage_text[] =
@@ -91,6 +91,8 @@ static const char usage_text[] =
 "  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
+"  --pool-programs     the all-programs section pools the inferences of\n"
+"                      different programs (default: each program's own)\n"
 "  --by KEY            breakdown table by program, thread, queue or\n"
 "                      callsite (repeatable)\n"
 "  --symbolize         resolve call sites to function (module) file:line\n"
@@ -184,7 +186,7 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS,
+	OPT_THREADS, OPT_POOL,
 };
 
 static const struct option long_opts[] = {
@@ -204,6 +206,7 @@ static const struct option long_opts[] = {
 	{ "symbolize", no_argument, NULL, OPT_SYMBOLIZE },
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "pool-programs", no_argument, NULL, OPT_POOL },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -319,6 +322,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_LATSTATS: o->latency_stats = true; break;
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
+		case OPT_POOL: o->pool_programs = true; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -1078,6 +1082,11 @@ static int report(const struct options *o)
 			goto out;
 		wo.merge = &mr;
 	}
+	/* earlier inferences' ends, for the waiting/working split (metrics.c) */
+	if (qp_model_link(&m)) {
+		fail("out of memory");
+		goto out;
+	}
 	if (o->symbolize || (!o->summary_only && o->nby))
 		qp_symbolize(&m, &st);
 	sel = select_inferences(&m, o, &nsel);
@@ -1097,6 +1106,7 @@ static int report(const struct options *o)
 	wo.note = note[0] ? note : NULL;
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
+	wo.pool_programs = o->pool_programs;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
