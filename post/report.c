@@ -88,7 +88,7 @@ static const char usage_text[] =
 "  (default)           summary on stdout\n"
 "  --csv-dir DIR       aic-profiling-program-<P>-latency.txt per program,\n"
 "                      in the runtime's format (qprof's definitions)\n"
-"  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
+"  --json FILE         JSON report (schema qprof-report/2); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
 "  --pool-programs     the all-programs section pools the inferences of\n"
