@@ -57,7 +57,8 @@ struct options {
 	int32_t pid;				/* 0 = any */
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
-	bool per_inference;
+	bool per_inference, pool_programs;
+	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 };
 
 static const char usage_text[] =
@@ -88,9 +89,15 @@ static const char usage_text[] =
 "  (default)           summary on stdout\n"
 "  --csv-dir DIR       aic-profiling-program-<P>-latency.txt per program,\n"
 "                      in the runtime's format (qprof's definitions)\n"
-"  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
+"  --json FILE         JSON report (schema qprof-report/2); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
+"  --pool-programs     the all-programs section pools the inferences of\n"
+"                      different programs (default: each program's own)\n"
+"  --chrome-window START:END  the timeline of the inferences enqueued from\n"
+"                      START to END seconds after the first one (2:3, 2:)\n"
+"  --chrome-max-events N  at most about N timeline events (default 500000,\n"
+"                      about 60 MB; 0: no cap): later inferences left out\n"
 "  --by KEY            breakdown table by program, thread, queue or\n"
 "                      callsite (repeatable)\n"
 "  --symbolize         resolve call sites to function (module) file:line\n"
@@ -192,7 +199,8 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS,
+	OPT_THREADS, OPT_POOL,
+	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX,
 };
 
 static const struct option long_opts[] = {
@@ -212,6 +220,9 @@ static const struct option long_opts[] = {
 	{ "symbolize", no_argument, NULL, OPT_SYMBOLIZE },
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "pool-programs", no_argument, NULL, OPT_POOL },
+	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
+	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -288,6 +299,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	bool progress_asked = false;
 
 	memset(o, 0, sizeof(*o));
+	o->chrome_opts.max_events = QP_CHROME_MAX_EVENTS;
 	o->threads = env && *env ? parse_threads("QPROF_REPORT_THREADS", env) :
 		     qp_online_cpus() > 1 ? 2 : 1;
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
@@ -327,7 +339,16 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_LATSTATS: o->latency_stats = true; break;
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
+		case OPT_POOL: o->pool_programs = true; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
+		case OPT_CHROME_WINDOW:
+			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
+				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
+					  optarg);
+			break;
+		case OPT_CHROME_MAX:
+			o->chrome_opts.max_events = parse_u64("--chrome-max-events", optarg);
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case OPT_VERSION:
@@ -792,6 +813,11 @@ static int report(const struct options *o)
 			goto out;
 		wo.merge = &mr;
 	}
+	/* earlier inferences' ends, for the waiting/working split (metrics.c) */
+	if (qp_model_link(&m)) {
+		fail("out of memory");
+		goto out;
+	}
 	if (o->symbolize || (!o->summary_only && o->nby))
 		qp_symbolize(&m, &st);
 	selection = selection_of(o);
@@ -812,6 +838,8 @@ static int report(const struct options *o)
 	wo.note = note[0] ? note : NULL;
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
+	wo.pool_programs = o->pool_programs;
+	wo.chrome = &o->chrome_opts;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
