@@ -25,6 +25,7 @@
 
 #include "guard.h"
 #include "hashmap.h"
+#include "interrupt.h"
 #include "pipeline.h"
 #include "pool.h"
 #include "reader.h"
@@ -94,6 +95,7 @@ struct sink_state {
 	char *corrupt;			/* a corrupt event: what and where */
 	const struct qp_decode_hooks *hooks;	/* feeding a merge (reader-int.h) */
 	int aborted;			/* stopped by hooks->stop */
+	int interrupted;		/* stopped by a signal (interrupt.h) */
 };
 
 struct graph {
@@ -920,6 +922,10 @@ consume(bt_message_iterator *it, void *data)
 	int rc = 0;
 
 	qp_guard_tick();
+	if (qp_interrupted()) {
+		s->interrupted = 1;
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
 	if (s->hooks && s->hooks->stop(s->hooks->ctx)) {
 		s->aborted = 1;
 		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
@@ -1110,6 +1116,11 @@ static int run_graph(struct graph *gr, struct sink_state *s,
 	while (rs == BT_GRAPH_RUN_STATUS_AGAIN);
 	if (rs == BT_GRAPH_RUN_STATUS_OK)
 		return 0;
+	if (s->interrupted) {
+		bt_current_thread_clear_error();
+		return qp_fail(st, QP_E_CANCELED, qp_interrupted(),
+			       "interrupted (%s)", strsignal(qp_interrupted()));
+	}
 	if (s->aborted) {
 		bt_current_thread_clear_error();
 		return qp_fail(st, QP_E_CANCELED, 0,

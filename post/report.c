@@ -28,6 +28,7 @@
 #include "devdump.h"
 #include "escape.h"
 #include "guard.h"
+#include "interrupt.h"
 #include "model.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -603,6 +604,11 @@ static int read_model(const struct options *o, struct qp_model *m,
 	qp_guard_decoded();	/* the rest does not tick (guard.h) */
 	if (o->progress)
 		fputc('\n', stderr);
+	if (rc && status.code == QP_E_CANCELED) {
+		/* Ctrl-C: nothing to say (interrupt.h) */
+		qp_assembler_free(a);
+		return -1;
+	}
 	if (rc) {
 		/* the assembler, the reader's sink, stopped the reading */
 		if (status.code == QP_E_SINK && status.value == -ENOMEM)
@@ -827,6 +833,8 @@ static int report(const struct options *o)
 		fail("out of memory");
 		goto out;
 	}
+	if (qp_interrupted())
+		goto out;		/* no output after a Ctrl-C */
 	if (!nsel) {
 		fail("nothing to report: %zu inference(s) recorded, none completed%s",
 		     m.ninf, o->program || o->pid || o->start_iter ?
@@ -856,9 +864,19 @@ out:
 
 /* ---- the report under watch (guard.h) -------------------------------- */
 
+/*
+ * Ctrl-C stops the reading cleanly (the two-graph read's temporary tree
+ * removed, no output written) and ends the report as the signal would
+ * have (interrupt.h); the guarding parent then ends the same way.
+ */
 static int report_child(void *arg)
 {
-	return report(arg);
+	int rc;
+
+	qp_interrupt_catch();
+	rc = report(arg);
+	qp_interrupt_raise();
+	return rc;
 }
 
 /* Bytes: what a report of the inputs may need, with room to spare. */

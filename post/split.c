@@ -635,7 +635,8 @@ static int copy_unmapped(const struct split *sp, const struct qp_status *from,
  * After a complete merge: a graph's own failure (babeltrace2's reason,
  * real paths), else a failure of its pipeline's producer side (out of
  * memory; a graph stopped by its sink's -ECANCELED only followed the
- * merge's end), else 0.
+ * merge's end), else a graph stopped by a signal (both were: the merge
+ * saw only part of the trace), else 0.
  */
 static int split_error(struct split *sp, struct qp_status *status)
 {
@@ -655,6 +656,9 @@ static int split_error(struct split *sp, struct qp_status *status)
 			return qp_fail(status, QP_E_NOMEM, ENOMEM,
 				       "out of memory while reading the trace");
 	}
+	for (g = 0; g < 2; g++)
+		if (sp->g[g].rc)
+			return copy_unmapped(sp, &sp->g[g].status, status);
 	return 0;
 }
 
