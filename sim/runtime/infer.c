@@ -15,7 +15,7 @@
 #include "simkmd.h"
 #include "rt.h"
 
-#define EXECUTE_RETRIES 50		/* on -EAGAIN (OPENRT runExecute) */
+#define EXECUTE_RETRIES 50		/* on -EAGAIN (docs/CONTRACTS.md §2.4) */
 #define EXECUTE_WAIT_STEP_NS 5000000ull	/* 5 ms, +5 ms per retry */
 
 /* ---- host-side copies ------------------------------------------------------ */
@@ -175,10 +175,10 @@ static uint32_t inf_in_queue(const struct QAicExecObj *eo, uint32_t d,
 }
 
 /*
- * The runtime's own query on the first EAGAIN of a submit (OPENRT
- * runExecute): PERF_STATS of the request's BOs, to check that a request
- * of this shape fits the queue; more inferences ahead than the ring has
- * elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
+ * The runtime's own query on the first EAGAIN of a submit
+ * (docs/CONTRACTS.md §6.4): PERF_STATS of the request's BOs, to check that a
+ * request of this shape fits the queue; more inferences ahead than the ring
+ * has elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
  * the BOs' previous execution.
  */
 static QStatus eagain_query(struct QAicExecObj *eo, uint32_t d)

@@ -4,7 +4,7 @@
 
 Reads it the way Qualcomm's latency_stats_python3.py does (skip the 4 header
 lines, pandas.read_csv(skipinitialspace=True), stripped column names) and
-asserts, per row, the identities of FACTS.md section 3.1; the header lines
+asserts, per row, the identities of docs/CONTRACTS.md §3.1; the header lines
 are compared exactly.  Exit 0 when everything holds, 1 with one message per
 violation (file:line: what) otherwise.
 

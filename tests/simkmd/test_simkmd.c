@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * simkmd against FACTS.md §2.3: the emulated driver answers the qaic ioctls
- * that leave through libc, with the upstream driver's checks, timestamps,
- * queue levels and integer-µs truncation.  Independent truths: hand-computed
- * levels and tick counts, the raw kernel timestamps (test accessor), the
- * node file's bytes read through a second fd, the wall clock.
+ * simkmd against docs/CONTRACTS.md §2.3: the emulated driver answers the qaic
+ * ioctls that leave through libc, with the upstream driver's checks,
+ * timestamps, queue levels and integer-µs truncation.  Independent truths:
+ * hand-computed levels and tick counts, the raw kernel timestamps (test
+ * accessor), the node file's bytes read through a second fd, the wall clock.
  *
  * Usage: test_simkmd [cmocka test filter]
  */
