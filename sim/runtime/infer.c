@@ -406,8 +406,10 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 
 	*t_exec = rt_now();
 	/* No re-activation may move a DBC between EXECUTE and WAIT. */
-	for (d = 0; d < eo->ndev; d++)
+	for (d = 0; d < eo->ndev; d++) {
 		pthread_rwlock_rdlock(&pg->pdev[d].span);
+		eo->run[d].gen = pg->pdev[d].gen;	/* stable under the span */
+	}
 	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++) {
 		st = submit_dev(eo, d);
 		if (st == QS_SUCCESS)
@@ -425,6 +427,14 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 		kernel_stamps(eo);
 	for (d = 0; st == QS_SUCCESS && *sampled && d < eo->ndev; d++)
 		*sampled = perf_dev(eo, d);
+	/* The kernel took the DBC (a subsystem restart): re-activate. */
+	for (d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		if (run->exec_err == EPIPE || run->exec_err == EPERM ||
+		    run->wait_err == EPERM || run->wait_err == EPIPE)
+			rt_recover_request(pg, d, run->gen);
+	}
 	for (d = eo->ndev; d--;)
 		pthread_rwlock_unlock(&pg->pdev[d].span);
 	return st;
@@ -474,7 +484,8 @@ void rt_execobj_run(struct QAicExecObj *eo)
 	}
 	if (inflog_enabled())
 		inflog_write(eo, st, st == QS_SUCCESS ? 0 : failure_cause(eo),
-			     st == QS_SUCCESS ? (int)last_device(eo) : -1);
+			     st == QS_SUCCESS ? (int)last_device(eo) : -1,
+			     sampled);
 	complete(eo, st, sampled);
 	pthread_mutex_lock(&eo->lock);
 	eo->workers--;

@@ -38,6 +38,9 @@ def main():
     ap.add_argument("--last-dev", type=int)
     ap.add_argument("--last-min", type=float, default=0.5)
     ap.add_argument("--cause", action="append", default=[])
+    ap.add_argument("--unsampled", type=int, default=0,
+                    help="successful inferences allowed outside the "
+                    "latency file (PERF_STATS failed after a restart)")
     a = ap.parse_args()
 
     rows = [r for r in csv.DictReader(
@@ -53,6 +56,7 @@ def main():
     failed = collections.Counter()
     last_on = collections.Counter()
     ok = {}
+    unsampled = 0
     for s, devs in inf.items():
         if [int(d["device"]) for d in devs] != list(range(a.ndev)):
             err("sample %d: devices %s" % (s, [d["device"] for d in devs]))
@@ -81,7 +85,10 @@ def main():
             err("sample %d: last flags %s, latest processed on %d"
                 % (s, flags, last))
         last_on[int(devs[last]["qid"])] += 1
-        ok[s] = t[last]
+        if devs[0]["sampled"] == "1":
+            ok[s] = t[last]
+        else:
+            unsampled += 1
     if sum(failed.values()) != a.failed:
         err("%d failed inferences %s, want %d" % (sum(failed.values()),
                                                  dict(failed), a.failed))
@@ -112,8 +119,11 @@ def main():
                     % (s, v["exectoVcUs"], v["execToCompleteUs"],
                        (sb - rc) // 1000, (pr - sb) // 1000))
         if n != len(ok):
-            err("latency file has %d rows, log %d successful inferences"
+            err("latency file has %d rows, log %d sampled inferences"
                 % (n, len(ok)))
+    if unsampled > a.unsampled:
+        err("%d successful inferences not sampled, want at most %d"
+            % (unsampled, a.unsampled))
     for e in errors[:20]:
         print("%s: %s" % (a.log, e), file=sys.stderr)
     return 1 if errors else 0
