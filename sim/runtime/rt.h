@@ -244,7 +244,7 @@ struct QAicExecObj;
 /* One line per device of a finished inference (worker); @last: index of
  * the device that completed last, or -1. */
 void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
-		  int last, bool sampled);
+		  int last, int row, bool sampled);
 bool inflog_enabled(void);
 
 /* ---- exec objects, queues, events ------------------------------------- */

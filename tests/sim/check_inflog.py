@@ -9,10 +9,12 @@ itself and, optionally, against a runtime latency file.
 
 Per inference: exactly N lines (devices 0..N-1), one status and cause; a
 successful one has every device submitted, processed >= submit >= received
-on each, and 'last' on exactly the device with the latest processed stamp.
-With --latency, every row of the latency file is a successful inference of
-the log and its execToCompleteUs / exectoVcUs are the last device's
-(processed - submit) / 1000 and (submit - received) / 1000.  Exit 0 or 1
+on each, and 'last' on exactly the device with the latest processed stamp;
+a sampled one 'row' on exactly the straggler: the largest
+(submit - received) // 1000 + (processed - submit) // 1000, the first on a
+tie.  With --latency, every row of the latency file is a sampled inference
+of the log and its exectoVcUs / execToCompleteUs are the row device's
+(submit - received) // 1000 and (processed - submit) // 1000.  Exit 0 or 1
 with one message per violation.
 """
 import argparse
@@ -69,8 +71,8 @@ def main():
         st, cause = st.pop(), cause.pop()
         if st != "QS_SUCCESS":
             failed[cause] += 1
-            if any(d["last"] != "0" for d in devs):
-                err("sample %d: failed, yet a last device" % s)
+            if any(d["last"] != "0" or d["row"] != "0" for d in devs):
+                err("sample %d: failed, yet a last or row device" % s)
             continue
         t = [(int(d["received_ns"]), int(d["submit_ns"]),
               int(d["processed_ns"])) for d in devs]
@@ -85,9 +87,16 @@ def main():
             err("sample %d: last flags %s, latest processed on %d"
                 % (s, flags, last))
         last_on[int(devs[last]["qid"])] += 1
+        rt = [(sb - rc) // 1000 + (pr - sb) // 1000 for rc, sb, pr in t]
+        row = max(range(a.ndev), key=lambda k: (rt[k], -k))
+        rflags = [int(d["row"]) for d in devs]
         if devs[0]["sampled"] == "1":
-            ok[s] = t[last]
+            if rflags != [int(k == row) for k in range(a.ndev)]:
+                err("sample %d: row flags %s, straggler %d" % (s, rflags, row))
+            ok[s] = t[row]
         else:
+            if any(rflags):
+                err("sample %d: not sampled, yet a row device" % s)
             unsampled += 1
     if sum(failed.values()) != a.failed:
         err("%d failed inferences %s, want %d" % (sum(failed.values()),

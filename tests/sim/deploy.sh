@@ -6,7 +6,8 @@
 # (QAIC_SIM_INFERENCE_LOG), checked by check_latency.py and
 # check_inflog.py: one EXECUTE and one WAIT per device and enqueue, on one
 # node per device; one latency row per inference whose kernel columns are
-# the device that completed last; a slowed device and a straggler.
+# the straggler's (largest kernel round trip); a slowed device completes
+# last; an occasional straggler.
 . "$srcdir/lib.sh"
 
 PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
