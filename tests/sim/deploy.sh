@@ -56,10 +56,11 @@ latency_ok()
 	"$PY" "$srcdir/check_latency.py" "$@" || fail "$label: latency file $1"
 }
 
-# 1. tiny on 0:1:2:3, device 2 ten times slower: 4 EXECUTE and 4 WAIT
+# 1. tiny on 0:1:2:3, device 2 forty times slower (2 ms): 4 EXECUTE and 4 WAIT
 # per inference on 4 nodes, one activation and deactivation per device,
-# device 2 last in nearly every inference.
-if counted mdp QAIC_SIM_DEV_SLOWDOWN=2:10 -- --dev-mapping 0:1:2:3 -t tiny \
+# device 2 last in nearly every inference (a worker
+# preempted between two EXECUTEs on a loaded machine can delay another).
+if counted mdp QAIC_SIM_DEV_SLOWDOWN=2:40 -- --dev-mapping 0:1:2:3 -t tiny \
 	-n 300 -S 4; then
 	expect_stats "300:1"
 	expect_count EXECUTE_BO 3 1200
@@ -72,7 +73,7 @@ if counted mdp QAIC_SIM_DEV_SLOWDOWN=2:10 -- --dev-mapping 0:1:2:3 -t tiny \
 	latency_ok "$TMP/mdp/aic-profiling-program-0-latency.txt" \
 		--program-id 0 --collected 300 --requested 100000 --stats 1
 	inflog_ok "$TMP/mdp/inf.csv" --ndev 4 --count 300 --last-dev 2 \
-		--last-min 0.9 \
+		--last-min 0.8 \
 		--latency "$TMP/mdp/aic-profiling-program-0-latency.txt"
 fi
 
