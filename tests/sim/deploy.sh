@@ -112,6 +112,21 @@ if expect_rc 0 env QAIC_SIM_FAULT_EAGAIN=10:5 IOCTL_COUNT_OUT="$TMP/counts" \
 	expect_count PERF_STATS_BO 3 1
 fi
 
+# Natural saturation: 16 inferences in flight on a ring of 10 requests
+# (tiny: 32 elements, 3 per request): refused EXECUTEs, at most one query
+# per refused submit, none without refusals.
+label=saturation
+rm -f "$TMP/counts"
+if expect_rc 0 env IOCTL_COUNT_OUT="$TMP/counts" LD_PRELOAD="$PRELOAD" \
+	"$APP" -t tiny -n 1000 -S 16 --threads-per-queue 16; then
+	expect_count EXECUTE_BO 3 1000
+	refused=$(( $(count EXECUTE_BO 2) - 1000 ))
+	q=$(count PERF_STATS_BO 2)
+	nchecks=$((nchecks + 1))
+	[ "$refused" -gt 0 ] && [ "${q:-0}" -ge 1 ] && [ "${q:-0}" -le "$refused" ] ||
+		fail "$label: $refused refused EXECUTEs, ${q:-0} PERF_STATS queries"
+fi
+
 # 4. Bad input.
 expect_rc 2 "$APP" --dev-mapping 0:0 && expect_stderr "invalid value '0:0' for --dev-mapping"
 expect_rc 2 "$APP" --dev-mapping 0: && expect_stderr "for --dev-mapping"
