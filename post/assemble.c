@@ -30,6 +30,7 @@
 _Static_assert(NIL == QP_HMAP_NIL && NIL == QP_POOL_NIL, "one NIL");
 #define DIR_FROM_DEV 2
 #define MAX_PENDING_SETUP 4096	/* setup ioctls kept per thread */
+#define MAX_STACK 17		/* call stack entries kept (qp_callsite.ips + 1) */
 
 /* ---- assembler state --------------------------------------------------- */
 
@@ -78,6 +79,8 @@ struct bo {
 	uint32_t handle;
 	uint64_t eo_ptr;	/* QAicExecObj* it was created for, 0 unknown */
 	uint32_t dbc;		/* NIL until attached */
+	uint32_t dir;		/* ATTACH_SLICE direction (1 to, 2 from the
+				 * device), 0 until attached */
 	uint32_t flight;	/* inference whose wait handle it is, NIL */
 };
 
@@ -113,7 +116,7 @@ struct thread {
 	uint32_t enq_flight;
 	uint64_t enq_eo;	/* its QAicExecObj* */
 	uint32_t ncs;		/* api_callstack waiting for its API event */
-	uint64_t cs[QP_MAX_BOS];
+	uint64_t cs[MAX_STACK];
 	struct setup *setup;
 	size_t nsetup, capsetup;
 };
@@ -952,7 +955,8 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 		return -ENOMEM;
 	if (ev->kind == QP_EV_API_CALLSTACK) {
 		th = TH(a, t);
-		th->ncs = qp_kept_bos(ev->u.callstack.depth);
+		th->ncs = ev->u.callstack.depth < MAX_STACK ?
+			  ev->u.callstack.depth : MAX_STACK;
 		memcpy(th->cs, ev->u.callstack.ips, th->ncs * sizeof(th->cs[0]));
 		return 0;
 	}
@@ -1037,8 +1041,10 @@ static int on_bo_setup(struct qp_assembler *a, uint32_t proc,
 	b = bo_create(a, proc, fd, handle);
 	if (b == NIL)
 		return -ENOMEM;
-	if (attach)
+	if (attach) {
 		BO(a, b)->dbc = dbc;
+		BO(a, b)->dir = ev->u.attach_slice.dir;
+	}
 	/* created inside a running qaicEnqueueExecObj: it is that exec object's */
 	t = thread_get(a, proc, ev->tid);
 	if (t == NIL)
@@ -1065,6 +1071,7 @@ static void on_bo_release(struct qp_assembler *a, uint32_t proc,
 	bo = BO(a, b);
 	if (ev->u.bo_release.detach) {
 		bo->dbc = NIL;
+		bo->dir = 0;
 		return;
 	}
 	if (bo->flight != NIL) {
@@ -1079,15 +1086,25 @@ static void on_bo_release(struct qp_assembler *a, uint32_t proc,
 	qp_pool_free(&a->bos, b);
 }
 
-/* The wait handle of an EXECUTE: its last FROM_DEV entry, else its last. */
-static uint32_t wait_handle(const struct qp_event *ev)
+/*
+ * The wait handle of an EXECUTE: its last FROM_DEV entry, else its last.
+ * A BO's direction is the one ATTACH_SLICE gave it (the kernel enforces
+ * that one and ignores the entry's `dir`); the entry's only for a BO
+ * attached before tracing started.
+ */
+static uint32_t wait_handle(struct qp_assembler *a, uint32_t proc,
+			    const struct qp_event *ev)
 {
-	uint32_t n = qp_kept_bos(ev->u.execute.count);
-	uint32_t k;
+	uint32_t n = ev->u.execute.count;
+	uint32_t k, b, dir;
 
-	for (k = n; k-- > 0;)
-		if (ev->u.execute.dirs[k] == DIR_FROM_DEV)
+	for (k = n; k-- > 0;) {
+		b = bo_get(a, proc, ev->u.execute.fd, ev->u.execute.handles[k]);
+		dir = b != NIL && BO(a, b)->dir ? BO(a, b)->dir :
+		      ev->u.execute.dirs[k];
+		if (dir == DIR_FROM_DEV)
 			return ev->u.execute.handles[k];
+	}
 	return n ? ev->u.execute.handles[n - 1] : 0;
 }
 
@@ -1095,7 +1112,7 @@ static uint32_t wait_handle(const struct qp_event *ev)
 static uint32_t eo_of_execute(struct qp_assembler *a, uint32_t proc,
 			      const struct qp_event *ev)
 {
-	uint32_t n = qp_kept_bos(ev->u.execute.count);
+	uint32_t n = ev->u.execute.count;
 	uint32_t k, b;
 
 	for (k = 0; k < n; k++) {
@@ -1171,7 +1188,7 @@ static int on_execute(struct qp_assembler *a, uint32_t proc,
 		      const struct qp_event *ev)
 {
 	int32_t fd = ev->u.execute.fd;
-	uint32_t b = bo_create(a, proc, fd, wait_handle(ev));
+	uint32_t b = bo_create(a, proc, fd, wait_handle(a, proc, ev));
 	uint8_t match = QP_MATCH_BO;
 	struct qp_inference *inf;
 	struct flight *fl;
@@ -1297,7 +1314,7 @@ static void take_perf(struct qp_inference *inf, const struct qp_event *ev,
 static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 			  const struct qp_event *ev)
 {
-	uint32_t n = qp_kept_bos(ev->u.perf_stats.count);
+	uint32_t n = ev->u.perf_stats.count;
 	bool used = false;
 	uint32_t k;
 

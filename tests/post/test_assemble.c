@@ -53,6 +53,22 @@ static struct qp_event *push(enum qp_ev_kind kind, int pid, int tid,
 	return ev;
 }
 
+/* Elements of the events' sequences (reset with the buffer). */
+#define MAXSEQ (256 * 1024)
+static uint32_t seqpool[MAXSEQ];
+static size_t nseq;
+
+static uint32_t *u32s(size_t n)
+{
+	uint32_t *p;
+
+	assert_true(nseq + n <= MAXSEQ);
+	p = &seqpool[nseq];
+	nseq += n;
+	memset(p, 0, n * sizeof(*p));
+	return p;
+}
+
 /* Sort like the muxer (ts order, stable on ties) and feed everything. */
 static void run(void)
 {
@@ -74,6 +90,7 @@ static void run(void)
 		assert_int_equal(qp_assembler_feed(asmb, &evbuf[pos[i]]), 0);
 	free(pos);
 	nev = 0;
+	nseq = 0;
 	assert_int_equal(qp_assembler_finish(asmb), 0);
 }
 
@@ -173,13 +190,17 @@ static void execute(int pid, int tid, uint64_t b, uint64_t t, int fd,
 {
 	struct qp_event *ev = push(QP_EV_KMD_EXECUTE, pid, tid, b, t, ret, err);
 
+	uint32_t *h = u32s(3), *d = u32s(3);	/* room for a third entry */
+
 	ev->u.execute.fd = fd;
 	ev->u.execute.dbc_id = dbc;
 	ev->u.execute.count = 2;
-	ev->u.execute.handles[0] = hin;
-	ev->u.execute.dirs[0] = IN;
-	ev->u.execute.handles[1] = hout;
-	ev->u.execute.dirs[1] = OUT;
+	ev->u.execute.handles = h;
+	ev->u.execute.dirs = d;
+	h[0] = hin;
+	d[0] = IN;
+	h[1] = hout;
+	d[1] = OUT;
 }
 
 static void kwait(int pid, int tid, uint64_t b, uint64_t t, int fd,
@@ -204,21 +225,29 @@ static void perf(int pid, int tid, uint64_t t, int fd, uint32_t dbc,
 	struct qp_event *ev = push(QP_EV_KMD_PERF_STATS, pid, tid, t - US(1), t,
 				   0, 0);
 
+	uint32_t *h = u32s(3), *ql = u32s(3), *nq = u32s(3), *sl = u32s(3);
+	uint32_t *dl = u32s(3);			/* room for a third entry */
+
 	ev->u.perf_stats.fd = fd;
 	ev->u.perf_stats.dbc_id = dbc;
 	ev->u.perf_stats.by_shim = (uint8_t)by_shim;
 	ev->u.perf_stats.count = 2;
-	ev->u.perf_stats.handles[0] = hin;
-	ev->u.perf_stats.handles[1] = hout;
-	ev->u.perf_stats.queue_level_before[0] = qlb;
-	ev->u.perf_stats.queue_level_before[1] = qlb + 3;
-	ev->u.perf_stats.num_queue_element[0] = 3;
-	ev->u.perf_stats.num_queue_element[1] = 2;
+	ev->u.perf_stats.handles = h;
+	ev->u.perf_stats.queue_level_before = ql;
+	ev->u.perf_stats.num_queue_element = nq;
+	ev->u.perf_stats.submit_latency_us = sl;
+	ev->u.perf_stats.device_latency_us = dl;
+	h[0] = hin;
+	h[1] = hout;
+	ql[0] = qlb;
+	ql[1] = qlb + 3;
+	nq[0] = 3;
+	nq[1] = 2;
 	/* the input entry differs, so taking the wrong entry shows */
-	ev->u.perf_stats.submit_latency_us[0] = sub + 100;
-	ev->u.perf_stats.device_latency_us[0] = dev + 100;
-	ev->u.perf_stats.submit_latency_us[1] = sub;
-	ev->u.perf_stats.device_latency_us[1] = dev;
+	sl[0] = sub + 100;
+	dl[0] = dev + 100;
+	sl[1] = sub;
+	dl[1] = dev;
 }
 
 static void eo_wait(int pid, int tid, uint64_t b, uint64_t t, uint64_t eo,
@@ -1106,17 +1135,17 @@ static void perf_stats_first_wins(void **state)
 	execute(1500, 1501, AT(1010), AT(1014), 3, 0, 1, 2, 0, 0);
 	/* the output is not the last entry: (in 1, out 2, in 3) */
 	evbuf[nev - 1].u.execute.count = 3;
-	evbuf[nev - 1].u.execute.handles[2] = 3;
-	evbuf[nev - 1].u.execute.dirs[2] = IN;
+	((uint32_t *)evbuf[nev - 1].u.execute.handles)[2] = 3;
+	((uint32_t *)evbuf[nev - 1].u.execute.dirs)[2] = IN;
 	/* another thread polls before completion: device latency 0 */
 	perf(1500, 1502, AT(1100), 3, 0, 1, 2, 6, 4, 0, 0);
 	kwait(1500, 1501, AT(1015), AT(1500), 3, 2, 0, 0, 0);
 	perf(1500, 1501, AT(1502), 3, 0, 1, 2, 6, 4, 485, 1);	/* shim */
 	evbuf[nev - 1].u.perf_stats.count = 3;
-	evbuf[nev - 1].u.perf_stats.handles[2] = 3;
-	evbuf[nev - 1].u.perf_stats.num_queue_element[2] = 4;
-	evbuf[nev - 1].u.perf_stats.submit_latency_us[2] = 77;
-	evbuf[nev - 1].u.perf_stats.device_latency_us[2] = 777;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.handles)[2] = 3;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.num_queue_element)[2] = 4;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.submit_latency_us)[2] = 77;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.device_latency_us)[2] = 777;
 	perf(1500, 1501, AT(1504), 3, 0, 1, 2, 99, 99, 999, 0);	/* runtime */
 	eo_wait(1500, 1500, AT(1004), AT(1510), 0xf0, 0);
 	run();
@@ -1158,9 +1187,9 @@ static void perf_stats_partial_query(void **state)
 		/* the shim's: entry of handle 2 only, as the kernel answers it */
 		perf(1550, 1551, AT(b + 502), 3, 0, 2, 2, 6 + 3, 4, 485, 1);
 		evbuf[nev - 1].u.perf_stats.count = 1;
-		evbuf[nev - 1].u.perf_stats.num_queue_element[0] = 2;
-		evbuf[nev - 1].u.perf_stats.submit_latency_us[0] = 4;
-		evbuf[nev - 1].u.perf_stats.device_latency_us[0] = 485;
+		((uint32_t *)evbuf[nev - 1].u.perf_stats.num_queue_element)[0] = 2;
+		((uint32_t *)evbuf[nev - 1].u.perf_stats.submit_latency_us)[0] = 4;
+		((uint32_t *)evbuf[nev - 1].u.perf_stats.device_latency_us)[0] = 485;
 		eo_wait(1550, 1550, AT(b + 4), AT(b + 510), 0xf5, 0);
 		/* the runtime's complete query, for inference 0 only (late) */
 		if (k == 0)
@@ -1205,18 +1234,18 @@ static void unmatched_inference(void **state)
 /* Call sites: the enqueue's ip, plus the deeper stack when recorded. */
 static void callsites(void **state)
 {
+	static const uint64_t ips[] = { 0x4011, 0x5022, 0x6033 };
 	struct qp_event *ev;
 
 	(void)state;
+
 	app_with_program(1700, 3, 0, 0x100, "net", 0);
 	execobj_create(1700, 1700, AT(100), 0x17, 0x100, 3, 0, 1, 2);
 	enq_entry(1700, 1700, AT(1000), 0, 0x9, 0x17, 0, 0x4011);
 	enq_entry(1700, 1700, AT(2000), 1, 0x9, 0x17, 0, 0x4011);
 	ev = push(QP_EV_API_CALLSTACK, 1700, 1700, 0, AT(2999), 0, 0);
 	ev->u.callstack.depth = 3;
-	ev->u.callstack.ips[0] = 0x4011;
-	ev->u.callstack.ips[1] = 0x5022;
-	ev->u.callstack.ips[2] = 0x6033;
+	ev->u.callstack.ips = ips;
 	enq_entry(1700, 1700, AT(3000), 2, 0x9, 0x17, 0, 0x4011);
 	enq_entry(1700, 1700, AT(4000), 3, 0x9, 0x17, 0, 0);
 	run();
@@ -1291,6 +1320,168 @@ static void event_names(void **state)
 	assert_string_equal(qp_ev_kind_name(QP_EV__COUNT), "?");
 }
 
+/*
+ * An LLM program's request (docs/MATCHING.md): 134 BOs, as an exported
+ * efficient-transformers model binds them: input_ids, position_ids, 32
+ * layers of past_key / past_value in (64), logits, 64 retained states
+ * out, three more inputs.  LLM_WAIT: the last BO attached FROM_DEV.
+ */
+#define LLM_BOS 134
+#define LLM_OUT0 66		/* logits */
+#define LLM_WAIT 130		/* past_value.31_RetainedState */
+
+static uint32_t llm_dir(uint32_t k)
+{
+	return k >= LLM_OUT0 && k <= LLM_WAIT ? OUT : IN;
+}
+
+/* Ring elements of BO k: a KV tensor of 2 MiB is one 4 MiB chunk ... */
+static uint32_t llm_elems(uint32_t k)
+{
+	return k == LLM_OUT0 ? 2 : 1;	/* ... logits take two */
+}
+
+/* qaicCreateExecObj creating handles base .. base + 133 inside. */
+static void llm_execobj(int pid, uint64_t at, uint64_t eo, uint64_t prog,
+			int fd, uint32_t dbc, uint32_t base)
+{
+	struct qp_event *ev;
+	uint32_t k;
+
+	for (k = 0; k < LLM_BOS; k++)
+		create_bo(pid, pid, at + US(1 + 3 * k), fd, base + k, dbc,
+			  llm_dir(k));
+	ev = push(QP_EV_API_EXECOBJ_CREATE, pid, pid, at, at + US(420), 0, 0);
+	ev->u.execobj_create.execobj = eo;
+	ev->u.execobj_create.program = prog;
+}
+
+/*
+ * EXECUTE of the 134 BOs.  The entries' `dir` is what the runtime put
+ * there, which the kernel ignores: here every entry says TO_DEV but the
+ * last, which says FROM_DEV although its BO was attached TO_DEV.
+ */
+static void llm_execute(int pid, int tid, uint64_t b, uint64_t t, int fd,
+			uint32_t dbc, uint32_t base)
+{
+	struct qp_event *ev = push(QP_EV_KMD_EXECUTE, pid, tid, b, t, 0, 0);
+	uint32_t *h = u32s(LLM_BOS), *d = u32s(LLM_BOS);
+	uint32_t k;
+
+	for (k = 0; k < LLM_BOS; k++) {
+		h[k] = base + k;
+		d[k] = k == LLM_BOS - 1 ? OUT : IN;
+	}
+	ev->u.execute.fd = fd;
+	ev->u.execute.dbc_id = dbc;
+	ev->u.execute.count = LLM_BOS;
+	ev->u.execute.handles = h;
+	ev->u.execute.dirs = d;
+}
+
+/*
+ * PERF_STATS_BO of the 134 BOs as the kernel answers: queue levels grow
+ * by each BO's ring elements; every entry has the request's latencies
+ * but the wait handle's, made different so that taking another shows.
+ */
+static void llm_perf(int pid, int tid, uint64_t t, int fd, uint32_t dbc,
+		     uint32_t base, uint32_t qlb, uint32_t sub, uint32_t dev)
+{
+	struct qp_event *ev = push(QP_EV_KMD_PERF_STATS, pid, tid, t - US(1), t,
+				   0, 0);
+	uint32_t *h = u32s(LLM_BOS), *ql = u32s(LLM_BOS), *nq = u32s(LLM_BOS);
+	uint32_t *sl = u32s(LLM_BOS), *dl = u32s(LLM_BOS);
+	uint32_t k, level = qlb;
+
+	for (k = 0; k < LLM_BOS; k++) {
+		h[k] = base + k;
+		ql[k] = level;
+		nq[k] = llm_elems(k);
+		level += nq[k];
+		sl[k] = k == LLM_WAIT ? sub : sub + 1000;
+		dl[k] = k == LLM_WAIT ? dev : dev + 1000;
+	}
+	ev->u.perf_stats.fd = fd;
+	ev->u.perf_stats.dbc_id = dbc;
+	ev->u.perf_stats.by_shim = 1;
+	ev->u.perf_stats.count = LLM_BOS;
+	ev->u.perf_stats.handles = h;
+	ev->u.perf_stats.queue_level_before = ql;
+	ev->u.perf_stats.num_queue_element = nq;
+	ev->u.perf_stats.submit_latency_us = sl;
+	ev->u.perf_stats.device_latency_us = dl;
+}
+
+/*
+ * Two exec objects of 134 BOs each, three inferences, the second one's
+ * EXECUTE before the first's: every request is assembled whole (BO
+ * matching by any of its 134 handles, the wait handle found by its
+ * ATTACH_SLICE direction, all 134 perf-stat entries summed).
+ */
+static void llm_134_bos(void **state)
+{
+	static const struct {
+		uint64_t eo;
+		uint32_t base;
+		uint64_t enq, exb, we, done;
+		uint32_t qlb, sub, dev;
+	} r[3] = {
+		{ 0xe1, 1000, 1000, 1040, 1900, 1950, 0, 5, 800 },
+		{ 0xe2, 2000, 1010, 1020, 1700, 1720, 0, 6, 600 },
+		{ 0xe1, 1000, 2000, 2010, 2900, 2910, 135, 7, 850 },
+	};
+	uint32_t total = 0, k;
+	int i;
+
+	(void)state;
+	app_with_program(1800, 4, 2, 0x180, "llama", 0);
+	llm_execobj(1800, AT(100), 0xe1, 0x180, 4, 2, 1000);
+	llm_execobj(1800, AT(530), 0xe2, 0x180, 4, 2, 2000);
+	for (i = 0; i < 3; i++) {
+		int wt = 1801 + i;
+
+		enq_entry(1800, 1800, AT(r[i].enq), (uint64_t)i, 0x9, r[i].eo,
+			  0, 0);
+		enq_exit(1800, 1800, AT(r[i].enq + 2), (uint64_t)i, 0);
+		llm_execute(1800, wt, AT(r[i].exb), AT(r[i].exb + 4), 4, 2,
+			    r[i].base);
+		kwait(1800, wt, AT(r[i].exb + 5), AT(r[i].we), 4,
+		      r[i].base + LLM_WAIT, 2, 0, 0);
+		llm_perf(1800, wt, AT(r[i].we + 2), 4, 2, r[i].base, r[i].qlb,
+			 r[i].sub, r[i].dev);
+		eo_wait(1800, 1800, AT(r[i].enq + 3), AT(r[i].done), r[i].eo, 0);
+	}
+	run();
+	for (k = 0; k < LLM_BOS; k++)
+		total += llm_elems(k);
+	assert_int_equal(total, 135);
+	assert_int_equal(model.ninf, 3);
+	assert_int_equal(model.state_count[QP_INF_OK], 3);
+	assert_int_equal(model.matched[QP_MATCH_BO], 3);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_waits, 0);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_perf, 0);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_executes, 0);
+	for (i = 0; i < 3; i++) {
+		const struct qp_inference *inf = find(1800, (uint32_t)i);
+
+		assert_int_equal(inf->state, QP_INF_OK);
+		assert_int_equal(inf->match, QP_MATCH_BO);
+		assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(r[i].exb));
+		assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END), AT(r[i].we));
+		assert_int_equal(qp_inf_time(inf, QP_T_DONE), AT(r[i].done));
+		assert_int_equal(inf->submit_tid, 1801 + i);
+		assert_int_equal(inf->flags & (QP_F_HAS_PERF | QP_F_PERF_BY_SHIM),
+				 QP_F_HAS_PERF | QP_F_PERF_BY_SHIM);
+		assert_int_equal(inf->submit_latency_us, r[i].sub);
+		assert_int_equal(inf->device_latency_us, r[i].dev);
+		assert_int_equal(inf->queue_level_before, r[i].qlb);
+		assert_int_equal(inf->total_queue_elements, total);
+		/* numInfInQueue = 1 + queueDepth / total (FACTS.md §2.4) */
+		assert_true(metric(inf, QP_M_NUM_INF_IN_QUEUE) ==
+			    (r[i].qlb ? 2.0 : 1.0));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1317,6 +1508,7 @@ int main(void)
 		T(callsites),
 		T(process_info),
 		T(event_names),
+		T(llm_134_bos),
 #undef T
 	};
 
