@@ -16,9 +16,9 @@
  *	the elements of its sequences (callstack, execute, perf_stats),
  *	each from an 8-byte boundary of the record,
  *	its strings, each as a uint32 length (NO_STR: NULL) and the bytes + NUL.
- * Copying only that (~110 bytes for most events) instead of the ~700-byte
- * struct keeps the reader thread's extra work small: the reader is the
- * bottleneck of the pipeline.
+ * Copying only that (~110 bytes for most events, a sequence's elements
+ * only as many as it has) keeps the reader thread's extra work small: the
+ * reader is the bottleneck of the pipeline.
  */
 #include <errno.h>
 #include <pthread.h>
