@@ -167,6 +167,7 @@ struct proc {
 	uint32_t kseq;		/* kernel-only running number */
 	bool api;		/* an enqueue was seen: not kernel-only */
 	uint8_t done_kind;	/* first kind of completion seen (enum qp_done_kind) */
+	bool perf_query;	/* kmd_perf_query seen (schema 2) */
 };
 
 struct qp_assembler {
@@ -1577,7 +1578,10 @@ static int on_execute(struct qp_assembler *a, uint32_t proc,
 {
 	int32_t fd = ev->u.execute.fd;
 	uint32_t dbc = ev->u.execute.dbc_id;
-	uint32_t b = bo_create(a, proc, fd, wait_handle(a, proc, ev));
+	/* schema 2: the shim names it (from the same ATTACH_SLICE dirs) */
+	uint32_t wh = ev->u.execute.wait_handle ? ev->u.execute.wait_handle :
+		      wait_handle(a, proc, ev);
+	uint32_t b = bo_create(a, proc, fd, wh);
 	uint8_t match = QP_MATCH_BO;
 	struct qp_inference *inf;
 	struct part *p;
@@ -1750,7 +1754,8 @@ static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 	bool used = false;
 	uint32_t k;
 
-	if (ev->u.perf_stats.by_shim)
+	/* schema 1: one query per event; schema 2 counts kmd_perf_query */
+	if (ev->u.perf_stats.by_shim && !a->procs[proc].perf_query)
 		a->m->shim_perf_queries++;
 	if (ev->status < 0)
 		return;
@@ -1944,6 +1949,11 @@ static int dispatch_kmd(struct qp_assembler *a, uint32_t proc,
 		return 0;
 	case QP_EV_KMD_OPEN:
 		return on_kmd_open(a, proc, ev);
+	case QP_EV_KMD_PERF_QUERY:
+		/* the shim's own call; its answers follow as kmd_perf_stats */
+		a->procs[proc].perf_query = true;
+		a->m->shim_perf_queries++;
+		return 0;
 	default:		/* MMAP_BO, OPEN, OTHER: nothing to tie */
 		return 0;
 	}
