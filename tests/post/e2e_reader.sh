@@ -47,7 +47,7 @@ inf = [i for i in r["inferences"] if i["state"] == "ok" and i["match"] == "bo"]
 bad = [i["seq"] for i in inf
        if i["metrics"].get("exectoVcUs") != 10 + i["seq"] % 7
        or i["metrics"].get("execToCompleteUs") != 100 + i["seq"] % 13
-       or i["metrics"].get("queueDepth") != 2 * (i["seq"] % 3)]
+       or i["counts"].get("queueDepth") != 2 * (i["seq"] % 3)]
 if len(inf) != 600 or len(r["inferences"]) != 600 or bad:
     sys.exit("134-BO requests: %d of %d matched, wrong kernel stats: %s"
              % (len(inf), len(r["inferences"]), bad[:10]))
