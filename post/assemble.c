@@ -770,6 +770,22 @@ static uint32_t part_new(struct qp_assembler *a, uint32_t f, int32_t fd,
 	return pt;
 }
 
+/*
+ * When the device of part p completed its request, as far as the trace
+ * tells (ns; 0 without perf stats): the kernel's processed_ts = received_ts
+ * + submit latency + device latency, received_ts taken inside the EXECUTE
+ * ioctl: its middle.  Of the devices of an inference, the one with the
+ * latest is the straggler (a tie: the first in EXECUTE order), as the
+ * runtime's latency row picks it (docs/MATCHING.md).
+ */
+static uint64_t part_done(const struct part *p)
+{
+	if (!p->has_perf || !p->ok)
+		return 0;
+	return p->exec_begin + (p->exec_end - p->exec_begin) / 2 +
+	       ((uint64_t)p->sub + p->dev) * 1000;
+}
+
 /* Boundary t of inf at ns, or unknown when ns is 0. */
 static void set_time_or_none(struct qp_inference *inf, enum qp_time t,
 			     uint64_t ns)
@@ -783,10 +799,9 @@ static void set_time_or_none(struct qp_inference *inf, enum qp_time t,
  * The record of flight f from its parts: the first EXECUTE entry, the
  * last EXECUTE return, the first WAIT entry, the last WAIT return (the
  * inference is done on the device when its last device is); the kernel
- * figures of the straggler: of the devices with perf stats, the one with
- * the largest submit + device latency (ties: the earliest in EXECUTE
- * order); without perf stats, the device whose WAIT returned last.  Its
- * spans, and the flight's stage.
+ * figures of the straggler, the device that completed last (part_done);
+ * without perf stats, the device whose WAIT returned last.  Its spans,
+ * and the flight's stage.
  */
 static void flight_sync(struct qp_assembler *a, uint32_t f)
 {
@@ -817,9 +832,8 @@ static void flight_sync(struct qp_assembler *a, uint32_t f)
 			any_sub = true;
 		if (p->stage == ST_SUBMITTED)
 			all_waited = false;
-		if (p->has_perf &&
-		    (strag == NIL || (uint64_t)p->sub + p->dev >
-		     (uint64_t)PT(a, strag)->sub + PT(a, strag)->dev))
+		if (p->has_perf && p->ok &&
+		    (strag == NIL || part_done(p) > part_done(PT(a, strag))))
 			strag = pt;
 	}
 	set_time_or_none(inf, QP_T_EXEC_BEGIN, xb);
