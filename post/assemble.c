@@ -772,18 +772,42 @@ static uint32_t part_new(struct qp_assembler *a, uint32_t f, int32_t fd,
 
 /*
  * When the device of part p completed its request, as far as the trace
- * tells (ns; 0 without perf stats): the kernel's processed_ts = received_ts
- * + submit latency + device latency, received_ts taken inside the EXECUTE
- * ioctl: its middle.  Of the devices of an inference, the one with the
- * latest is the straggler (a tie: the first in EXECUTE order), as the
- * runtime's latency row picks it (docs/MATCHING.md).
+ * bounds it (ns; *lo = 0 without perf stats): qp_kernel_done_bounds.
  */
-static uint64_t part_done(const struct part *p)
+static void part_done(const struct part *p, uint64_t *lo, uint64_t *hi)
 {
-	if (!p->has_perf || !p->ok)
-		return 0;
-	return p->exec_begin + (p->exec_end - p->exec_begin) / 2 +
-	       ((uint64_t)p->sub + p->dev) * 1000;
+	*lo = *hi = 0;
+	if (p->has_perf && p->ok)
+		qp_kernel_done_bounds(p->exec_begin, p->exec_end,
+				      p->stage == ST_WAITED ? p->wait_end : 0,
+				      p->sub, p->dev, lo, hi);
+}
+
+/*
+ * The straggler of flight f: the device that completed last.  Of the
+ * devices with perf stats, those that may have (the upper bound of their
+ * completion not before every lower bound); of them, the first in EXECUTE
+ * order, as the runtime's latency row picks the first of devices done at
+ * the same time (docs/MATCHING.md).  NIL when none has perf stats.
+ */
+static uint32_t straggler(struct qp_assembler *a, uint32_t f)
+{
+	uint64_t lo, hi, maxlo = 0;
+	uint32_t pt;
+
+	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
+		part_done(PT(a, pt), &lo, &hi);
+		if (lo > maxlo)
+			maxlo = lo;
+	}
+	if (!maxlo)
+		return NIL;
+	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
+		part_done(PT(a, pt), &lo, &hi);
+		if (lo && hi >= maxlo)
+			return pt;
+	}
+	return NIL;
 }
 
 /* Boundary t of inf at ns, or unknown when ns is 0. */
@@ -832,10 +856,8 @@ static void flight_sync(struct qp_assembler *a, uint32_t f)
 			any_sub = true;
 		if (p->stage == ST_SUBMITTED)
 			all_waited = false;
-		if (p->has_perf && p->ok &&
-		    (strag == NIL || part_done(p) > part_done(PT(a, strag))))
-			strag = pt;
 	}
+	strag = straggler(a, f);
 	set_time_or_none(inf, QP_T_EXEC_BEGIN, xb);
 	set_time_or_none(inf, QP_T_EXEC_END, xe);
 	set_time_or_none(inf, QP_T_WAIT_BEGIN, wb);
@@ -878,6 +900,7 @@ static void flight_sync(struct qp_assembler *a, uint32_t f)
 		sp->submit_latency_us = p->sub;
 		sp->device_latency_us = p->dev;
 		sp->queue_level_before = p->qlb;
+		sp->total_queue_elements = p->tqe;
 		sp->flags = (uint8_t)((p->has_perf ? QP_SPAN_HAS_PERF : 0) |
 				      (pt == strag ? QP_SPAN_STRAGGLER : 0) |
 				      (p->failed ? QP_SPAN_FAILED : 0));

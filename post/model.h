@@ -163,6 +163,7 @@ struct qp_dev_span {
 	uint32_t exec_begin, exec_end, wait_end;
 	/* its wait handle's perf stats (QP_SPAN_HAS_PERF) */
 	uint32_t submit_latency_us, device_latency_us, queue_level_before;
+	uint32_t total_queue_elements;
 	uint8_t order;		/* 0, 1, ...: EXECUTE order within the inference */
 	uint8_t flags;		/* QP_SPAN_* */
 	uint16_t pad;
@@ -267,9 +268,34 @@ const struct qp_dev_span *qp_model_spans(const struct qp_model *m, size_t k,
 /* The straggler span of inference k, or NULL (one device, or unknown). */
 const struct qp_dev_span *qp_model_straggler(const struct qp_model *m,
 					     size_t k);
+/*
+ * The span of inference k whose perf stats are (submit_latency_us,
+ * device_latency_us): the straggler if it matches, else the first that
+ * does; NULL if none.
+ */
+const struct qp_dev_span *qp_model_span_with(const struct qp_model *m,
+					     size_t k, double submit_us,
+					     double device_us);
+/*
+ * Make span s (of inference k) its straggler: the record's kernel figures
+ * become s's (a runtime dump tells which device its row is about).
+ */
+void qp_model_set_straggler(struct qp_model *m, size_t k,
+			    const struct qp_dev_span *s);
 /* "accel2", "qaic_aic100_0": a device's short name; "fd<N>" if unnamed. */
 const char *qp_device_name(const struct qp_model *m, uint16_t device,
 			   char *buf, size_t len);
+/*
+ * When a device completed a request (ns), as the trace bounds it: the
+ * kernel's processed_ts = received_ts + submit latency + device latency
+ * (each truncated to µs), received_ts inside the EXECUTE ioctl
+ * [exec_begin, exec_end], and not after the WAIT's return (wait_end, 0
+ * if none).  *lo, *hi: the bounds; the return value: their middle.
+ */
+uint64_t qp_kernel_done_bounds(uint64_t exec_begin, uint64_t exec_end,
+			       uint64_t wait_end, uint32_t submit_latency_us,
+			       uint32_t device_latency_us, uint64_t *lo,
+			       uint64_t *hi);
 /* The cause of a failed inference, from its failed_status. */
 enum qp_fail_cause qp_fail_cause_of(const struct qp_inference *inf);
 /* "api", "restart", "device_gone", "dbc_released", "kmd_other" */

@@ -48,6 +48,46 @@ const struct qp_dev_span *qp_model_straggler(const struct qp_model *m,
 	return NULL;
 }
 
+const struct qp_dev_span *qp_model_span_with(const struct qp_model *m,
+					     size_t k, double submit_us,
+					     double device_us)
+{
+	const struct qp_dev_span *s, *first = NULL;
+	size_t n, i;
+
+	s = qp_model_spans(m, k, &n);
+	for (i = 0; i < n; i++) {
+		if (!(s[i].flags & QP_SPAN_HAS_PERF) ||
+		    (double)s[i].submit_latency_us != submit_us ||
+		    (double)s[i].device_latency_us != device_us)
+			continue;
+		if (s[i].flags & QP_SPAN_STRAGGLER)
+			return &s[i];
+		if (!first)
+			first = &s[i];
+	}
+	return first;
+}
+
+void qp_model_set_straggler(struct qp_model *m, size_t k,
+			    const struct qp_dev_span *s)
+{
+	struct qp_inference *inf = &m->inf[k];
+	struct qp_dev_span *sp;
+	size_t n, i;
+
+	sp = (struct qp_dev_span *)qp_model_spans(m, k, &n);
+	for (i = 0; i < n; i++)
+		sp[i].flags &= (uint8_t)~QP_SPAN_STRAGGLER;
+	sp = &sp[s - sp];
+	sp->flags |= QP_SPAN_STRAGGLER;
+	inf->submit_latency_us = sp->submit_latency_us;
+	inf->device_latency_us = sp->device_latency_us;
+	inf->queue_level_before = sp->queue_level_before;
+	inf->total_queue_elements = sp->total_queue_elements;
+	inf->flags |= QP_F_HAS_PERF;
+}
+
 const char *qp_device_name(const struct qp_model *m, uint16_t device,
 			   char *buf, size_t len)
 {
@@ -66,6 +106,23 @@ const char *qp_device_name(const struct qp_model *m, uint16_t device,
 	slash = strrchr(d->path, '/');
 	snprintf(buf, len, "%s", slash ? slash + 1 : d->path);
 	return buf;
+}
+
+uint64_t qp_kernel_done_bounds(uint64_t exec_begin, uint64_t exec_end,
+			       uint64_t wait_end, uint32_t submit_latency_us,
+			       uint32_t device_latency_us, uint64_t *lo,
+			       uint64_t *hi)
+{
+	uint64_t lat = ((uint64_t)submit_latency_us + device_latency_us) * 1000;
+
+	*lo = exec_begin + lat;
+	/* each latency truncated: up to 1 µs more each */
+	*hi = exec_end + lat + 2000;
+	if (wait_end && wait_end < *hi)
+		*hi = wait_end;
+	if (*hi < *lo)
+		*hi = *lo;
+	return *lo + (*hi - *lo) / 2;
 }
 
 enum qp_fail_cause qp_fail_cause_of(const struct qp_inference *inf)
