@@ -368,7 +368,7 @@ struct truth_rec {
 	uint32_t program;		/* QAicProgramID */
 	uint64_t sample;
 	int status;			/* QStatus */
-	uint64_t enq_begin, enq_end;	/* the enqueue call, until the job is queued */
+	uint64_t enq_begin, enq_end;	/* the enqueue call: entry, return */
 	uint64_t worker_start, worker_done;
 	uint64_t seen;			/* completion handed to the application */
 	uint32_t ndev;
@@ -377,7 +377,18 @@ struct truth_rec {
 
 /* QAIC_SIM_TRUTH_DIR is set. */
 bool truth_on(void);
-/* Worker, as the inference finishes (before anyone can see it complete). */
+/*
+ * The enqueue call of @sample of program @program (its QAicProgramID):
+ * its first and its last instruction.  @n from truth_prepare() (NULL:
+ * truth off, or out of memory), allocated before the call's last stamp
+ * so that the truth costs the call as little as possible; freed here.
+ */
+struct truth_pending;
+struct truth_pending *truth_prepare(void);
+void truth_enqueued(struct truth_pending *n, uint32_t program, uint64_t sample,
+		    uint64_t begin, uint64_t end);
+/* Worker, as the inference finishes (before anyone can see it complete);
+ * its enq_begin / enq_end are ignored once truth_enqueued gave them. */
 void truth_record(const struct truth_rec *r);
 /* The application was handed the completion of @sample at @t. */
 void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t);

@@ -7,9 +7,10 @@
  * CLOCK_MONOTONIC ns stamp taken where the thing happens (the
  * application's call, the worker, the emulated driver and device).
  *
- * A record is stored by the worker when the inference finishes
- * (truth_record) and written when the application is handed its
- * completion (truth_handover), or at once for a failed inference.  Lines
+ * A record is begun when the enqueue call returns (truth_enqueued),
+ * completed by the worker when the inference finishes (truth_record) and
+ * written when the application is handed its completion
+ * (truth_handover), or once both parts are in for a failed inference.  Lines
  * are buffered and flushed at exit, so that writing them costs the
  * application threads no system call.
  */
@@ -23,17 +24,22 @@
 
 #include "rt.h"
 
-struct pending {
+/*
+ * An inference between its enqueue and the line: the application's part
+ * (truth_enqueued) and the worker's (truth_record) come in either order,
+ * the handover (truth_handover) last, except for failures.
+ */
+struct truth_pending {
 	struct truth_rec rec;
-	struct pending *next;
+	bool have_enq, have_worker;
+	struct truth_pending *next;
 };
-
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *dir;
 static FILE *file;
 static bool failed, closed;
-static struct pending *pending;
+static struct truth_pending *pending;
 
 static void init(void)
 {
@@ -92,38 +98,110 @@ static void write_rec(const struct truth_rec *r)
 	fputc('\n', f);
 }
 
+/* The pending record of (program, sample), created if needed (lock held). */
+static struct truth_pending *find(uint32_t program, uint64_t sample, bool create)
+{
+	struct truth_pending *p;
+
+	for (p = pending; p; p = p->next)
+		if (p->rec.program == program && p->rec.sample == sample)
+			return p;
+	if (!create || !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->rec.program = program;
+	p->rec.sample = sample;
+	p->next = pending;
+	pending = p;
+	return p;
+}
+
+static void unlink_pending(struct truth_pending *q)
+{
+	struct truth_pending **pp;
+
+	for (pp = &pending; *pp; pp = &(*pp)->next)
+		if (*pp == q) {
+			*pp = q->next;
+			return;
+		}
+}
+
+/* Written once complete: both parts, and seen unless it failed. */
+static void maybe_write(struct truth_pending *p)
+{
+	if (!p->have_enq || !p->have_worker ||
+	    (p->rec.status == QS_SUCCESS && !p->rec.seen))
+		return;
+	unlink_pending(p);
+	write_rec(&p->rec);
+	free(p);
+}
+
+struct truth_pending *truth_prepare(void)
+{
+	return truth_on() ? calloc(1, sizeof(struct truth_pending)) : NULL;
+}
+
+void truth_enqueued(struct truth_pending *n, uint32_t program, uint64_t sample,
+		    uint64_t begin, uint64_t end)
+{
+	struct truth_pending *p;
+
+	if (!n)
+		return;
+	pthread_mutex_lock(&lock);
+	p = find(program, sample, false);
+	if (!p) {
+		/* the usual case: the worker has not finished yet */
+		p = n;
+		n = NULL;
+		p->rec.program = program;
+		p->rec.sample = sample;
+		p->next = pending;
+		pending = p;
+	}
+	p->rec.enq_begin = begin;
+	p->rec.enq_end = end;
+	p->have_enq = true;
+	maybe_write(p);
+	pthread_mutex_unlock(&lock);
+	free(n);
+}
+
 void truth_record(const struct truth_rec *r)
 {
-	struct pending *p;
+	struct truth_pending *p;
 
 	if (!truth_on())
 		return;
 	pthread_mutex_lock(&lock);
-	if (r->status != QS_SUCCESS) {
-		write_rec(r);
-	} else if ((p = malloc(sizeof(*p)))) {
+	p = find(r->program, r->sample, true);
+	if (p) {
+		struct truth_rec keep = p->rec;
+
 		p->rec = *r;
-		p->next = pending;
-		pending = p;
+		if (p->have_enq) {
+			p->rec.enq_begin = keep.enq_begin;
+			p->rec.enq_end = keep.enq_end;
+		}
+		p->rec.seen = keep.seen;
+		p->have_worker = true;
+		maybe_write(p);
 	}
 	pthread_mutex_unlock(&lock);
 }
 
 void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t)
 {
-	struct pending **pp, *p;
+	struct truth_pending *p;
 
 	if (!truth_on())
 		return;
 	pthread_mutex_lock(&lock);
-	for (pp = &pending; (p = *pp); pp = &p->next) {
-		if (p->rec.program == pg->id && p->rec.sample == sample) {
-			*pp = p->next;
-			p->rec.seen = t;
-			write_rec(&p->rec);
-			free(p);
-			break;
-		}
+	p = find(pg->id, sample, false);
+	if (p && !p->rec.seen) {
+		p->rec.seen = t;
+		maybe_write(p);
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -132,7 +210,7 @@ void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t)
 __attribute__((destructor))
 static void truth_at_exit(void)
 {
-	struct pending *p;
+	struct truth_pending *p;
 
 	if (!dir)
 		return;
