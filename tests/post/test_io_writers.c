@@ -606,8 +606,92 @@ static void test_chrome(void **state)
 	assert_int_equal(c.s, 8);
 	assert_int_equal(c.t, 2 * 8);
 	assert_int_equal(c.f, 8);
-	/* process name + kernel/device names for dbc 0 and 1, one lane each */
-	assert_int_equal(c.m, 1 + 2 * 2);
+	/* process name, the application thread, kernel/device names for
+	 * dbc 0 and 1, one lane each */
+	assert_int_equal(c.m, 1 + 1 + 2 * 2);
+	assert_int_equal(count_meta(path, "net, resnet (pid 4242)"), 1);
+	assert_int_equal(count_meta(path, "application thread"), 1);
+	free(path);
+}
+
+/* otherData of a Chrome trace, and the number of X slices with seq s. */
+static json_t *chrome_other(const char *path, uint32_t seq, size_t *nseq,
+			    double *first_ts)
+{
+	json_t *root = json_load_file(path, 0, NULL), *ev, *o;
+	size_t k;
+
+	assert_non_null(root);
+	ev = json_object_get(root, "traceEvents");
+	*nseq = 0;
+	*first_ts = -1;
+	for (k = 0; k < json_array_size(ev); k++) {
+		json_t *e = json_array_get(ev, k);
+		json_t *a = json_object_get(e, "args");
+
+		if (strcmp(json_string_value(json_object_get(e, "ph")), "X"))
+			continue;
+		if (*first_ts < 0)
+			*first_ts = json_number_value(json_object_get(e, "ts"));
+		*nseq += (uint32_t)json_integer_value(json_object_get(a, "seq")) == seq;
+	}
+	o = json_incref(json_object_get(root, "otherData"));
+	json_decref(root);
+	return o;
+}
+
+/*
+ * The clock, the window (inferences every 100 µs) and the cap (4 slices
+ * per inference here: counted 2 x 4 + 2 = 10 events).
+ */
+static void test_chrome_window(void **state)
+{
+	struct qp_chrome_opts co = { .max_events = 0 };
+	struct qp_write_opts wo = { .chrome = &co };
+	char err[512], *path;
+	struct tcount c;
+	json_t *od;
+	size_t n;
+	double ts;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/w.json", dir) > 0);
+	assert_int_equal(qp_chrome_parse_window("0.00025:0.00055", &co), 0);
+	assert_int_equal(qp_write_chrome(path, &model, &wo, err, sizeof(err)), 0);
+	check_trace(path, &c, model.ninf);
+	assert_int_equal(c.x_named[0], 3);		/* inferences 3, 4, 5 */
+	od = chrome_other(path, 2, &n, &ts);
+	assert_int_equal(n, 0);
+	json_decref(od);
+	od = chrome_other(path, 3, &n, &ts);
+	assert_int_equal(n, 4);
+	/* the trace clock's own time: t0 of inference 3 is 1.0003 s */
+	assert_true(ts >= 1000300.0 && ts < 1000400.0);
+	assert_int_equal(json_integer_value(json_object_get(od, "firstInferenceNs")), 1000000000);
+	assert_int_equal(json_integer_value(json_object_get(od, "windowBeginNs")), 1000250000);
+	assert_int_equal(json_integer_value(json_object_get(od, "windowEndNs")), 1000550000);
+	assert_string_equal(json_string_value(json_object_get(od, "clock")), "CLOCK_MONOTONIC");
+	assert_int_equal(json_integer_value(json_object_get(od, "inferences")), 3);
+	assert_null(json_object_get(od, "inferencesLeftOut"));
+	json_decref(od);
+	/* open window, cap of 25 events: 3 inferences drawn, 5 left out */
+	assert_int_equal(qp_chrome_parse_window("0.0002:", &co), 0);
+	assert_int_equal(co.begin_ns, 200000);
+	assert_int_equal(co.end_ns, 0);
+	co.window = false;
+	co.max_events = 25;
+	assert_int_equal(qp_write_chrome(path, &model, &wo, err, sizeof(err)), 0);
+	check_trace(path, &c, model.ninf);
+	assert_int_equal(c.x_named[0], 3);
+	od = chrome_other(path, 0, &n, &ts);
+	assert_int_equal(json_integer_value(json_object_get(od, "inferencesLeftOut")), 5);
+	assert_int_equal(json_integer_value(json_object_get(od, "leftOutFromNs")), 1000300000);
+	json_decref(od);
+	/* malformed windows */
+	assert_int_equal(qp_chrome_parse_window("2", &co), -1);
+	assert_int_equal(qp_chrome_parse_window("3:2", &co), -1);
+	assert_int_equal(qp_chrome_parse_window("a:2", &co), -1);
+	assert_int_equal(qp_chrome_parse_window("-1:2", &co), -1);
 	free(path);
 }
 
@@ -667,6 +751,10 @@ static void test_chrome_threads(void **state)
 	assert_int_equal(count_meta(path, "kernel dbc 0"), 3);
 	assert_int_equal(count_meta(path, "kernel dbc 0 #2"), 1);
 	assert_int_equal(count_meta(path, "device dbc 0"), 2);
+	/* threads by role */
+	assert_int_equal(count_meta(path, "runtime worker (queue 0)"), 1);
+	assert_int_equal(count_meta(path, "runtime callback thread"), 1);
+	assert_int_equal(count_meta(path, "application thread"), 2);	/* 4243, 7000 */
 	qp_model_free(&m);
 	free(path);
 }
@@ -715,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_summary_pooled),
 		cmocka_unit_test(test_chrome),
 		cmocka_unit_test(test_chrome_threads),
+		cmocka_unit_test(test_chrome_window),
 		cmocka_unit_test(test_atomic),
 	};
 
