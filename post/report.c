@@ -189,8 +189,7 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS, OPT_POOL,
-	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX,
+	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_POOL,
 };
 
 static const struct option long_opts[] = {
@@ -818,6 +817,8 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
 	wo.pool_programs = o->pool_programs;
+	wo.by = o->by;
+	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
