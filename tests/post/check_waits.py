@@ -88,31 +88,44 @@ def truth_parts(path):
             b1 = min(ee, x)
             w = min(max(ws, b1), x)
             t = [b1 - eb, w - b1, x - w, db - x, ds - db, de - ds, seen - de]
-            rows.append([x / 1000.0 for x in t] + [eb, db])
+            rows.append([x / 1000.0 for x in t] + [eb, db, x])
     return rows
 
 
 def containment(infs, truth, lab):
     """Per inference: the true doorbell lies in qprof's interval
-    [X + exectoVc, EXECUTE return].  Inferences are paired in enqueue
-    order (the report's t0, the truth's enq_begin).  Returns (pairs,
-    mispaired, outside)."""
-    q = sorted(infs, key=lambda i: i["t0_ns"])
-    t = sorted(truth, key=lambda r: r[7])
+    [X + exectoVc, EXECUTE return].  Each inference is paired with the
+    truth line nearest in (EXECUTE entry, enqueue entry): the report's X
+    and t0, the truth's exec_entry and enq_begin, a microsecond or two
+    apart.  Returns (inferences, not paired, outside)."""
+    import bisect
+    t = sorted(truth, key=lambda r: r[9])
+    keys = [r[9] for r in t]
+    used = set()
     mis = out = 0
-    for i, r in zip(q, t):
-        if abs(i["t0_ns"] - r[7]) > 20000:
-            mis += 1
-            continue
+    for i in infs:
         p = i["parts_us"]
         x = i["t0_ns"] + 1000.0 * (p["enqueue"] + p["runtime_wait"] + p["runtime_work"])
+        k = bisect.bisect_left(keys, x)
+        best = None
+        for j in range(max(0, k - 8), min(len(t), k + 8)):
+            if j in used:
+                continue
+            d = abs(t[j][9] - x) + abs(t[j][7] - i["t0_ns"])
+            if best is None or d < best[0]:
+                best = (d, j)
+        if best is None or best[0] > 20000:
+            mis += 1
+            continue
+        used.add(best[1])
+        r = t[best[1]]
         lo = x + 1000.0 * i["counts"].get("exectoVcUs", i["metrics"].get("exectoVcUs", 0))
         hi = x + 1000.0 * i["metrics"]["submitTimeUs"]
         if not lo - 500 <= r[8] <= hi + 500:
             out += 1
             if out <= 3:
                 print("%sdoorbell %d ns outside [%d, %d]" % (lab, r[8], lo, hi))
-    return min(len(q), len(t)), mis, out
+    return len(infs), mis, out
 
 
 def main():
