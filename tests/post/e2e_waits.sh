@@ -92,7 +92,7 @@ run() {
 	return 0
 }
 
-run device-bound device_bound QAIC_SIM_TIME_SCALE=0.05 -- -t bert -n 2000 -S 10
+run device-bound device_bound QAIC_SIM_TIME_SCALE=0.1 -- -t bert -n 1200 -S 10
 run runtime-workers runtime_workers -- -t tiny -n 4000 -T 8 --threads-per-queue 1
 run app-bound app_bound -- -t tiny -n 1000 -S 1 --app-delay-us 2000
 run balanced none QAIC_SIM_TIME_SCALE=20 -- -t tiny -n 1000 -S 1
