@@ -847,6 +847,8 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
 	wo.pool_programs = o->pool_programs;
+	wo.by = o->by;
+	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
