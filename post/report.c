@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "assemble.h"
+#include "compare.h"
 #include "devdump.h"
 #include "escape.h"
 #include "guard.h"
@@ -58,12 +59,14 @@ struct options {
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference;
+	bool compare;				/* --compare BASE NEW */
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 };
 
 static const char usage_text[] =
 "Usage: qprof-report [OPTIONS] TRACE_DIR...\n"
 "       qprof-report --latency-stats [--keep-middle PCT] LATENCY_FILE|DIR...\n"
+"       qprof-report --compare [OPTIONS] BASE NEW\n"
 "\n"
 "Summarise LTTng traces recorded with libqprof.so: per-inference latency\n"
 "breakdown (enqueue, pre-processing, execution, post-processing, kernel\n"
@@ -78,6 +81,13 @@ static const char usage_text[] =
 "                      devInWaitTime, devOutWaitTime, devInfPerSec (repeatable)\n"
 "  --latency-stats     no trace: summarise latency dumps like\n"
 "                      latency_stats_python3.py\n"
+"  --compare BASE NEW  compare two runs (trace directories, or JSON reports\n"
+"                      written with --per-inference): per program and\n"
+"                      metric, the change of p50, p90, p99 and the mean\n"
+"                      with a 95 % bootstrap interval; '*' marks changes\n"
+"                      outside the noise (docs/REPORT.md); text on stdout,\n"
+"                      --json FILE for JSON; the selection options apply\n"
+"                      to both\n"
 "Selection (applied per program, before statistics):\n"
 "  --program NAME      only programs named NAME\n"
 "  --pid PID           only process PID\n"
@@ -189,7 +199,7 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX,
+	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE,
 };
 
 static const struct option long_opts[] = {
@@ -210,6 +220,7 @@ static const struct option long_opts[] = {
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
+	{ "compare", no_argument, NULL, OPT_COMPARE },
 	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -328,6 +339,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
+		case OPT_COMPARE: o->compare = true; break;
 		case OPT_CHROME_WINDOW:
 			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
 				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
@@ -355,6 +367,10 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
 				 o->nby || o->program || o->pid))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
+	if (o->compare && (o->ntraces != 2 || o->latency_stats || o->ndumps ||
+			   o->csv_dir || o->chrome || o->nby || o->per_inference))
+		die_usage(o->ntraces != 2 ? "--compare takes two runs, BASE and NEW" :
+			  "--compare writes text, --json or --html only (no --device-latency, --csv-dir, --chrome-trace, --by, --per-inference)");
 	if (!o->latency_stats)
 		check_output_paths(o);
 }
@@ -1073,6 +1089,87 @@ static int write_parallel(const struct options *o, const struct qp_model *m,
 	return j.rc || rc ? -1 : 0;
 }
 
+/* ---- --compare BASE NEW (compare.h) ------------------------------------ */
+
+/* One side: a JSON report (a regular file) or a trace, selected. */
+static int compare_side(const struct options *o, const char *path,
+			struct qp_cmp_run *r)
+{
+	struct options one = *o;
+	struct qp_model m;
+	struct qp_read_stats st;
+	struct stat sb;
+	uint8_t *sel = NULL;
+	char err[1024];
+	size_t nsel = 0;
+	int rc = -1;
+
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode)) {
+		if (qp_cmp_run_from_json(r, path, err, sizeof(err)))
+			fail("%s", err);
+		else
+			rc = 0;
+		return rc;
+	}
+	one.traces = &path;
+	one.ntraces = 1;
+	qp_model_init(&m);
+	qp_read_stats_init(&st);
+	if (read_model(&one, &m, &st) || check_program_name(&m, &one))
+		goto out;
+	sel = select_inferences(&m, &one, &nsel);
+	if (!sel || qp_cmp_run_from_model(r, path, &m, sel)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!nsel) {
+		fail("%s: nothing to compare: no completed inference%s", path,
+		     o->program || o->pid || o->start_iter ? " in the selection" : "");
+		qp_cmp_run_free(r);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(sel);
+	qp_read_stats_free(&st);
+	qp_model_free(&m);
+	return rc;
+}
+
+static int compare_runs(const struct options *o)
+{
+	struct qp_cmp_run base = { 0 }, neu = { 0 };
+	struct qp_cmp_report r = { 0 };
+	struct qp_cmp_opts co;
+	char err[1024];
+	int rc = EXIT_BAD_INPUT;
+
+	qp_cmp_opts_default(&co);
+	if (compare_side(o, o->traces[0], &base) || compare_side(o, o->traces[1], &neu))
+		goto out;
+	if (qp_compare(&base, &neu, &co, &r)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!r.nrows) {
+		fail("nothing to compare: no program name is in both %s and %s",
+		     o->traces[0], o->traces[1]);
+		goto out;
+	}
+	if (o->json && qp_cmp_write_json(o->json, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (!o->quiet && (qp_cmp_write_text(stdout, &r) || flush_stdout()))
+		goto out;
+	rc = 0;
+out:
+	qp_cmp_report_free(&r);
+	qp_cmp_run_free(&base);
+	qp_cmp_run_free(&neu);
+	return rc;
+}
+
 static int report(const struct options *o)
 {
 	struct qp_model m;
@@ -1132,7 +1229,9 @@ out:
 
 static int report_child(void *arg)
 {
-	return report(arg);
+	const struct options *o = arg;
+
+	return o->compare ? compare_runs(o) : report(o);
 }
 
 /* Bytes: what a report of the inputs may need, with room to spare. */
