@@ -29,6 +29,7 @@
 #include "devdump.h"
 #include "escape.h"
 #include "guard.h"
+#include "html.h"
 #include "model.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -50,7 +51,7 @@ struct options {
 	size_t ntraces;
 	const char **dumps;
 	size_t ndumps;
-	const char *csv_dir, *json, *chrome, *program;
+	const char *csv_dir, *json, *chrome, *html, *program;
 	int by[MAX_BY];
 	size_t nby;
 	uint64_t start_iter, num_samples;	/* num_samples 0 = all */
@@ -101,6 +102,10 @@ static const char usage_text[] =
 "                      in the runtime's format (qprof's definitions)\n"
 "  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
+"  --html FILE         one self-contained HTML page: charts per program\n"
+"                      (histograms, CDFs, latency over time, waiting and\n"
+"                      working), slowest inferences, findings, --by tables,\n"
+"                      accounting; with --compare, the comparison\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
 "  --chrome-window START:END  the timeline of the inferences enqueued from\n"
 "                      START to END seconds after the first one (2:3, 2:)\n"
@@ -199,7 +204,7 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE,
+	OPT_THREADS, OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML,
 };
 
 static const struct option long_opts[] = {
@@ -221,6 +226,7 @@ static const struct option long_opts[] = {
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
 	{ "compare", no_argument, NULL, OPT_COMPARE },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -265,15 +271,17 @@ static bool trace_dir(const char *file)
  */
 static void check_output_paths(const struct options *o)
 {
-	const char *file[2] = { o->json, o->chrome };
-	static const char *const opt[2] = { "--json", "--chrome-trace" };
+	const char *file[3] = { o->json, o->chrome, o->html };
+	static const char *const opt[3] = { "--json", "--chrome-trace", "--html" };
 	size_t i;
-	int k;
+	int k, j;
 
-	if (o->json && o->chrome && qp_same_output(o->json, o->chrome))
-		die_usage("--json and --chrome-trace name the same file '%s'",
-			  o->json);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++)
+		for (j = k + 1; j < 3; j++)
+			if (file[k] && file[j] && qp_same_output(file[k], file[j]))
+				die_usage("%s and %s name the same file '%s'",
+					  opt[k], opt[j], file[k]);
+	for (k = 0; k < 3; k++) {
 		if (!file[k] || is_stdout(file[k]))
 			continue;
 		if (o->csv_dir && qp_same_output(file[k], o->csv_dir))
@@ -340,6 +348,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_PERINF: o->per_inference = true; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
 		case OPT_COMPARE: o->compare = true; break;
+		case OPT_HTML: o->html = optarg; break;
 		case OPT_CHROME_WINDOW:
 			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
 				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
@@ -364,7 +373,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (!o->ntraces)
 		die_usage(o->latency_stats ? "no latency file given" :
 			  "no trace directory given");
-	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
+	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome || o->html ||
 				 o->nby || o->program || o->pid))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
 	if (o->compare && (o->ntraces != 2 || o->latency_stats || o->ndumps ||
@@ -373,6 +382,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 			  "--compare writes text, --json or --html only (no --device-latency, --csv-dir, --chrome-trace, --by, --per-inference)");
 	if (!o->latency_stats)
 		check_output_paths(o);
+	if (o->html) {
+		char err[1024];
+
+		if (qp_html_check_d3(err, sizeof(err))) {
+			fail("%s", err);
+			exit(EXIT_BAD_INPUT);
+		}
+	}
 }
 
 /* ---- --latency-stats: runtime dumps only ------------------------------ */
@@ -971,10 +988,15 @@ static int write_outputs(const struct options *o, const struct qp_model *m,
 	if (o->chrome && !is_stdout(o->chrome) &&
 	    qp_write_chrome(o->chrome, m, wo, err, errlen))
 		goto fail;
+	if (o->html && !is_stdout(o->html) &&
+	    qp_write_html(o->html, m, wo, wo->stats, err, errlen))
+		goto fail;
 	/* standard output last: when it fails, no file has changed */
 	if (is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
 		goto fail;
 	if (is_stdout(o->chrome) && qp_write_chrome(o->chrome, m, wo, err, errlen))
+		goto fail;
+	if (is_stdout(o->html) && qp_write_html(o->html, m, wo, wo->stats, err, errlen))
 		goto fail;
 	if (qp_outset_commit(&set, err, errlen))
 		return -1;
@@ -1160,6 +1182,10 @@ static int compare_runs(const struct options *o)
 		fail("%s", err);
 		goto out;
 	}
+	if (o->html && qp_write_html_compare(o->html, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
 	if (!o->quiet && (qp_cmp_write_text(stdout, &r) || flush_stdout()))
 		goto out;
 	rc = 0;
@@ -1191,8 +1217,12 @@ static int report(const struct options *o)
 			goto out;
 		wo.merge = &mr;
 	}
-	if (o->symbolize || (!o->summary_only && o->nby))
+	if (o->symbolize || (!o->summary_only && o->nby) || o->html)
 		qp_symbolize(&m, &st);
+	if (o->html && !m.ahead && qp_model_link(&m)) {
+		fail("out of memory");
+		goto out;
+	}
 	sel = select_inferences(&m, o, &nsel);
 	stage_done(o, "select");
 	if (!sel) {
@@ -1211,7 +1241,8 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
 	wo.chrome = &o->chrome_opts;
-	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
+	wo.stats = &st;
+	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
