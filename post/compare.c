@@ -428,8 +428,9 @@ int qp_cmp_run_from_json(struct qp_cmp_run *r, const char *path, char *err,
 	schema = json_string_value(json_object_get(root, "schema"));
 	progs = json_object_get(root, "programs");
 	infs = json_object_get(root, "inferences");
-	if (!schema || strcmp(schema, "qprof-report/1") || !json_is_array(progs)) {
-		snprintf(err, errlen, "%s: not a qprof-report/1 JSON report", path);
+	if (!schema || (strcmp(schema, "qprof-report/1") && strcmp(schema, "qprof-report/2")) ||
+	    !json_is_array(progs)) {
+		snprintf(err, errlen, "%s: not a qprof-report JSON report (schema qprof-report/1 or /2)", path);
 		goto fail;
 	}
 	if (!json_is_array(infs)) {

@@ -88,7 +88,7 @@ struct qp_cmp_run {
 int qp_cmp_run_from_model(struct qp_cmp_run *r, const char *source,
 			  const struct qp_model *m, const uint8_t *select);
 /*
- * A JSON report (schema qprof-report/1) written with --per-inference.
+ * A JSON report (schema qprof-report/1 or /2) written with --per-inference.
  * 0, or -1 with a message naming the file in err.
  */
 int qp_cmp_run_from_json(struct qp_cmp_run *r, const char *path, char *err,

@@ -242,10 +242,10 @@
     by.append('h2').text('Breakdowns (--by)');
     ['program', 'thread', 'queue', 'callsite'].forEach(function (k) {
       by.append('h3').text('by ' + k + ' (round trip µs; phase means)');
-      table(by, [k, 'pid', 'count', 'mean', 'p50', 'p99', 'max', 'enq', 'preProc', 'execTotal',
+      table(by, [k, 'count', 'mean', 'p50', 'p99', 'max', 'enq', 'preProc', 'execTotal',
                  'postProc'], data.by[k].map(function (r) {
-        return { cells: [r[0], r[1], r[2], fmt(r[3]), fmt(r[4]), fmt(r[5]), fmt(r[6]), fmt(r[7]),
-                         fmt(r[8]), fmt(r[9]), fmt(r[10])] };
+        return { cells: [r[0], r[1], fmt(r[2]), fmt(r[3]), fmt(r[4]), fmt(r[5]), fmt(r[6]),
+                         fmt(r[7]), fmt(r[8]), fmt(r[9])] };
       }));
     });
     var a = data.accounting, acc = app.append('section');

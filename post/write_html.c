@@ -6,7 +6,7 @@
  * scripts and styles and nothing else (no fetch, image, font or frame
  * from anywhere), d3.js inlined, the report's data as one JSON document
  * in a <script type="application/json"> element, and the renderer
- * (html_report.js, compiled in as qp_html_js).  The data is built with
+ * (html_report.js, compiled in as qp_html_js, post/html_js.h).  The data is built with
  * jansson from the model; every string from the trace goes through
  * qp_utf8_dup (valid UTF-8) and the document's '<', '>' and '&' are
  * written as \u escapes, so nothing in it can end the element; the
@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytable.h"
 #include "escape.h"
 #include "findings.h"
 #include "html.h"
@@ -46,7 +47,7 @@
 #define QPROF_D3_JS "/usr/share/javascript/d3/d3.min.js"
 #endif
 
-extern const char qp_html_js[];		/* html_js.c, from html_report.js */
+#include "post/html_js.h"	/* qp_html_js: html_report.js (view.am) */
 
 #define HIST_BINS 50
 
@@ -396,113 +397,35 @@ static json_t *program_obj(const struct qp_model *m, const struct qp_write_opts 
 	return j;
 }
 
-/* ---- --by tables --------------------------------------------------------------- */
+/* ---- --by tables (bytable.h: the rows qprof-report --by prints) ---------- */
 
-enum { BY_PROGRAM, BY_THREAD, BY_QUEUE, BY_CALLSITE, BY__COUNT };
-static const char *const by_name[BY__COUNT] = { "program", "thread", "queue", "callsite" };
-
-static uint64_t by_key(const struct qp_inference *i, int by)
-{
-	switch (by) {
-	case BY_PROGRAM:
-		return i->program != QP_NONE16 ? i->program :
-		       (1ull << 40) | ((uint64_t)i->process << 16) | i->dbc_id;
-	case BY_THREAD: return ((uint64_t)i->process << 32) | (uint32_t)i->enq_tid;
-	case BY_QUEUE: return i->queue;
-	default: return i->callsite;
-	}
-}
-
-static json_t *by_label(const struct qp_model *m, const struct qp_inference *i, int by)
-{
-	char buf[128];
-	int32_t pid = pid_of(m, i);
-
-	switch (by) {
-	case BY_PROGRAM:
-		if (i->program != QP_NONE16 && i->program < m->nprograms)
-			return json_pack("[o,i]", str(m->programs[i->program].name), pid);
-		snprintf(buf, sizeof(buf), "dbc%u (kernel-only)", i->dbc_id);
-		return json_pack("[s,i]", buf, pid);
-	case BY_THREAD:
-		snprintf(buf, sizeof(buf), "tid %d", i->enq_tid);
-		return json_pack("[s,i]", buf, pid);
-	case BY_QUEUE:
-		if (i->queue != QP_NONE16 && i->queue < m->nqueues)
-			snprintf(buf, sizeof(buf), "queue 0x%" PRIx64, m->queues[i->queue].handle);
-		else
-			snprintf(buf, sizeof(buf), "(no queue)");
-		return json_pack("[s,i]", buf, pid);
-	default:
-		return json_pack("[o,i]", callsite_label(m, i->callsite), pid);
-	}
-}
-
-struct keyed {
-	uint64_t key;
-	uint32_t k;
-};
-
-static int cmp_keyed(const void *a, const void *b)
-{
-	const struct keyed *x = a, *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return (x->k > y->k) - (x->k < y->k);
-}
-
-/* Rows: [label, pid, count, mean, p50, p99, max, enq, preProc, execTotal, postProc] */
+/* Rows: [label, count, mean, p50, p99, max, enq, preProc, execTotal, postProc] */
 static json_t *by_table(const struct qp_model *m, const struct qp_write_opts *o,
-			int by, struct keyed *kv, double *buf)
+			enum qp_by_key key)
 {
-	static const enum qp_metric ph[4] = {
-		QP_M_ENQ, QP_M_PRE_PROC, QP_M_EXEC_TOTAL, QP_M_POST_PROC,
-	};
-	json_t *rows = json_array();
-	size_t n = 0, k, a, b;
+	struct qp_by_row *rows = NULL;
+	json_t *a = json_array();
+	size_t n = 0, k;
+	int p;
 
-	for (k = 0; k < m->ninf; k++)
-		if (kept(o, k) && m->inf[k].state == QP_INF_OK)
-			kv[n++] = (struct keyed){ by_key(&m->inf[k], by), (uint32_t)k };
-	qsort(kv, n, sizeof(*kv), cmp_keyed);
-	for (a = 0; a < n; a = b) {
-		double sum[4] = { 0 }, s = 0;
-		size_t cnt[4] = { 0 }, nv = 0;
-		json_t *row, *lab;
-		int p;
-
-		for (b = a; b < n && kv[b].key == kv[a].key; b++) {
-			const struct qp_inference *i = &m->inf[kv[b].k];
-			double v;
-
-			if (round_trip(m, i, &v))
-				buf[nv++] = v;
-			for (p = 0; p < 4; p++)
-				if (qp_metric_value(m, i, ph[p], 0, &v)) {
-					sum[p] += v;
-					cnt[p]++;
-				}
-		}
-		if (!nv)
-			continue;
-		qsort(buf, nv, sizeof(*buf), cmp_double);
-		for (k = 0; k < nv; k++)
-			s += buf[k];
-		lab = by_label(m, &m->inf[kv[a].k], by);
-		row = json_pack("[o,o,I,o,o,o,o]", json_incref(json_array_get(lab, 0)),
-				json_incref(json_array_get(lab, 1)), (json_int_t)nv,
-				num(r3(s / (double)nv)),
-				num(r3(qp_quantile_sorted(buf, nv, 0.5))),
-				num(r3(qp_quantile_sorted(buf, nv, 0.99))),
-				num(r3(buf[nv - 1])));
-		json_decref(lab);
-		for (p = 0; p < 4; p++)
-			json_array_append_new(row, cnt[p] ? num(r3(sum[p] / (double)cnt[p])) :
-					      json_null());
-		json_array_append_new(rows, row);
+	if (qp_by_rows(m, o ? o->select : NULL, key, &rows, &n)) {
+		json_decref(a);
+		return NULL;
 	}
-	return rows;
+	for (k = 0; k < n; k++) {
+		char label[1024];
+		json_t *row;
+
+		qp_by_label(m, &m->inf[rows[k].first], key, label, sizeof(label));
+		row = json_pack("[o,I,o,o,o,o]", str(label), (json_int_t)rows[k].rt.count,
+				num(r3(rows[k].rt.mean)), num(r3(rows[k].rt.pct[QP_P50])),
+				num(r3(rows[k].rt.pct[QP_P99])), num(r3(rows[k].rt.max)));
+		for (p = 0; p < QP_BY_PHASE__COUNT; p++)
+			json_array_append_new(row, num(r3(rows[k].phase_mean_us[p])));
+		json_array_append_new(a, row);
+	}
+	free(rows);
+	return a;
 }
 
 static json_t *accounting(const struct qp_model *m, const struct qp_read_stats *st)
@@ -547,12 +470,11 @@ static json_t *report_doc(const struct qp_model *m, const struct qp_write_opts *
 	json_t *cs = json_array();
 	uint32_t *idx = malloc((m->ninf + 1) * sizeof(*idx));
 	double *buf = malloc((m->ninf + 1) * sizeof(*buf));
-	struct keyed *kv = malloc((m->ninf + 1) * sizeof(*kv));
 	uint64_t t0 = UINT64_MAX;
 	size_t k;
 	int b;
 
-	if (!idx || !buf || !kv || !root) {
+	if (!idx || !buf || !root) {
 		json_decref(root);
 		root = NULL;
 		goto out;
@@ -574,14 +496,22 @@ static json_t *report_doc(const struct qp_model *m, const struct qp_write_opts *
 	for (k = 0; k < m->ncallsites; k++)
 		json_array_append_new(cs, callsite_label(m, (uint32_t)k));
 	json_object_set_new(root, "callsites", cs);
-	for (b = 0; b < BY__COUNT; b++)
-		json_object_set_new(by, by_name[b], by_table(m, o, b, kv, buf));
+	for (b = 0; b < QP_BY__COUNT; b++) {
+		json_t *t = by_table(m, o, (enum qp_by_key)b);
+
+		if (!t) {
+			json_decref(root);
+			json_decref(by);
+			root = NULL;
+			goto out;
+		}
+		json_object_set_new(by, qp_by_name((enum qp_by_key)b), t);
+	}
 	json_object_set_new(root, "by", by);
 	json_object_set_new(root, "accounting", accounting(m, st));
 out:
 	free(idx);
 	free(buf);
-	free(kv);
 	return root;
 }
 

@@ -48,6 +48,12 @@ struct qp_write_opts {
 	const char *note;
 	/* Summary: --pid (0: all): the title counts that process only. */
 	int32_t pid;
+	/*
+	 * --pool-programs: the all-programs section pools the inferences of
+	 * different programs into one set of statistics; by default it lists
+	 * each program's own figures side by side.
+	 */
+	bool pool_programs;
 	/* Chrome trace: window and cap (NULL: no window, default cap). */
 	const struct qp_chrome_opts *chrome;
 	/* HTML: the reader's figures (per-stream losses), or NULL. */
@@ -76,7 +82,7 @@ int qp_write_csv(FILE *f, const struct qp_model *m, uint32_t prog,
 size_t qp_fmt_fixed3(char *dst, size_t size, double v);
 size_t qp_fmt_int0(char *dst, size_t size, double v);
 
-/* JSON, schema "qprof-report/1". */
+/* JSON, schema "qprof-report/2" (docs/REPORT-FORMATS.md). */
 int qp_write_json(const char *path, const struct qp_model *m,
 		  const struct qp_write_opts *o, char *err, size_t errlen);
 
