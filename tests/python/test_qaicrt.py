@@ -182,6 +182,16 @@ class TestSession(unittest.TestCase):
         self.assertEqual(list(s.buf_dims[s.index["past_key.0"]][1]), [0])
         self.assertEqual(s.buf_dims[s.index["input_ids"]], (8, [1, 1]))
 
+    def test_devmapping_four_devices(self):
+        s4 = Session(DESC, device_ids=[0, 1, 2, 3])
+        self.assertEqual(s4.props.devMapping, "0:1:2:3")
+        s4.skip_buffers(SKIPPED)
+        st, out = s4.run(step_inputs(8, 0))
+        self.assertIs(st, S.QS_SUCCESS)
+        st, out = s4.run(step_inputs(1, 8))
+        self.assertIs(st, S.QS_SUCCESS)
+        self.assertEqual(out["logits"].shape, (1, 1, 32))
+
     def test_bad_shapes_and_counts(self):
         s = self.s
         s.skip_buffers(SKIPPED)
