@@ -643,6 +643,10 @@ void qp_model_free(struct qp_model *m)
 		free(m->hosts[k]);
 	for (k = 0; k < m->ncallsites; k++)
 		free(m->callsites[k].symbol);
+	for (k = 0; k < m->ndevices; k++)
+		free(m->devices[k].path);
+	free(m->devices);
+	free(m->spans);
 	free(m->inf);
 	free(m->dev);
 	free(m->ahead);

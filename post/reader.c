@@ -96,6 +96,10 @@ struct sink_state {
 	const struct qp_decode_hooks *hooks;	/* feeding a merge (reader-int.h) */
 	int aborted;			/* stopped by hooks->stop */
 	int interrupted;		/* stopped by a signal (interrupt.h) */
+	/* the elements of the event's sequences, by payload field position:
+	 * the decoded event points here until the next event */
+	struct seq_buf { void *p; size_t cap; } seq[QP_EV_MAX_FIELDS];
+	int seq_failed;			/* a sequence's buffer could not grow */
 };
 
 struct graph {
@@ -353,37 +357,71 @@ static const char *get_s(const bt_field *payload, int idx, int type)
 			payload, (uint64_t)idx));
 }
 
+/* Elements of sequences that are absent or empty. */
+static const uint64_t no_elements[1];
+
 /*
- * Copy the sequence member idx into out (elements of esize bytes, at most
- * QP_MAX_BOS, *cut set when it was longer); returns the count copied.
+ * Decode the sequence member idx, every element of esize bytes, into the
+ * buffer of field position slot; *n receives its length.  For a sequence
+ * sharing the length of an earlier one (min_len, else 0) the buffer holds
+ * at least min_len elements, those the trace lacks as 0, so that a
+ * consumer can read `len` of them.  NULL when the buffer cannot grow.
  */
-static inline uint32_t get_seq(const bt_field *payload, int idx, int type,
-			       void *out, size_t esize, bool *cut)
+static const void *get_seq(struct sink_state *s, unsigned int slot,
+			   const bt_field *payload, int idx, int type,
+			   size_t esize, uint32_t min_len, uint32_t *n_out)
 {
-	const bt_field *m;
-	uint64_t n, i, v;
+	struct seq_buf *sb = &s->seq[slot];
+	const bt_field *m = NULL;
+	uint64_t n = 0, i, v, want;
 	int et;
 
-	if (type != FT_ARR_UINT && type != FT_ARR_SINT)
-		return 0;
-	m = bt_field_structure_borrow_member_field_by_index_const(
-		payload, (uint64_t)idx);
-	et = type == FT_ARR_UINT ? FT_UINT : FT_SINT;
-	n = bt_field_array_get_length(m);
-	if (n > QP_MAX_BOS) {
-		n = QP_MAX_BOS;
-		*cut = true;
+	if (type == FT_ARR_UINT || type == FT_ARR_SINT) {
+		m = bt_field_structure_borrow_member_field_by_index_const(
+			payload, (uint64_t)idx);
+		n = bt_field_array_get_length(m);
 	}
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	*n_out = (uint32_t)n;
+	want = n > min_len ? n : min_len;
+	if (!want)
+		return no_elements;
+	if (want * esize > sb->cap) {
+		size_t cap = sb->cap ? sb->cap : 256;
+		void *q;
+
+		while (cap < want * esize)
+			cap *= 2;
+		q = realloc(sb->p, cap);
+		if (!q) {
+			s->seq_failed = 1;
+			return NULL;
+		}
+		sb->p = q;
+		sb->cap = cap;
+	}
+	if (want > n)
+		memset((char *)sb->p + n * esize, 0, (want - n) * esize);
+	et = type == FT_ARR_UINT ? FT_UINT : FT_SINT;
 	for (i = 0; i < n; i++) {
 		v = int_value(bt_field_array_borrow_element_field_by_index_const(m, i), et);
 		switch (esize) {
-		case 1: ((uint8_t *)out)[i] = (uint8_t)v; break;
-		case 2: ((uint16_t *)out)[i] = (uint16_t)v; break;
-		case 4: ((uint32_t *)out)[i] = (uint32_t)v; break;
-		default: ((uint64_t *)out)[i] = v; break;
+		case 1: ((uint8_t *)sb->p)[i] = (uint8_t)v; break;
+		case 2: ((uint16_t *)sb->p)[i] = (uint16_t)v; break;
+		case 4: ((uint32_t *)sb->p)[i] = (uint32_t)v; break;
+		default: ((uint64_t *)sb->p)[i] = v; break;
 		}
 	}
-	return (uint32_t)n;
+	return sb->p;
+}
+
+static void seq_bufs_free(struct sink_state *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < QP_EV_MAX_FIELDS; i++)
+		free(s->seq[i].p);
 }
 
 /* Common member h of the class's events. */
@@ -602,20 +640,26 @@ static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *e
 	u->name = get_s(p, c->idx[fi], c->type[fi]);			\
 	fi++;
 #define DEC_SEQ(ctype, name, len, base)					\
-	u->len = get_seq(p, c->idx[fi], c->type[fi], u->name,		\
-			 sizeof(u->name[0]), &e->truncated);		\
+	u->name = get_seq(s, fi, p, c->idx[fi], c->type[fi],		\
+			  sizeof(u->name[0]), 0, &u->len);		\
 	fi++;
 #define DEC_SEQ_SAME_LEN(ctype, name, len, base)				\
-	get_seq(p, c->idx[fi], c->type[fi], u->name, sizeof(u->name[0]), \
-		&e->truncated);						\
+	{								\
+		uint32_t n_;						\
+									\
+		u->name = get_seq(s, fi, p, c->idx[fi], c->type[fi],	\
+				  sizeof(u->name[0]), u->len, &n_);	\
+	}								\
 	fi++;
 #define DECODER(list, member)						\
-	static void decode_##list(struct qp_event *e, const bt_field *p, \
+	static void decode_##list(struct sink_state *s,		\
+				  struct qp_event *e, const bt_field *p, \
 				  const struct cls *c)			\
 	{								\
 		struct qp_ev_##member *u = &e->u.member;		\
 		unsigned int fi = 0;					\
 									\
+		(void)s;						\
 		QP_FIELDS_##list(DEC)					\
 	}
 #define QP_EVENT(group, kind, name, member)	DECODER(name, member)
@@ -623,15 +667,15 @@ static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *e
 #define QP_EVENT_INSTANCE(group, cls, member, kind, name)
 #include "../tracepoints/qprof-events.def"
 
-static void decode_payload(struct qp_event *e, const bt_field *p,
-			   const struct cls *c)
+static void decode_payload(struct sink_state *s, struct qp_event *e,
+			   const bt_field *p, const struct cls *c)
 {
 	switch (e->kind) {
 #define QP_EVENT(group, kind, name, member)				\
-	case QP_EV_##kind: decode_##name(e, p, c); break;
+	case QP_EV_##kind: decode_##name(s, e, p, c); break;
 #define QP_EVENT_CLASS(group, cls, member)
 #define QP_EVENT_INSTANCE(group, cls, member, kind, name)		\
-	case QP_EV_##kind: decode_##cls(e, p, c); break;
+	case QP_EV_##kind: decode_##cls(s, e, p, c); break;
 #include "../tracepoints/qprof-events.def"
 	default:
 		break;
@@ -757,12 +801,13 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	if (check_event(s, c, ev, &e))
 		return -1;
 	e.ip = 0;
-	e.truncated = false;
 	if (c->ctx_ip >= 0)
 		e.ip = int_value(bt_field_structure_borrow_member_field_by_index_const(
 			bt_event_borrow_common_context_field_const(ev),
 			(uint64_t)c->ctx_ip), c->ctx_ip_type);
-	decode_payload(&e, p, c);
+	decode_payload(s, &e, p, c);
+	if (s->seq_failed)
+		return -1;
 	s->st->qprof_events++;
 	if (!s->st->first_ts || e.ts < s->st->first_ts)
 		s->st->first_ts = e.ts;
@@ -1191,6 +1236,7 @@ void qp_decoder_free(struct qp_decoder *d)
 	bt_plugin_put_ref(d->gr.ctf);
 	bt_plugin_put_ref(d->gr.utils);
 	free(d->s.cls);
+	seq_bufs_free(&d->s);
 	qp_hmap_free(&d->s.clsmap);
 	free(d->s.corrupt);
 	qp_event_checker_free(&d->s.chk);

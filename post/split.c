@@ -582,7 +582,7 @@ static inline bool second_first(const struct split *sp,
 static int merge(struct split *sp, struct qp_model *m, qp_event_sink_fn sink,
 		 void *data, struct qp_read_stats *st, struct qp_status *status)
 {
-	struct qp_event *ev = malloc(2 * sizeof(*ev));	/* ~700 bytes each */
+	struct qp_event *ev = malloc(2 * sizeof(*ev));
 	uint32_t tag[2] = { 0, 0 };
 	int have[2], g, rc = 0;
 	uint64_t n = 0;

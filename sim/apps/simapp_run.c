@@ -436,6 +436,7 @@ static int run_workers(struct simapp_ctx *ctx)
 
 			pthread_join(w->tid, NULL);
 			prog->done += w->completed;
+			prog->failed += w->failed;
 			if (w->end_us > prog->end_us)
 				prog->end_us = w->end_us;
 		}
@@ -454,6 +455,9 @@ static void print_stats(const struct simapp_prog *prog)
 	printf("InferenceCnt %llu TotalDuration %lluus BatchSize %u Inf/Sec %.3f\n",
 	       (unsigned long long)prog->done, (unsigned long long)dur, batch,
 	       rate);
+	if (opts->keep_going)
+		printf("Failed inferences: %llu\n",
+		       (unsigned long long)prog->failed);
 }
 
 /* --stop-on-sigint: the workers stop issuing, as at the end of --time. */
