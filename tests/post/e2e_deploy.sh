@@ -3,8 +3,9 @@
 # End-to-end truth test of real deployments' shapes (docs/MATCHING.md,
 # "Programs over several devices"): the simulator's llm preset (134 BOs
 # per request) on one device and on four (--dev-mapping 0:1:2:3, a slowed
-# device and an occasional straggler), prefill and decode, recorded with
-# libqprof.so under LTTng.  Per run:
+# device and an occasional straggler), prefill and decode, and program
+# groups (--program-group), recorded with libqprof.so under LTTng.  Per
+# run:
 #   - qprof-report --device-latency --csv-dir: its CSV against the
 #     runtime's own latency dump per inference, with e2e_truth.sh's
 #     criteria (e2e_compare.py: 100 % of rows matched, kernel integers
@@ -37,7 +38,7 @@ export QPROF_KMD_STATS
 qp_e2e_begin e2e-deploy
 : "${QP_BOUNDS:=100,5000,100,5000,500,10000}"
 
-# run_once LABEL NDEV WINDOW [ENV=VALUE...] -- ARGS (of qaic-sim-app -t llm)
+# run_once LABEL NDEV WINDOW [ENV=VALUE...] -- ARGS (of qaic-sim-app)
 run_once() {
 	label=$1 ndev=$2 window=$3
 	shift 3
@@ -50,7 +51,7 @@ run_once() {
 	while [ "$1" != -- ]; do envs="$envs $1"; shift; done
 	shift
 	env $envs QAIC_SIM_INFERENCE_LOG="$d/inf.csv" LD_PRELOAD="$lib" \
-		"$app" -t llm "$@" \
+		"$app" "$@" \
 		--aic-profiling-type latency --aic-profiling-num-samples 1000000 \
 		--aic-profiling-out-dir "$d/dump" >"$d/app.out" 2>&1 &
 	pid=$!
@@ -97,11 +98,15 @@ run() {
 	return 0
 }
 
-run llm-decode 1 0 -- -n 40 -S 1 --decode 8
-run llm-prefill 1 0 -- -n 24 -S 1 --prefill 64
+run llm-decode 1 0 -- -t llm -n 40 -S 1 --decode 8
+run llm-prefill 1 0 -- -t llm -n 24 -S 1 --prefill 64
 run llm-mdp-decode 4 0 QAIC_SIM_DEV_SLOWDOWN=2:1.3 \
 	QAIC_SIM_DEV_STRAGGLER=100000:2000:3 -- \
-	--dev-mapping 0:1:2:3 -n 60 -S 1 --decode 16
+	-t llm --dev-mapping 0:1:2:3 -n 60 -S 1 --decode 16
 run llm-mdp-prefill-2thr 4 16 QAIC_SIM_DEV_SLOWDOWN=1:1.2 -- \
-	--dev-mapping 0:1:2:3 -n 40 -T 2 --prefill 64
+	-t llm --dev-mapping 0:1:2:3 -n 40 -T 2 --prefill 64
+# program groups: two programs added to a group, activated by its Enable
+run group-tiny 1 0 QAIC_SIM_TIME_SCALE=3 -- -t tiny -a 2 -n 200 --program-group
+run group-llm-mdp 4 0 -- -t llm --program-group --dev-mapping 0:1:2:3 \
+	-n 30 -S 1 --decode 8
 exit $fail
