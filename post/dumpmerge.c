@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Merging runtime latency dumps into recorded inferences (issue 4 section
- * 3): rows matched to inferences by program and order, confirmed by the
+ * Merging runtime latency dumps into recorded inferences (docs/REPORT.md,
+ * "Device dumps"): rows matched to inferences by program and order, confirmed by the
  * kernel perf-stat integers both sides hold; device columns added to the
  * model's side array.  Parsing: devdump.c.
  */
