@@ -780,43 +780,25 @@ static uint32_t part_new(struct qp_assembler *a, uint32_t f, int32_t fd,
 }
 
 /*
- * When the device of part p completed its request, as far as the trace
- * bounds it (ns; *lo = 0 without perf stats): qp_kernel_done_bounds.
- */
-static void part_done(const struct part *p, uint64_t *lo, uint64_t *hi)
-{
-	*lo = *hi = 0;
-	if (p->has_perf && p->ok)
-		qp_kernel_done_bounds(p->exec_begin, p->exec_end,
-				      p->stage == ST_WAITED ? p->wait_end : 0,
-				      p->sub, p->dev, lo, hi);
-}
-
-/*
- * The straggler of flight f: the device that completed last.  Of the
- * devices with perf stats, those that may have (the upper bound of their
- * completion not before every lower bound); of them, the first in EXECUTE
- * order, as the runtime's latency row picks the first of devices done at
- * the same time (docs/MATCHING.md).  NIL when none has perf stats.
+ * The straggler of flight f: of its devices with perf stats, the one whose
+ * wait handle has the largest kernel round trip (submit + device latency:
+ * exectoVc + execToComplete), the first in EXECUTE order on a tie; NIL
+ * when none has perf stats.  Exact from the kernel's integers, and the
+ * rule the simulated runtime's latency row follows (docs/MATCHING.md).
  */
 static uint32_t straggler(struct qp_assembler *a, uint32_t f)
 {
-	uint64_t lo, hi, maxlo = 0;
-	uint32_t pt;
+	uint32_t pt, best = NIL;
 
 	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
-		part_done(PT(a, pt), &lo, &hi);
-		if (lo > maxlo)
-			maxlo = lo;
+		const struct part *p = PT(a, pt);
+
+		if (p->has_perf && p->ok &&
+		    (best == NIL || (uint64_t)p->sub + p->dev >
+		     (uint64_t)PT(a, best)->sub + PT(a, best)->dev))
+			best = pt;
 	}
-	if (!maxlo)
-		return NIL;
-	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
-		part_done(PT(a, pt), &lo, &hi);
-		if (lo && hi >= maxlo)
-			return pt;
-	}
-	return NIL;
+	return best;
 }
 
 /* Boundary t of inf at ns, or unknown when ns is 0. */
@@ -832,9 +814,8 @@ static void set_time_or_none(struct qp_inference *inf, enum qp_time t,
  * The record of flight f from its parts: the first EXECUTE entry, the
  * last EXECUTE return, the first WAIT entry, the last WAIT return (the
  * inference is done on the device when its last device is); the kernel
- * figures of the straggler, the device that completed last (part_done);
- * without perf stats, the device whose WAIT returned last.  Its spans,
- * and the flight's stage.
+ * figures of the straggler (straggler()); without perf stats, the device
+ * whose WAIT returned last.  Its spans, and the flight's stage.
  */
 static void flight_sync(struct qp_assembler *a, uint32_t f)
 {

@@ -1582,9 +1582,9 @@ static const char *span_dev(const struct qp_dev_span *sp)
  * devMapping 0:1:2:3: each enqueue is one EXECUTE and one WAIT per device,
  * the same handles on every device's fd.  One inference each, completed
  * when its last device is, with four spans; the kernel figures are the
- * straggler's: the device that completed last (EXECUTE's middle +
- * exectoVc + execToComplete; the third inference's devices 1 and 3 tie,
- * and the first submitted wins).
+ * straggler's: the device with the largest exectoVc + execToComplete
+ * (the third inference's devices 1 and 3 tie, and the first submitted
+ * wins).
  */
 static void multi_device_spans(void **state)
 {
@@ -1600,7 +1600,7 @@ static void multi_device_spans(void **state)
 		{ .pid = 2000, .wt = 2001, .n = 4, .seq = 2, .eo = 0xd0,
 		  .enq = 3000, .exb = 3010, .done = 3600,
 		  .we = { 3500, 3501, 3502, 3503 },
-		  .sub = { 3, 5, 3, 4 }, .dev = { 470, 480, 470, 475 } },
+		  .sub = { 3, 5, 3, 4 }, .dev = { 470, 480, 470, 481 } },
 	};
 	static const int strag[3] = { 2, 3, 1 };
 	size_t k, n;
