@@ -140,7 +140,7 @@ def main():
     ap.add_argument("--tol-us", type=float, default=5.0)
     ap.add_argument("--tol-rel", type=float, default=0.02)
     ap.add_argument("--handoff-p50-us", type=float, default=25.0)
-    ap.add_argument("--handoff-p99-us", type=float, default=100.0)
+    ap.add_argument("--handoff-p99-us", type=float, default=500.0)
     a = ap.parse_args()
     lab = a.label + ": " if a.label else ""
     fail = False
