@@ -282,7 +282,7 @@ static int split_means(const struct qp_model *m, const uint32_t *idx, size_t n,
 	double *tot = malloc((n ? n : 1) * sizeof(*tot)), us[QP_PART__COUNT];
 	double sum[QP_PART__COUNT] = { 0 }, tsum[QP_PART__COUNT] = { 0 };
 	struct qp_stats st;
-	size_t k;
+	size_t k, c;
 	unsigned how;
 	int j;
 
@@ -328,6 +328,17 @@ static int split_means(const struct qp_model *m, const uint32_t *idx, size_t n,
 		p->tail_us[j] = tsum[j] / (double)p->ntail;
 		p->tail_total_us += p->tail_us[j];
 	}
+	/* the doorbell's uncertainty over the same inferences */
+	for (k = 0, c = 0; k < n; k++) {
+		const struct qp_inference *i = &m->inf[idx[k]];
+
+		if (qp_part_split(m, i, us, NULL) &&
+		    qp_doorbell_uncertainty(i, &tot[c]))
+			c++;
+	}
+	qp_stats_compute(tot, c, &st);
+	p->doorbell_unc_p50_us = st.pct[QP_P50];
+	p->doorbell_unc_p99_us = st.pct[QP_P99];
 	free(tot);
 	return 0;
 }
@@ -344,6 +355,7 @@ int qp_profile_compute(const struct qp_model *m, const uint32_t *idx,
 	p->mean_waiting_worker = p->mean_num_inf_in_queue = NAN;
 	p->host_gap_mean_us = p->mean_submit_ioctl_us = NAN;
 	p->mean_exec_to_vc_us = p->tail_from_us = NAN;
+	p->doorbell_unc_p50_us = p->doorbell_unc_p99_us = NAN;
 	if (basics(m, idx, n, p) || split_means(m, idx, n, p) ||
 	    gaps_and_flight(m, idx, n, p))
 		return -1;

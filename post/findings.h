@@ -70,6 +70,9 @@ struct qp_profile {
 	size_t ntail;			/* inferences at or above it */
 	double tail_total_us;
 	double tail_us[QP_PART__COUNT];	/* means over the tail */
+	/* how far the doorbell (submit | device parts) may be off, µs:
+	 * p50 and p99 of qp_doorbell_uncertainty over the split inferences */
+	double doorbell_unc_p50_us, doorbell_unc_p99_us;
 
 	/* device */
 	unsigned ndbc;			/* DBCs (program activations) */

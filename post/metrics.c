@@ -288,25 +288,51 @@ static const struct qp_dev_times *dev_side(const struct qp_model *m,
 	return &m->dev[i - m->inf];
 }
 
-/* D: the doorbell, between what the trace proves (see above). */
-static uint64_t doorbell(const struct qp_inference *i)
+/*
+ * D's bounds [lo, hi] (see above); false without an EXECUTE.  Without
+ * perf stats the whole ioctl.
+ */
+static bool doorbell_bounds(const struct qp_inference *i, uint64_t *lo,
+			    uint64_t *hi)
 {
 	uint64_t x = qp_inf_time(i, QP_T_EXEC_BEGIN);
 	uint64_t xe = qp_inf_time(i, QP_T_EXEC_END);
 	uint64_t we = qp_inf_time(i, QP_T_WAIT_END);
-	uint64_t lo = x, hi = xe;
 
 	if (!x || !xe || xe < x)
-		return 0;
+		return false;
+	*lo = x;
+	*hi = xe;
 	if (i->flags & QP_F_HAS_PERF) {
 		uint64_t irq_lo = (uint64_t)i->device_latency_us * 1000;
 
-		lo = x + (uint64_t)i->submit_latency_us * 1000;
-		if (we && we >= irq_lo && we - irq_lo < hi)
-			hi = we - irq_lo;
+		*lo = x + (uint64_t)i->submit_latency_us * 1000;
+		if (we && we >= irq_lo && we - irq_lo < *hi)
+			*hi = we - irq_lo;
 	}
+	return true;
+}
+
+bool qp_doorbell_uncertainty(const struct qp_inference *i, double *us)
+{
+	uint64_t lo, hi;
+
+	if (!doorbell_bounds(i, &lo, &hi))
+		return false;
+	*us = hi > lo ? (double)(hi - lo) / 2000.0 : 0;
+	return true;
+}
+
+/* D: the doorbell, between what the trace proves (see above). */
+static uint64_t doorbell(const struct qp_inference *i)
+{
+	uint64_t lo, hi;
+
+	if (!doorbell_bounds(i, &lo, &hi))
+		return 0;
 	if (hi < lo)		/* inconsistent bounds: trust the ioctl */
-		return clamp64(lo, x, xe);
+		return clamp64(lo, qp_inf_time(i, QP_T_EXEC_BEGIN),
+			       qp_inf_time(i, QP_T_EXEC_END));
 	return lo + (hi - lo) / 2;
 }
 

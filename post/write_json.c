@@ -174,6 +174,10 @@ static json_t *breakdown_obj(const struct qp_model *m, const uint32_t *idx,
 	json_object_set_new(tail, "from_us", num(p->tail_from_us));
 	json_object_set_new(tail, "inferences", json_integer((json_int_t)p->ntail));
 	json_object_set_new(b, "p99_tail_us", tail);
+	tail = json_object();
+	json_object_set_new(tail, "p50", num(p->doorbell_unc_p50_us));
+	json_object_set_new(tail, "p99", num(p->doorbell_unc_p99_us));
+	json_object_set_new(b, "doorbell_uncertainty_us", tail);
 	for (k = 0; k < QP_PART__COUNT; k++)
 		json_object_set_new(dist, qp_part_name(k), stats_json(&part[k]));
 	json_object_set_new(dist, "total", stats_json(&total));

@@ -159,6 +159,9 @@ static void test_split_dump(void **state)
 	assert_true(qp_part_split(&m, &m.inf[0], us, &how));
 	assert_int_equal(how, QP_SPLIT_KERNEL | QP_SPLIT_DEV_MEASURED |
 			 QP_SPLIT_RT_MEASURED);
+	/* the doorbell within [105, 140]: +-17.5 µs */
+	assert_true(qp_doorbell_uncertainty(&m.inf[0], &us[0]));
+	assert_float_equal(us[0], 17.5, 1e-9);
 	qp_model_free(&m);
 }
 
@@ -560,6 +563,14 @@ static void test_na_reason_and_part_stats(void **state)
 	assert_float_equal(part[QP_PART_ENQUEUE].mean, 10, 1e-6);
 	assert_float_equal(total.pct[QP_P99], 1309.8, 1e-6);
 	assert_float_equal(total.min, 1300, 1e-6);
+	/* the section's doorbell uncertainty: 17.5 µs for each of the three */
+	{
+		struct qp_profile p;
+
+		assert_int_equal(qp_profile_compute(&m, all, 3, &p), 0);
+		assert_float_equal(p.doorbell_unc_p50_us, 17.5, 1e-9);
+		assert_float_equal(p.doorbell_unc_p99_us, 17.5, 1e-9);
+	}
 	qp_model_free(&m);
 }
 
