@@ -42,6 +42,8 @@ struct qp_straggler {
 	uint32_t device[QP_STRAGGLER_MAX];	/* their ids */
 	uint64_t last[QP_STRAGGLER_MAX];	/* times each finished last */
 	double lag_us[QP_STRAGGLER_MAX];	/* sum: last - the one before it */
+	/* their names ("accel1"), set by qp_profile_compute; "" unknown */
+	char name[QP_STRAGGLER_MAX][24];
 };
 
 /*
