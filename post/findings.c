@@ -333,7 +333,7 @@ static int split_means(const struct qp_model *m, const uint32_t *idx, size_t n,
 		const struct qp_inference *i = &m->inf[idx[k]];
 
 		if (qp_part_split(m, i, us, NULL) &&
-		    qp_doorbell_uncertainty(i, &tot[c]))
+		    qp_doorbell_uncertainty(m, i, &tot[c]))
 			c++;
 	}
 	qp_stats_compute(tot, c, &st);

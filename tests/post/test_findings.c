@@ -160,7 +160,7 @@ static void test_split_dump(void **state)
 	assert_int_equal(how, QP_SPLIT_KERNEL | QP_SPLIT_DEV_MEASURED |
 			 QP_SPLIT_RT_MEASURED);
 	/* the doorbell within [105, 140]: +-17.5 µs */
-	assert_true(qp_doorbell_uncertainty(&m.inf[0], &us[0]));
+	assert_true(qp_doorbell_uncertainty(&m, &m.inf[0], &us[0]));
 	assert_float_equal(us[0], 17.5, 1e-9);
 	qp_model_free(&m);
 }
