@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "assemble.h"
+#include "pyevents.h"
 #include "hashmap.h"
 #include "pool.h"
 #include "progname.h"
@@ -2013,6 +2014,11 @@ int qp_assembler_feed(struct qp_assembler *a, const struct qp_event *ev)
 		return on_process_info(a, proc, ev);
 	if (qp_ev_is_kmd(ev->kind))
 		return dispatch_kmd(a, proc, ev);
+	if (qp_ev_is_py(ev->kind)) {
+		struct qp_event api;
+
+		return qp_py_as_api(ev, &api) ? on_api(a, proc, &api) : 0;
+	}
 	return on_api(a, proc, ev);
 }
 

@@ -60,6 +60,20 @@ static size_t member_size(enum qp_ev_kind k)
 	case QP_EV_API_PROGRAM_GROUP_ADD: return sizeof(e.u.program_group_add);
 	case QP_EV_API_PROGRAM_GROUP_DISABLE:
 		return sizeof(e.u.program_group_disable);
+	case QP_EV_PY_CONTEXT_CREATE: return sizeof(e.u.py_context_create);
+	case QP_EV_PY_QPC_OPEN: return sizeof(e.u.py_qpc_open);
+	case QP_EV_PY_PROGRAM_CREATE: return sizeof(e.u.py_program_create);
+	case QP_EV_PY_QUEUE_CREATE: return sizeof(e.u.py_queue_create);
+	case QP_EV_PY_EXECOBJ_CREATE: return sizeof(e.u.py_execobj_create);
+	case QP_EV_PY_SET_DATA: return sizeof(e.u.py_set_data);
+	case QP_EV_PY_ENQUEUE_ENTRY: return sizeof(e.u.py_enqueue_entry);
+	case QP_EV_PY_ENQUEUE_EXIT: return sizeof(e.u.py_enqueue_exit);
+	case QP_EV_PY_WAIT: return sizeof(e.u.py_wait);
+	case QP_EV_PY_GET_DATA: return sizeof(e.u.py_get_data);
+	case QP_EV_PY_RUN: return sizeof(e.u.py_run);
+	case QP_EV_PY_PROGRAM_LOAD: case QP_EV_PY_PROGRAM_UNLOAD:
+	case QP_EV_PY_PROGRAM_ACTIVATE: case QP_EV_PY_PROGRAM_DEACTIVATE:
+		return sizeof(e.u.py_obj);
 	default: return sizeof(e.u.obj);	/* api_obj_call class */
 	}
 }
@@ -155,6 +169,11 @@ static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
 	case QP_EV_API_PROGRAM_GROUP_CREATE:
 		STR(program_group_create.name);
 		break;
+	case QP_EV_PY_QPC_OPEN: STR(py_qpc_open.path); break;
+	case QP_EV_PY_PROGRAM_CREATE: STR(py_program_create.dev_mapping); break;
+	case QP_EV_PY_SET_DATA:
+		e->u.py_set_data.ndims0 = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		break;
 	case QP_EV_API_CALLSTACK:
 		e->u.callstack.depth = (uint32_t)(rnd() % 33);
 		SEQ(callstack.ips, e->u.callstack.depth);
@@ -244,6 +263,25 @@ static void assert_same(const struct qp_event *got, const struct qp_event *want)
 				 want->u.program_group_create.protocol);
 		assert_str(got->u.program_group_create.name,
 			   want->u.program_group_create.name);
+		break;
+	case QP_EV_PY_QPC_OPEN:
+		assert_int_equal(got->u.py_qpc_open.qpc, want->u.py_qpc_open.qpc);
+		assert_str(got->u.py_qpc_open.path, want->u.py_qpc_open.path);
+		break;
+	case QP_EV_PY_PROGRAM_CREATE:
+		assert_int_equal(got->u.py_program_create.program,
+				 want->u.py_program_create.program);
+		assert_int_equal(got->u.py_program_create.dev,
+				 want->u.py_program_create.dev);
+		assert_str(got->u.py_program_create.dev_mapping,
+			   want->u.py_program_create.dev_mapping);
+		break;
+	case QP_EV_PY_SET_DATA:
+		assert_int_equal(got->u.py_set_data.execobj, want->u.py_set_data.execobj);
+		assert_int_equal(got->u.py_set_data.total_bytes,
+				 want->u.py_set_data.total_bytes);
+		assert_int_equal(got->u.py_set_data.ndims0, want->u.py_set_data.ndims0);
+		ARR_EQ(py_set_data.dims0, want->u.py_set_data.ndims0);
 		break;
 	case QP_EV_API_CALLSTACK:
 		assert_int_equal(got->u.callstack.depth, want->u.callstack.depth);
@@ -336,6 +374,10 @@ static size_t produce(struct check *c, size_t n, size_t maxlen, int *frc)
 			case QP_EV_API_PROGRAM_CREATE: w = (char **)&c->want[i].u.program_create.name; break;
 			case QP_EV_API_PROGRAM_GROUP_CREATE:
 				w = (char **)&c->want[i].u.program_group_create.name;
+				break;
+			case QP_EV_PY_QPC_OPEN: w = (char **)&c->want[i].u.py_qpc_open.path; break;
+			case QP_EV_PY_PROGRAM_CREATE:
+				w = (char **)&c->want[i].u.py_program_create.dev_mapping;
 				break;
 			default: w = (char **)&c->want[i].u.kmd_open.path; break;
 			}
