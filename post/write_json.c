@@ -15,6 +15,7 @@
 #include "findings.h"
 #include "outfile.h"
 #include "stats.h"
+#include "write_multidev.h"
 #include "writers.h"
 
 
@@ -311,7 +312,8 @@ static json_t *programs_arr(const struct qp_model *m, const struct qp_write_opts
 		json_object_set_new(j, "throughput_per_s", cnt[QP_INF_OK] && last > first ?
 				    json_real(cnt[QP_INF_OK] / ((last - first) / 1e9)) : json_null());
 		n = section(m, o, p, idx);
-		if (section_into(j, m, o, idx, n, buf)) {
+		if (section_into(j, m, o, idx, n, buf) ||
+		    qp_json_devices(j, m, o, p)) {
 			json_decref(j);
 			json_decref(a);
 			return NULL;
@@ -382,7 +384,8 @@ static json_t *all_programs_obj(const struct qp_model *m,
 	return j;
 }
 
-static json_t *inference_obj(const struct qp_model *m, const struct qp_inference *i)
+static json_t *inference_obj(const struct qp_model *m,
+			     const struct qp_inference *i, size_t idx)
 {
 	json_t *j = json_object(), *mt = json_object(), *cn = json_object();
 	double v, us[QP_PART__COUNT];
@@ -415,6 +418,7 @@ static json_t *inference_obj(const struct qp_model *m, const struct qp_inference
 			t += us[k];
 		json_object_set_new(j, "parts_us", parts_obj(us, t));
 	}
+	qp_json_inf_devices(j, m, idx);
 	return j;
 }
 
@@ -438,6 +442,7 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 		json_object_set_new(inc, state_name[s], json_integer((json_int_t)m->state_count[s]));
 	json_object_set_new(acc, "incomplete", inc);
 	json_object_set_new(acc, "shim_perf_queries", json_integer((json_int_t)m->shim_perf_queries));
+	qp_json_failures(acc, m);
 	json_object_set_new(root, "accounting", acc);
 	for (k = 0; k < m->nprocesses; k++) {
 		const struct qp_process *p = &m->processes[k];
@@ -467,7 +472,7 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 
 		for (k = 0; k < m->ninf; k++)
 			if (kept(o, k))
-				json_array_append_new(a, inference_obj(m, &m->inf[k]));
+				json_array_append_new(a, inference_obj(m, &m->inf[k], k));
 		json_object_set_new(root, "inferences", a);
 	}
 	return root;

@@ -90,6 +90,7 @@ struct simapp_options {
 	const char *dev_mapping;
 	bool device_set;		/* -d given */
 	/* --prefill TOKENS / --decode STEPS: LLM sequences (simapp_llm.c) */
+	bool keep_going;		/* failed inferences are counted */
 	uint64_t prefill_tokens;
 	uint64_t decode_steps;
 	QID map_devs[16];

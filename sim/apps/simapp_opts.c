@@ -34,6 +34,7 @@ enum long_only_option {
 	OPT_DEV_MAPPING,
 	OPT_PREFILL,
 	OPT_DECODE,
+	OPT_KEEP_GOING,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +63,7 @@ static const struct option long_options[] = {
 	{ "dev-mapping", required_argument, NULL, OPT_DEV_MAPPING },
 	{ "prefill", required_argument, NULL, OPT_PREFILL },
 	{ "decode", required_argument, NULL, OPT_DECODE },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -149,6 +151,10 @@ static void print_help(bool loader)
 "      --decode STEPS        ... then STEPS decode runs of one token each\n"
 "                            (either option alone: prefill-only or\n"
 "                            decode-only sequences); -n counts runs\n"
+"      --keep-going          an inference that fails (its completion status is\n"
+"                            not QS_SUCCESS) is counted and the run goes on:\n"
+"                            \"Failed inferences: N\" after each stats block,\n"
+"                            exit status 0 (for fault injection)\n"
 "      --stop-on-sigint      SIGINT (Ctrl-C) ends the run cleanly: no new\n"
 "                            inference is issued, those in flight complete,\n"
 "                            everything is released, the statistics are\n"
@@ -379,6 +385,9 @@ static int handle_option(int c, const char *arg, const char *name,
 		if (parse_dev_mapping(arg, opts))
 			return usage_error(BAD_VALUE, arg,
 					   "--dev-mapping (QID:QID:..., at most 16 distinct QIDs)");
+		break;
+	case OPT_KEEP_GOING:
+		opts->keep_going = true;
 		break;
 	case OPT_PREFILL:
 		if (parse_uint(arg, 1, 1u << 20, &v))

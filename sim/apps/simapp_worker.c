@@ -137,6 +137,19 @@ static unsigned int pop_done(struct simapp_worker *w)
 	return idx;
 }
 
+/*
+ * A completion's status: success, or with --keep-going an inference that
+ * failed (counted, the run goes on), else a failed call that stops it.
+ */
+static bool completion_ok(struct simapp_worker *w, const char *fn, QStatus st)
+{
+	if (st != QS_SUCCESS && st != QS_INVAL && simapp_opts_get()->keep_going) {
+		w->failed++;
+		return false;
+	}
+	return !simapp_check(fn, st);
+}
+
 /* Awaits one completion; returns the slot index, *ok = status success. */
 static unsigned int await_one(struct simapp_worker *w, bool *ok)
 {
@@ -149,19 +162,19 @@ static unsigned int await_one(struct simapp_worker *w, bool *ok)
 	case SIMAPP_COMPLETION_EVENT:
 		idx = pop_fifo(w);
 		st = api->qaicWaitforEvent(w->slots[idx].event);
-		*ok = !simapp_check("qaicWaitforEvent", st);
+		*ok = completion_ok(w, "qaicWaitforEvent", st);
 		break;
 	case SIMAPP_COMPLETION_CALLBACK:
 		/* Callbacks come in any order: here the FIFO only counts. */
 		pop_fifo(w);
 		idx = pop_done(w);
 		st = api->qaicExecObjWaitForCompletion(w->slots[idx].eo, 0);
-		*ok = !simapp_check("qaicExecObjWaitForCompletion", st);
+		*ok = completion_ok(w, "qaicExecObjWaitForCompletion", st);
 		break;
 	default:
 		idx = pop_fifo(w);
 		st = api->qaicExecObjWaitForCompletion(w->slots[idx].eo, 0);
-		*ok = !simapp_check("qaicExecObjWaitForCompletion", st);
+		*ok = completion_ok(w, "qaicExecObjWaitForCompletion", st);
 		break;
 	}
 	return idx;

@@ -150,6 +150,25 @@ struct simkmd_faults {
 	 */
 	int64_t wait_eintr_first;
 	uint32_t wait_eintr_count;
+	/*
+	 * Subsystem restart (QAIC_SIM_FAULT_SSR=N:D[:MS]): when device
+	 * ssr_dev has completed ssr_after requests, its DBCs are released
+	 * (requests in flight dropped, their WAITs -EPERM, BOs detached) and
+	 * it restarts for ssr_ms ms (activation -EAGAIN); an EXECUTE on a DBC
+	 * the restart took from its file returns -EPIPE until the file
+	 * activates again.  ssr_dev -1 disables.
+	 */
+	int64_t ssr_after;
+	int32_t ssr_dev;
+	uint32_t ssr_ms;
+	/*
+	 * Device removal (QAIC_SIM_FAULT_GONE=N:D): when device gone_dev has
+	 * completed gone_after requests it is gone: its DBCs are released
+	 * (WAITs -ENODEV) and every later ioctl on it but GEM_CLOSE returns
+	 * -ENODEV.  gone_dev -1 disables.
+	 */
+	int64_t gone_after;
+	int32_t gone_dev;
 };
 int simkmd_get_faults(struct simkmd_faults *out);
 int simkmd_set_faults(const struct simkmd_faults *in);

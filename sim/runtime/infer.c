@@ -15,7 +15,7 @@
 #include "simkmd.h"
 #include "rt.h"
 
-#define EXECUTE_RETRIES 50		/* on -EAGAIN (OPENRT runExecute) */
+#define EXECUTE_RETRIES 50		/* on -EAGAIN (docs/CONTRACTS.md §2.4) */
 #define EXECUTE_WAIT_STEP_NS 5000000ull	/* 5 ms, +5 ms per retry */
 
 /* ---- host-side copies ------------------------------------------------------ */
@@ -175,10 +175,10 @@ static uint32_t inf_in_queue(const struct QAicExecObj *eo, uint32_t d,
 }
 
 /*
- * The runtime's own query on the first EAGAIN of a submit (OPENRT
- * runExecute): PERF_STATS of the request's BOs, to check that a request
- * of this shape fits the queue; more inferences ahead than the ring has
- * elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
+ * The runtime's own query on the first EAGAIN of a submit
+ * (docs/CONTRACTS.md §6.4): PERF_STATS of the request's BOs, to check that a
+ * request of this shape fits the queue; more inferences ahead than the ring
+ * has elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
  * the BOs' previous execution.
  */
 static QStatus eagain_query(struct QAicExecObj *eo, uint32_t d)
@@ -332,10 +332,8 @@ static void read_cycles(struct QAicExecObj *eo, uint32_t d, struct prof_row *r)
 }
 
 /*
- * The device a row's kernel and device columns come from: the one that
- * completed last (latest processed_ts of its wait handle, the kernel's
- * stamp), the first in devMapping order on a tie.  With one device, that
- * device.
+ * The device that completed last: latest processed_ts of its wait handle
+ * (the kernel's stamp), the first in devMapping order on a tie.
  */
 static uint32_t last_device(const struct QAicExecObj *eo)
 {
@@ -347,9 +345,28 @@ static uint32_t last_device(const struct QAicExecObj *eo)
 	return k;
 }
 
+/*
+ * The device a row's kernel and device columns come from, the straggler:
+ * the largest kernel round trip of its wait handle (PERF_STATS
+ * submit_latency_us + device_latency_us, the row's hostRoundTripUs), the
+ * first in devMapping order on a tie; qprof-report picks a multi-device
+ * inference's device by the same rule from the same integers.  With one
+ * device, that device.
+ */
+static uint32_t row_device(const struct QAicExecObj *eo)
+{
+	uint32_t k = 0;
+
+	for (uint32_t d = 1; d < eo->ndev; d++)
+		if ((uint64_t)eo->run[d].exec_to_vc + eo->run[d].exec_to_complete >
+		    (uint64_t)eo->run[k].exec_to_vc + eo->run[k].exec_to_complete)
+			k = d;
+	return k;
+}
+
 static void fill_row(struct QAicExecObj *eo, struct prof_row *r)
 {
-	uint32_t k = last_device(eo);
+	uint32_t k = row_device(eo);
 	const struct rt_devrun *run = &eo->run[k];
 
 	r->device = k;
@@ -406,8 +423,10 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 
 	*t_exec = rt_now();
 	/* No re-activation may move a DBC between EXECUTE and WAIT. */
-	for (d = 0; d < eo->ndev; d++)
+	for (d = 0; d < eo->ndev; d++) {
 		pthread_rwlock_rdlock(&pg->pdev[d].span);
+		eo->run[d].gen = pg->pdev[d].gen;	/* stable under the span */
+	}
 	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++) {
 		st = submit_dev(eo, d);
 		if (st == QS_SUCCESS)
@@ -425,6 +444,14 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 		kernel_stamps(eo);
 	for (d = 0; st == QS_SUCCESS && *sampled && d < eo->ndev; d++)
 		*sampled = perf_dev(eo, d);
+	/* The kernel took the DBC (a subsystem restart): re-activate. */
+	for (d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		if (run->exec_err == EPIPE || run->exec_err == EPERM ||
+		    run->wait_err == EPERM || run->wait_err == EPIPE)
+			rt_recover_request(pg, d, run->gen);
+	}
 	for (d = eo->ndev; d--;)
 		pthread_rwlock_unlock(&pg->pdev[d].span);
 	return st;
@@ -474,7 +501,8 @@ void rt_execobj_run(struct QAicExecObj *eo)
 	}
 	if (inflog_enabled())
 		inflog_write(eo, st, st == QS_SUCCESS ? 0 : failure_cause(eo),
-			     st == QS_SUCCESS ? (int)last_device(eo) : -1);
+			     st == QS_SUCCESS ? (int)last_device(eo) : -1,
+			     sampled ? (int)r->device : -1, sampled);
 	complete(eo, st, sampled);
 	pthread_mutex_lock(&eo->lock);
 	eo->workers--;

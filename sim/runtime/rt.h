@@ -184,6 +184,14 @@ struct QAicProgram {
  * the BOs of live exec objects are attached to the new DBCs.
  */
 QStatus rt_program_activate(struct QAicProgram *pg);
+/*
+ * Re-activates device @d after a subsystem restart took its DBC, if the
+ * program is still active on activation @gen of that device (else
+ * nothing: 0).  0, -EAGAIN (still restarting) or -errno.
+ */
+int rt_program_reactivate(struct QAicProgram *pg, uint32_t d, uint64_t gen);
+/* Asks the recovery thread (recover.c) to re-activate device @d. */
+void rt_recover_request(struct QAicProgram *pg, uint32_t d, uint64_t gen);
 /* Deactivates every device, even with exec objects alive (group Disable):
  * their inferences in flight fail, their BOs are detached by the kernel. */
 QStatus rt_program_deactivate(struct QAicProgram *pg);
@@ -236,7 +244,7 @@ struct QAicExecObj;
 /* One line per device of a finished inference (worker); @last: index of
  * the device that completed last, or -1. */
 void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
-		  int last);
+		  int last, int row, bool sampled);
 bool inflog_enabled(void);
 
 /* ---- exec objects, queues, events ------------------------------------- */
@@ -269,6 +277,7 @@ struct rt_devrun {
 	uint32_t queue_depth, total_elems;
 	bool has_perf;
 	bool submitted;			/* its EXECUTE succeeded */
+	uint64_t gen;			/* activation of the device it ran on */
 	int exec_err, wait_err;		/* errno of the failed call, or 0 */
 	uint32_t dbc_id;		/* the DBC it was submitted to */
 	/* the kernel's stamps of the wait handle (simulator truth) */

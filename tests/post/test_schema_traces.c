@@ -72,7 +72,7 @@ static void add_seq(struct fmt *f, const char *key, const void *arr,
 	uint32_t i;
 
 	buf[0] = 0;
-	for (i = 0; i < qp_kept_bos(len); i++) {
+	for (i = 0; i < len; i++) {
 		uint64_t v = esize == 8 ? ((const uint64_t *)arr)[i] :
 			     ((const uint32_t *)arr)[i];
 
