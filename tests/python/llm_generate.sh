@@ -3,13 +3,13 @@
 # under `qprof record`:
 #  1. the llm preset (131 bindings, 132 BOs) on one device, 3 requests
 #     (prompts of 40 and 70 tokens: 2 and 3 prefill chunks of 32) and 8
-#     generated tokens each: the prefill and decode shapes are recorded as
-#     the application passed them, with >= 130 buffers per step;
-#  2. batch 4 (tests/python/llm-b4.desc): every inference of the
-#     application is in the report, matched to its kernel events by BO
-#     handles; the shapes as the application passed them;
-#  3. --devices 0:1:2:3 (devMapping): the application runs, every step is
-#     one enqueue and one EXECUTE per device.
+#     generated tokens each: every inference of the application is in the
+#     report, matched to its kernel events by BO handles; the prefill and
+#     decode shapes are recorded as the application passed them, with
+#     >= 130 buffers per step;
+#  2. batch 4 (tests/python/llm-b4.desc): the same, 4 sequences per step;
+#  3. --devices 0:1:2:3 (devMapping): every step is one enqueue and one
+#     EXECUTE per device, and every inference is matched.
 # The application's own TTFT / ITL figures are printed per request.
 set -u
 tmp=$(mktemp -d)
@@ -58,10 +58,8 @@ for r in json.load(open(sys.argv[1])):
 	[ "$got" = "$want" ] || { echo "FAIL: $1: the recorded shapes differ from the application's steps"; fail=1; }
 }
 
-# (llm1's report: its 132-BO requests need the assembler's unbounded
-# sequences; matched llm1 joins once they are on main)
 record llm1 --qpc llm --devices 0 --requests 3 --prompt-len 40,70 --gen-len 8 &&
-	{ shapes llm1 1 32;
+	{ matched llm1; shapes llm1 1 32;
 	  nb=$(grep -m1 'qprof:py_set_data' "$tmp/llm1.txt" | sed 's/.*num_buffers = \([0-9]*\).*/\1/')
 	  [ "$nb" -ge 130 ] || { echo "FAIL: llm1: $nb buffers per step"; fail=1; }; }
 record b4 --qpc "$srcdir/llm-b4.desc" --requests 2 --prompt-len 20 --gen-len 5 &&
@@ -75,5 +73,6 @@ record dev4 --qpc llm --devices 0:1:2:3 --requests 2 --prompt-len 40 --gen-len 6
 	grep -q 'dev_mapping = "0:1:2:3"' "$tmp/dev4.txt" ||
 		{ echo "FAIL: dev4: devMapping not recorded"; fail=1; }
 	echo "dev4: $n steps, $ne enqueues, $nx EXECUTEs"
+	matched dev4
 }
 exit $fail
