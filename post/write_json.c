@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devreport.h"
 #include "escape.h"
 #include "outfile.h"
 #include "stats.h"
@@ -203,6 +204,8 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 	}
 	json_object_set_new(root, "processes", procs);
 	json_object_set_new(root, "programs", programs_arr(m, o, buf));
+	if (o && o->device)
+		json_object_set_new(root, "device", qp_devreport_json(o->device, m));
 	if (o && o->per_inference) {
 		json_t *a = json_array();
 

@@ -18,6 +18,7 @@
 #include "model.h"
 
 struct qp_merge_result;	/* devdump.h */
+struct qp_devreport;	/* devreport.h */
 
 struct qp_write_opts {
 	/*
@@ -34,6 +35,8 @@ struct qp_write_opts {
 	const char *note;
 	/* Summary: --pid (0: all): the title counts that process only. */
 	int32_t pid;
+	/* JSON "device", Chrome device operators: device-level inputs, or NULL. */
+	const struct qp_devreport *device;
 };
 
 /* Human-readable summary (default output of qprof-report). */
