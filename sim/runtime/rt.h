@@ -217,6 +217,9 @@ struct prof_row {
 	uint32_t device;		/* devMapping index the kernel columns are of */
 	bool has_dev;
 	uint64_t dev_exec_ticks, dev_in_ticks, dev_out_ticks;
+	/* the device's cycle counts (19.2 MHz ticks), for devprof.c */
+	uint64_t dev_start_tick, dev_in_done_tick, dev_compute_done_tick,
+		 dev_out_start_tick, dev_end_tick;
 };
 
 /* Reads QAIC_SIM_PROFILING_*; NULL when profiling is off. */
@@ -229,6 +232,15 @@ void profile_record(struct QAicProgram *pg, const struct prof_row *row);
 void profile_handover(struct QAicProgram *pg, uint64_t sample, uint64_t t);
 /* Writes the file now if it has rows and was not written yet. */
 void profile_flush(struct QAicProgram *pg);
+
+/* ---- device profiling outputs (devprof.c) ----------------------------- */
+
+/* aic-profiling-program-<P>-activation-0-inf-<I>.txt of sample @r */
+void devprof_write_opstats(struct QAicProgram *pg, const char *dir,
+			   const struct prof_row *r);
+/* aic-profiling-program-<P>-trace.json of samples @rows */
+void devprof_write_trace(struct QAicProgram *pg, const char *dir,
+			 const struct prof_row *const *rows, size_t n);
 
 /* ---- exec objects, queues, events ------------------------------------- */
 
