@@ -28,8 +28,12 @@ static int load_env(struct qp_devreport *d, const struct qp_devreport_opts *o,
 	for (k = 0; k < o->ntrace_dirs; k++) {
 		int rc = qp_env_load_dir(o->trace_dirs[k], &d->env, err, errlen);
 
-		if (rc < 0)
-			return -1;
+		/* a damaged environment file costs the header, not the report */
+		if (rc < 0) {
+			fprintf(stderr, "qprof-report: warning: %s: the device environment is left out\n",
+				err);
+			continue;
+		}
 		if (!rc) {
 			d->has_env = true;
 			return 0;
