@@ -632,13 +632,13 @@ static void sep(FILE *f, bool *first)
 	*first = false;
 }
 
-static double rel_us(double ns, uint64_t base)
+static double rel_us(double ns)
 {
-	return (ns - (double)base) / 1000.0;
+	return ns / 1000.0;
 }
 
 int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
-			const struct qp_model *m, uint64_t base_ns, bool *first)
+			const uint8_t *drawn, bool *first)
 {
 	const struct qp_devtrace *t = &d->dt;
 	const struct qp_devalign *a = &d->al;
@@ -646,7 +646,6 @@ int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
 	size_t k;
 	uint32_t c;
 
-	(void)m;
 	if (!d->has_dt || !d->aligned)
 		return 0;
 	for (c = 0; c < t->ncores; c++) {
@@ -675,7 +674,7 @@ int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
 	for (k = 0; k < a->ninfs; k++) {
 		const struct qp_devalign_inf *r = &a->infs[k];
 
-		if (r->inf == QP_NONE)
+		if (r->inf == QP_NONE || (drawn && !drawn[r->inf]))
 			continue;
 		for (c = 0; c < t->ncores; c++) {
 			sep(f, first);
@@ -683,7 +682,7 @@ int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
 				" device span\",\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"dur\":%.3f,"
 				"\"args\":{\"host_inference\":%" PRIu32 ",\"alignment_error_us\":%.3f}}",
 				r->inference, CHROME_DEV_PID + (int)c, CHROME_SPAN_TID,
-				rel_us((double)r->span_b, base_ns),
+				rel_us((double)r->span_b),
 				(double)(r->span_e - r->span_b) / 1000.0, r->inf,
 				r->error_ns / 1000.0);
 		}
@@ -693,7 +692,7 @@ int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
 		const struct qp_devalign_inf *r = qp_devalign_find(a, op->inference);
 		const char *args = qp_devtrace_str(t, op->args);
 
-		if (!r)
+		if (!r || (drawn && !drawn[r->inf]))
 			continue;
 		sep(f, first);
 		fputs("{\"ph\":\"X\",\"cat\":\"device\",\"name\":", f);
@@ -701,7 +700,7 @@ int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
 		fprintf(f, ",\"pid\":%d,\"tid\":%" PRIu32 ",\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"inference\":%" PRId64
 			",\"device_ts_us\":%.3f",
 			CHROME_DEV_PID + (int)op->core, op->tid,
-			rel_us(qp_devalign_host_ns(r, op->ts_us), base_ns), op->dur_us,
+			rel_us(qp_devalign_host_ns(r, op->ts_us)), op->dur_us,
 			op->inference, op->ts_us);
 		if (*args) {
 			fputs(",\"device_args\":", f);
@@ -730,7 +729,7 @@ int qp_devreport_standalone(const struct qp_devreport_opts *o, const char *json,
 		root = json_object();
 		if (!root)
 			goto oom;
-		json_object_set_new(root, "schema", json_string("qprof-report/1"));
+		json_object_set_new(root, "schema", json_string("qprof-report/2"));
 		json_object_set_new(root, "device", qp_devreport_json(&d, NULL));
 		if (qp_outfile_open(&out, json, err, errlen))
 			goto out;

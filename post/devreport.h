@@ -74,10 +74,12 @@ json_t *qp_devreport_json(const struct qp_devreport *d, const struct qp_model *m
 /*
  * Chrome trace events of the aligned device operators (one process per
  * device core, "device <program> core <n>"), each preceded by ",\n" or
- * "\n" as *first says; ts relative to @base_ns (host ns), like the host's.
+ * "\n" as *first says; ts in µs of the host's trace clock, like the
+ * host's slices.  Only inferences with @drawn[host index] set (NULL: all):
+ * the timeline's window and cap.
  */
 int qp_devreport_chrome(FILE *f, const struct qp_devreport *d,
-			const struct qp_model *m, uint64_t base_ns, bool *first);
+			const uint8_t *drawn, bool *first);
 
 /*
  * qprof-report with device inputs and no host trace (like --latency-stats):

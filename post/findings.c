@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devdump.h"
 #include "findings.h"
 #include "hashmap.h"
 #include "stats.h"
@@ -540,4 +541,56 @@ size_t qp_findings(const struct qp_profile *p,
 		out[b] = f;
 	}
 	return n;
+}
+
+/* ---- per-part statistics, device columns ------------------------------------ */
+
+int qp_part_stats(const struct qp_model *m, const uint32_t *idx, size_t n,
+		  double *buf, struct qp_stats part[QP_PART__COUNT],
+		  struct qp_stats *total)
+{
+	double us[QP_PART__COUNT];
+	size_t k, c;
+	int j;
+
+	/* one pass per part: the scratch stays n doubles (report memory) */
+	for (j = 0; j <= QP_PART__COUNT; j++) {
+		for (k = c = 0; k < n; k++) {
+			if (!qp_part_split(m, &m->inf[idx[k]], us, NULL))
+				continue;
+			if (j < QP_PART__COUNT) {
+				buf[c++] = us[j];
+			} else {
+				double t = 0;
+				int q;
+
+				for (q = 0; q < QP_PART__COUNT; q++)
+					t += us[q];
+				buf[c++] = t;
+			}
+		}
+		qp_stats_compute(buf, c, j < QP_PART__COUNT ? &part[j] : total);
+	}
+	return 0;
+}
+
+const char *qp_device_na_reason(const struct qp_model *m, const uint32_t *idx,
+				size_t n, const struct qp_merge_result *merge,
+				size_t *with)
+{
+	size_t k, c = 0;
+
+	for (k = 0; k < n; k++)
+		c += qp_model_dev(m, &m->inf[idx[k]]) != NULL;
+	if (with)
+		*with = c;
+	if (c == n)
+		return NULL;
+	if (!merge)
+		return "no runtime latency dump merged: device times come only from the runtime's dump (--device-latency)";
+	if (!c && merge->no_device)
+		return "the merged dump's device columns are N/A (the program was not compiled with stats, or the runtime's profiling did not collect them)";
+	if (!c)
+		return "no row of the merged dump(s) belongs to these inferences (other programs, or samples outside the profiled range)";
+	return "only the profiled samples (aic-profiling start-iter / num-samples) have device columns in the merged dump(s)";
 }

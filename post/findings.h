@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "stats.h"
 
 enum qp_finding_kind {
 	QP_FIND_DEVICE_BOUND,		/* "device_bound" */
@@ -131,5 +132,26 @@ size_t qp_findings(const struct qp_profile *p,
 
 /* "device_bound", ... (the JSON "kind"); "?" when out of range. */
 const char *qp_finding_name(enum qp_finding_kind k);
+
+struct qp_merge_result;
+
+/*
+ * Statistics of each part of the split (µs) and of their sum over the
+ * inferences idx[0..n) that have a split; buf: scratch of n doubles.
+ * 0, or -1 when out of memory.
+ */
+int qp_part_stats(const struct qp_model *m, const uint32_t *idx, size_t n,
+		  double *buf, struct qp_stats part[QP_PART__COUNT],
+		  struct qp_stats *total);
+
+/*
+ * Why the device columns (devExec, devInWaitTime, devOutWaitTime,
+ * devInfPerSec) of the inferences idx[0..n) are N/A: NULL when every one
+ * has them; *with (may be NULL): how many have them.  @merge: the merge
+ * outcome, NULL when no dump was merged.
+ */
+const char *qp_device_na_reason(const struct qp_model *m, const uint32_t *idx,
+				size_t n, const struct qp_merge_result *merge,
+				size_t *with);
 
 #endif /* QPROF_POST_FINDINGS_H */

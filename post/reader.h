@@ -13,6 +13,9 @@
  *
  * Discarded-event and discarded-packet messages are delivered as
  * QP_EV_DISCARDED events and counted per stream.
+ *
+ * Reading on several threads (two graphs, or a sink in its own thread):
+ * split.h.
  */
 #ifndef QPROF_POST_READER_H
 #define QPROF_POST_READER_H
@@ -74,26 +77,6 @@ void qp_read_stats_free(struct qp_read_stats *st);
 int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
 		   qp_event_sink_fn sink, void *data, struct qp_read_stats *st,
 		   char *err, size_t errlen);
-
-/*
- * qp_read_traces on two threads: the stream files of all the traces are
- * split in two groups of similar size, each decoded by its own babeltrace2
- * graph in its own thread; the calling thread merges the two by time (ties:
- * first group first) and calls sink.  Hosts, modules and losses are
- * numbered and listed as by qp_read_traces; errors name the real paths.
- * The groups see the traces through a temporary tree of symbolic links
- * under $TMPDIR (default /tmp), always removed.
- *
- * *split is false, and nothing was read (returns 0), when there is only
- * one stream file, when the smaller group would hold less than a fifth of
- * the bytes (one graph is as fast then), when the tree cannot be made, or
- * when the environment has QPROF_REPORT_SPLIT=0: the caller then calls
- * qp_read_traces.  QPROF_REPORT_SPLIT=1 splits whatever the sizes (tests).
- */
-int qp_read_traces_split(const char *const *paths, size_t n,
-			 struct qp_model *m, qp_event_sink_fn sink, void *data,
-			 struct qp_read_stats *st, char *err, size_t errlen,
-			 bool *split);
 
 /*
  * List the trace directories under paths (sorted, deduplicated); returns

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "assemble.h"
+#include "bytable.h"
 #include "devdump.h"
 #include "devreport.h"
 #include "escape.h"
@@ -33,6 +33,8 @@
 #include "outfile.h"
 #include "pipeline.h"
 #include "reader.h"
+#include "select.h"
+#include "split.h"
 #include "stats.h"
 #include "symbolize.h"
 #include "tracecheck.h"
@@ -41,9 +43,6 @@
 #define EXIT_BAD_INPUT	1
 #define EXIT_USAGE	2
 #define MAX_BY		4
-
-enum by_key { BY_PROGRAM, BY_THREAD, BY_QUEUE, BY_CALLSITE };
-static const char *const by_names[] = { "program", "thread", "queue", "callsite" };
 
 struct options {
 	const char **traces;
@@ -58,7 +57,8 @@ struct options {
 	int32_t pid;				/* 0 = any */
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
-	bool per_inference;
+	bool per_inference, pool_programs;
+	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 	struct qp_devreport_opts dev;		/* --opstats, --compile-metrics, --device-trace */
 };
 
@@ -100,9 +100,15 @@ static const char usage_text[] =
 "  (default)           summary on stdout\n"
 "  --csv-dir DIR       aic-profiling-program-<P>-latency.txt per program,\n"
 "                      in the runtime's format (qprof's definitions)\n"
-"  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
+"  --json FILE         JSON report (schema qprof-report/2); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
+"  --pool-programs     the all-programs section pools the inferences of\n"
+"                      different programs (default: each program's own)\n"
+"  --chrome-window START:END  the timeline of the inferences enqueued from\n"
+"                      START to END seconds after the first one (2:3, 2:)\n"
+"  --chrome-max-events N  at most about N timeline events (default 500000,\n"
+"                      about 60 MB; 0: no cap): later inferences left out\n"
 "  --by KEY            breakdown table by program, thread, queue or\n"
 "                      callsite (repeatable)\n"
 "  --symbolize         resolve call sites to function (module) file:line\n"
@@ -172,11 +178,10 @@ static uint64_t parse_u64(const char *opt, const char *s)
 
 static int by_key_of(const char *s)
 {
-	size_t i;
+	int k = qp_by_parse(s);
 
-	for (i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
-		if (!strcmp(s, by_names[i]))
-			return (int)i;
+	if (k >= 0)
+		return k;
 	die_usage("--by: '%s' is not one of program, thread, queue, callsite", s);
 }
 
@@ -196,7 +201,9 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS, OPT_OPSTATS, OPT_COMPMETRICS, OPT_DEVTRACE,
+	OPT_THREADS, OPT_POOL,
+	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_OPSTATS,
+	OPT_COMPMETRICS, OPT_DEVTRACE,
 };
 
 static const struct option long_opts[] = {
@@ -219,6 +226,9 @@ static const struct option long_opts[] = {
 	{ "opstats", required_argument, NULL, OPT_OPSTATS },
 	{ "compile-metrics", required_argument, NULL, OPT_COMPMETRICS },
 	{ "device-trace", required_argument, NULL, OPT_DEVTRACE },
+	{ "pool-programs", no_argument, NULL, OPT_POOL },
+	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
+	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -295,6 +305,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	bool progress_asked = false;
 
 	memset(o, 0, sizeof(*o));
+	o->chrome_opts.max_events = QP_CHROME_MAX_EVENTS;
 	o->threads = env && *env ? parse_threads("QPROF_REPORT_THREADS", env) :
 		     qp_online_cpus() > 1 ? 2 : 1;
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
@@ -334,12 +345,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_LATSTATS: o->latency_stats = true; break;
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
+		case OPT_POOL: o->pool_programs = true; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
 		case OPT_OPSTATS:
 			o->dev.opstats = push(o->dev.opstats, &o->dev.nopstats, optarg);
 			break;
 		case OPT_COMPMETRICS: o->dev.compile_metrics = optarg; break;
 		case OPT_DEVTRACE: o->dev.device_trace = optarg; break;
+		case OPT_CHROME_WINDOW:
+			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
+				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
+					  optarg);
+			break;
+		case OPT_CHROME_MAX:
+			o->chrome_opts.max_events = parse_u64("--chrome-max-events", optarg);
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case OPT_VERSION:
@@ -480,279 +500,16 @@ static long peak_rss_kib(void)
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
 }
 
-/* ---- selection: filters and windowing, per program ---------------------- */
+/* ---- selection (select.h) ------------------------------------------- */
 
-static bool process_selected(const struct qp_model *m, uint32_t p, int32_t pid)
+static struct qp_selection selection_of(const struct options *o)
 {
-	return !pid || (p < m->nprocesses && m->processes[p].pid == pid);
-}
+	struct qp_selection s = {
+		.program = o->program, .pid = o->pid, .start_iter = o->start_iter,
+		.num_samples = o->num_samples, .keep_middle = o->keep_middle,
+	};
 
-/* Apply --start-iter / --num-samples / --keep-middle to one group. */
-static void window_group(const struct qp_model *m, const uint32_t *idx, size_t n,
-			 const struct options *o, uint8_t *sel)
-{
-	size_t i, first, count, kept = 0, ok = 0, seen = 0;
-
-	for (i = 0; i < n; i++) {
-		if (i < o->start_iter)
-			continue;
-		if (o->num_samples && kept == o->num_samples)
-			break;
-		sel[idx[i]] = 1;
-		kept++;
-		ok += m->inf[idx[i]].state == QP_INF_OK;
-	}
-	if (o->keep_middle <= 0)
-		return;
-	qp_keep_middle(ok, o->keep_middle, &first, &count);
-	for (i = 0; i < n; i++) {
-		if (!sel[idx[i]] || m->inf[idx[i]].state != QP_INF_OK)
-			continue;
-		if (seen < first || seen >= first + count)
-			sel[idx[i]] = 0;
-		seen++;
-	}
-}
-
-/* Group key of the --by program table: the program, else (process, dbc). */
-static uint64_t group_of(const struct qp_inference *inf)
-{
-	if (inf->program != QP_NONE16)
-		return inf->program;
-	return (1ull << 40) | ((uint64_t)inf->process << 16) | inf->dbc_id;
-}
-
-/*
- * Per program, in the runtime's Sample order (qp_program_samples, as the
- * CSV numbers rows): --start-iter / --num-samples / --keep-middle.
- * Inferences tied to no program are kept unless a program is asked for.
- */
-static bool program_selected(const struct qp_model *m, size_t p,
-			     const struct options *o)
-{
-	const struct qp_program *pg = &m->programs[p];
-
-	return !(o->program && strcmp(pg->name, o->program)) &&
-	       process_selected(m, pg->process, o->pid);
-}
-
-/*
- * Without windowing the order does not matter: every inference that has a
- * Sample (qp_program_samples' rule: not an enqueue the runtime refused
- * before any EXECUTE) of a selected program is kept, in one pass instead
- * of a sort per program.
- */
-static int select_unwindowed(const struct qp_model *m, const struct options *o,
-			     uint8_t *sel)
-{
-	uint8_t *prog = calloc(m->nprograms ? m->nprograms : 1, 1);
-	size_t i, p;
-
-	if (!prog)
-		return -1;
-	for (p = 0; p < m->nprograms; p++)
-		prog[p] = program_selected(m, p, o);
-	for (i = 0; i < m->ninf; i++) {
-		const struct qp_inference *inf = &m->inf[i];
-
-		if (inf->program == QP_NONE16 || inf->program >= m->nprograms ||
-		    !prog[inf->program])
-			continue;
-		sel[i] = !(inf->state == QP_INF_FAILED &&
-			   inf->off[QP_T_EXEC_BEGIN] == QP_T_NONE);
-	}
-	free(prog);
-	return 0;
-}
-
-/* --start-iter / --num-samples / --keep-middle, per program in Sample order. */
-static int select_windowed(const struct qp_model *m, const struct options *o,
-			   uint8_t *sel)
-{
-	size_t p, n;
-	uint32_t *v;
-
-	for (p = 0; p < m->nprograms; p++) {
-		if (!program_selected(m, p, o))
-			continue;
-		v = qp_program_samples(m, (uint32_t)p, &n);
-		if (!v)
-			return -1;
-		window_group(m, v, n, o, sel);
-		free(v);
-	}
-	return 0;
-}
-
-static uint8_t *select_inferences(const struct qp_model *m,
-				  const struct options *o, size_t *nsel)
-{
-	uint8_t *sel = calloc(m->ninf ? m->ninf : 1, 1);
-	bool windowed = o->start_iter || o->num_samples || o->keep_middle > 0;
-	size_t i;
-
-	if (!sel)
-		return NULL;
-	if (windowed ? select_windowed(m, o, sel) : select_unwindowed(m, o, sel)) {
-		free(sel);
-		return NULL;
-	}
-	for (i = 0; i < m->ninf; i++)
-		if (m->inf[i].program == QP_NONE16 && !o->program &&
-		    process_selected(m, m->inf[i].process, o->pid))
-			sel[i] = 1;
-	for (i = 0, *nsel = 0; i < m->ninf; i++)
-		*nsel += sel[i] && m->inf[i].state == QP_INF_OK;
-	return sel;
-}
-
-/* ---- --by tables ------------------------------------------------------ */
-
-struct by_row {
-	uint64_t key;
-	size_t first;		/* first inference of the row (its label) */
-	size_t n;
-	double *rt;		/* totalRoundtripTime (or execTotal), µs */
-	double sum[4];		/* enq, preProc, execTotal, postProc */
-	size_t cnt[4];
-};
-
-static uint64_t by_key(const struct qp_inference *inf, int by)
-{
-	switch (by) {
-	case BY_PROGRAM: return group_of(inf);
-	case BY_THREAD: return ((uint64_t)inf->process << 32) | (uint32_t)inf->enq_tid;
-	case BY_QUEUE: return inf->queue;
-	default: return inf->callsite;
-	}
-}
-
-static void by_label(const struct qp_model *m, const struct qp_inference *inf,
-		     int by, char *buf, size_t len)
-{
-	int32_t pid = inf->process < m->nprocesses ? m->processes[inf->process].pid : -1;
-
-	switch (by) {
-	case BY_PROGRAM:
-		if (inf->program != QP_NONE16 && inf->program < m->nprograms) {
-			size_t n = qp_text_escape(buf, len,
-						  m->programs[inf->program].name);
-
-			if (n < len)
-				snprintf(buf + n, len - n, " (pid %d)", pid);
-		} else
-			snprintf(buf, len, "dbc%u (pid %d, kernel-only)", inf->dbc_id, pid);
-		break;
-	case BY_THREAD:
-		snprintf(buf, len, "pid %d tid %d", pid, inf->enq_tid);
-		break;
-	case BY_QUEUE:
-		if (inf->queue != QP_NONE16 && inf->queue < m->nqueues)
-			snprintf(buf, len, "queue 0x%" PRIx64 " (pid %d)",
-				 m->queues[inf->queue].handle, pid);
-		else
-			snprintf(buf, len, "(no queue, pid %d)", pid);
-		break;
-	default:
-		if (inf->callsite == QP_NONE || inf->callsite >= m->ncallsites)
-			snprintf(buf, len, "(unknown call site)");
-		else if (m->callsites[inf->callsite].symbol)
-			qp_text_escape(buf, len, m->callsites[inf->callsite].symbol);
-		else
-			snprintf(buf, len, "0x%" PRIx64 " (pid %d)",
-				 m->callsites[inf->callsite].ips[0], pid);
-		break;
-	}
-}
-
-static const enum qp_metric phase_metric[4] = {
-	QP_M_ENQ, QP_M_PRE_PROC, QP_M_EXEC_TOTAL, QP_M_POST_PROC,
-};
-
-static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int by)
-{
-	struct by_row *rows = NULL;
-	size_t nrows = 0, i, r, k;
-	double *pool = malloc((m->ninf ? m->ninf : 1) * sizeof(*pool));
-	size_t used = 0;
-	int rc = -1;
-
-	if (!pool)
-		return -1;
-	/* pass 1: rows and their sizes; pass 2: values (rows share the pool).
-	 * Linear search over rows: a report has few programs/threads/queues. */
-	for (i = 0; i < m->ninf; i++) {
-		uint64_t key;
-
-		if (!sel[i] || m->inf[i].state != QP_INF_OK)
-			continue;
-		key = by_key(&m->inf[i], by);
-		for (r = 0; r < nrows && rows[r].key != key; r++)
-			;
-		if (r == nrows) {
-			struct by_row *nr = realloc(rows, (nrows + 1) * sizeof(*rows));
-
-			if (!nr)
-				goto out;
-			rows = nr;
-			memset(&rows[nrows++], 0, sizeof(*rows));
-			rows[r].key = key;
-			rows[r].first = i;
-		}
-		rows[r].n++;
-	}
-	for (r = 0; r < nrows; r++) {
-		rows[r].rt = pool + used;
-		used += rows[r].n;
-		rows[r].n = 0;
-	}
-	fprintf(f, "\nBreakdown by %s (ms; round trip = totalRoundtripTime, execTotal for kernel-only):\n",
-		by_names[by]);
-	fprintf(f, "%-44s %9s %9s %9s %9s %9s | %9s %9s %9s %9s\n", by_names[by],
-		"count", "mean", "p50", "p99", "max", "enq", "preProc", "execTotal", "postProc");
-	for (r = 0; r < nrows; r++) {
-		size_t first = rows[r].first;
-		char label[1024];
-		struct qp_stats s;
-		double mean_ph[4];
-
-		for (i = first; i < m->ninf; i++) {
-			const struct qp_inference *inf = &m->inf[i];
-			double v;
-
-			if (!sel[i] || inf->state != QP_INF_OK ||
-			    by_key(inf, by) != rows[r].key)
-				continue;
-			if (qp_metric_value(m, inf, QP_M_TOTAL_ROUND_TRIP, 0, &v) ||
-			    qp_metric_value(m, inf, QP_M_EXEC_TOTAL, 0, &v))
-				rows[r].rt[rows[r].n++] = v;
-			for (k = 0; k < 4; k++) {
-				if (qp_metric_value(m, inf, phase_metric[k], 0, &v)) {
-					rows[r].sum[k] += v;
-					rows[r].cnt[k]++;
-				}
-			}
-		}
-		by_label(m, &m->inf[first], by, label, sizeof(label));
-		qp_stats_compute(rows[r].rt, rows[r].n, &s);
-		for (k = 0; k < 4; k++)
-			mean_ph[k] = rows[r].cnt[k] ? rows[r].sum[k] / rows[r].cnt[k] / 1e3 : NAN;
-		/* a long label (a symbolised call site: function, module,
-		 * file:line) gets a line of its own, never truncated */
-		if (strlen(label) > 44)
-			fprintf(f, "%s\n%-44s", label, "");
-		else
-			fprintf(f, "%-44s", label);
-		fprintf(f, " %9zu %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f %9.3f\n",
-			s.count, s.mean / 1e3, s.pct[QP_P50] / 1e3,
-			s.pct[QP_P99] / 1e3, s.max / 1e3, mean_ph[0], mean_ph[1],
-			mean_ph[2], mean_ph[3]);
-	}
-	rc = 0;
-out:
-	free(rows);
-	free(pool);
-	return rc;
+	return s;
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -778,37 +535,12 @@ static void print_losses(FILE *f, const struct qp_read_stats *st)
 	}
 }
 
-static void window_note(const struct options *o, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = 0;
-	if (o->program)
-		n += (size_t)snprintf(buf + n, len - n, "program %s; ", o->program);
-	if (o->pid && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "pid %d; ", o->pid);
-	if (o->start_iter && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "from inference %" PRIu64 "; ",
-				      o->start_iter);
-	if (o->num_samples && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%" PRIu64 " samples; ",
-				      o->num_samples);
-	if (o->keep_middle > 0 && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "middle %g %% kept; ",
-				      o->keep_middle);
-	if (n >= 2 && n < len)
-		buf[n - 2] = 0;
-}
-
 static int check_program_name(const struct qp_model *m, const struct options *o)
 {
 	size_t i;
 
-	if (!o->program)
+	if (!o->program || qp_model_has_program(m, o->program))
 		return 0;
-	for (i = 0; i < m->nprograms; i++)
-		if (!strcmp(m->programs[i].name, o->program))
-			return 0;
 	fputs("qprof-report: no program named '", stderr);
 	qp_text_fputs(o->program, stderr);
 	fputs("' in the trace; programs:", stderr);
@@ -847,39 +579,21 @@ out:
 }
 
 /*
- * Reader -> assembler, in several threads when asked: two graphs decoding
- * halves of the stream files in two threads, merged here and assembled
- * here (qp_read_traces_split), or, when the trace cannot be split, the
- * reader (babeltrace2) here and the assembler in the pipeline's thread.  The reader
- * writes m->hosts and st only, the assembler the rest of m.  When no
- * thread can be had, one thread does both.
+ * Reader -> assembler on o->threads threads (split.h).  The reader writes
+ * m->hosts and st only, the assembler the rest of m.
  */
 static int read_events(const struct options *o, struct qp_model *m,
 		       struct qp_assembler *a, struct qp_read_stats *st,
 		       char *err, size_t errlen)
 {
-	struct qp_pipeline *pl = NULL;
-	bool split;
-	int rc, prc;
+	enum qp_read_how how;
+	int rc;
 
-	if (o->threads > 1) {
-		/* two decoding threads, the assembler here (reader.h) */
-		rc = qp_read_traces_split(o->traces, o->ntraces, m,
-					  qp_assembler_sink, a, st, err, errlen,
-					  &split);
-		read_split = split;
-		if (split || rc)
-			return rc;
-		pl = qp_pipeline_start(qp_assembler_sink, a);
-	}
-	if (!pl)
-		return qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink,
-				      a, st, err, errlen);
-	rc = qp_read_traces(o->traces, o->ntraces, m, qp_pipeline_sink, pl, st,
-			    err, errlen);
-	prc = qp_pipeline_finish(pl, &assembler_cpu_s);
-	/* the assembler's error stopped the reader (rc is it), or came last */
-	return rc ? rc : prc;
+	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
+				    a, o->threads, st, &how, &assembler_cpu_s,
+				    err, errlen);
+	read_split = how == QP_READ_TWO_GRAPHS;
+	return rc;
 }
 
 static int read_model(const struct options *o, struct qp_model *m,
@@ -1002,7 +716,7 @@ static int write_summary(FILE *f, const struct options *o,
 	if (!o->summary_only) {
 		print_losses(f, st);
 		for (i = 0; i < o->nby; i++)
-			if (by_table(f, m, wo->select, o->by[i]))
+			if (qp_by_table_print(f, m, wo->select, o->by[i]))
 				return -1;
 	}
 	return 0;
@@ -1100,6 +814,7 @@ static int report(const struct options *o)
 	struct qp_merge_result mr;
 	struct qp_write_opts wo = { 0 };
 	struct qp_devreport dev;
+	struct qp_selection selection;
 	uint8_t *sel = NULL;
 	char note[512], err[1024];
 	size_t nsel = 0;
@@ -1120,6 +835,11 @@ static int report(const struct options *o)
 			goto out;
 		wo.merge = &mr;
 	}
+	/* earlier inferences' ends, for the waiting/working split (metrics.c) */
+	if (qp_model_link(&m)) {
+		fail("out of memory");
+		goto out;
+	}
 	if (qp_devreport_align(&dev, &m, o->pid, err, sizeof(err))) {
 		fail("%s", err);
 		goto out;
@@ -1127,7 +847,8 @@ static int report(const struct options *o)
 	wo.device = qp_devreport_any(&dev) ? &dev : NULL;
 	if (o->symbolize || (!o->summary_only && o->nby))
 		qp_symbolize(&m, &st);
-	sel = select_inferences(&m, o, &nsel);
+	selection = selection_of(o);
+	sel = qp_select(&m, &selection, &nsel);
 	stage_done(o, "select");
 	if (!sel) {
 		fail("out of memory");
@@ -1139,11 +860,13 @@ static int report(const struct options *o)
 		     " in the selection" : "");
 		goto out;
 	}
-	window_note(o, note, sizeof(note));
+	qp_selection_note(&selection, note, sizeof(note));
 	wo.select = sel;
 	wo.note = note[0] ? note : NULL;
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
+	wo.pool_programs = o->pool_programs;
+	wo.chrome = &o->chrome_opts;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;

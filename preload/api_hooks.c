@@ -621,6 +621,95 @@ QP_EXPORT const QAicApiFunctionTable *qaicGetFunctionTable(void)
 	return copy ? copy : table;
 }
 
+/* ---- program groups ------------------------------------------------ */
+
+OBJ_HOOK(qaicProgramGroupEnable, api_program_group_enable, QAicProgramGroup)
+OBJ_HOOK(qaicReleaseProgramGroup, api_program_group_release, QAicProgramGroup)
+
+QP_SLOW slow_qaicCreateProgramGroup(const void *ip, QAicContext *ctx,
+				    QAicProgramGroup **group,
+				    QAicQueue **queue,
+				    QAicProgramGroupProperties_t *props,
+				    const char *name, QID dev)
+{
+	struct api_call a;
+	uint32_t over = 0, proto = 0;
+	QStatus st;
+	int err;
+	REAL(qaicCreateProgramGroup);
+
+	if (!TRACING(a, api_program_group_create))
+		return real(ctx, group, queue, props, name, dev);
+	st = real(ctx, group, queue, props, name, dev);
+	err = errno;
+	if (st == QS_SUCCESS && props) {
+		over = (uint32_t)props->enableOversubscription;
+		proto = (uint32_t)props->protocolSelect;
+	}
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_program_group_create, &a.c, ctx,
+				OUT(st, group), OUT(st, queue), dev,
+				st == QS_SUCCESS && name ? name : "", over,
+				proto);
+	errno = err;
+	return st;
+}
+
+API_ENTRY(qaicCreateProgramGroup, api_program_group_create, 0,
+	  (QAicContext *ctx, QAicProgramGroup **group, QAicQueue **queue,
+	   QAicProgramGroupProperties_t *props, const char *name, QID dev),
+	  (ctx, group, queue, props, name, dev))
+
+QP_SLOW slow_qaicProgramGroupAddProgram(const void *ip,
+					QAicProgramGroup *group,
+					QAicQpcObj *qpc,
+					QAicProgram **program,
+					QAicProgramProperties_t *props)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicProgramGroupAddProgram);
+
+	if (!TRACING(a, api_program_group_add))
+		return real(group, qpc, program, props);
+	st = real(group, qpc, program, props);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_program_group_add, &a.c, group, qpc,
+				OUT(st, program));
+	errno = err;
+	return st;
+}
+
+API_ENTRY(qaicProgramGroupAddProgram, api_program_group_add, 0,
+	  (QAicProgramGroup *group, QAicQpcObj *qpc, QAicProgram **program,
+	   QAicProgramProperties_t *props),
+	  (group, qpc, program, props))
+
+QP_SLOW slow_qaicProgramGroupDisable(const void *ip, QAicProgramGroup *group,
+				     bool waitForIdle, uint32_t timeoutUs)
+{
+	struct api_call a;
+	QStatus st;
+	int err;
+	REAL(qaicProgramGroupDisable);
+
+	if (!TRACING(a, api_program_group_disable))
+		return real(group, waitForIdle, timeoutUs);
+	st = real(group, waitForIdle, timeoutUs);
+	err = errno;
+	api_end(&a, st, (const void *)real);
+	lttng_ust_do_tracepoint(qprof, api_program_group_disable, &a.c, group,
+				(uint8_t)waitForIdle, timeoutUs);
+	errno = err;
+	return st;
+}
+
+API_ENTRY(qaicProgramGroupDisable, api_program_group_disable, 0,
+	  (QAicProgramGroup *group, bool waitForIdle, uint32_t timeoutUs),
+	  (group, waitForIdle, timeoutUs))
+
 /* ---- the wrappers' own addresses ------------------------------------ */
 
 /* Hidden aliases: their addresses are ours even if a symbol is interposed. */

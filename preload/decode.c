@@ -104,8 +104,6 @@ void qp_exec_decode(const struct qaic_execute *ex, const void *entries,
 	out->nresize = 0;
 	if (!p)
 		n = 0;
-	if (n > QP_MAX_EXEC_ENTRIES)
-		n = QP_MAX_EXEC_ENTRIES;
 	out->count = n;
 	for (i = 0; i < n; i++) {
 		if (partial) {
@@ -127,13 +125,22 @@ void qp_exec_decode(const struct qaic_execute *ex, const void *entries,
 		out->nresize = n;
 }
 
-int qp_exec_wait_index(const uint32_t *dirs, uint32_t count)
+/*
+ * Each entry's direction is the one its BO was attached with (the kernel
+ * ignores execute_entry.dir and enforces the attach's); an entry whose
+ * attach was not seen (0) falls back to its execute dir.
+ */
+int qp_exec_wait_index(const uint32_t *attach_dirs, const uint32_t *dirs,
+		       uint32_t count)
 {
-	uint32_t i;
+	uint32_t i, d;
 
-	for (i = count; i > 0; i--)
-		if (dirs[i - 1] == QDIR_FROM_DEV)
+	for (i = count; i > 0; i--) {
+		d = attach_dirs && attach_dirs[i - 1] ? attach_dirs[i - 1] :
+							dirs[i - 1];
+		if (d == QDIR_FROM_DEV)
 			return (int)(i - 1);
+	}
 	return count ? (int)count - 1 : -1;
 }
 
@@ -142,8 +149,6 @@ void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
 {
 	uint32_t i;
 
-	if (count > QP_MAX_PERF_ENTRIES)
-		count = QP_MAX_PERF_ENTRIES;
 	out->count = count;
 	for (i = 0; i < count; i++) {
 		out->handles[i] = e[i].handle;

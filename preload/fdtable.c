@@ -27,24 +27,43 @@
 
 static _Atomic(_Atomic uint8_t *) chunks[NUM_CHUNKS];
 
-/* "…/accel/accel<N>" or "accel/accel<N>", N one or more digits. */
+/*
+ * Does path end in `name` followed by one or more digits, with `name` at
+ * the start of path or right after a '/' (when `name` has no '/' of its
+ * own, right after one in any case)?
+ */
+static bool path_ends_in_node(const char *path, size_t len, const char *name,
+			      size_t nlen)
+{
+	size_t i, digits = 0;
+	const char *p;
+
+	for (i = len; i > 0 && path[i - 1] >= '0' && path[i - 1] <= '9'; i--)
+		digits++;
+	if (!digits || i < nlen)
+		return false;
+	p = path + i - nlen;
+	if (memcmp(p, name, nlen) != 0)
+		return false;
+	return p == path || p[-1] == '/';
+}
+
+/*
+ * The device nodes of a qaic device (FACTS.md §6.1): the accel node
+ * "…/accel/accel<N>" (or "accel/accel<N>"), and the legacy and partition
+ * ("derived") nodes of the SDK's own driver, "…/qaic_aic100_<N>".
+ */
 bool qp_path_is_accel(const char *path)
 {
-	static const char suffix[] = "accel/accel";
-	size_t len, i, digits = 0;
-	const char *p;
+	static const char accel[] = "accel/accel";
+	static const char legacy[] = "qaic_aic100_";
+	size_t len;
 
 	if (!path)
 		return false;
 	len = strlen(path);
-	for (i = len; i > 0 && path[i - 1] >= '0' && path[i - 1] <= '9'; i--)
-		digits++;
-	if (!digits || i < sizeof(suffix) - 1)
-		return false;
-	p = path + i - (sizeof(suffix) - 1);
-	if (memcmp(p, suffix, sizeof(suffix) - 1) != 0)
-		return false;
-	return p == path || p[-1] == '/';
+	return path_ends_in_node(path, len, accel, sizeof(accel) - 1) ||
+	       path_ends_in_node(path, len, legacy, sizeof(legacy) - 1);
 }
 
 static _Atomic uint8_t *chunk_of(int fd, bool create)
@@ -227,6 +246,10 @@ QP_EXPORT int close(int fd)
 	int (*real)(int) = qp_libc_fn(close);
 	int (*safe)(int, int (*)(int));
 
+	/* Stats owed for requests on an accel fd: read them while it lives. */
+	if (qp_unlikely(qp_perfstats_pending()) &&
+	    qp_fd_get(fd) == QP_FD_ACCEL)
+		qp_perfstats_release(fd, 0, -1, __builtin_return_address(0));
 	/* Forget first: the number may be reused as soon as it is closed. */
 	qp_fd_set(fd, QP_FD_UNKNOWN);
 	if (!real) {

@@ -14,10 +14,65 @@
  */
 #include "shim.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
+
+/* ---- per-thread scratch memory (requests of any size) ----------------- */
+
+struct scratch {
+	void *p[QP_SCRATCH_COUNT];
+	size_t cap[QP_SCRATCH_COUNT];
+};
+static QP_TLS struct scratch *tls_scratch;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *arg)
+{
+	struct scratch *s = arg;
+	int i;
+
+	for (i = 0; i < QP_SCRATCH_COUNT; i++)
+		free(s->p[i]);
+	free(s);
+	tls_scratch = NULL;
+}
+
+static void scratch_init(void)
+{
+	pthread_key_create(&scratch_key, scratch_free);
+}
+
+void *qp_scratch(enum qp_scratch_slot slot, size_t bytes)
+{
+	struct scratch *s = tls_scratch;
+	size_t cap;
+	void *p;
+
+	if (qp_likely(s && s->cap[slot] >= bytes))
+		return s->p[slot];
+	if (!s) {
+		pthread_once(&scratch_once, scratch_init);
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		tls_scratch = s;
+		pthread_setspecific(scratch_key, s);
+	}
+	cap = s->cap[slot] ? s->cap[slot] : 4096;
+	while (cap < bytes)
+		cap *= 2;
+	p = realloc(s->p[slot], cap);	/* keeps what it held */
+	if (!p)
+		return NULL;
+	s->p[slot] = p;
+	s->cap[slot] = cap;
+	return p;
+}
 
 static void finish(struct qprof_tp_call *c, int ret, int err)
 {
@@ -44,6 +99,9 @@ static int do_manage(ioctl_fn real, int fd, unsigned long request,
 				 false))
 			qp_manage_scan(data, msg.len, msg.count, &ids);
 	}
+	/* Stats still owed for the DBC's requests: read them while they last. */
+	if (ids.deactivated_dbc >= 0)
+		qp_perfstats_release(fd, 0, ids.deactivated_dbc, c->ip);
 	ret = real(fd, request, arg);
 	err = errno;
 	finish(c, ret, err);
@@ -60,42 +118,101 @@ static int do_manage(ioctl_fn real, int fd, unsigned long request,
 	return ret;
 }
 
+/* EXECUTE entries past this many are read and decoded in scratch memory. */
+#define MAX_EXEC_ENTRIES (1u << 22)
+
+/*
+ * Read and decode an EXECUTE's request (every entry) into the thread's
+ * scratch memory; attach_dirs[i] from the ATTACH_SLICE_BO table.  false if
+ * unreadable (trusted: plain copy) or out of memory.
+ */
+static bool exec_read(int fd, void *arg, bool partial, bool trusted,
+		      struct qp_exec_req *req, uint32_t **attach_dirs)
+{
+	size_t esize = partial ? sizeof(struct qaic_partial_execute_entry) :
+				 sizeof(struct qaic_execute_entry);
+	struct qaic_execute ex;
+	uint32_t n, i;
+	uint8_t *mem;
+
+	if (!qp_read_user(&ex, arg, sizeof(ex), trusted))
+		return false;
+	n = ex.hdr.count < MAX_EXEC_ENTRIES ? ex.hdr.count : MAX_EXEC_ENTRIES;
+	/* raw entries, then handles, dirs, attach_dirs (u32), resize (u64) */
+	mem = qp_scratch(QP_SCRATCH_EXEC, (size_t)n * (esize + 20) + 8);
+	if (!mem)
+		return false;
+	if (n && !qp_read_user(mem, (void *)(uintptr_t)ex.data, n * esize,
+			       trusted))
+		return false;
+	ex.hdr.count = n;
+	req->resize = (uint64_t *)(((uintptr_t)(mem + n * esize) + 7) &
+				   ~(uintptr_t)7);
+	req->handles = (uint32_t *)(req->resize + n);
+	req->dirs = req->handles + n;
+	*attach_dirs = req->dirs + n;
+	qp_exec_decode(&ex, n ? mem : NULL, partial, req);
+	req->count = n;
+	if (!n)
+		req->dbc_id = ex.hdr.dbc_id;
+	for (i = 0; i < n; i++)
+		(*attach_dirs)[i] = qp_bo_dir(fd, req->handles[i]);
+	return true;
+}
+
 static int do_execute(ioctl_fn real, int fd, unsigned long request,
 		      void *arg, struct qprof_tp_call *c, bool partial)
 {
 	bool emit = lttng_ust_tracepoint_enabled(qprof, kmd_execute);
-	bool remember = qp_perfstats_wanted();
-	uint8_t raw[QP_MAX_EXEC_ENTRIES *
-		    sizeof(struct qaic_partial_execute_entry)];
-	struct qp_exec_req req;
-	struct qaic_execute ex;
-	size_t esize, n;
+	bool track = qp_perfstats_wanted();
+	struct qp_exec_req req = { 0 };
+	uint32_t *attach_dirs = NULL;
+	bool have = false;
 	int ret, err;
 
 	if (emit)
 		qp_process_info_check(c->ip);
+	/*
+	 * Stats still owed for this request's previous run are read before
+	 * the EXECUTE overwrites them, so the request is read first (the
+	 * runtime's input: the call does not change it).
+	 */
+	if (track && qp_perfstats_pending()) {
+		have = exec_read(fd, arg, partial, false, &req, &attach_dirs);
+		if (have) {
+			qp_perfstats_before_execute(fd, &req, attach_dirs,
+						    c->ip);
+			c->begin_ts = qp_now();	/* the EXECUTE's own entry */
+		}
+	}
 	ret = real(fd, request, arg);
 	err = errno;
 	finish(c, ret, err);
-	memset(&ex, 0, sizeof(ex));
-	if (qp_read_user(&ex, arg, sizeof(ex), ret == 0)) {
-		esize = partial ? sizeof(struct qaic_partial_execute_entry) :
-				  sizeof(struct qaic_execute_entry);
-		n = ex.hdr.count < QP_MAX_EXEC_ENTRIES ? ex.hdr.count :
-							 QP_MAX_EXEC_ENTRIES;
-		if (!qp_read_user(raw, (void *)(uintptr_t)ex.data, n * esize,
-				  ret == 0))
-			ex.hdr.count = 0;
-		else
-			ex.hdr.count = (uint32_t)n;
+	if (!have)
+		have = exec_read(fd, arg, partial, ret == 0, &req,
+				 &attach_dirs);
+	if (!have) {
+		static uint32_t none32[1];
+		static uint64_t none64[1];
+
+		req.count = req.nresize = 0;
+		attach_dirs = req.handles = req.dirs = none32;
+		req.resize = none64;
 	}
-	qp_exec_decode(&ex, raw, partial, &req);
-	if (ret == 0 && remember)
-		qp_exec_remember(fd, &req);
-	if (emit)
+	if (track && have) {
+		if (ret == 0)
+			qp_perfstats_after_execute(fd, &req, attach_dirs);
+		else
+			qp_perfstats_failed(fd, req.dbc_id, err);
+	}
+	if (emit) {
+		int w = qp_exec_wait_index(attach_dirs, req.dirs, req.count);
+
 		lttng_ust_do_tracepoint(qprof, kmd_execute, c, fd, req.dbc_id,
 					partial, req.handles, req.dirs,
-					req.resize, req.count, req.nresize);
+					req.resize, req.count, req.nresize,
+					w < 0 ? 0 : req.handles[w]);
+	}
 	errno = err;
 	return ret;
 }
@@ -114,8 +231,14 @@ static int do_wait(ioctl_fn real, int fd, unsigned long request, void *arg,
 	if (lttng_ust_tracepoint_enabled(qprof, kmd_wait))
 		lttng_ust_do_tracepoint(qprof, kmd_wait, c, fd, w.handle,
 					w.dbc_id, w.timeout);
-	if (ret == 0)
+	/*
+	 * EINTR and ETIMEDOUT: the runtime waits again; EPERM, ENODEV,
+	 * EPIPE: the DBC is gone, and its requests' stats with it.
+	 */
+	if (ret == 0 && qp_perfstats_wanted())
 		qp_perfstats_after_wait(fd, &w, c->ip);
+	else if (ret < 0)
+		qp_perfstats_failed(fd, w.dbc_id, err);
 	errno = err;
 	return ret;
 }
@@ -123,37 +246,50 @@ static int do_wait(ioctl_fn real, int fd, unsigned long request, void *arg,
 static int do_perf_stats(ioctl_fn real, int fd, unsigned long request,
 			 void *arg, struct qprof_tp_call *c)
 {
-	struct qaic_perf_stats_entry e[QP_MAX_PERF_ENTRIES];
+	struct qaic_perf_stats_entry *e = NULL;
 	struct qp_perf_arrays pa;
 	struct qaic_perf_stats ps;
-	uint32_t n = 0;
+	uint32_t n = 0, *mem;
 	int ret, err;
 
 	ret = real(fd, request, arg);
 	err = errno;
 	finish(c, ret, err);
-	{
-		memset(&ps, 0, sizeof(ps));
-		if (qp_read_user(&ps, arg, sizeof(ps), ret == 0)) {
-			n = ps.hdr.count < QP_MAX_PERF_ENTRIES ?
-				    ps.hdr.count : QP_MAX_PERF_ENTRIES;
-			if (!qp_read_user(e, (void *)(uintptr_t)ps.data,
-					  n * sizeof(e[0]), ret == 0))
-				n = 0;
-		}
-		qp_perf_decode(e, n, &pa);
-		lttng_ust_do_tracepoint(qprof, kmd_perf_stats, c, fd,
-					ps.hdr.dbc_id, 0, pa.handles,
-					pa.qlevel, pa.nelem, pa.submit_us,
-					pa.device_us, pa.count);
+	memset(&ps, 0, sizeof(ps));
+	if (qp_read_user(&ps, arg, sizeof(ps), ret == 0))
+		n = ps.hdr.count;	/* u16: at most 65535 */
+	mem = qp_scratch(QP_SCRATCH_PERF,
+			 (size_t)n * (sizeof(*e) + 5 * sizeof(uint32_t)) + 8);
+	if (!mem) {
+		static uint32_t none[1];
+
+		n = 0;
+		mem = none;
+	} else {
+		e = (void *)(mem + 5 * (size_t)n + (n & 1));
 	}
+	if (n && !qp_read_user(e, (void *)(uintptr_t)ps.data, n * sizeof(*e),
+			       ret == 0))
+		n = 0;
+	pa.handles = mem;
+	pa.qlevel = mem + n;
+	pa.nelem = mem + 2 * n;
+	pa.submit_us = mem + 3 * n;
+	pa.device_us = mem + 4 * n;
+	qp_perf_decode(e, n, &pa);
+	if (ret == 0)
+		qp_perfstats_runtime(fd, ps.hdr.dbc_id, &pa);
+	lttng_ust_do_tracepoint(qprof, kmd_perf_stats, c, fd, ps.hdr.dbc_id, 0,
+				pa.handles, pa.qlevel, pa.nelem, pa.submit_us,
+				pa.device_us, pa.count);
 	errno = err;
 	return ret;
 }
 
 /* Small fixed-size requests: call, then read the struct back. */
 static int do_simple(ioctl_fn real, int fd, unsigned long request,
-		     void *arg, struct qprof_tp_call *c, enum qp_req req)
+		     void *arg, struct qprof_tp_call *c, enum qp_req req,
+		     bool emit)
 {
 	union {
 		struct qaic_create_bo create;
@@ -164,10 +300,26 @@ static int do_simple(ioctl_fn real, int fd, unsigned long request,
 	} u;
 	int ret, err;
 
+	/* A BO about to go: the stats owed for its request first. */
+	if ((req == QP_REQ_GEM_CLOSE || req == QP_REQ_DETACH_SLICE) &&
+	    qp_perfstats_pending() &&
+	    qp_read_user(&u.detach, arg, sizeof(u.detach), false))
+		qp_perfstats_release(fd, u.detach.handle, -1, c->ip);
 	ret = real(fd, request, arg);
 	err = errno;
 	finish(c, ret, err);
 	memset(&u, 0, sizeof(u));
+	if (req == QP_REQ_ATTACH_SLICE) {
+		/* always: the kernel enforces this dir, not execute's */
+		qp_read_user(&u.attach, arg, sizeof(u.attach), ret == 0);
+		if (ret == 0)
+			qp_bo_attached(fd, u.attach.hdr.handle,
+				       u.attach.hdr.dir);
+	}
+	if (!emit) {
+		errno = err;
+		return ret;
+	}
 	switch (req) {
 	case QP_REQ_CREATE_BO:
 		qp_read_user(&u.create, arg, sizeof(u.create), ret == 0);
@@ -180,7 +332,6 @@ static int do_simple(ioctl_fn real, int fd, unsigned long request,
 					u.mmap.handle, u.mmap.offset);
 		break;
 	case QP_REQ_ATTACH_SLICE:
-		qp_read_user(&u.attach, arg, sizeof(u.attach), ret == 0);
 		lttng_ust_do_tracepoint(qprof, kmd_attach_slice, c, fd,
 					u.attach.hdr.handle,
 					u.attach.hdr.dbc_id, u.attach.hdr.dir,
@@ -252,16 +403,20 @@ ioctl_accel(ioctl_fn real, int fd, unsigned long request, void *arg,
 		qp_call_begin(&c, ip);
 		return do_wait(real, fd, request, arg, &c);
 	case QP_REQ_PERF_STATS:
-		qp_perfstats_note_runtime();
 		if (!lttng_ust_tracepoint_enabled(qprof, kmd_perf_stats))
 			break;
 		qp_call_begin(&c, ip);
 		return do_perf_stats(real, fd, request, arg, &c);
 	default:
-		if (!simple_enabled(req))
+		/* ATTACH always (the BO directions), GEM_CLOSE / DETACH while
+		 * requests are remembered (stats owed before they go). */
+		if (!simple_enabled(req) && req != QP_REQ_ATTACH_SLICE &&
+		    !((req == QP_REQ_GEM_CLOSE ||
+		       req == QP_REQ_DETACH_SLICE) && qp_perfstats_pending()))
 			break;
 		qp_call_begin(&c, ip);
-		return do_simple(real, fd, request, arg, &c, req);
+		return do_simple(real, fd, request, arg, &c, req,
+				 simple_enabled(req));
 	}
 	return real(fd, request, arg);
 }

@@ -1,202 +1,240 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The shim's own PERF_STATS_BO query (QPROF_KMD_STATS).
+ * The shim's own PERF_STATS_BO query (QPROF_KMD_STATS), and the directions
+ * BOs were attached with.
  *
- * Right after a successful WAIT_BO (never before: the kernel reports
- * device_latency_us = 0 for a BO that has not completed), the shim asks the
- * kernel for the perf stats of every BO of the request that was waited for,
- * and emits kmd_perf_stats with by_shim = 1.  The request's entries come
- * from its EXECUTE, remembered under its wait handle (the last FROM_DEV
- * entry, as the runtime picks it) in a linear-probing table of seqlocked
- * slots:
- * EXECUTE and WAIT usually run on different runtime threads.  If the
- * request is unknown (table collision, EXECUTE before the session started)
- * the waited handle alone is queried.
+ * The kernel keeps the perf stats of a BO's most recent execution only:
+ * the next EXECUTE of the BO overwrites them, and before its completion
+ * device_latency_us reads 0 (FACTS.md §2.3).  So the stats of one run of a
+ * request can be read between its completion and its next EXECUTE, and
+ * every run the runtime does not query itself after its completion must
+ * be queried by the shim in that window.  Mode auto (default) does it
+ * deferred and batched (docs/SHIM.md, "The shim's own PERF_STATS query"):
  *
- * Mode auto (default) skips the query while the runtime queries perf stats
- * itself (it did within the last 64 WAITs of this process).  The query
- * never changes errno or anything the runtime sees: PERF_STATS_BO only
- * reads the kernel's per-BO timestamps.
+ *   - a successful EXECUTE makes its request "active" (remembered under
+ *     its wait handle: the last entry attached FROM_DEV);
+ *   - a successful WAIT of an active request makes it "owed";
+ *   - a query is issued only when needed: before an EXECUTE that would
+ *     overwrite an active request's stats, before its BOs are released
+ *     (GEM_CLOSE, DETACH, a DEACTIVATE of its DBC, the close of its fd),
+ *     when 64 requests are owed, and at exit.  One PERF_STATS_BO call then
+ *     asks for every owed request of that fd and DBC *and* every other
+ *     active one (the ioctl takes a list of handles): those whose wait
+ *     handle already shows a device latency have completed and are done
+ *     too, before their WAIT.  Each request answered is recorded as one
+ *     kmd_perf_stats event (by_shim = 1, its slice of the call:
+ *     query_first, query_count);
+ *   - a successful query of the runtime's own, after the request's
+ *     completion and covering all its entries, settles it: no query;
+ *   - a WAIT or EXECUTE failing with EPERM, ENODEV or EPIPE (the DBC was
+ *     released) forgets the DBC's requests: their BOs are detached.
+ *
+ * Mode always queries the waited request right after each successful WAIT
+ * (one call per WAIT, whatever the runtime does).  A WAIT of a request the
+ * shim does not know (the table is full, or its EXECUTE came before the
+ * session) queries the waited handle alone, at once.
+ *
+ * The request table is guarded by one mutex, never held across a system
+ * call: a query marks its requests busy, and an EXECUTE of a busy request
+ * waits for the query's answer.  The query never changes errno or anything
+ * the runtime sees: PERF_STATS_BO only reads the kernel's per-BO stats.
  */
 #include "shim.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define SLOTS 4096u	/* power of two */
-#define PROBES 32u	/* linear-probe length */
-#define SLOT_HANDLES 64u
-#define AUTO_WINDOW 64u
+/* ---- attach directions, per (fd, handle) ------------------------------ */
 
 /*
- * One request per wait handle, found by linear probing from the hash of
- * (fd, dbc_id, wait handle): a runtime keeps one request per exec object
- * and re-executes it with the same handles, so live keys are few (one per
- * exec object) and an entry is simply overwritten by its next EXECUTE.
- * count == 0 marks an empty slot.
+ * Open addressing, one packed word per BO: valid bit 63, dir in bits
+ * 54-55, fd in bits 32-53, handle in bits 0-31.  Entries are only added
+ * or updated (GEM handles and fd numbers are reused by the kernel, so the
+ * keys in use stay few); lock-free.
  */
-struct exec_slot {
-	atomic_uint seq;	/* odd while being written */
-	_Atomic int32_t fd;
-	_Atomic uint32_t dbc_id;
-	_Atomic uint32_t wait_handle;
-	_Atomic uint32_t count;
-	_Atomic uint32_t handles[SLOT_HANDLES];
-};
+#define DIR_SLOTS (1u << 16)
+#define DIR_PROBES 64u
+#define DIR_VALID (1ull << 63)
+#define DIR_KEY_MASK ((1ull << 54) - 1)
 
-static struct exec_slot slots[SLOTS];
-static atomic_ulong waits;
-static atomic_ulong runtime_mark;
-static atomic_int runtime_queries;
+static _Atomic uint64_t dirs[DIR_SLOTS];
 
-static uint32_t slot_hash(int fd, uint32_t dbc_id, uint32_t handle)
+static uint64_t dir_key(int fd, uint32_t handle)
 {
-	uint32_t h = handle * 2654435761u ^ dbc_id * 40503u ^
-		     (uint32_t)fd * 2246822519u;
-
-	return h ^ (h >> 16);
+	return ((uint64_t)((uint32_t)fd & 0x3fffffu) << 32) | handle;
 }
 
-static bool slot_has_key(struct exec_slot *s, int fd, uint32_t dbc_id,
-			 uint32_t handle)
+static uint32_t dir_hash(uint64_t key)
 {
-	return atomic_load_explicit(&s->count, memory_order_relaxed) &&
-	       atomic_load_explicit(&s->fd, memory_order_relaxed) == fd &&
-	       atomic_load_explicit(&s->dbc_id, memory_order_relaxed) == dbc_id &&
-	       atomic_load_explicit(&s->wait_handle, memory_order_relaxed) ==
-		       handle;
+	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(h >> 40);
 }
 
-static bool slot_is_empty(struct exec_slot *s)
+void qp_bo_attached(int fd, uint32_t handle, uint32_t dir)
 {
-	return !atomic_load_explicit(&s->count, memory_order_relaxed);
-}
+	uint64_t key = dir_key(fd, handle), cur;
+	uint64_t val = DIR_VALID | ((uint64_t)(dir & 3u) << 54) | key;
+	uint32_t h = dir_hash(key), p;
 
-/* Take the slot's seqlock; false if another writer holds it. */
-static bool slot_lock(struct exec_slot *s, unsigned int *seq)
-{
-	*seq = atomic_load_explicit(&s->seq, memory_order_relaxed);
-	do {
-		if (*seq & 1)
-			return false;
-	} while (!atomic_compare_exchange_weak_explicit(
-		&s->seq, seq, *seq + 1, memory_order_acquire,
-		memory_order_relaxed));
-	return true;
-}
+	for (p = 0; p < DIR_PROBES; p++) {
+		_Atomic uint64_t *s = &dirs[(h + p) & (DIR_SLOTS - 1)];
 
-static void slot_fill(struct exec_slot *s, unsigned int seq, int fd,
-		      const struct qp_exec_req *req, uint32_t wait_handle)
-{
-	unsigned int i, n;
-
-	n = req->count < SLOT_HANDLES ? req->count : SLOT_HANDLES;
-	atomic_store_explicit(&s->fd, fd, memory_order_relaxed);
-	atomic_store_explicit(&s->dbc_id, req->dbc_id, memory_order_relaxed);
-	atomic_store_explicit(&s->wait_handle, wait_handle,
-			      memory_order_relaxed);
-	atomic_store_explicit(&s->count, n, memory_order_relaxed);
-	for (i = 0; i < n; i++)
-		atomic_store_explicit(&s->handles[i], req->handles[i],
-				      memory_order_relaxed);
-	atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
-}
-
-void qp_exec_remember(int fd, const struct qp_exec_req *req)
-{
-	int w = qp_exec_wait_index(req->dirs, req->count);
-	struct exec_slot *s, *empty = NULL;
-	uint32_t h, p, wh;
-	unsigned int seq;
-
-	if (w < 0 || !req->count)
-		return;
-	wh = req->handles[w];
-	h = slot_hash(fd, req->dbc_id, wh);
-	for (p = 0; p < PROBES; p++) {
-		s = &slots[(h + p) & (SLOTS - 1)];
-		if (slot_has_key(s, fd, req->dbc_id, wh))
-			break;
-		if (!empty && slot_is_empty(s))
-			empty = s;
-		s = NULL;
-	}
-	if (!s)
-		s = empty ? empty : &slots[h & (SLOTS - 1)];
-	/*
-	 * A concurrent writer may hold the slot, or have just taken the
-	 * empty one for another key: drop this request; a lookup then falls
-	 * back to the waited handle alone.
-	 */
-	if (!slot_lock(s, &seq))
-		return;
-	if (!slot_is_empty(s) && !slot_has_key(s, fd, req->dbc_id, wh) &&
-	    s == empty) {
-		atomic_store_explicit(&s->seq, seq + 2, memory_order_release);
-		return;
-	}
-	slot_fill(s, seq, fd, req, wh);
-}
-
-/* Copy slot s if it holds the key; returns the count, 0 if not. */
-static uint32_t slot_read(struct exec_slot *s, int fd, uint32_t dbc_id,
-			  uint32_t wait_handle, uint32_t *handles, uint32_t max,
-			  bool *stable)
-{
-	unsigned int seq, i, n = 0;
-
-	seq = atomic_load_explicit(&s->seq, memory_order_acquire);
-	*stable = false;
-	if (seq & 1)
-		return 0;
-	if (slot_has_key(s, fd, dbc_id, wait_handle)) {
-		n = atomic_load_explicit(&s->count, memory_order_relaxed);
-		if (n > max)
-			n = max;
-		for (i = 0; i < n; i++)
-			handles[i] = atomic_load_explicit(&s->handles[i],
-							  memory_order_relaxed);
-	}
-	atomic_thread_fence(memory_order_acquire);
-	*stable = atomic_load_explicit(&s->seq, memory_order_relaxed) == seq;
-	return n;
-}
-
-uint32_t qp_exec_lookup(int fd, uint32_t dbc_id, uint32_t wait_handle,
-			uint32_t *handles, uint32_t max)
-{
-	uint32_t h = slot_hash(fd, dbc_id, wait_handle), p, n;
-	unsigned int tries;
-	bool stable;
-
-	for (p = 0; p < PROBES; p++) {
-		struct exec_slot *s = &slots[(h + p) & (SLOTS - 1)];
-
-		for (tries = 0; tries < 8; tries++) {
-			n = slot_read(s, fd, dbc_id, wait_handle, handles, max,
-				      &stable);
-			if (stable)
-				break;
+		cur = atomic_load_explicit(s, memory_order_relaxed);
+		for (;;) {
+			if (cur && (cur & DIR_KEY_MASK) != key)
+				break;	/* another BO's: probe on */
+			if (atomic_compare_exchange_weak_explicit(
+				    s, &cur, val, memory_order_relaxed,
+				    memory_order_relaxed))
+				return;
 		}
-		if (stable && n)
-			return n;
-		if (stable && slot_is_empty(s))
-			return 0;	/* end of the probe run */
+	}
+}
+
+uint32_t qp_bo_dir(int fd, uint32_t handle)
+{
+	uint64_t key = dir_key(fd, handle), cur;
+	uint32_t h = dir_hash(key), p;
+
+	for (p = 0; p < DIR_PROBES; p++) {
+		cur = atomic_load_explicit(&dirs[(h + p) & (DIR_SLOTS - 1)],
+					   memory_order_relaxed);
+		if (!cur)
+			return 0;
+		if ((cur & DIR_KEY_MASK) == key)
+			return (uint32_t)(cur >> 54) & 3u;
 	}
 	return 0;
 }
 
-void qp_exec_table_reset(void)
-{
-	unsigned int i;
+/* ---- the request table ------------------------------------------------- */
 
-	for (i = 0; i < SLOTS; i++) {
-		atomic_store(&slots[i].seq, 0);
-		atomic_store(&slots[i].count, 0);
-		atomic_store(&slots[i].fd, -1);
+#define REQ_SLOTS 4096u	/* power of two */
+#define REQ_PROBES 64u
+#define OWED_MAX 64u	/* owed requests that force a query */
+#define QUERY_MAX 65535u	/* entries of one PERF_STATS_BO (u16 count) */
+#define OWED_BIT (1u << 31)	/* in a query's list: owed when collected */
+#define ANSWER_BIT (1u << 30)	/* and answered by the call */
+
+struct req {
+	int32_t fd1;		/* fd + 1; 0: empty slot */
+	uint32_t dbc_id;
+	uint32_t wait_handle;
+	uint32_t wait_index;
+	uint32_t count;
+	uint32_t cap;
+	uint32_t *handles;
+	uint32_t active_pos;	/* position in active[] + 1; 0: not active */
+	bool waited;		/* owed: active and waited */
+	bool busy;		/* in a query being answered */
+};
+
+static struct req reqs[REQ_SLOTS];
+static uint32_t active[REQ_SLOTS];
+static uint32_t nactive;
+static atomic_uint nactive_pub;	/* nactive, readable without the lock */
+static uint32_t nowed;
+static atomic_ulong own_ioctls;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&mu);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&mu);
+}
+
+/* The child's requests are its parent's: it owes nothing. */
+static void atfork_child(void)
+{
+	pthread_mutex_init(&mu, NULL);
+	pthread_cond_init(&cv, NULL);
+	qp_perfstats_reset();
+}
+
+static void at_exit(void)
+{
+	qp_perfstats_flush_all();
+}
+
+static void setup(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+	atexit(at_exit);
+}
+
+static uint32_t req_hash(int fd, uint32_t handle)
+{
+	uint32_t h = handle * 2654435761u ^ (uint32_t)fd * 2246822519u;
+
+	return h ^ (h >> 16);
+}
+
+/* The request whose wait handle is handle on fd, or NULL. */
+static struct req *req_find(int fd, uint32_t handle)
+{
+	uint32_t h = req_hash(fd, handle), p;
+
+	for (p = 0; p < REQ_PROBES; p++) {
+		struct req *r = &reqs[(h + p) & (REQ_SLOTS - 1)];
+
+		if (!r->fd1)
+			return NULL;
+		if (r->fd1 == fd + 1 && r->wait_handle == handle)
+			return r;
 	}
-	atomic_store(&waits, 0);
-	atomic_store(&runtime_mark, 0);
-	atomic_store(&runtime_queries, 0);
+	return NULL;
+}
+
+static struct req *req_find_or_add(int fd, uint32_t handle)
+{
+	uint32_t h = req_hash(fd, handle), p;
+
+	for (p = 0; p < REQ_PROBES; p++) {
+		struct req *r = &reqs[(h + p) & (REQ_SLOTS - 1)];
+
+		if (!r->fd1) {
+			r->fd1 = fd + 1;
+			r->wait_handle = handle;
+			return r;
+		}
+		if (r->fd1 == fd + 1 && r->wait_handle == handle)
+			return r;
+	}
+	return NULL;
+}
+
+static void activate(struct req *r)
+{
+	if (r->active_pos)
+		return;
+	active[nactive] = (uint32_t)(r - reqs);
+	r->active_pos = ++nactive;
+	atomic_store_explicit(&nactive_pub, nactive, memory_order_relaxed);
+}
+
+static void deactivate(struct req *r)
+{
+	uint32_t pos = r->active_pos, last;
+
+	if (!pos)
+		return;
+	if (r->waited) {
+		r->waited = false;
+		nowed--;
+	}
+	last = active[--nactive];
+	active[pos - 1] = last;
+	reqs[last].active_pos = pos;
+	r->active_pos = 0;
+	atomic_store_explicit(&nactive_pub, nactive, memory_order_relaxed);
 }
 
 bool qp_perfstats_wanted(void)
@@ -205,67 +243,442 @@ bool qp_perfstats_wanted(void)
 	       lttng_ust_tracepoint_enabled(qprof, kmd_perf_stats);
 }
 
-void qp_perfstats_note_runtime(void)
+bool qp_perfstats_pending(void)
 {
-	atomic_store_explicit(&runtime_mark,
-			      atomic_load_explicit(&waits,
-						   memory_order_relaxed),
-			      memory_order_relaxed);
-	atomic_store_explicit(&runtime_queries, 1, memory_order_relaxed);
+	return atomic_load_explicit(&nactive_pub, memory_order_relaxed) != 0;
 }
 
-/* In auto mode: does the runtime currently provide perf stats itself? */
-static bool runtime_provides(unsigned long wait_no)
+/* One request's event: its n entries, from e[first] of the call's. */
+static void emit_slice(const struct qprof_tp_call *c, int fd, uint32_t dbc_id,
+		       const struct qaic_perf_stats_entry *e, uint32_t first,
+		       uint32_t n, uint32_t total)
 {
-	unsigned long mark;
+	(void)total;
+	struct qp_perf_arrays pa;
+	uint32_t *mem = qp_scratch(QP_SCRATCH_PERF,
+				   (size_t)(n ? n : 1) * 5 * sizeof(uint32_t));
 
-	if (qp_config.kmd_stats != QP_KMD_STATS_AUTO ||
-	    !atomic_load_explicit(&runtime_queries, memory_order_relaxed))
-		return false;
-	mark = atomic_load_explicit(&runtime_mark, memory_order_relaxed);
-	return wait_no - mark <= AUTO_WINDOW;
+	if (!mem || !lttng_ust_tracepoint_enabled(qprof, kmd_perf_stats))
+		return;
+	pa.handles = mem;
+	pa.qlevel = mem + n;
+	pa.nelem = mem + 2 * n;
+	pa.submit_us = mem + 3 * n;
+	pa.device_us = mem + 4 * n;
+	qp_perf_decode(e + first, n, &pa);
+	lttng_ust_do_tracepoint(qprof, kmd_perf_stats, c, fd, dbc_id, 1,
+				pa.handles, pa.qlevel, pa.nelem, pa.submit_us,
+				pa.device_us, pa.count);
+}
+
+static void emit_query(const struct qprof_tp_call *c, int fd, uint32_t dbc_id,
+		       uint32_t count, uint32_t requests, uint32_t answered)
+{
+	if (lttng_ust_tracepoint_enabled(qprof, kmd_perf_query))
+		lttng_ust_do_tracepoint(qprof, kmd_perf_query, c, fd, dbc_id,
+					count, requests, answered);
+}
+
+/* One PERF_STATS_BO call of the shim's (errno preserved by the callers). */
+static int own_query(int fd, uint32_t dbc_id,
+		     struct qaic_perf_stats_entry *e, uint32_t n,
+		     struct qprof_tp_call *c, const void *ip)
+{
+	int (*real)(int, unsigned long, ...) = qp_libc_fn(ioctl);
+	struct qaic_perf_stats ps;
+	int ret;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.hdr.count = (uint16_t)n;
+	ps.hdr.dbc_id = dbc_id;
+	ps.data = (uint64_t)(uintptr_t)e;
+	qp_call_begin(c, ip);
+	if (!real) {
+		c->status = -1;
+		c->err = ENOSYS;
+		return -1;
+	}
+	ret = real(fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps);
+	atomic_fetch_add_explicit(&own_ioctls, 1, memory_order_relaxed);
+	c->status = ret;
+	c->err = ret < 0 ? errno : 0;
+	return ret;
+}
+
+/*
+ * Query the owed requests of (fd, dbc_id) and probe its other active ones,
+ * in calls of at most QUERY_MAX entries.  Called and returns with mu held
+ * (released during the system calls).
+ */
+static void flush(int fd, uint32_t dbc_id, const void *ip)
+{
+	uint32_t *list = NULL, nlist = 0, total, i, k, off, answered;
+	struct qaic_perf_stats_entry *e;
+	struct qprof_tp_call c;
+	int ret, pass;
+
+	for (;;) {
+		/* Owed requests first, then the probes, up to QUERY_MAX. */
+		list = qp_scratch(QP_SCRATCH_QUERY,
+				  (size_t)nactive * sizeof(uint32_t) + 1);
+		if (!list)
+			return;
+		nlist = 0;
+		total = 0;
+		for (pass = 0; pass < 2; pass++)
+			for (i = 0; i < nactive; i++) {
+				struct req *r = &reqs[active[i]];
+
+				if (r->fd1 != fd + 1 || r->dbc_id != dbc_id ||
+				    r->busy || r->waited != (pass == 0) ||
+				    total + r->count > QUERY_MAX)
+					continue;
+				r->busy = true;
+				list[nlist++] = active[i] |
+						(pass == 0 ? OWED_BIT : 0);
+				total += r->count;
+			}
+		if (!nlist)
+			return;
+		/* the entries go after the list, in one allocation */
+		list = qp_scratch(QP_SCRATCH_QUERY,
+				  (size_t)nlist * sizeof(uint32_t) +
+					  (size_t)total * sizeof(*e) + 8);
+		if (!list) {
+			/* cannot happen: the list fit before */
+			return;
+		}
+		e = (void *)(((uintptr_t)(list + nlist) + 7) & ~(uintptr_t)7);
+		memset(e, 0, (size_t)total * sizeof(*e));
+		for (k = 0, off = 0; k < nlist; k++) {
+			struct req *r = &reqs[list[k] & ~OWED_BIT];
+
+			for (i = 0; i < r->count; i++)
+				e[off + i].handle = r->handles[i];
+			off += r->count;
+		}
+		pthread_mutex_unlock(&mu);
+		ret = own_query(fd, dbc_id, e, total, &c, ip);
+		if (ret < 0 && nlist > 1) {
+			/*
+			 * One stale request (its BOs released behind the
+			 * shim's back) fails the whole call: ask for each
+			 * owed request alone, forget the probes.
+			 */
+			emit_query(&c, fd, dbc_id, total, nlist, 0);
+			for (k = 0, off = 0; k < nlist; k++) {
+				struct req *r = &reqs[list[k] & ~OWED_BIT];
+				uint32_t n = r->count;	/* busy: stable */
+
+				if ((list[k] & OWED_BIT) &&
+				    own_query(fd, dbc_id, e + off, n, &c,
+					      ip) == 0) {
+					emit_query(&c, fd, dbc_id, n, 1, 1);
+					emit_slice(&c, fd, dbc_id, e + off, 0,
+						   n, n);
+				}
+				off += n;
+			}
+		}
+		pthread_mutex_lock(&mu);
+		/* answered: owed (a failure too, when alone), or completed */
+		for (k = 0, off = 0, answered = 0; k < nlist; k++) {
+			struct req *r = &reqs[list[k] & ~OWED_BIT];
+			bool owed = list[k] & OWED_BIT;
+
+			if (ret < 0 ? owed && nlist == 1 :
+			    owed || e[off + r->wait_index].device_latency_us)
+				list[k] |= ANSWER_BIT;
+			answered += !!(list[k] & ANSWER_BIT);
+			off += r->count;
+		}
+		if (ret == 0 || nlist == 1)
+			emit_query(&c, fd, dbc_id, total, nlist, answered);
+		for (k = 0, off = 0; k < nlist; k++) {
+			struct req *r = &reqs[list[k] & ~(OWED_BIT | ANSWER_BIT)];
+
+			r->busy = false;
+			if (list[k] & ANSWER_BIT)
+				emit_slice(&c, fd, dbc_id, e, off, r->count,
+					   total);
+			/* answered, or a failure: no more queries of it */
+			if ((list[k] & ANSWER_BIT) || ret < 0)
+				deactivate(r);
+			off += r->count;
+		}
+		pthread_cond_broadcast(&cv);
+		/* More owed requests than one call holds: another call. */
+		for (i = 0; i < nactive; i++) {
+			struct req *r = &reqs[active[i]];
+
+			if (r->fd1 == fd + 1 && r->dbc_id == dbc_id &&
+			    r->waited && !r->busy)
+				break;
+		}
+		if (i == nactive)
+			return;
+	}
+}
+
+void qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
+				 const uint32_t *attach_dirs, const void *ip)
+{
+	int w = qp_exec_wait_index(attach_dirs, req->dirs, req->count);
+	struct req *r;
+	int err = errno;
+
+	if (w < 0 || qp_config.kmd_stats != QP_KMD_STATS_AUTO)
+		return;
+	pthread_mutex_lock(&mu);
+	r = req_find(fd, req->handles[w]);
+	if (r) {
+		while (r->busy)
+			pthread_cond_wait(&cv, &mu);
+		if (r->active_pos)
+			flush(fd, r->dbc_id, ip);
+	}
+	pthread_mutex_unlock(&mu);
+	errno = err;
+}
+
+void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
+				const uint32_t *attach_dirs)
+{
+	int w = qp_exec_wait_index(attach_dirs, req->dirs, req->count);
+	struct req *r;
+
+	if (w < 0 || qp_config.kmd_stats == QP_KMD_STATS_OFF)
+		return;
+	pthread_once(&once, setup);
+	pthread_mutex_lock(&mu);
+	r = req_find_or_add(fd, req->handles[w]);
+	if (!r)
+		goto out;
+	if (r->busy) {
+		/* re-executed while a query held it: the old run is lost */
+		while (r->busy)
+			pthread_cond_wait(&cv, &mu);
+	}
+	if (req->count > r->cap) {
+		uint32_t cap = req->count < 16 ? 16 : req->count;
+		uint32_t *h = realloc(r->handles, cap * sizeof(*h));
+
+		if (!h) {
+			deactivate(r);
+			r->count = 0;
+			goto out;
+		}
+		r->handles = h;
+		r->cap = cap;
+	}
+	memcpy(r->handles, req->handles, req->count * sizeof(*r->handles));
+	r->count = req->count;
+	r->dbc_id = req->dbc_id;
+	r->wait_index = (uint32_t)w;
+	if (r->waited) {
+		r->waited = false;
+		nowed--;
+	}
+	if (qp_config.kmd_stats == QP_KMD_STATS_AUTO)
+		activate(r);
+out:
+	pthread_mutex_unlock(&mu);
+}
+
+/* Query handles (n) at once and record the answer (mode always, unknown). */
+static void query_now(int fd, uint32_t dbc_id, const uint32_t *handles,
+		      uint32_t n, const void *ip)
+{
+	struct qaic_perf_stats_entry *e;
+	struct qprof_tp_call c;
+	uint32_t i;
+
+	e = qp_scratch(QP_SCRATCH_QUERY, (size_t)n * sizeof(*e));
+	if (!e)
+		return;
+	memset(e, 0, (size_t)n * sizeof(*e));
+	for (i = 0; i < n; i++)
+		e[i].handle = handles[i];
+	own_query(fd, dbc_id, e, n, &c, ip);
+	emit_query(&c, fd, dbc_id, n, 1, 1);
+	emit_slice(&c, fd, dbc_id, e, 0, n, n);
 }
 
 void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
 			     const void *ip)
 {
-	struct qaic_perf_stats_entry e[SLOT_HANDLES];
-	uint32_t handles[SLOT_HANDLES];
-	int (*real)(int, unsigned long, ...);
-	struct qprof_tp_call c;
-	struct qp_perf_arrays pa;
-	struct qaic_perf_stats ps;
-	unsigned long wait_no;
-	uint32_t n, i;
-	int ret;
+	uint32_t *copy, n = 1;
+	struct req *r;
+	int err = errno;
 
-	if (!qp_perfstats_wanted())
+	pthread_mutex_lock(&mu);
+	r = req_find(fd, w->handle);
+	if (r && r->dbc_id != w->dbc_id)
+		r = NULL;
+	if (r && qp_config.kmd_stats == QP_KMD_STATS_AUTO) {
+		if (r->active_pos && !r->waited) {
+			r->waited = true;
+			if (++nowed >= OWED_MAX)
+				flush(fd, r->dbc_id, ip);
+		}
+		pthread_mutex_unlock(&mu);
+		errno = err;
 		return;
-	wait_no = atomic_fetch_add_explicit(&waits, 1,
-					    memory_order_relaxed) + 1;
-	if (runtime_provides(wait_no))
-		return;
-	real = qp_libc_fn(ioctl);
-	if (!real)
-		return;
-	n = qp_exec_lookup(fd, w->dbc_id, w->handle, handles, SLOT_HANDLES);
-	if (!n) {
-		handles[0] = w->handle;
-		n = 1;
 	}
-	memset(e, 0, n * sizeof(e[0]));	/* only the entries queried */
-	for (i = 0; i < n; i++)
-		e[i].handle = handles[i];
-	memset(&ps, 0, sizeof(ps));
-	ps.hdr.count = (uint16_t)n;
-	ps.hdr.dbc_id = w->dbc_id;
-	ps.data = (uint64_t)(uintptr_t)e;
-	qp_call_begin(&c, ip);
-	ret = real(fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps);
-	c.status = ret;
-	c.err = ret < 0 ? errno : 0;
-	qp_perf_decode(e, n, &pa);
-	lttng_ust_do_tracepoint(qprof, kmd_perf_stats, &c, fd, w->dbc_id, 1,
-				pa.handles, pa.qlevel, pa.nelem, pa.submit_us,
-				pa.device_us, pa.count);
+	if (r && r->count) {
+		n = r->count;
+		copy = qp_scratch(QP_SCRATCH_EXEC, n * sizeof(*copy));
+		if (copy)
+			memcpy(copy, r->handles, n * sizeof(*copy));
+	} else {
+		copy = qp_scratch(QP_SCRATCH_EXEC, sizeof(*copy));
+		if (copy)
+			copy[0] = w->handle;
+	}
+	pthread_mutex_unlock(&mu);
+	if (copy)
+		query_now(fd, w->dbc_id, copy, n, ip);
+	errno = err;
+}
+
+void qp_perfstats_failed(int fd, uint32_t dbc_id, int err)
+{
+	uint32_t i;
+
+	if (err != EPERM && err != ENODEV && err != EPIPE)
+		return;
+	if (!qp_perfstats_pending())
+		return;
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < nactive;) {
+		struct req *r = &reqs[active[i]];
+
+		if (r->fd1 == fd + 1 && r->dbc_id == dbc_id && !r->busy)
+			deactivate(r);	/* swaps another into position i */
+		else
+			i++;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+void qp_perfstats_runtime(int fd, uint32_t dbc_id,
+			  const struct qp_perf_arrays *pa)
+{
+	uint32_t i, w = pa->count, d;
+	struct req *r;
+
+	if (qp_config.kmd_stats != QP_KMD_STATS_AUTO || !pa->count ||
+	    !qp_perfstats_pending())
+		return;
+	for (i = pa->count; i > 0; i--) {
+		d = qp_bo_dir(fd, pa->handles[i - 1]);
+		if (d == QDIR_FROM_DEV) {
+			w = i - 1;
+			break;
+		}
+	}
+	if (w == pa->count)
+		w = pa->count - 1;
+	/* 0: the request had not completed when the runtime asked */
+	if (!pa->device_us[w])
+		return;
+	pthread_mutex_lock(&mu);
+	r = req_find(fd, pa->handles[w]);
+	if (r && r->active_pos && !r->busy && r->dbc_id == dbc_id &&
+	    r->count == pa->count && r->wait_index == w &&
+	    !memcmp(r->handles, pa->handles, pa->count * sizeof(uint32_t)))
+		deactivate(r);
+	pthread_mutex_unlock(&mu);
+}
+
+static bool req_has(const struct req *r, uint32_t handle)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->count; i++)
+		if (r->handles[i] == handle)
+			return true;
+	return false;
+}
+
+void qp_perfstats_release(int fd, uint32_t handle, int32_t dbc_id,
+			  const void *ip)
+{
+	uint32_t i;
+	int err = errno;
+
+	if (!qp_perfstats_pending())
+		return;
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < nactive;) {
+		struct req *r = &reqs[active[i]];
+		bool hit = r->fd1 == fd + 1 &&
+			   (dbc_id >= 0 ? r->dbc_id == (uint32_t)dbc_id :
+			    !handle || req_has(r, handle));
+
+		if (!hit) {
+			i++;
+			continue;
+		}
+		while (r->busy)
+			pthread_cond_wait(&cv, &mu);
+		if (r->active_pos && r->waited)
+			flush(fd, r->dbc_id, ip);
+		deactivate(r);
+		i = 0;	/* the array changed: start over */
+	}
+	pthread_mutex_unlock(&mu);
+	errno = err;
+}
+
+void qp_perfstats_flush_all(void)
+{
+	uint32_t i, rounds = 0;
+	int err = errno;
+
+	if (!qp_perfstats_pending())
+		return;
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < nactive && rounds < REQ_SLOTS; i++) {
+		struct req *r = &reqs[active[i]];
+
+		if (r->waited && !r->busy) {
+			flush(r->fd1 - 1, r->dbc_id,
+			      __builtin_return_address(0));
+			rounds++;
+			i = (uint32_t)-1;	/* start over */
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	errno = err;
+}
+
+void qp_perfstats_reset(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < REQ_SLOTS; i++) {
+		free(reqs[i].handles);
+		memset(&reqs[i], 0, sizeof(reqs[i]));
+	}
+	nactive = 0;
+	nowed = 0;
+	atomic_store(&nactive_pub, 0);
+	atomic_store(&own_ioctls, 0);
+	for (i = 0; i < DIR_SLOTS; i++)
+		atomic_store_explicit(&dirs[i], 0, memory_order_relaxed);
+}
+
+void qp_perfstats_counts(unsigned int *known, unsigned int *owed,
+			 unsigned long *ioctls)
+{
+	uint32_t i, n = 0;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < REQ_SLOTS; i++)
+		n += reqs[i].fd1 != 0;
+	*known = n;
+	*owed = nowed;
+	pthread_mutex_unlock(&mu);
+	*ioctls = atomic_load(&own_ioctls);
 }

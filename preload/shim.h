@@ -177,7 +177,10 @@ static inline void qp_lttng_need(void)
 	X(qaicCreateEvent) X(qaicEventAddCallback)			\
 	X(qaicEventRemoveCallback) X(qaicEventClear)			\
 	X(qaicWaitforEvent) X(qaicReleaseEvent)				\
-	X(qaicGetFunctionTable)
+	X(qaicGetFunctionTable)						\
+	X(qaicCreateProgramGroup) X(qaicProgramGroupAddProgram)		\
+	X(qaicProgramGroupEnable) X(qaicProgramGroupDisable)		\
+	X(qaicReleaseProgramGroup)
 #define QP_API_CALLED_ONLY(Y) Y(qaicGetAicVersion)
 
 #define QP_FN_ENUM(name) QP_FN_##name,
@@ -318,32 +321,49 @@ struct qp_manage_ids {
 void qp_manage_scan(const void *data, uint32_t len, uint32_t count,
 		    struct qp_manage_ids *ids) QP_HIDDEN;
 
-#define QP_MAX_EXEC_ENTRIES 256
-/* Decoded EXECUTE / PARTIAL_EXECUTE entries (count clipped to the max). */
+/*
+ * Decoded EXECUTE / PARTIAL_EXECUTE entries, every one of them: the arrays
+ * are the caller's, each with room for hdr.count elements (resize only for
+ * partial executes).
+ */
 struct qp_exec_req {
 	uint32_t dbc_id;
 	uint32_t count;
-	uint32_t handles[QP_MAX_EXEC_ENTRIES];
-	uint32_t dirs[QP_MAX_EXEC_ENTRIES];
-	uint64_t resize[QP_MAX_EXEC_ENTRIES];
 	uint32_t nresize;
+	uint32_t *handles;
+	uint32_t *dirs;
+	uint64_t *resize;
 };
 void qp_exec_decode(const struct qaic_execute *ex, const void *entries,
 		    bool partial, struct qp_exec_req *out) QP_HIDDEN;
-/* The wait handle of a request: its last FROM_DEV entry, else its last. */
-int qp_exec_wait_index(const uint32_t *dirs, uint32_t count) QP_HIDDEN;
+/*
+ * The wait handle of a request: its last entry attached FROM_DEV (by
+ * ATTACH_SLICE_BO; attach_dirs may be NULL, and an entry whose attach dir
+ * is 0 counts with its execute dir), else its last; -1 if none.
+ */
+int qp_exec_wait_index(const uint32_t *attach_dirs, const uint32_t *dirs,
+		       uint32_t count) QP_HIDDEN;
 
-#define QP_MAX_PERF_ENTRIES 256
+/* Decoded PERF_STATS entries, into the caller's arrays of count elements. */
 struct qp_perf_arrays {
 	uint32_t count;
-	uint32_t handles[QP_MAX_PERF_ENTRIES];
-	uint32_t qlevel[QP_MAX_PERF_ENTRIES];
-	uint32_t nelem[QP_MAX_PERF_ENTRIES];
-	uint32_t submit_us[QP_MAX_PERF_ENTRIES];
-	uint32_t device_us[QP_MAX_PERF_ENTRIES];
+	uint32_t *handles;
+	uint32_t *qlevel;
+	uint32_t *nelem;
+	uint32_t *submit_us;
+	uint32_t *device_us;
 };
 void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
 		    struct qp_perf_arrays *out) QP_HIDDEN;
+
+/*
+ * Per-thread scratch memory for requests of any size (malloc'ed, grown on
+ * demand, freed when the thread exits); one buffer per slot, valid until
+ * the next call for the same slot on the thread.  NULL if out of memory.
+ */
+enum qp_scratch_slot { QP_SCRATCH_EXEC, QP_SCRATCH_PERF, QP_SCRATCH_QUERY,
+		       QP_SCRATCH_COUNT };
+void *qp_scratch(enum qp_scratch_slot slot, size_t bytes) QP_HIDDEN;
 
 /* Copy len bytes from (possibly bad) application memory; false if not. */
 bool qp_read_user(void *dst, const void *src, size_t len, bool trusted)
@@ -351,16 +371,37 @@ bool qp_read_user(void *dst, const void *src, size_t len, bool trusted)
 
 /* ---- perfstats.c ----------------------------------------------------- */
 
-/* Remember an EXECUTE's entries under its wait handle. */
-void qp_exec_remember(int fd, const struct qp_exec_req *req) QP_HIDDEN;
-/* Look up the entries of the request waited for; 0 if unknown. */
-uint32_t qp_exec_lookup(int fd, uint32_t dbc_id, uint32_t wait_handle,
-			uint32_t *handles, uint32_t max) QP_HIDDEN;
-void qp_exec_table_reset(void) QP_HIDDEN;
+/* Directions BOs were attached with (ATTACH_SLICE_BO), per (fd, handle). */
+void qp_bo_attached(int fd, uint32_t handle, uint32_t dir) QP_HIDDEN;
+uint32_t qp_bo_dir(int fd, uint32_t handle) QP_HIDDEN;	/* 0: unknown */
+
 bool qp_perfstats_wanted(void) QP_HIDDEN;
-void qp_perfstats_note_runtime(void) QP_HIDDEN;
+/* Is any request waiting for the shim's query (cheap, lock-free)? */
+bool qp_perfstats_pending(void) QP_HIDDEN;
+/* Before an EXECUTE of req on fd: query its previous run if still owed. */
+void qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
+				 const uint32_t *attach_dirs,
+				 const void *ip) QP_HIDDEN;
+/* After a successful EXECUTE: req is in flight. */
+void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
+				const uint32_t *attach_dirs) QP_HIDDEN;
 void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
 			     const void *ip) QP_HIDDEN;
+/* A WAIT or EXECUTE on (fd, dbc_id) failed with err. */
+void qp_perfstats_failed(int fd, uint32_t dbc_id, int err) QP_HIDDEN;
+/* The runtime's own successful PERF_STATS_BO (its n entries). */
+void qp_perfstats_runtime(int fd, uint32_t dbc_id,
+			  const struct qp_perf_arrays *pa) QP_HIDDEN;
+/* Before GEM_CLOSE / DETACH of handle, a DEACTIVATE of dbc_id (-1: none),
+ * the close of fd (handle 0, dbc -1): query what is owed, then forget. */
+void qp_perfstats_release(int fd, uint32_t handle, int32_t dbc_id,
+			  const void *ip) QP_HIDDEN;
+/* Query everything owed (at exit). */
+void qp_perfstats_flush_all(void) QP_HIDDEN;
+void qp_perfstats_reset(void) QP_HIDDEN;
+/* Tests: requests known, owed, ioctls issued by the shim. */
+void qp_perfstats_counts(unsigned int *known, unsigned int *owed,
+			 unsigned long *ioctls) QP_HIDDEN;
 
 /* ---- callsite.c ------------------------------------------------------ */
 

@@ -136,6 +136,12 @@ typedef struct {
 	uint32_t SubmitNumRetries;	/* WAIT retries on ETIMEDOUT */
 	uint32_t SubmitRetryTimeoutMs;	/* 0 = kernel default (5000 ms) */
 	uint64_t reserved02;
+	/*
+	 * Devices of a multi-device program, "QID:QID:..." in order (as
+	 * "0:1:2:3"); NULL or "" = the device given to qaicCreateProgram.
+	 * Named as the SDK's property; its place in the struct is ours.
+	 */
+	const char *devMapping;
 } QAicProgramProperties;
 typedef QAicProgramProperties QAicProgramProperties_t;
 

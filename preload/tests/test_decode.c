@@ -108,7 +108,8 @@ static void test_exec_decode(void **state)
 {
 	struct qaic_execute_entry e[3] = { { 11, 1 }, { 12, 2 }, { 13, 2 } };
 	struct qaic_execute ex = { { 3, 4 }, (uint64_t)(uintptr_t)e };
-	struct qp_exec_req r;
+	uint32_t h[3], d[3];
+	struct qp_exec_req r = { .handles = h, .dirs = d };
 
 	(void)state;
 	qp_exec_decode(&ex, e, false, &r);
@@ -119,7 +120,7 @@ static void test_exec_decode(void **state)
 	assert_int_equal(r.dirs[0], 1);
 	assert_int_equal(r.dirs[1], 2);
 	assert_int_equal(r.nresize, 0);
-	assert_int_equal(qp_exec_wait_index(r.dirs, r.count), 2);
+	assert_int_equal(qp_exec_wait_index(NULL, r.dirs, r.count), 2);
 }
 
 static void test_partial_decode(void **state)
@@ -127,7 +128,9 @@ static void test_partial_decode(void **state)
 	struct qaic_partial_execute_entry e[2] = { { 5, 2, 0 },
 						   { 6, 1, 4096 } };
 	struct qaic_execute ex = { { 2, 1 }, (uint64_t)(uintptr_t)e };
-	struct qp_exec_req r;
+	uint32_t h[2], d[2];
+	uint64_t rs[2];
+	struct qp_exec_req r = { .handles = h, .dirs = d, .resize = rs };
 
 	(void)state;
 	qp_exec_decode(&ex, e, true, &r);
@@ -137,31 +140,58 @@ static void test_partial_decode(void **state)
 	assert_int_equal(r.resize[0], 0);
 	assert_int_equal(r.resize[1], 4096);
 	/* The wait handle is the last FROM_DEV entry, not the last entry. */
-	assert_int_equal(qp_exec_wait_index(r.dirs, r.count), 0);
+	assert_int_equal(qp_exec_wait_index(NULL, r.dirs, r.count), 0);
 }
 
-static void test_exec_clip(void **state)
+/* 300 entries (more than any fixed bound of old): every one decoded. */
+static void test_exec_many(void **state)
 {
-	static struct qaic_execute_entry e[QP_MAX_EXEC_ENTRIES];
-	struct qaic_execute ex = { { 60000, 0 }, 0 };
-	struct qp_exec_req r;
-	uint32_t dirs[2] = { 1, 1 };
+	static struct qaic_execute_entry e[300];
+	static uint32_t h[300], d[300];
+	struct qaic_execute ex = { { 300, 0 }, 0 };
+	struct qp_exec_req r = { .handles = h, .dirs = d };
+	uint32_t dirs[2] = { 1, 1 }, i;
 
 	(void)state;
+	for (i = 0; i < 300; i++) {
+		e[i].handle = 1000 + i;
+		e[i].dir = i < 150 ? 1 : 2;
+	}
 	qp_exec_decode(&ex, e, false, &r);
-	assert_int_equal(r.count, QP_MAX_EXEC_ENTRIES);
+	assert_int_equal(r.count, 300);
+	assert_int_equal(r.handles[299], 1299);
+	assert_int_equal(r.dirs[299], 2);
 	qp_exec_decode(&ex, NULL, false, &r);
 	assert_int_equal(r.count, 0);
 	/* No FROM_DEV entry: the last one; none at all: -1. */
-	assert_int_equal(qp_exec_wait_index(dirs, 2), 1);
-	assert_int_equal(qp_exec_wait_index(dirs, 0), -1);
+	assert_int_equal(qp_exec_wait_index(NULL, dirs, 2), 1);
+	assert_int_equal(qp_exec_wait_index(NULL, dirs, 0), -1);
+}
+
+/*
+ * The attach dirs decide, not the execute dirs (which the kernel
+ * ignores): a runtime writing 0 or swapped dirs into its entries.
+ */
+static void test_wait_index_attach(void **state)
+{
+	uint32_t zero[4] = { 0, 0, 0, 0 }, swapped[4] = { 2, 2, 1, 1 };
+	uint32_t attach[4] = { 1, 2, 2, 1 }, partial[4] = { 1, 0, 0, 0 };
+
+	(void)state;
+	assert_int_equal(qp_exec_wait_index(attach, zero, 4), 2);
+	assert_int_equal(qp_exec_wait_index(attach, swapped, 4), 2);
+	/* attach unknown (0) for some entries: their execute dir counts */
+	assert_int_equal(qp_exec_wait_index(partial, swapped, 4), 1);
+	/* nothing FROM_DEV anywhere: the last entry */
+	assert_int_equal(qp_exec_wait_index(zero, zero, 4), 3);
 }
 
 static void test_perf_decode(void **state)
 {
 	struct qaic_perf_stats_entry e[2] = {
 		{ 21, 3, 4, 17, 250, 0 }, { 22, 7, 1, 18, 251, 0 } };
-	struct qp_perf_arrays pa;
+	uint32_t m[5][2];
+	struct qp_perf_arrays pa = { 0, m[0], m[1], m[2], m[3], m[4] };
 
 	(void)state;
 	qp_perf_decode(e, 2, &pa);
@@ -201,7 +231,8 @@ int main(void)
 		cmocka_unit_test(test_manage_bad_lengths),
 		cmocka_unit_test(test_exec_decode),
 		cmocka_unit_test(test_partial_decode),
-		cmocka_unit_test(test_exec_clip),
+		cmocka_unit_test(test_exec_many),
+		cmocka_unit_test(test_wait_index_attach),
 		cmocka_unit_test(test_perf_decode),
 		cmocka_unit_test(test_read_user),
 	};

@@ -73,6 +73,16 @@ static void test_path(void **state)
 	assert_false(qp_path_is_accel("accel0"));
 	assert_false(qp_path_is_accel(""));
 	assert_false(qp_path_is_accel(NULL));
+	/* legacy / partition nodes of the SDK's driver */
+	assert_true(qp_path_is_accel("/dev/qaic_aic100_0"));
+	assert_true(qp_path_is_accel("/dev/qaic_aic100_33"));
+	assert_true(qp_path_is_accel("/tmp/run/qaic_aic100_7"));
+	assert_true(qp_path_is_accel("qaic_aic100_1"));
+	assert_false(qp_path_is_accel("/dev/qaic_aic100_"));
+	assert_false(qp_path_is_accel("/dev/qaic_aic100_1a"));
+	assert_false(qp_path_is_accel("/dev/xqaic_aic100_1"));
+	assert_false(qp_path_is_accel("/dev/qaic_aic10_1"));
+	assert_false(qp_path_is_accel("/dev/mhi_qaic_ctrl0"));
 }
 
 static void test_table(void **state)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of the shim's tables: the function-table copier
- * (function_table.c), the EXECUTE table of the perf-stats query
- * (perfstats.c) and the callback trampolines (callbacks.c).
+ * (function_table.c), the request table of the perf-stats query and its
+ * policy (perfstats.c) and the callback trampolines (callbacks.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -95,59 +95,285 @@ static void test_copy(void **state)
 	assert_ptr_equal(again, copy);
 }
 
-static void test_exec_table(void **state)
-{
-	struct qp_exec_req a = { .dbc_id = 2, .count = 3,
-				 .handles = { 1, 2, 3 }, .dirs = { 1, 2, 1 } };
-	struct qp_exec_req b = { .dbc_id = 2, .count = 2,
-				 .handles = { 7, 8 }, .dirs = { 1, 2 } };
-	uint32_t h[64];
+/*
+ * The shim's own PERF_STATS query (perfstats.c) over a fake kernel: the
+ * test plays the runtime (EXECUTE, WAIT, its own PERF_STATS) through the
+ * hooks' entry points, and the fake ioctl answers PERF_STATS_BO from
+ * `done[]` (0: the BO has not completed, as the kernel reports it) and
+ * records every call the shim makes.
+ */
+static uint32_t done[2048];	/* device_latency_us per handle */
+static unsigned int calls;
+static uint32_t last_count, last_handles[2048];
+static int fail_with;
 
-	(void)state;
-	qp_exec_table_reset();
-	qp_exec_remember(5, &a);
-	qp_exec_remember(5, &b);
-	/* a's wait handle is 2 (its last FROM_DEV entry). */
-	assert_int_equal(qp_exec_lookup(5, 2, 2, h, 64), 3);
-	assert_int_equal(h[0], 1);
-	assert_int_equal(h[2], 3);
-	assert_int_equal(qp_exec_lookup(5, 2, 8, h, 64), 2);
-	assert_int_equal(h[1], 8);
-	/* Wrong handle, dbc or fd: unknown. */
-	assert_int_equal(qp_exec_lookup(5, 2, 3, h, 64), 0);
-	assert_int_equal(qp_exec_lookup(5, 1, 2, h, 64), 0);
-	assert_int_equal(qp_exec_lookup(6, 2, 2, h, 64), 0);
-	/* The latest EXECUTE of a request replaces the previous one. */
-	a.handles[0] = 9;
-	qp_exec_remember(5, &a);
-	assert_int_equal(qp_exec_lookup(5, 2, 2, h, 1), 1);
-	assert_int_equal(h[0], 9);
+static int fake_ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	struct qaic_perf_stats *ps;
+	struct qaic_perf_stats_entry *e;
+	uint32_t i;
+
+	va_start(ap, request);
+	ps = va_arg(ap, struct qaic_perf_stats *);
+	va_end(ap);
+	(void)fd;
+	if (request != DRM_IOCTL_QAIC_PERF_STATS_BO)
+		return 0;
+	calls++;
+	if (fail_with) {
+		errno = fail_with;
+		return -1;
+	}
+	e = (void *)(uintptr_t)ps->data;
+	last_count = ps->hdr.count;
+	for (i = 0; i < ps->hdr.count; i++) {
+		last_handles[i] = e[i].handle;
+		e[i].submit_latency_us = 3;
+		e[i].device_latency_us = done[e[i].handle];
+		e[i].num_queue_element = 1;
+	}
+	return 0;
 }
 
-/* Many exec objects in flight on several fds: no request is lost to a
- * hash collision (a direct-mapped table lost most of them). */
-static void test_exec_table_many(void **state)
+/* A request of n BOs from handle first on: inputs, then outputs. */
+struct fake_req {
+	uint32_t h[200], d[200], a[200];
+	struct qp_exec_req r;
+};
+
+static void make_req(struct fake_req *f, uint32_t first, uint32_t n,
+		     uint32_t nin, uint32_t dbc, int fd, bool zero_dirs)
 {
-	struct qp_exec_req r = { .count = 3, .dirs = { 1, 2, 2 } };
-	uint32_t h[64], fd, k;
+	uint32_t i;
+
+	memset(f, 0, sizeof(*f));
+	for (i = 0; i < n; i++) {
+		f->h[i] = first + i;
+		f->a[i] = i < nin ? 1 : 2;
+		/* a runtime writing 0 into execute_entry.dir: ignored */
+		f->d[i] = zero_dirs ? 0 : f->a[i];
+		qp_bo_attached(fd, f->h[i], f->a[i]);
+	}
+	f->r.dbc_id = dbc;
+	f->r.count = n;
+	f->r.handles = f->h;
+	f->r.dirs = f->d;
+}
+
+static void execute(int fd, struct fake_req *f)
+{
+	uint32_t i;
+
+	qp_perfstats_before_execute(fd, &f->r, f->a, NULL);
+	for (i = 0; i < f->r.count; i++)
+		done[f->h[i]] = 0;	/* the run starts */
+	qp_perfstats_after_execute(fd, &f->r, f->a);
+}
+
+static void complete(struct fake_req *f, uint32_t lat)
+{
+	uint32_t i;
+
+	for (i = 0; i < f->r.count; i++)
+		done[f->h[i]] = lat;
+}
+
+static void wait_ok(int fd, struct fake_req *f, uint32_t wait_handle)
+{
+	struct qaic_wait w = { .handle = wait_handle, .dbc_id = f->r.dbc_id };
+
+	qp_perfstats_after_wait(fd, &w, NULL);
+}
+
+static void perf_setup(void)
+{
+	qp_perfstats_reset();
+	memset(done, 0, sizeof(done));
+	calls = 0;
+	fail_with = 0;
+	qp_config.kmd_stats = QP_KMD_STATS_AUTO;
+	atomic_store(&qp_libc.ioctl, (void *)fake_ioctl);
+}
+
+/* Several completed requests, one call: the owed one and the probes. */
+static void test_perf_batch(void **state)
+{
+	static struct fake_req q[4];
+	unsigned int known, owed, k;
+	unsigned long n;
 
 	(void)state;
-	qp_exec_table_reset();
-	for (fd = 3; fd < 7; fd++)
-		for (k = 0; k < 200; k++) {
-			r.dbc_id = fd - 3;
-			r.handles[0] = 3 * k + 1;
-			r.handles[1] = 3 * k + 2;
-			r.handles[2] = 3 * k + 3;
-			qp_exec_remember((int)fd, &r);
-		}
-	for (fd = 3; fd < 7; fd++)
-		for (k = 0; k < 200; k++) {
-			assert_int_equal(qp_exec_lookup((int)fd, fd - 3,
-							3 * k + 3, h, 64), 3);
-			assert_int_equal(h[0], 3 * k + 1);
-			assert_int_equal(h[1], 3 * k + 2);
-		}
+	perf_setup();
+	for (k = 0; k < 4; k++) {
+		make_req(&q[k], 10 * k + 1, 3, 1, 2, 5, true);
+		execute(5, &q[k]);
+	}
+	for (k = 0; k < 4; k++)
+		complete(&q[k], 40 + k);
+	/* wait handle: the last entry attached FROM_DEV (handle 10k + 3) */
+	wait_ok(5, &q[0], 3);
+	qp_perfstats_counts(&known, &owed, &n);
+	assert_int_equal(known, 4);
+	assert_int_equal(owed, 1);
+	assert_int_equal(calls, 0);	/* deferred */
+	/* re-executing q0: one call for all four (all completed) */
+	execute(5, &q[0]);
+	assert_int_equal(calls, 1);
+	assert_int_equal(last_count, 12);
+	assert_int_equal(last_handles[0], 1);	/* the owed one first */
+	assert_int_equal(last_handles[2], 3);
+	/* the probed ones are done: their WAITs and EXECUTEs cost nothing */
+	for (k = 1; k < 4; k++) {
+		wait_ok(5, &q[k], 10 * k + 3);
+		execute(5, &q[k]);
+	}
+	assert_int_equal(calls, 1);
+	qp_perfstats_counts(&known, &owed, &n);
+	assert_int_equal(owed, 0);
+	assert_int_equal(n, 1);
+}
+
+/* A probe not completed stays owed-to-be: queried after its WAIT. */
+static void test_perf_incomplete_probe(void **state)
+{
+	static struct fake_req a, b;
+	unsigned int known, owed;
+	unsigned long n;
+
+	(void)state;
+	perf_setup();
+	make_req(&a, 1, 2, 1, 0, 5, false);
+	make_req(&b, 3, 2, 1, 0, 5, false);
+	execute(5, &a);
+	execute(5, &b);
+	complete(&a, 50);	/* b still running: device latency 0 */
+	wait_ok(5, &a, 2);
+	execute(5, &a);
+	assert_int_equal(calls, 1);
+	assert_int_equal(last_count, 4);
+	complete(&b, 60);
+	wait_ok(5, &b, 4);
+	qp_perfstats_counts(&known, &owed, &n);
+	assert_int_equal(owed, 1);
+	execute(5, &b);
+	assert_int_equal(calls, 2);
+	/* a's second run is in flight and completed: probed too */
+	assert_int_equal(last_count, 4);
+}
+
+/* The runtime's own query after completion, whole: no query of ours. */
+static void test_perf_runtime_query(void **state)
+{
+	static struct fake_req a;
+	uint32_t m[5][2], q[2] = { 7, 9 };
+	struct qp_perf_arrays pa = { 2, m[0], m[1], m[2], m[3], m[4] };
+
+	(void)state;
+	perf_setup();
+	make_req(&a, 1, 2, 1, 0, 5, false);
+	execute(5, &a);
+	complete(&a, 50);
+	wait_ok(5, &a, 2);
+	/* a partial query (the wait handle only) does not settle it */
+	pa.count = 1;
+	pa.handles[0] = 2;
+	pa.device_us[0] = 50;
+	qp_perfstats_runtime(5, 0, &pa);
+	/* nor one before completion (device latency 0) */
+	pa.count = 2;
+	pa.handles[0] = 1;
+	pa.handles[1] = 2;
+	pa.device_us[0] = 0;
+	pa.device_us[1] = 0;
+	qp_perfstats_runtime(5, 0, &pa);
+	pa.device_us[1] = 50;
+	qp_perfstats_runtime(5, 0, &pa);
+	execute(5, &a);
+	assert_int_equal(calls, 0);
+	(void)q;
+}
+
+/* A 134-BO request is queried whole. */
+static void test_perf_many_bos(void **state)
+{
+	static struct fake_req a;
+
+	(void)state;
+	perf_setup();
+	make_req(&a, 100, 134, 67, 1, 6, false);
+	execute(6, &a);
+	complete(&a, 70);
+	wait_ok(6, &a, 233);
+	qp_perfstats_flush_all();
+	assert_int_equal(calls, 1);
+	assert_int_equal(last_count, 134);
+	assert_int_equal(last_handles[0], 100);
+	assert_int_equal(last_handles[133], 233);
+}
+
+/* Owed stats are read before the BOs go; a released DBC owes nothing. */
+static void test_perf_release(void **state)
+{
+	static struct fake_req a, b;
+	unsigned int known, owed;
+	unsigned long n;
+
+	(void)state;
+	perf_setup();
+	make_req(&a, 1, 2, 1, 0, 5, false);
+	make_req(&b, 3, 2, 1, 1, 5, false);
+	execute(5, &a);
+	execute(5, &b);
+	complete(&a, 50);
+	wait_ok(5, &a, 2);
+	/* GEM_CLOSE of a's input (not its wait handle) */
+	qp_perfstats_release(5, 1, -1, NULL);
+	assert_int_equal(calls, 1);
+	assert_int_equal(last_count, 2);	/* b is on another DBC */
+	/* b's DBC released under it (EPERM): forgotten, no query */
+	qp_perfstats_failed(5, 1, EPERM);
+	qp_perfstats_counts(&known, &owed, &n);
+	assert_int_equal(owed, 0);
+	complete(&b, 50);
+	wait_ok(5, &b, 4);
+	qp_perfstats_flush_all();
+	assert_int_equal(calls, 1);
+	/* EINTR is no loss: still tracked */
+	execute(5, &b);
+	qp_perfstats_failed(5, 1, EINTR);
+	complete(&b, 50);
+	wait_ok(5, &b, 4);
+	qp_perfstats_counts(&known, &owed, &n);
+	assert_int_equal(owed, 1);
+	/* a failing call records the error and owes nothing more */
+	fail_with = EINVAL;
+	qp_perfstats_flush_all();
+	assert_int_equal(calls, 2);
+	qp_perfstats_counts(&known, &owed, &n);
+	assert_int_equal(owed, 0);
+}
+
+/* Mode always: one call per WAIT, at once; unknown requests too. */
+static void test_perf_always(void **state)
+{
+	static struct fake_req a;
+	struct qaic_wait w = { .handle = 999, .dbc_id = 0 };
+
+	(void)state;
+	perf_setup();
+	qp_config.kmd_stats = QP_KMD_STATS_ALWAYS;
+	make_req(&a, 1, 3, 1, 0, 5, false);
+	execute(5, &a);
+	complete(&a, 50);
+	wait_ok(5, &a, 3);
+	assert_int_equal(calls, 1);
+	assert_int_equal(last_count, 3);
+	qp_perfstats_after_wait(5, &w, NULL);	/* unknown: the handle alone */
+	assert_int_equal(calls, 2);
+	assert_int_equal(last_count, 1);
+	assert_int_equal(last_handles[0], 999);
+	qp_config.kmd_stats = QP_KMD_STATS_AUTO;
 }
 
 static QAicEvent *seen_event;
@@ -216,8 +442,12 @@ int main(void)
 		cmocka_unit_test(test_rewrite),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_copy),
-		cmocka_unit_test(test_exec_table),
-		cmocka_unit_test(test_exec_table_many),
+		cmocka_unit_test(test_perf_batch),
+		cmocka_unit_test(test_perf_incomplete_probe),
+		cmocka_unit_test(test_perf_runtime_query),
+		cmocka_unit_test(test_perf_many_bos),
+		cmocka_unit_test(test_perf_release),
+		cmocka_unit_test(test_perf_always),
 		cmocka_unit_test(test_callbacks),
 	};
 

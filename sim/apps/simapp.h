@@ -86,6 +86,14 @@ struct simapp_options {
 	unsigned int seed;
 	bool exit_in_flight;		/* exit(0) after the last issue */
 	bool program_group;		/* all programs in one program group */
+	/* --dev-mapping: every program on these devices (devMapping) */
+	const char *dev_mapping;
+	bool device_set;		/* -d given */
+	/* --prefill TOKENS / --decode STEPS: LLM sequences (simapp_llm.c) */
+	uint64_t prefill_tokens;
+	uint64_t decode_steps;
+	QID map_devs[16];
+	unsigned int num_map_devs;
 	bool stop_on_sigint;		/* SIGINT ends the run cleanly */
 	bool profiling;			/* --aic-profiling-type latency */
 	char prof_types[32];		/* the types given: "latency,stats,trace" */

@@ -99,6 +99,8 @@ static bool issue(struct simapp_worker *w, unsigned int idx)
 	if (slot->event &&
 	    simapp_check("qaicEventClear", api->qaicEventClear(slot->event)))
 		return false;
+	if (simapp_llm_mode() && !simapp_llm_step(slot))
+		return false;
 	if (simapp_check("qaicEnqueueExecObj",
 			 api->qaicEnqueueExecObj(slot->queue, slot->eo,
 						 slot->event)))

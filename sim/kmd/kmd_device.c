@@ -53,20 +53,57 @@ static uint64_t dma_ns(uint64_t bytes, uint64_t bytes_per_us)
 	return (uint64_t)(((unsigned __int128)bytes * 1000) / bytes_per_us);
 }
 
-static uint64_t compute_ns(struct sim_dbc *dbc)
+/* The specialization a request of @tokens runs (nnc.nspec > 0). */
+static const struct simkmd_nnc_spec *pick_spec(const struct simkmd_nnc_activate *n,
+						uint64_t tokens)
+{
+	const struct simkmd_nnc_spec *best = NULL, *largest = &n->spec[0];
+
+	for (uint32_t i = 0; i < n->nspec && i < SIMKMD_MAX_SPECS; i++) {
+		const struct simkmd_nnc_spec *s = &n->spec[i];
+
+		if (s->seq_len > largest->seq_len)
+			largest = s;
+		if (s->seq_len >= tokens && (!best || s->seq_len < best->seq_len))
+			best = s;
+	}
+	return best ? best : largest;
+}
+
+/*
+ * Compute time of a request: the network's mean (or its specialization's,
+ * growing with the tokens) +- jitter, a tail with probability tail_ppm,
+ * times the device's slowdown, plus a straggler delay with probability
+ * QAIC_SIM_DEV_STRAGGLER's PPM.  Unscaled.
+ */
+static uint64_t compute_ns(struct sim_dbc *dbc, uint64_t tokens)
 {
 	const struct simkmd_nnc_activate *n = &dbc->nnc;
 	int64_t c = (int64_t)n->compute_ns;
+	uint64_t jitter = n->jitter_ns;
+	double slow = sk.dev_slowdown[dbc->dev_index];
 
-	if (n->jitter_ns) {
-		uint64_t span = 2 * n->jitter_ns + 1;
+	if (n->nspec) {
+		const struct simkmd_nnc_spec *s = pick_spec(n, tokens);
 
-		c += (int64_t)(simkmd_prng_next(&dbc->prng) % span) - (int64_t)n->jitter_ns;
+		c = (int64_t)(s->compute_ns + s->token_ns * tokens);
+		jitter = s->jitter_ns;
+	}
+	if (jitter) {
+		uint64_t span = 2 * jitter + 1;
+
+		c += (int64_t)(simkmd_prng_next(&dbc->prng) % span) - (int64_t)jitter;
 	}
 	if (c < 0)
 		c = 0;
 	if (n->tail_ppm && simkmd_prng_next(&dbc->prng) % 1000000u < n->tail_ppm)
 		c += (int64_t)n->tail_ns;
+	if (slow != 1.0)
+		c = (int64_t)((double)c * slow);
+	if (sk.straggler_ppm &&
+	    (sk.straggler_dev < 0 || sk.straggler_dev == dbc->dev_index) &&
+	    simkmd_prng_next(&dbc->prng) % 1000000u < sk.straggler_ppm)
+		c += (int64_t)sk.straggler_ns;
 	return (uint64_t)c;
 }
 
@@ -85,7 +122,7 @@ int simkmd_schedule(struct sim_dbc *dbc, struct sim_req *r, uint64_t in_bytes,
 	if (dbc->last_end_ns > r->start_ns)
 		r->start_ns = dbc->last_end_ns;
 	r->in_done_ns = r->start_ns + scaled(dma_ns(in_bytes, bw));
-	r->compute_done_ns = r->in_done_ns + scaled(compute_ns(dbc));
+	r->compute_done_ns = r->in_done_ns + scaled(compute_ns(dbc, r->tokens));
 	/* The output DMA engine picks up within 1..4 device ticks. */
 	out_wait = 52 * (1 + simkmd_prng_next(&dbc->prng) % 4);
 	r->out_start_ns = r->compute_done_ns + scaled(out_wait);

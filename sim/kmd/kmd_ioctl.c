@@ -429,6 +429,7 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 {
 	struct sim_req *r = calloc(1, sizeof(*r));
 	uint64_t submit, in_bytes = 0, out_bytes = 0;
+	bool seen_in = false;
 
 	if (!r)
 		return -ENOMEM;
@@ -456,8 +457,12 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 		bo->ring_held = ea[i].elems;
 		level += bo->nents;
 		dbc->used += ea[i].elems;
-		if (bo->dir == SIMKMD_DIR_TO_DEV)
+		if (bo->dir == SIMKMD_DIR_TO_DEV) {
+			if (!seen_in && dbc->nnc.token_bytes)
+				r->tokens = ea[i].bytes / dbc->nnc.token_bytes;
+			seen_in = true;
 			in_bytes += ea[i].bytes;
+		}
 		else
 			out_bytes += ea[i].bytes;
 	}

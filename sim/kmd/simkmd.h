@@ -72,7 +72,24 @@ struct simkmd_nnc_activate {
 	uint32_t pad;
 	uint64_t dma_bytes_per_us; /* DMA bandwidth host<->device (0: instant) */
 	uint64_t seed;             /* PRNG seed for jitter/tail (deterministic runs) */
+	/*
+	 * Specializations (nspec 0: none, compute_ns/jitter_ns apply).  A
+	 * request's tokens = bytes its first TO_DEV BO moves / token_bytes;
+	 * it runs the specialization with the smallest seq_len >= tokens (the
+	 * largest if none): compute = compute_ns + token_ns x tokens +-
+	 * jitter_ns.
+	 */
+	uint32_t nspec;            /* 0..SIMKMD_MAX_SPECS */
+	uint32_t token_bytes;      /* bytes per token of the first input */
+	struct simkmd_nnc_spec {
+		uint32_t seq_len;
+		uint32_t pad;
+		uint64_t compute_ns;
+		uint64_t token_ns;
+		uint64_t jitter_ns;
+	} spec[8];
 };
+#define SIMKMD_MAX_SPECS 8
 
 /*
  * For stats-compiled programs, after a request completes the device writes

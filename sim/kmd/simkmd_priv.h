@@ -75,11 +75,13 @@ struct sim_req {
 	bool hung, deverr;
 	int stage;			/* 0: input DMA pending, 1: output pending */
 	uint64_t start_ns, in_done_ns, compute_done_ns, out_start_ns, end_ns;
+	uint64_t tokens;		/* first TO_DEV BO's bytes / token_bytes */
 	struct sim_req *next;
 };
 
 struct sim_dbc {
 	uint32_t id;
+	int dev_index;			/* QID of its device */
 	struct sim_file *owner;		/* NULL: free */
 	uint32_t nelem;
 	uint32_t used;			/* occupied ring elements */
@@ -129,6 +131,10 @@ struct simkmd_state {
 	int node_first;
 	uint64_t sg_chunk;		/* bytes per scatter-gather chunk */
 	double time_scale;
+	double dev_slowdown[SIMKMD_MAX_DEVICES];	/* QAIC_SIM_DEV_SLOWDOWN */
+	uint32_t straggler_ppm;		/* QAIC_SIM_DEV_STRAGGLER */
+	uint64_t straggler_ns;
+	int straggler_dev;		/* -1: any device */
 	uint64_t submit_min_ns, submit_max_ns;
 	uint32_t wait_default_ms;
 	struct simkmd_faults faults;

@@ -233,6 +233,15 @@ void profile_handover(struct QAicProgram *pg, uint64_t sample, uint64_t t);
 /* Writes the file now if it has rows and was not written yet. */
 void profile_flush(struct QAicProgram *pg);
 
+/* ---- inference log (inflog.c): QAIC_SIM_INFERENCE_LOG ----------------- */
+
+struct QAicExecObj;
+/* One line per device of a finished inference (worker); @last: index of
+ * the device that completed last, or -1. */
+void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
+		  int last);
+bool inflog_enabled(void);
+
 /* ---- device profiling outputs (devprof.c) ----------------------------- */
 
 /* aic-profiling-program-<P>-activation-0-inf-<I>.txt of sample @r */
@@ -271,6 +280,11 @@ struct rt_devrun {
 	uint32_t exec_to_vc, exec_to_complete;	/* PERF_STATS, wait handle */
 	uint32_t queue_depth, total_elems;
 	bool has_perf;
+	bool submitted;			/* its EXECUTE succeeded */
+	int exec_err, wait_err;		/* errno of the failed call, or 0 */
+	uint32_t dbc_id;		/* the DBC it was submitted to */
+	/* the kernel's stamps of the wait handle (simulator truth) */
+	uint64_t received_ns, submit_ns, processed_ns;
 };
 
 enum eo_state { EO_IDLE, EO_BUSY };

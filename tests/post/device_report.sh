@@ -83,6 +83,20 @@ grep -q '^  c0 .* 65536 SPILL$' "$work/sum" || bad "c0 spill row missing"
 "$report" --compile-metrics "$cm" >"$work/sum2" 2>&1 || bad "bert compile metrics"
 grep -qF 'finding: no spill' "$work/sum2" || bad "bert: no-spill finding missing"
 
+# the simulator's perf-metrics of every preset read, spills as written
+for p in bert llm resnet50 tiny; do
+	f=$top_srcdir/sim/presets/$p.perf-metrics.txt
+	"$report" --compile-metrics "$f" >"$work/p.txt" 2>&1 || { bad "$p.perf-metrics.txt"; cat "$work/p.txt"; }
+	# awk: cores whose DDR read exceeds its "constant only" line
+	want=$(awk '/^ +c[0-9]+: DDR traffic  read:/ { c = $1; r = $5 }
+		/^ +constant only:/ && c != "" { if (r > $3) printf "%s%s", n++ ? " " : "", c; c = "" }' "$f")
+	got=$(sed -n 's/^  finding: spill: \(c[0-9]*\) reads.*/\1:/p' "$work/p.txt" | tr '\n' ' ' | sed 's/ $//')
+	[ "$got" = "$want" ] || bad "$p: spills '$got', awk says '$want'"
+done
+[ -n "$(awk '/^ +c[0-9]+: DDR traffic  read:/ { c = $1; r = $5 }
+	/^ +constant only:/ && c != "" { if (r > $3) print c; c = "" }' "$top_srcdir/sim/presets/resnet50.perf-metrics.txt")" ] ||
+	bad "resnet50's perf-metrics have no spill"
+
 # malformed inputs: FILE:LINE: message, exit 1
 expect_err() {
 	pat=$1; shift

@@ -107,7 +107,7 @@ static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 	lttng_ust_tracepoint(qprof, api_enqueue_exit, &c, i);
 	c = call(worker, 0);
 	lttng_ust_tracepoint(qprof, kmd_execute, &c, 5, GEN_DBC, 0, handles,
-			     dirs, NULL, 2, 0);
+			     dirs, NULL, 2, 0, handles[1]);
 	w = call(app, 0);
 	c = call(worker, 0);
 	lttng_ust_tracepoint(qprof, kmd_wait, &c, 5, handles[1], GEN_DBC, 0);

@@ -157,6 +157,7 @@ static void setup(void)
 static void inference(uint64_t seq, int by_callback)
 {
 	uint32_t handles[2] = { 100, 101 }, dirs[2] = { 1, 2 };
+	uint32_t zero[2] = { 0, 0 };
 	uint32_t ql[2] = { 1, 1 }, nq[2] = { 2, 2 };
 	uint32_t sub[2] = { 11 + (uint32_t)seq, 11 + (uint32_t)seq };
 	uint32_t dev[2] = { 150 + (uint32_t)seq, 150 + (uint32_t)seq };
@@ -180,20 +181,31 @@ static void inference(uint64_t seq, int by_callback)
 		/* a ring full: the runtime retries (ret -1, EAGAIN) */
 		c = call(WORKER, -1, 11);
 		lttng_ust_tracepoint(qprof, kmd_execute, &c, FD, DBC, 0, handles,
-				     dirs, NULL, 2, 0);
+				     dirs, NULL, 2, 0, 101);
 		expect("kmd_execute", &c, "\tfd=7\tdbc_id=3\tpartial=0"
-		       "\thandles=[100,101]\tdirs=[1,2]\tresize=[]");
+		       "\thandles=[100,101]\tdirs=[1,2]\tresize=[]"
+		       "\twait_handle=101");
 	}
 	c = call(WORKER, 0, 0);
-	lttng_ust_tracepoint(qprof, kmd_execute, &c, FD, DBC, 0, handles, dirs,
-			     NULL, 2, 0);
+	/* seq 1: execute dirs 0 (ignored by the kernel); the wait handle
+	 * from the attach dirs */
+	lttng_ust_tracepoint(qprof, kmd_execute, &c, FD, DBC, 0, handles,
+			     seq ? zero : dirs, NULL, 2, 0, 101);
 	expect("kmd_execute", &c, "\tfd=7\tdbc_id=3\tpartial=0\thandles=[100,101]"
-	       "\tdirs=[1,2]\tresize=[]");
+	       "\tdirs=%s\tresize=[]\twait_handle=101",
+	       seq ? "[0,0]" : "[1,2]");
 	w = call(APP, 0, 0);
 	c = call(WORKER, 0, 0);
 	lttng_ust_tracepoint(qprof, kmd_wait, &c, FD, 101, DBC, 5000);
 	expect("kmd_wait", &c, "\tfd=7\thandle=101\tdbc_id=3\ttimeout_ms=5000");
 	c = call(WORKER, 0, 0);
+	/* seq 1: the shim's own call, for 3 requests, 2 answered */
+	if (seq) {
+		lttng_ust_tracepoint(qprof, kmd_perf_query, &c, FD, DBC, 6, 3,
+				     2);
+		expect("kmd_perf_query", &c, "\tfd=7\tdbc_id=3\tcount=6"
+		       "\trequests=3\tanswered=2");
+	}
 	lttng_ust_tracepoint(qprof, kmd_perf_stats, &c, FD, DBC, (uint8_t)seq,
 			     handles, ql, nq, sub, dev, 2);
 	expect("kmd_perf_stats", &c, "\tfd=7\tdbc_id=3\tby_shim=%u\thandles=[100,101]"
@@ -261,6 +273,28 @@ static void teardown(void)
 	c = call(APP, 0, 0);
 	lttng_ust_tracepoint(qprof, api_qpc_close, &c, P(0x2000));
 	expect("api_qpc_close", &c, "\tobj=8192");
+	/* schema 2: a program group's life */
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, api_program_group_create, &c, P(0x1000),
+			     P(0xa000), P(0xa100), 1, "grp", 1, 1);
+	expect("api_program_group_create", &c, "\tctx=4096\tgroup=40960"
+	       "\tqueue=41216\tdev=1\tname=grp\toversubscription=1\tprotocol=1");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, api_program_group_add, &c, P(0xa000),
+			     P(0x2000), P(0xa200));
+	expect("api_program_group_add", &c, "\tgroup=40960\tqpc=8192"
+	       "\tprogram=41472");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, api_program_group_enable, &c, P(0xa000));
+	expect("api_program_group_enable", &c, "\tobj=40960");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, api_program_group_disable, &c, P(0xa000),
+			     1, 60000000);
+	expect("api_program_group_disable", &c, "\tgroup=40960"
+	       "\twait_for_idle=1\ttimeout=60000000");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, api_program_group_release, &c, P(0xa000));
+	expect("api_program_group_release", &c, "\tobj=40960");
 	/* a failed call: QS_INVAL (2) */
 	c = call(APP, 2, 0);
 	lttng_ust_tracepoint(qprof, api_context_release, &c, P(0x1001));

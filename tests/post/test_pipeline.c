@@ -54,6 +54,12 @@ static size_t member_size(enum qp_ev_kind k)
 	case QP_EV_KMD_BO_RELEASE: return sizeof(e.u.bo_release);
 	case QP_EV_KMD_OTHER: return sizeof(e.u.kmd_other);
 	case QP_EV_DISCARDED: return sizeof(e.u.discarded);
+	case QP_EV_KMD_PERF_QUERY: return sizeof(e.u.perf_query);
+	case QP_EV_API_PROGRAM_GROUP_CREATE:
+		return sizeof(e.u.program_group_create);
+	case QP_EV_API_PROGRAM_GROUP_ADD: return sizeof(e.u.program_group_add);
+	case QP_EV_API_PROGRAM_GROUP_DISABLE:
+		return sizeof(e.u.program_group_disable);
 	default: return sizeof(e.u.obj);	/* api_obj_call class */
 	}
 }
@@ -108,6 +114,9 @@ static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
 	case QP_EV_API_QPC_OPEN: STR(qpc_open.path); break;
 	case QP_EV_API_PROGRAM_CREATE: STR(program_create.name); break;
 	case QP_EV_KMD_OPEN: STR(kmd_open.path); break;
+	case QP_EV_API_PROGRAM_GROUP_CREATE:
+		STR(program_group_create.name);
+		break;
 	case QP_EV_API_CALLSTACK:
 		e->u.callstack.depth = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
 		break;
@@ -173,6 +182,16 @@ static void assert_same(const struct qp_event *got, const struct qp_event *want)
 		assert_int_equal(got->u.kmd_open.fd, want->u.kmd_open.fd);
 		assert_str(got->u.kmd_open.path, want->u.kmd_open.path);
 		break;
+	case QP_EV_API_PROGRAM_GROUP_CREATE:
+		assert_int_equal(got->u.program_group_create.group,
+				 want->u.program_group_create.group);
+		assert_int_equal(got->u.program_group_create.queue,
+				 want->u.program_group_create.queue);
+		assert_int_equal(got->u.program_group_create.protocol,
+				 want->u.program_group_create.protocol);
+		assert_str(got->u.program_group_create.name,
+			   want->u.program_group_create.name);
+		break;
 	case QP_EV_API_CALLSTACK:
 		assert_int_equal(got->u.callstack.depth, want->u.callstack.depth);
 		ARR_EQ(callstack.ips, want->u.callstack.depth);
@@ -183,6 +202,8 @@ static void assert_same(const struct qp_event *got, const struct qp_event *want)
 		assert_int_equal(got->u.execute.count, want->u.execute.count);
 		assert_int_equal(got->u.execute.nresize, want->u.execute.nresize);
 		assert_int_equal(got->u.execute.partial, want->u.execute.partial);
+		assert_int_equal(got->u.execute.wait_handle,
+				 want->u.execute.wait_handle);
 		ARR_EQ(execute.handles, want->u.execute.count);
 		ARR_EQ(execute.dirs, want->u.execute.count);
 		ARR_EQ(execute.resize, want->u.execute.nresize);
@@ -260,6 +281,9 @@ static size_t produce(struct check *c, size_t n, size_t maxlen, int *frc)
 				break;
 			case QP_EV_API_QPC_OPEN: w = (char **)&c->want[i].u.qpc_open.path; break;
 			case QP_EV_API_PROGRAM_CREATE: w = (char **)&c->want[i].u.program_create.name; break;
+			case QP_EV_API_PROGRAM_GROUP_CREATE:
+				w = (char **)&c->want[i].u.program_group_create.name;
+				break;
 			default: w = (char **)&c->want[i].u.kmd_open.path; break;
 			}
 			*w = strs[k] ? strdup(strs[k]) : NULL;
@@ -295,6 +319,9 @@ static void free_want(struct check *c, size_t n)
 		case QP_EV_API_QPC_OPEN: free((char *)e->u.qpc_open.path); break;
 		case QP_EV_API_PROGRAM_CREATE: free((char *)e->u.program_create.name); break;
 		case QP_EV_KMD_OPEN: free((char *)e->u.kmd_open.path); break;
+		case QP_EV_API_PROGRAM_GROUP_CREATE:
+			free((char *)e->u.program_group_create.name);
+			break;
 		default: break;
 		}
 	}

@@ -192,15 +192,44 @@ def check_api(c, evs, a):
                    {x["callback"] for x in by(evs, "api_callback_entry")}
                    for e in by(evs, "api_event_callback_reg")))
         c.eq("successful api_execobj_wait", len(ok("api_execobj_wait")), n)
-    for name in ("api_context_create", "api_program_create",
-                 "api_queue_create", "api_execobj_create"):
-        c.true("no successful %s" % name, ok(name))
-    c.eq("program instances created", len(ok("api_program_create")),
-         a.instances)
-    c.eq("api_program_activation ACTIVATE_FULL ok",
-         len([e for e in ok("api_program_activation") if e["cmd"] == 0]),
-         a.instances)
-    if a.program_name:
+    if a.group:
+        # The group creates its queue and programs, and activates them
+        # inside its Enable: no qaicCreateProgram / RunActivationCmd.
+        grp = ok("api_program_group_create")
+        c.eq("successful api_program_group_create", len(grp), 1)
+        g = grp[0]["group"] if grp else None
+        c.true("program group created without a queue",
+               grp and grp[0]["queue"] != 0)
+        add = ok("api_program_group_add")
+        c.eq("programs added to the group", len(add), a.instances)
+        c.eq("programs added to another group",
+             [e["group"] for e in add if e["group"] != g], [])
+        c.eq("distinct programs added", len({e["program"] for e in add}),
+             a.instances)
+        for name in ("api_program_group_enable",
+                     "api_program_group_release"):
+            c.eq("successful %s of the group" % name,
+                 [e["obj"] for e in ok(name)], [g])
+        dis = ok("api_program_group_disable")
+        c.eq("successful api_program_group_disable of the group",
+             [(e["group"], e["wait_for_idle"]) for e in dis], [(g, 1)])
+        # exec objects run on the group's queue
+        c.eq("enqueues on another queue than the group's",
+             sorted({e["queue"] for e in ent} - {grp[0]["queue"]
+                                                  if grp else None}), [])
+        c.eq("api_program_create in a group run",
+             len(by(evs, "api_program_create")), 0)
+        c.true("no successful api_execobj_create", ok("api_execobj_create"))
+    else:
+        for name in ("api_context_create", "api_program_create",
+                     "api_queue_create", "api_execobj_create"):
+            c.true("no successful %s" % name, ok(name))
+        c.eq("program instances created", len(ok("api_program_create")),
+             a.instances)
+        c.eq("api_program_activation ACTIVATE_FULL ok",
+             len([e for e in ok("api_program_activation")
+                  if e["cmd"] == 0]), a.instances)
+    if a.program_name and not a.group:
         c.eq("program names", sorted({e["name"] for e in
                                       ok("api_program_create")}),
              sorted(set(a.program_name)))
@@ -232,6 +261,15 @@ def check_kmd(c, evs, a):
     waits = by(evs, "kmd_wait", ret=0)
     c.eq("successful kmd_execute", len(execs), n)
     c.eq("successful kmd_wait", len(waits), n)
+    # Interrupted WAITs (EINTR): retries of a WAIT that then succeeds.
+    intr = by(evs, "kmd_wait", ret=-1, err=4)
+    c.eq("kmd_wait interrupted (EINTR)", len(intr), a.wait_eintr)
+    c.eq("kmd_wait failed otherwise", [(e["err"]) for e in by(evs, "kmd_wait")
+                                       if e["ret"] and e["err"] != 4], [])
+    c.eq("interrupted WAITs not retried on their thread",
+         [e["handle"] for e in intr
+          if not [w for w in waits if w["tid"] == e["tid"] and
+                  w["handle"] == e["handle"] and w["ts"] > e["ts"]]], [])
     c.eq("kmd_execute partial", {e["partial"] for e in execs} - {0}, set())
     act = {e["activated_dbc"] for e in by(evs, "kmd_manage", ret=0)} - {-1}
     c.eq("kmd_manage activations", len(act), a.instances)
@@ -239,14 +277,29 @@ def check_kmd(c, evs, a):
          sorted({e["dbc_id"] for e in execs} - act), [])
     attached = {(e["fd"], e["handle"], e["dbc_id"]): e["dir"]
                 for e in by(evs, "kmd_attach_slice", ret=0)}
-    c.eq("EXECUTE entries not attached on their DBC with their dir",
+    # The kernel ignores execute_entry.dir (the simulated runtime may write
+    # 0 or swapped dirs there: --exec-dirs any); ATTACH's dir holds.
+    c.eq("EXECUTE entries not attached on their DBC%s" %
+         (" with their dir" if a.exec_dirs == "attach" else ""),
          sorted({(e["fd"], h, e["dbc_id"]) for e in execs
                  for h, d in zip(e["handles"], e["dirs"])
-                 if attached.get((e["fd"], h, e["dbc_id"])) != d}), [])
-    c.eq("WAIT not on the last output BO of an EXECUTE",
+                 if (e["fd"], h, e["dbc_id"]) not in attached or
+                 (a.exec_dirs == "attach" and
+                  attached[(e["fd"], h, e["dbc_id"])] != d)}), [])
+    # wait_handle: the last entry attached from the device (truth: the
+    # kmd_attach_slice events), and the one the runtime waits on.
+    c.eq("kmd_execute.wait_handle not the last entry attached FROM_DEV",
+         sorted({(e["fd"], tuple(e["handles"][:3]), e["wait_handle"])
+                 for e in execs if e["wait_handle"] !=
+                 [h for h in e["handles"]
+                  if attached.get((e["fd"], h, e["dbc_id"])) == 2][-1]})[:5],
+         [])
+    c.eq("WAIT not on the wait handle of an EXECUTE",
          sorted({(w["fd"], w["handle"]) for w in waits} -
-                {(e["fd"], [h for h, d in zip(e["handles"], e["dirs"])
-                            if d == 2][-1]) for e in execs}), [])
+                {(e["fd"], e["wait_handle"]) for e in execs}), [])
+    if a.bos is not None:
+        c.eq("EXECUTE entry counts", sorted({len(e["handles"])
+                                             for e in execs}), [a.bos])
     return execs, waits
 
 
@@ -293,59 +346,104 @@ def check_ties(c, evs, execs, waits):
     c.true("no exec object seen", eos)
 
 
+def wait_handle_of(e):
+    """The request's wait handle: the event's own (schema 2), else the
+    last output entry by its dirs."""
+    if e.get("wait_handle"):
+        return e["wait_handle"]
+    outs = [h for h, d in zip(e["handles"], e["dirs"]) if d == 2]
+    return outs[-1] if outs else e["handles"][-1]
+
+
 def check_perf(c, evs, a, execs, waits):
     rt = by(evs, "kmd_perf_stats", ret=0, by_shim=0)
     own = by(evs, "kmd_perf_stats", by_shim=1)
+    calls = by(evs, "kmd_perf_query")
     n = a.inferences
     c.eq("failed kmd_perf_stats", len(by(evs, "kmd_perf_stats")) -
          len(rt) - len(own), 0)
+    # The runtime also queries once at the first EAGAIN of a submit
+    # (FACTS.md §6.4): a query right after a refused EXECUTE on its
+    # thread is that one, not a profiled sample's.
+    xt = collections.defaultdict(list)
+    for x in by(evs, "kmd_execute") + by(evs, "kmd_partial_execute"):
+        xt[x["tid"]].append(x)
+
+    def after_refusal(e):
+        prev = [x for x in xt[e["tid"]] if x["ts"] <= e["begin_ts"]]
+        return bool(prev) and max(prev, key=lambda x: x["ts"])["ret"] != 0
+    rt = [e for e in rt if not after_refusal(e)]
     if a.profiled is not None:
         c.eq("runtime PERF_STATS (by_shim=0)", len(rt), a.profiled)
     if a.kmd_stats == "off":
         c.eq("shim PERF_STATS with QPROF_KMD_STATS=0", len(own), 0)
+        c.eq("shim PERF_STATS calls with QPROF_KMD_STATS=0", len(calls), 0)
     elif a.kmd_stats == "always" or (a.kmd_stats == "auto" and
                                      not a.profiled):
         c.eq("shim PERF_STATS (by_shim=1)", len(own), n)
-    elif a.kmd_stats == "auto":
-        # The runtime queries every completion: the shim only until it
-        # has seen the runtime do so (at most one per worker thread).
-        c.true("shim PERF_STATS %d although the runtime queries"
-               % len(own), len(own) <= 64)
     c.eq("shim PERF_STATS that failed", [e for e in own if e["ret"]], [])
-    # The waited BO (last output) completes at the end of the request:
-    # 0 there means queried before completion.  Other BOs (inputs) may
-    # legitimately complete within the kernel's 1 µs truncation.
-    waited = {}
-    for w in waits:
-        waited.setdefault(w["tid"], []).append(w)
-
-    def waited_latency(e):
-        prev = [w for w in waited.get(e["tid"], []) if w["ts"] <= e["begin_ts"]]
-        if not prev or prev[-1]["handle"] not in e["handles"]:
-            return None
-        return e["device_latency_us"][e["handles"].index(prev[-1]["handle"])]
-    c.eq("zero device latency of the waited BO in the shim's queries "
-         "(queried before completion?)",
-         ["tid %d ts %d fd %d handles %s submit %s device %s"
-          % (e["tid"], e["ts"], e["fd"], e["handles"],
-             e["submit_latency_us"], e["device_latency_us"])
-          for e in own if waited_latency(e) == 0], [])
-    wh = {(w["fd"], w["handle"]) for w in waits}
-    c.eq("shim PERF_STATS not including a waited BO",
-         [e["handles"] for e in own
-          if not wh & {(e["fd"], h) for h in e["handles"]}], [])
-    # The shim's query follows a successful WAIT on the same thread.
-    wt = collections.defaultdict(list)
-    for w in waits:
-        wt[w["tid"]].append(w)
+    c.eq("shim PERF_STATS calls that failed",
+         [e for e in calls if e["ret"]], [])
+    c.eq("requests answered by the shim's calls vs its events",
+         sum(e["answered"] for e in calls), len(own))
+    c.true("shim calls %d > its events %d" % (len(calls), len(own)),
+           len(calls) <= len(own))
+    if a.max_calls_per_inference is not None and n:
+        c.true("shim PERF_STATS calls per inference %.3f > %.3f"
+               % (len(calls) / n, a.max_calls_per_inference),
+               len(calls) / n <= a.max_calls_per_inference)
+    # Every execution of a request (its EXECUTEs, by wait handle) has its
+    # stats between that EXECUTE's return and the next one's entry: from
+    # the runtime (a query of all its entries showing completion) or from
+    # the shim (exactly one event, the request whole).  The stats are
+    # final: the wait handle's device latency is not 0.
+    runs = collections.defaultdict(list)
+    for x in execs:
+        runs[(x["fd"], wait_handle_of(x))].append(x)
+    for k in runs:
+        runs[k].sort(key=lambda x: x["ts"])
+    bad_own, uncovered, mismatch, extra = [], 0, [], 0
+    own_by_run = collections.Counter()
     for e in own:
-        prev = [w for w in wt[e["tid"]] if w["ts"] <= e["begin_ts"]]
-        if not c.true("shim PERF_STATS without a WAIT before it on its "
-                      "thread", prev):
+        wh = [h for h in e["handles"] if (e["fd"], h) in runs]
+        if not wh:
+            bad_own.append(e["handles"][:4])
             continue
-        c.true("shim PERF_STATS for another BO than the last WAIT",
-               prev[-1]["handle"] in e["handles"] and
-               prev[-1]["fd"] == e["fd"])
+        xs = runs[(e["fd"], wh[0])]
+        prev = [i for i, x in enumerate(xs) if x["ts"] <= e["begin_ts"]]
+        if not prev:
+            bad_own.append(e["handles"][:4])
+            continue
+        i = prev[-1]
+        if i + 1 < len(xs) and not e["ts"] <= xs[i + 1]["begin_ts"]:
+            bad_own.append(e["handles"][:4])
+        if e["handles"] != xs[i]["handles"]:
+            mismatch.append(e["handles"][:4])
+        if e["device_latency_us"][e["handles"].index(wh[0])] == 0:
+            bad_own.append(("zero device latency", e["handles"][:4]))
+        own_by_run[(e["fd"], wh[0], i)] += 1
+    c.eq("shim PERF_STATS outside their run (after its EXECUTE, before "
+         "the next), or with the waited BO not completed", bad_own[:5], [])
+    c.eq("shim PERF_STATS not the whole request", mismatch[:5], [])
+    extra = sum(v - 1 for v in own_by_run.values() if v > 1)
+    c.eq("runs queried more than once by the shim", extra, 0)
+    if a.kmd_stats != "off":
+        rt_cover = set()
+        for e in rt:
+            for k, xs in runs.items():
+                if k[0] != e["fd"] or k[1] not in e["handles"]:
+                    continue
+                prev = [i for i, x in enumerate(xs)
+                        if x["ts"] <= e["begin_ts"]]
+                if prev and e["handles"] == xs[prev[-1]]["handles"] and \
+                        e["device_latency_us"][e["handles"].index(k[1])]:
+                    rt_cover.add((k[0], k[1], prev[-1]))
+        for k, xs in runs.items():
+            for i in range(len(xs)):
+                if (k[0], k[1], i) not in own_by_run and \
+                        (k[0], k[1], i) not in rt_cover:
+                    uncovered += 1
+        c.eq("completed runs whose stats nobody read", uncovered, 0)
     if a.kmd_stats == "always" and a.profiled == n:
         # Same completion, same kernel record: identical values.
         miss = 0
@@ -373,8 +471,7 @@ def check_perf(c, evs, a, execs, waits):
             ex = [x for x in execs if x["dbc_id"] == e["dbc_id"] and
                   x["fd"] == e["fd"] and x["handles"] == e["handles"]]
             if ex:
-                outs = [i for i, d in enumerate(ex[0]["dirs"]) if d == 2]
-                w = outs[-1] if outs else w
+                w = e["handles"].index(wait_handle_of(ex[0]))
             vals.append((e["submit_latency_us"][w],
                          e["device_latency_us"][w],
                          e["queue_level_before"][0]))
@@ -394,12 +491,22 @@ def main():
                     default="wait")
     ap.add_argument("--program-name", action="append")
     ap.add_argument("--loader", action="store_true")
+    ap.add_argument("--wait-eintr", type=int, default=0,
+                    help="WAITs interrupted by the simulator's fault")
+    ap.add_argument("--group", action="store_true",
+                    help="the programs run in one program group")
     ap.add_argument("--kernel-only", action="store_true")
     ap.add_argument("--kmd-stats", choices=("auto", "always", "off"),
                     default="auto")
     ap.add_argument("--profiled", type=int,
                     help="inferences the runtime profiles (default 0)")
     ap.add_argument("--latency-dir")
+    ap.add_argument("--max-calls-per-inference", type=float)
+    ap.add_argument("--exec-dirs", choices=("attach", "any"),
+                    default="attach")
+    ap.add_argument("--bos", type=int, help="entries of every EXECUTE")
+    ap.add_argument("--kernel-path", dest="kernel_paths", action="append",
+                    help="node name prefixes opened (accel, qaic_aic100_)")
     ap.add_argument("--runtime", default="libQAic.so")
     ap.add_argument("--shim-version")
     a = ap.parse_args()
@@ -423,6 +530,10 @@ def main():
     else:
         check_api(c, evs, a)
     execs, waits = check_kmd(c, evs, a)
+    if a.kernel_paths:
+        c.eq("kmd_open paths", sorted({e["path"].rsplit("/", 1)[-1].rstrip("0123456789")
+                                       for e in by(evs, "kmd_open")}),
+             sorted(set(a.kernel_paths)))
     if not a.kernel_only:
         check_ties(c, evs, execs, waits)
     check_perf(c, evs, a, execs, waits)
