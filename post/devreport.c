@@ -392,6 +392,12 @@ static json_t *jtext(const char *s)
 	return j ? j : json_null();
 }
 
+static json_t *jns(double ns)
+{
+	return isnan(ns) || isinf(ns) || fabs(ns) > 9e18 ? json_null() :
+	       json_integer((json_int_t)llround(ns));
+}
+
 static json_t *eng_obj(const double *v)
 {
 	json_t *o = json_object();
@@ -580,8 +586,10 @@ static json_t *dt_json(const struct qp_devreport *d, const struct qp_model *m)
 
 		json_object_set_new(o, "inference", json_integer(t->infs[k].inference));
 		json_object_set_new(o, "operators", json_integer((json_int_t)t->infs[k].nops));
-		json_object_set_new(o, "device_first_us", jnum(t->infs[k].first_us));
-		json_object_set_new(o, "device_last_us", jnum(t->infs[k].last_us));
+		/* absolute times as integer ns: a double printed with 12
+		 * digits would lose them */
+		json_object_set_new(o, "device_first_ns", jns(t->infs[k].first_us * 1000.0));
+		json_object_set_new(o, "device_last_ns", jns(t->infs[k].last_us * 1000.0));
 		if (d->aligned && k < a->ninfs && a->infs[k].inf != QP_NONE) {
 			const struct qp_devalign_inf *r = &a->infs[k];
 			const struct qp_inference *i = &m->inf[r->inf];
@@ -591,10 +599,10 @@ static json_t *dt_json(const struct qp_devreport *d, const struct qp_model *m)
 					    json_integer(m->processes[i->process].pid) : json_null());
 			json_object_set_new(o, "span_begin_ns", json_integer((json_int_t)r->span_b));
 			json_object_set_new(o, "span_end_ns", json_integer((json_int_t)r->span_e));
-			json_object_set_new(o, "offset_ns", jnum(r->offset_ns));
+			json_object_set_new(o, "offset_ns", jns(r->offset_ns));
 			json_object_set_new(o, "error_us", jnum(r->error_ns / 1000.0));
-			json_object_set_new(o, "ops_begin_ns", jnum(qp_devalign_host_ns(r, r->dev_first_us)));
-			json_object_set_new(o, "ops_end_ns", jnum(qp_devalign_host_ns(r, r->dev_last_us)));
+			json_object_set_new(o, "ops_begin_ns", jns(qp_devalign_host_ns(r, r->dev_first_us)));
+			json_object_set_new(o, "ops_end_ns", jns(qp_devalign_host_ns(r, r->dev_last_us)));
 			json_object_set_new(o, "devexec_confirmed", json_boolean(r->devexec_confirmed));
 		} else if (d->aligned) {
 			json_object_set_new(o, "host_inference", json_null());

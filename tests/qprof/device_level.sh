@@ -127,11 +127,14 @@ for i in t["inferences"]:
     # device us * 1000 = host ns - origin_ns - (0..52 ns of tick truncation)
     check(abs(i["offset_ns"] + origin_ns) <= err_ns + 60,
           "inference %d: offset %.0f, true %.0f, error %.0f" % (i["inference"], i["offset_ns"], -origin_ns, err_ns))
-    # 1 ns: span_*_ns are integers (truncated), ops_*_ns doubles
+    # 1 ns: span_*_ns are truncated, ops_*_ns rounded
     check(i["span_begin_ns"] - 1 <= i["ops_begin_ns"] and i["ops_end_ns"] <= i["span_end_ns"] + 1,
           "inference %d operators outside its span" % i["inference"])
     check(i["devexec_confirmed"], "inference %d devExec not confirmed" % i["inference"])
-    check(i["error_us"] < 100, "inference %d error %.3f us" % (i["inference"], i["error_us"]))
+    # useful: well below the inference's own device time (the window is
+    # the EXECUTE call's duration, a few 10 us, ms on a loaded machine)
+    check(i["error_us"] < 0.25 * dev_exec[i["inference"]],
+          "inference %d error %.3f us" % (i["inference"], i["error_us"]))
 # Chrome: every device operator inside its inference's device span slice
 c = json.load(open(sys.argv[2]))["traceEvents"]
 spans = {}
