@@ -25,16 +25,20 @@
 
 #include "assemble.h"
 #include "bytable.h"
+#include "compare.h"
 #include "devdump.h"
 #include "devreport.h"
 #include "escape.h"
 #include "guard.h"
+#include "interrupt.h"
+#include "html.h"
 #include "model.h"
 #include "outfile.h"
 #include "pipeline.h"
 #include "reader.h"
 #include "select.h"
 #include "split.h"
+#include "status.h"
 #include "stats.h"
 #include "symbolize.h"
 #include "tracecheck.h"
@@ -49,7 +53,7 @@ struct options {
 	size_t ntraces;
 	const char **dumps;
 	size_t ndumps;
-	const char *csv_dir, *json, *chrome, *program;
+	const char *csv_dir, *json, *chrome, *html, *program;
 	int by[MAX_BY];
 	size_t nby;
 	uint64_t start_iter, num_samples;	/* num_samples 0 = all */
@@ -58,6 +62,7 @@ struct options {
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference, pool_programs;
+	bool compare;				/* --compare BASE NEW */
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 	struct qp_devreport_opts dev;		/* --opstats, --compile-metrics, --device-trace */
 };
@@ -65,6 +70,7 @@ struct options {
 static const char usage_text[] =
 "Usage: qprof-report [OPTIONS] TRACE_DIR...\n"
 "       qprof-report --latency-stats [--keep-middle PCT] LATENCY_FILE|DIR...\n"
+"       qprof-report --compare [OPTIONS] BASE NEW\n"
 "       qprof-report [--opstats FILE|DIR] [--compile-metrics FILE] [--json FILE]\n"
 "\n"
 "Summarise LTTng traces recorded with libqprof.so: per-inference latency\n"
@@ -89,6 +95,13 @@ static const char usage_text[] =
 "  --device-trace FILE the runtime's aic-profiling-program-<P>-trace.json:\n"
 "                      device operators aligned to their inference's device\n"
 "                      span, merged into --chrome-trace\n"
+"  --compare BASE NEW  compare two runs (trace directories, or JSON reports\n"
+"                      written with --per-inference): per program and\n"
+"                      metric, the change of p50, p90, p99 and the mean\n"
+"                      with a 95 % bootstrap interval; '*' marks changes\n"
+"                      outside the noise (docs/REPORT.md); text on stdout,\n"
+"                      --json FILE for JSON; the selection options apply\n"
+"                      to both\n"
 "Selection (applied per program, before statistics):\n"
 "  --program NAME      only programs named NAME\n"
 "  --pid PID           only process PID\n"
@@ -102,6 +115,10 @@ static const char usage_text[] =
 "                      in the runtime's format (qprof's definitions)\n"
 "  --json FILE         JSON report (schema qprof-report/2); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
+"  --html FILE         one self-contained HTML page: charts per program\n"
+"                      (histograms, CDFs, latency over time, waiting and\n"
+"                      working), slowest inferences, findings, --by tables,\n"
+"                      accounting; with --compare, the comparison\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
 "  --pool-programs     the all-programs section pools the inferences of\n"
 "                      different programs (default: each program's own)\n"
@@ -164,6 +181,15 @@ static void fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A failure and its causes on one line of stderr (status.h). */
+static void fail_status(const struct qp_status *st)
+{
+	char msg[QP_STATUS_TEXT + 16 * QP_STATUS_LINKS];
+
+	qp_status_format(st, msg, sizeof(msg));
+	fail("%s", msg);
+}
+
 static uint64_t parse_u64(const char *opt, const char *s)
 {
 	char *end;
@@ -202,7 +228,7 @@ enum {
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
-	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_OPSTATS,
+	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML, OPT_OPSTATS,
 	OPT_COMPMETRICS, OPT_DEVTRACE,
 };
 
@@ -228,6 +254,8 @@ static const struct option long_opts[] = {
 	{ "device-trace", required_argument, NULL, OPT_DEVTRACE },
 	{ "pool-programs", no_argument, NULL, OPT_POOL },
 	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
+	{ "compare", no_argument, NULL, OPT_COMPARE },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -272,15 +300,17 @@ static bool trace_dir(const char *file)
  */
 static void check_output_paths(const struct options *o)
 {
-	const char *file[2] = { o->json, o->chrome };
-	static const char *const opt[2] = { "--json", "--chrome-trace" };
+	const char *file[3] = { o->json, o->chrome, o->html };
+	static const char *const opt[3] = { "--json", "--chrome-trace", "--html" };
 	size_t i;
-	int k;
+	int k, j;
 
-	if (o->json && o->chrome && qp_same_output(o->json, o->chrome))
-		die_usage("--json and --chrome-trace name the same file '%s'",
-			  o->json);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++)
+		for (j = k + 1; j < 3; j++)
+			if (file[k] && file[j] && qp_same_output(file[k], file[j]))
+				die_usage("%s and %s name the same file '%s'",
+					  opt[k], opt[j], file[k]);
+	for (k = 0; k < 3; k++) {
 		if (!file[k] || is_stdout(file[k]))
 			continue;
 		if (o->csv_dir && qp_same_output(file[k], o->csv_dir))
@@ -352,6 +382,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_COMPMETRICS: o->dev.compile_metrics = optarg; break;
 		case OPT_DEVTRACE: o->dev.device_trace = optarg; break;
+		case OPT_COMPARE: o->compare = true; break;
+		case OPT_HTML: o->html = optarg; break;
 		case OPT_CHROME_WINDOW:
 			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
 				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
@@ -378,7 +410,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->dev.pid = o->pid;
 	if (!o->ntraces && !o->latency_stats &&
 	    (o->dev.nopstats || o->dev.compile_metrics || o->dev.device_trace)) {
-		if (o->ndumps || o->csv_dir || o->chrome || o->nby || o->program)
+		if (o->ndumps || o->csv_dir || o->chrome || o->nby || o->program ||
+		    o->html || o->compare)
 			die_usage("without a trace, only --json, --summary-only and -q go with the device inputs");
 		if (o->json && trace_dir(o->json))
 			die_usage("--json '%s': that directory holds a CTF trace", o->json);
@@ -387,12 +420,25 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (!o->ntraces)
 		die_usage(o->latency_stats ? "no latency file given" :
 			  "no trace directory given");
-	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
+	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome || o->html ||
 				 o->nby || o->program || o->pid || o->dev.nopstats ||
 				 o->dev.compile_metrics || o->dev.device_trace))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
+	if (o->compare && (o->ntraces != 2 || o->latency_stats || o->ndumps ||
+			   o->csv_dir || o->chrome || o->nby || o->per_inference ||
+			   o->dev.nopstats || o->dev.compile_metrics || o->dev.device_trace))
+		die_usage(o->ntraces != 2 ? "--compare takes two runs, BASE and NEW" :
+			  "--compare writes text, --json or --html only (no --device-latency, --csv-dir, --chrome-trace, --by, --per-inference)");
 	if (!o->latency_stats)
 		check_output_paths(o);
+	if (o->html) {
+		char err[1024];
+
+		if (qp_html_check_d3(err, sizeof(err))) {
+			fail("%s", err);
+			exit(EXIT_BAD_INPUT);
+		}
+	}
 }
 
 /* ---- --latency-stats: runtime dumps only ------------------------------ */
@@ -401,7 +447,7 @@ static int latency_stats(const struct options *o)
 {
 	struct qp_dump_set set = { 0 };
 	const struct qp_dump **v;
-	char err[1024];
+	char err[1024] = "";
 	size_t i;
 	int rc = EXIT_BAD_INPUT;
 
@@ -558,22 +604,26 @@ static int merge_dumps(struct qp_model *m, const struct options *o,
 {
 	struct qp_dump_set set = { 0 };
 	struct qp_merge_opts mo = { .pid = o->pid };
-	char err[1024];
+	struct qp_status st = QP_STATUS_INIT;
+	char err[1024] = "";
 	size_t i;
 	int rc = -1;
 
 	for (i = 0; i < o->ndumps; i++) {
 		if (qp_dump_set_add(&set, o->dumps[i], err, sizeof(err))) {
-			fail("%s", err);
+			qp_fail(&st, QP_E_INPUT, 0, "%s", err);
 			goto out;
 		}
 	}
 	if (qp_dump_merge(m, &set, &mo, r, err, sizeof(err))) {
-		fail("cannot merge the device latency dump(s): %s", err);
+		qp_fail(&st, QP_E_INPUT, 0, "%s", err);
+		qp_status_wrap(&st, "cannot merge the device latency dump(s)");
 		goto out;
 	}
 	rc = 0;
 out:
+	if (rc)
+		fail_status(&st);
 	qp_dump_set_free(&set);
 	return rc;
 }
@@ -584,14 +634,14 @@ out:
  */
 static int read_events(const struct options *o, struct qp_model *m,
 		       struct qp_assembler *a, struct qp_read_stats *st,
-		       char *err, size_t errlen)
+		       struct qp_status *status)
 {
 	enum qp_read_how how;
 	int rc;
 
 	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
 				    a, o->threads, st, &how, &assembler_cpu_s,
-				    err, errlen);
+				    status);
 	read_split = how == QP_READ_TWO_GRAPHS;
 	return rc;
 }
@@ -600,7 +650,8 @@ static int read_model(const struct options *o, struct qp_model *m,
 		      struct qp_read_stats *st)
 {
 	struct qp_assembler *a = qp_assembler_new(m);
-	char err[2048];
+	struct qp_status status = QP_STATUS_INIT;
+	char err[2048] = "", msg[QP_STATUS_TEXT + 16 * QP_STATUS_LINKS];
 	double dt;
 	int rc;
 
@@ -614,19 +665,30 @@ static int read_model(const struct options *o, struct qp_model *m,
 	}
 	stage_done(o, NULL);
 	rc = qp_trace_precheck(o->traces, o->ntraces, err, sizeof(err));
-	if (!rc)
-		rc = read_events(o, m, a, st, err, sizeof(err));
+	if (rc)
+		qp_fail(&status, QP_E_INPUT, 0, "%s", err);
+	else
+		rc = read_events(o, m, a, st, &status);
 	qp_guard_decoded();	/* the rest does not tick (guard.h) */
 	if (o->progress)
 		fputc('\n', stderr);
+	if (rc && status.code == QP_E_CANCELED) {
+		/* Ctrl-C: nothing to say (interrupt.h) */
+		qp_assembler_free(a);
+		return -1;
+	}
 	if (rc) {
-		if (rc > 0 || rc == -ENOMEM)
-			snprintf(err, sizeof(err), "out of memory while assembling inferences");
+		/* the assembler, the reader's sink, stopped the reading */
+		if (status.code == QP_E_SINK && status.value == -ENOMEM)
+			qp_fail(&status, QP_E_NOMEM, ENOMEM,
+				"out of memory while assembling inferences");
+		else if (status.code == QP_E_SINK)
+			qp_status_wrap(&status, "assembling inferences");
+		qp_status_format(&status, msg, sizeof(msg));
 		/* babeltrace2's own errors may not name the stream file: the
 		 * guarding parent finds it (guard.h) */
-		if (!(strstr(err, "error while reading the trace") ||
-		      strstr(err, "cannot read trace ")) || !qp_guard_defer(err))
-			fail("%s", err);
+		if (status.code != QP_E_DECODE || !qp_guard_defer(msg))
+			fail("%s", msg);
 		qp_assembler_free(a);
 		return -1;
 	}
@@ -685,10 +747,15 @@ static int write_outputs(const struct options *o, const struct qp_model *m,
 	if (o->chrome && !is_stdout(o->chrome) &&
 	    qp_write_chrome(o->chrome, m, wo, err, errlen))
 		goto fail;
+	if (o->html && !is_stdout(o->html) &&
+	    qp_write_html(o->html, m, wo, wo->stats, err, errlen))
+		goto fail;
 	/* standard output last: when it fails, no file has changed */
 	if (is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
 		goto fail;
 	if (is_stdout(o->chrome) && qp_write_chrome(o->chrome, m, wo, err, errlen))
+		goto fail;
+	if (is_stdout(o->html) && qp_write_html(o->html, m, wo, wo->stats, err, errlen))
 		goto fail;
 	if (qp_outset_commit(&set, err, errlen))
 		return -1;
@@ -807,6 +874,95 @@ static int write_parallel(const struct options *o, const struct qp_model *m,
 	return j.rc || rc ? -1 : 0;
 }
 
+/* ---- --compare BASE NEW (compare.h) ------------------------------------ */
+
+/* One side: a JSON report (a regular file) or a trace, selected. */
+static int compare_side(const struct options *o, const char *path,
+			struct qp_cmp_run *r)
+{
+	struct options one = *o;
+	struct qp_model m;
+	struct qp_read_stats st;
+	struct stat sb;
+	uint8_t *sel = NULL;
+	char err[1024];
+	size_t nsel = 0;
+	int rc = -1;
+
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode)) {
+		if (qp_cmp_run_from_json(r, path, err, sizeof(err)))
+			fail("%s", err);
+		else
+			rc = 0;
+		return rc;
+	}
+	one.traces = &path;
+	one.ntraces = 1;
+	qp_model_init(&m);
+	qp_read_stats_init(&st);
+	if (read_model(&one, &m, &st) || check_program_name(&m, &one))
+		goto out;
+	{
+		struct qp_selection selection = selection_of(&one);
+
+		sel = qp_select(&m, &selection, &nsel);
+	}
+	if (!sel || qp_cmp_run_from_model(r, path, &m, sel)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!nsel) {
+		fail("%s: nothing to compare: no completed inference%s", path,
+		     o->program || o->pid || o->start_iter ? " in the selection" : "");
+		qp_cmp_run_free(r);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(sel);
+	qp_read_stats_free(&st);
+	qp_model_free(&m);
+	return rc;
+}
+
+static int compare_runs(const struct options *o)
+{
+	struct qp_cmp_run base = { 0 }, neu = { 0 };
+	struct qp_cmp_report r = { 0 };
+	struct qp_cmp_opts co;
+	char err[1024];
+	int rc = EXIT_BAD_INPUT;
+
+	qp_cmp_opts_default(&co);
+	if (compare_side(o, o->traces[0], &base) || compare_side(o, o->traces[1], &neu))
+		goto out;
+	if (qp_compare(&base, &neu, &co, &r)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!r.nrows) {
+		fail("nothing to compare: no program name is in both %s and %s",
+		     o->traces[0], o->traces[1]);
+		goto out;
+	}
+	if (o->json && qp_cmp_write_json(o->json, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (o->html && qp_write_html_compare(o->html, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (!o->quiet && (qp_cmp_write_text(stdout, &r) || flush_stdout()))
+		goto out;
+	rc = 0;
+out:
+	qp_cmp_report_free(&r);
+	qp_cmp_run_free(&base);
+	qp_cmp_run_free(&neu);
+	return rc;
+}
+
 static int report(const struct options *o)
 {
 	struct qp_model m;
@@ -845,7 +1001,7 @@ static int report(const struct options *o)
 		goto out;
 	}
 	wo.device = qp_devreport_any(&dev) ? &dev : NULL;
-	if (o->symbolize || (!o->summary_only && o->nby))
+	if (o->symbolize || (!o->summary_only && o->nby) || o->html)
 		qp_symbolize(&m, &st);
 	selection = selection_of(o);
 	sel = qp_select(&m, &selection, &nsel);
@@ -854,6 +1010,8 @@ static int report(const struct options *o)
 		fail("out of memory");
 		goto out;
 	}
+	if (qp_interrupted())
+		goto out;		/* no output after a Ctrl-C */
 	if (!nsel) {
 		fail("nothing to report: %zu inference(s) recorded, none completed%s",
 		     m.ninf, o->program || o->pid || o->start_iter ?
@@ -866,8 +1024,11 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
 	wo.pool_programs = o->pool_programs;
+	wo.by = o->by;
+	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
-	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
+	wo.stats = &st;
+	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
@@ -884,9 +1045,20 @@ out:
 
 /* ---- the report under watch (guard.h) -------------------------------- */
 
+/*
+ * Ctrl-C stops the reading cleanly (the two-graph read's temporary tree
+ * removed, no output written) and ends the report as the signal would
+ * have (interrupt.h); the guarding parent then ends the same way.
+ */
 static int report_child(void *arg)
 {
-	return report(arg);
+	const struct options *o = arg;
+	int rc;
+
+	qp_interrupt_catch();
+	rc = o->compare ? compare_runs(o) : report(o);
+	qp_interrupt_raise();
+	return rc;
 }
 
 /* Bytes: what a report of the inputs may need, with room to spare. */

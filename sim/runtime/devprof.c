@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Device-level profiling outputs of the simulated runtime (profiling types
- * "stats" and "trace", FACTS.md §3.2-3.3): for each sampled inference of a
+ * "stats" and "trace", docs/CONTRACTS.md §3.2-3.3): for each sampled inference of a
  * stats-compiled program,
  *   - an opstats summary aic-profiling-program-<P>-activation-0-inf-<I>.txt
  *     in the real layout (per-core operator table, core trailers, global

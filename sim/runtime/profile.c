@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Runtime profiling: the per-program latency file
- * aic-profiling-program-<P>-latency.txt (FACTS.md §3.1), from the runtime's
- * own CLOCK_MONOTONIC stamps, kernel perf stats and device cycle counts;
- * with the types "stats" and "trace" also the device-level outputs of
- * devprof.c.  QAIC_SIM_PROFILING_TYPE is a list ("latency,stats,trace").
+ * aic-profiling-program-<P>-latency.txt (docs/CONTRACTS.md §3.1), from the
+ * runtime's own CLOCK_MONOTONIC stamps, kernel perf stats and device cycle
+ * counts; with the types "stats" and "trace" also the device-level
+ * outputs of devprof.c.  QAIC_SIM_PROFILING_TYPE is a list
+ * ("latency,stats,trace").
  *
  * Rows are indexed by sample (inference number of the program, in enqueue
  * order).  A row is stored "provisional" by the worker when the inference

@@ -28,6 +28,10 @@ cm=$top_srcdir/sim/presets/bert.perf-metrics.txt
 # SIM_DEVICE_CLOCK_ORIGIN_TICKS of sim/runtime/devprof.c
 origin_ticks=9803000000000
 
+# the HTML page too when d3.js is there (checked in Chromium below when
+# that is there too)
+html=
+[ -r "${QPROF_D3_JS:-/usr/share/javascript/d3/d3.min.js}" ] && html=1
 mkdir prof
 QAIC_SIM_NUM_DEVICES=2 QAIC_SIM_DEVICE_STATUS=1=Error QPROF_QAIC_UTIL=$simutil \
 	"$qprof" record -o t -- "$app" -t bert -n 30 -S 1 \
@@ -46,7 +50,8 @@ ls prof/aic-profiling-program-0-activation-0-inf-1[012].txt >/dev/null 2>&1 ||
 
 "$qprof" report t --device-latency prof --opstats prof \
 	--device-trace prof/aic-profiling-program-0-trace.json \
-	--compile-metrics "$cm" --json r.json --chrome-trace c.json >sum.txt 2>rep.err
+	--compile-metrics "$cm" --json r.json --chrome-trace c.json \
+	${html:+--html r.html --per-inference} >sum.txt 2>rep.err
 expect_status 0 $? "qprof report with the device inputs"
 [ -s rep.err ] && { echo "report stderr:"; cat rep.err; }
 grep "aligned to the host clock" sum.txt
@@ -162,6 +167,59 @@ if fail:
     print("\n".join(fail))
     sys.exit(1)
 PY
+
+# the HTML report: the same device object, shown (headless Chromium,
+# tests/post/browser_check.py, as e2e_html.sh)
+if [ -n "$html" ]; then
+	python3 - r.html r.json <<'PY' || bad "HTML data"
+import json, re, sys
+page = open(sys.argv[1]).read()
+m = re.search(r'<script type="application/json" id="qprof-data">(.*?)</script>', page, re.S)
+data = json.loads(m.group(1))
+# the page writes reals with 10 significant digits, the JSON with 12
+def same(a, b):
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return isinstance(b, list) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1)
+    return a == b
+assert same(data["device"], json.load(open(sys.argv[2]))["device"]), "the page's device object differs from the JSON's"
+PY
+	chromium=$(command -v chromium || command -v chromium-browser || true)
+	if [ -n "$chromium" ]; then
+		python3 - r.json prof/aic-profiling-program-0-activation-0-inf-10.txt >r.expect <<'PY' || bad "HTML expectations"
+import json, math, sys
+r = json.load(open(sys.argv[1]))
+ok = [i for i in r["inferences"] if i["state"] == "ok"]
+phases = ["enqTimeUs", "preProcTimeUs", "execTotalUs", "execToCompleteUs",
+          "postProcUs", "totalRoundtripTimeUs"]
+have = [p for p in phases if any(p in i["metrics"] for i in ok)]
+json.dump({"charts": {
+    "hist": {"count": len(have), "series": 1, "points": [50]},
+    "cdf": {"count": 1, "series": len(have), "points": [118] * len(have)},
+    "time": {"count": 1, "series": 1, "points": [len(ok)]},
+    "split": {"count": 1, "series": 7, "points": [2] * 7}},
+    "texts": ["Device level", "WARNING: 1 device(s) not Ready",
+              "Opstats " + sys.argv[2] + " (program 0, activation 0, inference 10)",
+              "3 of 3 profiled inference(s) aligned to the host clock",
+              "Compile perf-metrics", "aicconvolutiond32 HMX TCM (float16, i8, index32)"]},
+    sys.stdout)
+PY
+		net=
+		unshare -n true 2>/dev/null && net="unshare -n"
+		$net python3 "$top_srcdir/tests/post/browser_check.py" "$chromium" r.html r.expect >browser.out 2>&1
+		rc=$?
+		if [ $rc = 77 ]; then
+			echo "chromium cannot start here: the page is not loaded"
+		elif [ $rc != 0 ]; then
+			bad "r.html in the browser:"; cat browser.out
+		else
+			tail -1 browser.out
+		fi
+	fi
+fi
 
 # no qaic-util: the recording says so and carries on
 if ! PATH=/usr/bin:/bin command -v qaic-util >/dev/null 2>&1 &&
