@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devreport.h"
 #include "bytable.h"
 #include "escape.h"
 #include "findings.h"
@@ -627,6 +628,8 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 		}
 		json_object_set_new(root, "by", by);
 	}
+	if (o && o->device)
+		json_object_set_new(root, "device", qp_devreport_json(o->device, m));
 	if (o && o->per_inference) {
 		json_t *a = json_array();
 
