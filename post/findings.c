@@ -332,6 +332,39 @@ static int split_means(const struct qp_model *m, const uint32_t *idx, size_t n,
 	return 0;
 }
 
+/*
+ * Inferences over several devices: when each device completed its part
+ * (the middle of what the trace allows, qp_kernel_done_bounds), devices
+ * by their node's number (accel2 -> 2).
+ */
+static void straggler_feed(const struct qp_model *m, const uint32_t *idx,
+			   size_t n, struct qp_profile *p)
+{
+	uint32_t dev[QP_STRAGGLER_MAX];
+	uint64_t done[QP_STRAGGLER_MAX], lo, hi;
+	size_t k, i, ns, nd;
+
+	for (k = 0; k < n; k++) {
+		const struct qp_inference *inf = &m->inf[idx[k]];
+		const struct qp_dev_span *s = qp_model_spans(m, idx[k], &ns);
+
+		for (i = nd = 0; i < ns && nd < QP_STRAGGLER_MAX; i++) {
+			if (!(s[i].flags & QP_SPAN_HAS_PERF) ||
+			    s[i].exec_begin == QP_T_NONE ||
+			    s[i].exec_end == QP_T_NONE)
+				continue;
+			dev[nd] = qp_device_number(m, s[i].device);
+			done[nd++] = qp_kernel_done_bounds(
+				inf->t0 + s[i].exec_begin, inf->t0 + s[i].exec_end,
+				s[i].wait_end == QP_T_NONE ? 0 :
+				inf->t0 + s[i].wait_end, s[i].submit_latency_us,
+				s[i].device_latency_us, &lo, &hi);
+		}
+		if (nd == ns)
+			qp_straggler_add(&p->straggler, nd, dev, done);
+	}
+}
+
 int qp_profile_compute(const struct qp_model *m, const uint32_t *idx,
 		       size_t n, struct qp_profile *p)
 {
@@ -351,6 +384,7 @@ int qp_profile_compute(const struct qp_model *m, const uint32_t *idx,
 	p->mean_num_inf_in_queue = metric_mean(m, idx, n, QP_M_NUM_INF_IN_QUEUE);
 	p->mean_submit_ioctl_us = metric_mean(m, idx, n, QP_M_SUBMIT);
 	p->mean_exec_to_vc_us = metric_mean(m, idx, n, QP_M_EXEC_TO_VC);
+	straggler_feed(m, idx, n, p);
 	if (isnan(p->inf_per_s) || !p->nsplit)
 		return 0;
 	/* Little's law: L = arrival rate x time spent */

@@ -296,6 +296,9 @@ uint64_t qp_kernel_done_bounds(uint64_t exec_begin, uint64_t exec_end,
 			       uint64_t wait_end, uint32_t submit_latency_us,
 			       uint32_t device_latency_us, uint64_t *lo,
 			       uint64_t *hi);
+/* A device's number: the digits its node's name ends with (accel2 -> 2),
+ * else 1000 + its index. */
+uint32_t qp_device_number(const struct qp_model *m, uint16_t device);
 /* The cause of a failed inference, from its failed_status. */
 enum qp_fail_cause qp_fail_cause_of(const struct qp_inference *inf);
 /* "api", "restart", "device_gone", "dbc_released", "kmd_other" */
