@@ -296,9 +296,6 @@ uint64_t qp_kernel_done_bounds(uint64_t exec_begin, uint64_t exec_end,
 			       uint64_t wait_end, uint32_t submit_latency_us,
 			       uint32_t device_latency_us, uint64_t *lo,
 			       uint64_t *hi);
-/* A device's number: the digits its node's name ends with (accel2 -> 2),
- * else 1000 + its index. */
-uint32_t qp_device_number(const struct qp_model *m, uint16_t device);
 /* The cause of a failed inference, from its failed_status. */
 enum qp_fail_cause qp_fail_cause_of(const struct qp_inference *inf);
 /* "api", "restart", "device_gone", "dbc_released", "kmd_other" */
@@ -382,6 +379,13 @@ int qp_model_link(struct qp_model *m);
  */
 bool qp_part_split(const struct qp_model *m, const struct qp_inference *i,
 		   double us[QP_PART__COUNT], unsigned *how);
+/*
+ * How far the doorbell D that cuts submit from the device parts may be
+ * from the truth: half the width of the interval the trace bounds it by
+ * (µs; 0 when the bounds meet or cross).  false without an EXECUTE.
+ */
+bool qp_doorbell_uncertainty(const struct qp_model *m,
+			     const struct qp_inference *i, double *us);
 /* "enqueue", "runtime_wait", ... (JSON keys); "?" when out of range. */
 const char *qp_part_name(enum qp_part p);
 /* Words for the summary: "enqueue call", "waiting for a runtime worker"... */

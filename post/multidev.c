@@ -125,23 +125,6 @@ uint64_t qp_kernel_done_bounds(uint64_t exec_begin, uint64_t exec_end,
 	return *lo + (*hi - *lo) / 2;
 }
 
-uint32_t qp_device_number(const struct qp_model *m, uint16_t device)
-{
-	const char *p, *e;
-	uint32_t v = 0;
-
-	if (!m || device >= m->ndevices || !m->devices[device].path)
-		return 1000u + device;
-	p = e = m->devices[device].path + strlen(m->devices[device].path);
-	while (p > m->devices[device].path && p[-1] >= '0' && p[-1] <= '9')
-		p--;
-	if (p == e || e - p > 6)
-		return 1000u + device;
-	for (; p < e; p++)
-		v = v * 10 + (uint32_t)(*p - '0');
-	return v;
-}
-
 enum qp_fail_cause qp_fail_cause_of(const struct qp_inference *inf)
 {
 	if (inf->failed_status >= 0)
