@@ -27,6 +27,7 @@
 #include "bytable.h"
 #include "devdump.h"
 #include "escape.h"
+#include "genview.h"
 #include "guard.h"
 #include "interrupt.h"
 #include "model.h"
@@ -59,6 +60,8 @@ struct options {
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference, pool_programs;
+	bool generation;			/* --generation (genview.h) */
+	const char *gen_csv, *gen_json;
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 };
 
@@ -99,6 +102,9 @@ static const char usage_text[] =
 "                      START to END seconds after the first one (2:3, 2:)\n"
 "  --chrome-max-events N  at most about N timeline events (default 500000,\n"
 "                      about 60 MB; 0: no cap): later inferences left out\n"
+"  --generation        Python LLM programs: steps by shape (prefill, decode),\n"
+"                      requests, time to first token, inter-token latency\n"
+"  --generation-csv FILE, --generation-json FILE  the same per step / request\n"
 "  --by KEY            breakdown table by program, thread, queue or\n"
 "                      callsite (repeatable)\n"
 "  --symbolize         resolve call sites to function (module) file:line\n"
@@ -202,6 +208,7 @@ enum {
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
 	OPT_CHROME_WINDOW, OPT_CHROME_MAX,
+	OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -222,6 +229,9 @@ static const struct option long_opts[] = {
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
 	{ "threads", required_argument, NULL, OPT_THREADS },
 	{ "pool-programs", no_argument, NULL, OPT_POOL },
+	{ "generation", no_argument, NULL, OPT_GEN },
+	{ "generation-csv", required_argument, NULL, OPT_GEN_CSV },
+	{ "generation-json", required_argument, NULL, OPT_GEN_JSON },
 	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
 	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -341,6 +351,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
 		case OPT_POOL: o->pool_programs = true; break;
+		case OPT_GEN: o->generation = true; break;
+		case OPT_GEN_CSV: o->gen_csv = optarg; break;
+		case OPT_GEN_JSON: o->gen_json = optarg; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
 		case OPT_CHROME_WINDOW:
 			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
@@ -417,6 +430,7 @@ static double now_s(void)
 static double t_start;
 static double assembler_cpu_s = -1;	/* of the pipeline's thread, if any */
 static bool read_split;			/* two decoding graphs */
+static struct qp_genview *genview;	/* --generation*: genview.h */
 
 /*
  * CPU seconds (all threads) and wall seconds per stage, printed with
@@ -571,9 +585,14 @@ static int read_events(const struct options *o, struct qp_model *m,
 	enum qp_read_how how;
 	int rc;
 
-	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
-				    a, o->threads, st, &how, &assembler_cpu_s,
-				    status);
+	struct qp_genview_tee tee = { genview, qp_assembler_sink, a };
+
+	rc = qp_read_traces_threads(o->traces, o->ntraces, m,
+				    genview ? qp_genview_tee_sink : qp_assembler_sink,
+				    genview ? (void *)&tee : (void *)a, o->threads,
+				    st, &how, &assembler_cpu_s, status);
+	if (genview)
+		qp_genview_finish(genview);
 	read_split = how == QP_READ_TWO_GRAPHS;
 	return rc;
 }
@@ -676,6 +695,9 @@ static int write_outputs(const struct options *o, const struct qp_model *m,
 	}
 	if (o->json && !is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
 		goto fail;
+	if (genview && ((o->gen_csv && qp_genview_write_csv(o->gen_csv, genview, err, errlen)) ||
+			(o->gen_json && qp_genview_write_json(o->gen_json, genview, err, errlen))))
+		goto fail;
 	if (o->chrome && !is_stdout(o->chrome) &&
 	    qp_write_chrome(o->chrome, m, wo, err, errlen))
 		goto fail;
@@ -703,6 +725,8 @@ static int write_summary(FILE *f, const struct options *o,
 
 	if (qp_write_summary(f, m, wo))
 		return -1;
+	if (o->generation && genview)
+		qp_genview_write_text(f, genview);
 	if (!o->summary_only) {
 		print_losses(f, st);
 		for (i = 0; i < o->nby; i++)
@@ -812,6 +836,10 @@ static int report(const struct options *o)
 	qp_model_init(&m);
 	qp_read_stats_init(&st);
 	memset(&mr, 0, sizeof(mr));
+	if ((o->generation || o->gen_csv || o->gen_json) && !(genview = qp_genview_new())) {
+		fail("out of memory");
+		goto out;
+	}
 	if (read_model(o, &m, &st) || check_program_name(&m, o))
 		goto out;
 	if (o->ndumps) {
@@ -848,7 +876,8 @@ static int report(const struct options *o)
 	wo.pid = o->pid;
 	wo.pool_programs = o->pool_programs;
 	wo.chrome = &o->chrome_opts;
-	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
+	if (o->threads > 1 && !o->quiet &&
+	    (o->csv_dir || o->json || o->chrome || o->gen_csv || o->gen_json) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
@@ -856,6 +885,8 @@ static int report(const struct options *o)
 			stages.buf, stages.wall);
 	rc = 0;
 out:
+	qp_genview_free(genview);
+	genview = NULL;
 	free(sel);
 	qp_read_stats_free(&st);
 	qp_model_free(&m);
