@@ -25,11 +25,13 @@
 
 #include "assemble.h"
 #include "bytable.h"
+#include "compare.h"
 #include "devdump.h"
 #include "escape.h"
 #include "genview.h"
 #include "guard.h"
 #include "interrupt.h"
+#include "html.h"
 #include "model.h"
 #include "outfile.h"
 #include "pipeline.h"
@@ -51,7 +53,7 @@ struct options {
 	size_t ntraces;
 	const char **dumps;
 	size_t ndumps;
-	const char *csv_dir, *json, *chrome, *program;
+	const char *csv_dir, *json, *chrome, *html, *program;
 	int by[MAX_BY];
 	size_t nby;
 	uint64_t start_iter, num_samples;	/* num_samples 0 = all */
@@ -60,14 +62,19 @@ struct options {
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference, pool_programs;
+<<<<<<< HEAD
 	bool generation;			/* --generation (genview.h) */
 	const char *gen_csv, *gen_json;
+=======
+	bool compare;				/* --compare BASE NEW */
+>>>>>>> main
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 };
 
 static const char usage_text[] =
 "Usage: qprof-report [OPTIONS] TRACE_DIR...\n"
 "       qprof-report --latency-stats [--keep-middle PCT] LATENCY_FILE|DIR...\n"
+"       qprof-report --compare [OPTIONS] BASE NEW\n"
 "\n"
 "Summarise LTTng traces recorded with libqprof.so: per-inference latency\n"
 "breakdown (enqueue, pre-processing, execution, post-processing, kernel\n"
@@ -82,6 +89,13 @@ static const char usage_text[] =
 "                      devInWaitTime, devOutWaitTime, devInfPerSec (repeatable)\n"
 "  --latency-stats     no trace: summarise latency dumps like\n"
 "                      latency_stats_python3.py\n"
+"  --compare BASE NEW  compare two runs (trace directories, or JSON reports\n"
+"                      written with --per-inference): per program and\n"
+"                      metric, the change of p50, p90, p99 and the mean\n"
+"                      with a 95 % bootstrap interval; '*' marks changes\n"
+"                      outside the noise (docs/REPORT.md); text on stdout,\n"
+"                      --json FILE for JSON; the selection options apply\n"
+"                      to both\n"
 "Selection (applied per program, before statistics):\n"
 "  --program NAME      only programs named NAME\n"
 "  --pid PID           only process PID\n"
@@ -95,6 +109,10 @@ static const char usage_text[] =
 "                      in the runtime's format (qprof's definitions)\n"
 "  --json FILE         JSON report (schema qprof-report/2); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
+"  --html FILE         one self-contained HTML page: charts per program\n"
+"                      (histograms, CDFs, latency over time, waiting and\n"
+"                      working), slowest inferences, findings, --by tables,\n"
+"                      accounting; with --compare, the comparison\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
 "  --pool-programs     the all-programs section pools the inferences of\n"
 "                      different programs (default: each program's own)\n"
@@ -207,8 +225,12 @@ enum {
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
+<<<<<<< HEAD
 	OPT_CHROME_WINDOW, OPT_CHROME_MAX,
 	OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
+=======
+	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML,
+>>>>>>> main
 };
 
 static const struct option long_opts[] = {
@@ -233,6 +255,8 @@ static const struct option long_opts[] = {
 	{ "generation-csv", required_argument, NULL, OPT_GEN_CSV },
 	{ "generation-json", required_argument, NULL, OPT_GEN_JSON },
 	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
+	{ "compare", no_argument, NULL, OPT_COMPARE },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -277,15 +301,17 @@ static bool trace_dir(const char *file)
  */
 static void check_output_paths(const struct options *o)
 {
-	const char *file[2] = { o->json, o->chrome };
-	static const char *const opt[2] = { "--json", "--chrome-trace" };
+	const char *file[3] = { o->json, o->chrome, o->html };
+	static const char *const opt[3] = { "--json", "--chrome-trace", "--html" };
 	size_t i;
-	int k;
+	int k, j;
 
-	if (o->json && o->chrome && qp_same_output(o->json, o->chrome))
-		die_usage("--json and --chrome-trace name the same file '%s'",
-			  o->json);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++)
+		for (j = k + 1; j < 3; j++)
+			if (file[k] && file[j] && qp_same_output(file[k], file[j]))
+				die_usage("%s and %s name the same file '%s'",
+					  opt[k], opt[j], file[k]);
+	for (k = 0; k < 3; k++) {
 		if (!file[k] || is_stdout(file[k]))
 			continue;
 		if (o->csv_dir && qp_same_output(file[k], o->csv_dir))
@@ -355,6 +381,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_GEN_CSV: o->gen_csv = optarg; break;
 		case OPT_GEN_JSON: o->gen_json = optarg; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
+		case OPT_COMPARE: o->compare = true; break;
+		case OPT_HTML: o->html = optarg; break;
 		case OPT_CHROME_WINDOW:
 			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
 				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
@@ -379,11 +407,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 	if (!o->ntraces)
 		die_usage(o->latency_stats ? "no latency file given" :
 			  "no trace directory given");
-	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
+	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome || o->html ||
 				 o->nby || o->program || o->pid))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
+	if (o->compare && (o->ntraces != 2 || o->latency_stats || o->ndumps ||
+			   o->csv_dir || o->chrome || o->nby || o->per_inference))
+		die_usage(o->ntraces != 2 ? "--compare takes two runs, BASE and NEW" :
+			  "--compare writes text, --json or --html only (no --device-latency, --csv-dir, --chrome-trace, --by, --per-inference)");
 	if (!o->latency_stats)
 		check_output_paths(o);
+	if (o->html) {
+		char err[1024];
+
+		if (qp_html_check_d3(err, sizeof(err))) {
+			fail("%s", err);
+			exit(EXIT_BAD_INPUT);
+		}
+	}
 }
 
 /* ---- --latency-stats: runtime dumps only ------------------------------ */
@@ -701,10 +741,15 @@ static int write_outputs(const struct options *o, const struct qp_model *m,
 	if (o->chrome && !is_stdout(o->chrome) &&
 	    qp_write_chrome(o->chrome, m, wo, err, errlen))
 		goto fail;
+	if (o->html && !is_stdout(o->html) &&
+	    qp_write_html(o->html, m, wo, wo->stats, err, errlen))
+		goto fail;
 	/* standard output last: when it fails, no file has changed */
 	if (is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
 		goto fail;
 	if (is_stdout(o->chrome) && qp_write_chrome(o->chrome, m, wo, err, errlen))
+		goto fail;
+	if (is_stdout(o->html) && qp_write_html(o->html, m, wo, wo->stats, err, errlen))
 		goto fail;
 	if (qp_outset_commit(&set, err, errlen))
 		return -1;
@@ -821,6 +866,95 @@ static int write_parallel(const struct options *o, const struct qp_model *m,
 	return j.rc || rc ? -1 : 0;
 }
 
+/* ---- --compare BASE NEW (compare.h) ------------------------------------ */
+
+/* One side: a JSON report (a regular file) or a trace, selected. */
+static int compare_side(const struct options *o, const char *path,
+			struct qp_cmp_run *r)
+{
+	struct options one = *o;
+	struct qp_model m;
+	struct qp_read_stats st;
+	struct stat sb;
+	uint8_t *sel = NULL;
+	char err[1024];
+	size_t nsel = 0;
+	int rc = -1;
+
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode)) {
+		if (qp_cmp_run_from_json(r, path, err, sizeof(err)))
+			fail("%s", err);
+		else
+			rc = 0;
+		return rc;
+	}
+	one.traces = &path;
+	one.ntraces = 1;
+	qp_model_init(&m);
+	qp_read_stats_init(&st);
+	if (read_model(&one, &m, &st) || check_program_name(&m, &one))
+		goto out;
+	{
+		struct qp_selection selection = selection_of(&one);
+
+		sel = qp_select(&m, &selection, &nsel);
+	}
+	if (!sel || qp_cmp_run_from_model(r, path, &m, sel)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!nsel) {
+		fail("%s: nothing to compare: no completed inference%s", path,
+		     o->program || o->pid || o->start_iter ? " in the selection" : "");
+		qp_cmp_run_free(r);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(sel);
+	qp_read_stats_free(&st);
+	qp_model_free(&m);
+	return rc;
+}
+
+static int compare_runs(const struct options *o)
+{
+	struct qp_cmp_run base = { 0 }, neu = { 0 };
+	struct qp_cmp_report r = { 0 };
+	struct qp_cmp_opts co;
+	char err[1024];
+	int rc = EXIT_BAD_INPUT;
+
+	qp_cmp_opts_default(&co);
+	if (compare_side(o, o->traces[0], &base) || compare_side(o, o->traces[1], &neu))
+		goto out;
+	if (qp_compare(&base, &neu, &co, &r)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!r.nrows) {
+		fail("nothing to compare: no program name is in both %s and %s",
+		     o->traces[0], o->traces[1]);
+		goto out;
+	}
+	if (o->json && qp_cmp_write_json(o->json, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (o->html && qp_write_html_compare(o->html, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (!o->quiet && (qp_cmp_write_text(stdout, &r) || flush_stdout()))
+		goto out;
+	rc = 0;
+out:
+	qp_cmp_report_free(&r);
+	qp_cmp_run_free(&base);
+	qp_cmp_run_free(&neu);
+	return rc;
+}
+
 static int report(const struct options *o)
 {
 	struct qp_model m;
@@ -852,7 +986,7 @@ static int report(const struct options *o)
 		fail("out of memory");
 		goto out;
 	}
-	if (o->symbolize || (!o->summary_only && o->nby))
+	if (o->symbolize || (!o->summary_only && o->nby) || o->html)
 		qp_symbolize(&m, &st);
 	selection = selection_of(o);
 	sel = qp_select(&m, &selection, &nsel);
@@ -875,9 +1009,16 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
 	wo.pool_programs = o->pool_programs;
+	wo.by = o->by;
+	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
+<<<<<<< HEAD
 	if (o->threads > 1 && !o->quiet &&
 	    (o->csv_dir || o->json || o->chrome || o->gen_csv || o->gen_json) ?
+=======
+	wo.stats = &st;
+	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
+>>>>>>> main
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
@@ -902,10 +1043,11 @@ out:
  */
 static int report_child(void *arg)
 {
+	const struct options *o = arg;
 	int rc;
 
 	qp_interrupt_catch();
-	rc = report(arg);
+	rc = o->compare ? compare_runs(o) : report(o);
 	qp_interrupt_raise();
 	return rc;
 }

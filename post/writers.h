@@ -18,6 +18,7 @@
 #include "model.h"
 
 struct qp_merge_result;	/* devdump.h */
+struct qp_read_stats;	/* reader.h */
 
 /* The default cap on a Chrome trace's events (about 60 MB). */
 #define QP_CHROME_MAX_EVENTS 500000
@@ -55,6 +56,11 @@ struct qp_write_opts {
 	bool pool_programs;
 	/* Chrome trace: window and cap (NULL: no window, default cap). */
 	const struct qp_chrome_opts *chrome;
+	/* JSON: the --by tables (enum qp_by_key, bytable.h), as the summary's. */
+	const int *by;
+	size_t nby;
+	/* HTML: the reader's figures (per-stream losses), or NULL. */
+	const struct qp_read_stats *stats;
 };
 
 /* Human-readable summary (default output of qprof-report). */

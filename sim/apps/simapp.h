@@ -84,6 +84,9 @@ struct simapp_options {
 	uint32_t submit_retry_count;
 	bool submit_retry_set;
 	unsigned int seed;
+	/* --app-delay-us: each thread sleeps this long after every completion
+	 * before enqueuing again (an application processing its results) */
+	unsigned int app_delay_us;
 	bool exit_in_flight;		/* exit(0) after the last issue */
 	bool program_group;		/* all programs in one program group */
 	/* --dev-mapping: every program on these devices (devMapping) */

@@ -31,6 +31,7 @@ enum long_only_option {
 	OPT_PROGRAM_NAME,
 	OPT_NULL_PROGRAM_NAME,
 	OPT_PROGRAM_GROUP,
+	OPT_APP_DELAY_US,
 	OPT_DEV_MAPPING,
 	OPT_PREFILL,
 	OPT_DECODE,
@@ -60,6 +61,7 @@ static const struct option long_options[] = {
 	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
 	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
+	{ "app-delay-us", required_argument, NULL, OPT_APP_DELAY_US },
 	{ "dev-mapping", required_argument, NULL, OPT_DEV_MAPPING },
 	{ "prefill", required_argument, NULL, OPT_PREFILL },
 	{ "decode", required_argument, NULL, OPT_DECODE },
@@ -119,6 +121,9 @@ static void print_help(bool loader)
 "                            default, 5000 ms)\n"
 "      --submit-retry-count N  program SubmitNumRetries (default 5)\n"
 "      --seed N              seed of the random input data (default 1)\n"
+"      --app-delay-us N      after each completion the thread sleeps N us\n"
+"                            before it enqueues again (an application\n"
+"                            processing its results; default 0)\n"
 "      --program-name NAME   the name given to qaicCreateProgram (default:\n"
 "                            the --program argument), any bytes\n"
 "      --null-program-name   give qaicCreateProgram a NULL name (the runtime\n"
@@ -380,6 +385,11 @@ static int handle_option(int c, const char *arg, const char *name,
 		break;
 	case OPT_PROGRAM_GROUP:
 		opts->program_group = true;
+		break;
+	case OPT_APP_DELAY_US:
+		if (parse_uint(arg, 0, 10000000, &v))
+			return usage_error(BAD_VALUE, arg, "--app-delay-us (0-10000000)");
+		opts->app_delay_us = v;
 		break;
 	case OPT_DEV_MAPPING:
 		if (parse_dev_mapping(arg, opts))

@@ -4,6 +4,7 @@
  * inferences in flight) until its share of the inferences is done or the
  * --time deadline passed, awaiting completions in the chosen style.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +181,18 @@ static unsigned int await_one(struct simapp_worker *w, bool *ok)
 	return idx;
 }
 
+/* --app-delay-us: the application's own work on a result. */
+static void app_delay(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000u,
+			       .tv_nsec = (long)(us % 1000000u) * 1000 };
+
+	if (!us)
+		return;
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+}
+
 void *simapp_worker_main(void *arg)
 {
 	struct simapp_worker *w = arg;
@@ -198,6 +211,7 @@ void *simapp_worker_main(void *arg)
 		idx = await_one(w, &ok);
 		if (ok)
 			w->completed++;
+		app_delay(opts->app_delay_us);
 		if (may_issue(w, deadline))
 			issue(w, idx);
 	}

@@ -353,6 +353,8 @@ static void complete_dir(struct sim_req *r, uint32_t dir, int status, uint64_t n
 		/* Completing may free a closed BO: forget it first. */
 		if (bo && bo->req == r && bo->dir == dir) {
 			r->bos[i] = NULL;
+			bo->dev_start_ns = r->start_ns;
+			bo->dev_end_ns = r->end_ns;
 			simkmd_bo_complete(bo, status, now);
 		}
 	}

@@ -178,8 +178,9 @@ int64_t simkmd_next_exec_index(void);
 int64_t simkmd_next_blocking_wait_index(void);
 
 /*
- * Test-only accessor: the raw kernel timestamps (CLOCK_MONOTONIC ns) behind
- * PERF_STATS of BO `handle` opened through device fd `fd`.
+ * Test-only accessor (tests, and the simulated runtime's truth file): the
+ * raw kernel timestamps (CLOCK_MONOTONIC ns) behind PERF_STATS of BO
+ * `handle` opened through device fd `fd`, and the device's own times.
  */
 struct simkmd_bo_times {
 	uint64_t received_ns;
@@ -190,6 +191,11 @@ struct simkmd_bo_times {
 	uint32_t nents;          /* ring elements: num_queue_element */
 	uint64_t mmap_offset;
 	uint64_t size;           /* size given to CREATE_BO */
+	/* The device's start and end of the request that completed the BO
+	 * (0 until it completed): input DMA begins, output DMA done.  The
+	 * simulated runtime's truth file (QAIC_SIM_TRUTH_DIR) reads them. */
+	uint64_t dev_start_ns;
+	uint64_t dev_end_ns;
 };
 int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out);
 /* Test-only: occupied ring elements of `dbc_id` on device `dev`, or -errno. */

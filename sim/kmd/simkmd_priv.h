@@ -63,6 +63,9 @@ struct sim_bo {
 	uint32_t ring_held;		/* ring elements held by the current execution */
 	int exec_error;			/* 0 or -EIO after a faulty execution */
 	uint64_t received_ns, submit_ns, processed_ns;
+	/* the device's own start and end of the request that completed the
+	 * BO last (0 until it completes): the truth file's device times */
+	uint64_t dev_start_ns, dev_end_ns;
 	uint32_t queue_level_before;
 	struct sim_waiter *waiters;
 };

@@ -307,6 +307,8 @@ static void kernel_stamps(struct QAicExecObj *eo)
 		run->received_ns = bt.received_ns;
 		run->submit_ns = bt.submit_ns;
 		run->processed_ns = bt.processed_ns;
+		run->dev_start = bt.dev_start_ns;
+		run->dev_end = bt.dev_end_ns;
 	}
 }
 
@@ -378,18 +380,59 @@ static void fill_row(struct QAicExecObj *eo, struct prof_row *r)
 	read_cycles(eo, k, r);
 }
 
+/* ---- truth file ------------------------------------------------------------------ */
+
+static void truth_of(struct QAicExecObj *eo, QStatus st, uint64_t done)
+{
+	struct truth_rec t = {
+		.program = eo->prog->id,
+		.sample = eo->row.sample,
+		.status = (int)st,
+		.enq_begin = eo->row.enq_start,
+		.enq_end = eo->row.enq_start + eo->row.enq_ns,
+		.worker_start = eo->row.worker_start,
+		.worker_done = done,
+		.ndev = eo->ndev,
+	};
+
+	for (uint32_t d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		t.dev[d] = (struct truth_dev){
+			.device = (int)eo->prog->pdev[d].qid,
+			.dbc_id = eo->dev[d].dbc_id,
+			.exec_entry = run->t_exec,
+			.doorbell = run->submit_ns,
+			.dev_start = run->dev_start,
+			.dev_end = run->dev_end,
+			.irq = run->processed_ns,
+			.wait_return = run->t_wait,
+		};
+	}
+	truth_record(&t);
+}
+
 /* ---- completion ----------------------------------------------------------------- */
 
+/*
+ * @sampled: a profiled sample.  The application's handover of the
+ * completion is tracked for profiled samples and, with the truth file on,
+ * for every successful inference.
+ */
 static void complete(struct QAicExecObj *eo, QStatus st, bool sampled)
 {
 	struct QAicEvent *ev = eo->event;
 	struct QAicProgram *pg = eo->prog;
-	uint64_t sample = eo->row.sample;
+	uint64_t sample = eo->row.sample, now = rt_now();
+	bool truth = truth_on();
 
 	if (sampled) {
-		eo->row.done = rt_now();
+		eo->row.done = now;
 		profile_record(pg, &eo->row);
 	}
+	if (truth)
+		truth_of(eo, st, now);
+	sampled = sampled || (truth && st == QS_SUCCESS);
 	eo->event = NULL;
 	rt_ref(&pg->obj);	/* the exec object may go once it is idle */
 	pthread_mutex_lock(&eo->lock);
@@ -436,11 +479,14 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 		*t_exec = eo->run[0].t_exec;
 	for (d = 0; d < submitted; d++) {
 		wst = wait_dev(eo, d);
+		if (truth_on())
+			eo->run[d].t_wait = rt_now();
 		if (st == QS_SUCCESS)
 			st = wst;
 	}
 	*t_done = rt_now();
-	if (eo->ndev > 1 || inflog_enabled())
+	/* the driver's own times, outside the runtime's execTotal */
+	if (eo->ndev > 1 || inflog_enabled() || truth_on())
 		kernel_stamps(eo);
 	for (d = 0; st == QS_SUCCESS && *sampled && d < eo->ndev; d++)
 		*sampled = perf_dev(eo, d);
@@ -478,6 +524,7 @@ void rt_execobj_run(struct QAicExecObj *eo)
 
 	memset(eo->run, 0, eo->ndev * sizeof(*eo->run));
 	t0 = rt_now();
+	r->worker_start = t0;
 	preprocess(eo);
 	r->pre_ns = rt_now() - t0;
 	t0 = rt_now();
