@@ -62,12 +62,9 @@ struct options {
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference, pool_programs;
-<<<<<<< HEAD
+	bool compare;				/* --compare BASE NEW */
 	bool generation;			/* --generation (genview.h) */
 	const char *gen_csv, *gen_json;
-=======
-	bool compare;				/* --compare BASE NEW */
->>>>>>> main
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 };
 
@@ -225,12 +222,8 @@ enum {
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
-<<<<<<< HEAD
-	OPT_CHROME_WINDOW, OPT_CHROME_MAX,
-	OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
-=======
 	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML,
->>>>>>> main
+	OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -1012,13 +1005,9 @@ static int report(const struct options *o)
 	wo.by = o->by;
 	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
-<<<<<<< HEAD
-	if (o->threads > 1 && !o->quiet &&
-	    (o->csv_dir || o->json || o->chrome || o->gen_csv || o->gen_json) ?
-=======
 	wo.stats = &st;
-	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
->>>>>>> main
+	if (o->threads > 1 && !o->quiet &&
+	    (o->csv_dir || o->json || o->chrome || o->html || o->gen_csv || o->gen_json) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
