@@ -973,8 +973,16 @@ static int report_child(void *arg)
 /* Bytes: what a report of the inputs may need, with room to spare. */
 static uint64_t memory_budget(const struct options *o)
 {
+	uint64_t json = 0;
+	struct stat sb;
+	size_t i;
+
+	/* --compare: a JSON report takes ~20 x its size as jansson objects */
+	for (i = 0; o->compare && i < o->ntraces; i++)
+		if (!stat(o->traces[i], &sb) && S_ISREG(sb.st_mode))
+			json += 32 * (uint64_t)sb.st_size;
 	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
-	       8 * qp_trace_bytes(o->dumps, o->ndumps);
+	       8 * qp_trace_bytes(o->dumps, o->ndumps) + json;
 }
 
 /*

@@ -40,7 +40,7 @@ start() {
 	n=$1
 	shift
 	mkdir -p "$work/$n/dump"
-	env QPROF_BUILDDIR="$top_builddir" "$@" "$qprof" record --blocking \
+	env QPROF_BUILDDIR="$top_builddir" "$@" $pin "$qprof" record --blocking \
 		-o "$work/$n/trace" -- "$app" -S 1 -n "$QP_COMPARE_N" \
 		--aic-profiling-type latency --aic-profiling-num-samples "$QP_COMPARE_N" \
 		--aic-profiling-out-dir "$work/$n/dump" >"$work/$n/app.out" 2>&1 &
@@ -53,11 +53,22 @@ finish() {
 	wait "$p" || { bad "$1: recording failed"; cat "$work/$1/app.out"; }
 }
 
+# A/A: both runs on the same CPU, which the scheduler shares evenly
+# between them (whatever else runs there slows both alike).  The fault
+# pair: one CPU each, so that the slower run does not change the other's
+# share of a CPU.
+pin0= pin1=
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null &&
+	taskset -c 1 true 2>/dev/null; then
+	pin0="taskset -c 0" pin1="taskset -c 1"
+fi
+pin=$pin0
 start a1
 start a2
 finish a1
 finish a2
 start base
+pin=$pin1
 start fault QAIC_SIM_FAULT_SLOW_PREPROC_US=20
 finish base
 finish fault
