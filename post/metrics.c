@@ -84,7 +84,7 @@ static bool kernel_metric(const struct qp_inference *i, enum qp_metric m,
 		*out = i->queue_level_before;
 		return true;
 	case QP_M_NUM_INF_IN_QUEUE:
-		/* inferences of this shape ahead of us, plus us (FACTS.md §2.4) */
+		/* inferences of this shape ahead of us, plus us (docs/CONTRACTS.md §2.4) */
 		*out = i->queue_level_before && i->total_queue_elements ?
 		       1 + i->queue_level_before / i->total_queue_elements : 1;
 		return true;
@@ -643,6 +643,10 @@ void qp_model_free(struct qp_model *m)
 		free(m->hosts[k]);
 	for (k = 0; k < m->ncallsites; k++)
 		free(m->callsites[k].symbol);
+	for (k = 0; k < m->ndevices; k++)
+		free(m->devices[k].path);
+	free(m->devices);
+	free(m->spans);
 	free(m->inf);
 	free(m->dev);
 	free(m->ahead);

@@ -21,6 +21,7 @@
 #include <babeltrace2/babeltrace.h>
 
 #include "reader.h"
+#include "status.h"
 
 struct qp_decode_hooks {
 	void *ctx;
@@ -44,15 +45,13 @@ struct qp_decoder *qp_decoder_new(struct qp_model *m, qp_event_sink_fn sink,
 				  const struct qp_decode_hooks *hooks);
 /* The graph over trace directories dirs[0..n): plugins, metadata, indexes. */
 int qp_decoder_build(struct qp_decoder *d, char *const *dirs, size_t n,
-		     char *err, size_t errlen);
+		     struct qp_status *st);
 /*
- * Run the graph to its end: 0, the sink's non-zero return, or -1 with the
- * reason in err (nothing in err when stopped by the hooks).
+ * Run the graph to its end: 0, or -1 with st: QP_E_SINK (value: the sink's
+ * non-zero return), QP_E_CANCELED (stopped by hooks->stop), QP_E_INPUT (a
+ * corrupt event, named), QP_E_NOMEM, QP_E_DECODE (babeltrace2's reason).
  */
-int qp_decoder_run(struct qp_decoder *d, char *err, size_t errlen);
-/* Was the run stopped by hooks->stop?  The sink's non-zero return, or 0. */
-bool qp_decoder_stopped(const struct qp_decoder *d);
-int qp_decoder_sink_ret(const struct qp_decoder *d);
+int qp_decoder_run(struct qp_decoder *d, struct qp_status *st);
 void qp_decoder_free(struct qp_decoder *d);
 
 /* Index of host name h in m->hosts, appended when new; -1: out of memory. */

@@ -25,10 +25,12 @@
 
 #include "guard.h"
 #include "hashmap.h"
+#include "interrupt.h"
 #include "pipeline.h"
 #include "pool.h"
 #include "reader.h"
 #include "reader-int.h"
+#include "status.h"
 #include "tracecheck.h"
 
 /* ---- payload members the decoder knows, by name --------------------- */
@@ -93,6 +95,11 @@ struct sink_state {
 	char *corrupt;			/* a corrupt event: what and where */
 	const struct qp_decode_hooks *hooks;	/* feeding a merge (reader-int.h) */
 	int aborted;			/* stopped by hooks->stop */
+	int interrupted;		/* stopped by a signal (interrupt.h) */
+	/* the elements of the event's sequences, by payload field position:
+	 * the decoded event points here until the next event */
+	struct seq_buf { void *p; size_t cap; } seq[QP_EV_MAX_FIELDS];
+	int seq_failed;			/* a sequence's buffer could not grow */
 };
 
 struct graph {
@@ -101,20 +108,6 @@ struct graph {
 	const bt_component_filter *muxer;
 	uint64_t next_mux_port;
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- trace discovery ------------------------------------------------- */
 
@@ -201,8 +194,8 @@ static size_t drop_same_dirs(char **v, size_t n)
 	return k;
 }
 
-int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
-		   char *err, size_t errlen)
+int qp_find_traces_status(const char *const *paths, size_t n, char ***dirs,
+			  struct qp_status *status)
 {
 	struct dirlist l = { 0 };
 	size_t i, k, before;
@@ -210,7 +203,8 @@ int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
 
 	for (i = 0; i < n; i++) {
 		if (stat(paths[i], &sb)) {
-			set_err(err, errlen, "%s: %s", paths[i], strerror(errno));
+			qp_fail_at(status, QP_E_INPUT, errno, paths[i], 0, "%s",
+				   strerror(errno));
 			goto fail;
 		}
 		before = l.n;
@@ -230,17 +224,20 @@ int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
 			nftw_list = &l;
 			if (nftw(top, visit, 32, FTW_PHYS) || l.failed) {
 				if (l.unreadable)
-					set_err(err, errlen, "%s: cannot read this directory (a trace in it would be missed)",
-						l.unreadable);
+					qp_fail_at(status, QP_E_INPUT, 0, l.unreadable, 0,
+						   "cannot read this directory (a trace in it would be missed)");
+				else if (l.failed)
+					qp_fail_at(status, QP_E_NOMEM, ENOMEM,
+						   paths[i], 0, "out of memory");
 				else
-					set_err(err, errlen, "%s: %s", paths[i],
-						l.failed ? "out of memory" : strerror(errno));
+					qp_fail_at(status, QP_E_INPUT, errno,
+						   paths[i], 0, "%s", strerror(errno));
 				free(l.unreadable);
 				goto fail;
 			}
 		}
 		if (l.n == before) {
-			set_err(err, errlen,
+			qp_fail(status, QP_E_INPUT, 0,
 				"no CTF trace (no metadata file) under %s",
 				paths[i]);
 			goto fail;
@@ -263,6 +260,17 @@ fail:
 	free(l.v);
 	*dirs = NULL;
 	return -1;
+}
+
+int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
+		   char *err, size_t errlen)
+{
+	struct qp_status st = QP_STATUS_INIT;
+	int rc = qp_find_traces_status(paths, n, dirs, &st);
+
+	if (rc < 0 && err && errlen)
+		qp_status_format(&st, err, errlen);
+	return rc;
 }
 
 /* ---- stats ------------------------------------------------------------ */
@@ -349,37 +357,71 @@ static const char *get_s(const bt_field *payload, int idx, int type)
 			payload, (uint64_t)idx));
 }
 
+/* Elements of sequences that are absent or empty. */
+static const uint64_t no_elements[1];
+
 /*
- * Copy the sequence member idx into out (elements of esize bytes, at most
- * QP_MAX_BOS, *cut set when it was longer); returns the count copied.
+ * Decode the sequence member idx, every element of esize bytes, into the
+ * buffer of field position slot; *n receives its length.  For a sequence
+ * sharing the length of an earlier one (min_len, else 0) the buffer holds
+ * at least min_len elements, those the trace lacks as 0, so that a
+ * consumer can read `len` of them.  NULL when the buffer cannot grow.
  */
-static inline uint32_t get_seq(const bt_field *payload, int idx, int type,
-			       void *out, size_t esize, bool *cut)
+static const void *get_seq(struct sink_state *s, unsigned int slot,
+			   const bt_field *payload, int idx, int type,
+			   size_t esize, uint32_t min_len, uint32_t *n_out)
 {
-	const bt_field *m;
-	uint64_t n, i, v;
+	struct seq_buf *sb = &s->seq[slot];
+	const bt_field *m = NULL;
+	uint64_t n = 0, i, v, want;
 	int et;
 
-	if (type != FT_ARR_UINT && type != FT_ARR_SINT)
-		return 0;
-	m = bt_field_structure_borrow_member_field_by_index_const(
-		payload, (uint64_t)idx);
-	et = type == FT_ARR_UINT ? FT_UINT : FT_SINT;
-	n = bt_field_array_get_length(m);
-	if (n > QP_MAX_BOS) {
-		n = QP_MAX_BOS;
-		*cut = true;
+	if (type == FT_ARR_UINT || type == FT_ARR_SINT) {
+		m = bt_field_structure_borrow_member_field_by_index_const(
+			payload, (uint64_t)idx);
+		n = bt_field_array_get_length(m);
 	}
+	if (n > UINT32_MAX)
+		n = UINT32_MAX;
+	*n_out = (uint32_t)n;
+	want = n > min_len ? n : min_len;
+	if (!want)
+		return no_elements;
+	if (want * esize > sb->cap) {
+		size_t cap = sb->cap ? sb->cap : 256;
+		void *q;
+
+		while (cap < want * esize)
+			cap *= 2;
+		q = realloc(sb->p, cap);
+		if (!q) {
+			s->seq_failed = 1;
+			return NULL;
+		}
+		sb->p = q;
+		sb->cap = cap;
+	}
+	if (want > n)
+		memset((char *)sb->p + n * esize, 0, (want - n) * esize);
+	et = type == FT_ARR_UINT ? FT_UINT : FT_SINT;
 	for (i = 0; i < n; i++) {
 		v = int_value(bt_field_array_borrow_element_field_by_index_const(m, i), et);
 		switch (esize) {
-		case 1: ((uint8_t *)out)[i] = (uint8_t)v; break;
-		case 2: ((uint16_t *)out)[i] = (uint16_t)v; break;
-		case 4: ((uint32_t *)out)[i] = (uint32_t)v; break;
-		default: ((uint64_t *)out)[i] = v; break;
+		case 1: ((uint8_t *)sb->p)[i] = (uint8_t)v; break;
+		case 2: ((uint16_t *)sb->p)[i] = (uint16_t)v; break;
+		case 4: ((uint32_t *)sb->p)[i] = (uint32_t)v; break;
+		default: ((uint64_t *)sb->p)[i] = v; break;
 		}
 	}
-	return (uint32_t)n;
+	return sb->p;
+}
+
+static void seq_bufs_free(struct sink_state *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < QP_EV_MAX_FIELDS; i++)
+		free(s->seq[i].p);
 }
 
 /* Common member h of the class's events. */
@@ -613,20 +655,26 @@ static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *e
 	u->name = get_s(p, c->idx[fi], c->type[fi]);			\
 	fi++;
 #define DEC_SEQ(ctype, name, len, base)					\
-	u->len = get_seq(p, c->idx[fi], c->type[fi], u->name,		\
-			 sizeof(u->name[0]), &e->truncated);		\
+	u->name = get_seq(s, fi, p, c->idx[fi], c->type[fi],		\
+			  sizeof(u->name[0]), 0, &u->len);		\
 	fi++;
 #define DEC_SEQ_SAME_LEN(ctype, name, len, base)				\
-	get_seq(p, c->idx[fi], c->type[fi], u->name, sizeof(u->name[0]), \
-		&e->truncated);						\
+	{								\
+		uint32_t n_;						\
+									\
+		u->name = get_seq(s, fi, p, c->idx[fi], c->type[fi],	\
+				  sizeof(u->name[0]), u->len, &n_);	\
+	}								\
 	fi++;
 #define DECODER(list, member)						\
-	static void decode_##list(struct qp_event *e, const bt_field *p, \
+	static void decode_##list(struct sink_state *s,		\
+				  struct qp_event *e, const bt_field *p, \
 				  const struct cls *c)			\
 	{								\
 		struct qp_ev_##member *u = &e->u.member;		\
 		unsigned int fi = 0;					\
 									\
+		(void)s;						\
 		QP_FIELDS_##list(DEC)					\
 	}
 #define QP_EVENT(group, kind, name, member)	DECODER(name, member)
@@ -634,15 +682,15 @@ static inline struct cls *cls_find(struct sink_state *s, const bt_event_class *e
 #define QP_EVENT_INSTANCE(group, cls, member, kind, name)
 #include "../tracepoints/qprof-events.def"
 
-static void decode_payload(struct qp_event *e, const bt_field *p,
-			   const struct cls *c)
+static void decode_payload(struct sink_state *s, struct qp_event *e,
+			   const bt_field *p, const struct cls *c)
 {
 	switch (e->kind) {
 #define QP_EVENT(group, kind, name, member)				\
-	case QP_EV_##kind: decode_##name(e, p, c); break;
+	case QP_EV_##kind: decode_##name(s, e, p, c); break;
 #define QP_EVENT_CLASS(group, cls, member)
 #define QP_EVENT_INSTANCE(group, cls, member, kind, name)		\
-	case QP_EV_##kind: decode_##cls(e, p, c); break;
+	case QP_EV_##kind: decode_##cls(s, e, p, c); break;
 #include "../tracepoints/qprof-events.def"
 	default:
 		break;
@@ -768,12 +816,13 @@ static int on_event(struct sink_state *s, const bt_message *msg)
 	if (check_event(s, c, ev, &e))
 		return -1;
 	e.ip = 0;
-	e.truncated = false;
 	if (c->ctx_ip >= 0)
 		e.ip = int_value(bt_field_structure_borrow_member_field_by_index_const(
 			bt_event_borrow_common_context_field_const(ev),
 			(uint64_t)c->ctx_ip), c->ctx_ip_type);
-	decode_payload(&e, p, c);
+	decode_payload(s, &e, p, c);
+	if (s->seq_failed)
+		return -1;
 	s->st->qprof_events++;
 	if (!s->st->first_ts || e.ts < s->st->first_ts)
 		s->st->first_ts = e.ts;
@@ -933,6 +982,10 @@ consume(bt_message_iterator *it, void *data)
 	int rc = 0;
 
 	qp_guard_tick();
+	if (qp_interrupted()) {
+		s->interrupted = 1;
+		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+	}
 	if (s->hooks && s->hooks->stop(s->hooks->ctx)) {
 		s->aborted = 1;
 		return BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
@@ -964,12 +1017,13 @@ consume(bt_message_iterator *it, void *data)
 /* ---- graph ------------------------------------------------------------ */
 
 /*
- * "what: reason", the reason being babeltrace2's innermost error cause
+ * The failure "what", code, because of babeltrace2's innermost error cause
  * (cause 0: where the error started, e.g. "Failed to index CTF stream
  * file ..."), skipping the library's own generic causes when a component
  * said more.
  */
-static void take_bt_error(char *err, size_t errlen, const char *what)
+static int take_bt_error(struct qp_status *st, enum qp_code code,
+			 const char *what)
 {
 	const bt_error *e = bt_current_thread_take_error();
 	const char *reason = NULL;
@@ -987,16 +1041,19 @@ static void take_bt_error(char *err, size_t errlen, const char *what)
 			reason = bt_error_cause_get_message(
 				bt_error_borrow_cause_by_index(e, 0));
 	}
-	if (reason && *reason)
-		set_err(err, errlen, "%s: %s", what, reason);
-	else
-		set_err(err, errlen, "%s", what);
+	if (reason && *reason) {
+		qp_fail(st, code, 0, "%s", reason);
+		qp_status_wrap(st, "%s", what);
+	} else {
+		qp_fail(st, code, 0, "%s", what);
+	}
 	if (e)
 		bt_error_release(e);
+	return -1;
 }
 
 static int add_source(struct graph *gr, const char *dir, size_t idx,
-		      char *err, size_t errlen)
+		      struct qp_status *st)
 {
 	const bt_component_class_source *fs =
 		bt_plugin_borrow_source_component_class_by_name_const(gr->ctf, "fs");
@@ -1009,7 +1066,7 @@ static int add_source(struct graph *gr, const char *dir, size_t idx,
 	if (!params ||
 	    bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) ||
 	    bt_value_array_append_string_element(inputs, dir)) {
-		set_err(err, errlen, "out of memory");
+		qp_fail_nomem(st);
 		goto out;
 	}
 	snprintf(name, sizeof(name), "src%zu", idx);
@@ -1020,7 +1077,7 @@ static int add_source(struct graph *gr, const char *dir, size_t idx,
 
 		snprintf(what, sizeof(what),
 			 "cannot read trace %s (truncated or corrupt stream file?)", dir);
-		take_bt_error(err, errlen, what);
+		take_bt_error(st, QP_E_DECODE, what);
 		goto out;
 	}
 	n = bt_component_source_get_output_port_count(src);
@@ -1032,7 +1089,7 @@ static int add_source(struct graph *gr, const char *dir, size_t idx,
 				gr->muxer, gr->next_mux_port++);
 
 		if (!ip || bt_graph_connect_ports(gr->g, op, ip, NULL)) {
-			take_bt_error(err, errlen, "cannot connect trace streams");
+			take_bt_error(st, QP_E_SYSTEM, "cannot connect trace streams");
 			goto out;
 		}
 	}
@@ -1073,14 +1130,14 @@ static int find_plugins(struct graph *gr)
 }
 
 static int build_graph(struct graph *gr, char *const *dirs, size_t ndirs,
-		       struct sink_state *s, char *err, size_t errlen)
+		       struct sink_state *s, struct qp_status *st)
 {
 	const bt_component_class_filter *mux_cls;
 	const bt_component_sink *sink;
 	size_t i;
 
 	if (find_plugins(gr)) {
-		take_bt_error(err, errlen,
+		take_bt_error(st, QP_E_SYSTEM,
 			      "babeltrace2 plugins 'ctf' and 'utils' not found");
 		return -1;
 	}
@@ -1090,11 +1147,11 @@ static int build_graph(struct graph *gr, char *const *dirs, size_t ndirs,
 	if (!gr->g || !mux_cls ||
 	    bt_graph_add_filter_component(gr->g, mux_cls, "muxer", NULL,
 					  BT_LOGGING_LEVEL_NONE, &gr->muxer)) {
-		take_bt_error(err, errlen, "cannot create the babeltrace2 graph");
+		take_bt_error(st, QP_E_SYSTEM, "cannot create the babeltrace2 graph");
 		return -1;
 	}
 	for (i = 0; i < ndirs; i++)
-		if (add_source(gr, dirs[i], i, err, errlen))
+		if (add_source(gr, dirs[i], i, st))
 			return -1;
 	if (bt_graph_add_simple_sink_component(gr->g, "qprof", NULL, consume,
 					       NULL, s, &sink) ||
@@ -1102,14 +1159,14 @@ static int build_graph(struct graph *gr, char *const *dirs, size_t ndirs,
 		bt_component_filter_borrow_output_port_by_name_const(gr->muxer, "out"),
 		bt_component_sink_borrow_input_port_by_name_const(sink, "in"),
 		NULL)) {
-		take_bt_error(err, errlen, "cannot connect the qprof sink");
+		take_bt_error(st, QP_E_SYSTEM, "cannot connect the qprof sink");
 		return -1;
 	}
 	return 0;
 }
 
-static int run_graph(struct graph *gr, struct sink_state *s, char *err,
-		     size_t errlen)
+static int run_graph(struct graph *gr, struct sink_state *s,
+		     struct qp_status *st)
 {
 	bt_graph_run_status rs;
 
@@ -1119,34 +1176,39 @@ static int run_graph(struct graph *gr, struct sink_state *s, char *err,
 	while (rs == BT_GRAPH_RUN_STATUS_AGAIN);
 	if (rs == BT_GRAPH_RUN_STATUS_OK)
 		return 0;
+	if (s->interrupted) {
+		bt_current_thread_clear_error();
+		return qp_fail(st, QP_E_CANCELED, qp_interrupted(),
+			       "interrupted (%s)", strsignal(qp_interrupted()));
+	}
 	if (s->aborted) {
 		bt_current_thread_clear_error();
-		return -1;
+		return qp_fail(st, QP_E_CANCELED, 0,
+			       "stopped: the other decoding graph failed");
 	}
 	if (s->sink_ret) {
 		bt_current_thread_clear_error();
-		return s->sink_ret;
+		return qp_fail(st, QP_E_SINK, s->sink_ret,
+			       "the event consumer stopped the reading (%d)",
+			       s->sink_ret);
 	}
 	if (s->corrupt) {
 		bt_current_thread_clear_error();
-		set_err(err, errlen, "%s", s->corrupt);
-		return -1;
+		return qp_fail(st, QP_E_INPUT, 0, "%s", s->corrupt);
 	}
 	if (s->bad_event) {
 		bt_current_thread_clear_error();
-		set_err(err, errlen,
-			"event %s has no pid/tid payload fields: not a qprof trace of this version",
-			s->bad_event);
-		return -1;
+		return qp_fail(st, QP_E_INPUT, 0,
+			       "event %s has no pid/tid payload fields: not a qprof trace of this version",
+			       s->bad_event);
 	}
 	if (s->failed) {
 		bt_current_thread_clear_error();
-		set_err(err, errlen, "out of memory while reading the trace");
-		return -1;
+		return qp_fail(st, QP_E_NOMEM, ENOMEM,
+			       "out of memory while reading the trace");
 	}
-	take_bt_error(err, errlen,
-		      "error while reading the trace (corrupt or truncated stream file?)");
-	return -1;
+	return take_bt_error(st, QP_E_DECODE,
+			     "error while reading the trace (corrupt or truncated stream file?)");
 }
 
 /* ---- a decoder (reader-int.h) ---------------------------------------- */
@@ -1171,24 +1233,14 @@ struct qp_decoder *qp_decoder_new(struct qp_model *m, qp_event_sink_fn sink,
 }
 
 int qp_decoder_build(struct qp_decoder *d, char *const *dirs, size_t n,
-		     char *err, size_t errlen)
+		     struct qp_status *st)
 {
-	return build_graph(&d->gr, dirs, n, &d->s, err, errlen);
+	return build_graph(&d->gr, dirs, n, &d->s, st);
 }
 
-int qp_decoder_run(struct qp_decoder *d, char *err, size_t errlen)
+int qp_decoder_run(struct qp_decoder *d, struct qp_status *st)
 {
-	return run_graph(&d->gr, &d->s, err, errlen);
-}
-
-bool qp_decoder_stopped(const struct qp_decoder *d)
-{
-	return d->s.aborted;
-}
-
-int qp_decoder_sink_ret(const struct qp_decoder *d)
-{
-	return d->s.sink_ret;
+	return run_graph(&d->gr, &d->s, st);
 }
 
 void qp_decoder_free(struct qp_decoder *d)
@@ -1199,32 +1251,46 @@ void qp_decoder_free(struct qp_decoder *d)
 	bt_plugin_put_ref(d->gr.ctf);
 	bt_plugin_put_ref(d->gr.utils);
 	free(d->s.cls);
+	seq_bufs_free(&d->s);
 	qp_hmap_free(&d->s.clsmap);
 	free(d->s.corrupt);
 	qp_event_checker_free(&d->s.chk);
 	free(d);
 }
 
-int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
-		   qp_event_sink_fn sink, void *data, struct qp_read_stats *st,
-		   char *err, size_t errlen)
+int qp_read_traces_status(const char *const *paths, size_t n,
+			  struct qp_model *m, qp_event_sink_fn sink, void *data,
+			  struct qp_read_stats *st, struct qp_status *status)
 {
 	struct qp_decoder *d;
 	char **dirs = NULL;
 	int ndirs, rc = -1, i;
 
-	ndirs = qp_find_traces(paths, n, &dirs, err, errlen);
+	ndirs = qp_find_traces_status(paths, n, &dirs, status);
 	if (ndirs <= 0)
 		return -1;
 	st->ntraces = (size_t)ndirs;
 	d = qp_decoder_new(m, sink, data, st, NULL);
 	if (!d)
-		set_err(err, errlen, "out of memory");
-	else if (!qp_decoder_build(d, dirs, (size_t)ndirs, err, errlen))
-		rc = qp_decoder_run(d, err, errlen);
+		qp_fail_nomem(status);
+	else if (!qp_decoder_build(d, dirs, (size_t)ndirs, status))
+		rc = qp_decoder_run(d, status);
 	qp_decoder_free(d);
 	for (i = 0; i < ndirs; i++)
 		free(dirs[i]);
 	free(dirs);
 	return rc;
+}
+
+int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
+		   qp_event_sink_fn sink, void *data, struct qp_read_stats *st,
+		   char *err, size_t errlen)
+{
+	struct qp_status status = QP_STATUS_INIT;
+
+	if (!qp_read_traces_status(paths, n, m, sink, data, st, &status))
+		return 0;
+	if (err && errlen)
+		qp_status_format(&status, err, errlen);
+	return status.code == QP_E_SINK ? status.value : -1;
 }

@@ -29,6 +29,7 @@
 #include "devdump.h"
 #include "escape.h"
 #include "guard.h"
+#include "interrupt.h"
 #include "html.h"
 #include "model.h"
 #include "outfile.h"
@@ -36,6 +37,7 @@
 #include "reader.h"
 #include "select.h"
 #include "split.h"
+#include "status.h"
 #include "stats.h"
 #include "symbolize.h"
 #include "tracecheck.h"
@@ -165,6 +167,15 @@ static void fail(const char *fmt, ...)
 	fputs("qprof-report: ", stderr);
 	qp_text_fputs(msg, stderr);
 	fputc('\n', stderr);
+}
+
+/* A failure and its causes on one line of stderr (status.h). */
+static void fail_status(const struct qp_status *st)
+{
+	char msg[QP_STATUS_TEXT + 16 * QP_STATUS_LINKS];
+
+	qp_status_format(st, msg, sizeof(msg));
+	fail("%s", msg);
 }
 
 static uint64_t parse_u64(const char *opt, const char *s)
@@ -401,7 +412,7 @@ static int latency_stats(const struct options *o)
 {
 	struct qp_dump_set set = { 0 };
 	const struct qp_dump **v;
-	char err[1024];
+	char err[1024] = "";
 	size_t i;
 	int rc = EXIT_BAD_INPUT;
 
@@ -558,22 +569,26 @@ static int merge_dumps(struct qp_model *m, const struct options *o,
 {
 	struct qp_dump_set set = { 0 };
 	struct qp_merge_opts mo = { .pid = o->pid };
-	char err[1024];
+	struct qp_status st = QP_STATUS_INIT;
+	char err[1024] = "";
 	size_t i;
 	int rc = -1;
 
 	for (i = 0; i < o->ndumps; i++) {
 		if (qp_dump_set_add(&set, o->dumps[i], err, sizeof(err))) {
-			fail("%s", err);
+			qp_fail(&st, QP_E_INPUT, 0, "%s", err);
 			goto out;
 		}
 	}
 	if (qp_dump_merge(m, &set, &mo, r, err, sizeof(err))) {
-		fail("cannot merge the device latency dump(s): %s", err);
+		qp_fail(&st, QP_E_INPUT, 0, "%s", err);
+		qp_status_wrap(&st, "cannot merge the device latency dump(s)");
 		goto out;
 	}
 	rc = 0;
 out:
+	if (rc)
+		fail_status(&st);
 	qp_dump_set_free(&set);
 	return rc;
 }
@@ -584,14 +599,14 @@ out:
  */
 static int read_events(const struct options *o, struct qp_model *m,
 		       struct qp_assembler *a, struct qp_read_stats *st,
-		       char *err, size_t errlen)
+		       struct qp_status *status)
 {
 	enum qp_read_how how;
 	int rc;
 
 	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
 				    a, o->threads, st, &how, &assembler_cpu_s,
-				    err, errlen);
+				    status);
 	read_split = how == QP_READ_TWO_GRAPHS;
 	return rc;
 }
@@ -600,7 +615,8 @@ static int read_model(const struct options *o, struct qp_model *m,
 		      struct qp_read_stats *st)
 {
 	struct qp_assembler *a = qp_assembler_new(m);
-	char err[2048];
+	struct qp_status status = QP_STATUS_INIT;
+	char err[2048] = "", msg[QP_STATUS_TEXT + 16 * QP_STATUS_LINKS];
 	double dt;
 	int rc;
 
@@ -614,19 +630,30 @@ static int read_model(const struct options *o, struct qp_model *m,
 	}
 	stage_done(o, NULL);
 	rc = qp_trace_precheck(o->traces, o->ntraces, err, sizeof(err));
-	if (!rc)
-		rc = read_events(o, m, a, st, err, sizeof(err));
+	if (rc)
+		qp_fail(&status, QP_E_INPUT, 0, "%s", err);
+	else
+		rc = read_events(o, m, a, st, &status);
 	qp_guard_decoded();	/* the rest does not tick (guard.h) */
 	if (o->progress)
 		fputc('\n', stderr);
+	if (rc && status.code == QP_E_CANCELED) {
+		/* Ctrl-C: nothing to say (interrupt.h) */
+		qp_assembler_free(a);
+		return -1;
+	}
 	if (rc) {
-		if (rc > 0 || rc == -ENOMEM)
-			snprintf(err, sizeof(err), "out of memory while assembling inferences");
+		/* the assembler, the reader's sink, stopped the reading */
+		if (status.code == QP_E_SINK && status.value == -ENOMEM)
+			qp_fail(&status, QP_E_NOMEM, ENOMEM,
+				"out of memory while assembling inferences");
+		else if (status.code == QP_E_SINK)
+			qp_status_wrap(&status, "assembling inferences");
+		qp_status_format(&status, msg, sizeof(msg));
 		/* babeltrace2's own errors may not name the stream file: the
 		 * guarding parent finds it (guard.h) */
-		if (!(strstr(err, "error while reading the trace") ||
-		      strstr(err, "cannot read trace ")) || !qp_guard_defer(err))
-			fail("%s", err);
+		if (status.code != QP_E_DECODE || !qp_guard_defer(msg))
+			fail("%s", msg);
 		qp_assembler_free(a);
 		return -1;
 	}
@@ -933,6 +960,8 @@ static int report(const struct options *o)
 		fail("out of memory");
 		goto out;
 	}
+	if (qp_interrupted())
+		goto out;		/* no output after a Ctrl-C */
 	if (!nsel) {
 		fail("nothing to report: %zu inference(s) recorded, none completed%s",
 		     m.ninf, o->program || o->pid || o->start_iter ?
@@ -945,6 +974,8 @@ static int report(const struct options *o)
 	wo.per_inference = o->per_inference;
 	wo.pid = o->pid;
 	wo.pool_programs = o->pool_programs;
+	wo.by = o->by;
+	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
 	wo.stats = &st;
 	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
@@ -963,11 +994,20 @@ out:
 
 /* ---- the report under watch (guard.h) -------------------------------- */
 
+/*
+ * Ctrl-C stops the reading cleanly (the two-graph read's temporary tree
+ * removed, no output written) and ends the report as the signal would
+ * have (interrupt.h); the guarding parent then ends the same way.
+ */
 static int report_child(void *arg)
 {
 	const struct options *o = arg;
+	int rc;
 
-	return o->compare ? compare_runs(o) : report(o);
+	qp_interrupt_catch();
+	rc = o->compare ? compare_runs(o) : report(o);
+	qp_interrupt_raise();
+	return rc;
 }
 
 /* Bytes: what a report of the inputs may need, with room to spare. */

@@ -25,6 +25,7 @@
 #include "pipeline.h"
 #include "reader-int.h"
 #include "split.h"
+#include "status.h"
 
 /*
  * What flt.utils.muxer orders the messages of different streams by when
@@ -53,7 +54,7 @@ struct split_group {
 	size_t ndirs;
 	pthread_t thread;
 	int rc;
-	char err[2048];
+	struct qp_status status;	/* the decoder's, when rc */
 	/* decoding thread: host names seen, index = local host number */
 	char **hosts;
 	size_t nhosts;
@@ -70,20 +71,6 @@ struct split {
 	atomic_int abort;		/* a graph failed: stop the other */
 	struct split_group g[2];
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- the decoders' hooks (decoding threads) --------------------------- */
 
@@ -498,8 +485,8 @@ static void *decode_thread(void *arg)
 	struct split_group *grp = arg;
 
 	pthread_setname_np(pthread_self(), "qp-decode");
-	grp->rc = qp_decoder_run(grp->dec, grp->err, sizeof(grp->err));
-	if (grp->rc && !qp_decoder_stopped(grp->dec))
+	grp->rc = qp_decoder_run(grp->dec, &grp->status);
+	if (grp->rc && grp->status.code != QP_E_CANCELED)
 		atomic_store(&grp->sp->abort, 1);
 	qp_pipeline_close(grp->pl);
 	return NULL;
@@ -514,27 +501,30 @@ static inline uint64_t merge_key(const struct qp_event *e)
 /* One record of group g, in merged order: the reader's own, or an event. */
 static int merge_one(struct split_group *grp, struct qp_event *e,
 		     struct qp_model *m, qp_event_sink_fn sink, void *data,
-		     struct qp_read_stats *st)
+		     struct qp_read_stats *st, struct qp_status *status)
 {
 	struct qp_stream_loss *l;
 	struct qp_module *mv;
 	uint32_t *hv;
+	int rc;
 
 	if (e->kind == QP_PL_HOST) {
 		hv = realloc(grp->hostmap, (grp->nhostmap + 1) * sizeof(*hv));
 		if (!hv)
-			return -ENOMEM;
+			return qp_fail_nomem(status);
 		grp->hostmap = hv;
 		return qp_model_host_index(m, e->u.qpc_open.path,
-				  &hv[grp->nhostmap++]) ? -ENOMEM : 0;
+				  &hv[grp->nhostmap++]) ? qp_fail_nomem(status) : 0;
 	}
-	if (e->host >= grp->nhostmap)
-		return -EINVAL;		/* cannot happen: announced first */
+	if (e->host >= grp->nhostmap)	/* cannot happen: announced first */
+		return qp_fail(status, QP_E_SYSTEM, EINVAL,
+			       "a record of host %u before its name (reader bug)",
+			       e->host);
 	e->host = grp->hostmap[e->host];
 	if (e->kind == QP_PL_MODULE) {
 		mv = realloc(st->modules, (st->nmodules + 1) * sizeof(*mv));
 		if (!mv)
-			return -ENOMEM;
+			return qp_fail_nomem(status);
 		st->modules = mv;
 		mv[st->nmodules] = (struct qp_module){
 			.host = e->host, .pid = e->pid,
@@ -542,7 +532,7 @@ static int merge_one(struct split_group *grp, struct qp_event *e,
 			.path = strdup(e->u.qpc_open.path),
 		};
 		if (!mv[st->nmodules].path)
-			return -ENOMEM;
+			return qp_fail_nomem(status);
 		st->nmodules++;
 		return 0;
 	}
@@ -550,7 +540,7 @@ static int merge_one(struct split_group *grp, struct qp_event *e,
 		l = qp_read_stats_loss(st, e->u.process.runtime_path,
 			      e->u.process.rt_patch, e->pid);
 		if (!l)
-			return -ENOMEM;
+			return qp_fail_nomem(status);
 		grp->loss = (size_t)(l - st->losses);
 		return 0;
 	}
@@ -564,7 +554,11 @@ static int merge_one(struct split_group *grp, struct qp_event *e,
 			st->discarded_events += e->u.discarded.count;
 		}
 	}
-	return sink(e, data);
+	rc = sink(e, data);
+	if (rc)
+		return qp_fail(status, QP_E_SINK, rc,
+			       "the event consumer stopped the reading (%d)", rc);
+	return 0;
 }
 
 /* Is group 1's record before group 0's, as the muxer would order them? */
@@ -586,20 +580,20 @@ static inline bool second_first(const struct split *sp,
  * does (stream keys; equal keys: group 0 first).
  */
 static int merge(struct split *sp, struct qp_model *m, qp_event_sink_fn sink,
-		 void *data, struct qp_read_stats *st)
+		 void *data, struct qp_read_stats *st, struct qp_status *status)
 {
-	struct qp_event *ev = malloc(2 * sizeof(*ev));	/* ~700 bytes each */
+	struct qp_event *ev = malloc(2 * sizeof(*ev));
 	uint32_t tag[2] = { 0, 0 };
 	int have[2], g, rc = 0;
 	uint64_t n = 0;
 
 	if (!ev)
-		return -ENOMEM;
+		return qp_fail_nomem(status);
 	have[0] = qp_pipeline_next(sp->g[0].pl, &ev[0], &tag[0]);
 	have[1] = qp_pipeline_next(sp->g[1].pl, &ev[1], &tag[1]);
 	while (have[0] || have[1]) {
 		g = !have[0] || (have[1] && second_first(sp, ev, tag));
-		rc = merge_one(&sp->g[g], &ev[g], m, sink, data, st);
+		rc = merge_one(&sp->g[g], &ev[g], m, sink, data, st, status);
 		if (rc)
 			break;
 		if ((++n & 0xfffff) == 0) {
@@ -616,31 +610,55 @@ static int merge(struct split *sp, struct qp_model *m, qp_event_sink_fn sink,
 	return rc;
 }
 
+/* to: from's chain with the temporary tree's paths made the user's. */
+static int copy_unmapped(const struct split *sp, const struct qp_status *from,
+			 struct qp_status *to)
+{
+	char buf[QP_STATUS_TEXT];
+	unsigned int i = from->nlinks;
+
+	if (!i)
+		return qp_fail(to, from->code, from->value, "%s",
+			       qp_code_name(from->code));
+	snprintf(buf, sizeof(buf), "%s", qp_status_link(from, --i));
+	unmap_paths(sp, buf, sizeof(buf));
+	qp_fail(to, from->code, from->value, "%s", buf);
+	while (i--) {
+		snprintf(buf, sizeof(buf), "%s", qp_status_link(from, i));
+		unmap_paths(sp, buf, sizeof(buf));
+		qp_status_wrap(to, "%s", buf);
+	}
+	return -1;
+}
+
 /*
  * After a complete merge: a graph's own failure (babeltrace2's reason,
- * real paths), else a failure of its pipeline (-ENOMEM), else 0.
+ * real paths), else a failure of its pipeline's producer side (out of
+ * memory; a graph stopped by its sink's -ECANCELED only followed the
+ * merge's end), else a graph stopped by a signal (both were: the merge
+ * saw only part of the trace), else 0.
  */
-static int split_error(struct split *sp, char *err, size_t errlen)
+static int split_error(struct split *sp, struct qp_status *status)
 {
 	struct split_group *grp;
 	int g;
 
 	for (g = 0; g < 2; g++) {
 		grp = &sp->g[g];
-		if (grp->rc && !qp_decoder_stopped(grp->dec) &&
-		    !qp_decoder_sink_ret(grp->dec)) {
-			unmap_paths(sp, grp->err, sizeof(grp->err));
-			set_err(err, errlen, "%s", grp->err);
-			return grp->rc;
-		}
+		if (grp->rc && grp->status.code != QP_E_CANCELED &&
+		    grp->status.code != QP_E_SINK)
+			return copy_unmapped(sp, &grp->status, status);
 	}
 	for (g = 0; g < 2; g++) {
 		grp = &sp->g[g];
-		if (grp->rc && qp_decoder_sink_ret(grp->dec) != -ECANCELED) {
-			set_err(err, errlen, "out of memory while reading the trace");
-			return grp->rc;
-		}
+		if (grp->rc && grp->status.code == QP_E_SINK &&
+		    grp->status.value != -ECANCELED)
+			return qp_fail(status, QP_E_NOMEM, ENOMEM,
+				       "out of memory while reading the trace");
 	}
+	for (g = 0; g < 2; g++)
+		if (sp->g[g].rc)
+			return copy_unmapped(sp, &sp->g[g].status, status);
 	return 0;
 }
 
@@ -668,7 +686,7 @@ static void split_free(struct split *sp)
 
 int qp_read_traces_split(const char *const *paths, size_t n,
 			 struct qp_model *m, qp_event_sink_fn sink, void *data,
-			 struct qp_read_stats *st, char *err, size_t errlen,
+			 struct qp_read_stats *st, struct qp_status *status,
 			 bool *split)
 {
 	const char *env = getenv("QPROF_REPORT_SPLIT");
@@ -681,12 +699,14 @@ int qp_read_traces_split(const char *const *paths, size_t n,
 	if (env && !strcmp(env, "0"))
 		return 0;
 	force = env && !strcmp(env, "1");
-	ndirs = qp_find_traces(paths, n, &dirs, err, errlen);
+	ndirs = qp_find_traces_status(paths, n, &dirs, status);
 	if (ndirs <= 0)
 		return -1;
 	sp = calloc(1, sizeof(*sp));
-	if (!sp)
+	if (!sp) {
+		qp_fail_nomem(status);
 		goto out;
+	}
 	sp->real = dirs;
 	sp->nreal = (size_t)ndirs;
 	if (!split_build_tree(sp, force)) {
@@ -708,19 +728,20 @@ int qp_read_traces_split(const char *const *paths, size_t n,
 			grp->dec = qp_decoder_new(m, qp_pipeline_sink, grp->pl,
 						  &grp->st, &grp->hooks);
 		if (!grp->pl || !grp->dec) {
-			set_err(err, errlen, "out of memory");
+			qp_fail_nomem(status);
 			goto out;
 		}
 		/* plugins, metadata and indexes: here, one graph after the other */
-		if (qp_decoder_build(grp->dec, grp->dirs, grp->ndirs, err, errlen)) {
-			unmap_paths(sp, err, errlen);
+		if (qp_decoder_build(grp->dec, grp->dirs, grp->ndirs,
+				     &grp->status)) {
+			copy_unmapped(sp, &grp->status, status);
 			goto out;
 		}
 	}
 	for (g = 0; g < 2; g++) {
 		if (pthread_create(&sp->g[g].thread, NULL, decode_thread,
 				   &sp->g[g])) {
-			set_err(err, errlen, "cannot create a thread");
+			qp_fail(status, QP_E_SYSTEM, errno, "cannot create a thread");
 			atomic_store(&sp->abort, 1);
 			if (g)
 				qp_pipeline_abandon(sp->g[0].pl, -1);
@@ -728,16 +749,16 @@ int qp_read_traces_split(const char *const *paths, size_t n,
 		}
 		started++;
 	}
-	rc = started == 2 ? merge(sp, m, sink, data, st) : -1;
+	rc = started == 2 ? merge(sp, m, sink, data, st, status) : -1;
 	/* a producer still running (the merge stopped) must not wait */
 	for (g = 0; g < started; g++)
-		qp_pipeline_abandon(sp->g[g].pl, rc ? rc : -ECANCELED);
+		qp_pipeline_abandon(sp->g[g].pl, -ECANCELED);
 	for (g = 0; g < started; g++)
 		pthread_join(sp->g[g].thread, NULL);
 	if (started < 2)
 		goto out;
 	if (!rc)
-		rc = split_error(sp, err, errlen);
+		rc = split_error(sp, status);
 	st->messages = 0;
 	for (g = 0; g < 2; g++) {
 		const struct qp_read_stats *gs = &sp->g[g].st;
@@ -767,7 +788,7 @@ int qp_read_traces_threads(const char *const *paths, size_t n,
 			   struct qp_model *m, qp_event_sink_fn sink, void *data,
 			   long threads, struct qp_read_stats *st,
 			   enum qp_read_how *how, double *sink_cpu_s,
-			   char *err, size_t errlen)
+			   struct qp_status *status)
 {
 	struct qp_pipeline *pl = NULL;
 	bool split;
@@ -776,8 +797,8 @@ int qp_read_traces_threads(const char *const *paths, size_t n,
 	*how = QP_READ_ONE_THREAD;
 	*sink_cpu_s = -1;
 	if (threads > 1) {
-		rc = qp_read_traces_split(paths, n, m, sink, data, st, err,
-					  errlen, &split);
+		rc = qp_read_traces_split(paths, n, m, sink, data, st, status,
+					  &split);
 		if (split)
 			*how = QP_READ_TWO_GRAPHS;
 		if (split || rc)
@@ -785,10 +806,19 @@ int qp_read_traces_threads(const char *const *paths, size_t n,
 		pl = qp_pipeline_start(sink, data);
 	}
 	if (!pl)
-		return qp_read_traces(paths, n, m, sink, data, st, err, errlen);
+		return qp_read_traces_status(paths, n, m, sink, data, st, status);
 	*how = QP_READ_PIPELINE;
-	rc = qp_read_traces(paths, n, m, qp_pipeline_sink, pl, st, err, errlen);
+	rc = qp_read_traces_status(paths, n, m, qp_pipeline_sink, pl, st, status);
 	prc = qp_pipeline_finish(pl, sink_cpu_s);
-	/* the sink's error stopped the reader (rc is it), or came last */
-	return rc ? rc : prc;
+	/*
+	 * The pipeline's sink returns the consumer's error (which stopped the
+	 * reader: rc is it) or its own -ENOMEM; a consumer's error may also
+	 * come after the reader's end (prc).  The reader's own failure wins.
+	 */
+	if (rc && status->code != QP_E_SINK)
+		return -1;
+	if (prc)
+		return qp_fail(status, QP_E_SINK, prc,
+			       "the event consumer stopped the reading (%d)", prc);
+	return rc;
 }

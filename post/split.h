@@ -14,6 +14,7 @@
 #include "event.h"
 #include "model.h"
 #include "reader.h"
+#include "status.h"
 
 /* How qp_read_traces_threads read. */
 enum qp_read_how {
@@ -29,14 +30,15 @@ enum qp_read_how {
  * the trace splits (qp_read_traces_split), else the graph here and the
  * sink in a pipeline thread (pipeline.h), else one thread when no thread
  * can be had.  *how says which; *sink_cpu_s receives the sink thread's CPU
- * seconds with QP_READ_PIPELINE, -1 otherwise.  Returns 0, the sink's
- * non-zero return, -ENOMEM, or -1 with the reason in err.
+ * seconds with QP_READ_PIPELINE, -1 otherwise.  Returns 0, or -1 with
+ * status as qp_read_traces_status sets it (QP_E_SINK, value = the sink's
+ * non-zero return: the sink stopped the reading).
  */
 int qp_read_traces_threads(const char *const *paths, size_t n,
 			   struct qp_model *m, qp_event_sink_fn sink, void *data,
 			   long threads, struct qp_read_stats *st,
 			   enum qp_read_how *how, double *sink_cpu_s,
-			   char *err, size_t errlen);
+			   struct qp_status *status);
 
 /*
  * qp_read_traces on two threads: the stream files of all the traces are
@@ -47,6 +49,7 @@ int qp_read_traces_threads(const char *const *paths, size_t n,
  * The groups see the traces through a temporary tree of symbolic links
  * under $TMPDIR (default /tmp), always removed.
  *
+ * Returns 0, or -1 with status (as qp_read_traces_status).
  * *split is false, and nothing was read (returns 0), when there is only
  * one stream file, when the smaller group would hold less than a fifth of
  * the bytes (one graph is as fast then), when the tree cannot be made, or
@@ -55,7 +58,7 @@ int qp_read_traces_threads(const char *const *paths, size_t n,
  */
 int qp_read_traces_split(const char *const *paths, size_t n,
 			 struct qp_model *m, qp_event_sink_fn sink, void *data,
-			 struct qp_read_stats *st, char *err, size_t errlen,
+			 struct qp_read_stats *st, struct qp_status *status,
 			 bool *split);
 
 #endif /* QPROF_POST_SPLIT_H */

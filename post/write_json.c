@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytable.h"
 #include "escape.h"
 #include "findings.h"
 #include "outfile.h"
 #include "stats.h"
+#include "write_multidev.h"
 #include "writers.h"
 
 
@@ -311,7 +313,8 @@ static json_t *programs_arr(const struct qp_model *m, const struct qp_write_opts
 		json_object_set_new(j, "throughput_per_s", cnt[QP_INF_OK] && last > first ?
 				    json_real(cnt[QP_INF_OK] / ((last - first) / 1e9)) : json_null());
 		n = section(m, o, p, idx);
-		if (section_into(j, m, o, idx, n, buf)) {
+		if (section_into(j, m, o, idx, n, buf) ||
+		    qp_json_devices(j, m, o, p)) {
 			json_decref(j);
 			json_decref(a);
 			return NULL;
@@ -382,7 +385,65 @@ static json_t *all_programs_obj(const struct qp_model *m,
 	return j;
 }
 
-static json_t *inference_obj(const struct qp_model *m, const struct qp_inference *i)
+/*
+ * The --by tables: per key, its rows (label as in the summary, round trip
+ * statistics, mean of each phase, µs).  NULL when out of memory.
+ */
+static json_t *by_obj(const struct qp_model *m, const struct qp_write_opts *o)
+{
+	static const char *const phase[QP_BY_PHASE__COUNT] = {
+		[QP_BY_ENQ] = "enqTime", [QP_BY_PRE_PROC] = "preProcTime",
+		[QP_BY_EXEC_TOTAL] = "execTotal", [QP_BY_POST_PROC] = "postProc",
+	};
+	json_t *by = json_object();
+	uint8_t *all = NULL;
+	const uint8_t *sel = o->select;
+	size_t t, r;
+	int k;
+
+	if (!sel) {
+		all = malloc(m->ninf ? m->ninf : 1);
+		if (!all)
+			goto oom;
+		memset(all, 1, m->ninf);
+		sel = all;
+	}
+	for (t = 0; t < o->nby; t++) {
+		struct qp_by_row *rows;
+		size_t nrows;
+		json_t *a;
+
+		if (o->by[t] < 0 || o->by[t] >= QP_BY__COUNT)
+			continue;
+		if (qp_by_rows(m, sel, o->by[t], &rows, &nrows))
+			goto oom;
+		a = json_array();
+		for (r = 0; r < nrows; r++) {
+			json_t *j = json_object(), *ph = json_object();
+			char label[1024];
+
+			qp_by_label(m, &m->inf[rows[r].first], o->by[t], label,
+				    sizeof(label));
+			json_object_set_new(j, "label", trace_string(label));
+			json_object_set_new(j, "round_trip_us", stats_json(&rows[r].rt));
+			for (k = 0; k < QP_BY_PHASE__COUNT; k++)
+				json_object_set_new(ph, phase[k], num(rows[r].phase_mean_us[k]));
+			json_object_set_new(j, "phase_mean_us", ph);
+			json_array_append_new(a, j);
+		}
+		free(rows);
+		json_object_set_new(by, qp_by_name(o->by[t]), a);
+	}
+	free(all);
+	return by;
+oom:
+	free(all);
+	json_decref(by);
+	return NULL;
+}
+
+static json_t *inference_obj(const struct qp_model *m,
+			     const struct qp_inference *i, size_t idx)
 {
 	json_t *j = json_object(), *mt = json_object(), *cn = json_object();
 	double v, us[QP_PART__COUNT];
@@ -415,6 +476,7 @@ static json_t *inference_obj(const struct qp_model *m, const struct qp_inference
 			t += us[k];
 		json_object_set_new(j, "parts_us", parts_obj(us, t));
 	}
+	qp_json_inf_devices(j, m, idx);
 	return j;
 }
 
@@ -438,6 +500,7 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 		json_object_set_new(inc, state_name[s], json_integer((json_int_t)m->state_count[s]));
 	json_object_set_new(acc, "incomplete", inc);
 	json_object_set_new(acc, "shim_perf_queries", json_integer((json_int_t)m->shim_perf_queries));
+	qp_json_failures(acc, m);
 	json_object_set_new(root, "accounting", acc);
 	for (k = 0; k < m->nprocesses; k++) {
 		const struct qp_process *p = &m->processes[k];
@@ -462,12 +525,21 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 	}
 	json_object_set_new(root, "programs", progs);
 	json_object_set_new(root, "all_programs", all);
+	if (o && o->nby) {
+		json_t *by = by_obj(m, o);
+
+		if (!by) {
+			json_decref(root);
+			return NULL;
+		}
+		json_object_set_new(root, "by", by);
+	}
 	if (o && o->per_inference) {
 		json_t *a = json_array();
 
 		for (k = 0; k < m->ninf; k++)
 			if (kept(o, k))
-				json_array_append_new(a, inference_obj(m, &m->inf[k]));
+				json_array_append_new(a, inference_obj(m, &m->inf[k], k));
 		json_object_set_new(root, "inferences", a);
 	}
 	return root;

@@ -14,6 +14,7 @@
 #include "escape.h"
 #include "findings.h"
 #include "stats.h"
+#include "write_multidev.h"
 #include "writers.h"
 
 struct ctx {
@@ -348,6 +349,8 @@ static long program_sections(struct ctx *c)
 		if (api_section(c))
 			return -1;
 		incomplete_line(c, p);
+		if (qp_summary_devices(c->f, c->m, c->o, p))
+			return -1;
 	}
 	return napi;
 }
@@ -453,6 +456,7 @@ static void accounting(struct ctx *c)
 		m->state_count[QP_INF_FAILED], m->state_count[QP_INF_UNMATCHED]);
 	fprintf(c->f, "  shim cost: %" PRIu64 " PERF_STATS_BO queries issued by the shim itself\n",
 		m->shim_perf_queries);
+	qp_summary_failures(c->f, m);
 	if (c->o && c->o->merge) {
 		const struct qp_merge_result *r = c->o->merge;
 

@@ -56,6 +56,9 @@ struct qp_write_opts {
 	bool pool_programs;
 	/* Chrome trace: window and cap (NULL: no window, default cap). */
 	const struct qp_chrome_opts *chrome;
+	/* JSON: the --by tables (enum qp_by_key, bytable.h), as the summary's. */
+	const int *by;
+	size_t nby;
 	/* HTML: the reader's figures (per-stream losses), or NULL. */
 	const struct qp_read_stats *stats;
 };

@@ -2,13 +2,13 @@
 /*
  * qprof's own declaration of the QAic runtime C API subset (libQAic.so).
  *
- * Written from ../shared/qaic/FACTS.md §1.2-1.3: the closed QAicApi.h is not
+ * Written from docs/CONTRACTS.md §1.2-1.3: the closed QAicApi.h is not
  * public, so every type, value and prototype here comes from public call
  * sites and from the open runtime's QAicTypes.h / QAicRuntimeTypes.h.  Where
- * FACTS.md marks a detail unknown, the choice made here is commented; the
- * simulator (sim/) implements exactly this header, and the preload shim
- * (preload/) relies only on names and argument lists, never on layouts of
- * opaque objects.
+ * a detail is not public (docs/CONTRACTS.md §5), the choice made here is
+ * commented; the simulator (sim/) implements exactly this header, and the
+ * preload shim (preload/) relies only on names and argument lists, never on
+ * layouts of opaque objects.
  */
 #ifndef QPROF_QAIC_API_H
 #define QPROF_QAIC_API_H
@@ -264,7 +264,7 @@ typedef void (*QAicErrorHandler)(QAicContextID id, const char *errInfo,
 				 QAicErrorType errType, const void *errData,
 				 size_t errDataSize, void *userData);
 
-/* ---- functions (FACTS.md §1.3) --------------------------------------- */
+/* ---- functions (docs/CONTRACTS.md §1.3) ---------------------------------- */
 
 QStatus qaicGetAicVersion(uint16_t *major, uint16_t *minor,
 			  const char **patch, const char **variant);

@@ -84,12 +84,16 @@ struct simapp_options {
 	uint32_t submit_retry_count;
 	bool submit_retry_set;
 	unsigned int seed;
+	/* --app-delay-us: each thread sleeps this long after every completion
+	 * before enqueuing again (an application processing its results) */
+	unsigned int app_delay_us;
 	bool exit_in_flight;		/* exit(0) after the last issue */
 	bool program_group;		/* all programs in one program group */
 	/* --dev-mapping: every program on these devices (devMapping) */
 	const char *dev_mapping;
 	bool device_set;		/* -d given */
 	/* --prefill TOKENS / --decode STEPS: LLM sequences (simapp_llm.c) */
+	bool keep_going;		/* failed inferences are counted */
 	uint64_t prefill_tokens;
 	uint64_t decode_steps;
 	QID map_devs[16];

@@ -43,6 +43,7 @@ struct simapp_worker {
 	unsigned int seed;
 	uint64_t quota;			/* inferences to run (count mode) */
 	uint64_t issued, completed;
+	uint64_t failed;		/* --keep-going: failed inferences */
 	uint64_t end_us;
 	/* exec objects in flight, oldest first (wait and event styles) */
 	unsigned int *fifo;
@@ -67,7 +68,7 @@ struct simapp_prog {
 	QAicQpcObj *qpc;
 	struct simapp_inst *inst;	/* [activations] */
 	struct simapp_worker *workers;	/* [threads] */
-	uint64_t done;
+	uint64_t done, failed;
 	uint64_t start_us, end_us;
 };
 

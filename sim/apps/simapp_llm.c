@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * --prefill TOKENS / --decode STEPS: run an LLM program (as the llm preset)
- * the way efficient-transformers' generation loop does (FACTS.md §6.6).
- * Each exec object runs sequences: ceil(TOKENS / P) prefill runs of at most
- * P tokens (P = the input_ids binding's largest seq_len; the last run
+ * the way efficient-transformers' generation loop does (docs/CONTRACTS.md
+ * §6.6). Each exec object runs sequences: ceil(TOKENS / P) prefill runs of at
+ * most P tokens (P = the input_ids binding's largest seq_len; the last run
  * carries the rest), then STEPS decode runs of one token.  Before each
- * enqueue the application sets its data with qaicExecObjSetDataExt:
- * input_ids and position_ids (batch 1, tokens) int64, every binding whose
- * name starts with "past_" as an empty buffer (the retained state stays on
- * the device), the others whole.
+ * enqueue the application sets its data with qaicExecObjSetDataExt: input_ids
+ * and position_ids (batch 1, tokens) int64, every binding whose name starts
+ * with "past_" as an empty buffer (the retained state stays on the device),
+ * the others whole.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -31,9 +31,11 @@ enum long_only_option {
 	OPT_PROGRAM_NAME,
 	OPT_NULL_PROGRAM_NAME,
 	OPT_PROGRAM_GROUP,
+	OPT_APP_DELAY_US,
 	OPT_DEV_MAPPING,
 	OPT_PREFILL,
 	OPT_DECODE,
+	OPT_KEEP_GOING,
 };
 
 static const struct option long_options[] = {
@@ -59,9 +61,11 @@ static const struct option long_options[] = {
 	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
 	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
+	{ "app-delay-us", required_argument, NULL, OPT_APP_DELAY_US },
 	{ "dev-mapping", required_argument, NULL, OPT_DEV_MAPPING },
 	{ "prefill", required_argument, NULL, OPT_PREFILL },
 	{ "decode", required_argument, NULL, OPT_DECODE },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -117,6 +121,9 @@ static void print_help(bool loader)
 "                            default, 5000 ms)\n"
 "      --submit-retry-count N  program SubmitNumRetries (default 5)\n"
 "      --seed N              seed of the random input data (default 1)\n"
+"      --app-delay-us N      after each completion the thread sleeps N us\n"
+"                            before it enqueues again (an application\n"
+"                            processing its results; default 0)\n"
 "      --program-name NAME   the name given to qaicCreateProgram (default:\n"
 "                            the --program argument), any bytes\n"
 "      --null-program-name   give qaicCreateProgram a NULL name (the runtime\n"
@@ -149,6 +156,10 @@ static void print_help(bool loader)
 "      --decode STEPS        ... then STEPS decode runs of one token each\n"
 "                            (either option alone: prefill-only or\n"
 "                            decode-only sequences); -n counts runs\n"
+"      --keep-going          an inference that fails (its completion status is\n"
+"                            not QS_SUCCESS) is counted and the run goes on:\n"
+"                            \"Failed inferences: N\" after each stats block,\n"
+"                            exit status 0 (for fault injection)\n"
 "      --stop-on-sigint      SIGINT (Ctrl-C) ends the run cleanly: no new\n"
 "                            inference is issued, those in flight complete,\n"
 "                            everything is released, the statistics are\n"
@@ -375,10 +386,18 @@ static int handle_option(int c, const char *arg, const char *name,
 	case OPT_PROGRAM_GROUP:
 		opts->program_group = true;
 		break;
+	case OPT_APP_DELAY_US:
+		if (parse_uint(arg, 0, 10000000, &v))
+			return usage_error(BAD_VALUE, arg, "--app-delay-us (0-10000000)");
+		opts->app_delay_us = v;
+		break;
 	case OPT_DEV_MAPPING:
 		if (parse_dev_mapping(arg, opts))
 			return usage_error(BAD_VALUE, arg,
 					   "--dev-mapping (QID:QID:..., at most 16 distinct QIDs)");
+		break;
+	case OPT_KEEP_GOING:
+		opts->keep_going = true;
 		break;
 	case OPT_PREFILL:
 		if (parse_uint(arg, 1, 1u << 20, &v))

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The inference run shared by qaic-sim-app and qaic-sim-loader: setup in
- * the order of FACTS.md §1.3, the submission loop on application threads,
- * orderly release, and qaic-runner's statistics block.
+ * the order of docs/CONTRACTS.md §1.3, the submission loop on application
+ * threads, orderly release, and qaic-runner's statistics block.
  *
  * Object layout: per program (-t) one QPC, 'activations' program instances,
  * 'queues' queues per instance, 'threads' application threads, each owning
@@ -307,7 +307,7 @@ static void release_slot(struct simapp_slot *slot)
 	simapp_llm_free(slot);
 }
 
-/* Queues go last: after the programs and the QPC (FACTS.md §1.3). */
+/* Queues go last: after the programs and the QPC (docs/CONTRACTS.md §1.3). */
 static void release_queues(const struct simapp_ctx *ctx, struct simapp_inst *inst)
 {
 	unsigned int q;
@@ -436,6 +436,7 @@ static int run_workers(struct simapp_ctx *ctx)
 
 			pthread_join(w->tid, NULL);
 			prog->done += w->completed;
+			prog->failed += w->failed;
 			if (w->end_us > prog->end_us)
 				prog->end_us = w->end_us;
 		}
@@ -454,6 +455,9 @@ static void print_stats(const struct simapp_prog *prog)
 	printf("InferenceCnt %llu TotalDuration %lluus BatchSize %u Inf/Sec %.3f\n",
 	       (unsigned long long)prog->done, (unsigned long long)dur, batch,
 	       rate);
+	if (opts->keep_going)
+		printf("Failed inferences: %llu\n",
+		       (unsigned long long)prog->failed);
 }
 
 /* --stop-on-sigint: the workers stop issuing, as at the end of --time. */

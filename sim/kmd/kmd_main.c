@@ -246,6 +246,47 @@ bad:
 	return -EINVAL;
 }
 
+/*
+ * "N:D[:MS]" of QAIC_SIM_FAULT_SSR / "N:D" of QAIC_SIM_FAULT_GONE: after
+ * device D's N-th completed request (N >= 1).  Unset: dev = -1.
+ */
+static int env_device_fault(const char *name, bool with_ms, int64_t *after,
+			    int32_t *dev, uint32_t *ms)
+{
+	const char *s = getenv(name);
+	unsigned long long n, d, m = 50;
+	int k = 0;
+
+	*after = -1;
+	*dev = -1;
+	if (ms)
+		*ms = 50;
+	if (!s || !*s)
+		return 0;
+	if (sscanf(s, "%llu:%llu%n", &n, &d, &k) != 2 || s[0] == '-' ||
+	    !n || n > INT64_MAX || d >= SIMKMD_MAX_DEVICES)
+		goto bad;
+	if (with_ms && s[k] == ':') {
+		int j = 0;
+
+		if (s[k + 1] < '0' || s[k + 1] > '9' ||
+		    sscanf(s + k + 1, "%llu%n", &m, &j) != 1 || s[k + 1 + j] ||
+		    m > 3600000)
+			goto bad;
+	} else if (s[k]) {
+		goto bad;
+	}
+	*after = (int64_t)n;
+	*dev = (int32_t)d;
+	if (ms)
+		*ms = (uint32_t)m;
+	return 0;
+bad:
+	fprintf(stderr, "simkmd: bad %s='%s' (want N:D%s, N >= 1 requests, device D < %d)\n",
+		name, s, with_ms ? "[:MS]" : "", SIMKMD_MAX_DEVICES);
+	return -EINVAL;
+}
+
 static int load_config(void)
 {
 	uint64_t a, b;
@@ -284,6 +325,10 @@ static int load_config(void)
 	ret |= env_window("QAIC_SIM_FAULT_WAIT_EINTR",
 			  &sk.faults.wait_eintr_first,
 			  &sk.faults.wait_eintr_count);
+	ret |= env_device_fault("QAIC_SIM_FAULT_SSR", true, &sk.faults.ssr_after,
+				&sk.faults.ssr_dev, &sk.faults.ssr_ms);
+	ret |= env_device_fault("QAIC_SIM_FAULT_GONE", false,
+				&sk.faults.gone_after, &sk.faults.gone_dev, NULL);
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;
 }
@@ -670,6 +715,8 @@ int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
 		out->nents = bo->nents;
 		out->mmap_offset = bo->offset;
 		out->size = bo->size;
+		out->dev_start_ns = bo->dev_start_ns;
+		out->dev_end_ns = bo->dev_end_ns;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&sk.lock);

@@ -15,7 +15,7 @@
 #include "simkmd.h"
 #include "rt.h"
 
-#define EXECUTE_RETRIES 50		/* on -EAGAIN (OPENRT runExecute) */
+#define EXECUTE_RETRIES 50		/* on -EAGAIN (docs/CONTRACTS.md §2.4) */
 #define EXECUTE_WAIT_STEP_NS 5000000ull	/* 5 ms, +5 ms per retry */
 
 /* ---- host-side copies ------------------------------------------------------ */
@@ -175,10 +175,10 @@ static uint32_t inf_in_queue(const struct QAicExecObj *eo, uint32_t d,
 }
 
 /*
- * The runtime's own query on the first EAGAIN of a submit (OPENRT
- * runExecute): PERF_STATS of the request's BOs, to check that a request
- * of this shape fits the queue; more inferences ahead than the ring has
- * elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
+ * The runtime's own query on the first EAGAIN of a submit
+ * (docs/CONTRACTS.md §6.4): PERF_STATS of the request's BOs, to check that a
+ * request of this shape fits the queue; more inferences ahead than the ring
+ * has elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
  * the BOs' previous execution.
  */
 static QStatus eagain_query(struct QAicExecObj *eo, uint32_t d)
@@ -307,6 +307,8 @@ static void kernel_stamps(struct QAicExecObj *eo)
 		run->received_ns = bt.received_ns;
 		run->submit_ns = bt.submit_ns;
 		run->processed_ns = bt.processed_ns;
+		run->dev_start = bt.dev_start_ns;
+		run->dev_end = bt.dev_end_ns;
 	}
 }
 
@@ -332,10 +334,8 @@ static void read_cycles(struct QAicExecObj *eo, uint32_t d, struct prof_row *r)
 }
 
 /*
- * The device a row's kernel and device columns come from: the one that
- * completed last (latest processed_ts of its wait handle, the kernel's
- * stamp), the first in devMapping order on a tie.  With one device, that
- * device.
+ * The device that completed last: latest processed_ts of its wait handle
+ * (the kernel's stamp), the first in devMapping order on a tie.
  */
 static uint32_t last_device(const struct QAicExecObj *eo)
 {
@@ -347,9 +347,28 @@ static uint32_t last_device(const struct QAicExecObj *eo)
 	return k;
 }
 
+/*
+ * The device a row's kernel and device columns come from, the straggler:
+ * the largest kernel round trip of its wait handle (PERF_STATS
+ * submit_latency_us + device_latency_us, the row's hostRoundTripUs), the
+ * first in devMapping order on a tie; qprof-report picks a multi-device
+ * inference's device by the same rule from the same integers.  With one
+ * device, that device.
+ */
+static uint32_t row_device(const struct QAicExecObj *eo)
+{
+	uint32_t k = 0;
+
+	for (uint32_t d = 1; d < eo->ndev; d++)
+		if ((uint64_t)eo->run[d].exec_to_vc + eo->run[d].exec_to_complete >
+		    (uint64_t)eo->run[k].exec_to_vc + eo->run[k].exec_to_complete)
+			k = d;
+	return k;
+}
+
 static void fill_row(struct QAicExecObj *eo, struct prof_row *r)
 {
-	uint32_t k = last_device(eo);
+	uint32_t k = row_device(eo);
 	const struct rt_devrun *run = &eo->run[k];
 
 	r->device = k;
@@ -361,18 +380,59 @@ static void fill_row(struct QAicExecObj *eo, struct prof_row *r)
 	read_cycles(eo, k, r);
 }
 
+/* ---- truth file ------------------------------------------------------------------ */
+
+static void truth_of(struct QAicExecObj *eo, QStatus st, uint64_t done)
+{
+	struct truth_rec t = {
+		.program = eo->prog->id,
+		.sample = eo->row.sample,
+		.status = (int)st,
+		.enq_begin = eo->row.enq_start,
+		.enq_end = eo->row.enq_start + eo->row.enq_ns,
+		.worker_start = eo->row.worker_start,
+		.worker_done = done,
+		.ndev = eo->ndev,
+	};
+
+	for (uint32_t d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		t.dev[d] = (struct truth_dev){
+			.device = (int)eo->prog->pdev[d].qid,
+			.dbc_id = eo->dev[d].dbc_id,
+			.exec_entry = run->t_exec,
+			.doorbell = run->submit_ns,
+			.dev_start = run->dev_start,
+			.dev_end = run->dev_end,
+			.irq = run->processed_ns,
+			.wait_return = run->t_wait,
+		};
+	}
+	truth_record(&t);
+}
+
 /* ---- completion ----------------------------------------------------------------- */
 
+/*
+ * @sampled: a profiled sample.  The application's handover of the
+ * completion is tracked for profiled samples and, with the truth file on,
+ * for every successful inference.
+ */
 static void complete(struct QAicExecObj *eo, QStatus st, bool sampled)
 {
 	struct QAicEvent *ev = eo->event;
 	struct QAicProgram *pg = eo->prog;
-	uint64_t sample = eo->row.sample;
+	uint64_t sample = eo->row.sample, now = rt_now();
+	bool truth = truth_on();
 
 	if (sampled) {
-		eo->row.done = rt_now();
+		eo->row.done = now;
 		profile_record(pg, &eo->row);
 	}
+	if (truth)
+		truth_of(eo, st, now);
+	sampled = sampled || (truth && st == QS_SUCCESS);
 	eo->event = NULL;
 	rt_ref(&pg->obj);	/* the exec object may go once it is idle */
 	pthread_mutex_lock(&eo->lock);
@@ -406,8 +466,10 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 
 	*t_exec = rt_now();
 	/* No re-activation may move a DBC between EXECUTE and WAIT. */
-	for (d = 0; d < eo->ndev; d++)
+	for (d = 0; d < eo->ndev; d++) {
 		pthread_rwlock_rdlock(&pg->pdev[d].span);
+		eo->run[d].gen = pg->pdev[d].gen;	/* stable under the span */
+	}
 	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++) {
 		st = submit_dev(eo, d);
 		if (st == QS_SUCCESS)
@@ -417,14 +479,25 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 		*t_exec = eo->run[0].t_exec;
 	for (d = 0; d < submitted; d++) {
 		wst = wait_dev(eo, d);
+		if (truth_on())
+			eo->run[d].t_wait = rt_now();
 		if (st == QS_SUCCESS)
 			st = wst;
 	}
 	*t_done = rt_now();
-	if (eo->ndev > 1 || inflog_enabled())
+	/* the driver's own times, outside the runtime's execTotal */
+	if (eo->ndev > 1 || inflog_enabled() || truth_on())
 		kernel_stamps(eo);
 	for (d = 0; st == QS_SUCCESS && *sampled && d < eo->ndev; d++)
 		*sampled = perf_dev(eo, d);
+	/* The kernel took the DBC (a subsystem restart): re-activate. */
+	for (d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		if (run->exec_err == EPIPE || run->exec_err == EPERM ||
+		    run->wait_err == EPERM || run->wait_err == EPIPE)
+			rt_recover_request(pg, d, run->gen);
+	}
 	for (d = eo->ndev; d--;)
 		pthread_rwlock_unlock(&pg->pdev[d].span);
 	return st;
@@ -451,6 +524,7 @@ void rt_execobj_run(struct QAicExecObj *eo)
 
 	memset(eo->run, 0, eo->ndev * sizeof(*eo->run));
 	t0 = rt_now();
+	r->worker_start = t0;
 	preprocess(eo);
 	r->pre_ns = rt_now() - t0;
 	t0 = rt_now();
@@ -474,7 +548,8 @@ void rt_execobj_run(struct QAicExecObj *eo)
 	}
 	if (inflog_enabled())
 		inflog_write(eo, st, st == QS_SUCCESS ? 0 : failure_cause(eo),
-			     st == QS_SUCCESS ? (int)last_device(eo) : -1);
+			     st == QS_SUCCESS ? (int)last_device(eo) : -1,
+			     sampled ? (int)r->device : -1, sampled);
 	complete(eo, st, sampled);
 	pthread_mutex_lock(&eo->lock);
 	eo->workers--;

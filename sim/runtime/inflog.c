@@ -80,7 +80,7 @@ static void open_log(void)
 		return;
 	}
 	fprintf(log_file, "# qaic-sim inference log: one line per device of each inference\n");
-	fprintf(log_file, "program,sample,status,cause,ndev,device,qid,dbc_id,submitted,exec_errno,wait_errno,received_ns,submit_ns,processed_ns,last\n");
+	fprintf(log_file, "program,sample,status,cause,ndev,device,qid,dbc_id,submitted,exec_errno,wait_errno,received_ns,submit_ns,processed_ns,last,sampled,activation,row,execobj,enqueue_ns\n");
 	atexit(close_log);
 }
 
@@ -91,7 +91,7 @@ bool inflog_enabled(void)
 }
 
 void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
-		  int last)
+		  int last, int row, bool sampled)
 {
 	const struct QAicProgram *pg = eo->prog;
 	char c[16], xe[16], we[16];
@@ -103,11 +103,12 @@ void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
 
 		errno_name(r->exec_err, xe, sizeof(xe));
 		errno_name(r->wait_err, we, sizeof(we));
-		fprintf(log_file, "%u,%" PRIu64 ",%s,%s,%u,%u,%d,%u,%d,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d\n",
+		fprintf(log_file, "%u,%" PRIu64 ",%s,%s,%u,%u,%d,%u,%d,%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%" PRIu64 ",%d,%p,%" PRIu64 "\n",
 			pg->id, eo->row.sample, status_name(st), c, eo->ndev, d,
 			(int)pg->pdev[d].qid, r->dbc_id, r->submitted, xe, we,
 			r->received_ns, r->submit_ns, r->processed_ns,
-			(int)d == last);
+			(int)d == last, sampled, r->gen, (int)d == row,
+			(const void *)eo, eo->row.enq_start);
 	}
 	pthread_mutex_unlock(&lock);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Runtime profiling: the per-program latency file
- * aic-profiling-program-<P>-latency.txt (FACTS.md §3.1), from the runtime's
- * own CLOCK_MONOTONIC stamps, kernel perf stats and device cycle counts.
+ * aic-profiling-program-<P>-latency.txt (docs/CONTRACTS.md §3.1), from the
+ * runtime's own CLOCK_MONOTONIC stamps, kernel perf stats and device cycle
+ * counts.
  *
  * Rows are indexed by sample (inference number of the program, in enqueue
  * order).  A row is stored "provisional" by the worker when the inference

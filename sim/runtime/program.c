@@ -298,7 +298,9 @@ static int pdev_deactivate(struct QAicProgram *pg, uint32_t d)
 	msg.count = 1;
 	msg.data = (uint64_t)(uintptr_t)&tr;
 	pd->active = false;
-	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0)
+	/* EPERM: a restart already released the DBC; ENODEV: device gone */
+	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0 &&
+	    errno != EPERM && errno != ENODEV)
 		return -errno;
 	return 0;
 }
@@ -410,6 +412,32 @@ static void spans_unlock(struct QAicProgram *pg)
 {
 	for (uint32_t d = pg->ndev; d--;)
 		pthread_rwlock_unlock(&pg->pdev[d].span);
+}
+
+int rt_program_reactivate(struct QAicProgram *pg, uint32_t d, uint64_t gen)
+{
+	struct rt_pdev *pd = &pg->pdev[d];
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&pd->span);
+	pthread_mutex_lock(&pg->lock);
+	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED && pd->active &&
+	    pd->gen == gen) {
+		uint32_t old = pd->dbc_id;
+
+		rc = pdev_activate(pg, d);
+		if (!rc)
+			rc = pdev_reattach(pg, d);
+		if (!rc)
+			rt_log(pg->ctx, QL_INFO, "program %s: device %d re-activated after a subsystem restart (DBC %u -> %u)",
+			       pg->name, (int)pd->qid, old, pd->dbc_id);
+		else if (rc != -EAGAIN)
+			rt_log(pg->ctx, QL_ERROR, "program %s: re-activation on device %d failed: %s",
+			       pg->name, (int)pd->qid, strerror(-rc));
+	}
+	pthread_mutex_unlock(&pg->lock);
+	pthread_rwlock_unlock(&pd->span);
+	return rc;
 }
 
 QStatus rt_program_activate(struct QAicProgram *pg)

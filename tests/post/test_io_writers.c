@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bytable.h"
 #include "devdump.h"
 #include "reader.h"
 #include "outfile.h"
@@ -385,8 +386,9 @@ static void test_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(
 		json_array_get(json_object_get(root, "inferences"), 3), "state")), "no_completion");
 	json_decref(root);
-	/* --pool-programs: one pooled section of the 7 */
-	assert_int_equal(qp_write_json(path, &model, &(struct qp_write_opts){ .pool_programs = true },
+	/* --pool-programs: one pooled section of the 7; --by program */
+	assert_int_equal(qp_write_json(path, &model, &(struct qp_write_opts){
+		.pool_programs = true, .by = (const int[]){ QP_BY_PROGRAM }, .nby = 1 },
 				       err, sizeof(err)), 0);
 	root = json_load_file(path, 0, &je);
 	assert_non_null(root);
@@ -397,6 +399,15 @@ static void test_json(void **state)
 	assert_true(json_is_null(json_object_get(json_object_get(all, "throughput"), "batch")));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(
 		json_object_get(all, "metrics_us"), "totalRoundtripTime"), "count")), 7);
+	/* the --by table as the summary's: net's 5 (67 x 4, 69.345), resnet's 2 */
+	bd = json_object_get(json_object_get(root, "by"), "program");
+	assert_int_equal(json_array_size(bd), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(bd, 0), "label")),
+			    "net (pid 4242)");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		json_array_get(bd, 0), "round_trip_us"), "count")), 5);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(
+		json_array_get(bd, 0), "phase_mean_us"), "preProcTime")), 10.469, 1e-9);
 	json_decref(root);
 	free(path);
 }

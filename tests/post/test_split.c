@@ -6,8 +6,9 @@
  * one graph and the sink in a pipeline thread (QPROF_REPORT_SPLIT=0) - and
  * each gives qp_read_traces' events in qp_read_traces' order, with its
  * counts; the two-graph read leaves no temporary tree behind, reads a
- * relative path from the trace's parent directory, and a sink's non-zero
- * return stops every way and is returned.
+ * relative path from the trace's parent directory, a sink's non-zero
+ * return stops every way and is returned in the status (QP_E_SINK), and
+ * a path without a trace is bad input named in the status.
  */
 #include <dirent.h>
 #include <inttypes.h>
@@ -24,6 +25,7 @@
 #include "model.h"
 #include "reader.h"
 #include "split.h"
+#include "status.h"
 
 /* The events a sink saw, one line each. */
 struct seen {
@@ -111,7 +113,7 @@ static void assert_tmp_empty(void)
 /* Read path with threads and QPROF_REPORT_SPLIT=split (NULL: unset). */
 static int read_with(const char *path, long threads, const char *split,
 		     struct seen *s, struct qp_read_stats *st,
-		     enum qp_read_how *how, char *err, size_t errlen)
+		     enum qp_read_how *how, struct qp_status *status)
 {
 	const char *paths[1] = { path };
 	struct qp_model m;
@@ -125,7 +127,7 @@ static int read_with(const char *path, long threads, const char *split,
 	qp_model_init(&m);
 	qp_read_stats_init(st);
 	rc = qp_read_traces_threads(paths, 1, &m, record, s, threads, st, how,
-				    &cpu, err, errlen);
+				    &cpu, status);
 	assert_true(*how == QP_READ_PIPELINE ? cpu >= 0 : cpu == -1);
 	qp_model_free(&m);
 	unsetenv("QPROF_REPORT_SPLIT");
@@ -137,11 +139,14 @@ static void check_way(long threads, const char *split, enum qp_read_how want)
 	struct seen s = { 0 };
 	struct qp_read_stats st;
 	enum qp_read_how how;
-	char err[2048] = "";
-	int rc = read_with(trace, threads, split, &s, &st, &how, err, sizeof(err));
+	struct qp_status status = QP_STATUS_INIT;
+	char err[4096];
+	int rc = read_with(trace, threads, split, &s, &st, &how, &status);
 
+	qp_status_format(&status, err, sizeof(err));
 	if (rc)
 		fail_msg("rc %d: %s", rc, err);
+	assert_true(qp_status_ok(&status));
 	assert_int_equal(how, want);
 	assert_int_equal(s.n, ref.n);
 	assert_string_equal(s.buf, ref.buf);
@@ -180,14 +185,16 @@ static void test_relative(void **state)
 	struct seen s = { 0 };
 	struct qp_read_stats st;
 	enum qp_read_how how;
-	char err[2048] = "";
+	struct qp_status status = QP_STATUS_INIT;
+	char err[4096];
 	int rc;
 
 	(void)state;
 	assert_non_null(getcwd(cwd, sizeof(cwd)));
 	assert_int_equal(chdir(parent), 0);
-	rc = read_with("./trace", 2, "1", &s, &st, &how, err, sizeof(err));
+	rc = read_with("./trace", 2, "1", &s, &st, &how, &status);
 	assert_int_equal(chdir(cwd), 0);
+	qp_status_format(&status, err, sizeof(err));
 	if (rc)
 		fail_msg("rc %d: %s", rc, err);
 	assert_int_equal(how, QP_READ_TWO_GRAPHS);
@@ -197,7 +204,7 @@ static void test_relative(void **state)
 	qp_read_stats_free(&st);
 }
 
-/* A sink's non-zero return stops each way and is returned. */
+/* A sink's non-zero return stops each way and is in the status. */
 static void test_sink_stops(void **state)
 {
 	static const struct {
@@ -211,10 +218,12 @@ static void test_sink_stops(void **state)
 		struct seen s = { .stop_after = 2 };
 		struct qp_read_stats st;
 		enum qp_read_how how;
-		char err[2048];
+		struct qp_status status = QP_STATUS_INIT;
 
 		assert_int_equal(read_with(trace, way[k].threads, way[k].split,
-					   &s, &st, &how, err, sizeof(err)), 42);
+					   &s, &st, &how, &status), -1);
+		assert_int_equal(status.code, QP_E_SINK);
+		assert_int_equal(status.value, 42);
 		assert_int_equal(s.n, 2);
 		assert_tmp_empty();
 		free(s.buf);
@@ -222,7 +231,7 @@ static void test_sink_stops(void **state)
 	}
 }
 
-/* No trace: -1 and a message naming the path, in each way. */
+/* No trace: -1, bad input, and a message naming the path, in each way. */
 static void test_no_trace(void **state)
 {
 	static const char *const split[] = { NULL, "1", "0" };
@@ -233,15 +242,82 @@ static void test_no_trace(void **state)
 		struct seen s = { 0 };
 		struct qp_read_stats st;
 		enum qp_read_how how;
-		char err[2048] = "";
+		struct qp_status status = QP_STATUS_INIT;
+		char err[4096];
 
-		assert_int_equal(read_with(tmp, 2, split[k], &s, &st, &how, err,
-					   sizeof(err)), -1);
+		assert_int_equal(read_with(tmp, 2, split[k], &s, &st, &how,
+					   &status), -1);
+		assert_int_equal(status.code, QP_E_INPUT);
+		qp_status_format(&status, err, sizeof(err));
 		if (!strstr(err, tmp))
 			fail_msg("the message does not name %s: %s", tmp, err);
 		assert_int_equal(s.n, 0);
 		qp_read_stats_free(&st);
 	}
+}
+
+/* Copy file src to dst, at most max bytes. */
+static void copy_cut(const char *src, const char *dst, size_t max)
+{
+	char buf[65536];
+	FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+	size_t n;
+
+	assert_non_null(in);
+	assert_non_null(out);
+	n = fread(buf, 1, sizeof(buf) < max ? sizeof(buf) : max, in);
+	assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/*
+ * A stream file cut short: babeltrace2 cannot decode the trace.  The
+ * status says so (QP_E_DECODE), with babeltrace2's reason as the root
+ * cause under what the reader was doing, and names the real trace
+ * directory, not the two-graph read's temporary tree.
+ */
+static void test_decode_error(void **state)
+{
+	static const char *const split[] = { NULL, "1", "0" };
+	char dir[PATH_MAX], src[PATH_MAX + 16], dst[PATH_MAX + 16];
+	char err[8192];
+	const char *f;
+	size_t k;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/qp-test-split-cut.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	for (k = 0; k < 3; k++) {
+		f = (const char *[]){ "metadata", "qp_0", "qp_1" }[k];
+		snprintf(src, sizeof(src), "%s/%s", trace, f);
+		snprintf(dst, sizeof(dst), "%s/%s", dir, f);
+		copy_cut(src, dst, k == 2 ? 100 : (size_t)-1);
+	}
+	for (k = 0; k < 3; k++) {
+		struct seen s = { 0 };
+		struct qp_read_stats st;
+		enum qp_read_how how;
+		struct qp_status status = QP_STATUS_INIT;
+
+		assert_int_equal(read_with(dir, 2, split[k], &s, &st, &how,
+					   &status), -1);
+		qp_status_format(&status, err, sizeof(err));
+		print_message("split %s: %s\n", split[k] ? split[k] : "auto", err);
+		assert_int_equal(status.code, QP_E_DECODE);
+		assert_true(status.nlinks >= 2);
+		assert_non_null(strstr(qp_status_link(&status, 0), dir));
+		assert_null(strstr(err, "qprof-report."));
+		assert_tmp_empty();
+		free(s.buf);
+		qp_read_stats_free(&st);
+	}
+	for (k = 0; k < 3; k++) {
+		f = (const char *[]){ "metadata", "qp_0", "qp_1" }[k];
+		snprintf(dst, sizeof(dst), "%s/%s", dir, f);
+		unlink(dst);
+	}
+	rmdir(dir);
 }
 
 int main(void)
@@ -253,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_sink_stops),
 		cmocka_unit_test(test_no_trace),
+		cmocka_unit_test(test_decode_error),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -363,7 +363,7 @@ def check_perf(c, evs, a, execs, waits):
     c.eq("failed kmd_perf_stats", len(by(evs, "kmd_perf_stats")) -
          len(rt) - len(own), 0)
     # The runtime also queries once at the first EAGAIN of a submit
-    # (FACTS.md §6.4): a query right after a refused EXECUTE on its
+    # (docs/CONTRACTS.md §6.4): a query right after a refused EXECUTE on its
     # thread is that one, not a profiled sample's.
     xt = collections.defaultdict(list)
     for x in by(evs, "kmd_execute") + by(evs, "kmd_partial_execute"):

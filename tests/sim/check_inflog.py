@@ -9,10 +9,12 @@ itself and, optionally, against a runtime latency file.
 
 Per inference: exactly N lines (devices 0..N-1), one status and cause; a
 successful one has every device submitted, processed >= submit >= received
-on each, and 'last' on exactly the device with the latest processed stamp.
-With --latency, every row of the latency file is a successful inference of
-the log and its execToCompleteUs / exectoVcUs are the last device's
-(processed - submit) / 1000 and (submit - received) / 1000.  Exit 0 or 1
+on each, and 'last' on exactly the device with the latest processed stamp;
+a sampled one 'row' on exactly the straggler: the largest
+(submit - received) // 1000 + (processed - submit) // 1000, the first on a
+tie.  With --latency, every row of the latency file is a sampled inference
+of the log and its exectoVcUs / execToCompleteUs are the row device's
+(submit - received) // 1000 and (processed - submit) // 1000.  Exit 0 or 1
 with one message per violation.
 """
 import argparse
@@ -38,6 +40,9 @@ def main():
     ap.add_argument("--last-dev", type=int)
     ap.add_argument("--last-min", type=float, default=0.5)
     ap.add_argument("--cause", action="append", default=[])
+    ap.add_argument("--unsampled", type=int, default=0,
+                    help="successful inferences allowed outside the "
+                    "latency file (PERF_STATS failed after a restart)")
     a = ap.parse_args()
 
     rows = [r for r in csv.DictReader(
@@ -53,6 +58,7 @@ def main():
     failed = collections.Counter()
     last_on = collections.Counter()
     ok = {}
+    unsampled = 0
     for s, devs in inf.items():
         if [int(d["device"]) for d in devs] != list(range(a.ndev)):
             err("sample %d: devices %s" % (s, [d["device"] for d in devs]))
@@ -65,8 +71,8 @@ def main():
         st, cause = st.pop(), cause.pop()
         if st != "QS_SUCCESS":
             failed[cause] += 1
-            if any(d["last"] != "0" for d in devs):
-                err("sample %d: failed, yet a last device" % s)
+            if any(d["last"] != "0" or d["row"] != "0" for d in devs):
+                err("sample %d: failed, yet a last or row device" % s)
             continue
         t = [(int(d["received_ns"]), int(d["submit_ns"]),
               int(d["processed_ns"])) for d in devs]
@@ -81,7 +87,17 @@ def main():
             err("sample %d: last flags %s, latest processed on %d"
                 % (s, flags, last))
         last_on[int(devs[last]["qid"])] += 1
-        ok[s] = t[last]
+        rt = [(sb - rc) // 1000 + (pr - sb) // 1000 for rc, sb, pr in t]
+        row = max(range(a.ndev), key=lambda k: (rt[k], -k))
+        rflags = [int(d["row"]) for d in devs]
+        if devs[0]["sampled"] == "1":
+            if rflags != [int(k == row) for k in range(a.ndev)]:
+                err("sample %d: row flags %s, straggler %d" % (s, rflags, row))
+            ok[s] = t[row]
+        else:
+            if any(rflags):
+                err("sample %d: not sampled, yet a row device" % s)
+            unsampled += 1
     if sum(failed.values()) != a.failed:
         err("%d failed inferences %s, want %d" % (sum(failed.values()),
                                                  dict(failed), a.failed))
@@ -112,8 +128,11 @@ def main():
                     % (s, v["exectoVcUs"], v["execToCompleteUs"],
                        (sb - rc) // 1000, (pr - sb) // 1000))
         if n != len(ok):
-            err("latency file has %d rows, log %d successful inferences"
+            err("latency file has %d rows, log %d sampled inferences"
                 % (n, len(ok)))
+    if unsampled > a.unsampled:
+        err("%d successful inferences not sampled, want at most %d"
+            % (unsampled, a.unsampled))
     for e in errors[:20]:
         print("%s: %s" % (a.log, e), file=sys.stderr)
     return 1 if errors else 0

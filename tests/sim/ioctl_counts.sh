@@ -47,7 +47,7 @@ check_run()
 	expect_count WAIT_BO 3 "$n"
 	expect_count PARTIAL_EXECUTE_BO 2 0
 	# the runtime's own PERF_STATS: once per submit at its first EAGAIN
-	# (FACTS.md §6.4), so 1..EAGAINS when there are refusals, else none
+	# (docs/CONTRACTS.md §6.4), so 1..EAGAINS when there are refusals, else none
 	nchecks=$((nchecks + 1))
 	got=$(count PERF_STATS_BO 2)
 	if [ "$eagain" = 0 ]; then

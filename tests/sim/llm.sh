@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# The llm preset (FACTS.md §6.6) through qaic-sim-app --prefill / --decode,
-# on one device and on four (--dev-mapping 0:1:2:3), with the ioctl counter,
-# every inference profiled and the inference log: 132 BOs per request and
-# device, the KV bindings empty (PARTIAL_EXECUTE with resize 0), device
-# times of each specialization (prefill grows with its tokens, decode a
-# fixed cost per step), one latency row per inference.
+# The llm preset (docs/CONTRACTS.md §6.6) through qaic-sim-app --prefill /
+# --decode, on one device and on four (--dev-mapping 0:1:2:3), with the ioctl
+# counter, every inference profiled and the inference log: 132 BOs per request
+# and device, the KV bindings empty (PARTIAL_EXECUTE with resize 0), device
+# times of each specialization (prefill grows with its tokens, decode a fixed
+# cost per step), one latency row per inference.
 . "$srcdir/lib.sh"
 
 PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so

@@ -169,7 +169,8 @@ static const char *presets(void)
 	return dir;
 }
 
-/* FACTS.md §6.6: 2 + 4 x 32 + 1 bindings, ET's names, dims, two shapes. */
+/* docs/CONTRACTS.md §6.6: 2 + 4 x 32 + 1 bindings, the exported names, dims,
+ * two shapes. */
 static void test_llm_preset(void)
 {
 	char path[4096], name[64];
