@@ -171,6 +171,7 @@ static bool exec_read(void *arg, bool partial, bool trusted,
 	size_t esize = partial ? sizeof(struct qaic_partial_execute_entry) :
 				 sizeof(struct qaic_execute_entry);
 	struct qaic_execute ex;
+	const void *raw;
 	uint32_t n;
 	uint8_t *mem;
 
@@ -189,19 +190,24 @@ static bool exec_read(void *arg, bool partial, bool trusted,
 		return false;
 	}
 	n = ex.hdr.count < MAX_EXEC_ENTRIES ? ex.hdr.count : MAX_EXEC_ENTRIES;
-	/* raw entries, then resize (u64), handles, dirs (u32) */
-	mem = qp_scratch(QP_SCRATCH_EXEC, (size_t)n * (esize + 16) + 8);
+	/* raw entries (untrusted only), then resize (u64), handles, dirs */
+	mem = qp_scratch(QP_SCRATCH_EXEC,
+			 (size_t)n * ((trusted ? 0 : esize) + 16) + 8);
 	if (!mem)
 		return false;
-	if (n && !qp_read_user(mem, (void *)(uintptr_t)ex.data, n * esize,
-			       trusted))
+	raw = trusted ? (const void *)(uintptr_t)ex.data : mem;
+	if (n && !trusted &&
+	    !qp_read_user(mem, (void *)(uintptr_t)ex.data, n * esize, false))
 		return false;
+	if (!raw)
+		n = 0;
 	ex.hdr.count = n;
-	req->resize = (uint64_t *)(((uintptr_t)(mem + n * esize) + 7) &
-				   ~(uintptr_t)7);
+	req->resize = (uint64_t *)(((uintptr_t)mem + (trusted ? 0 : n * esize) +
+				    7) & ~(uintptr_t)7);
 	req->handles = (uint32_t *)(req->resize + n);
 	req->dirs = req->handles + n;
-	qp_exec_decode(&ex, n ? mem : NULL, partial, req);
+	/* trusted: decoded straight from the runtime's array */
+	qp_exec_decode(&ex, n ? raw : NULL, partial, req);
 	req->count = n;
 	if (!n)
 		req->dbc_id = ex.hdr.dbc_id;
@@ -248,8 +254,10 @@ static int do_execute(ioctl_fn real, int fd, unsigned long request,
 		have = exec_read(arg, partial, false, &req);
 		if (have) {
 			w = exec_wait_index(fd, &req);
+			/* it read (or waited for) the request's stats: the
+			 * EXECUTE itself begins after that */
 			if (qp_perfstats_before_execute(fd, &req, w, c->ip))
-				c->begin_ts = qp_now();	/* the EXECUTE's own */
+				c->begin_ts = qp_now();
 		}
 	}
 	ret = real(fd, request, arg);
@@ -271,17 +279,22 @@ static int do_execute(ioctl_fn real, int fd, unsigned long request,
 		req.handles = req.dirs = none32;
 		req.resize = none64;
 	}
+	/*
+	 * The event first: once the request is remembered, another thread's
+	 * query may answer it, and its kmd_perf_stats must come after this
+	 * kmd_execute in the trace.
+	 */
+	if (emit)
+		lttng_ust_do_tracepoint(qprof, kmd_execute, c, fd, req.dbc_id,
+					partial, req.handles, req.dirs,
+					req.resize, req.count, req.nresize,
+					w < 0 ? 0 : req.handles[w]);
 	if (track && have) {
 		if (ret == 0)
 			qp_perfstats_after_execute(fd, &req, w);
 		else
 			qp_perfstats_failed(fd, req.dbc_id, err);
 	}
-	if (emit)
-		lttng_ust_do_tracepoint(qprof, kmd_execute, c, fd, req.dbc_id,
-					partial, req.handles, req.dirs,
-					req.resize, req.count, req.nresize,
-					w < 0 ? 0 : req.handles[w]);
 	errno = err;
 	return ret;
 }

@@ -440,8 +440,11 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 	}
 }
 
-/* Is the request of wait handle `handle` on fd active?  No lock. */
-static bool req_hot(int fd, uint32_t handle)
+/*
+ * Is the request of wait handle `handle` on fd active (1), known and
+ * settled (0), or unknown (-1)?  No lock.
+ */
+static int req_state(int fd, uint32_t handle)
 {
 	uint64_t key = (uint64_t)(uint32_t)(fd + 1) << 32 | handle, k;
 	uint32_t h = req_hash(fd, handle), p, i;
@@ -450,25 +453,23 @@ static bool req_hot(int fd, uint32_t handle)
 		i = (h + p) & (REQ_SLOTS - 1);
 		k = atomic_load_explicit(&keys[i], memory_order_acquire);
 		if (!k)
-			return false;
+			return -1;
 		if (k == key)
 			return atomic_load_explicit(&hot[i],
 						    memory_order_relaxed);
 	}
-	return false;
+	return -1;
 }
 
 bool qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
 				 int w, const void *ip)
 {
-	unsigned long calls = atomic_load_explicit(&own_ioctls,
-						   memory_order_relaxed);
 	struct req *r;
 	int err = errno;
 
 	if (w < 0 || qp_config.kmd_stats != QP_KMD_STATS_AUTO ||
-	    !req_hot(fd, req->handles[w]))
-		return false;	/* nothing owed: settled by a probe */
+	    req_state(fd, req->handles[w]) != 1)
+		return false;	/* nothing owed: settled by a query */
 	pthread_mutex_lock(&mu);
 	r = req_find(fd, req->handles[w]);
 	if (r) {
@@ -479,7 +480,7 @@ bool qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
 	}
 	pthread_mutex_unlock(&mu);
 	errno = err;
-	return atomic_load_explicit(&own_ioctls, memory_order_relaxed) != calls;
+	return true;
 }
 
 void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
@@ -565,6 +566,10 @@ void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
 	struct req *r;
 	int err = errno;
 
+	/* settled already (a query found it completed): nothing to do */
+	if (qp_config.kmd_stats == QP_KMD_STATS_AUTO &&
+	    req_state(fd, w->handle) == 0)
+		return;
 	pthread_mutex_lock(&mu);
 	r = req_find(fd, w->handle);
 	if (r && r->dbc_id != w->dbc_id)

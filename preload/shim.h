@@ -383,7 +383,8 @@ bool qp_perfstats_wanted(void) QP_HIDDEN;
 bool qp_perfstats_pending(void) QP_HIDDEN;
 /*
  * Before an EXECUTE of req on fd (w: the index of its wait handle): query
- * its previous run if still owed; true if a query was made.
+ * its previous run if still owed; true if it had to look (a query of its
+ * own or another thread's was awaited).
  */
 bool qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
 				 int w, const void *ip) QP_HIDDEN;

@@ -196,18 +196,18 @@ static void test_perf_decode(void **state)
 	uint32_t m[5][2];
 	struct qp_perf_arrays pa = { 0, m[0], m[1], m[2], m[3], m[4] };
 
-	struct qaic_perf_stats_entry many[11];
-	uint32_t mm[5][11], i;
+	struct qaic_perf_stats_entry many[29];
+	uint32_t mm[5][29], i;
 	struct qp_perf_arrays pm = { 0, mm[0], mm[1], mm[2], mm[3], mm[4] };
 
 	(void)state;
-	/* 11 entries: two groups of four, a tail of three */
-	for (i = 0; i < 11; i++)
+	/* 29 entries: three groups of eight (AVX), one of four, a tail of one */
+	for (i = 0; i < 29; i++)
 		many[i] = (struct qaic_perf_stats_entry){ 100 + i, 200 + i,
 			300 + i, 400 + i, 500 + i, 0xdead };
-	qp_perf_decode(many, 11, &pm);
-	assert_int_equal(pm.count, 11);
-	for (i = 0; i < 11; i++) {
+	qp_perf_decode(many, 29, &pm);
+	assert_int_equal(pm.count, 29);
+	for (i = 0; i < 29; i++) {
 		assert_int_equal(mm[0][i], 100 + i);
 		assert_int_equal(mm[1][i], 200 + i);
 		assert_int_equal(mm[2][i], 300 + i);
@@ -217,7 +217,7 @@ static void test_perf_decode(void **state)
 	/* handles NULL: not written */
 	pm.handles = NULL;
 	mm[0][5] = 7;
-	qp_perf_decode(many, 11, &pm);
+	qp_perf_decode(many, 29, &pm);
 	assert_int_equal(mm[0][5], 7);
 	qp_perf_decode(e, 2, &pa);
 	assert_int_equal(pa.count, 2);
