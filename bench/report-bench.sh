@@ -13,7 +13,9 @@
 #      goal >= 10x faster.
 # Environment: QP_BENCH_INF (inferences of the big trace, default 900000 =
 # 5.4 M events), QP_BENCH_PROCS (processes recording them, default 2),
-# QP_BENCH_REPS (default 3), QP_BENCH_KEEP=1 keeps the files.
+# QP_BENCH_REPS (default 3), QP_BENCH_BOS (BOs per request, default 2;
+# 134 for an LLM program's, docs/PERFORMANCE.md), QP_BENCH_KEEP=1 keeps
+# the files.
 set -u
 : "${top_builddir:=..}" "${top_srcdir:=..}"
 . "$top_srcdir/tests/lib/lttng.sh"
@@ -21,6 +23,7 @@ inf=${QP_BENCH_INF:-900000}
 procs=${QP_BENCH_PROCS:-2}
 small=$((inf / 4))
 reps=${QP_BENCH_REPS:-3}
+bos=${QP_BENCH_BOS:-2}
 report=$top_builddir/post/qprof-report
 gen=$top_builddir/tests/post/e2e_gen
 make -C "$top_builddir/tests/post" e2e_gen >/dev/null || exit 1
@@ -55,7 +58,7 @@ record() {
 	gpids=
 	p=0
 	while [ $p -lt "$procs" ]; do
-		"$gen" -n $(($1 / procs)) -k 10 & gpids="$gpids $!"
+		"$gen" -n $(($1 / procs)) -k 10 -b "$bos" & gpids="$gpids $!"
 		p=$((p + 1))
 	done
 	for g in $gpids; do wait "$g" || exit 1; done

@@ -7,6 +7,8 @@
  * (hashmap.h), so that the steady state does no allocation per event:
  *   - flights: one per inference not finished yet (plus, briefly, finished
  *     ones still waiting for their kernel perf stats);
+ *   - parts: one per device an inference's EXECUTE went to (devMapping:
+ *     several), with that device's boundaries and perf stats;
  *   - bos: GEM handles per (process, fd), with the exec object they belong
  *     to and the inference whose wait handle they currently are;
  *   - eos / evobjs: exec objects and events, each with the FIFO of its
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "assemble.h"
+#include "pyevents.h"
 #include "hashmap.h"
 #include "pool.h"
 #include "progname.h"
@@ -30,6 +33,7 @@
 _Static_assert(NIL == QP_HMAP_NIL && NIL == QP_POOL_NIL, "one NIL");
 #define DIR_FROM_DEV 2
 #define MAX_PENDING_SETUP 4096	/* setup ioctls kept per thread */
+#define MAX_STACK 17		/* call stack entries kept (qp_callsite.ips + 1) */
 
 /* ---- assembler state --------------------------------------------------- */
 
@@ -63,12 +67,49 @@ struct flight {
 	uint32_t inf;		/* index into model->inf */
 	uint32_t proc;
 	uint32_t eo, ev;	/* pool indices, NIL */
-	uint32_t wait_bo;	/* bo pool index of the wait handle, NIL */
+	uint32_t parts;		/* its first part (EXECUTE order), NIL */
 	struct link link[L__COUNT];
-	uint32_t nreq;		/* entries of its EXECUTE request */
+	uint8_t nparts;		/* devices its EXECUTEs went to (saturating) */
 	uint8_t on;		/* bit per list it is on */
-	uint8_t stage;		/* enum stage */
+	uint8_t stage;		/* enum stage: of its parts together */
+};
+
+/*
+ * One device's part of an inference: its EXECUTE attempts, WAIT and perf
+ * stats on one accel fd.  One part per inference on one device; one per
+ * device with devMapping (docs/MATCHING.md, "Programs over several
+ * devices").
+ */
+struct part {
+	uint32_t next_free;
+	uint32_t next;		/* the flight's next part, NIL */
+	int32_t fd;
+	uint32_t dbc;
+	uint32_t device;	/* model device, NIL */
+	uint32_t wait_bo;	/* bo pool index of its wait handle, NIL */
+	uint32_t span;		/* index into model->spans, NIL (one device) */
+	uint32_t nreq;		/* entries of its EXECUTE request */
+	uint64_t exec_begin;	/* entry of the latest (successful) attempt */
+	uint64_t exec_end, wait_begin, wait_end;	/* ns, 0 = not seen */
+	uint32_t sub, dev, qlb, tqe;	/* its wait handle's perf stats */
+	int32_t submit_tid;
+	uint8_t stage;		/* ST_ATTEMPTED, ST_SUBMITTED, ST_WAITED */
+	uint8_t order;		/* EXECUTE order in the inference */
+	bool ok;		/* its EXECUTE succeeded */
+	bool failed;		/* its EXECUTE or WAIT failed */
+	bool has_perf, by_shim;
 	bool perf_partial;	/* perf stats taken from a query missing entries */
+};
+
+/*
+ * A DBC of a process (fd, dbc_id) while inferences fail on it with EPIPE
+ * or EPERM: one episode until it is activated again.  With an EPIPE it
+ * was a subsystem restart (FACTS.md §6.5).
+ */
+struct dbcst {
+	bool down;		/* an episode is open */
+	bool epipe;		/* ... and saw EPIPE */
+	uint64_t failed;	/* inferences failed in it */
 };
 
 struct bo {
@@ -78,6 +119,8 @@ struct bo {
 	uint32_t handle;
 	uint64_t eo_ptr;	/* QAicExecObj* it was created for, 0 unknown */
 	uint32_t dbc;		/* NIL until attached */
+	uint32_t dir;		/* ATTACH_SLICE direction (1 to, 2 from the
+				 * device), 0 until attached */
 	uint32_t flight;	/* inference whose wait handle it is, NIL */
 };
 
@@ -113,7 +156,7 @@ struct thread {
 	uint32_t enq_flight;
 	uint64_t enq_eo;	/* its QAicExecObj* */
 	uint32_t ncs;		/* api_callstack waiting for its API event */
-	uint64_t cs[QP_MAX_BOS];
+	uint64_t cs[MAX_STACK];
 	struct setup *setup;
 	size_t nsetup, capsetup;
 };
@@ -125,11 +168,18 @@ struct proc {
 	uint32_t kseq;		/* kernel-only running number */
 	bool api;		/* an enqueue was seen: not kernel-only */
 	uint8_t done_kind;	/* first kind of completion seen (enum qp_done_kind) */
+	bool perf_query;	/* kmd_perf_query seen (schema 2) */
+};
+
+/* A program group (qaicCreateProgramGroup): its programs in add order. */
+struct group {
+	uint32_t *progs;	/* model program indices */
+	size_t n, cap;
 };
 
 struct qp_assembler {
 	struct qp_model *m;
-	struct qp_pool flights, bos, eos, evobjs, threads;
+	struct qp_pool flights, parts, bos, eos, evobjs, threads;
 	struct qp_hmap procmap;	/* (host, pid) -> process */
 	struct qp_hmap thrmap;	/* (proc, tid) -> thread */
 	struct qp_hmap bomap;	/* (proc << 32 | fd, handle) -> bo */
@@ -139,9 +189,17 @@ struct qp_assembler {
 	struct qp_hmap dbcmap;	/* (proc << 32 | fd, dbc_id) -> model program */
 	struct qp_hmap queuemap;	/* (proc, QAicQueue*) -> model queue */
 	struct qp_hmap csmap;	/* (proc, hash of ips) -> model callsite */
+	struct qp_hmap devmap;	/* (proc << 32 | fd, 0) -> model device */
+	struct qp_hmap groupmap;	/* (proc, QAicProgramGroup*) -> groups[] */
+	struct group *groups;
+	size_t ngroups, cap_groups;
+	struct qp_hmap dbcstmap;	/* (proc << 32 | fd, dbc_id) -> dbcsts[] */
+	struct dbcst *dbcsts;
+	size_t ndbcsts, cap_dbcsts;
 	struct qp_qpc_paths qpcs;	/* (proc, QAicQpcObj*) -> path */
 	struct proc *procs;
 	size_t cap_procs, cap_programs, cap_queues, cap_callsites;
+	size_t cap_devices, cap_spans;
 	uint32_t last_host, last_proc;	/* one-entry cache of procmap */
 	int32_t last_pid;
 	struct qp_assemble_stats st;
@@ -149,6 +207,7 @@ struct qp_assembler {
 };
 
 #define FL(a, i) QP_POOL_AT(&(a)->flights, struct flight, i)
+#define PT(a, i) QP_POOL_AT(&(a)->parts, struct part, i)
 #define BO(a, i) QP_POOL_AT(&(a)->bos, struct bo, i)
 #define EO(a, i) QP_POOL_AT(&(a)->eos, struct eo, i)
 #define EV(a, i) QP_POOL_AT(&(a)->evobjs, struct evobj, i)
@@ -434,7 +493,7 @@ static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
 	f = FL(a, i);
 	f->inf = (uint32_t)(a->m->ninf - 1);
 	f->proc = proc;
-	f->eo = f->ev = f->wait_bo = NIL;
+	f->eo = f->ev = f->parts = NIL;
 	inf->process = proc;
 	list_push(a, &a->procs[proc].live, L_PROC, i);
 	*inf_out = f->inf;
@@ -444,17 +503,45 @@ static uint32_t flight_new(struct qp_assembler *a, uint32_t proc,
 /* Drop flight f for good (it must be off every list). */
 static void flight_release(struct qp_assembler *a, uint32_t f)
 {
-	struct flight *fl = FL(a, f);
+	uint32_t pt = FL(a, f)->parts, next;
 
-	if (fl->wait_bo != NIL && BO(a, fl->wait_bo)->flight == f)
-		BO(a, fl->wait_bo)->flight = NIL;
+	for (; pt != NIL; pt = next) {
+		struct part *p = PT(a, pt);
+
+		next = p->next;
+		if (p->wait_bo != NIL && BO(a, p->wait_bo)->flight == f)
+			BO(a, p->wait_bo)->flight = NIL;
+		qp_pool_free(&a->parts, pt);
+	}
 	qp_pool_free(&a->flights, f);
 }
 
-/* Perf stats known, from a query that covered the whole request. */
+/*
+ * Every device whose EXECUTE succeeded has its perf stats, each from a
+ * query that covered its whole request: nothing more to wait for.
+ */
 static bool perf_final(struct qp_assembler *a, const struct flight *fl)
 {
-	return (INF(a, fl->inf)->flags & QP_F_HAS_PERF) && !fl->perf_partial;
+	uint32_t pt;
+
+	for (pt = fl->parts; pt != NIL; pt = PT(a, pt)->next) {
+		const struct part *p = PT(a, pt);
+
+		if (p->ok && (!p->has_perf || p->perf_partial))
+			return false;
+	}
+	return true;
+}
+
+/* The part of flight f on fd, NIL. */
+static uint32_t part_find(struct qp_assembler *a, uint32_t f, int32_t fd)
+{
+	uint32_t pt;
+
+	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next)
+		if (PT(a, pt)->fd == fd)
+			return pt;
+	return NIL;
 }
 
 /*
@@ -488,40 +575,327 @@ static void flight_finish(struct qp_assembler *a, uint32_t f)
 		fl->ev = NIL;
 	}
 	fl->stage = ST_DONE;
-	if (fl->wait_bo == NIL || perf_final(a, fl))
+	if (perf_final(a, fl))
 		flight_release(a, f);
 }
 
-static void set_failed(struct qp_assembler *a, uint32_t f, int32_t status)
+static bool set_failed(struct qp_assembler *a, uint32_t f, int32_t status)
 {
 	struct qp_inference *inf = INF(a, FL(a, f)->inf);
 
 	if (inf->state == QP_INF_OK) {
 		inf->state = QP_INF_FAILED;
 		inf->failed_status = status;
+		return true;
 	}
+	return false;
 }
 
-/* Make BO b the wait handle of flight f. */
-static void link_wait_bo(struct qp_assembler *a, uint32_t f, uint32_t b)
+/* The episode state of (proc, fd, dbc), created; NULL when out of memory. */
+static struct dbcst *dbc_state(struct qp_assembler *a, uint32_t proc,
+			       int32_t fd, uint32_t dbc)
+{
+	uint32_t i = qp_hmap_get(&a->dbcstmap, fdkey(proc, fd), dbc);
+
+	if (i != NIL)
+		return &a->dbcsts[i];
+	if (qp_vec_grow(&a->dbcsts, a->ndbcsts, &a->cap_dbcsts,
+			sizeof(*a->dbcsts)))
+		return NULL;
+	i = (uint32_t)a->ndbcsts;
+	if (qp_hmap_put(&a->dbcstmap, fdkey(proc, fd), dbc, i))
+		return NULL;
+	a->ndbcsts++;
+	memset(&a->dbcsts[i], 0, sizeof(a->dbcsts[i]));
+	return &a->dbcsts[i];
+}
+
+/* An episode ends (re-activation, end of trace): a restart if EPIPE. */
+static void episode_close(struct qp_assembler *a, struct dbcst *d)
+{
+	if (d->down && d->epipe) {
+		a->m->restarts++;
+		a->m->restart_failed += d->failed;
+	}
+	d->down = d->epipe = false;
+	d->failed = 0;
+}
+
+/*
+ * Part pt of flight f failed with -status (EXECUTE or WAIT): the
+ * inference fails, and EPIPE / EPERM open or extend its DBC's episode.
+ */
+static int fail_part(struct qp_assembler *a, uint32_t f, uint32_t pt,
+		     int32_t status)
+{
+	struct part *p = PT(a, pt);
+	bool newly = set_failed(a, f, status);
+	struct dbcst *d;
+
+	p->failed = true;
+	if (status != -EPIPE && status != -EPERM)
+		return 0;
+	d = dbc_state(a, FL(a, f)->proc, p->fd, p->dbc);
+	if (!d)
+		return -ENOMEM;
+	d->down = true;
+	if (status == -EPIPE)
+		d->epipe = true;
+	if (newly)
+		d->failed++;
+	return 0;
+}
+
+/* Make BO b the wait handle of part pt of flight f. */
+static void link_wait_bo(struct qp_assembler *a, uint32_t f, uint32_t pt,
+			 uint32_t b)
 {
 	struct bo *bo = BO(a, b);
-	struct flight *fl = FL(a, f);
+	struct part *p = PT(a, pt);
 
 	if (bo->flight != NIL && bo->flight != f) {
-		struct flight *old = FL(a, bo->flight);
+		uint32_t old = bo->flight, op;
 
 		/* a finished inference stops waiting for its perf stats */
-		if (old->stage == ST_DONE)
-			flight_release(a, bo->flight);
-		else
-			old->wait_bo = NIL;
+		if (FL(a, old)->stage == ST_DONE) {
+			flight_release(a, old);
+		} else {
+			op = part_find(a, old, bo->fd);
+			if (op != NIL && PT(a, op)->wait_bo == b)
+				PT(a, op)->wait_bo = NIL;
+		}
 	}
-	if (fl->wait_bo != NIL && fl->wait_bo != b &&
-	    BO(a, fl->wait_bo)->flight == f)
-		BO(a, fl->wait_bo)->flight = NIL;
+	if (p->wait_bo != NIL && p->wait_bo != b &&
+	    BO(a, p->wait_bo)->flight == f)
+		BO(a, p->wait_bo)->flight = NIL;
 	bo->flight = f;
-	fl->wait_bo = b;
+	p->wait_bo = b;
+}
+
+/* ---- devices and parts ---------------------------------------------------- */
+
+/* A new model device for (proc, fd) named path (NULL: not seen). */
+static uint32_t device_add(struct qp_assembler *a, uint32_t proc, int32_t fd,
+			   const char *path)
+{
+	struct qp_model *m = a->m;
+	struct qp_device *d;
+	char *copy = strdup(path ? path : "");
+	uint32_t i;
+
+	if (!copy || qp_vec_grow(&m->devices, m->ndevices, &a->cap_devices,
+				 sizeof(*d))) {
+		free(copy);
+		return NIL;
+	}
+	i = (uint32_t)m->ndevices;
+	if (qp_hmap_put(&a->devmap, fdkey(proc, fd), 0, i)) {
+		free(copy);
+		return NIL;
+	}
+	d = &m->devices[m->ndevices++];
+	d->process = proc;
+	d->fd = fd;
+	d->path = copy;
+	return i;
+}
+
+/* kmd_open: fd is on the device node path from now on. */
+static int on_kmd_open(struct qp_assembler *a, uint32_t proc,
+		       const struct qp_event *ev)
+{
+	const char *path = ev->u.kmd_open.path ? ev->u.kmd_open.path : "";
+	uint32_t d = qp_hmap_get(&a->devmap, fdkey(proc, ev->u.kmd_open.fd), 0);
+
+	if (d != NIL && !strcmp(a->m->devices[d].path, path))
+		return 0;
+	return device_add(a, proc, ev->u.kmd_open.fd, path) == NIL ? -ENOMEM : 0;
+}
+
+/* ns after inf's t0 for a span, QP_T_NONE when unknown or out of range. */
+static uint32_t span_off(const struct qp_inference *inf, uint64_t ns)
+{
+	if (!ns || ns < inf->t0 || ns - inf->t0 >= QP_T_NONE)
+		return QP_T_NONE;
+	return (uint32_t)(ns - inf->t0);
+}
+
+/* A span in the model for part pt of flight f. */
+static int span_add(struct qp_assembler *a, uint32_t f, uint32_t pt)
+{
+	struct qp_model *m = a->m;
+	struct qp_dev_span *sp;
+	struct part *p = PT(a, pt);
+
+	if (qp_vec_grow(&m->spans, m->nspans, &a->cap_spans, sizeof(*sp)))
+		return -ENOMEM;
+	sp = &m->spans[m->nspans];
+	memset(sp, 0, sizeof(*sp));
+	sp->inf = FL(a, f)->inf;
+	sp->device = idx16(p->device);
+	sp->dbc_id = (uint16_t)p->dbc;
+	sp->order = p->order;
+	sp->exec_begin = sp->exec_end = sp->wait_end = QP_T_NONE;
+	p->span = (uint32_t)m->nspans++;
+	return 0;
+}
+
+/* A new part of flight f on (fd, dbc), after its others; NIL on ENOMEM. */
+static uint32_t part_new(struct qp_assembler *a, uint32_t f, int32_t fd,
+			 uint32_t dbc)
+{
+	struct flight *fl = FL(a, f);
+	uint32_t pt = qp_pool_alloc(&a->parts), *tail;
+	uint32_t proc = fl->proc;
+	struct part *p;
+
+	if (pt == NIL)
+		return NIL;
+	p = PT(a, pt);
+	p->next = NIL;
+	p->fd = fd;
+	p->dbc = dbc;
+	p->wait_bo = NIL;
+	p->span = NIL;
+	p->device = qp_hmap_get(&a->devmap, fdkey(proc, fd), 0);
+	if (p->device == NIL)
+		p->device = device_add(a, proc, fd, NULL);
+	p->order = FL(a, f)->nparts;
+	fl = FL(a, f);
+	for (tail = &fl->parts; *tail != NIL; tail = &PT(a, *tail)->next)
+		;
+	*tail = pt;
+	if (fl->nparts < UINT8_MAX)
+		fl->nparts++;
+	if (p->device == NIL)
+		return NIL;
+	/* a second device: the inference gets spans, the first one too */
+	if (fl->nparts == 2) {
+		a->m->multi_device++;
+		if (span_add(a, f, fl->parts))
+			return NIL;
+	}
+	if (fl->nparts >= 2 && span_add(a, f, pt))
+		return NIL;
+	return pt;
+}
+
+/*
+ * The straggler of flight f: of its devices with perf stats, the one whose
+ * wait handle has the largest kernel round trip (submit + device latency:
+ * exectoVc + execToComplete), the first in EXECUTE order on a tie; NIL
+ * when none has perf stats.  Exact from the kernel's integers, and the
+ * rule the simulated runtime's latency row follows (docs/MATCHING.md).
+ */
+static uint32_t straggler(struct qp_assembler *a, uint32_t f)
+{
+	uint32_t pt, best = NIL;
+
+	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
+		const struct part *p = PT(a, pt);
+
+		if (p->has_perf && p->ok &&
+		    (best == NIL || (uint64_t)p->sub + p->dev >
+		     (uint64_t)PT(a, best)->sub + PT(a, best)->dev))
+			best = pt;
+	}
+	return best;
+}
+
+/* Boundary t of inf at ns, or unknown when ns is 0. */
+static void set_time_or_none(struct qp_inference *inf, enum qp_time t,
+			     uint64_t ns)
+{
+	inf->off[t] = QP_T_NONE;
+	if (ns)
+		qp_inf_set_time(inf, t, ns);
+}
+
+/*
+ * The record of flight f from its parts: the first EXECUTE entry, the
+ * last EXECUTE return, the first WAIT entry, the last WAIT return (the
+ * inference is done on the device when its last device is); the kernel
+ * figures of the straggler (straggler()); without perf stats, the device
+ * whose WAIT returned last.  Its spans, and the flight's stage.
+ */
+static void flight_sync(struct qp_assembler *a, uint32_t f)
+{
+	struct flight *fl = FL(a, f);
+	struct qp_inference *inf = INF(a, fl->inf);
+	uint64_t xb = 0, xe = 0, wb = 0, we = 0;
+	uint32_t pt, strag = NIL, last_wait = NIL, first_ok = NIL;
+	bool any_sub = false, any_att = false, all_waited = true;
+
+	for (pt = fl->parts; pt != NIL; pt = PT(a, pt)->next) {
+		const struct part *p = PT(a, pt);
+
+		if (p->exec_begin && (!xb || p->exec_begin < xb))
+			xb = p->exec_begin;
+		if (p->ok && p->exec_end > xe)
+			xe = p->exec_end;
+		if (p->ok && first_ok == NIL)
+			first_ok = pt;
+		if (p->wait_begin && (!wb || p->wait_begin < wb))
+			wb = p->wait_begin;
+		if (p->stage == ST_WAITED && p->wait_end >= we) {
+			we = p->wait_end;
+			last_wait = pt;
+		}
+		if (p->stage == ST_ATTEMPTED)
+			any_att = true;
+		if (p->stage >= ST_SUBMITTED)
+			any_sub = true;
+		if (p->stage == ST_SUBMITTED)
+			all_waited = false;
+	}
+	strag = straggler(a, f);
+	set_time_or_none(inf, QP_T_EXEC_BEGIN, xb);
+	set_time_or_none(inf, QP_T_EXEC_END, xe);
+	set_time_or_none(inf, QP_T_WAIT_BEGIN, wb);
+	set_time_or_none(inf, QP_T_WAIT_END, we);
+	if (fl->parts != NIL)
+		inf->dbc_id = (uint16_t)PT(a, fl->parts)->dbc;
+	inf->submit_tid = first_ok != NIL ? PT(a, first_ok)->submit_tid : 0;
+	inf->flags &= (uint8_t)~(QP_F_HAS_PERF | QP_F_PERF_BY_SHIM);
+	if (strag != NIL) {
+		const struct part *p = PT(a, strag);
+
+		inf->submit_latency_us = p->sub;
+		inf->device_latency_us = p->dev;
+		inf->queue_level_before = p->qlb;
+		inf->total_queue_elements = p->tqe;
+		inf->flags |= QP_F_HAS_PERF;
+		if (p->by_shim)
+			inf->flags |= QP_F_PERF_BY_SHIM;
+	} else {
+		strag = last_wait;
+	}
+	if (fl->stage != ST_DONE)
+		fl->stage = any_sub ? (all_waited && !any_att ? ST_WAITED :
+				       ST_SUBMITTED) :
+			    any_att ? ST_ATTEMPTED : ST_QUEUED;
+	if (fl->nparts < 2)
+		return;
+	for (pt = fl->parts; pt != NIL; pt = PT(a, pt)->next) {
+		const struct part *p = PT(a, pt);
+		struct qp_dev_span *sp;
+
+		if (p->span == NIL)
+			continue;
+		sp = &a->m->spans[p->span];
+		sp->dbc_id = (uint16_t)p->dbc;
+		sp->exec_begin = p->ok ? span_off(inf, p->exec_begin) : QP_T_NONE;
+		sp->exec_end = p->ok ? span_off(inf, p->exec_end) : QP_T_NONE;
+		sp->wait_end = p->stage == ST_WAITED ?
+			       span_off(inf, p->wait_end) : QP_T_NONE;
+		sp->submit_latency_us = p->sub;
+		sp->device_latency_us = p->dev;
+		sp->queue_level_before = p->qlb;
+		sp->total_queue_elements = p->tqe;
+		sp->flags = (uint8_t)((p->has_perf ? QP_SPAN_HAS_PERF : 0) |
+				      (pt == strag ? QP_SPAN_STRAGGLER : 0) |
+				      (p->failed ? QP_SPAN_FAILED : 0));
+	}
 }
 
 /* ---- setup windows ------------------------------------------------------ */
@@ -628,6 +1002,84 @@ static int on_program_create(struct qp_assembler *a, uint32_t proc,
 		return -ENOMEM;
 	a->m->programs[pg].name_from_qpc = label != NULL;
 	return qp_hmap_put(&a->progmap, proc, ev->u.program_create.program, pg);
+}
+
+/* The group (proc, ptr), created if asked; NULL (or out of memory). */
+static struct group *group_get(struct qp_assembler *a, uint32_t proc,
+			       uint64_t ptr, bool create)
+{
+	uint32_t g = qp_hmap_get(&a->groupmap, proc, ptr);
+
+	if (g != NIL)
+		return &a->groups[g];
+	if (!create || qp_vec_grow(&a->groups, a->ngroups, &a->cap_groups,
+				   sizeof(*a->groups)))
+		return NULL;
+	g = (uint32_t)a->ngroups;
+	if (qp_hmap_put(&a->groupmap, proc, ptr, g))
+		return NULL;
+	memset(&a->groups[g], 0, sizeof(a->groups[g]));
+	a->ngroups++;
+	return &a->groups[g];
+}
+
+/*
+ * qaicProgramGroupAddProgram: the group creates the program from a QPC,
+ * without a name: it is named after its QPC (progname.h), as an unnamed
+ * qaicCreateProgram's.
+ */
+static int on_group_add(struct qp_assembler *a, uint32_t proc,
+			const struct qp_event *ev)
+{
+	struct group *g;
+	char *label;
+	uint32_t pg;
+
+	if (ev->status != 0 || !ev->u.program_group_add.program)
+		return 0;
+	g = group_get(a, proc, ev->u.program_group_add.group, true);
+	label = qp_program_label(qp_qpc_paths_find(&a->qpcs, proc,
+				 ev->u.program_group_add.qpc));
+	pg = add_program(a, proc, ev->u.program_group_add.program, label);
+	free(label);
+	if (!g || pg == NIL ||
+	    qp_vec_grow(&g->progs, g->n, &g->cap, sizeof(*g->progs)))
+		return -ENOMEM;
+	a->m->programs[pg].name_from_qpc = true;
+	g->progs[g->n++] = pg;
+	return qp_hmap_put(&a->progmap, proc, ev->u.program_group_add.program,
+			   pg);
+}
+
+/*
+ * qaicProgramGroupEnable loads and activates the group's programs inside
+ * the call: the DBCs activated in it belong to them, in add order (one
+ * program: all of them; n programs and k * n activations: k consecutive
+ * ones each, a program over k devices).  Other counts stay untied.
+ */
+static int close_group_window(struct qp_assembler *a, struct thread *th,
+			      const struct qp_event *ev)
+{
+	struct group *g = group_get(a, th->proc, ev->u.obj.obj, false);
+	uint32_t k, nact = 0, i = 0;
+	int rc = 0;
+
+	for (k = 0; k < th->nsetup; k++)
+		if (th->setup[k].dbc >= 0 &&
+		    th->setup[k].begin_ts >= ev->begin_ts &&
+		    th->setup[k].ts <= ev->ts)
+			nact++;
+	for (k = 0; k < th->nsetup && !rc && g && g->n && nact % g->n == 0;
+	     k++) {
+		const struct setup *s = &th->setup[k];
+
+		if (s->dbc < 0 || s->begin_ts < ev->begin_ts || s->ts > ev->ts)
+			continue;
+		rc = tie_dbc(a, th->proc, s, g->progs[i / (nact / g->n)]);
+		i++;
+	}
+	th->nsetup = 0;
+	return rc;
 }
 
 static int on_execobj_create(struct qp_assembler *a, uint32_t proc,
@@ -952,7 +1404,8 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 		return -ENOMEM;
 	if (ev->kind == QP_EV_API_CALLSTACK) {
 		th = TH(a, t);
-		th->ncs = qp_kept_bos(ev->u.callstack.depth);
+		th->ncs = ev->u.callstack.depth < MAX_STACK ?
+			  ev->u.callstack.depth : MAX_STACK;
 		memcpy(th->cs, ev->u.callstack.ips, th->ncs * sizeof(th->cs[0]));
 		return 0;
 	}
@@ -969,6 +1422,14 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 		break;
 	case QP_EV_API_EXECOBJ_CREATE:
 		rc = on_execobj_create(a, proc, ev);
+		break;
+	case QP_EV_API_PROGRAM_GROUP_CREATE:
+		if (ev->status == 0 && ev->u.program_group_create.queue &&
+		    queue_get(a, proc, ev->u.program_group_create.queue) == NIL)
+			rc = -ENOMEM;
+		break;
+	case QP_EV_API_PROGRAM_GROUP_ADD:
+		rc = on_group_add(a, proc, ev);
 		break;
 	case QP_EV_API_QUEUE_CREATE:
 		if (ev->status == 0 && ev->u.queue_create.queue &&
@@ -987,7 +1448,9 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 	    ev->kind != QP_EV_API_CALLBACK_EXIT)
 		th->enq_inf = th->enq_flight = NIL;
 	window_owner(a, proc, ev, &eo_ptr, &pg);
-	if (ev->kind != QP_EV_API_ENQUEUE_EXIT && ev->status == 0)
+	if (ev->kind == QP_EV_API_PROGRAM_GROUP_ENABLE && ev->status == 0)
+		rc = close_group_window(a, th, ev);
+	else if (ev->kind != QP_EV_API_ENQUEUE_EXIT && ev->status == 0)
 		rc = close_setup_window(a, th, ev, eo_ptr, pg);
 	else if (ev->kind != QP_EV_API_ENQUEUE_EXIT)
 		th->nsetup = 0;
@@ -1037,8 +1500,10 @@ static int on_bo_setup(struct qp_assembler *a, uint32_t proc,
 	b = bo_create(a, proc, fd, handle);
 	if (b == NIL)
 		return -ENOMEM;
-	if (attach)
+	if (attach) {
 		BO(a, b)->dbc = dbc;
+		BO(a, b)->dir = ev->u.attach_slice.dir;
+	}
 	/* created inside a running qaicEnqueueExecObj: it is that exec object's */
 	t = thread_get(a, proc, ev->tid);
 	if (t == NIL)
@@ -1065,29 +1530,43 @@ static void on_bo_release(struct qp_assembler *a, uint32_t proc,
 	bo = BO(a, b);
 	if (ev->u.bo_release.detach) {
 		bo->dbc = NIL;
+		bo->dir = 0;
 		return;
 	}
 	if (bo->flight != NIL) {
-		struct flight *fl = FL(a, bo->flight);
+		uint32_t f = bo->flight, pt;
 
-		if (fl->stage == ST_DONE)
-			flight_release(a, bo->flight);
-		else
-			fl->wait_bo = NIL;
+		if (FL(a, f)->stage == ST_DONE) {
+			flight_release(a, f);
+		} else {
+			pt = part_find(a, f, fd);
+			if (pt != NIL && PT(a, pt)->wait_bo == b)
+				PT(a, pt)->wait_bo = NIL;
+		}
 	}
 	qp_hmap_del(&a->bomap, fdkey(proc, fd), bo->handle);
 	qp_pool_free(&a->bos, b);
 }
 
-/* The wait handle of an EXECUTE: its last FROM_DEV entry, else its last. */
-static uint32_t wait_handle(const struct qp_event *ev)
+/*
+ * The wait handle of an EXECUTE: its last FROM_DEV entry, else its last.
+ * A BO's direction is the one ATTACH_SLICE gave it (the kernel enforces
+ * that one and ignores the entry's `dir`); the entry's only for a BO
+ * attached before tracing started.
+ */
+static uint32_t wait_handle(struct qp_assembler *a, uint32_t proc,
+			    const struct qp_event *ev)
 {
-	uint32_t n = qp_kept_bos(ev->u.execute.count);
-	uint32_t k;
+	uint32_t n = ev->u.execute.count;
+	uint32_t k, b, dir;
 
-	for (k = n; k-- > 0;)
-		if (ev->u.execute.dirs[k] == DIR_FROM_DEV)
+	for (k = n; k-- > 0;) {
+		b = bo_get(a, proc, ev->u.execute.fd, ev->u.execute.handles[k]);
+		dir = b != NIL && BO(a, b)->dir ? BO(a, b)->dir :
+		      ev->u.execute.dirs[k];
+		if (dir == DIR_FROM_DEV)
 			return ev->u.execute.handles[k];
+	}
 	return n ? ev->u.execute.handles[n - 1] : 0;
 }
 
@@ -1095,7 +1574,7 @@ static uint32_t wait_handle(const struct qp_event *ev)
 static uint32_t eo_of_execute(struct qp_assembler *a, uint32_t proc,
 			      const struct qp_event *ev)
 {
-	uint32_t n = qp_kept_bos(ev->u.execute.count);
+	uint32_t n = ev->u.execute.count;
 	uint32_t k, b;
 
 	for (k = 0; k < n; k++) {
@@ -1106,14 +1585,19 @@ static uint32_t eo_of_execute(struct qp_assembler *a, uint32_t proc,
 	return NIL;
 }
 
-/* Oldest inference of exec object e without a successful EXECUTE. */
-static uint32_t eo_unsubmitted(struct qp_assembler *a, uint32_t e)
+/*
+ * Oldest inference of exec object e without a successful EXECUTE on fd
+ * (one device: without a successful EXECUTE at all).
+ */
+static uint32_t eo_pending(struct qp_assembler *a, uint32_t e, int32_t fd)
 {
-	uint32_t f;
+	uint32_t f, pt;
 
-	for (f = EO(a, e)->fl.head; f != NIL; f = FL(a, f)->link[L_EO].next)
-		if (FL(a, f)->stage <= ST_ATTEMPTED)
+	for (f = EO(a, e)->fl.head; f != NIL; f = FL(a, f)->link[L_EO].next) {
+		pt = part_find(a, f, fd);
+		if (pt == NIL || PT(a, pt)->stage == ST_ATTEMPTED)
 			return f;
+	}
 	return NIL;
 }
 
@@ -1144,6 +1628,33 @@ static uint32_t fifo_candidate(struct qp_assembler *a, uint32_t proc,
 	return NIL;
 }
 
+/*
+ * FIFO fallback, another device of a program over several: the oldest
+ * inference of the program activated on (fd, dbc) that was submitted on
+ * other devices but not on this one (its exec object has no tied BOs).
+ */
+static uint32_t fifo_other_device(struct qp_assembler *a, uint32_t proc,
+				  int32_t fd, uint32_t dbc)
+{
+	uint32_t pg = dbc_program(a, proc, fd, dbc, false);
+	uint32_t f;
+
+	if (pg == NIL)
+		return NIL;
+	for (f = a->procs[proc].live.head; f != NIL;
+	     f = FL(a, f)->link[L_PROC].next) {
+		const struct flight *fl = FL(a, f);
+
+		if (fl->stage < ST_SUBMITTED ||
+		    INF(a, fl->inf)->program != idx16(pg) ||
+		    (fl->eo != NIL && EO(a, fl->eo)->has_bos) ||
+		    part_find(a, f, fd) != NIL)
+			continue;
+		return f;
+	}
+	return NIL;
+}
+
 /* A kernel-only inference starting with this EXECUTE. */
 static uint32_t kernel_only_flight(struct qp_assembler *a, uint32_t proc,
 				   const struct qp_event *ev)
@@ -1167,23 +1678,51 @@ static uint32_t kernel_only_flight(struct qp_assembler *a, uint32_t proc,
 	return f;
 }
 
+/* Whether flight f has a successful EXECUTE on some device. */
+static bool any_ok(struct qp_assembler *a, uint32_t f)
+{
+	uint32_t pt;
+
+	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next)
+		if (PT(a, pt)->ok)
+			return true;
+	return false;
+}
+
 static int on_execute(struct qp_assembler *a, uint32_t proc,
 		      const struct qp_event *ev)
 {
 	int32_t fd = ev->u.execute.fd;
-	uint32_t b = bo_create(a, proc, fd, wait_handle(ev));
+	uint32_t dbc = ev->u.execute.dbc_id;
+	/* schema 2: the shim names it (from the same ATTACH_SLICE dirs) */
+	uint32_t wh = ev->u.execute.wait_handle ? ev->u.execute.wait_handle :
+		      wait_handle(a, proc, ev);
+	uint32_t b = bo_create(a, proc, fd, wh);
 	uint8_t match = QP_MATCH_BO;
 	struct qp_inference *inf;
-	struct flight *fl;
-	uint32_t f = NIL, e;
+	struct part *p;
+	uint32_t f = NIL, e, pt;
+	int rc;
 
 	if (b == NIL)
 		return -ENOMEM;
-	/* a retry after EAGAIN continues the inference of the first attempt */
-	if (BO(a, b)->flight != NIL &&
-	    FL(a, BO(a, b)->flight)->stage == ST_ATTEMPTED) {
-		f = BO(a, b)->flight;
-		match = INF(a, FL(a, f)->inf)->match;
+	/*
+	 * A retry after EAGAIN (or EINTR) continues the inference of the
+	 * first attempt: its wait handle's part on this device was only
+	 * attempted.
+	 */
+	if (BO(a, b)->flight != NIL) {
+		uint32_t g = BO(a, b)->flight;
+
+		pt = part_find(a, g, fd);
+		if (pt != NIL && PT(a, pt)->stage == ST_ATTEMPTED &&
+		    FL(a, g)->stage != ST_DONE) {
+			f = g;
+			match = INF(a, FL(a, f)->inf)->match;
+		}
+	}
+	if (f != NIL) {
+		/* found */
 	} else if (!a->procs[proc].api) {
 		f = kernel_only_flight(a, proc, ev);
 		if (f == NIL)
@@ -1192,10 +1731,12 @@ static int on_execute(struct qp_assembler *a, uint32_t proc,
 	} else {
 		e = eo_of_execute(a, proc, ev);
 		if (e != NIL)
-			f = eo_unsubmitted(a, e);
+			f = eo_pending(a, e, fd);
 		if (f == NIL && e == NIL) {
-			f = fifo_candidate(a, proc, fd, ev->u.execute.dbc_id);
 			match = QP_MATCH_FIFO;
+			f = fifo_other_device(a, proc, fd, dbc);
+			if (f == NIL)
+				f = fifo_candidate(a, proc, fd, dbc);
 		}
 	}
 	if (f == NIL) {
@@ -1203,123 +1744,150 @@ static int on_execute(struct qp_assembler *a, uint32_t proc,
 			a->st.orphan_executes++;
 		return 0;
 	}
-	link_wait_bo(a, f, b);
-	fl = FL(a, f);
-	inf = INF(a, fl->inf);
+	pt = part_find(a, f, fd);
+	if (pt == NIL) {
+		pt = part_new(a, f, fd, dbc);
+		if (pt == NIL)
+			return -ENOMEM;
+	}
+	link_wait_bo(a, f, pt, b);
+	inf = INF(a, FL(a, f)->inf);
 	/*
 	 * EXEC_BEGIN is the entry of the successful attempt (model.h): the
 	 * EAGAIN retries and their back-off fall in preProc, as in the
 	 * runtime's own phases.  Each attempt overwrites it.
 	 */
-	qp_inf_set_time(inf, QP_T_EXEC_BEGIN, ev->begin_ts);
+	p = PT(a, pt);
+	p->exec_begin = ev->begin_ts;
+	p->dbc = dbc;
+	p->nreq = ev->u.execute.count;
 	inf->match = match;
-	inf->dbc_id = (uint16_t)ev->u.execute.dbc_id;
-	fl->nreq = ev->u.execute.count;
 	if (inf->program == QP_NONE16)
-		inf->program = idx16(dbc_program(a, proc, fd,
-						 ev->u.execute.dbc_id, false));
+		inf->program = idx16(dbc_program(a, proc, fd, dbc, false));
 	if (ev->status >= 0) {
 		if ((inf->flags & QP_F_HAS_ENQ) &&
-		    inf->off[QP_T_ENQ_END] == QP_T_NONE)
+		    inf->off[QP_T_ENQ_END] == QP_T_NONE && !any_ok(a, f))
 			a->st.exec_before_enq_exit++;
-		qp_inf_set_time(inf, QP_T_EXEC_END, ev->ts);
-		inf->submit_tid = ev->tid;
-		fl->stage = ST_SUBMITTED;
+		p = PT(a, pt);
+		p->exec_end = ev->ts;
+		p->submit_tid = ev->tid;
+		p->ok = true;
+		p->stage = ST_SUBMITTED;
 		list_del(a, &a->procs[proc].unsub, L_UNSUB, f);
+		flight_sync(a, f);
 		return 0;
 	}
-	if (ev->err == EAGAIN) {
-		if (inf->exec_retries < UINT8_MAX)
+	if (ev->err == EAGAIN || ev->err == EINTR) {
+		/* EINTR: interrupted before queuing, the runtime may retry */
+		if (ev->err == EINTR)
+			a->m->exec_interrupted++;
+		else if (inf->exec_retries < UINT8_MAX)
 			inf->exec_retries++;
-		fl->stage = ST_ATTEMPTED;
+		p->stage = ST_ATTEMPTED;
+		flight_sync(a, f);
 		return 0;
 	}
-	set_failed(a, f, -ev->err);
+	p->stage = ST_SUBMITTED;	/* its completion signal may still come */
+	rc = fail_part(a, f, pt, -ev->err);
 	list_del(a, &a->procs[proc].unsub, L_UNSUB, f);
-	fl->stage = ST_SUBMITTED;	/* its completion signal may still come */
+	flight_sync(a, f);
 	if (match == QP_MATCH_KERNEL_ONLY)
 		flight_finish(a, f);
-	return 0;
+	return rc;
 }
 
-static void on_wait(struct qp_assembler *a, uint32_t proc,
-		    const struct qp_event *ev)
+static int on_wait(struct qp_assembler *a, uint32_t proc,
+		   const struct qp_event *ev)
 {
 	uint32_t b = bo_get(a, proc, ev->u.wait.fd, ev->u.wait.handle);
 	struct qp_inference *inf;
-	struct flight *fl;
-	uint32_t f;
+	struct part *p;
+	uint32_t f, pt = NIL;
+	int rc;
 
 	f = b == NIL ? NIL : BO(a, b)->flight;
-	if (f == NIL || FL(a, f)->stage != ST_SUBMITTED) {
+	if (f != NIL)
+		pt = part_find(a, f, ev->u.wait.fd);
+	if (pt == NIL || PT(a, pt)->stage != ST_SUBMITTED || PT(a, pt)->failed ||
+	    FL(a, f)->stage == ST_DONE) {
 		if (ev->status >= 0)
 			a->st.orphan_waits++;
-		return;
+		return 0;
 	}
-	fl = FL(a, f);
-	inf = INF(a, fl->inf);
-	if (inf->off[QP_T_WAIT_BEGIN] == QP_T_NONE)
-		qp_inf_set_time(inf, QP_T_WAIT_BEGIN, ev->begin_ts);
+	p = PT(a, pt);
+	inf = INF(a, FL(a, f)->inf);
+	if (!p->wait_begin)
+		p->wait_begin = ev->begin_ts;
 	if (ev->status < 0) {
-		if (ev->err == ETIMEDOUT)
-			return;		/* the runtime waits again */
-		set_failed(a, f, -ev->err);
+		/* the runtime waits again: a timeout, or a signal (EINTR) */
+		if (ev->err == ETIMEDOUT || ev->err == EINTR) {
+			if (ev->err == EINTR)
+				a->m->wait_interrupted++;
+			flight_sync(a, f);
+			return 0;
+		}
+		rc = fail_part(a, f, pt, -ev->err);
+		flight_sync(a, f);
 		if (inf->match == QP_MATCH_KERNEL_ONLY)
 			flight_finish(a, f);
-		return;
+		return rc;
 	}
-	qp_inf_set_time(inf, QP_T_WAIT_END, ev->ts);
-	fl->stage = ST_WAITED;
-	if (inf->match == QP_MATCH_KERNEL_ONLY) {
+	p->wait_end = ev->ts;
+	p->stage = ST_WAITED;
+	flight_sync(a, f);
+	if (inf->match == QP_MATCH_KERNEL_ONLY &&
+	    FL(a, f)->stage == ST_WAITED) {
 		qp_inf_set_time(inf, QP_T_DONE, ev->ts);
 		inf->done_kind = QP_DONE_KERNEL;
 		inf->done_tid = ev->tid;
 		flight_finish(a, f);
 	}
+	return 0;
 }
 
-static void take_perf(struct qp_inference *inf, const struct qp_event *ev,
-		      uint32_t w, uint32_t n)
+/* Part p's perf stats from entry w of a query of n entries. */
+static void take_perf(struct part *p, const struct qp_event *ev, uint32_t w,
+		      uint32_t n)
 {
 	uint32_t k, total = 0;
 
 	for (k = 0; k < n; k++)
 		total += ev->u.perf_stats.num_queue_element[k];
-	inf->submit_latency_us = ev->u.perf_stats.submit_latency_us[w];
-	inf->device_latency_us = ev->u.perf_stats.device_latency_us[w];
-	inf->queue_level_before = ev->u.perf_stats.queue_level_before[0];
-	inf->total_queue_elements = total;
-	inf->flags |= QP_F_HAS_PERF;
-	if (ev->u.perf_stats.by_shim)
-		inf->flags |= QP_F_PERF_BY_SHIM;
+	p->sub = ev->u.perf_stats.submit_latency_us[w];
+	p->dev = ev->u.perf_stats.device_latency_us[w];
+	p->qlb = ev->u.perf_stats.queue_level_before[0];
+	p->tqe = total;
+	p->has_perf = true;
+	p->by_shim = ev->u.perf_stats.by_shim;
+	p->perf_partial = n < p->nreq;
 }
 
 static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 			  const struct qp_event *ev)
 {
-	uint32_t n = qp_kept_bos(ev->u.perf_stats.count);
+	uint32_t n = ev->u.perf_stats.count;
+	int32_t fd = ev->u.perf_stats.fd;
 	bool used = false;
 	uint32_t k;
 
-	if (ev->u.perf_stats.by_shim)
+	/* schema 1: one query per event; schema 2 counts kmd_perf_query */
+	if (ev->u.perf_stats.by_shim && !a->procs[proc].perf_query)
 		a->m->shim_perf_queries++;
 	if (ev->status < 0)
 		return;
 	for (k = 0; k < n; k++) {
-		uint32_t b = bo_get(a, proc, ev->u.perf_stats.fd,
-				    ev->u.perf_stats.handles[k]);
+		uint32_t b = bo_get(a, proc, fd, ev->u.perf_stats.handles[k]);
 		uint32_t f = b == NIL ? NIL : BO(a, b)->flight;
-		struct qp_inference *inf;
-		struct flight *fl;
+		uint32_t pt = f == NIL ? NIL : part_find(a, f, fd);
+		struct part *p;
 
-		if (f == NIL)
+		if (pt == NIL)
 			continue;
-		fl = FL(a, f);
-		inf = INF(a, fl->inf);
-		if (fl->stage < ST_SUBMITTED)
+		p = PT(a, pt);
+		if (p->stage < ST_SUBMITTED || !p->ok)
 			continue;
 		/* queried before completion: the kernel reports 0 */
-		if (fl->stage == ST_SUBMITTED &&
+		if (p->stage == ST_SUBMITTED &&
 		    !ev->u.perf_stats.device_latency_us[k])
 			continue;
 		used = true;
@@ -1328,14 +1896,11 @@ static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 		 * request (entry 0's queue level and the ring elements of
 		 * every BO are needed): then a complete one replaces it.
 		 */
-		if (perf_final(a, fl) ||
-		    ((inf->flags & QP_F_HAS_PERF) &&
-		     ev->u.perf_stats.count < fl->nreq))
+		if (p->has_perf && (!p->perf_partial || n < p->nreq))
 			continue;
-		inf->flags &= (uint8_t)~QP_F_PERF_BY_SHIM;
-		take_perf(inf, ev, k, n);
-		fl->perf_partial = ev->u.perf_stats.count < fl->nreq;
-		if (fl->stage == ST_DONE && perf_final(a, fl))
+		take_perf(p, ev, k, n);
+		flight_sync(a, f);
+		if (FL(a, f)->stage == ST_DONE && perf_final(a, FL(a, f)))
 			flight_release(a, f);
 	}
 	if (!used)
@@ -1358,6 +1923,11 @@ static int on_manage(struct qp_assembler *a, uint32_t proc,
 	}
 	if (ev->u.manage.activated_dbc < 0)
 		return 0;
+	/* activated (again): an episode of failures on it is over */
+	pg = qp_hmap_get(&a->dbcstmap, fdkey(proc, ev->u.manage.fd),
+			 (uint32_t)ev->u.manage.activated_dbc);
+	if (pg != NIL)
+		episode_close(a, &a->dbcsts[pg]);
 	return setup_push(a, proc, ev, ev->u.manage.fd, 0,
 			  ev->u.manage.activated_dbc);
 }
@@ -1438,6 +2008,7 @@ struct qp_assembler *qp_assembler_new(struct qp_model *m)
 		return NULL;
 	a->m = m;
 	qp_pool_init(&a->flights, sizeof(struct flight));
+	qp_pool_init(&a->parts, sizeof(struct part));
 	qp_pool_init(&a->bos, sizeof(struct bo));
 	qp_pool_init(&a->eos, sizeof(struct eo));
 	qp_pool_init(&a->evobjs, sizeof(struct evobj));
@@ -1446,6 +2017,8 @@ struct qp_assembler *qp_assembler_new(struct qp_model *m)
 	a->cap_programs = m->nprograms;
 	a->cap_queues = m->nqueues;
 	a->cap_callsites = m->ncallsites;
+	a->cap_devices = m->ndevices;
+	a->cap_spans = m->nspans;
 	if (adopt_processes(a)) {
 		qp_assembler_free(a);
 		return NULL;
@@ -1474,8 +2047,7 @@ static int dispatch_kmd(struct qp_assembler *a, uint32_t proc,
 	case QP_EV_KMD_EXECUTE:
 		return on_execute(a, proc, ev);
 	case QP_EV_KMD_WAIT:
-		on_wait(a, proc, ev);
-		return 0;
+		return on_wait(a, proc, ev);
 	case QP_EV_KMD_PERF_STATS:
 		on_perf_stats(a, proc, ev);
 		return 0;
@@ -1490,6 +2062,13 @@ static int dispatch_kmd(struct qp_assembler *a, uint32_t proc,
 		return on_manage(a, proc, ev);
 	case QP_EV_KMD_BO_RELEASE:
 		on_bo_release(a, proc, ev);
+		return 0;
+	case QP_EV_KMD_OPEN:
+		return on_kmd_open(a, proc, ev);
+	case QP_EV_KMD_PERF_QUERY:
+		/* the shim's own call; its answers follow as kmd_perf_stats */
+		a->procs[proc].perf_query = true;
+		a->m->shim_perf_queries++;
 		return 0;
 	default:		/* MMAP_BO, OPEN, OTHER: nothing to tie */
 		return 0;
@@ -1513,12 +2092,27 @@ int qp_assembler_feed(struct qp_assembler *a, const struct qp_event *ev)
 		return on_process_info(a, proc, ev);
 	if (qp_ev_is_kmd(ev->kind))
 		return dispatch_kmd(a, proc, ev);
+	if (qp_ev_is_py(ev->kind)) {
+		struct qp_event api;
+
+		return qp_py_as_api(ev, &api) ? on_api(a, proc, &api) : 0;
+	}
 	return on_api(a, proc, ev);
 }
 
 int qp_assembler_sink(const struct qp_event *ev, void *data)
 {
 	return qp_assembler_feed(data, ev);
+}
+
+/* Spans by inference, then EXECUTE order. */
+static int span_cmp(const void *x, const void *y)
+{
+	const struct qp_dev_span *p = x, *q = y;
+
+	if (p->inf != q->inf)
+		return p->inf < q->inf ? -1 : 1;
+	return (p->order > q->order) - (p->order < q->order);
 }
 
 int qp_assembler_finish(struct qp_assembler *a)
@@ -1540,8 +2134,11 @@ int qp_assembler_finish(struct qp_assembler *a)
 		}
 		m->processes[p].kernel_only = !a->procs[p].api;
 	}
+	for (k = 0; k < a->ndbcsts; k++)
+		episode_close(a, &a->dbcsts[k]);
 	memset(m->matched, 0, sizeof(m->matched));
 	memset(m->state_count, 0, sizeof(m->state_count));
+	memset(m->failed_cause, 0, sizeof(m->failed_cause));
 	for (k = 0; k < m->ninf; k++) {
 		const struct qp_inference *inf = &m->inf[k];
 
@@ -1549,7 +2146,11 @@ int qp_assembler_finish(struct qp_assembler *a)
 			m->state_count[inf->state]++;
 		if (inf->state == QP_INF_OK && inf->match < QP_MATCH__COUNT)
 			m->matched[inf->match]++;
+		if (inf->state == QP_INF_FAILED)
+			m->failed_cause[qp_fail_cause_of(inf)]++;
 	}
+	if (m->nspans > 1)
+		qsort(m->spans, m->nspans, sizeof(*m->spans), span_cmp);
 	return 0;
 }
 
@@ -1567,6 +2168,7 @@ void qp_assembler_free(struct qp_assembler *a)
 	for (t = 0; t < a->threads.n; t++)
 		free(TH(a, t)->setup);
 	qp_pool_release(&a->flights);
+	qp_pool_release(&a->parts);
 	qp_pool_release(&a->bos);
 	qp_pool_release(&a->eos);
 	qp_pool_release(&a->evobjs);
@@ -1580,6 +2182,13 @@ void qp_assembler_free(struct qp_assembler *a)
 	qp_hmap_free(&a->dbcmap);
 	qp_hmap_free(&a->queuemap);
 	qp_hmap_free(&a->csmap);
+	qp_hmap_free(&a->devmap);
+	qp_hmap_free(&a->groupmap);
+	for (t = 0; t < a->ngroups; t++)
+		free(a->groups[t].progs);
+	free(a->groups);
+	qp_hmap_free(&a->dbcstmap);
+	free(a->dbcsts);
 	qp_qpc_paths_free(&a->qpcs);
 	free(a->procs);
 	free(a);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Runtime latency files (FACTS.md §3.1): a hand-written parser over the
- * file read in chunks by two threads (1 M rows in well under a second),
- * and sets of such files.  The latency_stats-style summary is in
- * latstats.c, the merge into recorded inferences in dumpmerge.c.
+ * Runtime latency files (docs/CONTRACTS.md §3.1): a hand-written parser over
+ * the file read in chunks by two threads (1 M rows in well under a second),
+ * and sets of such files.  The latency_stats-style summary is in latstats.c,
+ * the merge into recorded inferences in dumpmerge.c.
  */
 #include <ctype.h>
 #include <dirent.h>

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Runtime latency files aic-profiling-program-<P>-latency.txt (FACTS.md
- * §3.1): parser (devdump.c), latency_stats-style summary (latstats.c), and
- * the merge of their device columns into a model's inferences (dumpmerge.c);
- * docs/REPORT-FORMATS.md.
+ * Runtime latency files aic-profiling-program-<P>-latency.txt
+ * (docs/CONTRACTS.md §3.1): parser (devdump.c), latency_stats-style summary
+ * (latstats.c), and the merge of their device columns into a model's
+ * inferences (dumpmerge.c); docs/REPORT-FORMATS.md.
  */
 #ifndef QPROF_POST_DEVDUMP_H
 #define QPROF_POST_DEVDUMP_H

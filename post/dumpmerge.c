@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Merging runtime latency dumps into recorded inferences (issue 4 section
- * 3): rows matched to inferences by program and order, confirmed by the
+ * Merging runtime latency dumps into recorded inferences (docs/REPORT.md,
+ * "Device dumps"): rows matched to inferences by program and order, confirmed by the
  * kernel perf-stat integers both sides hold; device columns added to the
  * model's side array.  Parsing: devdump.c.
  */
@@ -85,12 +85,22 @@ uint32_t *qp_program_samples(const struct qp_model *m, uint32_t prog,
 	return out;
 }
 
-static bool confirms(const struct qp_inference *i, const struct qp_dump *d,
-		     size_t r)
+/*
+ * Row r's kernel integers are inference k's; over several devices, those
+ * of one of its devices (the runtime's row tells which one it took for
+ * the last to complete: apply_plan makes it the straggler).
+ */
+static bool confirms(const struct qp_model *m, size_t k,
+		     const struct qp_dump *d, size_t r)
 {
-	return (i->flags & QP_F_HAS_PERF) &&
-	       d->col[QP_M_EXEC_TO_VC][r] == (double)i->submit_latency_us &&
-	       d->col[QP_M_EXEC_TO_COMPLETE][r] == (double)i->device_latency_us;
+	const struct qp_inference *i = &m->inf[k];
+
+	if ((i->flags & QP_F_HAS_PERF) &&
+	    d->col[QP_M_EXEC_TO_VC][r] == (double)i->submit_latency_us &&
+	    d->col[QP_M_EXEC_TO_COMPLETE][r] == (double)i->device_latency_us)
+		return true;
+	return qp_model_span_with(m, k, d->col[QP_M_EXEC_TO_VC][r],
+				  d->col[QP_M_EXEC_TO_COMPLETE][r]) != NULL;
 }
 
 struct plan {
@@ -153,7 +163,7 @@ static int plan_dump(const struct qp_model *m, uint32_t prog,
 			for (t = 0; t < (w ? 2 : 1); t++)
 				if (cj[t] >= 0 && (size_t)cj[t] < nc &&
 				    !used[cj[t]] &&
-				    confirms(&m->inf[c[cj[t]]], d, r)) {
+				    confirms(m, c[cj[t]], d, r)) {
 					j = cj[t];
 					break;
 				}
@@ -192,6 +202,15 @@ static void apply_plan(struct qp_model *m, uint32_t prog,
 			continue;
 		i = &m->inf[pl->inf_of_row[r]];
 		dv = &m->dev[pl->inf_of_row[r]];
+		if (i->submit_latency_us != d->col[QP_M_EXEC_TO_VC][r] ||
+		    i->device_latency_us != d->col[QP_M_EXEC_TO_COMPLETE][r]) {
+			const struct qp_dev_span *s = qp_model_span_with(
+				m, pl->inf_of_row[r], d->col[QP_M_EXEC_TO_VC][r],
+				d->col[QP_M_EXEC_TO_COMPLETE][r]);
+
+			if (s)
+				qp_model_set_straggler(m, pl->inf_of_row[r], s);
+		}
 		/* the worker's own timing of its work (waiting and working) */
 		if (d->col[QP_M_PRE_PROC] && d->col[QP_M_SUBMIT] &&
 		    !isnan(d->col[QP_M_PRE_PROC][r]) &&

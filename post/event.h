@@ -6,8 +6,8 @@
  * events.  Field meanings are those of docs/EVENTS.md; names follow the
  * tracepoint fields.
  *
- * Lifetime: an event (and its strings) is valid only during the callback
- * that receives it; the assembler copies what it keeps.
+ * Lifetime: an event (its strings and its sequences) is valid only during
+ * the callback that receives it; the assembler copies what it keeps.
  */
 #ifndef QPROF_POST_EVENT_H
 #define QPROF_POST_EVENT_H
@@ -15,25 +15,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Largest BO / perf-stat sequence kept per event; longer ones are cut and
- * the event is flagged `truncated`. */
-#define QP_MAX_BOS 32
-
-/* How many of a sequence of n entries an event holds. */
-static inline uint32_t qp_kept_bos(uint32_t n)
-{
-	return n < QP_MAX_BOS ? n : QP_MAX_BOS;
-}
-
 /*
  * The decoded form of the schema (tracepoints/qprof-events.def).  Each
  * event's payload fields other than the common ones (pid, tid, begin_ts,
  * status, ret, err: in struct qp_event itself) are the members of its
  * struct qp_ev_<member>, named as in the trace: integers with the C type
  * of the tracepoint field (pointers as uint64_t), strings as const char *,
- * a sequence as its length member and an array of at most QP_MAX_BOS
- * elements.  Scalars come first, arrays after them (the pipeline copies
- * the scalar part whole).
+ * a sequence as its length member and a pointer to its elements, every
+ * one of them (a request of any number of BOs is decoded whole; the
+ * producer owns the elements, as it owns the strings).  Scalars come
+ * first, the sequences' pointers after them (the pipeline copies the
+ * scalar part whole).
  */
 #define QP_EV_TYPE_int32_t	int32_t
 #define QP_EV_TYPE_uint8_t	uint8_t
@@ -54,9 +46,9 @@ static inline uint32_t qp_kept_bos(uint32_t n)
 #define QP_EVS_ARRAY_COMMON(what)
 #define QP_EVS_ARRAY_INT(ctype, name, base)
 #define QP_EVS_ARRAY_STR(name)
-#define QP_EVS_ARRAY_SEQ(ctype, name, len, base)	QP_EV_TYPE(ctype) name[QP_MAX_BOS];
+#define QP_EVS_ARRAY_SEQ(ctype, name, len, base)	const QP_EV_TYPE(ctype) *name;
 #define QP_EVS_ARRAY_SEQ_SAME_LEN(ctype, name, len, base) \
-	QP_EV_TYPE(ctype) name[QP_MAX_BOS];
+	const QP_EV_TYPE(ctype) *name;
 
 enum qp_ev_kind {
 #define QP_EVENT(group, kind, name, member)		QP_EV_##kind,
@@ -107,7 +99,6 @@ struct qp_event {
 	int32_t status;		/* QStatus, or ioctl() return value (ret) */
 	int32_t err;		/* errno after ioctl() */
 	uint64_t ip;		/* `ip` context when recorded, else 0 */
-	bool truncated;		/* a sequence was longer than QP_MAX_BOS */
 	union {
 #define QP_EVENT(group, kind, name, member)	struct qp_ev_##member member;
 #define QP_EVENT_CLASS(group, cls, member)	struct qp_ev_##member member;

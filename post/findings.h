@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "stats.h"
 
 enum qp_finding_kind {
 	QP_FIND_DEVICE_BOUND,		/* "device_bound" */
@@ -41,6 +42,8 @@ struct qp_straggler {
 	uint32_t device[QP_STRAGGLER_MAX];	/* their ids */
 	uint64_t last[QP_STRAGGLER_MAX];	/* times each finished last */
 	double lag_us[QP_STRAGGLER_MAX];	/* sum: last - the one before it */
+	/* their names ("accel1"), set by qp_profile_compute; "" unknown */
+	char name[QP_STRAGGLER_MAX][24];
 };
 
 /*
@@ -69,6 +72,9 @@ struct qp_profile {
 	size_t ntail;			/* inferences at or above it */
 	double tail_total_us;
 	double tail_us[QP_PART__COUNT];	/* means over the tail */
+	/* how far the doorbell (submit | device parts) may be off, µs:
+	 * p50 and p99 of qp_doorbell_uncertainty over the split inferences */
+	double doorbell_unc_p50_us, doorbell_unc_p99_us;
 
 	/* device */
 	unsigned ndbc;			/* DBCs (program activations) */
@@ -131,5 +137,26 @@ size_t qp_findings(const struct qp_profile *p,
 
 /* "device_bound", ... (the JSON "kind"); "?" when out of range. */
 const char *qp_finding_name(enum qp_finding_kind k);
+
+struct qp_merge_result;
+
+/*
+ * Statistics of each part of the split (µs) and of their sum over the
+ * inferences idx[0..n) that have a split; buf: scratch of n doubles.
+ * 0, or -1 when out of memory.
+ */
+int qp_part_stats(const struct qp_model *m, const uint32_t *idx, size_t n,
+		  double *buf, struct qp_stats part[QP_PART__COUNT],
+		  struct qp_stats *total);
+
+/*
+ * Why the device columns (devExec, devInWaitTime, devOutWaitTime,
+ * devInfPerSec) of the inferences idx[0..n) are N/A: NULL when every one
+ * has them; *with (may be NULL): how many have them.  @merge: the merge
+ * outcome, NULL when no dump was merged.
+ */
+const char *qp_device_na_reason(const struct qp_model *m, const uint32_t *idx,
+				size_t n, const struct qp_merge_result *merge,
+				size_t *with);
 
 #endif /* QPROF_POST_FINDINGS_H */

@@ -136,6 +136,55 @@ struct qp_ahead {
 	uint32_t device_free;
 };
 
+/*
+ * An accel device node a process opened (kmd_open): the device an fd is
+ * on.  One entry per (process, fd, path); path "" when the open was not
+ * seen (the fd was opened before tracing started).
+ */
+struct qp_device {
+	uint32_t process;
+	int32_t fd;
+	char *path;		/* "/dev/accel/accel2", "/dev/qaic_aic100_0" */
+};
+
+/*
+ * One device's part of an inference spread over several devices
+ * (devMapping: one EXECUTE and one WAIT per device; docs/MATCHING.md
+ * "Programs over several devices").  Kept apart from the records, only
+ * for inferences with parts on two devices or more: qp_model.spans,
+ * sorted by inference, then in EXECUTE order (qp_model_spans()).
+ */
+struct qp_dev_span {
+	uint32_t inf;		/* index into qp_model.inf */
+	uint16_t device;	/* index into qp_model.devices, QP_NONE16 */
+	uint16_t dbc_id;
+	/* ns after the inference's t0, QP_T_NONE = not seen: the device's
+	 * successful EXECUTE entry and return, its WAIT return */
+	uint32_t exec_begin, exec_end, wait_end;
+	/* its wait handle's perf stats (QP_SPAN_HAS_PERF) */
+	uint32_t submit_latency_us, device_latency_us, queue_level_before;
+	uint32_t total_queue_elements;
+	uint8_t order;		/* 0, 1, ...: EXECUTE order within the inference */
+	uint8_t flags;		/* QP_SPAN_* */
+	uint16_t pad;
+};
+#define QP_SPAN_HAS_PERF	0x01
+/* the device that held the inference back: the record's kernel figures
+ * are its own (rule: docs/MATCHING.md) */
+#define QP_SPAN_STRAGGLER	0x02
+#define QP_SPAN_FAILED		0x04	/* its EXECUTE or WAIT failed */
+
+/* Why a failed inference failed (qp_fail_cause_of, metrics.c). */
+enum qp_fail_cause {
+	QP_FAIL_API = 0,	/* an API call returned an error QStatus */
+	QP_FAIL_RESTART,	/* EPIPE: subsystem restart of the device */
+	QP_FAIL_DEVICE_GONE,	/* ENODEV: device removed or reset */
+	QP_FAIL_DBC_RELEASED,	/* EPERM: its DBC was released (deactivation,
+				 * restart) while it was queued */
+	QP_FAIL_KMD_OTHER,	/* another errno of EXECUTE_BO / WAIT_BO */
+	QP_FAIL__COUNT
+};
+
 struct qp_process {
 	uint32_t host;
 	int32_t pid;
@@ -181,6 +230,11 @@ struct qp_model {
 	size_t nqueues;
 	struct qp_callsite *callsites;
 	size_t ncallsites;
+	struct qp_device *devices;
+	size_t ndevices;
+	/* multi-device inferences only, sorted by (inf, order) */
+	struct qp_dev_span *spans;
+	size_t nspans;
 	char **hosts;		/* index = qp_event.host */
 	size_t nhosts;
 
@@ -190,6 +244,14 @@ struct qp_model {
 	uint64_t matched[QP_MATCH__COUNT];	/* completed inferences per method */
 	uint64_t state_count[QP_INF__COUNT];
 	uint64_t shim_perf_queries;		/* PERF_STATS issued by the shim */
+	/* failed inferences (state_count[QP_INF_FAILED]) by cause */
+	uint64_t failed_cause[QP_FAIL__COUNT];
+	uint64_t wait_interrupted;	/* WAIT_BO EINTR: retried, not failures */
+	uint64_t exec_interrupted;	/* EXECUTE_BO EINTR: retried like EAGAIN */
+	/* subsystem restarts (a DBC down with EPIPE until re-activated) and
+	 * the inferences they cost (failed with EPIPE or EPERM meanwhile) */
+	uint64_t restarts, restart_failed;
+	uint64_t multi_device;		/* inferences over several devices */
 	uint64_t first_ts, last_ts;
 };
 
@@ -197,6 +259,47 @@ void qp_model_init(struct qp_model *m);
 void qp_model_free(struct qp_model *m);
 /* Append a zeroed inference; returns NULL on allocation failure. */
 struct qp_inference *qp_model_add_inference(struct qp_model *m);
+/*
+ * The device spans of inference k (*n of them, in EXECUTE order), NULL
+ * with *n = 0 for an inference on one device.
+ */
+const struct qp_dev_span *qp_model_spans(const struct qp_model *m, size_t k,
+					 size_t *n);
+/* The straggler span of inference k, or NULL (one device, or unknown). */
+const struct qp_dev_span *qp_model_straggler(const struct qp_model *m,
+					     size_t k);
+/*
+ * The span of inference k whose perf stats are (submit_latency_us,
+ * device_latency_us): the straggler if it matches, else the first that
+ * does; NULL if none.
+ */
+const struct qp_dev_span *qp_model_span_with(const struct qp_model *m,
+					     size_t k, double submit_us,
+					     double device_us);
+/*
+ * Make span s (of inference k) its straggler: the record's kernel figures
+ * become s's (a runtime dump tells which device its row is about).
+ */
+void qp_model_set_straggler(struct qp_model *m, size_t k,
+			    const struct qp_dev_span *s);
+/* "accel2", "qaic_aic100_0": a device's short name; "fd<N>" if unnamed. */
+const char *qp_device_name(const struct qp_model *m, uint16_t device,
+			   char *buf, size_t len);
+/*
+ * When a device completed a request (ns), as the trace bounds it: the
+ * kernel's processed_ts = received_ts + submit latency + device latency
+ * (each truncated to µs), received_ts inside the EXECUTE ioctl
+ * [exec_begin, exec_end], and not after the WAIT's return (wait_end, 0
+ * if none).  *lo, *hi: the bounds; the return value: their middle.
+ */
+uint64_t qp_kernel_done_bounds(uint64_t exec_begin, uint64_t exec_end,
+			       uint64_t wait_end, uint32_t submit_latency_us,
+			       uint32_t device_latency_us, uint64_t *lo,
+			       uint64_t *hi);
+/* The cause of a failed inference, from its failed_status. */
+enum qp_fail_cause qp_fail_cause_of(const struct qp_inference *inf);
+/* "api", "restart", "device_gone", "dbc_released", "kmd_other" */
+const char *qp_fail_cause_name(enum qp_fail_cause c);
 
 /* ---- metrics: definitions live in metrics.c ----------------------------- */
 
@@ -276,6 +379,13 @@ int qp_model_link(struct qp_model *m);
  */
 bool qp_part_split(const struct qp_model *m, const struct qp_inference *i,
 		   double us[QP_PART__COUNT], unsigned *how);
+/*
+ * How far the doorbell D that cuts submit from the device parts may be
+ * from the truth: half the width of the interval the trace bounds it by
+ * (µs; 0 when the bounds meet or cross).  false without an EXECUTE.
+ */
+bool qp_doorbell_uncertainty(const struct qp_model *m,
+			     const struct qp_inference *i, double *us);
 /* "enqueue", "runtime_wait", ... (JSON keys); "?" when out of range. */
 const char *qp_part_name(enum qp_part p);
 /* Words for the summary: "enqueue call", "waiting for a runtime worker"... */

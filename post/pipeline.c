@@ -13,11 +13,12 @@
  * A record is packed, 8-byte aligned:
  *	uint32 length of the record, uint32 tag (qp_pipeline_set_tag),
  *	the first HEAD bytes of struct qp_event (header + scalar members),
- *	the used elements of its arrays (callstack, execute, perf_stats),
+ *	the elements of its sequences (callstack, execute, perf_stats),
+ *	each from an 8-byte boundary of the record,
  *	its strings, each as a uint32 length (NO_STR: NULL) and the bytes + NUL.
- * Copying only that (~110 bytes for most events) instead of the ~700-byte
- * struct keeps the reader thread's extra work small: the reader is the
- * bottleneck of the pipeline.
+ * Copying only that (~110 bytes for most events, a sequence's elements
+ * only as many as it has) keeps the reader thread's extra work small: the
+ * reader is the bottleneck of the pipeline.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,7 +34,8 @@
 
 /*
  * The scalar part of each event's member of qp_event.u: the same members
- * as struct qp_ev_<member> (event.h) up to its arrays, so the same layout.
+ * as struct qp_ev_<member> (event.h) up to its sequences' pointers, so the
+ * same layout.
  * The largest of them, SCALAR_U, is what every record copies whole.
  */
 #define SCALARS(list)							\
@@ -88,8 +90,9 @@ struct qp_pipeline {
 	int pull_started;
 };
 
+/* A sequence: where its pointer is in the event, its size in bytes. */
 struct arr {
-	void *p;
+	const void **pp;
 	size_t bytes;
 };
 
@@ -98,7 +101,8 @@ struct arr {
 #define ARR_INT(ctype, name, base)
 #define ARR_STR(name)
 #define ARR_SEQ(ctype, name, len, base)					\
-	a[n++] = (struct arr){ u->name, qp_kept_bos(u->len) * sizeof(u->name[0]) };
+	a[n++] = (struct arr){ (const void **)&u->name,			\
+			       (size_t)u->len * sizeof(u->name[0]) };
 #define ARR_SEQ_SAME_LEN(ctype, name, len, base) ARR_SEQ(ctype, name, len, base)
 /* ... its string members ... */
 #define STR_COMMON(what)
@@ -220,7 +224,7 @@ static size_t rec_size(struct qp_event *ev, uint32_t *len)
 
 	k = arrays_of(ev, a);
 	for (i = 0; i < k; i++)
-		n += a[i].bytes;
+		n = align8(n) + a[i].bytes;
 	k = strings_of(ev, s);
 	for (i = 0; i < k; i++) {
 		size_t l = *s[i] ? strlen(*s[i]) : 0;
@@ -237,18 +241,23 @@ static void pack(unsigned char *q, size_t size, struct qp_event *ev,
 	struct arr a[MAX_ARRAYS];
 	const char **s[MAX_STRS];
 	uint32_t size32 = (uint32_t)size;
+	unsigned char *rec = q;
+	size_t off;
 	int i, k;
 
 	memcpy(q, &size32, 4);
 	memcpy(q + 4, &tag, 4);
 	q += REC_HDR;
 	memcpy(q, ev, HEAD);
-	q += HEAD;
 	k = arrays_of(ev, a);
+	off = REC_HDR + HEAD;
 	for (i = 0; i < k; i++) {
-		memcpy(q, a[i].p, a[i].bytes);
-		q += a[i].bytes;
+		off = align8(off);
+		if (a[i].bytes)
+			memcpy(rec + off, *a[i].pp, a[i].bytes);
+		off += a[i].bytes;
 	}
+	q = rec + off;
 	k = strings_of(ev, s);
 	for (i = 0; i < k; i++) {
 		memcpy(q, &len[i], 4);
@@ -265,7 +274,9 @@ static size_t unpack(const unsigned char *q, struct qp_event *e)
 {
 	struct arr a[MAX_ARRAYS];
 	const char **s[MAX_STRS];
+	const unsigned char *rec = q;
 	uint32_t size, l;
+	size_t off;
 	int i, k;
 
 	memcpy(&size, q, 4);
@@ -273,12 +284,15 @@ static size_t unpack(const unsigned char *q, struct qp_event *e)
 	memcpy(e, q, HEAD);
 	if (plain_kind(e->kind))
 		return size;
-	q += HEAD;
 	k = arrays_of(e, a);
+	off = REC_HDR + HEAD;
 	for (i = 0; i < k; i++) {
-		memcpy(a[i].p, q, a[i].bytes);
-		q += a[i].bytes;
+		off = align8(off);
+		/* the record is 8-byte aligned, so is every sequence in it */
+		*a[i].pp = rec + off;
+		off += a[i].bytes;
 	}
+	q = rec + off;
 	k = strings_of(e, s);
 	for (i = 0; i < k; i++) {
 		memcpy(&l, q, 4);

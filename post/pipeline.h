@@ -58,7 +58,7 @@ int qp_pipeline_finish(struct qp_pipeline *pl, double *consumer_cpu_s);
 
 /*
  * Pull mode (no consumer thread): the reader's decoding threads each fill
- * one such pipeline and the calling thread merges them (reader.c).
+ * one such pipeline and the calling thread merges them (split.c).
  *	pl = qp_pipeline_open();
  *	producer thread: qp_pipeline_sink(ev, pl)..., qp_pipeline_close(pl);
  *	consumer: while (qp_pipeline_next(pl, &ev) > 0) ...;

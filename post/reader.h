@@ -13,6 +13,9 @@
  *
  * Discarded-event and discarded-packet messages are delivered as
  * QP_EV_DISCARDED events and counted per stream.
+ *
+ * Reading on several threads (two graphs, or a sink in its own thread):
+ * split.h.
  */
 #ifndef QPROF_POST_READER_H
 #define QPROF_POST_READER_H
@@ -23,6 +26,7 @@
 
 #include "event.h"
 #include "model.h"
+#include "status.h"
 
 /* Lost data in one stream (one per-CPU / per-process ring buffer file). */
 struct qp_stream_loss {
@@ -67,39 +71,33 @@ void qp_read_stats_free(struct qp_read_stats *st);
  * appended to m->hosts; qp_event.host indexes it.  A non-zero return of
  * sink stops the reading and is returned.
  *
- * Returns 0 on success, -1 on error with a message in err ("no CTF trace
- * (no metadata file) under PATH", babeltrace2's reason for a corrupt or
- * truncated stream, ...).
+ * Returns 0 on success, -1 on error with its chain of causes in status
+ * (status.h): QP_E_INPUT for a bad trace ("no CTF trace (no metadata file)
+ * under PATH", a corrupt event naming its stream file), QP_E_DECODE when
+ * babeltrace2 failed (its reason; which stream file is at fault may be
+ * unknown), QP_E_NOMEM, QP_E_SYSTEM, or QP_E_SINK when sink returned
+ * non-zero (status->value is that return).
+ */
+int qp_read_traces_status(const char *const *paths, size_t n,
+			  struct qp_model *m, qp_event_sink_fn sink, void *data,
+			  struct qp_read_stats *st, struct qp_status *status);
+
+/*
+ * The same with the status formatted into err (status.h): returns 0, the
+ * sink's non-zero return, or -1.
  */
 int qp_read_traces(const char *const *paths, size_t n, struct qp_model *m,
 		   qp_event_sink_fn sink, void *data, struct qp_read_stats *st,
 		   char *err, size_t errlen);
 
 /*
- * qp_read_traces on two threads: the stream files of all the traces are
- * split in two groups of similar size, each decoded by its own babeltrace2
- * graph in its own thread; the calling thread merges the two by time (ties:
- * first group first) and calls sink.  Hosts, modules and losses are
- * numbered and listed as by qp_read_traces; errors name the real paths.
- * The groups see the traces through a temporary tree of symbolic links
- * under $TMPDIR (default /tmp), always removed.
- *
- * *split is false, and nothing was read (returns 0), when there is only
- * one stream file, when the smaller group would hold less than a fifth of
- * the bytes (one graph is as fast then), when the tree cannot be made, or
- * when the environment has QPROF_REPORT_SPLIT=0: the caller then calls
- * qp_read_traces.  QPROF_REPORT_SPLIT=1 splits whatever the sizes (tests).
- */
-int qp_read_traces_split(const char *const *paths, size_t n,
-			 struct qp_model *m, qp_event_sink_fn sink, void *data,
-			 struct qp_read_stats *st, char *err, size_t errlen,
-			 bool *split);
-
-/*
  * List the trace directories under paths (sorted, deduplicated); returns
- * the count (0 when none, with err naming the path), -1 on error.
- * The caller frees each string and the array.
+ * the count, or -1 with status naming the path (a path with no trace
+ * under it is an error).  The caller frees each string and the array.
+ * qp_find_traces: the same with the status formatted into err.
  */
+int qp_find_traces_status(const char *const *paths, size_t n, char ***dirs,
+			  struct qp_status *status);
 int qp_find_traces(const char *const *paths, size_t n, char ***dirs,
 		   char *err, size_t errlen);
 

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,13 +24,21 @@
 #include <unistd.h>
 
 #include "assemble.h"
+#include "bytable.h"
+#include "compare.h"
 #include "devdump.h"
+#include "devreport.h"
 #include "escape.h"
 #include "guard.h"
+#include "interrupt.h"
+#include "html.h"
 #include "model.h"
 #include "outfile.h"
 #include "pipeline.h"
 #include "reader.h"
+#include "select.h"
+#include "split.h"
+#include "status.h"
 #include "stats.h"
 #include "symbolize.h"
 #include "tracecheck.h"
@@ -41,15 +48,12 @@
 #define EXIT_USAGE	2
 #define MAX_BY		4
 
-enum by_key { BY_PROGRAM, BY_THREAD, BY_QUEUE, BY_CALLSITE };
-static const char *const by_names[] = { "program", "thread", "queue", "callsite" };
-
 struct options {
 	const char **traces;
 	size_t ntraces;
 	const char **dumps;
 	size_t ndumps;
-	const char *csv_dir, *json, *chrome, *program;
+	const char *csv_dir, *json, *chrome, *html, *program;
 	int by[MAX_BY];
 	size_t nby;
 	uint64_t start_iter, num_samples;	/* num_samples 0 = all */
@@ -57,12 +61,17 @@ struct options {
 	int32_t pid;				/* 0 = any */
 	long threads;				/* 1: no worker thread */
 	bool summary_only, quiet, progress, latency_stats, symbolize;
-	bool per_inference;
+	bool per_inference, pool_programs;
+	bool compare;				/* --compare BASE NEW */
+	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
+	struct qp_devreport_opts dev;		/* --opstats, --compile-metrics, --device-trace */
 };
 
 static const char usage_text[] =
 "Usage: qprof-report [OPTIONS] TRACE_DIR...\n"
 "       qprof-report --latency-stats [--keep-middle PCT] LATENCY_FILE|DIR...\n"
+"       qprof-report --compare [OPTIONS] BASE NEW\n"
+"       qprof-report [--opstats FILE|DIR] [--compile-metrics FILE] [--json FILE]\n"
 "\n"
 "Summarise LTTng traces recorded with libqprof.so: per-inference latency\n"
 "breakdown (enqueue, pre-processing, execution, post-processing, kernel\n"
@@ -77,6 +86,22 @@ static const char usage_text[] =
 "                      devInWaitTime, devOutWaitTime, devInfPerSec (repeatable)\n"
 "  --latency-stats     no trace: summarise latency dumps like\n"
 "                      latency_stats_python3.py\n"
+"  --opstats FILE|DIR  device opstats summaries aic-profiling-program-<P>-\n"
+"                      activation-<A>-inf-<I>.txt: per-core HMX/HVX/DMA/sync\n"
+"                      use, top operators, findings (repeatable; no trace\n"
+"                      needed)\n"
+"  --compile-metrics FILE  the compiler's -aic-perf-metrics output: DDR\n"
+"                      versus VTCM traffic per core, spills (no trace needed)\n"
+"  --device-trace FILE the runtime's aic-profiling-program-<P>-trace.json:\n"
+"                      device operators aligned to their inference's device\n"
+"                      span, merged into --chrome-trace\n"
+"  --compare BASE NEW  compare two runs (trace directories, or JSON reports\n"
+"                      written with --per-inference): per program and\n"
+"                      metric, the change of p50, p90, p99 and the mean\n"
+"                      with a 95 % bootstrap interval; '*' marks changes\n"
+"                      outside the noise (docs/REPORT.md); text on stdout,\n"
+"                      --json FILE for JSON; the selection options apply\n"
+"                      to both\n"
 "Selection (applied per program, before statistics):\n"
 "  --program NAME      only programs named NAME\n"
 "  --pid PID           only process PID\n"
@@ -88,9 +113,19 @@ static const char usage_text[] =
 "  (default)           summary on stdout\n"
 "  --csv-dir DIR       aic-profiling-program-<P>-latency.txt per program,\n"
 "                      in the runtime's format (qprof's definitions)\n"
-"  --json FILE         JSON report (schema qprof-report/1); - for stdout\n"
+"  --json FILE         JSON report (schema qprof-report/2); - for stdout\n"
 "  --per-inference     JSON: one record per inference as well\n"
+"  --html FILE         one self-contained HTML page: charts per program\n"
+"                      (histograms, CDFs, latency over time, waiting and\n"
+"                      working), slowest inferences, findings, --by tables,\n"
+"                      accounting; with --compare, the comparison\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
+"  --pool-programs     the all-programs section pools the inferences of\n"
+"                      different programs (default: each program's own)\n"
+"  --chrome-window START:END  the timeline of the inferences enqueued from\n"
+"                      START to END seconds after the first one (2:3, 2:)\n"
+"  --chrome-max-events N  at most about N timeline events (default 500000,\n"
+"                      about 60 MB; 0: no cap): later inferences left out\n"
 "  --by KEY            breakdown table by program, thread, queue or\n"
 "                      callsite (repeatable)\n"
 "  --symbolize         resolve call sites to function (module) file:line\n"
@@ -146,6 +181,15 @@ static void fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A failure and its causes on one line of stderr (status.h). */
+static void fail_status(const struct qp_status *st)
+{
+	char msg[QP_STATUS_TEXT + 16 * QP_STATUS_LINKS];
+
+	qp_status_format(st, msg, sizeof(msg));
+	fail("%s", msg);
+}
+
 static uint64_t parse_u64(const char *opt, const char *s)
 {
 	char *end;
@@ -160,11 +204,10 @@ static uint64_t parse_u64(const char *opt, const char *s)
 
 static int by_key_of(const char *s)
 {
-	size_t i;
+	int k = qp_by_parse(s);
 
-	for (i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
-		if (!strcmp(s, by_names[i]))
-			return (int)i;
+	if (k >= 0)
+		return k;
 	die_usage("--by: '%s' is not one of program, thread, queue, callsite", s);
 }
 
@@ -184,7 +227,9 @@ enum {
 	OPT_DEVLAT = 256, OPT_CSV, OPT_JSON, OPT_CHROME, OPT_BY, OPT_START,
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
-	OPT_THREADS,
+	OPT_THREADS, OPT_POOL,
+	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML, OPT_OPSTATS,
+	OPT_COMPMETRICS, OPT_DEVTRACE,
 };
 
 static const struct option long_opts[] = {
@@ -204,6 +249,14 @@ static const struct option long_opts[] = {
 	{ "symbolize", no_argument, NULL, OPT_SYMBOLIZE },
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "opstats", required_argument, NULL, OPT_OPSTATS },
+	{ "compile-metrics", required_argument, NULL, OPT_COMPMETRICS },
+	{ "device-trace", required_argument, NULL, OPT_DEVTRACE },
+	{ "pool-programs", no_argument, NULL, OPT_POOL },
+	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
+	{ "compare", no_argument, NULL, OPT_COMPARE },
+	{ "html", required_argument, NULL, OPT_HTML },
+	{ "chrome-max-events", required_argument, NULL, OPT_CHROME_MAX },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -247,15 +300,17 @@ static bool trace_dir(const char *file)
  */
 static void check_output_paths(const struct options *o)
 {
-	const char *file[2] = { o->json, o->chrome };
-	static const char *const opt[2] = { "--json", "--chrome-trace" };
+	const char *file[3] = { o->json, o->chrome, o->html };
+	static const char *const opt[3] = { "--json", "--chrome-trace", "--html" };
 	size_t i;
-	int k;
+	int k, j;
 
-	if (o->json && o->chrome && qp_same_output(o->json, o->chrome))
-		die_usage("--json and --chrome-trace name the same file '%s'",
-			  o->json);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++)
+		for (j = k + 1; j < 3; j++)
+			if (file[k] && file[j] && qp_same_output(file[k], file[j]))
+				die_usage("%s and %s name the same file '%s'",
+					  opt[k], opt[j], file[k]);
+	for (k = 0; k < 3; k++) {
 		if (!file[k] || is_stdout(file[k]))
 			continue;
 		if (o->csv_dir && qp_same_output(file[k], o->csv_dir))
@@ -280,6 +335,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	bool progress_asked = false;
 
 	memset(o, 0, sizeof(*o));
+	o->chrome_opts.max_events = QP_CHROME_MAX_EVENTS;
 	o->threads = env && *env ? parse_threads("QPROF_REPORT_THREADS", env) :
 		     qp_online_cpus() > 1 ? 2 : 1;
 	while ((c = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
@@ -319,7 +375,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_LATSTATS: o->latency_stats = true; break;
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
+		case OPT_POOL: o->pool_programs = true; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
+		case OPT_OPSTATS:
+			o->dev.opstats = push(o->dev.opstats, &o->dev.nopstats, optarg);
+			break;
+		case OPT_COMPMETRICS: o->dev.compile_metrics = optarg; break;
+		case OPT_DEVTRACE: o->dev.device_trace = optarg; break;
+		case OPT_COMPARE: o->compare = true; break;
+		case OPT_HTML: o->html = optarg; break;
+		case OPT_CHROME_WINDOW:
+			if (qp_chrome_parse_window(optarg, &o->chrome_opts))
+				die_usage("--chrome-window: '%s' is not START:END in seconds (END > START)",
+					  optarg);
+			break;
+		case OPT_CHROME_MAX:
+			o->chrome_opts.max_events = parse_u64("--chrome-max-events", optarg);
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case OPT_VERSION:
@@ -333,14 +405,40 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->progress = progress_asked || (!o->quiet && isatty(STDERR_FILENO));
 	for (c = optind; c < argc; c++)
 		o->traces = push(o->traces, &o->ntraces, argv[c]);
+	o->dev.trace_dirs = o->traces;
+	o->dev.ntrace_dirs = o->ntraces;
+	o->dev.pid = o->pid;
+	if (!o->ntraces && !o->latency_stats &&
+	    (o->dev.nopstats || o->dev.compile_metrics || o->dev.device_trace)) {
+		if (o->ndumps || o->csv_dir || o->chrome || o->nby || o->program ||
+		    o->html || o->compare)
+			die_usage("without a trace, only --json, --summary-only and -q go with the device inputs");
+		if (o->json && trace_dir(o->json))
+			die_usage("--json '%s': that directory holds a CTF trace", o->json);
+		return;
+	}
 	if (!o->ntraces)
 		die_usage(o->latency_stats ? "no latency file given" :
 			  "no trace directory given");
-	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome ||
-				 o->nby || o->program || o->pid))
+	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome || o->html ||
+				 o->nby || o->program || o->pid || o->dev.nopstats ||
+				 o->dev.compile_metrics || o->dev.device_trace))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
+	if (o->compare && (o->ntraces != 2 || o->latency_stats || o->ndumps ||
+			   o->csv_dir || o->chrome || o->nby || o->per_inference ||
+			   o->dev.nopstats || o->dev.compile_metrics || o->dev.device_trace))
+		die_usage(o->ntraces != 2 ? "--compare takes two runs, BASE and NEW" :
+			  "--compare writes text, --json or --html only (no --device-latency, --csv-dir, --chrome-trace, --by, --per-inference)");
 	if (!o->latency_stats)
 		check_output_paths(o);
+	if (o->html) {
+		char err[1024];
+
+		if (qp_html_check_d3(err, sizeof(err))) {
+			fail("%s", err);
+			exit(EXIT_BAD_INPUT);
+		}
+	}
 }
 
 /* ---- --latency-stats: runtime dumps only ------------------------------ */
@@ -349,7 +447,7 @@ static int latency_stats(const struct options *o)
 {
 	struct qp_dump_set set = { 0 };
 	const struct qp_dump **v;
-	char err[1024];
+	char err[1024] = "";
 	size_t i;
 	int rc = EXIT_BAD_INPUT;
 
@@ -448,279 +546,16 @@ static long peak_rss_kib(void)
 	return getrusage(RUSAGE_SELF, &ru) ? 0 : ru.ru_maxrss;
 }
 
-/* ---- selection: filters and windowing, per program ---------------------- */
+/* ---- selection (select.h) ------------------------------------------- */
 
-static bool process_selected(const struct qp_model *m, uint32_t p, int32_t pid)
+static struct qp_selection selection_of(const struct options *o)
 {
-	return !pid || (p < m->nprocesses && m->processes[p].pid == pid);
-}
+	struct qp_selection s = {
+		.program = o->program, .pid = o->pid, .start_iter = o->start_iter,
+		.num_samples = o->num_samples, .keep_middle = o->keep_middle,
+	};
 
-/* Apply --start-iter / --num-samples / --keep-middle to one group. */
-static void window_group(const struct qp_model *m, const uint32_t *idx, size_t n,
-			 const struct options *o, uint8_t *sel)
-{
-	size_t i, first, count, kept = 0, ok = 0, seen = 0;
-
-	for (i = 0; i < n; i++) {
-		if (i < o->start_iter)
-			continue;
-		if (o->num_samples && kept == o->num_samples)
-			break;
-		sel[idx[i]] = 1;
-		kept++;
-		ok += m->inf[idx[i]].state == QP_INF_OK;
-	}
-	if (o->keep_middle <= 0)
-		return;
-	qp_keep_middle(ok, o->keep_middle, &first, &count);
-	for (i = 0; i < n; i++) {
-		if (!sel[idx[i]] || m->inf[idx[i]].state != QP_INF_OK)
-			continue;
-		if (seen < first || seen >= first + count)
-			sel[idx[i]] = 0;
-		seen++;
-	}
-}
-
-/* Group key of the --by program table: the program, else (process, dbc). */
-static uint64_t group_of(const struct qp_inference *inf)
-{
-	if (inf->program != QP_NONE16)
-		return inf->program;
-	return (1ull << 40) | ((uint64_t)inf->process << 16) | inf->dbc_id;
-}
-
-/*
- * Per program, in the runtime's Sample order (qp_program_samples, as the
- * CSV numbers rows): --start-iter / --num-samples / --keep-middle.
- * Inferences tied to no program are kept unless a program is asked for.
- */
-static bool program_selected(const struct qp_model *m, size_t p,
-			     const struct options *o)
-{
-	const struct qp_program *pg = &m->programs[p];
-
-	return !(o->program && strcmp(pg->name, o->program)) &&
-	       process_selected(m, pg->process, o->pid);
-}
-
-/*
- * Without windowing the order does not matter: every inference that has a
- * Sample (qp_program_samples' rule: not an enqueue the runtime refused
- * before any EXECUTE) of a selected program is kept, in one pass instead
- * of a sort per program.
- */
-static int select_unwindowed(const struct qp_model *m, const struct options *o,
-			     uint8_t *sel)
-{
-	uint8_t *prog = calloc(m->nprograms ? m->nprograms : 1, 1);
-	size_t i, p;
-
-	if (!prog)
-		return -1;
-	for (p = 0; p < m->nprograms; p++)
-		prog[p] = program_selected(m, p, o);
-	for (i = 0; i < m->ninf; i++) {
-		const struct qp_inference *inf = &m->inf[i];
-
-		if (inf->program == QP_NONE16 || inf->program >= m->nprograms ||
-		    !prog[inf->program])
-			continue;
-		sel[i] = !(inf->state == QP_INF_FAILED &&
-			   inf->off[QP_T_EXEC_BEGIN] == QP_T_NONE);
-	}
-	free(prog);
-	return 0;
-}
-
-/* --start-iter / --num-samples / --keep-middle, per program in Sample order. */
-static int select_windowed(const struct qp_model *m, const struct options *o,
-			   uint8_t *sel)
-{
-	size_t p, n;
-	uint32_t *v;
-
-	for (p = 0; p < m->nprograms; p++) {
-		if (!program_selected(m, p, o))
-			continue;
-		v = qp_program_samples(m, (uint32_t)p, &n);
-		if (!v)
-			return -1;
-		window_group(m, v, n, o, sel);
-		free(v);
-	}
-	return 0;
-}
-
-static uint8_t *select_inferences(const struct qp_model *m,
-				  const struct options *o, size_t *nsel)
-{
-	uint8_t *sel = calloc(m->ninf ? m->ninf : 1, 1);
-	bool windowed = o->start_iter || o->num_samples || o->keep_middle > 0;
-	size_t i;
-
-	if (!sel)
-		return NULL;
-	if (windowed ? select_windowed(m, o, sel) : select_unwindowed(m, o, sel)) {
-		free(sel);
-		return NULL;
-	}
-	for (i = 0; i < m->ninf; i++)
-		if (m->inf[i].program == QP_NONE16 && !o->program &&
-		    process_selected(m, m->inf[i].process, o->pid))
-			sel[i] = 1;
-	for (i = 0, *nsel = 0; i < m->ninf; i++)
-		*nsel += sel[i] && m->inf[i].state == QP_INF_OK;
-	return sel;
-}
-
-/* ---- --by tables ------------------------------------------------------ */
-
-struct by_row {
-	uint64_t key;
-	size_t first;		/* first inference of the row (its label) */
-	size_t n;
-	double *rt;		/* totalRoundtripTime (or execTotal), µs */
-	double sum[4];		/* enq, preProc, execTotal, postProc */
-	size_t cnt[4];
-};
-
-static uint64_t by_key(const struct qp_inference *inf, int by)
-{
-	switch (by) {
-	case BY_PROGRAM: return group_of(inf);
-	case BY_THREAD: return ((uint64_t)inf->process << 32) | (uint32_t)inf->enq_tid;
-	case BY_QUEUE: return inf->queue;
-	default: return inf->callsite;
-	}
-}
-
-static void by_label(const struct qp_model *m, const struct qp_inference *inf,
-		     int by, char *buf, size_t len)
-{
-	int32_t pid = inf->process < m->nprocesses ? m->processes[inf->process].pid : -1;
-
-	switch (by) {
-	case BY_PROGRAM:
-		if (inf->program != QP_NONE16 && inf->program < m->nprograms) {
-			size_t n = qp_text_escape(buf, len,
-						  m->programs[inf->program].name);
-
-			if (n < len)
-				snprintf(buf + n, len - n, " (pid %d)", pid);
-		} else
-			snprintf(buf, len, "dbc%u (pid %d, kernel-only)", inf->dbc_id, pid);
-		break;
-	case BY_THREAD:
-		snprintf(buf, len, "pid %d tid %d", pid, inf->enq_tid);
-		break;
-	case BY_QUEUE:
-		if (inf->queue != QP_NONE16 && inf->queue < m->nqueues)
-			snprintf(buf, len, "queue 0x%" PRIx64 " (pid %d)",
-				 m->queues[inf->queue].handle, pid);
-		else
-			snprintf(buf, len, "(no queue, pid %d)", pid);
-		break;
-	default:
-		if (inf->callsite == QP_NONE || inf->callsite >= m->ncallsites)
-			snprintf(buf, len, "(unknown call site)");
-		else if (m->callsites[inf->callsite].symbol)
-			qp_text_escape(buf, len, m->callsites[inf->callsite].symbol);
-		else
-			snprintf(buf, len, "0x%" PRIx64 " (pid %d)",
-				 m->callsites[inf->callsite].ips[0], pid);
-		break;
-	}
-}
-
-static const enum qp_metric phase_metric[4] = {
-	QP_M_ENQ, QP_M_PRE_PROC, QP_M_EXEC_TOTAL, QP_M_POST_PROC,
-};
-
-static int by_table(FILE *f, const struct qp_model *m, const uint8_t *sel, int by)
-{
-	struct by_row *rows = NULL;
-	size_t nrows = 0, i, r, k;
-	double *pool = malloc((m->ninf ? m->ninf : 1) * sizeof(*pool));
-	size_t used = 0;
-	int rc = -1;
-
-	if (!pool)
-		return -1;
-	/* pass 1: rows and their sizes; pass 2: values (rows share the pool).
-	 * Linear search over rows: a report has few programs/threads/queues. */
-	for (i = 0; i < m->ninf; i++) {
-		uint64_t key;
-
-		if (!sel[i] || m->inf[i].state != QP_INF_OK)
-			continue;
-		key = by_key(&m->inf[i], by);
-		for (r = 0; r < nrows && rows[r].key != key; r++)
-			;
-		if (r == nrows) {
-			struct by_row *nr = realloc(rows, (nrows + 1) * sizeof(*rows));
-
-			if (!nr)
-				goto out;
-			rows = nr;
-			memset(&rows[nrows++], 0, sizeof(*rows));
-			rows[r].key = key;
-			rows[r].first = i;
-		}
-		rows[r].n++;
-	}
-	for (r = 0; r < nrows; r++) {
-		rows[r].rt = pool + used;
-		used += rows[r].n;
-		rows[r].n = 0;
-	}
-	fprintf(f, "\nBreakdown by %s (ms; round trip = totalRoundtripTime, execTotal for kernel-only):\n",
-		by_names[by]);
-	fprintf(f, "%-44s %9s %9s %9s %9s %9s | %9s %9s %9s %9s\n", by_names[by],
-		"count", "mean", "p50", "p99", "max", "enq", "preProc", "execTotal", "postProc");
-	for (r = 0; r < nrows; r++) {
-		size_t first = rows[r].first;
-		char label[1024];
-		struct qp_stats s;
-		double mean_ph[4];
-
-		for (i = first; i < m->ninf; i++) {
-			const struct qp_inference *inf = &m->inf[i];
-			double v;
-
-			if (!sel[i] || inf->state != QP_INF_OK ||
-			    by_key(inf, by) != rows[r].key)
-				continue;
-			if (qp_metric_value(m, inf, QP_M_TOTAL_ROUND_TRIP, 0, &v) ||
-			    qp_metric_value(m, inf, QP_M_EXEC_TOTAL, 0, &v))
-				rows[r].rt[rows[r].n++] = v;
-			for (k = 0; k < 4; k++) {
-				if (qp_metric_value(m, inf, phase_metric[k], 0, &v)) {
-					rows[r].sum[k] += v;
-					rows[r].cnt[k]++;
-				}
-			}
-		}
-		by_label(m, &m->inf[first], by, label, sizeof(label));
-		qp_stats_compute(rows[r].rt, rows[r].n, &s);
-		for (k = 0; k < 4; k++)
-			mean_ph[k] = rows[r].cnt[k] ? rows[r].sum[k] / rows[r].cnt[k] / 1e3 : NAN;
-		/* a long label (a symbolised call site: function, module,
-		 * file:line) gets a line of its own, never truncated */
-		if (strlen(label) > 44)
-			fprintf(f, "%s\n%-44s", label, "");
-		else
-			fprintf(f, "%-44s", label);
-		fprintf(f, " %9zu %9.3f %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f %9.3f\n",
-			s.count, s.mean / 1e3, s.pct[QP_P50] / 1e3,
-			s.pct[QP_P99] / 1e3, s.max / 1e3, mean_ph[0], mean_ph[1],
-			mean_ph[2], mean_ph[3]);
-	}
-	rc = 0;
-out:
-	free(rows);
-	free(pool);
-	return rc;
+	return s;
 }
 
 /* ---- the report -------------------------------------------------------- */
@@ -746,37 +581,12 @@ static void print_losses(FILE *f, const struct qp_read_stats *st)
 	}
 }
 
-static void window_note(const struct options *o, char *buf, size_t len)
-{
-	size_t n = 0;
-
-	buf[0] = 0;
-	if (o->program)
-		n += (size_t)snprintf(buf + n, len - n, "program %s; ", o->program);
-	if (o->pid && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "pid %d; ", o->pid);
-	if (o->start_iter && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "from inference %" PRIu64 "; ",
-				      o->start_iter);
-	if (o->num_samples && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%" PRIu64 " samples; ",
-				      o->num_samples);
-	if (o->keep_middle > 0 && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "middle %g %% kept; ",
-				      o->keep_middle);
-	if (n >= 2 && n < len)
-		buf[n - 2] = 0;
-}
-
 static int check_program_name(const struct qp_model *m, const struct options *o)
 {
 	size_t i;
 
-	if (!o->program)
+	if (!o->program || qp_model_has_program(m, o->program))
 		return 0;
-	for (i = 0; i < m->nprograms; i++)
-		if (!strcmp(m->programs[i].name, o->program))
-			return 0;
 	fputs("qprof-report: no program named '", stderr);
 	qp_text_fputs(o->program, stderr);
 	fputs("' in the trace; programs:", stderr);
@@ -794,67 +604,54 @@ static int merge_dumps(struct qp_model *m, const struct options *o,
 {
 	struct qp_dump_set set = { 0 };
 	struct qp_merge_opts mo = { .pid = o->pid };
-	char err[1024];
+	struct qp_status st = QP_STATUS_INIT;
+	char err[1024] = "";
 	size_t i;
 	int rc = -1;
 
 	for (i = 0; i < o->ndumps; i++) {
 		if (qp_dump_set_add(&set, o->dumps[i], err, sizeof(err))) {
-			fail("%s", err);
+			qp_fail(&st, QP_E_INPUT, 0, "%s", err);
 			goto out;
 		}
 	}
 	if (qp_dump_merge(m, &set, &mo, r, err, sizeof(err))) {
-		fail("cannot merge the device latency dump(s): %s", err);
+		qp_fail(&st, QP_E_INPUT, 0, "%s", err);
+		qp_status_wrap(&st, "cannot merge the device latency dump(s)");
 		goto out;
 	}
 	rc = 0;
 out:
+	if (rc)
+		fail_status(&st);
 	qp_dump_set_free(&set);
 	return rc;
 }
 
 /*
- * Reader -> assembler, in several threads when asked: two graphs decoding
- * halves of the stream files in two threads, merged here and assembled
- * here (qp_read_traces_split), or, when the trace cannot be split, the
- * reader (babeltrace2) here and the assembler in the pipeline's thread.  The reader
- * writes m->hosts and st only, the assembler the rest of m.  When no
- * thread can be had, one thread does both.
+ * Reader -> assembler on o->threads threads (split.h).  The reader writes
+ * m->hosts and st only, the assembler the rest of m.
  */
 static int read_events(const struct options *o, struct qp_model *m,
 		       struct qp_assembler *a, struct qp_read_stats *st,
-		       char *err, size_t errlen)
+		       struct qp_status *status)
 {
-	struct qp_pipeline *pl = NULL;
-	bool split;
-	int rc, prc;
+	enum qp_read_how how;
+	int rc;
 
-	if (o->threads > 1) {
-		/* two decoding threads, the assembler here (reader.h) */
-		rc = qp_read_traces_split(o->traces, o->ntraces, m,
-					  qp_assembler_sink, a, st, err, errlen,
-					  &split);
-		read_split = split;
-		if (split || rc)
-			return rc;
-		pl = qp_pipeline_start(qp_assembler_sink, a);
-	}
-	if (!pl)
-		return qp_read_traces(o->traces, o->ntraces, m, qp_assembler_sink,
-				      a, st, err, errlen);
-	rc = qp_read_traces(o->traces, o->ntraces, m, qp_pipeline_sink, pl, st,
-			    err, errlen);
-	prc = qp_pipeline_finish(pl, &assembler_cpu_s);
-	/* the assembler's error stopped the reader (rc is it), or came last */
-	return rc ? rc : prc;
+	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
+				    a, o->threads, st, &how, &assembler_cpu_s,
+				    status);
+	read_split = how == QP_READ_TWO_GRAPHS;
+	return rc;
 }
 
 static int read_model(const struct options *o, struct qp_model *m,
 		      struct qp_read_stats *st)
 {
 	struct qp_assembler *a = qp_assembler_new(m);
-	char err[2048];
+	struct qp_status status = QP_STATUS_INIT;
+	char err[2048] = "", msg[QP_STATUS_TEXT + 16 * QP_STATUS_LINKS];
 	double dt;
 	int rc;
 
@@ -868,19 +665,30 @@ static int read_model(const struct options *o, struct qp_model *m,
 	}
 	stage_done(o, NULL);
 	rc = qp_trace_precheck(o->traces, o->ntraces, err, sizeof(err));
-	if (!rc)
-		rc = read_events(o, m, a, st, err, sizeof(err));
+	if (rc)
+		qp_fail(&status, QP_E_INPUT, 0, "%s", err);
+	else
+		rc = read_events(o, m, a, st, &status);
 	qp_guard_decoded();	/* the rest does not tick (guard.h) */
 	if (o->progress)
 		fputc('\n', stderr);
+	if (rc && status.code == QP_E_CANCELED) {
+		/* Ctrl-C: nothing to say (interrupt.h) */
+		qp_assembler_free(a);
+		return -1;
+	}
 	if (rc) {
-		if (rc > 0 || rc == -ENOMEM)
-			snprintf(err, sizeof(err), "out of memory while assembling inferences");
+		/* the assembler, the reader's sink, stopped the reading */
+		if (status.code == QP_E_SINK && status.value == -ENOMEM)
+			qp_fail(&status, QP_E_NOMEM, ENOMEM,
+				"out of memory while assembling inferences");
+		else if (status.code == QP_E_SINK)
+			qp_status_wrap(&status, "assembling inferences");
+		qp_status_format(&status, msg, sizeof(msg));
 		/* babeltrace2's own errors may not name the stream file: the
 		 * guarding parent finds it (guard.h) */
-		if (!(strstr(err, "error while reading the trace") ||
-		      strstr(err, "cannot read trace ")) || !qp_guard_defer(err))
-			fail("%s", err);
+		if (status.code != QP_E_DECODE || !qp_guard_defer(msg))
+			fail("%s", msg);
 		qp_assembler_free(a);
 		return -1;
 	}
@@ -939,10 +747,15 @@ static int write_outputs(const struct options *o, const struct qp_model *m,
 	if (o->chrome && !is_stdout(o->chrome) &&
 	    qp_write_chrome(o->chrome, m, wo, err, errlen))
 		goto fail;
+	if (o->html && !is_stdout(o->html) &&
+	    qp_write_html(o->html, m, wo, wo->stats, err, errlen))
+		goto fail;
 	/* standard output last: when it fails, no file has changed */
 	if (is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
 		goto fail;
 	if (is_stdout(o->chrome) && qp_write_chrome(o->chrome, m, wo, err, errlen))
+		goto fail;
+	if (is_stdout(o->html) && qp_write_html(o->html, m, wo, wo->stats, err, errlen))
 		goto fail;
 	if (qp_outset_commit(&set, err, errlen))
 		return -1;
@@ -961,12 +774,16 @@ static int write_summary(FILE *f, const struct options *o,
 {
 	size_t i;
 
+	if (wo->device && qp_devreport_env_summary(f, wo->device))
+		return -1;
 	if (qp_write_summary(f, m, wo))
+		return -1;
+	if (wo->device && qp_devreport_summary(f, wo->device, o->summary_only))
 		return -1;
 	if (!o->summary_only) {
 		print_losses(f, st);
 		for (i = 0; i < o->nby; i++)
-			if (by_table(f, m, wo->select, o->by[i]))
+			if (qp_by_table_print(f, m, wo->select, o->by[i]))
 				return -1;
 	}
 	return 0;
@@ -1057,52 +874,49 @@ static int write_parallel(const struct options *o, const struct qp_model *m,
 	return j.rc || rc ? -1 : 0;
 }
 
-static int report(const struct options *o)
+/* ---- --compare BASE NEW (compare.h) ------------------------------------ */
+
+/* One side: a JSON report (a regular file) or a trace, selected. */
+static int compare_side(const struct options *o, const char *path,
+			struct qp_cmp_run *r)
 {
+	struct options one = *o;
 	struct qp_model m;
 	struct qp_read_stats st;
-	struct qp_merge_result mr;
-	struct qp_write_opts wo = { 0 };
+	struct stat sb;
 	uint8_t *sel = NULL;
-	char note[512];
+	char err[1024];
 	size_t nsel = 0;
-	int rc = EXIT_BAD_INPUT;
+	int rc = -1;
 
+	if (!stat(path, &sb) && S_ISREG(sb.st_mode)) {
+		if (qp_cmp_run_from_json(r, path, err, sizeof(err)))
+			fail("%s", err);
+		else
+			rc = 0;
+		return rc;
+	}
+	one.traces = &path;
+	one.ntraces = 1;
 	qp_model_init(&m);
 	qp_read_stats_init(&st);
-	memset(&mr, 0, sizeof(mr));
-	if (read_model(o, &m, &st) || check_program_name(&m, o))
+	if (read_model(&one, &m, &st) || check_program_name(&m, &one))
 		goto out;
-	if (o->ndumps) {
-		if (merge_dumps(&m, o, &mr))
-			goto out;
-		wo.merge = &mr;
+	{
+		struct qp_selection selection = selection_of(&one);
+
+		sel = qp_select(&m, &selection, &nsel);
 	}
-	if (o->symbolize || (!o->summary_only && o->nby))
-		qp_symbolize(&m, &st);
-	sel = select_inferences(&m, o, &nsel);
-	stage_done(o, "select");
-	if (!sel) {
+	if (!sel || qp_cmp_run_from_model(r, path, &m, sel)) {
 		fail("out of memory");
 		goto out;
 	}
 	if (!nsel) {
-		fail("nothing to report: %zu inference(s) recorded, none completed%s",
-		     m.ninf, o->program || o->pid || o->start_iter ?
-		     " in the selection" : "");
+		fail("%s: nothing to compare: no completed inference%s", path,
+		     o->program || o->pid || o->start_iter ? " in the selection" : "");
+		qp_cmp_run_free(r);
 		goto out;
 	}
-	window_note(o, note, sizeof(note));
-	wo.select = sel;
-	wo.note = note[0] ? note : NULL;
-	wo.per_inference = o->per_inference;
-	wo.pid = o->pid;
-	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome) ?
-	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
-		goto out;
-	if (o->progress)
-		fprintf(stderr, "qprof-report: CPU s:%s\nqprof-report: wall s:%s\n",
-			stages.buf, stages.wall);
 	rc = 0;
 out:
 	free(sel);
@@ -1111,18 +925,148 @@ out:
 	return rc;
 }
 
+static int compare_runs(const struct options *o)
+{
+	struct qp_cmp_run base = { 0 }, neu = { 0 };
+	struct qp_cmp_report r = { 0 };
+	struct qp_cmp_opts co;
+	char err[1024];
+	int rc = EXIT_BAD_INPUT;
+
+	qp_cmp_opts_default(&co);
+	if (compare_side(o, o->traces[0], &base) || compare_side(o, o->traces[1], &neu))
+		goto out;
+	if (qp_compare(&base, &neu, &co, &r)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (!r.nrows) {
+		fail("nothing to compare: no program name is in both %s and %s",
+		     o->traces[0], o->traces[1]);
+		goto out;
+	}
+	if (o->json && qp_cmp_write_json(o->json, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (o->html && qp_write_html_compare(o->html, &r, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (!o->quiet && (qp_cmp_write_text(stdout, &r) || flush_stdout()))
+		goto out;
+	rc = 0;
+out:
+	qp_cmp_report_free(&r);
+	qp_cmp_run_free(&base);
+	qp_cmp_run_free(&neu);
+	return rc;
+}
+
+static int report(const struct options *o)
+{
+	struct qp_model m;
+	struct qp_read_stats st;
+	struct qp_merge_result mr;
+	struct qp_write_opts wo = { 0 };
+	struct qp_devreport dev;
+	struct qp_selection selection;
+	uint8_t *sel = NULL;
+	char note[512], err[1024];
+	size_t nsel = 0;
+	int rc = EXIT_BAD_INPUT;
+
+	qp_model_init(&m);
+	qp_read_stats_init(&st);
+	memset(&mr, 0, sizeof(mr));
+	/* the device inputs first: their errors before a long trace read */
+	if (qp_devreport_load(&dev, &o->dev, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	if (read_model(o, &m, &st) || check_program_name(&m, o))
+		goto out;
+	if (o->ndumps) {
+		if (merge_dumps(&m, o, &mr))
+			goto out;
+		wo.merge = &mr;
+	}
+	/* earlier inferences' ends, for the waiting/working split (metrics.c) */
+	if (qp_model_link(&m)) {
+		fail("out of memory");
+		goto out;
+	}
+	if (qp_devreport_align(&dev, &m, o->pid, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	wo.device = qp_devreport_any(&dev) ? &dev : NULL;
+	if (o->symbolize || (!o->summary_only && o->nby) || o->html)
+		qp_symbolize(&m, &st);
+	selection = selection_of(o);
+	sel = qp_select(&m, &selection, &nsel);
+	stage_done(o, "select");
+	if (!sel) {
+		fail("out of memory");
+		goto out;
+	}
+	if (qp_interrupted())
+		goto out;		/* no output after a Ctrl-C */
+	if (!nsel) {
+		fail("nothing to report: %zu inference(s) recorded, none completed%s",
+		     m.ninf, o->program || o->pid || o->start_iter ?
+		     " in the selection" : "");
+		goto out;
+	}
+	qp_selection_note(&selection, note, sizeof(note));
+	wo.select = sel;
+	wo.note = note[0] ? note : NULL;
+	wo.per_inference = o->per_inference;
+	wo.pid = o->pid;
+	wo.pool_programs = o->pool_programs;
+	wo.by = o->by;
+	wo.nby = o->nby;
+	wo.chrome = &o->chrome_opts;
+	wo.stats = &st;
+	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
+	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
+		goto out;
+	if (o->progress)
+		fprintf(stderr, "qprof-report: CPU s:%s\nqprof-report: wall s:%s\n",
+			stages.buf, stages.wall);
+	rc = 0;
+out:
+	qp_devreport_free(&dev);
+	free(sel);
+	qp_read_stats_free(&st);
+	qp_model_free(&m);
+	return rc;
+}
+
 /* ---- the report under watch (guard.h) -------------------------------- */
 
+/*
+ * Ctrl-C stops the reading cleanly (the two-graph read's temporary tree
+ * removed, no output written) and ends the report as the signal would
+ * have (interrupt.h); the guarding parent then ends the same way.
+ */
 static int report_child(void *arg)
 {
-	return report(arg);
+	const struct options *o = arg;
+	int rc;
+
+	qp_interrupt_catch();
+	rc = o->compare ? compare_runs(o) : report(o);
+	qp_interrupt_raise();
+	return rc;
 }
 
 /* Bytes: what a report of the inputs may need, with room to spare. */
 static uint64_t memory_budget(const struct options *o)
 {
 	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
-	       8 * qp_trace_bytes(o->dumps, o->ndumps);
+	       8 * qp_trace_bytes(o->dumps, o->ndumps) +
+	       (o->dev.device_trace ? 4 * qp_trace_bytes(&o->dev.device_trace, 1) : 0);
 }
 
 /*
@@ -1162,7 +1106,19 @@ int main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv, &o);
-	rc = o.latency_stats ? latency_stats(&o) : guarded_report(&o);
+	if (o.latency_stats) {
+		rc = latency_stats(&o);
+	} else if (!o.ntraces) {
+		char err[1024];
+
+		rc = qp_devreport_standalone(&o.dev, o.json, o.quiet, o.summary_only,
+					     err, sizeof(err)) ? EXIT_BAD_INPUT : 0;
+		if (rc)
+			fail("%s", err);
+	} else {
+		rc = guarded_report(&o);
+	}
+	free(o.dev.opstats);
 	free(o.traces);
 	free(o.dumps);
 	return rc;

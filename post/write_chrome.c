@@ -18,12 +18,18 @@
  *    they are spread over lanes, extra tracks "kernel dbc N #L".
  *
  * Without a known submitting thread the phases stay async slices of the
- * inference, as before.  ts in µs relative to the first inference.
+ * inference, as before.  ts in µs of the trace's own clock
+ * (CLOCK_MONOTONIC, what LTTng-UST stamps events with), so that the
+ * timeline lines up with other recordings of the machine.  Processes are
+ * named by their programs and pid, threads by their role.  A window
+ * (qp_chrome_opts) and a cap on events keep long runs openable.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devreport.h"
 #include "escape.h"
 #include "outfile.h"
 #include "writers.h"
@@ -72,11 +78,15 @@ struct slc {
 struct cw {
 	FILE *f;
 	const struct qp_model *m;
-	uint64_t base;
+	uint64_t base;		/* the first inference's t0 (window origin) */
 	bool first;
+	size_t ninf;		/* inferences drawn */
+	size_t left_out;	/* inferences of the window beyond the cap */
+	uint64_t cap_ns;	/* t0 of the first one left out (0: none) */
 	struct slc *s;
 	size_t n, cap;
 	uint32_t *order;	/* slices by track, begin, longest first */
+	uint8_t *drawn;		/* per inference: in the timeline */
 	char **pname;		/* per program: its name as a JSON literal */
 };
 
@@ -86,9 +96,11 @@ static void sep(struct cw *w)
 	w->first = false;
 }
 
-static double us(const struct cw *w, uint64_t ns)
+/* A time in µs of the trace clock, exactly (no rounding through double). */
+static void put_us(FILE *f, const char *key, uint64_t ns)
 {
-	return ns >= w->base ? (ns - w->base) / 1000.0 : 0;
+	fprintf(f, ",\"%s\":%" PRIu64 ".%03u", key, ns / 1000,
+		(unsigned)(ns % 1000));
 }
 
 static int pid_of(const struct qp_model *m, const struct qp_inference *i)
@@ -283,10 +295,11 @@ static void slice_out(struct cw *w, const struct slc *s)
 	const struct qp_inference *i = &w->m->inf[s->inf];
 
 	sep(w);
-	fprintf(w->f, "{\"ph\":\"X\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%" PRId64
-		",\"ts\":%.3f,\"dur\":%.3f,\"args\":{\"inference\":%" PRIu32 ",\"seq\":%" PRIu32,
-		stage_name[s->stage], stage_cat[s->stage], s->pid, s->tid,
-		us(w, s->b), (s->e - s->b) / 1000.0, s->inf, i->seq);
+	fprintf(w->f, "{\"ph\":\"X\",\"name\":\"%s\",\"cat\":\"%s\",\"pid\":%d,\"tid\":%" PRId64,
+		stage_name[s->stage], stage_cat[s->stage], s->pid, s->tid);
+	put_us(w->f, "ts", s->b);
+	put_us(w->f, "dur", s->e - s->b);
+	fprintf(w->f, ",\"args\":{\"seq\":%" PRIu32, i->seq);
 	if (s->stage == ST_KERNEL && (i->flags & QP_F_HAS_PERF))
 		fprintf(w->f, ",\"exectoVcUs\":%" PRIu32 ",\"execToCompleteUs\":%" PRIu32
 			",\"queueDepth\":%" PRIu32, i->submit_latency_us,
@@ -304,12 +317,16 @@ static void async(struct cw *w, const char *name, int pid, size_t id,
 	if (!b || !e || e < b)
 		return;
 	sep(w);
-	fprintf(w->f, "{\"ph\":\"b\",\"name\":%s,\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f%s%s%s}",
-		name, id, pid, us(w, b), args ? ",\"args\":{" : "",
-		args ? args : "", args ? "}" : "");
+	fprintf(w->f, "{\"ph\":\"b\",\"name\":%s,\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0",
+		name, id, pid);
+	put_us(w->f, "ts", b);
+	fprintf(w->f, "%s%s%s}", args ? ",\"args\":{" : "", args ? args : "",
+		args ? "}" : "");
 	sep(w);
-	fprintf(w->f, "{\"ph\":\"e\",\"name\":%s,\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0,\"ts\":%.3f}",
-		name, id, pid, us(w, e));
+	fprintf(w->f, "{\"ph\":\"e\",\"name\":%s,\"cat\":\"inference\",\"id\":%zu,\"pid\":%d,\"tid\":0",
+		name, id, pid);
+	put_us(w->f, "ts", e);
+	fputc('}', w->f);
 }
 
 static void async_inference(struct cw *w, size_t k)
@@ -349,8 +366,9 @@ static void flow(struct cw *w, const char *ph, const struct slc *s,
 	*prev = t;
 	sep(w);
 	fprintf(w->f, "{\"ph\":\"%s\",\"name\":\"inference\",\"cat\":\"flow\",\"id\":%" PRIu32
-		",\"pid\":%d,\"tid\":%" PRId64 ",\"ts\":%.3f%s}", ph, s->inf,
-		s->pid, s->tid, us(w, t), ph[0] == 's' ? "" : ",\"bp\":\"e\"");
+		",\"pid\":%d,\"tid\":%" PRId64, ph, s->inf, s->pid, s->tid);
+	put_us(w->f, "ts", t);
+	fputs(ph[0] == 's' ? "}" : ",\"bp\":\"e\"}", w->f);
 }
 
 static int cmp_inf(const void *a, const void *b, void *arg)
@@ -386,45 +404,183 @@ static void flows(struct cw *w)
 	}
 }
 
-static void track_names(struct cw *w)
+/*
+ * A process's name: its programs (as given to qaicCreateProgram, in order
+ * of creation, at most 4 named) and its pid, and the host when there are
+ * several.
+ */
+static void process_name(const struct qp_model *m, size_t p, char *buf,
+			 size_t len)
 {
-	const struct qp_model *m = w->m;
+	size_t n = 0, k, shown = 0;
+
+	buf[0] = 0;
+	for (k = 0; k < m->nprograms && n < len; k++) {
+		if (m->programs[k].process != p)
+			continue;
+		if (shown == 4) {
+			n += (size_t)snprintf(buf + n, len - n, ", ...");
+			break;
+		}
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", shown ? ", " : "",
+				      m->programs[k].name ? m->programs[k].name : "");
+		shown++;
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "%spid %d%s%s", shown ? " (" : "",
+			 m->processes[p].pid, m->nhosts > 1 ? " on " : "",
+			 m->nhosts > 1 && m->processes[p].host < m->nhosts ?
+			 m->hosts[m->processes[p].host] : "");
+	if (shown && strlen(buf) + 1 < len)
+		strcat(buf, ")");
+}
+
+/* The queue's number within its process (qaicCreateQueue order). */
+static unsigned queue_number(const struct qp_model *m, uint16_t q)
+{
+	unsigned n = 0;
 	size_t k;
 
-	for (k = 0; k < m->nprocesses; k++) {
-		char name[320];
+	if (q >= m->nqueues)
+		return 0;
+	for (k = 0; k < q; k++)
+		n += m->queues[k].process == m->queues[q].process;
+	return n;
+}
 
-		snprintf(name, sizeof(name), "pid %d%s%s", m->processes[k].pid,
-			 m->nhosts > 1 ? " on " : "",
-			 m->nhosts > 1 && m->processes[k].host < m->nhosts ?
-			 m->hosts[m->processes[k].host] : "");
-		meta(w, "process_name", m->processes[k].pid, 0, name);
+#define ROLE_APP	0x1	/* enqueues, or waits in the application */
+#define ROLE_WORKER	0x2	/* submits for a queue (runtime worker) */
+#define ROLE_CALLBACK	0x4	/* delivers completions (event callbacks) */
+
+/* A thread track's name from the roles its slices show. */
+static void thread_name(unsigned roles, int queue, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	if (roles & ROLE_APP)
+		n += (size_t)snprintf(buf + n, len - n, "application thread");
+	if ((roles & ROLE_WORKER) && n < len) {
+		n += (size_t)snprintf(buf + n, len - n, "%sruntime worker",
+				      n ? " + " : "");
+		if (queue >= 0 && n < len)
+			n += (size_t)snprintf(buf + n, len - n, " (queue %d)", queue);
 	}
-	/* w->order is by track: one name per kernel / device lane */
-	for (k = 0; k < w->n; k++) {
-		const struct slc *s = &w->s[w->order[k]];
-		const struct slc *p = k ? &w->s[w->order[k - 1]] : NULL;
-		int64_t lane;
-		char name[48];
+	if ((roles & ROLE_CALLBACK) && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%sruntime callback thread",
+				      n ? " + " : "");
+	if (!n)
+		snprintf(buf, len, "thread");	/* (the viewers add the tid) */
+}
 
-		if ((s->stage != ST_KERNEL && s->stage != ST_DEVICE) ||
-		    (p && p->pid == s->pid && p->tid == s->tid))
-			continue;
-		lane = (s->tid - (s->stage == ST_KERNEL ? TID_KERNEL : TID_DEVICE)) /
-		       TID_LANE;
-		snprintf(name, sizeof(name), lane ? "%s dbc %u #%" PRId64 : "%s dbc %u",
-			 s->stage == ST_KERNEL ? "kernel" : "device", s->dbc, lane);
-		meta(w, "thread_name", s->pid, s->tid, name);
+static unsigned slice_role(const struct cw *w, const struct slc *s, int *queue)
+{
+	const struct qp_inference *i = &w->m->inf[s->inf];
+
+	switch (s->stage) {
+	case ST_ENQ:
+	case ST_WAIT:
+		return ROLE_APP;
+	case ST_PREPROC:
+	case ST_EXEC:
+		if (i->submit_tid != s->tid)
+			return ROLE_APP;	/* kernel-only: the caller */
+		if (*queue == -1)
+			*queue = (int)queue_number(w->m, i->queue);
+		else if (*queue >= 0 && (unsigned)*queue != queue_number(w->m, i->queue))
+			*queue = -2;	/* several queues */
+		return ROLE_WORKER;
+	case ST_DONE:
+		return i->done_kind == QP_DONE_CALLBACK ? ROLE_CALLBACK : ROLE_APP;
+	default:
+		return 0;
 	}
 }
 
+static void track_names(struct cw *w)
+{
+	const struct qp_model *m = w->m;
+	size_t k, first = 0;
+
+	for (k = 0; k < m->nprocesses; k++) {
+		char name[1024];
+
+		process_name(m, k, name, sizeof(name));
+		meta(w, "process_name", m->processes[k].pid, 0, name);
+	}
+	/* w->order is by track: one name per thread, kernel or device lane */
+	for (k = 0; k < w->n; k++) {
+		const struct slc *s = &w->s[w->order[k]];
+		const struct slc *nx = k + 1 < w->n ? &w->s[w->order[k + 1]] : NULL;
+		int64_t lane;
+		char name[160];
+
+		if (nx && nx->pid == s->pid && nx->tid == s->tid)
+			continue;	/* name a track at its last slice */
+		if (s->stage == ST_KERNEL || s->stage == ST_DEVICE) {
+			lane = (s->tid - (s->stage == ST_KERNEL ? TID_KERNEL : TID_DEVICE)) /
+			       TID_LANE;
+			snprintf(name, sizeof(name), lane ? "%s dbc %u #%" PRId64 : "%s dbc %u",
+				 s->stage == ST_KERNEL ? "kernel" : "device", s->dbc, lane);
+		} else {
+			unsigned roles = 0;
+			int queue = -1;
+			size_t j;
+
+			for (j = first; j <= k; j++)
+				roles |= slice_role(w, &w->s[w->order[j]], &queue);
+			thread_name(roles, queue, name, sizeof(name));
+		}
+		meta(w, "thread_name", s->pid, s->tid, name);
+		first = k + 1;
+	}
+}
+
+/* Is inference k in the selection and the window? */
+static bool in_window(const struct cw *w, const struct qp_write_opts *o, size_t k)
+{
+	const struct qp_chrome_opts *c = o ? o->chrome : NULL;
+	uint64_t t0 = w->m->inf[k].t0;
+
+	if (o && o->select && !o->select[k])
+		return false;
+	if (!c || !c->window)
+		return true;
+	return t0 && t0 >= w->base + c->begin_ns &&
+	       (!c->end_ns || t0 < w->base + c->end_ns);
+}
+
+/*
+ * The inferences of the window, in order, as long as the events written
+ * stay under the cap: an inference counts its slices, a flow point per
+ * slice and its async pair (an upper bound).  Inferences are in enqueue
+ * order per process; the ones past the cap are counted, not drawn.
+ */
 static int build(struct cw *w, const struct qp_write_opts *o)
 {
+	const struct qp_chrome_opts *c = o ? o->chrome : NULL;
+	uint64_t cap = c ? c->max_events : QP_CHROME_MAX_EVENTS, events = 0;
 	size_t k;
 
-	for (k = 0; k < w->m->ninf; k++)
-		if ((!o || !o->select || o->select[k]) && collect(w, k))
+	w->drawn = calloc(w->m->ninf + 1, 1);
+	if (!w->drawn)
+		return -1;
+	for (k = 0; k < w->m->ninf; k++) {
+		size_t before = w->n;
+
+		if (!in_window(w, o, k))
+			continue;
+		if (cap && events >= cap) {
+			if (!w->left_out++)
+				w->cap_ns = w->m->inf[k].t0;
+			continue;
+		}
+		if (collect(w, k))
 			return -1;
+		events += 2 * (w->n - before) + 2;
+		w->drawn[k] = 1;
+		w->ninf++;
+	}
 	w->order = malloc((w->n + 1) * sizeof(*w->order));
 	if (!w->order)
 		return -1;
@@ -451,6 +607,32 @@ static int program_names(struct cw *w)
 	return 0;
 }
 
+/*
+ * The header: the clock (ts is the trace clock's own value, in µs), the
+ * window and what the cap left out.
+ */
+static void other_data(struct cw *w, const struct qp_write_opts *o)
+{
+	const struct qp_chrome_opts *c = o ? o->chrome : NULL;
+	FILE *f = w->f;
+
+	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"qprof-report\","
+	      "\"clock\":\"CLOCK_MONOTONIC\",\"ts\":\"us of the trace clock\"", f);
+	if (w->base != UINT64_MAX)
+		fprintf(f, ",\"firstInferenceNs\":%" PRIu64, w->base);
+	if (c && c->window) {
+		fprintf(f, ",\"windowBeginNs\":%" PRIu64, w->base + c->begin_ns);
+		if (c->end_ns)
+			fprintf(f, ",\"windowEndNs\":%" PRIu64, w->base + c->end_ns);
+	}
+	fprintf(f, ",\"inferences\":%zu", w->ninf);
+	if (w->left_out)
+		fprintf(f, ",\"maxEvents\":%" PRIu64 ",\"inferencesLeftOut\":%zu,"
+			"\"leftOutFromNs\":%" PRIu64, c ? c->max_events : QP_CHROME_MAX_EVENTS,
+			w->left_out, w->cap_ns);
+	fputs("},\"traceEvents\":[", f);
+}
+
 int qp_write_chrome(const char *path, const struct qp_model *m,
 		    const struct qp_write_opts *o, char *err, size_t errlen)
 {
@@ -469,15 +651,20 @@ int qp_write_chrome(const char *path, const struct qp_model *m,
 	if (qp_outfile_open(&out, path, err, errlen))
 		goto out;
 	w.f = out.f;
-	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"qprof-report\"},\"traceEvents\":[", w.f);
+	other_data(&w, o);
 	track_names(&w);	/* order: by track, from nest() */
 	for (k = 0; k < w.n; k++)
 		if (!w.s[w.order[k]].dropped)
 			slice_out(&w, &w.s[w.order[k]]);
 	for (k = 0; k < m->ninf; k++)
-		if (!o || !o->select || o->select[k])
+		if (w.drawn[k])
 			async_inference(&w, k);
 	flows(&w);
+	if (o && o->device && qp_devreport_chrome(w.f, o->device, w.drawn, &w.first)) {
+		snprintf(err, errlen, "%s: write error", path);
+		qp_outfile_abort(&out);
+		goto out;
+	}
 	fputs("\n]}\n", w.f);
 	if (ferror(w.f)) {
 		snprintf(err, errlen, "%s: write error", path);
@@ -491,5 +678,41 @@ out:
 	free(w.pname);
 	free(w.s);
 	free(w.order);
+	free(w.drawn);
 	return rc;
+}
+
+/* Seconds (a decimal number >= 0) to ns; -1 when s is not one. */
+static int parse_seconds(const char *s, const char *end, uint64_t *ns)
+{
+	char buf[64], *e;
+	double v;
+
+	if (end - s <= 0 || end - s >= (ptrdiff_t)sizeof(buf))
+		return -1;
+	memcpy(buf, s, (size_t)(end - s));
+	buf[end - s] = 0;
+	v = strtod(buf, &e);
+	if (*e || !(v >= 0) || v > 1e9)
+		return -1;
+	*ns = (uint64_t)(v * 1e9 + 0.5);
+	return 0;
+}
+
+int qp_chrome_parse_window(const char *s, struct qp_chrome_opts *c)
+{
+	const char *colon = strchr(s, ':');
+
+	if (!colon)
+		return -1;
+	c->begin_ns = 0;
+	c->end_ns = 0;
+	if (colon > s && parse_seconds(s, colon, &c->begin_ns))
+		return -1;
+	if (colon[1] && parse_seconds(colon + 1, colon + strlen(colon), &c->end_ns))
+		return -1;
+	if (c->end_ns && c->end_ns <= c->begin_ns)
+		return -1;
+	c->window = true;
+	return 0;
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * --csv-dir: one aic-profiling-program-<P>-latency.txt per program, in the
- * runtime's exact layout (FACTS.md §3.1) so that latency_stats_python3.py
- * and other scripts read it unchanged.  The columns carry qprof's boundary
- * definitions (docs/REPORT-FORMATS.md).
+ * runtime's exact layout (docs/CONTRACTS.md §3.1) so that
+ * latency_stats_python3.py and other scripts read it unchanged.  The columns
+ * carry qprof's boundary definitions (docs/REPORT-FORMATS.md).
  */
 #include <inttypes.h>
 #include <math.h>

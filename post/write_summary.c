@@ -12,7 +12,9 @@
 
 #include "devdump.h"
 #include "escape.h"
+#include "findings.h"
 #include "stats.h"
+#include "write_multidev.h"
 #include "writers.h"
 
 struct ctx {
@@ -115,115 +117,156 @@ static size_t metric_values(struct ctx *c, enum qp_metric m)
 	return n;
 }
 
-static void metric_table(struct ctx *c, const enum qp_metric *ms, size_t nm)
+/* The times among ms[] (ms), one table. */
+static void time_table(struct ctx *c, const enum qp_metric *ms, size_t nm)
 {
 	size_t k;
 
 	table_head(c, "metric (ms)");
-	for (k = 0; k < nm; k++) {
-		enum qp_metric m = ms[k];
-		bool t = qp_metric_is_time(m);
+	for (k = 0; k < nm; k++)
+		if (qp_metric_is_time(ms[k]))
+			table_row(c, qp_metric_label(ms[k]), metric_values(c, ms[k]),
+				  1000.0, 4);
+}
 
-		table_row(c, qp_metric_label(m), metric_values(c, m),
-			  t ? 1000.0 : 1.0, t ? 4 : 2);
+/* The counts among ms[] (devInfPerSec, queue levels): a table of their own. */
+static void count_table(struct ctx *c, const enum qp_metric *ms, size_t nm)
+{
+	static const char *const count_label[QP_M__COUNT] = {
+		[QP_M_DEV_INF_PER_SEC] = "devInfPerSec (inf/s)",
+		[QP_M_QUEUE_DEPTH] = "queueDepth (elem.)",
+		[QP_M_NUM_INF_IN_QUEUE] = "numInfInQueue (inf.)",
+	};
+	size_t k, n;
+	bool head = false;
+
+	for (k = 0; k < nm; k++) {
+		if (qp_metric_is_time(ms[k]) || !(n = metric_values(c, ms[k])))
+			continue;
+		if (!head)
+			table_head(c, "count (not a time)");
+		head = true;
+		table_row(c, count_label[ms[k]] ? count_label[ms[k]] :
+			  qp_metric_label(ms[k]), n, 1.0, 2);
 	}
 }
 
-/* application, runtime, kernel, device: they add up to totalRoundtripTime */
-enum { W_APP, W_RT, W_KERNEL, W_DEV, W__COUNT };
-
-static bool attribution(const struct qp_model *m, const struct qp_inference *i,
-			uint32_t batch,
-			double w[W__COUNT], double *total)
+/* Why devExec & co. are missing from the tables above, when they are. */
+static void device_na_line(struct ctx *c)
 {
-	double enq, pre, post, exec, dev;
+	size_t with;
+	const char *why = qp_device_na_reason(c->m, c->idx, c->n,
+					      c->o ? c->o->merge : NULL, &with);
 
-	if (!qp_metric_value(m, i, QP_M_ENQ, batch, &enq) ||
-	    !qp_metric_value(m, i, QP_M_PRE_PROC, batch, &pre) ||
-	    !qp_metric_value(m, i, QP_M_POST_PROC, batch, &post) ||
-	    !qp_metric_value(m, i, QP_M_EXEC_TOTAL, batch, &exec) ||
-	    !qp_metric_value(m, i, QP_M_EXEC_TO_COMPLETE, batch, &dev))
-		return false;
-	w[W_APP] = enq;
-	w[W_RT] = pre + post;
-	w[W_KERNEL] = exec - dev;
-	w[W_DEV] = dev;
-	*total = enq + pre + exec + post;
-	return true;
+	if (!why)
+		return;
+	if (with)
+		fprintf(c->f, "  device columns (devExec, devInWaitTime, devOutWaitTime, devInfPerSec) for %zu of %zu inferences, N/A for the others: %s\n",
+			with, c->n, why);
+	else
+		fprintf(c->f, "  device columns (devExec, devInWaitTime, devOutWaitTime, devInfPerSec) N/A: %s\n",
+			why);
 }
 
-static void where_line(struct ctx *c, const char *what, const double sum[W__COUNT],
-		       size_t n)
+static double pct_of(double part, double whole)
 {
-	static const char *const names[W__COUNT] = {
-		"application", "runtime", "kernel", "device",
-	};
-	double total = 0;
+	return whole > 0 ? 100.0 * part / whole : 0.0;
+}
+
+/* "Where the time goes": the waiting/working split, mean and p99 tail. */
+static void where_time_goes(struct ctx *c, const struct qp_profile *p)
+{
+	double wait[2] = { 0 }, work[2] = { 0 };
 	int k;
 
-	for (k = 0; k < W__COUNT; k++)
-		total += sum[k];
-	fprintf(c->f, "  where the time goes (%s, %.4f ms over %zu inferences):",
-		what, total / n / 1000.0, n);
-	for (k = 0; k < W__COUNT; k++)
-		fprintf(c->f, " %s %.4f ms (%.1f%%)%s", names[k],
-			sum[k] / n / 1000.0, total > 0 ? 100.0 * sum[k] / total : 0.0,
-			k + 1 < W__COUNT ? "," : "\n");
-}
-
-static void where_time_goes(struct ctx *c)
-{
-	double sum[W__COUNT] = { 0 }, tail[W__COUNT] = { 0 }, w[W__COUNT], t;
-	struct qp_stats st;
-	size_t k, n = 0, ntail = 0;
-	int j;
-
-	for (k = 0; k < c->n; k++) {
-		const struct qp_inference *i = &c->m->inf[c->idx[k]];
-
-		if (!attribution(c->m, i, batch_of(c->m, i), w, &t))
-			continue;
-		for (j = 0; j < W__COUNT; j++)
-			sum[j] += w[j];
-		c->buf[n++] = t;
-	}
-	if (!n)
+	if (!p->nsplit)
 		return;
-	where_line(c, "mean", sum, n);
-	qp_stats_compute(c->buf, n, &st);
-	/* the p99 tail: phase means over inferences at or above p99 */
-	for (k = 0; k < c->n; k++) {
-		const struct qp_inference *i = &c->m->inf[c->idx[k]];
+	fprintf(c->f, "  where the time goes (waiting and working; mean of %zu inferences %.4f ms, "
+		"p99 tail: the %zu at or above %.4f ms, %.4f ms):\n",
+		p->nsplit, p->mean_total_us / 1e3, p->ntail, p->tail_from_us / 1e3,
+		p->tail_total_us / 1e3);
+	fprintf(c->f, "    %-30s %-4s %11s %6s %13s %6s\n", "part", "", "mean (ms)",
+		"%", "p99 tail (ms)", "%");
+	for (k = 0; k < QP_PART__COUNT; k++) {
+		bool w = qp_part_is_wait(k);
 
-		if (!attribution(c->m, i, batch_of(c->m, i), w, &t) || t < st.pct[QP_P99])
-			continue;
-		for (j = 0; j < W__COUNT; j++)
-			tail[j] += w[j];
-		ntail++;
+		fprintf(c->f, "    %-30s %-4s %11.4f %5.1f%% %13.4f %5.1f%%\n",
+			qp_part_label(k), w ? "wait" : "work", p->mean_us[k] / 1e3,
+			pct_of(p->mean_us[k], p->mean_total_us), p->tail_us[k] / 1e3,
+			pct_of(p->tail_us[k], p->tail_total_us));
+		(w ? wait : work)[0] += p->mean_us[k];
+		(w ? wait : work)[1] += p->tail_us[k];
 	}
-	if (ntail)
-		where_line(c, "p99 tail", tail, ntail);
+	fprintf(c->f, "    %-30s %-4s %11.4f %5.1f%% %13.4f %5.1f%%\n", "waiting", "",
+		wait[0] / 1e3, pct_of(wait[0], p->mean_total_us), wait[1] / 1e3,
+		pct_of(wait[1], p->tail_total_us));
+	fprintf(c->f, "    %-30s %-4s %11.4f %5.1f%% %13.4f %5.1f%%\n", "working", "",
+		work[0] / 1e3, pct_of(work[0], p->mean_total_us), work[1] / 1e3,
+		pct_of(work[1], p->tail_total_us));
+	fprintf(c->f, "    (runtime wait/work from the runtime's dump for %zu of %zu, else from the worker's previous inference; "
+		"device work is devExec for %zu, else the kernel's completion; docs/MATCHING.md)\n",
+		p->nsplit_rt, p->nsplit, p->nsplit_dev);
+	if (!isnan(p->doorbell_unc_p50_us))
+		fprintf(c->f, "    (the doorbell, between kernel submit and the device, is known within +-%.4f ms at p50, "
+			"+-%.4f ms at p99: half the EXECUTE ioctl beyond the kernel's own submit latency)\n",
+			p->doorbell_unc_p50_us / 1e3, p->doorbell_unc_p99_us / 1e3);
 }
 
-static void throughput(struct ctx *c)
+static void throughput(struct ctx *c, const struct qp_profile *p)
 {
-	uint64_t first = UINT64_MAX, last = 0;
-	size_t k;
+	if (isnan(p->inf_per_s))
+		return;
+	fprintf(c->f, "  throughput: %.1f inferences/s, ", p->inf_per_s);
+	if (isnan(p->samples_per_s))
+		fprintf(c->f, "samples/s unknown (batch size unknown: it comes from a merged runtime dump)");
+	else
+		fprintf(c->f, "%.1f samples/s (batch %" PRIu32 ")", p->samples_per_s, p->batch);
+	fprintf(c->f, " (%zu completed in %.6f s, first enqueue to last completion)\n",
+		p->n, p->span_s);
+}
 
-	for (k = 0; k < c->n; k++) {
-		const struct qp_inference *i = &c->m->inf[c->idx[k]];
-		uint64_t done = qp_inf_time(i, QP_T_DONE);
+static void figures(struct ctx *c, const struct qp_profile *p)
+{
+	if (!p->nsplit)
+		return;
+	fprintf(c->f, "  figures: device utilisation ");
+	if (isnan(p->device_util))
+		fprintf(c->f, "unknown");
+	else
+		fprintf(c->f, "%.1f %% (%u DBC%s)", 100 * p->device_util, p->ndbc,
+			p->ndbc == 1 ? "" : "s");
+	fprintf(c->f, "; in flight %.2f (Little), at most %u; on the device %.2f; waiting for a worker %.2f",
+		p->mean_in_flight, p->max_in_flight, p->mean_on_device,
+		p->mean_waiting_worker);
+	if (!isnan(p->mean_num_inf_in_queue))
+		fprintf(c->f, "; numInfInQueue %.2f", p->mean_num_inf_in_queue);
+	fprintf(c->f, "; %u app thread%s, %u submitting thread%s",
+		p->app_threads, p->app_threads == 1 ? "" : "s",
+		p->runtime_threads, p->runtime_threads == 1 ? "" : "s");
+	if (p->ngaps)
+		fprintf(c->f, "; host gap %.4f ms (%.1f %% of the app threads' time)",
+			p->host_gap_mean_us / 1e3, 100 * p->host_gap_share);
+	fputc('\n', c->f);
+}
 
-		if (!done)
-			done = qp_inf_time(i, QP_T_WAIT_END);
-		if (i->t0 < first)
-			first = i->t0;
-		if (done > last)
-			last = done;
+static void findings(struct ctx *c, const struct qp_profile *p)
+{
+	struct qp_finding f[QP_FIND__COUNT];
+	size_t n, k;
+
+	if (!p->nsplit)
+		return;
+	n = qp_findings(p, f);
+	if (!n) {
+		fprintf(c->f, "  findings: none applies (no limit stands out: docs/REPORT.md, \"Findings\")\n");
+		return;
 	}
-	if (c->n && last > first)
-		fprintf(c->f, "  throughput: %.1f inferences/s (%zu completed in %.6f s, first enqueue to last completion)\n",
-			c->n / ((last - first) / 1e9), c->n, (last - first) / 1e9);
+	fprintf(c->f, "  findings (most explaining first):\n");
+	for (k = 0; k < n; k++) {
+		fprintf(c->f, "    %zu. %s: %s\n", k + 1, qp_finding_name(f[k].kind),
+			f[k].text);
+		fprintf(c->f, "       advice: %s\n", f[k].advice);
+	}
 }
 
 static const enum qp_metric api_metrics[] = {
@@ -235,11 +278,20 @@ static const enum qp_metric api_metrics[] = {
 };
 #define NAPI (sizeof(api_metrics) / sizeof(api_metrics[0]))
 
-static void api_section(struct ctx *c)
+static int api_section(struct ctx *c)
 {
-	throughput(c);
-	metric_table(c, api_metrics, NAPI);
-	where_time_goes(c);
+	struct qp_profile p;
+
+	if (qp_profile_compute(c->m, c->idx, c->n, &p))
+		return -1;
+	throughput(c, &p);
+	time_table(c, api_metrics, NAPI);
+	count_table(c, api_metrics, NAPI);
+	device_na_line(c);
+	where_time_goes(c, &p);
+	figures(c, &p);
+	findings(c, &p);
+	return 0;
 }
 
 /* Incomplete inferences of a section, by reason. */
@@ -268,10 +320,10 @@ static void incomplete_line(struct ctx *c, uint32_t prog)
 	fprintf(c->f, "%s\n", bad ? ")" : "");
 }
 
-/* Returns the number of programs with completed API inferences. */
-static size_t program_sections(struct ctx *c)
+/* The number of programs with completed API inferences, -1: out of memory. */
+static long program_sections(struct ctx *c)
 {
-	size_t napi = 0;
+	long napi = 0;
 	uint32_t p;
 
 	for (p = 0; p < c->m->nprograms; p++) {
@@ -298,8 +350,11 @@ static size_t program_sections(struct ctx *c)
 		if (pg->batch)
 			fprintf(c->f, ", batch %" PRIu32, pg->batch);
 		fprintf(c->f, ") ==\n");
-		api_section(c);
+		if (api_section(c))
+			return -1;
 		incomplete_line(c, p);
+		if (qp_summary_devices(c->f, c->m, c->o, p))
+			return -1;
 	}
 	return napi;
 }
@@ -340,17 +395,11 @@ static void kernel_extra_rows(struct ctx *c)
 
 static void kernel_only_table(struct ctx *c)
 {
-	size_t j;
+	size_t nk = sizeof(kernel_metrics) / sizeof(kernel_metrics[0]);
 
-	table_head(c, "metric (ms)");
-	for (j = 0; j < sizeof(kernel_metrics) / sizeof(kernel_metrics[0]); j++) {
-		enum qp_metric m = kernel_metrics[j];
-		bool t = qp_metric_is_time(m);
-
-		table_row(c, qp_metric_label(m), metric_values(c, m),
-			  t ? 1000.0 : 1.0, t ? 4 : 2);
-	}
+	time_table(c, kernel_metrics, nk);
 	kernel_extra_rows(c);
+	count_table(c, kernel_metrics, nk);
 }
 
 static int kernel_only_sections(struct ctx *c)
@@ -411,6 +460,7 @@ static void accounting(struct ctx *c)
 		m->state_count[QP_INF_FAILED], m->state_count[QP_INF_UNMATCHED]);
 	fprintf(c->f, "  shim cost: %" PRIu64 " PERF_STATS_BO queries issued by the shim itself\n",
 		m->shim_perf_queries);
+	qp_summary_failures(c->f, m);
 	if (c->o && c->o->merge) {
 		const struct qp_merge_result *r = c->o->merge;
 
@@ -419,6 +469,75 @@ static void accounting(struct ctx *c)
 			" matched without device columns (N/A)\n",
 			r->rows, r->matched, r->mismatched, r->unmatched, r->no_device);
 	}
+}
+
+/*
+ * --pool-programs: the inferences of every program as one set.  Different
+ * programs' latencies mixed in one distribution describe none of them,
+ * hence only on request.
+ */
+static int pooled_section(struct ctx *c)
+{
+	collect(c, false, QP_NONE, QP_NONE, 0);
+	if (!c->n)
+		return 0;
+	fprintf(c->f, "\n== all programs, pooled (--pool-programs: the statistics mix different programs) ==\n");
+	if (api_section(c))
+		return -1;
+	incomplete_line(c, QP_NONE);
+	return 0;
+}
+
+/* A number right-aligned in width w, "-" when unknown, then a blank. */
+static void num_cell(FILE *f, int w, int decimals, double v)
+{
+	if (isnan(v))
+		fprintf(f, "%*s ", w, "-");
+	else
+		fprintf(f, "%*.*f ", w, decimals, v);
+}
+
+/* By default: each program's own figures side by side, nothing pooled. */
+static int side_by_side(struct ctx *c)
+{
+	struct qp_finding f[QP_FIND__COUNT];
+	struct qp_profile p;
+	struct qp_stats st;
+	size_t total = 0, n, k;
+	uint32_t prog;
+
+	fprintf(c->f, "\n== all programs (each program's own figures; --pool-programs pools their inferences) ==\n");
+	fprintf(c->f, "  %7s %9s %12s %12s %11s %11s  %-16s %s\n", "program",
+		"completed", "inf/s", "samples/s", "mean (ms)", "p99 (ms)",
+		"first finding", "name");
+	for (prog = 0; prog < c->m->nprograms; prog++) {
+		collect(c, false, prog, QP_NONE, 0);
+		if (!c->n)
+			continue;
+		if (qp_profile_compute(c->m, c->idx, c->n, &p))
+			return -1;
+		total += c->n;
+		for (k = n = 0; k < c->n; k++)
+			if (qp_metric_value(c->m, &c->m->inf[c->idx[k]],
+					    QP_M_TOTAL_ROUND_TRIP, 0, &c->buf[n]))
+				n++;
+		qp_stats_compute(c->buf, n, &st);
+		fprintf(c->f, "  %7" PRIu32 " %9zu ", prog, c->n);
+		num_cell(c->f, 12, 1, p.inf_per_s);
+		num_cell(c->f, 12, 1, p.samples_per_s);
+		num_cell(c->f, 11, 4, st.mean / 1e3);
+		num_cell(c->f, 11, 4, st.pct[QP_P99] / 1e3);
+		fprintf(c->f, " %-16s '",
+			p.nsplit && qp_findings(&p, f) ? qp_finding_name(f[0].kind) :
+			p.nsplit ? "none" : "-");
+		/* names come from the trace: escaped, they cannot forge a line */
+		qp_text_fputs(c->m->programs[prog].name ? c->m->programs[prog].name : "?",
+			      c->f);
+		fputs("'\n", c->f);
+	}
+	fprintf(c->f, "  %zu inferences completed in all programs; per-program statistics are not pooled\n",
+		total);
+	return 0;
 }
 
 /* The title counts what the selection's process (--pid) recorded. */
@@ -442,7 +561,7 @@ int qp_write_summary(FILE *f, const struct qp_model *m,
 		     const struct qp_write_opts *o)
 {
 	struct ctx c = { .f = f, .m = m, .o = o };
-	size_t napi;
+	long napi;
 	int rc = -1;
 
 	c.buf = malloc((m->ninf ? m->ninf : 1) * sizeof(*c.buf));
@@ -457,15 +576,12 @@ int qp_write_summary(FILE *f, const struct qp_model *m,
 	fprintf(f, "qprof's phases are boundary phases (enq + preProc + execTotal + postProc = totalRoundtripTime);\n"
 		"they contain the runtime's internal phases of the same names plus thread hand-offs.\n");
 	napi = program_sections(&c);
+	if (napi < 0)
+		goto out;
 	/* one program: its section already is the whole */
-	if (napi != 1) {
-		collect(&c, false, QP_NONE, QP_NONE, 0);
-		if (c.n) {
-			fprintf(f, "\n== all programs ==\n");
-			api_section(&c);
-			incomplete_line(&c, QP_NONE);
-		}
-	}
+	if (napi > 1 && (o && o->pool_programs ? pooled_section(&c) :
+			 side_by_side(&c)))
+		goto out;
 	if (kernel_only_sections(&c))
 		goto out;
 	accounting(&c);

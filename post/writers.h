@@ -18,6 +18,21 @@
 #include "model.h"
 
 struct qp_merge_result;	/* devdump.h */
+struct qp_devreport;	/* devreport.h */
+struct qp_read_stats;	/* reader.h */
+
+/* The default cap on a Chrome trace's events (about 60 MB). */
+#define QP_CHROME_MAX_EVENTS 500000
+
+/* --chrome-trace: what the timeline holds (docs/REPORT-FORMATS.md). */
+struct qp_chrome_opts {
+	/* only inferences enqueued in [begin, end) ns after the first one */
+	bool window;
+	uint64_t begin_ns, end_ns;	/* end 0: to the end */
+	/* at most about this many events (0: no cap); the inferences past
+	 * it are left out and counted in otherData */
+	uint64_t max_events;
+};
 
 struct qp_write_opts {
 	/*
@@ -34,6 +49,21 @@ struct qp_write_opts {
 	const char *note;
 	/* Summary: --pid (0: all): the title counts that process only. */
 	int32_t pid;
+	/*
+	 * --pool-programs: the all-programs section pools the inferences of
+	 * different programs into one set of statistics; by default it lists
+	 * each program's own figures side by side.
+	 */
+	bool pool_programs;
+	/* Chrome trace: window and cap (NULL: no window, default cap). */
+	const struct qp_chrome_opts *chrome;
+	/* JSON: the --by tables (enum qp_by_key, bytable.h), as the summary's. */
+	const int *by;
+	size_t nby;
+	/* HTML: the reader's figures (per-stream losses), or NULL. */
+	const struct qp_read_stats *stats;
+	/* JSON "device", Chrome device operators: device-level inputs, or NULL. */
+	const struct qp_devreport *device;
 };
 
 /* Human-readable summary (default output of qprof-report). */
@@ -58,9 +88,17 @@ int qp_write_csv(FILE *f, const struct qp_model *m, uint32_t prog,
 size_t qp_fmt_fixed3(char *dst, size_t size, double v);
 size_t qp_fmt_int0(char *dst, size_t size, double v);
 
-/* JSON, schema "qprof-report/1". */
+/* JSON, schema "qprof-report/2" (docs/REPORT-FORMATS.md). */
 int qp_write_json(const char *path, const struct qp_model *m,
 		  const struct qp_write_opts *o, char *err, size_t errlen);
+
+/*
+ * --chrome-window START:END, seconds after the first inference's enqueue
+ * (decimals allowed; START or END may be empty: from the start, to the
+ * end).  Sets c->window, begin_ns, end_ns; -1 when s is malformed or
+ * END <= START.
+ */
+int qp_chrome_parse_window(const char *s, struct qp_chrome_opts *c);
 
 /* Trace Event Format (Perfetto / chrome://tracing). */
 int qp_write_chrome(const char *path, const struct qp_model *m,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Pure decoders of the qaic uAPI (FACTS.md §2.1-2.2), unit-tested on
+ * Pure decoders of the qaic uAPI (docs/CONTRACTS.md §2.1-2.2), unit-tested on
  * hand-built structs (preload/tests/test_decode.c).  Nothing here calls the
  * kernel or emits events.
  */

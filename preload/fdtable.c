@@ -49,7 +49,7 @@ static bool path_ends_in_node(const char *path, size_t len, const char *name,
 }
 
 /*
- * The device nodes of a qaic device (FACTS.md §6.1): the accel node
+ * The device nodes of a qaic device (docs/CONTRACTS.md §6.1): the accel node
  * "…/accel/accel<N>" (or "accel/accel<N>"), and the legacy and partition
  * ("derived") nodes of the SDK's own driver, "…/qaic_aic100_<N>".
  */

@@ -7,9 +7,9 @@
  * with no stack frame (objdump -d); everything else is in ioctl_slow().
  * DRM ioctls on fds that are not accel nodes cost one byte-table lookup.
  * The first DRM ioctl on an accel fd loads LTTng-UST (lttng_load.c).  For accel fds, one event per call is emitted when it returns,
- * with the decoded uAPI fields (FACTS.md §2.2).  Buffers are read after
- * the call: the runtime's request is unchanged by then, and the kernel has
- * filled the out fields.  After a failed call they are read with
+ * with the decoded uAPI fields (docs/CONTRACTS.md §2.2).  Buffers are read
+ * after the call: the runtime's request is unchanged by then, and the kernel
+ * has filled the out fields.  After a failed call they are read with
  * qp_read_user(untrusted), which cannot fault.
  */
 #include "shim.h"

@@ -5,9 +5,9 @@
  *
  * The kernel keeps the perf stats of a BO's most recent execution only:
  * the next EXECUTE of the BO overwrites them, and before its completion
- * device_latency_us reads 0 (FACTS.md §2.3).  So the stats of one run of a
- * request can be read between its completion and its next EXECUTE, and
- * every run the runtime does not query itself after its completion must
+ * device_latency_us reads 0 (docs/CONTRACTS.md §2.3).  So the stats of one
+ * run of a request can be read between its completion and its next EXECUTE,
+ * and every run the runtime does not query itself after its completion must
  * be queried by the shim in that window.  Mode auto (default) does it
  * deferred and batched (docs/SHIM.md, "The shim's own PERF_STATS query"):
  *

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * qprof's own declaration of the qaic accel kernel uAPI (upstream
- * include/uapi/drm/qaic_accel.h), written from ../shared/qaic/FACTS.md
- * §2.1-2.2.  Debian 12's kernel headers predate the driver, so the project
+ * qprof's own declaration of the qaic accel kernel uAPI (the accel/qaic
+ * driver's qaic_accel.h), written from docs/CONTRACTS.md §2.1-2.2.
+ * Debian 12's kernel headers predate the driver, so the project
  * carries this copy.  Sizes, offsets and request numbers are checked at
  * compile time below; a mismatch is a build error, never a silent misdecode.
  */
@@ -255,7 +255,7 @@ struct drm_gem_close {
 #define DRM_IOCTL_QAIC_PART_DEV QAIC_IOWR(DRM_QAIC_PART_DEV, struct qaic_part_dev)
 #define DRM_IOCTL_GEM_CLOSE _IOW(DRM_IOCTL_BASE, 0x09, struct drm_gem_close)
 
-/* ---- compile-time checks against FACTS.md §2.1-2.2 ------------------- */
+/* ---- compile-time checks against docs/CONTRACTS.md §2.1-2.2 -------------- */
 
 #define QAIC_ACCEL_CHECK(expr) _Static_assert(expr, #expr)
 QAIC_ACCEL_CHECK(sizeof(struct qaic_manage_msg) == 16);

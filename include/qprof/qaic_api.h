@@ -2,13 +2,13 @@
 /*
  * qprof's own declaration of the QAic runtime C API subset (libQAic.so).
  *
- * Written from ../shared/qaic/FACTS.md §1.2-1.3: the closed QAicApi.h is not
+ * Written from docs/CONTRACTS.md §1.2-1.3: the closed QAicApi.h is not
  * public, so every type, value and prototype here comes from public call
  * sites and from the open runtime's QAicTypes.h / QAicRuntimeTypes.h.  Where
- * FACTS.md marks a detail unknown, the choice made here is commented; the
- * simulator (sim/) implements exactly this header, and the preload shim
- * (preload/) relies only on names and argument lists, never on layouts of
- * opaque objects.
+ * a detail is not public (docs/CONTRACTS.md §5), the choice made here is
+ * commented; the simulator (sim/) implements exactly this header, and the
+ * preload shim (preload/) relies only on names and argument lists, never on
+ * layouts of opaque objects.
  */
 #ifndef QPROF_QAIC_API_H
 #define QPROF_QAIC_API_H
@@ -136,6 +136,12 @@ typedef struct {
 	uint32_t SubmitNumRetries;	/* WAIT retries on ETIMEDOUT */
 	uint32_t SubmitRetryTimeoutMs;	/* 0 = kernel default (5000 ms) */
 	uint64_t reserved02;
+	/*
+	 * Devices of a multi-device program, "QID:QID:..." in order (as
+	 * "0:1:2:3"); NULL or "" = the device given to qaicCreateProgram.
+	 * Named as the SDK's property; its place in the struct is ours.
+	 */
+	const char *devMapping;
 } QAicProgramProperties;
 typedef QAicProgramProperties QAicProgramProperties_t;
 
@@ -258,7 +264,7 @@ typedef void (*QAicErrorHandler)(QAicContextID id, const char *errInfo,
 				 QAicErrorType errType, const void *errData,
 				 size_t errDataSize, void *userData);
 
-/* ---- functions (FACTS.md §1.3) --------------------------------------- */
+/* ---- functions (docs/CONTRACTS.md §1.3) ---------------------------------- */
 
 QStatus qaicGetAicVersion(uint16_t *major, uint16_t *minor,
 			  const char **patch, const char **variant);

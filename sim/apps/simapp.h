@@ -84,10 +84,23 @@ struct simapp_options {
 	uint32_t submit_retry_count;
 	bool submit_retry_set;
 	unsigned int seed;
+	/* --app-delay-us: each thread sleeps this long after every completion
+	 * before enqueuing again (an application processing its results) */
+	unsigned int app_delay_us;
 	bool exit_in_flight;		/* exit(0) after the last issue */
 	bool program_group;		/* all programs in one program group */
+	/* --dev-mapping: every program on these devices (devMapping) */
+	const char *dev_mapping;
+	bool device_set;		/* -d given */
+	/* --prefill TOKENS / --decode STEPS: LLM sequences (simapp_llm.c) */
+	bool keep_going;		/* failed inferences are counted */
+	uint64_t prefill_tokens;
+	uint64_t decode_steps;
+	QID map_devs[16];
+	unsigned int num_map_devs;
 	bool stop_on_sigint;		/* SIGINT ends the run cleanly */
 	bool profiling;			/* --aic-profiling-type latency */
+	char prof_types[32];		/* the types given: "latency,stats,trace" */
 	const char *prof_start_iter;
 	const char *prof_num_samples;
 	const char *prof_out_dir;

@@ -11,6 +11,17 @@
 
 struct simapp_worker;
 
+/* --prefill / --decode state of one exec object (simapp_llm.c). */
+struct simapp_llm {
+	int ids, pos;			/* mapping index of input_ids, position_ids */
+	uint32_t elem;			/* bytes per token id */
+	uint32_t max_tokens;		/* prefill seq_len: input_ids' capacity */
+	uint64_t step;			/* steps run by this exec object */
+	size_t *full;			/* mapping sizes */
+	QBufferDimensions *dims;	/* per mapping; count 0: the size alone */
+	uint32_t dimv[2][2];
+};
+
 /* One exec object with its buffers, event and queue. */
 struct simapp_slot {
 	struct simapp_worker *worker;
@@ -19,6 +30,7 @@ struct simapp_slot {
 	QAicQueue *queue;
 	QBuffer *bufs;			/* indexed by buffer mapping index */
 	uint32_t num_bufs;
+	struct simapp_llm llm;
 };
 
 /* One application thread and the exec objects it owns. */
@@ -31,6 +43,7 @@ struct simapp_worker {
 	unsigned int seed;
 	uint64_t quota;			/* inferences to run (count mode) */
 	uint64_t issued, completed;
+	uint64_t failed;		/* --keep-going: failed inferences */
 	uint64_t end_us;
 	/* exec objects in flight, oldest first (wait and event styles) */
 	unsigned int *fifo;
@@ -55,7 +68,7 @@ struct simapp_prog {
 	QAicQpcObj *qpc;
 	struct simapp_inst *inst;	/* [activations] */
 	struct simapp_worker *workers;	/* [threads] */
-	uint64_t done;
+	uint64_t done, failed;
 	uint64_t start_us, end_us;
 };
 
@@ -81,6 +94,13 @@ void simapp_worker_destroy(struct simapp_worker *w);
 void *simapp_worker_main(void *arg);
 void simapp_event_callback(QAicEvent *event, QAicEventCompletionType type,
 			   void *user_data);
+
+/* simapp_llm.c */
+bool simapp_llm_mode(void);
+int simapp_llm_setup(struct simapp_slot *slot, const QAicIoBufferInfo_t *info,
+		     const char *prog);
+void simapp_llm_free(struct simapp_slot *slot);
+bool simapp_llm_step(struct simapp_slot *slot);
 
 /* simapp_devperf.c */
 void simapp_print_device_perf(const struct simapp_prog *prog,

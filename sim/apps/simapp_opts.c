@@ -31,6 +31,11 @@ enum long_only_option {
 	OPT_PROGRAM_NAME,
 	OPT_NULL_PROGRAM_NAME,
 	OPT_PROGRAM_GROUP,
+	OPT_APP_DELAY_US,
+	OPT_DEV_MAPPING,
+	OPT_PREFILL,
+	OPT_DECODE,
+	OPT_KEEP_GOING,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +61,11 @@ static const struct option long_options[] = {
 	{ "program-name", required_argument, NULL, OPT_PROGRAM_NAME },
 	{ "null-program-name", no_argument, NULL, OPT_NULL_PROGRAM_NAME },
 	{ "program-group", no_argument, NULL, OPT_PROGRAM_GROUP },
+	{ "app-delay-us", required_argument, NULL, OPT_APP_DELAY_US },
+	{ "dev-mapping", required_argument, NULL, OPT_DEV_MAPPING },
+	{ "prefill", required_argument, NULL, OPT_PREFILL },
+	{ "decode", required_argument, NULL, OPT_DECODE },
+	{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -85,7 +95,7 @@ static void print_help(bool loader)
 "Options:\n"
 "  -d, --device QID          device to run on (default 0)\n"
 "  -t, --program PATH|PRESET program description file or preset name (tiny,\n"
-"                            resnet50, bert); repeat for several programs,\n"
+"                            resnet50, bert, llm); repeat for several programs,\n"
 "                            which then run concurrently (default tiny)\n"
 "  -n, --num-iter N          inferences per program (default 1000)\n"
 "      --time SEC            run for SEC seconds instead of a count\n"
@@ -111,6 +121,9 @@ static void print_help(bool loader)
 "                            default, 5000 ms)\n"
 "      --submit-retry-count N  program SubmitNumRetries (default 5)\n"
 "      --seed N              seed of the random input data (default 1)\n"
+"      --app-delay-us N      after each completion the thread sleeps N us\n"
+"                            before it enqueues again (an application\n"
+"                            processing its results; default 0)\n"
 "      --program-name NAME   the name given to qaicCreateProgram (default:\n"
 "                            the --program argument), any bytes\n"
 "      --null-program-name   give qaicCreateProgram a NULL name (the runtime\n"
@@ -126,15 +139,40 @@ static void print_help(bool loader)
 "                            the group's queue, then disable it (waiting for\n"
 "                            the inferences in flight) and release it\n"
 "                            (not with --queues > 1)\n"
+"      --dev-mapping LIST    run every program over several devices: LIST is\n"
+"                            the program property devMapping, QIDs joined by\n"
+"                            ':' (as 0:1:2:3); the context holds them, the\n"
+"                            program is created and its queues live on the\n"
+"                            first; one enqueue = one EXECUTE and one WAIT\n"
+"                            per device.  Exports QAIC_SIM_NUM_DEVICES =\n"
+"                            largest QID + 1 unless it is set (not with -d)\n"
+"      --prefill TOKENS      LLM program (as the llm preset): each exec object\n"
+"                            runs sequences, each starting with a prompt of\n"
+"                            TOKENS tokens in prefill runs of at most the\n"
+"                            input_ids capacity (P; the last one carries the\n"
+"                            rest); inputs set with qaicExecObjSetDataExt\n"
+"                            before every enqueue: input_ids and\n"
+"                            position_ids (1, tokens), past_* empty\n"
+"      --decode STEPS        ... then STEPS decode runs of one token each\n"
+"                            (either option alone: prefill-only or\n"
+"                            decode-only sequences); -n counts runs\n"
+"      --keep-going          an inference that fails (its completion status is\n"
+"                            not QS_SUCCESS) is counted and the run goes on:\n"
+"                            \"Failed inferences: N\" after each stats block,\n"
+"                            exit status 0 (for fault injection)\n"
 "      --stop-on-sigint      SIGINT (Ctrl-C) ends the run cleanly: no new\n"
 "                            inference is issued, those in flight complete,\n"
 "                            everything is released, the statistics are\n"
 "                            printed and the exit status is 0\n"
-"      --aic-profiling-type latency\n"
-"                            runtime latency profiling: sets\n"
+"      --aic-profiling-type latency|stats|trace (repeatable)\n"
+"                            runtime profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
 "                            first called; the runtime writes\n"
-"                            aic-profiling-program-<P>-latency.txt\n"
+"                            aic-profiling-program-<P>-latency.txt (latency),\n"
+"                            one opstats summary aic-profiling-program-<P>-\n"
+"                            activation-0-inf-<I>.txt per sampled inference\n"
+"                            (stats) and aic-profiling-program-<P>-trace.json\n"
+"                            (trace) for stats-compiled programs\n"
 "      --aic-profiling-start-iter N   first profiled inference (default 0)\n"
 "      --aic-profiling-num-samples N  profiled inferences (default 1)\n"
 "      --aic-profiling-out-dir DIR    directory of the latency files (must\n"
@@ -233,6 +271,37 @@ static int parse_time(const char *s, double *out)
 
 #define BAD_VALUE "invalid value '%s' for %s"
 
+/* "QID:QID:..." into opts->map_devs (distinct, at most 16). */
+static int parse_dev_mapping(const char *s, struct simapp_options *opts)
+{
+	const char *p = s;
+
+	opts->num_map_devs = 0;
+	while (*p) {
+		unsigned long long v;
+		char num[16];
+		size_t n = strcspn(p, ":");
+
+		if (!n || n >= sizeof(num) || opts->num_map_devs == 16)
+			return -1;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		if (parse_uint(num, 0, 15, &v))
+			return -1;
+		for (unsigned int i = 0; i < opts->num_map_devs; i++)
+			if (opts->map_devs[i] == (QID)v)
+				return -1;
+		opts->map_devs[opts->num_map_devs++] = (QID)v;
+		p += n;
+		if (*p == ':' && !*++p)
+			return -1;
+	}
+	if (!opts->num_map_devs)
+		return -1;
+	opts->dev_mapping = s;
+	return 0;
+}
+
 /* Handles one option; returns -1 to go on or an exit code. */
 static int handle_option(int c, const char *arg, const char *name,
 			 struct simapp_options *opts)
@@ -244,6 +313,7 @@ static int handle_option(int c, const char *arg, const char *name,
 		if (parse_uint(arg, 0, INT32_MAX, &v))
 			return usage_error(BAD_VALUE, arg, "--device");
 		opts->device = (QID)v;
+		opts->device_set = true;
 		break;
 	case 't':
 		if (opts->num_programs == SIMAPP_MAX_PROGRAMS)
@@ -320,16 +390,45 @@ static int handle_option(int c, const char *arg, const char *name,
 	case OPT_PROGRAM_GROUP:
 		opts->program_group = true;
 		break;
+	case OPT_APP_DELAY_US:
+		if (parse_uint(arg, 0, 10000000, &v))
+			return usage_error(BAD_VALUE, arg, "--app-delay-us (0-10000000)");
+		opts->app_delay_us = v;
+		break;
+	case OPT_DEV_MAPPING:
+		if (parse_dev_mapping(arg, opts))
+			return usage_error(BAD_VALUE, arg,
+					   "--dev-mapping (QID:QID:..., at most 16 distinct QIDs)");
+		break;
+	case OPT_KEEP_GOING:
+		opts->keep_going = true;
+		break;
+	case OPT_PREFILL:
+		if (parse_uint(arg, 1, 1u << 20, &v))
+			return usage_error(BAD_VALUE, arg, "--prefill (1-1048576)");
+		opts->prefill_tokens = v;
+		break;
+	case OPT_DECODE:
+		if (parse_uint(arg, 1, 1u << 20, &v))
+			return usage_error(BAD_VALUE, arg, "--decode (1-1048576)");
+		opts->decode_steps = v;
+		break;
 	case OPT_SEED:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
 			return usage_error(BAD_VALUE, arg, "--seed");
 		opts->seed = v;
 		break;
 	case OPT_PROF_TYPE:
-		if (strcmp(arg, "latency"))
-			return usage_error("unsupported profiling type '%s' (the simulator supports: latency)",
+		if (strcmp(arg, "latency") && strcmp(arg, "stats") &&
+		    strcmp(arg, "trace"))
+			return usage_error("unsupported profiling type '%s' (the simulator supports: latency, stats, trace)",
 					   arg);
-		opts->profiling = true;
+		if (!strcmp(arg, "latency"))
+			opts->profiling = true;
+		if (!strstr(opts->prof_types, arg))
+			snprintf(opts->prof_types + strlen(opts->prof_types),
+				 sizeof(opts->prof_types) - strlen(opts->prof_types),
+				 "%s%s", opts->prof_types[0] ? "," : "", arg);
 		break;
 	case OPT_PROF_START_ITER:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
@@ -384,6 +483,11 @@ int simapp_parse_options(int argc, char **argv, bool loader,
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (opts->program_group && opts->queues > 1)
 		return usage_error("--program-group runs on the group's one queue: no --queues");
+	if (opts->dev_mapping) {
+		if (opts->device_set)
+			return usage_error("--dev-mapping names the devices: no --device");
+		opts->device = opts->map_devs[0];
+	}
 	if (opts->num_programs == 0)
 		opts->programs[opts->num_programs++] = "tiny";
 	if (opts->time_sec > 0)
@@ -421,8 +525,19 @@ int simapp_export_env(const struct simapp_options *opts)
 		if (export_var("QAIC_SIM_PROFILING_OUT_DIR", opts->prof_out_dir))
 			return SIMAPP_EXIT_RUNTIME;
 	}
-	if (opts->profiling &&
-	    export_var("QAIC_SIM_PROFILING_TYPE", "latency"))
+	if (opts->dev_mapping && !getenv("QAIC_SIM_NUM_DEVICES")) {
+		char n[16];
+		QID max = 0;
+
+		for (unsigned int i = 0; i < opts->num_map_devs; i++)
+			if (opts->map_devs[i] > max)
+				max = opts->map_devs[i];
+		snprintf(n, sizeof(n), "%d", (int)max + 1);
+		if (export_var("QAIC_SIM_NUM_DEVICES", n))
+			return SIMAPP_EXIT_RUNTIME;
+	}
+	if (opts->prof_types[0] &&
+	    export_var("QAIC_SIM_PROFILING_TYPE", opts->prof_types))
 		return SIMAPP_EXIT_RUNTIME;
 	if (opts->prof_start_iter &&
 	    export_var("QAIC_SIM_PROFILING_START_ITER", opts->prof_start_iter))

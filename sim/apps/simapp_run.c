@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The inference run shared by qaic-sim-app and qaic-sim-loader: setup in
- * the order of FACTS.md §1.3, the submission loop on application threads,
- * orderly release, and qaic-runner's statistics block.
+ * the order of docs/CONTRACTS.md §1.3, the submission loop on application
+ * threads, orderly release, and qaic-runner's statistics block.
  *
  * Object layout: per program (-t) one QPC, 'activations' program instances,
  * 'queues' queues per instance, 'threads' application threads, each owning
@@ -162,6 +162,7 @@ static int setup_instance(struct simapp_ctx *ctx, struct simapp_prog *prog,
 	if (CALL(qaicProgramPropertiesInitDefault, &props))
 		return -1;
 	props.SubmitRetryTimeoutMs = opts->submit_timeout_ms;
+	props.devMapping = opts->dev_mapping;
 	if (opts->submit_retry_set)
 		props.SubmitNumRetries = opts->submit_retry_count;
 	if (ctx->group) {
@@ -231,8 +232,15 @@ static int setup_slot(struct simapp_ctx *ctx, struct simapp_worker *w,
 			fill_bounded_random(b->buf, m->size, m->dataType,
 					    &w->seed);
 	}
-	if (CALL(qaicExecObjSetData, slot->eo, slot->num_bufs, slot->bufs))
+	/* LLM sequences set their data before each enqueue */
+	if (simapp_llm_mode()) {
+		if (simapp_llm_setup(slot, info, prog->name)) {
+			check("--prefill/--decode", QS_INVAL);
+			return -1;
+		}
+	} else if (CALL(qaicExecObjSetData, slot->eo, slot->num_bufs, slot->bufs)) {
 		return -1;
+	}
 	if (opts->completion == SIMAPP_COMPLETION_WAIT)
 		return 0;
 	if (CALL(qaicCreateEvent, ctx->context, &slot->event,
@@ -296,9 +304,10 @@ static void release_slot(struct simapp_slot *slot)
 	for (i = 0; i < slot->num_bufs; i++)
 		free(slot->bufs[i].buf);
 	free(slot->bufs);
+	simapp_llm_free(slot);
 }
 
-/* Queues go last: after the programs and the QPC (FACTS.md §1.3). */
+/* Queues go last: after the programs and the QPC (docs/CONTRACTS.md §1.3). */
 static void release_queues(const struct simapp_ctx *ctx, struct simapp_inst *inst)
 {
 	unsigned int q;
@@ -427,6 +436,7 @@ static int run_workers(struct simapp_ctx *ctx)
 
 			pthread_join(w->tid, NULL);
 			prog->done += w->completed;
+			prog->failed += w->failed;
 			if (w->end_us > prog->end_us)
 				prog->end_us = w->end_us;
 		}
@@ -445,6 +455,9 @@ static void print_stats(const struct simapp_prog *prog)
 	printf("InferenceCnt %llu TotalDuration %lluus BatchSize %u Inf/Sec %.3f\n",
 	       (unsigned long long)prog->done, (unsigned long long)dur, batch,
 	       rate);
+	if (opts->keep_going)
+		printf("Failed inferences: %llu\n",
+		       (unsigned long long)prog->failed);
 }
 
 /* --stop-on-sigint: the workers stop issuing, as at the end of --time. */
@@ -474,13 +487,18 @@ int simapp_run(const struct simapp_options *options,
 	       const struct simapp_api *dispatch)
 {
 	struct simapp_ctx ctx = { 0 };
-	QID devices[1];
+	QID devices[16];
+	uint32_t ndevices = 1;
 	unsigned int p;
 	int rc = 0;
 
 	api = dispatch;
 	opts = options;
 	devices[0] = opts->device;
+	if (opts->dev_mapping) {
+		ndevices = opts->num_map_devs;
+		memcpy(devices, opts->map_devs, ndevices * sizeof(devices[0]));
+	}
 	if (opts->stop_on_sigint)
 		catch_sigint();
 	ctx.num_progs = opts->num_programs;
@@ -490,7 +508,7 @@ int simapp_run(const struct simapp_options *options,
 		ctx.progs[p].index = p;
 	}
 
-	if (CALL(qaicCreateContext, &ctx.context, NULL, 1, devices, NULL,
+	if (CALL(qaicCreateContext, &ctx.context, NULL, ndevices, devices, NULL,
 		 NULL, NULL, NULL))
 		goto out;
 	if (opts->program_group && setup_group(&ctx))

@@ -4,6 +4,7 @@
  * inferences in flight) until its share of the inferences is done or the
  * --time deadline passed, awaiting completions in the chosen style.
  */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,8 @@ static bool issue(struct simapp_worker *w, unsigned int idx)
 	if (slot->event &&
 	    simapp_check("qaicEventClear", api->qaicEventClear(slot->event)))
 		return false;
+	if (simapp_llm_mode() && !simapp_llm_step(slot))
+		return false;
 	if (simapp_check("qaicEnqueueExecObj",
 			 api->qaicEnqueueExecObj(slot->queue, slot->eo,
 						 slot->event)))
@@ -135,6 +138,19 @@ static unsigned int pop_done(struct simapp_worker *w)
 	return idx;
 }
 
+/*
+ * A completion's status: success, or with --keep-going an inference that
+ * failed (counted, the run goes on), else a failed call that stops it.
+ */
+static bool completion_ok(struct simapp_worker *w, const char *fn, QStatus st)
+{
+	if (st != QS_SUCCESS && st != QS_INVAL && simapp_opts_get()->keep_going) {
+		w->failed++;
+		return false;
+	}
+	return !simapp_check(fn, st);
+}
+
 /* Awaits one completion; returns the slot index, *ok = status success. */
 static unsigned int await_one(struct simapp_worker *w, bool *ok)
 {
@@ -147,22 +163,34 @@ static unsigned int await_one(struct simapp_worker *w, bool *ok)
 	case SIMAPP_COMPLETION_EVENT:
 		idx = pop_fifo(w);
 		st = api->qaicWaitforEvent(w->slots[idx].event);
-		*ok = !simapp_check("qaicWaitforEvent", st);
+		*ok = completion_ok(w, "qaicWaitforEvent", st);
 		break;
 	case SIMAPP_COMPLETION_CALLBACK:
 		/* Callbacks come in any order: here the FIFO only counts. */
 		pop_fifo(w);
 		idx = pop_done(w);
 		st = api->qaicExecObjWaitForCompletion(w->slots[idx].eo, 0);
-		*ok = !simapp_check("qaicExecObjWaitForCompletion", st);
+		*ok = completion_ok(w, "qaicExecObjWaitForCompletion", st);
 		break;
 	default:
 		idx = pop_fifo(w);
 		st = api->qaicExecObjWaitForCompletion(w->slots[idx].eo, 0);
-		*ok = !simapp_check("qaicExecObjWaitForCompletion", st);
+		*ok = completion_ok(w, "qaicExecObjWaitForCompletion", st);
 		break;
 	}
 	return idx;
+}
+
+/* --app-delay-us: the application's own work on a result. */
+static void app_delay(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000u,
+			       .tv_nsec = (long)(us % 1000000u) * 1000 };
+
+	if (!us)
+		return;
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
 }
 
 void *simapp_worker_main(void *arg)
@@ -183,6 +211,7 @@ void *simapp_worker_main(void *arg)
 		idx = await_one(w, &ok);
 		if (ok)
 			w->completed++;
+		app_delay(opts->app_delay_us);
 		if (may_issue(w, deadline))
 			issue(w, idx);
 	}

@@ -53,20 +53,57 @@ static uint64_t dma_ns(uint64_t bytes, uint64_t bytes_per_us)
 	return (uint64_t)(((unsigned __int128)bytes * 1000) / bytes_per_us);
 }
 
-static uint64_t compute_ns(struct sim_dbc *dbc)
+/* The specialization a request of @tokens runs (nnc.nspec > 0). */
+static const struct simkmd_nnc_spec *pick_spec(const struct simkmd_nnc_activate *n,
+						uint64_t tokens)
+{
+	const struct simkmd_nnc_spec *best = NULL, *largest = &n->spec[0];
+
+	for (uint32_t i = 0; i < n->nspec && i < SIMKMD_MAX_SPECS; i++) {
+		const struct simkmd_nnc_spec *s = &n->spec[i];
+
+		if (s->seq_len > largest->seq_len)
+			largest = s;
+		if (s->seq_len >= tokens && (!best || s->seq_len < best->seq_len))
+			best = s;
+	}
+	return best ? best : largest;
+}
+
+/*
+ * Compute time of a request: the network's mean (or its specialization's,
+ * growing with the tokens) +- jitter, a tail with probability tail_ppm,
+ * times the device's slowdown, plus a straggler delay with probability
+ * QAIC_SIM_DEV_STRAGGLER's PPM.  Unscaled.
+ */
+static uint64_t compute_ns(struct sim_dbc *dbc, uint64_t tokens)
 {
 	const struct simkmd_nnc_activate *n = &dbc->nnc;
 	int64_t c = (int64_t)n->compute_ns;
+	uint64_t jitter = n->jitter_ns;
+	double slow = sk.dev_slowdown[dbc->dev_index];
 
-	if (n->jitter_ns) {
-		uint64_t span = 2 * n->jitter_ns + 1;
+	if (n->nspec) {
+		const struct simkmd_nnc_spec *s = pick_spec(n, tokens);
 
-		c += (int64_t)(simkmd_prng_next(&dbc->prng) % span) - (int64_t)n->jitter_ns;
+		c = (int64_t)(s->compute_ns + s->token_ns * tokens);
+		jitter = s->jitter_ns;
+	}
+	if (jitter) {
+		uint64_t span = 2 * jitter + 1;
+
+		c += (int64_t)(simkmd_prng_next(&dbc->prng) % span) - (int64_t)jitter;
 	}
 	if (c < 0)
 		c = 0;
 	if (n->tail_ppm && simkmd_prng_next(&dbc->prng) % 1000000u < n->tail_ppm)
 		c += (int64_t)n->tail_ns;
+	if (slow != 1.0)
+		c = (int64_t)((double)c * slow);
+	if (sk.straggler_ppm &&
+	    (sk.straggler_dev < 0 || sk.straggler_dev == dbc->dev_index) &&
+	    simkmd_prng_next(&dbc->prng) % 1000000u < sk.straggler_ppm)
+		c += (int64_t)sk.straggler_ns;
 	return (uint64_t)c;
 }
 
@@ -85,7 +122,7 @@ int simkmd_schedule(struct sim_dbc *dbc, struct sim_req *r, uint64_t in_bytes,
 	if (dbc->last_end_ns > r->start_ns)
 		r->start_ns = dbc->last_end_ns;
 	r->in_done_ns = r->start_ns + scaled(dma_ns(in_bytes, bw));
-	r->compute_done_ns = r->in_done_ns + scaled(compute_ns(dbc));
+	r->compute_done_ns = r->in_done_ns + scaled(compute_ns(dbc, r->tokens));
 	/* The output DMA engine picks up within 1..4 device ticks. */
 	out_wait = 52 * (1 + simkmd_prng_next(&dbc->prng) % 4);
 	r->out_start_ns = r->compute_done_ns + scaled(out_wait);
@@ -228,7 +265,7 @@ void simkmd_reclaim_hung(struct sim_dbc *dbc, struct sim_req *r)
 }
 
 /* Drop a request on deactivation: the kernel zeroes the perf stats. */
-static void drop_request(struct sim_req *r)
+static void drop_request(struct sim_req *r, int err)
 {
 	for (uint32_t i = 0; i < r->nbos; i++) {
 		struct sim_bo *bo = r->bos[i];
@@ -239,7 +276,7 @@ static void drop_request(struct sim_req *r)
 		bo_release_ring(bo);
 		bo->received_ns = bo->submit_ns = bo->processed_ns = 0;
 		bo->queue_level_before = 0;
-		simkmd_bo_fail_waiters(bo, -EPERM);
+		simkmd_bo_fail_waiters(bo, err);
 		simkmd_bo_maybe_free(bo);
 	}
 	free(r->bos);
@@ -248,20 +285,25 @@ static void drop_request(struct sim_req *r)
 
 void simkmd_dbc_release(struct sim_dbc *dbc)
 {
+	simkmd_dbc_release_err(dbc, -EPERM);
+}
+
+void simkmd_dbc_release_err(struct sim_dbc *dbc, int err)
+{
 	struct sim_file *f = dbc->owner;
 
 	while (dbc->head) {
 		struct sim_req *r = dbc->head;
 
 		dbc->head = r->next;
-		drop_request(r);
+		drop_request(r, err);
 	}
 	dbc->tail = NULL;
 	while (dbc->hung) {
 		struct sim_req *r = dbc->hung;
 
 		dbc->hung = r->next;
-		drop_request(r);
+		drop_request(r, err);
 	}
 	/* release_dbc detaches every BO sliced on the channel. */
 	for (uint32_t h = 1; f && h < f->nbos_cap; h++) {
@@ -269,7 +311,7 @@ void simkmd_dbc_release(struct sim_dbc *dbc)
 
 		if (bo && bo->sliced && bo->dbc_id == dbc->id) {
 			simkmd_bo_unslice(bo);
-			simkmd_bo_fail_waiters(bo, -EPERM);
+			simkmd_bo_fail_waiters(bo, err);
 		}
 	}
 	dbc->owner = NULL;
@@ -311,9 +353,48 @@ static void complete_dir(struct sim_req *r, uint32_t dir, int status, uint64_t n
 		/* Completing may free a closed BO: forget it first. */
 		if (bo && bo->req == r && bo->dir == dir) {
 			r->bos[i] = NULL;
+			bo->dev_start_ns = r->start_ns;
+			bo->dev_end_ns = r->end_ns;
 			simkmd_bo_complete(bo, status, now);
 		}
 	}
+}
+
+/*
+ * Faults that strike a device after its N-th completed request: a
+ * subsystem restart releases its DBCs (the file that owned each one gets
+ * -EPIPE from EXECUTE until it activates again) and refuses activations
+ * for a while; a removal releases them with -ENODEV for good.  True when
+ * the device's DBCs were released.
+ */
+static bool device_faults(struct sim_device *dev, uint64_t now)
+{
+	const struct simkmd_faults *fl = &sk.faults;
+	bool ssr, gone;
+
+	dev->requests_done++;
+	ssr = fl->ssr_dev == dev->index && fl->ssr_after >= 0 &&
+	      dev->requests_done == (uint64_t)fl->ssr_after;
+	gone = fl->gone_dev == dev->index && fl->gone_after >= 0 &&
+	       dev->requests_done == (uint64_t)fl->gone_after;
+	if (!ssr && !gone)
+		return false;
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++) {
+		struct sim_dbc *dbc = &dev->dbc[i];
+
+		if (!dbc->owner)
+			continue;
+		if (!gone)
+			dbc->ssr_owner = dbc->owner;
+		simkmd_dbc_release_err(dbc, gone ? -ENODEV : -EPERM);
+	}
+	if (gone) {
+		dev->gone = true;
+	} else {
+		dev->ssr_until_ns = now + (uint64_t)fl->ssr_ms * 1000000ull;
+		dev->ssr_count++;
+	}
+	return true;
 }
 
 /* Run every stage boundary of this channel that is due. */
@@ -341,6 +422,8 @@ static void advance_dbc(struct sim_dbc *dbc, uint64_t now)
 		sk.stats.requests_done++;
 		free(r->bos);
 		free(r);
+		if (device_faults(&sk.dev[dbc->dev_index], now))
+			return;
 	}
 }
 

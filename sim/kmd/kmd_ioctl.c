@@ -429,6 +429,7 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 {
 	struct sim_req *r = calloc(1, sizeof(*r));
 	uint64_t submit, in_bytes = 0, out_bytes = 0;
+	bool seen_in = false;
 
 	if (!r)
 		return -ENOMEM;
@@ -450,14 +451,19 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 		bo->received_ns = received;
 		bo->submit_ns = submit;
 		bo->processed_ns = 0;
+		bo->dev_start_ns = bo->dev_end_ns = 0;
 		bo->queue_level_before = level;
 		bo->exec_error = 0;
 		bo->req = r;
 		bo->ring_held = ea[i].elems;
 		level += bo->nents;
 		dbc->used += ea[i].elems;
-		if (bo->dir == SIMKMD_DIR_TO_DEV)
+		if (bo->dir == SIMKMD_DIR_TO_DEV) {
+			if (!seen_in && dbc->nnc.token_bytes)
+				r->tokens = ea[i].bytes / dbc->nnc.token_bytes;
+			seen_in = true;
 			in_bytes += ea[i].bytes;
+		}
 		else
 			out_bytes += ea[i].bytes;
 	}
@@ -496,7 +502,7 @@ static int do_execute(struct sim_file *f, uint64_t arg, bool partial)
 	if (a.hdr.dbc_id >= SIMKMD_NUM_DBC)
 		goto out;
 	dbc = &f->dev->dbc[a.hdr.dbc_id];
-	ret = -EPERM;
+	ret = dbc->ssr_owner == f ? -EPIPE : -EPERM;	/* restarted: 6.19+ */
 	if (dbc->owner != f)
 		goto out;
 	ret = check_exec_bos(f, dbc, partial, ea, a.hdr.count, idx, bos, &need);
@@ -639,6 +645,12 @@ static int manage_activate(struct sim_file *f, const struct simkmd_nnc_activate 
 		}
 	if (!dbc)
 		return -ECANCELED;	/* firmware: no free channel */
+	if (simkmd_now_ns() < f->dev->ssr_until_ns)
+		return -EAGAIN;		/* the subsystem is restarting */
+	/* a restart's channels: this file activates anew, EPIPE ends */
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
+		if (f->dev->dbc[i].ssr_owner == f)
+			f->dev->dbc[i].ssr_owner = NULL;
 	dbc->owner = f;
 	dbc->nelem = act->queue_size;
 	dbc->used = 0;
@@ -764,6 +776,8 @@ out:
 
 long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t notif_id)
 {
+	if (f->dev->gone && req != DRM_IOCTL_GEM_CLOSE)
+		return -ENODEV;
 	switch (req) {
 	case DRM_IOCTL_QAIC_MANAGE:
 		sk.stats.manage++;
@@ -803,6 +817,9 @@ long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t 
 /* The DRM release hook: channels first (they hold executions), then BOs. */
 void simkmd_file_release(struct sim_file *f)
 {
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
+		if (f->dev->dbc[i].ssr_owner == f)
+			f->dev->dbc[i].ssr_owner = NULL;
 	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
 		if (f->dev->dbc[i].owner == f)
 			simkmd_dbc_release(&f->dev->dbc[i]);

@@ -171,6 +171,122 @@ static int env_window(const char *name, int64_t *first, uint32_t *count)
 	return 0;
 }
 
+/*
+ * QAIC_SIM_DEV_SLOWDOWN=QID:FACTOR[,QID:FACTOR...]: every device time of
+ * device QID is multiplied by FACTOR (> 0), on top of the time scale.
+ */
+static int load_slowdown(void)
+{
+	const char *s = getenv("QAIC_SIM_DEV_SLOWDOWN");
+
+	for (int i = 0; i < SIMKMD_MAX_DEVICES; i++)
+		sk.dev_slowdown[i] = 1.0;
+	if (!s || !*s)
+		return 0;
+	while (*s) {
+		char *end;
+		long qid;
+		double f;
+
+		errno = 0;
+		qid = strtol(s, &end, 10);
+		if (errno || end == s || *end != ':' || qid < 0 || qid >= SIMKMD_MAX_DEVICES)
+			goto bad;
+		s = end + 1;
+		f = strtod(s, &end);
+		if (errno || end == s || !(f > 0.0) || f > 1e6 || (*end && *end != ','))
+			goto bad;
+		sk.dev_slowdown[qid] = f;
+		s = *end ? end + 1 : end;
+		if (*end && !*s)
+			goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "simkmd: bad QAIC_SIM_DEV_SLOWDOWN='%s' (want QID:FACTOR[,QID:FACTOR...], QID 0..%d, FACTOR > 0)\n",
+		getenv("QAIC_SIM_DEV_SLOWDOWN"), SIMKMD_MAX_DEVICES - 1);
+	return -EINVAL;
+}
+
+/*
+ * QAIC_SIM_DEV_STRAGGLER=PPM:US[:QID]: a request on device QID (any device
+ * when omitted) takes US µs more compute with probability PPM per million.
+ */
+static int load_straggler(void)
+{
+	const char *s = getenv("QAIC_SIM_DEV_STRAGGLER");
+	unsigned long long ppm, us;
+	int qid = -1, n = 0;
+
+	sk.straggler_ppm = 0;
+	sk.straggler_ns = 0;
+	sk.straggler_dev = -1;
+	if (!s || !*s)
+		return 0;
+	if (sscanf(s, "%llu:%llu%n", &ppm, &us, &n) != 2 || s[0] == '-' ||
+	    ppm > 1000000 || us > 3600000000ull)
+		goto bad;
+	if (s[n] == ':') {
+		int m = 0;
+
+		if (sscanf(s + n + 1, "%d%n", &qid, &m) != 1 || s[n + 1 + m] ||
+		    qid < 0 || qid >= SIMKMD_MAX_DEVICES || s[n + 1] == '-' ||
+		    s[n + 1] == '+')
+			goto bad;
+	} else if (s[n]) {
+		goto bad;
+	}
+	sk.straggler_ppm = (uint32_t)ppm;
+	sk.straggler_ns = us * 1000;
+	sk.straggler_dev = qid;
+	return 0;
+bad:
+	fprintf(stderr, "simkmd: bad QAIC_SIM_DEV_STRAGGLER='%s' (want PPM:US[:QID], PPM 0..1000000)\n",
+		s);
+	return -EINVAL;
+}
+
+/*
+ * "N:D[:MS]" of QAIC_SIM_FAULT_SSR / "N:D" of QAIC_SIM_FAULT_GONE: after
+ * device D's N-th completed request (N >= 1).  Unset: dev = -1.
+ */
+static int env_device_fault(const char *name, bool with_ms, int64_t *after,
+			    int32_t *dev, uint32_t *ms)
+{
+	const char *s = getenv(name);
+	unsigned long long n, d, m = 50;
+	int k = 0;
+
+	*after = -1;
+	*dev = -1;
+	if (ms)
+		*ms = 50;
+	if (!s || !*s)
+		return 0;
+	if (sscanf(s, "%llu:%llu%n", &n, &d, &k) != 2 || s[0] == '-' ||
+	    !n || n > INT64_MAX || d >= SIMKMD_MAX_DEVICES)
+		goto bad;
+	if (with_ms && s[k] == ':') {
+		int j = 0;
+
+		if (s[k + 1] < '0' || s[k + 1] > '9' ||
+		    sscanf(s + k + 1, "%llu%n", &m, &j) != 1 || s[k + 1 + j] ||
+		    m > 3600000)
+			goto bad;
+	} else if (s[k]) {
+		goto bad;
+	}
+	*after = (int64_t)n;
+	*dev = (int32_t)d;
+	if (ms)
+		*ms = (uint32_t)m;
+	return 0;
+bad:
+	fprintf(stderr, "simkmd: bad %s='%s' (want N:D%s, N >= 1 requests, device D < %d)\n",
+		name, s, with_ms ? "[:MS]" : "", SIMKMD_MAX_DEVICES);
+	return -EINVAL;
+}
+
 static int load_config(void)
 {
 	uint64_t a, b;
@@ -185,6 +301,8 @@ static int load_config(void)
 	sk.node_first = (int)v;
 	ret |= load_sg_chunk();
 	ret |= env_double("QAIC_SIM_TIME_SCALE", 1.0, &sk.time_scale);
+	ret |= load_slowdown();
+	ret |= load_straggler();
 	ret |= env_long("QAIC_SIM_WAIT_DEFAULT_MS", 1, INT_MAX, 5000, &v);
 	sk.wait_default_ms = (uint32_t)v;
 	sk.submit_min_ns = 3200;
@@ -207,6 +325,10 @@ static int load_config(void)
 	ret |= env_window("QAIC_SIM_FAULT_WAIT_EINTR",
 			  &sk.faults.wait_eintr_first,
 			  &sk.faults.wait_eintr_count);
+	ret |= env_device_fault("QAIC_SIM_FAULT_SSR", true, &sk.faults.ssr_after,
+				&sk.faults.ssr_dev, &sk.faults.ssr_ms);
+	ret |= env_device_fault("QAIC_SIM_FAULT_GONE", false,
+				&sk.faults.gone_after, &sk.faults.gone_dev, NULL);
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;
 }
@@ -313,8 +435,10 @@ static int make_node(struct sim_device *d, int index)
 	d->st_dev = st.st_dev;
 	d->st_ino = st.st_ino;
 	d->next_offset = 0;
-	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
+	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++) {
 		d->dbc[i].id = i;
+		d->dbc[i].dev_index = index;
+	}
 	return 0;
 }
 
@@ -591,6 +715,8 @@ int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
 		out->nents = bo->nents;
 		out->mmap_offset = bo->offset;
 		out->size = bo->size;
+		out->dev_start_ns = bo->dev_start_ns;
+		out->dev_end_ns = bo->dev_end_ns;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&sk.lock);

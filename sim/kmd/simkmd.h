@@ -72,7 +72,24 @@ struct simkmd_nnc_activate {
 	uint32_t pad;
 	uint64_t dma_bytes_per_us; /* DMA bandwidth host<->device (0: instant) */
 	uint64_t seed;             /* PRNG seed for jitter/tail (deterministic runs) */
+	/*
+	 * Specializations (nspec 0: none, compute_ns/jitter_ns apply).  A
+	 * request's tokens = bytes its first TO_DEV BO moves / token_bytes;
+	 * it runs the specialization with the smallest seq_len >= tokens (the
+	 * largest if none): compute = compute_ns + token_ns x tokens +-
+	 * jitter_ns.
+	 */
+	uint32_t nspec;            /* 0..SIMKMD_MAX_SPECS */
+	uint32_t token_bytes;      /* bytes per token of the first input */
+	struct simkmd_nnc_spec {
+		uint32_t seq_len;
+		uint32_t pad;
+		uint64_t compute_ns;
+		uint64_t token_ns;
+		uint64_t jitter_ns;
+	} spec[8];
 };
+#define SIMKMD_MAX_SPECS 8
 
 /*
  * For stats-compiled programs, after a request completes the device writes
@@ -133,6 +150,25 @@ struct simkmd_faults {
 	 */
 	int64_t wait_eintr_first;
 	uint32_t wait_eintr_count;
+	/*
+	 * Subsystem restart (QAIC_SIM_FAULT_SSR=N:D[:MS]): when device
+	 * ssr_dev has completed ssr_after requests, its DBCs are released
+	 * (requests in flight dropped, their WAITs -EPERM, BOs detached) and
+	 * it restarts for ssr_ms ms (activation -EAGAIN); an EXECUTE on a DBC
+	 * the restart took from its file returns -EPIPE until the file
+	 * activates again.  ssr_dev -1 disables.
+	 */
+	int64_t ssr_after;
+	int32_t ssr_dev;
+	uint32_t ssr_ms;
+	/*
+	 * Device removal (QAIC_SIM_FAULT_GONE=N:D): when device gone_dev has
+	 * completed gone_after requests it is gone: its DBCs are released
+	 * (WAITs -ENODEV) and every later ioctl on it but GEM_CLOSE returns
+	 * -ENODEV.  gone_dev -1 disables.
+	 */
+	int64_t gone_after;
+	int32_t gone_dev;
 };
 int simkmd_get_faults(struct simkmd_faults *out);
 int simkmd_set_faults(const struct simkmd_faults *in);
@@ -142,8 +178,9 @@ int64_t simkmd_next_exec_index(void);
 int64_t simkmd_next_blocking_wait_index(void);
 
 /*
- * Test-only accessor: the raw kernel timestamps (CLOCK_MONOTONIC ns) behind
- * PERF_STATS of BO `handle` opened through device fd `fd`.
+ * Test-only accessor (tests, and the simulated runtime's truth file): the
+ * raw kernel timestamps (CLOCK_MONOTONIC ns) behind PERF_STATS of BO
+ * `handle` opened through device fd `fd`, and the device's own times.
  */
 struct simkmd_bo_times {
 	uint64_t received_ns;
@@ -154,6 +191,11 @@ struct simkmd_bo_times {
 	uint32_t nents;          /* ring elements: num_queue_element */
 	uint64_t mmap_offset;
 	uint64_t size;           /* size given to CREATE_BO */
+	/* The device's start and end of the request that completed the BO
+	 * (0 until it completed): input DMA begins, output DMA done.  The
+	 * simulated runtime's truth file (QAIC_SIM_TRUTH_DIR) reads them. */
+	uint64_t dev_start_ns;
+	uint64_t dev_end_ns;
 };
 int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out);
 /* Test-only: occupied ring elements of `dbc_id` on device `dev`, or -errno. */

@@ -63,6 +63,9 @@ struct sim_bo {
 	uint32_t ring_held;		/* ring elements held by the current execution */
 	int exec_error;			/* 0 or -EIO after a faulty execution */
 	uint64_t received_ns, submit_ns, processed_ns;
+	/* the device's own start and end of the request that completed the
+	 * BO last (0 until it completes): the truth file's device times */
+	uint64_t dev_start_ns, dev_end_ns;
 	uint32_t queue_level_before;
 	struct sim_waiter *waiters;
 };
@@ -75,11 +78,13 @@ struct sim_req {
 	bool hung, deverr;
 	int stage;			/* 0: input DMA pending, 1: output pending */
 	uint64_t start_ns, in_done_ns, compute_done_ns, out_start_ns, end_ns;
+	uint64_t tokens;		/* first TO_DEV BO's bytes / token_bytes */
 	struct sim_req *next;
 };
 
 struct sim_dbc {
 	uint32_t id;
+	int dev_index;			/* QID of its device */
 	struct sim_file *owner;		/* NULL: free */
 	uint32_t nelem;
 	uint32_t used;			/* occupied ring elements */
@@ -88,6 +93,8 @@ struct sim_dbc {
 	uint64_t last_end_ns;		/* scheduled end of the last request */
 	struct sim_req *head, *tail;	/* FIFO of scheduled requests */
 	struct sim_req *hung;		/* requests that will never complete */
+	/* owner when a subsystem restart released it: EXECUTE -> EPIPE */
+	struct sim_file *ssr_owner;
 };
 
 struct sim_device {
@@ -99,6 +106,10 @@ struct sim_device {
 	ino_t st_ino;
 	uint64_t next_offset;
 	struct sim_dbc dbc[SIMKMD_NUM_DBC];
+	uint64_t requests_done;		/* completed requests (fault trigger) */
+	uint64_t ssr_until_ns;		/* restarting until then: activation EAGAIN */
+	uint32_t ssr_count;		/* subsystem restarts so far */
+	bool gone;			/* removed: every ioctl -ENODEV */
 };
 
 /* An open file description of a device node (a DRM file). */
@@ -129,6 +140,10 @@ struct simkmd_state {
 	int node_first;
 	uint64_t sg_chunk;		/* bytes per scatter-gather chunk */
 	double time_scale;
+	double dev_slowdown[SIMKMD_MAX_DEVICES];	/* QAIC_SIM_DEV_SLOWDOWN */
+	uint32_t straggler_ppm;		/* QAIC_SIM_DEV_STRAGGLER */
+	uint64_t straggler_ns;
+	int straggler_dev;		/* -1: any device */
 	uint64_t submit_min_ns, submit_max_ns;
 	uint32_t wait_default_ms;
 	struct simkmd_faults faults;
@@ -163,6 +178,8 @@ void simkmd_bo_fail_waiters(struct sim_bo *bo, int err);
 void simkmd_bo_complete(struct sim_bo *bo, int status, uint64_t now);
 void simkmd_reclaim_hung(struct sim_dbc *dbc, struct sim_req *r);
 void simkmd_dbc_release(struct sim_dbc *dbc);
+/* Release with waiters answered @err (-EPERM; -ENODEV for a gone device). */
+void simkmd_dbc_release_err(struct sim_dbc *dbc, int err);
 void simkmd_waiter_add(struct sim_bo *bo, uint64_t notif_id, uint64_t deadline);
 void simkmd_bo_maybe_free(struct sim_bo *bo);
 uint64_t simkmd_prng_next(uint64_t *state);

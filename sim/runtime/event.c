@@ -151,7 +151,7 @@ QAIC_EXPORT QStatus qaicWaitforEvent(QAicEvent *handle)
 		uint64_t t = rt_now();
 
 		for (i = 0; i < ndone; i++) {
-			profile_handover(done[i].prog, done[i].sample, t);
+			rt_handover(done[i].prog, done[i].sample, t);
 			RT_PUT(done[i].prog);
 		}
 	}
@@ -226,7 +226,7 @@ void rt_event_complete(struct QAicEvent *ev, struct QAicProgram *pg,
 	pthread_mutex_unlock(&ev->lock);
 
 	if (n && sampled)
-		profile_handover(pg, sample, rt_now());
+		rt_handover(pg, sample, rt_now());
 	for (i = 0; i < n; i++)
 		cbs[i].cb(ev, QAIC_EVENT_DEVICE_COMPLETE, cbs[i].ud);
 	if (cbs != local)

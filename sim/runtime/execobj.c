@@ -562,7 +562,7 @@ QAIC_EXPORT QStatus qaicExecObjWaitForCompletion(QAicExecObj *handle,
 	sample = eo->done_sample;
 	pthread_mutex_unlock(&eo->lock);
 	if (sampled)
-		profile_handover(eo->prog, sample, rt_now());
+		rt_handover(eo->prog, sample, rt_now());
 	RT_PUT(eo);
 	return st;
 }

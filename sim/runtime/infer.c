@@ -15,7 +15,7 @@
 #include "simkmd.h"
 #include "rt.h"
 
-#define EXECUTE_RETRIES 50		/* on -EAGAIN (OPENRT runExecute) */
+#define EXECUTE_RETRIES 50		/* on -EAGAIN (docs/CONTRACTS.md §2.4) */
 #define EXECUTE_WAIT_STEP_NS 5000000ull	/* 5 ms, +5 ms per retry */
 
 /* ---- host-side copies ------------------------------------------------------ */
@@ -141,28 +141,97 @@ static int execute_once(struct QAicExecObj *eo, uint32_t d)
 }
 
 /*
- * Submission to device @d: EAGAIN (ring full) is retried after 5 ms,
- * 10 ms, ... (x QAIC_SIM_TIME_SCALE), 50 retries, then QS_BUSY; EINTR at
- * once.  *t_exec: entry of the successful call.
+ * PERF_STATS_BO of device @d's BOs into ed->perf, one entry per execute
+ * entry (in execute order), as the open runtime's getExecProfilingData.
+ * 0 or errno.
  */
-static QStatus submit_dev(struct QAicExecObj *eo, uint32_t d, uint64_t *t_exec)
+static int query_perf(struct QAicExecObj *eo, uint32_t d)
 {
+	struct rt_eodev *ed = &eo->dev[d];
+	struct qaic_perf_stats ps;
+
+	memset(ed->perf, 0, eo->nbo * sizeof(*ed->perf));
+	for (uint32_t i = 0; i < eo->nbo; i++)
+		ed->perf[i].handle = ed->bo[i].handle;
+	memset(&ps, 0, sizeof(ps));
+	ps.hdr.count = (uint16_t)eo->nbo;
+	ps.hdr.dbc_id = ed->dbc_id;
+	ps.data = (uint64_t)(uintptr_t)ed->perf;
+	return ioctl(ed->fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps) < 0 ? errno : 0;
+}
+
+/* numInfInQueue of the open runtime from the entries in ed->perf. */
+static uint32_t inf_in_queue(const struct QAicExecObj *eo, uint32_t d,
+			     uint32_t *depth, uint32_t *total)
+{
+	const struct rt_eodev *ed = &eo->dev[d];
+	uint32_t sum = 0;
+
+	for (uint32_t i = 0; i < eo->nbo; i++)
+		sum += ed->perf[i].num_queue_element;
+	*depth = ed->perf[0].queue_level_before;
+	*total = sum;
+	return *depth > 0 && sum ? 1 + *depth / sum : 1;
+}
+
+/*
+ * The runtime's own query on the first EAGAIN of a submit
+ * (docs/CONTRACTS.md §6.4): PERF_STATS of the request's BOs, to check that a
+ * request of this shape fits the queue; more inferences ahead than the ring
+ * has elements -> QS_ERROR.  A failed EXECUTE changes no stats, so this reads
+ * the BOs' previous execution.
+ */
+static QStatus eagain_query(struct QAicExecObj *eo, uint32_t d)
+{
+	uint32_t depth, total, n;
+	int err = query_perf(eo, d);
+
+	if (err) {
+		rt_log(eo->ctx, QL_WARN, "program %s: PERF_STATS_BO on device %d failed: %s",
+		       eo->prog->name, (int)eo->prog->pdev[d].qid, strerror(err));
+		return QS_SUCCESS;
+	}
+	n = inf_in_queue(eo, d, &depth, &total);
+	if (n > eo->prog->desc->ring) {
+		rt_log(eo->ctx, QL_ERROR, "program %s: %u inferences in the queue of device %d, more than its %u elements",
+		       eo->prog->name, n, (int)eo->prog->pdev[d].qid,
+		       eo->prog->desc->ring);
+		return QS_ERROR;
+	}
+	return QS_SUCCESS;
+}
+
+/*
+ * Submission to device @d: EAGAIN (ring full) is retried after 5 ms,
+ * 10 ms, ... (x QAIC_SIM_TIME_SCALE), 50 retries, then QS_BUSY, with one
+ * PERF_STATS query at the first EAGAIN; EINTR at once.  run->t_exec:
+ * entry of the successful call; run->exec_err: errno of the failure.
+ */
+static QStatus submit_dev(struct QAicExecObj *eo, uint32_t d)
+{
+	struct rt_devrun *run = &eo->run[d];
 	double scale = rt_config()->time_scale;
 	uint32_t retry;
 	int err;
 
+	run->dbc_id = eo->dev[d].dbc_id;
 	for (retry = 0;; retry++) {
-		*t_exec = rt_now();
+		run->t_exec = rt_now();
 		err = execute_once(eo, d);
-		if (!err)
+		if (!err) {
+			run->submitted = true;
 			return QS_SUCCESS;
+		}
 		if (err == EINTR)
 			continue;
+		run->exec_err = err;
 		if (err != EAGAIN) {
 			rt_log(eo->ctx, QL_ERROR, "program %s: EXECUTE_BO on device %d failed: %s",
 			       eo->prog->name, (int)eo->prog->pdev[d].qid, strerror(err));
 			return status_of(err);
 		}
+		if (retry == 0 && eagain_query(eo, d) != QS_SUCCESS)
+			return QS_ERROR;
 		if (retry == EXECUTE_RETRIES)
 			return QS_BUSY;
 		rt_sleep_ns((uint64_t)((double)EXECUTE_WAIT_STEP_NS * (retry + 1) * scale));
@@ -171,8 +240,8 @@ static QStatus submit_dev(struct QAicExecObj *eo, uint32_t d, uint64_t *t_exec)
 
 /*
  * WAIT_BO on device @d's wait handle: ETIMEDOUT is retried SubmitNumRetries
- * times, EINTR (a signal) always; the wait's timeout is dataPathTimeoutMs,
- * else SubmitRetryTimeoutMs (0: the kernel's default).
+ * times, EINTR (a signal) always; the wait's timeout is
+ * SubmitRetryTimeoutMs (0: the kernel's default).
  */
 static QStatus wait_dev(struct QAicExecObj *eo, uint32_t d)
 {
@@ -192,6 +261,7 @@ static QStatus wait_dev(struct QAicExecObj *eo, uint32_t d)
 			continue;
 		if (errno == ETIMEDOUT && tries++ < pp->SubmitNumRetries)
 			continue;
+		eo->run[d].wait_err = errno;
 		if (errno != ETIMEDOUT && errno != EIO)
 			rt_log(eo->ctx, QL_ERROR, "program %s: WAIT_BO on device %d failed: %s",
 			       eo->prog->name, (int)eo->prog->pdev[d].qid,
@@ -201,37 +271,45 @@ static QStatus wait_dev(struct QAicExecObj *eo, uint32_t d)
 }
 
 /*
- * PERF_STATS_BO of device @d's BOs, as the open runtime's
- * getExecProfilingData: one entry per execute entry, queue depth from
+ * PERF_STATS_BO after the WAIT for a profiled sample: queue depth from
  * entry 0, latencies from the wait handle's entry.
  */
 static bool perf_dev(struct QAicExecObj *eo, uint32_t d)
 {
 	struct rt_eodev *ed = &eo->dev[d];
 	struct rt_devrun *run = &eo->run[d];
-	struct qaic_perf_stats ps;
-	uint32_t i, total = 0, w = eo->prog->wait_idx;
+	uint32_t w = eo->prog->wait_idx;
+	int err = query_perf(eo, d);
 
-	memset(ed->perf, 0, eo->nbo * sizeof(*ed->perf));
-	for (i = 0; i < eo->nbo; i++)
-		ed->perf[i].handle = ed->bo[i].handle;
-	memset(&ps, 0, sizeof(ps));
-	ps.hdr.count = (uint16_t)eo->nbo;
-	ps.hdr.dbc_id = ed->dbc_id;
-	ps.data = (uint64_t)(uintptr_t)ed->perf;
-	if (ioctl(ed->fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps) < 0) {
+	if (err) {
 		rt_log(eo->ctx, QL_WARN, "program %s: PERF_STATS_BO failed: %s; sample dropped",
-		       eo->prog->name, strerror(errno));
+		       eo->prog->name, strerror(err));
 		return false;
 	}
-	for (i = 0; i < eo->nbo; i++)
-		total += ed->perf[i].num_queue_element;
-	run->queue_depth = ed->perf[0].queue_level_before;
-	run->total_elems = total;
+	inf_in_queue(eo, d, &run->queue_depth, &run->total_elems);
 	run->exec_to_vc = ed->perf[w].submit_latency_us;
 	run->exec_to_complete = ed->perf[w].device_latency_us;
 	run->has_perf = true;
 	return true;
+}
+
+/* The kernel's stamps of each submitted device's wait handle (truth). */
+static void kernel_stamps(struct QAicExecObj *eo)
+{
+	for (uint32_t d = 0; d < eo->ndev; d++) {
+		struct rt_devrun *run = &eo->run[d];
+		struct simkmd_bo_times bt;
+
+		if (!run->submitted ||
+		    simkmd_test_bo_times(eo->dev[d].fd,
+					 eo->dev[d].bo[eo->prog->wait_idx].handle, &bt))
+			continue;
+		run->received_ns = bt.received_ns;
+		run->submit_ns = bt.submit_ns;
+		run->processed_ns = bt.processed_ns;
+		run->dev_start = bt.dev_start_ns;
+		run->dev_end = bt.dev_end_ns;
+	}
 }
 
 /* ---- the latency row ---------------------------------------------------------- */
@@ -253,20 +331,42 @@ static void read_cycles(struct QAicExecObj *eo, uint32_t d, struct prof_row *r)
 	r->dev_exec_ticks = cc.end_tick - cc.start_tick;
 	r->dev_in_ticks = cc.input_done_tick - cc.start_tick;
 	r->dev_out_ticks = cc.output_start_tick - cc.compute_done_tick;
+	r->dev_start_tick = cc.start_tick;
+	r->dev_in_done_tick = cc.input_done_tick;
+	r->dev_compute_done_tick = cc.compute_done_tick;
+	r->dev_out_start_tick = cc.output_start_tick;
+	r->dev_end_tick = cc.end_tick;
 }
 
 /*
- * The device a row's kernel and device columns come from: the one whose
- * wait handle took longest from doorbell to completion (largest
- * device_latency_us, the straggler), the first in devMapping order on a
- * tie.  With one device, that device.
+ * The device that completed last: latest processed_ts of its wait handle
+ * (the kernel's stamp), the first in devMapping order on a tie.
+ */
+static uint32_t last_device(const struct QAicExecObj *eo)
+{
+	uint32_t k = 0;
+
+	for (uint32_t d = 1; d < eo->ndev; d++)
+		if (eo->run[d].processed_ns > eo->run[k].processed_ns)
+			k = d;
+	return k;
+}
+
+/*
+ * The device a row's kernel and device columns come from, the straggler:
+ * the largest kernel round trip of its wait handle (PERF_STATS
+ * submit_latency_us + device_latency_us, the row's hostRoundTripUs), the
+ * first in devMapping order on a tie; qprof-report picks a multi-device
+ * inference's device by the same rule from the same integers.  With one
+ * device, that device.
  */
 static uint32_t row_device(const struct QAicExecObj *eo)
 {
 	uint32_t k = 0;
 
 	for (uint32_t d = 1; d < eo->ndev; d++)
-		if (eo->run[d].exec_to_complete > eo->run[k].exec_to_complete)
+		if ((uint64_t)eo->run[d].exec_to_vc + eo->run[d].exec_to_complete >
+		    (uint64_t)eo->run[k].exec_to_vc + eo->run[k].exec_to_complete)
 			k = d;
 	return k;
 }
@@ -285,18 +385,59 @@ static void fill_row(struct QAicExecObj *eo, struct prof_row *r)
 	read_cycles(eo, k, r);
 }
 
+/* ---- truth file ------------------------------------------------------------------ */
+
+static void truth_of(struct QAicExecObj *eo, QStatus st, uint64_t done)
+{
+	struct truth_rec t = {
+		.program = eo->prog->id,
+		.sample = eo->row.sample,
+		.status = (int)st,
+		.enq_begin = eo->row.enq_start,
+		.enq_end = eo->row.enq_start + eo->row.enq_ns,
+		.worker_start = eo->row.worker_start,
+		.worker_done = done,
+		.ndev = eo->ndev,
+	};
+
+	for (uint32_t d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		t.dev[d] = (struct truth_dev){
+			.device = (int)eo->prog->pdev[d].qid,
+			.dbc_id = eo->dev[d].dbc_id,
+			.exec_entry = run->t_exec,
+			.doorbell = run->submit_ns,
+			.dev_start = run->dev_start,
+			.dev_end = run->dev_end,
+			.irq = run->processed_ns,
+			.wait_return = run->t_wait,
+		};
+	}
+	truth_record(&t);
+}
+
 /* ---- completion ----------------------------------------------------------------- */
 
+/*
+ * @sampled: a profiled sample.  The application's handover of the
+ * completion is tracked for profiled samples and, with the truth file on,
+ * for every successful inference.
+ */
 static void complete(struct QAicExecObj *eo, QStatus st, bool sampled)
 {
 	struct QAicEvent *ev = eo->event;
 	struct QAicProgram *pg = eo->prog;
-	uint64_t sample = eo->row.sample;
+	uint64_t sample = eo->row.sample, now = rt_now();
+	bool truth = truth_on();
 
 	if (sampled) {
-		eo->row.done = rt_now();
+		eo->row.done = now;
 		profile_record(pg, &eo->row);
 	}
+	if (truth)
+		truth_of(eo, st, now);
+	sampled = sampled || (truth && st == QS_SUCCESS);
 	eo->event = NULL;
 	rt_ref(&pg->obj);	/* the exec object may go once it is idle */
 	pthread_mutex_lock(&eo->lock);
@@ -330,10 +471,12 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 
 	*t_exec = rt_now();
 	/* No re-activation may move a DBC between EXECUTE and WAIT. */
-	for (d = 0; d < eo->ndev; d++)
+	for (d = 0; d < eo->ndev; d++) {
 		pthread_rwlock_rdlock(&pg->pdev[d].span);
+		eo->run[d].gen = pg->pdev[d].gen;	/* stable under the span */
+	}
 	for (d = 0; d < eo->ndev && st == QS_SUCCESS; d++) {
-		st = submit_dev(eo, d, &eo->run[d].t_exec);
+		st = submit_dev(eo, d);
 		if (st == QS_SUCCESS)
 			submitted++;
 	}
@@ -341,15 +484,40 @@ static QStatus execute_all(struct QAicExecObj *eo, uint64_t *t_exec,
 		*t_exec = eo->run[0].t_exec;
 	for (d = 0; d < submitted; d++) {
 		wst = wait_dev(eo, d);
+		if (truth_on())
+			eo->run[d].t_wait = rt_now();
 		if (st == QS_SUCCESS)
 			st = wst;
 	}
 	*t_done = rt_now();
+	/* the driver's own times, outside the runtime's execTotal */
+	if (eo->ndev > 1 || inflog_enabled() || truth_on())
+		kernel_stamps(eo);
 	for (d = 0; st == QS_SUCCESS && *sampled && d < eo->ndev; d++)
 		*sampled = perf_dev(eo, d);
+	/* The kernel took the DBC (a subsystem restart): re-activate. */
+	for (d = 0; d < eo->ndev; d++) {
+		const struct rt_devrun *run = &eo->run[d];
+
+		if (run->exec_err == EPIPE || run->exec_err == EPERM ||
+		    run->wait_err == EPERM || run->wait_err == EPIPE)
+			rt_recover_request(pg, d, run->gen);
+	}
 	for (d = eo->ndev; d--;)
 		pthread_rwlock_unlock(&pg->pdev[d].span);
 	return st;
+}
+
+/* errno that failed the inference: the first failed EXECUTE, else WAIT. */
+static int failure_cause(const struct QAicExecObj *eo)
+{
+	for (uint32_t d = 0; d < eo->ndev; d++)
+		if (eo->run[d].exec_err)
+			return eo->run[d].exec_err;
+	for (uint32_t d = 0; d < eo->ndev; d++)
+		if (eo->run[d].wait_err)
+			return eo->run[d].wait_err;
+	return 0;
 }
 
 void rt_execobj_run(struct QAicExecObj *eo)
@@ -361,6 +529,7 @@ void rt_execobj_run(struct QAicExecObj *eo)
 
 	memset(eo->run, 0, eo->ndev * sizeof(*eo->run));
 	t0 = rt_now();
+	r->worker_start = t0;
 	preprocess(eo);
 	r->pre_ns = rt_now() - t0;
 	t0 = rt_now();
@@ -382,6 +551,10 @@ void rt_execobj_run(struct QAicExecObj *eo)
 			 eo->prog->name, r->sample, (int)st);
 		rt_report_error(eo->ctx, QIAC_ERROR_EXECOBJ_RUNTIME, what);
 	}
+	if (inflog_enabled())
+		inflog_write(eo, st, st == QS_SUCCESS ? 0 : failure_cause(eo),
+			     st == QS_SUCCESS ? (int)last_device(eo) : -1,
+			     sampled ? (int)r->device : -1, sampled);
 	complete(eo, st, sampled);
 	pthread_mutex_lock(&eo->lock);
 	eo->workers--;

@@ -210,6 +210,14 @@ static void fill_nnc(const struct QAicProgram *pg, uint32_t d,
 	nnc->tail_ns = dc->tail_us * 1000;
 	nnc->tail_ppm = dc->tail_ppm;
 	nnc->dma_bytes_per_us = dc->dma_mbps;	/* 1 MB/s = 1 byte/us */
+	nnc->nspec = dc->nspec;
+	nnc->token_bytes = dc->token_bytes;
+	for (uint32_t i = 0; i < dc->nspec && i < SIMKMD_MAX_SPECS; i++) {
+		nnc->spec[i].seq_len = dc->spec[i].seq_len;
+		nnc->spec[i].compute_ns = dc->spec[i].compute_us * 1000;
+		nnc->spec[i].token_ns = dc->spec[i].token_us * 1000;
+		nnc->spec[i].jitter_ns = dc->spec[i].jitter_us * 1000;
+	}
 	/* every device of a program draws its own jitter */
 	nnc->seed = rt_config()->seed * 1000003ull + pg->id + 7919ull * d;
 }
@@ -290,7 +298,9 @@ static int pdev_deactivate(struct QAicProgram *pg, uint32_t d)
 	msg.count = 1;
 	msg.data = (uint64_t)(uintptr_t)&tr;
 	pd->active = false;
-	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0)
+	/* EPERM: a restart already released the DBC; ENODEV: device gone */
+	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0 &&
+	    errno != EPERM && errno != ENODEV)
 		return -errno;
 	return 0;
 }
@@ -402,6 +412,32 @@ static void spans_unlock(struct QAicProgram *pg)
 {
 	for (uint32_t d = pg->ndev; d--;)
 		pthread_rwlock_unlock(&pg->pdev[d].span);
+}
+
+int rt_program_reactivate(struct QAicProgram *pg, uint32_t d, uint64_t gen)
+{
+	struct rt_pdev *pd = &pg->pdev[d];
+	int rc = 0;
+
+	pthread_rwlock_wrlock(&pd->span);
+	pthread_mutex_lock(&pg->lock);
+	if (pg->status == QAIC_PROGRAM_FULLY_ACTIVATED && pd->active &&
+	    pd->gen == gen) {
+		uint32_t old = pd->dbc_id;
+
+		rc = pdev_activate(pg, d);
+		if (!rc)
+			rc = pdev_reattach(pg, d);
+		if (!rc)
+			rt_log(pg->ctx, QL_INFO, "program %s: device %d re-activated after a subsystem restart (DBC %u -> %u)",
+			       pg->name, (int)pd->qid, old, pd->dbc_id);
+		else if (rc != -EAGAIN)
+			rt_log(pg->ctx, QL_ERROR, "program %s: re-activation on device %d failed: %s",
+			       pg->name, (int)pd->qid, strerror(-rc));
+	}
+	pthread_mutex_unlock(&pg->lock);
+	pthread_rwlock_unlock(&pd->span);
+	return rc;
 }
 
 QStatus rt_program_activate(struct QAicProgram *pg)
@@ -604,6 +640,56 @@ static void program_init_sync(struct QAicProgram *pg)
 	pthread_rwlockattr_destroy(&ra);
 }
 
+/*
+ * devMapping "QID:QID:...": the program's devices in order, each one of
+ * the context's, none twice, at most RT_MAX_DEVICES.  0 or -1 (logged).
+ */
+static int parse_dev_mapping(struct QAicProgram *pg, const char *s)
+{
+	const char *p = s;
+
+	pg->ndev = 0;
+	while (*p) {
+		unsigned long v;
+		char *end;
+
+		if (*p < '0' || *p > '9')
+			goto bad;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > INT32_MAX || (*end && *end != ':'))
+			goto bad;
+		if (!rt_ctx_has_device(pg->ctx, (QID)v)) {
+			rt_log(pg->ctx, QL_ERROR, "devMapping '%s': device %lu is not in the context",
+			       s, v);
+			return -1;
+		}
+		for (uint32_t d = 0; d < pg->ndev; d++)
+			if (pg->pdev[d].qid == (QID)v) {
+				rt_log(pg->ctx, QL_ERROR, "devMapping '%s': device %lu given twice",
+				       s, v);
+				return -1;
+			}
+		if (pg->ndev == RT_MAX_DEVICES) {
+			rt_log(pg->ctx, QL_ERROR, "devMapping '%s': more than %d devices",
+			       s, RT_MAX_DEVICES);
+			return -1;
+		}
+		pg->pdev[pg->ndev].qid = (QID)v;
+		pg->pdev[pg->ndev].fd = -1;
+		pg->ndev++;
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			goto bad;
+	}
+	if (pg->ndev)
+		return 0;
+bad:
+	rt_log(pg->ctx, QL_ERROR, "devMapping '%s': expected QID:QID:... (as \"0:1:2:3\")",
+	       s);
+	return -1;
+}
+
 QStatus rt_program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
 		       QAicProgramProperties_t *props, QID dev,
 		       const char *name, struct QAicProgram **out)
@@ -629,6 +715,12 @@ QStatus rt_program_new(struct QAicContext *ctx, struct QAicQpcObj *q,
 		 name && *name ? name : q->desc.name);
 	pg->ctx = ctx;
 	rt_ref(&ctx->obj);
+	pg->props.devMapping = NULL;	/* the caller's string: not kept */
+	if (props && props->devMapping && *props->devMapping &&
+	    parse_dev_mapping(pg, props->devMapping)) {
+		program_destroy(&pg->obj);
+		return QS_INVAL;
+	}
 	if (build_layout(pg)) {
 		program_destroy(&pg->obj);
 		return QS_NOMEM;

@@ -3,10 +3,11 @@
  * Layout of the simulated runtime's function table, as returned by
  * qaicGetFunctionTable().
  *
- * The closed runtime's QAicApiFunctionTable layout is not public (FACTS.md
- * §1.1, §5), so this is the simulator's own, documented layout.  It is what
- * loaders written against the simulator (sim/apps/qaic-sim-loader) use; the
- * preload shim must NOT rely on it (it treats the table as opaque).
+ * The closed runtime's QAicApiFunctionTable layout is not public
+ * (docs/CONTRACTS.md §1.1, §5), so this is the simulator's own, documented
+ * layout.  It is what loaders written against the simulator
+ * (sim/apps/qaic-sim-loader) use; the preload shim must NOT rely on it (it
+ * treats the table as opaque).
  *
  * Rules:
  *  - `version` is QAIC_SIM_TABLE_VERSION; `size` is sizeof(struct

@@ -223,6 +223,9 @@ QAIC_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *hq, QAicExecObj *heo,
 	struct QAicQueue *q = RT_GET(hq, RT_QUEUE, struct QAicQueue);
 	struct QAicExecObj *eo = RT_GET(heo, RT_EXECOBJ, struct QAicExecObj);
 	struct QAicEvent *ev = hev ? RT_GET(hev, RT_EVENT, struct QAicEvent) : NULL;
+	struct truth_pending *truth = NULL;
+	uint32_t prog_id;
+	uint64_t sample;
 	QStatus st = QS_INVAL;
 
 	if (!q || !eo || (hev && !ev) || !rt_program_on_device(eo->prog, q->dev) ||
@@ -240,6 +243,9 @@ QAIC_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *hq, QAicExecObj *heo,
 		rt_event_pending(ev);
 	rt_program_inflight(eo->prog, 1);
 
+	prog_id = eo->prog->id;
+	sample = eo->row.sample;
+	truth = truth_prepare();
 	pthread_mutex_lock(&q->lock);
 	if (q->tail)
 		q->tail->qnext = eo;
@@ -253,6 +259,10 @@ QAIC_EXPORT QStatus qaicEnqueueExecObj(QAicQueue *hq, QAicExecObj *heo,
 	 * to drop to 0, so BOs are always torn down inside the release call. */
 	RT_PUT(eo);
 	RT_PUT(q);
+	/* the truth file's end of the call: its last step (eo may already
+	 * be running: only its program's id and its sample number are used) */
+	if (truth)
+		truth_enqueued(truth, prog_id, sample, t0, rt_now());
 	return QS_SUCCESS;
 fail:
 	if (ev)

@@ -184,6 +184,14 @@ struct QAicProgram {
  * the BOs of live exec objects are attached to the new DBCs.
  */
 QStatus rt_program_activate(struct QAicProgram *pg);
+/*
+ * Re-activates device @d after a subsystem restart took its DBC, if the
+ * program is still active on activation @gen of that device (else
+ * nothing: 0).  0, -EAGAIN (still restarting) or -errno.
+ */
+int rt_program_reactivate(struct QAicProgram *pg, uint32_t d, uint64_t gen);
+/* Asks the recovery thread (recover.c) to re-activate device @d. */
+void rt_recover_request(struct QAicProgram *pg, uint32_t d, uint64_t gen);
 /* Deactivates every device, even with exec objects alive (group Disable):
  * their inferences in flight fail, their BOs are detached by the kernel. */
 QStatus rt_program_deactivate(struct QAicProgram *pg);
@@ -212,11 +220,15 @@ struct prof_row {
 	uint64_t enq_start;		/* enqueue entry (absolute) */
 	uint64_t enq_ns, pre_ns, sub_ns, exec_ns, post_ns;
 	uint64_t done;			/* worker finished (absolute) */
+	uint64_t worker_start;		/* a worker started on it (absolute) */
 	uint64_t handed;		/* application handed completion */
 	uint32_t queue_depth, num_inf, exec_to_vc, exec_to_complete;
 	uint32_t device;		/* devMapping index the kernel columns are of */
 	bool has_dev;
 	uint64_t dev_exec_ticks, dev_in_ticks, dev_out_ticks;
+	/* the device's cycle counts (19.2 MHz ticks), for devprof.c */
+	uint64_t dev_start_tick, dev_in_done_tick, dev_compute_done_tick,
+		 dev_out_start_tick, dev_end_tick;
 };
 
 /* Reads QAIC_SIM_PROFILING_*; NULL when profiling is off. */
@@ -229,6 +241,24 @@ void profile_record(struct QAicProgram *pg, const struct prof_row *row);
 void profile_handover(struct QAicProgram *pg, uint64_t sample, uint64_t t);
 /* Writes the file now if it has rows and was not written yet. */
 void profile_flush(struct QAicProgram *pg);
+
+/* ---- inference log (inflog.c): QAIC_SIM_INFERENCE_LOG ----------------- */
+
+struct QAicExecObj;
+/* One line per device of a finished inference (worker); @last: index of
+ * the device that completed last, or -1. */
+void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
+		  int last, int row, bool sampled);
+bool inflog_enabled(void);
+
+/* ---- device profiling outputs (devprof.c) ----------------------------- */
+
+/* aic-profiling-program-<P>-activation-0-inf-<I>.txt of sample @r */
+void devprof_write_opstats(struct QAicProgram *pg, const char *dir,
+			   const struct prof_row *r);
+/* aic-profiling-program-<P>-trace.json of samples @rows */
+void devprof_write_trace(struct QAicProgram *pg, const char *dir,
+			 const struct prof_row *const *rows, size_t n);
 
 /* ---- exec objects, queues, events ------------------------------------- */
 
@@ -256,9 +286,19 @@ struct rt_eodev {
 /* What the worker learns of one device of one inference. */
 struct rt_devrun {
 	uint64_t t_exec;		/* entry of the successful EXECUTE */
+	/* truth file only (truth_on()): the WAIT's return, and the device's
+	 * start and end of the request (simkmd_test_bo_times on the wait
+	 * handle, with the kernel's stamps below) */
+	uint64_t t_wait, dev_start, dev_end;
 	uint32_t exec_to_vc, exec_to_complete;	/* PERF_STATS, wait handle */
 	uint32_t queue_depth, total_elems;
 	bool has_perf;
+	bool submitted;			/* its EXECUTE succeeded */
+	uint64_t gen;			/* activation of the device it ran on */
+	int exec_err, wait_err;		/* errno of the failed call, or 0 */
+	uint32_t dbc_id;		/* the DBC it was submitted to */
+	/* the kernel's stamps of the wait handle (simulator truth) */
+	uint64_t received_ns, submit_ns, processed_ns;
 };
 
 enum eo_state { EO_IDLE, EO_BUSY };
@@ -350,5 +390,53 @@ void rt_event_pending(struct QAicEvent *ev);
 /* Worker: run callbacks and signal; hands the sample over when needed. */
 void rt_event_complete(struct QAicEvent *ev, struct QAicProgram *pg,
 		       bool sampled, uint64_t sample, QStatus st);
+
+/* ---- truth file (truth.c, docs/SIMULATOR.md "Truth file") ------------ */
+
+struct truth_dev {
+	int device;			/* QID */
+	uint32_t dbc_id;
+	uint64_t exec_entry, doorbell, dev_start, dev_end, irq, wait_return;
+};
+
+struct truth_rec {
+	uint32_t program;		/* QAicProgramID */
+	uint64_t sample;
+	int status;			/* QStatus */
+	uint64_t enq_begin, enq_end;	/* the enqueue call: entry, return */
+	uint64_t worker_start, worker_done;
+	uint64_t seen;			/* completion handed to the application */
+	uint32_t ndev;
+	struct truth_dev dev[RT_MAX_DEVICES];
+};
+
+/* QAIC_SIM_TRUTH_DIR is set. */
+bool truth_on(void);
+/*
+ * The enqueue call of @sample of program @program (its QAicProgramID):
+ * its first and its last instruction.  @n from truth_prepare() (NULL:
+ * truth off, or out of memory), allocated before the call's last stamp
+ * so that the truth costs the call as little as possible; freed here.
+ */
+struct truth_pending;
+struct truth_pending *truth_prepare(void);
+void truth_enqueued(struct truth_pending *n, uint32_t program, uint64_t sample,
+		    uint64_t begin, uint64_t end);
+/* Worker, as the inference finishes (before anyone can see it complete);
+ * its enq_begin / enq_end are ignored once truth_enqueued gave them. */
+void truth_record(const struct truth_rec *r);
+/* The application was handed the completion of @sample at @t. */
+void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t);
+
+/*
+ * The application is handed the completion of @sample at @t: the profile's
+ * row and the truth file's line end there.
+ */
+static inline void rt_handover(struct QAicProgram *pg, uint64_t sample,
+			       uint64_t t)
+{
+	profile_handover(pg, sample, t);
+	truth_handover(pg, sample, t);
+}
 
 #endif /* QAIC_SIM_RT_H */

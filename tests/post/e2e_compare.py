@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
 """Compare qprof-report's CSV (--csv-dir) with the simulated runtime's own
-latency dumps, per inference (issue 4, section 5).  Independent of qprof's C
+latency dumps, per inference (tests/post/e2e_truth.sh).  Independent of qprof's C
 code: pandas reads both files the way latency_stats_python3.py does.
 
 usage: e2e_compare.py QPROF_CSV_DIR SIM_DUMP_DIR [--window W] [--label L]
@@ -74,7 +74,9 @@ def by_name(directory):
 def match_rows(sim, q, window):
     """Index pairs (sim row, qprof row)."""
     qpos = {s: i for i, s in enumerate(q["Sample"].astype(int))}
-    key = list(zip(*(q[c].astype(int) for c in EXACT[:2])))
+    # a completed inference without kernel stats (N/A: e.g. its BOs were
+    # detached by a restart) has no runtime row to match
+    key = list(zip(*(q[c].fillna(-1).astype(int) for c in EXACT[:2])))
     used = set()
     pairs = []
     moved = 0

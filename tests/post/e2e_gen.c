@@ -4,7 +4,7 @@
  * would record them for an application running N inferences on one
  * program, through the real `qprof` provider, at full speed.
  *
- *   e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o PROGRAM_NAME]
+ *   e2e_gen [-n INFERENCES] [-k EXECOBJS] [-b BOS] [-c] [-o PROGRAM_NAME]
  *
  * Every value is a function of the inference number i, so a reader can
  * check each decoded field (e2e_readcheck.c):
@@ -16,6 +16,9 @@
  *   dbc_id 3; perf stats: submit_latency_us = 10 + i % 7,
  *   device_latency_us = 100 + i % 13, queue_level_before = 2 * (i % 3),
  *   num_queue_element = 2 for both handles;
+ *   -b BOS (default 2): each request has BOS BOs instead, exec object e
+ *   owning handles 100 + BOS*e + j, j < BOS/2 in, the others out (an LLM
+ *   program's request has ~134: docs/MATCHING.md);
  *   -c: completion by event callback (callback_entry/exit) instead of
  *   qaicExecObjWaitForCompletion.
  * Used by the reader's end-to-end test and by the report benchmark.
@@ -31,6 +34,9 @@
 #include "qprof-tp.h"
 
 #define GEN_DBC 3
+#define MAX_GEN_BOS 1024
+
+static uint32_t nbos = 2;		/* -b */
 #define OBJ(x) ((const void *)(uintptr_t)(x))
 
 static uint64_t now_ns(void)
@@ -77,12 +83,14 @@ static void setup(int32_t app, uint32_t k, const char *name)
 		struct qprof_tp_call eo = call(app, 0);
 		uint32_t h;
 
-		for (h = 100 + 2 * e; h < 102 + 2 * e; h++) {
+		for (h = 0; h < nbos; h++) {
 			c = call(app, 0);
-			lttng_ust_tracepoint(qprof, kmd_create_bo, &c, 5, 4096, h);
+			lttng_ust_tracepoint(qprof, kmd_create_bo, &c, 5, 4096,
+					     100 + nbos * e + h);
 			c = call(app, 0);
-			lttng_ust_tracepoint(qprof, kmd_attach_slice, &c, 5, h,
-					     GEN_DBC, h & 1 ? 2 : 1, 4096, 1);
+			lttng_ust_tracepoint(qprof, kmd_attach_slice, &c, 5,
+					     100 + nbos * e + h, GEN_DBC,
+					     h < nbos / 2 ? 1 : 2, 4096, 1);
 		}
 		lttng_ust_tracepoint(qprof, api_execobj_create, &eo, OBJ(0x1000),
 				     OBJ(0x5000 + 0x10 * e), OBJ(0x3000));
@@ -92,14 +100,20 @@ static void setup(int32_t app, uint32_t k, const char *name)
 static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 {
 	int32_t worker = app ^ (1 << 21);
-	uint32_t e = i % k;
-	uint32_t handles[2] = { 100 + 2 * e, 101 + 2 * e };
-	uint32_t dirs[2] = { 1, 2 };
-	uint32_t ql[2] = { 2 * (i % 3), 2 * (i % 3) };
-	uint32_t nq[2] = { 2, 2 };
-	uint32_t sub[2] = { 10 + i % 7, 10 + i % 7 };
-	uint32_t dev[2] = { 100 + i % 13, 100 + i % 13 };
+	uint32_t e = i % k, j;
+	static uint32_t handles[MAX_GEN_BOS], dirs[MAX_GEN_BOS];
+	static uint32_t ql[MAX_GEN_BOS], nq[MAX_GEN_BOS];
+	static uint32_t sub[MAX_GEN_BOS], dev[MAX_GEN_BOS];
 	struct qprof_tp_call enq = call(app, 0), c, w;
+
+	for (j = 0; j < nbos; j++) {
+		handles[j] = 100 + nbos * e + j;
+		dirs[j] = j < nbos / 2 ? 1 : 2;
+		ql[j] = 2 * (i % 3);
+		nq[j] = 2;
+		sub[j] = 10 + i % 7;
+		dev[j] = 100 + i % 13;
+	}
 
 	lttng_ust_tracepoint(qprof, api_enqueue_entry, &enq, i, OBJ(0x4000),
 			     OBJ(0x5000 + 0x10 * e), OBJ(callback ? 0x6000 : 0));
@@ -107,13 +121,14 @@ static void inference(int32_t app, uint32_t i, uint32_t k, int callback)
 	lttng_ust_tracepoint(qprof, api_enqueue_exit, &c, i);
 	c = call(worker, 0);
 	lttng_ust_tracepoint(qprof, kmd_execute, &c, 5, GEN_DBC, 0, handles,
-			     dirs, NULL, 2, 0, handles[1]);
+			     dirs, NULL, nbos, 0, handles[nbos - 1]);
 	w = call(app, 0);
 	c = call(worker, 0);
-	lttng_ust_tracepoint(qprof, kmd_wait, &c, 5, handles[1], GEN_DBC, 0);
+	lttng_ust_tracepoint(qprof, kmd_wait, &c, 5, handles[nbos - 1],
+			     GEN_DBC, 0);
 	c = call(worker, 0);
 	lttng_ust_tracepoint(qprof, kmd_perf_stats, &c, 5, GEN_DBC, 0, handles,
-			     ql, nq, sub, dev, 2);
+			     ql, nq, sub, dev, nbos);
 	if (callback) {
 		c = call(worker, 0);
 		lttng_ust_tracepoint(qprof, api_callback_entry, &c, OBJ(0x6000),
@@ -145,7 +160,7 @@ static void hold_until(const char *file)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-c] [-o NAME] [-w FILE]\n"
+	fprintf(stderr, "usage: e2e_gen [-n INFERENCES] [-k EXECOBJS] [-b BOS] [-c] [-o NAME] [-w FILE]\n"
 		"  -w FILE  after emitting, create FILE.ready and stay alive until FILE exists\n");
 	exit(2);
 }
@@ -158,8 +173,9 @@ int main(int argc, char **argv)
 	int32_t app = (int32_t)getpid();
 	uint32_t i;
 
-	while ((opt = getopt(argc, argv, "n:k:co:w:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:b:co:w:")) != -1) {
 		switch (opt) {
+		case 'b': nbos = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'k': k = strtoul(optarg, NULL, 0); break;
 		case 'c': callback = 1; break;
@@ -168,7 +184,7 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (!k || k > 1000 || n > UINT32_MAX)
+	if (!k || k > 1000 || n > UINT32_MAX || nbos < 2 || nbos > MAX_GEN_BOS)
 		usage();
 	setup(app, (uint32_t)k, name);
 	for (i = 0; i < n; i++)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Several hosts, traces written by lttng-relayd (issue 4, section 1).
+# Several hosts, traces written by lttng-relayd (docs/REPORT.md, "What it
+# reads").
 #
 # Two "hosts" stream to one lttng-relayd over TCP: each is a UTS + mount
 # namespace with a hostname and a session daemon of its own, recording one

@@ -55,7 +55,7 @@ expect 1 "/nonexistent/x" "$work/t" --json - --chrome-trace /nonexistent/x -q
 [ ! -s "$work/out" ] || bad "JSON printed although the Chrome trace failed"
 "$report" "$work/t" --csv-dir "$work/csv" --json "$work/old.json" \
 	--chrome-trace "$work/old.ctf" -q 2>"$work/err" || { bad "all outputs"; cat "$work/err"; }
-[ "$(ls "$work/csv" | wc -l)" -eq 2 ] && grep -q qprof-report/1 "$work/old.json" &&
+[ "$(ls "$work/csv" | wc -l)" -eq 2 ] && grep -q qprof-report/2 "$work/old.json" &&
 	grep -q traceEvents "$work/old.ctf" || bad "not every output written"
 
 # ---- outputs on one path, or inside the input

@@ -4,7 +4,7 @@
  * and checks every decoded event against the values e2e_gen derives from
  * the inference number (see e2e_gen.c), plus ordering and accounting.
  *
- *   e2e_readcheck -n N -k K [-c] [-o NAME] [-P PROCESSES] [-d DISCARDED | -L] TRACE...
+ *   e2e_readcheck -n N -k K [-b BOS] [-c] [-o NAME] [-P PROCESSES] [-d DISCARDED | -L] TRACE...
  *
  * Only processes whose process_info says shim_version "qprof-gen" are
  * checked: the session daemon is shared, other qprof users' events are
@@ -34,6 +34,7 @@ struct proc {
 
 struct check {
 	unsigned long n, k;
+	uint32_t bos;			/* -b: BOs per request (e2e_gen -b) */
 	int callback, lossy;
 	const char *name;
 	struct proc procs[64];
@@ -84,15 +85,20 @@ static struct proc *proc_of(struct check *c, int32_t pid)
 static void check_exec(struct check *c, const struct qp_event *ev,
 		       struct proc *p)
 {
-	uint32_t e = p->cur_e;
+	uint32_t e = p->cur_e, j, nb = c->bos;
 
 	if (ev->tid != (ev->pid ^ (1 << 21)) || ev->u.execute.dbc_id != 3 ||
-	    ev->u.execute.count != 2 || ev->u.execute.nresize != 0 ||
-	    ev->u.execute.handles[0] != 100 + 2 * e ||
-	    ev->u.execute.handles[1] != 101 + 2 * e ||
-	    ev->u.execute.dirs[0] != 1 || ev->u.execute.dirs[1] != 2 ||
-	    ev->u.execute.fd != 5 || ev->status != 0)
+	    ev->u.execute.count != nb || ev->u.execute.nresize != 0 ||
+	    ev->u.execute.fd != 5 || ev->status != 0) {
 		FAIL(c, "seq %" PRIu64 ": bad kmd_execute", p->cur_seq);
+		return;
+	}
+	/* every entry, however many (none is cut) */
+	for (j = 0; j < nb; j++)
+		if (ev->u.execute.handles[j] != 100 + nb * e + j ||
+		    ev->u.execute.dirs[j] != (j < nb / 2 ? 1u : 2u))
+			FAIL(c, "seq %" PRIu64 ": execute entry %u differs",
+			     p->cur_seq, j);
 }
 
 static void check_perf(struct check *c, const struct qp_event *ev,
@@ -101,12 +107,12 @@ static void check_perf(struct check *c, const struct qp_event *ev,
 	uint64_t i = p->cur_seq;
 	uint32_t e = p->cur_e, j;
 
-	if (ev->u.perf_stats.count != 2 || ev->u.perf_stats.dbc_id != 3) {
+	if (ev->u.perf_stats.count != c->bos || ev->u.perf_stats.dbc_id != 3) {
 		FAIL(c, "seq %" PRIu64 ": bad kmd_perf_stats", i);
 		return;
 	}
-	for (j = 0; j < 2; j++)
-		if (ev->u.perf_stats.handles[j] != 100 + 2 * e + j ||
+	for (j = 0; j < c->bos; j++)
+		if (ev->u.perf_stats.handles[j] != 100 + c->bos * e + j ||
 		    ev->u.perf_stats.queue_level_before[j] != 2 * (i % 3) ||
 		    ev->u.perf_stats.num_queue_element[j] != 2 ||
 		    ev->u.perf_stats.submit_latency_us[j] != 10 + i % 7 ||
@@ -150,7 +156,8 @@ static void check_event(struct check *c, const struct qp_event *ev,
 		check_exec(c, ev, p);
 		break;
 	case QP_EV_KMD_WAIT:
-		if (ev->u.wait.handle != 101 + 2 * p->cur_e || ev->u.wait.dbc_id != 3)
+		if (ev->u.wait.handle != 99 + c->bos * (p->cur_e + 1) ||
+		    ev->u.wait.dbc_id != 3)
 			FAIL(c, "seq %" PRIu64 ": bad kmd_wait", p->cur_seq);
 		break;
 	case QP_EV_KMD_PERF_STATS:
@@ -224,7 +231,7 @@ static void check_counts(struct check *c, unsigned long nproc)
 		FAIL(c, "%zu processes, expected %lu", c->nprocs, nproc);
 	if (c->kinds[QP_EV_PROCESS_INFO] != setup ||
 	    c->kinds[QP_EV_API_EXECOBJ_CREATE] != setup * c->k ||
-	    c->kinds[QP_EV_KMD_CREATE_BO] != 2 * setup * c->k)
+	    c->kinds[QP_EV_KMD_CREATE_BO] != c->bos * setup * c->k)
 		FAIL(c, "setup event counts differ");
 	if (c->kinds[QP_EV_API_ENQUEUE_ENTRY] != n ||
 	    c->kinds[QP_EV_API_ENQUEUE_EXIT] != n ||
@@ -242,7 +249,7 @@ static void check_counts(struct check *c, unsigned long nproc)
 
 int main(int argc, char **argv)
 {
-	struct check c = { .n = 1000, .k = 4, .name = "gen-prog" };
+	struct check c = { .n = 1000, .k = 4, .bos = 2, .name = "gen-prog" };
 	struct qp_read_stats st;
 	struct qp_model m;
 	unsigned long nproc = 1;
@@ -250,10 +257,11 @@ int main(int argc, char **argv)
 	char err[1024];
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:k:co:P:d:L")) != -1) {
+	while ((opt = getopt(argc, argv, "n:k:b:co:P:d:L")) != -1) {
 		switch (opt) {
 		case 'n': c.n = strtoul(optarg, NULL, 0); break;
 		case 'k': c.k = strtoul(optarg, NULL, 0); break;
+		case 'b': c.bos = (uint32_t)strtoul(optarg, NULL, 0); break;
 		case 'c': c.callback = 1; break;
 		case 'o': c.name = optarg; break;
 		case 'P': nproc = strtoul(optarg, NULL, 0); break;

@@ -3,7 +3,8 @@
 # e2e_gen emits the shim's events through the real qprof provider with
 # values derived from the inference number; e2e_readcheck decodes them
 # with qp_read_traces() and checks every field, the order and the counts.
-#   1. per-UID buffers, 2 processes, wait and callback completion;
+#   1. per-UID buffers, 2 processes, wait and callback completion; 134
+#      BOs per request (an LLM program's), assembled whole by qprof-report;
 #   2. per-PID buffers (one trace per process), discovery from the session dir;
 #   3. a channel too small on purpose: every event e2e_gen emitted is
 #      either decoded or counted as discarded, and the count equals what
@@ -27,6 +28,30 @@ s2=$(qp_session_create e2e-reader "$work/t1c") || exit 99
 sessions="$sessions $s2"
 qp_session_start "$s2" && "$tp/e2e_gen" -n 3000 -k 3 -c && qp_session_stop "$s2" || exit 99
 "$tp/e2e_readcheck" -n 3000 -k 3 -c "$work/t1c" || fail=1
+
+# 1b. an LLM program's requests: 134 BOs each.  Every entry is decoded,
+# and qprof-report assembles each request whole: the wait handle (entry
+# 133) is found, its perf-stats entry gives exectoVc = 10 + i % 7 and
+# execToComplete = 100 + i % 13, entry 0 queueDepth = 2 * (i % 3).
+s1b=$(qp_session_create e2e-reader "$work/t1b") || exit 99
+sessions="$sessions $s1b"
+qp_session_start "$s1b" && "$tp/e2e_gen" -n 600 -k 3 -b 134 -o llm &&
+	qp_session_stop "$s1b" || exit 99
+"$tp/e2e_readcheck" -n 600 -k 3 -b 134 -o llm "$work/t1b" || fail=1
+"$top_builddir/post/qprof-report" -q --json "$work/t1b.json" --per-inference \
+	"$work/t1b" || fail=1
+python3 - "$work/t1b.json" <<'PY' || fail=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+inf = [i for i in r["inferences"] if i["state"] == "ok" and i["match"] == "bo"]
+bad = [i["seq"] for i in inf
+       if i["metrics"].get("exectoVcUs") != 10 + i["seq"] % 7
+       or i["metrics"].get("execToCompleteUs") != 100 + i["seq"] % 13
+       or i["counts"].get("queueDepth") != 2 * (i["seq"] % 3)]
+if len(inf) != 600 or len(r["inferences"]) != 600 or bad:
+    sys.exit("134-BO requests: %d of %d matched, wrong kernel stats: %s"
+             % (len(inf), len(r["inferences"]), bad[:10]))
+PY
 
 # 2. per-PID buffers: one trace directory per process
 s3=e2e-reader-pid-$$

@@ -7,7 +7,7 @@
 #   - filters and windowing: --program, --pid, --start-iter/--num-samples,
 #     --keep-middle (latency_stats -k arithmetic);
 #   - --by tables, --latency-stats on qprof's own CSV;
-#   - bad input (issue 4 section 6): missing path, no trace, a trace without
+#   - bad input (docs/REPORT.md, "Exit status and errors"): missing path, no trace, a trace without
 #     qprof events, truncated stream files, malformed dumps, unknown program
 #     names, usage errors; an existing output file is never half-written.
 set -u

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Call sites symbolised on a real recording (issue 4, section 4, --by
+# Call sites symbolised on a real recording (--symbolize, --by
 # callsite): `qprof record` (qprof:*, lttng_ust_statedump:*, lttng_ust_dl:*,
 # ip context) of qaic-sim-app, then `qprof-report --by callsite
 # --symbolize`.  The truth is the application's source: the one enqueue

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# End-to-end truth test of qprof (issue 4, section 5): record the
+# End-to-end truth test of qprof: record the
 # simulator's sample application with libqprof.so under LTTng, with the
 # simulated runtime's latency profiling on for every inference, run
 # qprof-report --csv-dir --device-latency, and compare qprof's CSV with the

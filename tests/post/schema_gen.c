@@ -304,11 +304,80 @@ static void teardown(void)
 	expect("api_context_release", &c, "\tobj=4096");
 }
 
+/* Schema 3: a Python program's qaicrt calls (preload/python). */
+static void python(void)
+{
+	static const uint64_t dims0[2] = { 1, 32 };
+	struct qprof_tp_call c;
+
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_context_create, &c, 0x7f0001, 4, 0);
+	expect("py_context_create", &c, "\tctx=8323073\tnum_devices=4\tdev0=0");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_qpc_open, &c, 0x7f0002, "qpc/llm");
+	expect("py_qpc_open", &c, "\tqpc=8323074\tpath=qpc/llm");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_program_create, &c, 0x7f0001, 0x7f0003,
+			     0x7f0002, -1, "0:1:2:3");
+	expect("py_program_create", &c, "\tctx=8323073\tprogram=8323075"
+	       "\tqpc=8323074\tdev=-1\tdev_mapping=0:1:2:3");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_program_load, &c, 0x7f0003);
+	expect("py_program_load", &c, "\tobj=8323075");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_program_activate, &c, 0x7f0003);
+	expect("py_program_activate", &c, "\tobj=8323075");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_queue_create, &c, 0x7f0001, 0x7f0004, 0);
+	expect("py_queue_create", &c, "\tctx=8323073\tqueue=8323076\tdev=0");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_execobj_create, &c, 0x7f0001, 0x7f0005,
+			     0x7f0003);
+	expect("py_execobj_create", &c, "\tctx=8323073\texecobj=8323077"
+	       "\tprogram=8323075");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_set_data, &c, 0x7f0005, 131, 131584, 128,
+			     8, dims0, 2);
+	expect("py_set_data", &c, "\texecobj=8323077\tnum_buffers=131"
+	       "\ttotal_bytes=131584\tskipped=128\telem0=8\tdims0=[1,32]");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_enqueue_entry, &c, 0, 0x7f0004, 0x7f0005);
+	expect_no_begin("py_enqueue_entry", &c, "\tseq=0\tqueue=8323076"
+			"\texecobj=8323077");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_enqueue_exit, &c, 0);
+	expect_no_begin("py_enqueue_exit", &c, "\tseq=0");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_wait, &c, 0x7f0005, 0);
+	expect("py_wait", &c, "\texecobj=8323077\ttimeout=0");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_get_data, &c, 0x7f0005, 131, 131584);
+	expect("py_get_data", &c, "\texecobj=8323077\tnum_buffers=131"
+	       "\ttotal_bytes=131584");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_enqueue_entry, &c, 1, 0, 0x7f0005);
+	expect_no_begin("py_enqueue_entry", &c, "\tseq=1\tqueue=0"
+			"\texecobj=8323077");
+	/* a failed synchronous run: QS_INVAL (6) */
+	c = call(APP, 6, 0);
+	lttng_ust_tracepoint(qprof, py_run, &c, 1, 0x7f0005, 131, 131584);
+	expect("py_run", &c, "\tseq=1\texecobj=8323077\tnum_buffers=131"
+	       "\ttotal_bytes=131584");
+	/* a call that raised: status -1 */
+	c = call(APP, -1, 0);
+	lttng_ust_tracepoint(qprof, py_program_deactivate, &c, 0x7f0003);
+	expect("py_program_deactivate", &c, "\tobj=8323075");
+	c = call(APP, 0, 0);
+	lttng_ust_tracepoint(qprof, py_program_unload, &c, 0x7f0003);
+	expect("py_program_unload", &c, "\tobj=8323075");
+}
+
 int main(void)
 {
 	setup();
 	inference(0, 0);
 	inference(1, 1);
 	teardown();
+	python();
 	return fflush(stdout) ? 1 : 0;
 }

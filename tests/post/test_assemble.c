@@ -53,6 +53,22 @@ static struct qp_event *push(enum qp_ev_kind kind, int pid, int tid,
 	return ev;
 }
 
+/* Elements of the events' sequences (reset with the buffer). */
+#define MAXSEQ (256 * 1024)
+static uint32_t seqpool[MAXSEQ];
+static size_t nseq;
+
+static uint32_t *u32s(size_t n)
+{
+	uint32_t *p;
+
+	assert_true(nseq + n <= MAXSEQ);
+	p = &seqpool[nseq];
+	nseq += n;
+	memset(p, 0, n * sizeof(*p));
+	return p;
+}
+
 /* Sort like the muxer (ts order, stable on ties) and feed everything. */
 static void run(void)
 {
@@ -74,6 +90,7 @@ static void run(void)
 		assert_int_equal(qp_assembler_feed(asmb, &evbuf[pos[i]]), 0);
 	free(pos);
 	nev = 0;
+	nseq = 0;
 	assert_int_equal(qp_assembler_finish(asmb), 0);
 }
 
@@ -173,13 +190,17 @@ static void execute(int pid, int tid, uint64_t b, uint64_t t, int fd,
 {
 	struct qp_event *ev = push(QP_EV_KMD_EXECUTE, pid, tid, b, t, ret, err);
 
+	uint32_t *h = u32s(3), *d = u32s(3);	/* room for a third entry */
+
 	ev->u.execute.fd = fd;
 	ev->u.execute.dbc_id = dbc;
 	ev->u.execute.count = 2;
-	ev->u.execute.handles[0] = hin;
-	ev->u.execute.dirs[0] = IN;
-	ev->u.execute.handles[1] = hout;
-	ev->u.execute.dirs[1] = OUT;
+	ev->u.execute.handles = h;
+	ev->u.execute.dirs = d;
+	h[0] = hin;
+	d[0] = IN;
+	h[1] = hout;
+	d[1] = OUT;
 }
 
 static void kwait(int pid, int tid, uint64_t b, uint64_t t, int fd,
@@ -204,21 +225,29 @@ static void perf(int pid, int tid, uint64_t t, int fd, uint32_t dbc,
 	struct qp_event *ev = push(QP_EV_KMD_PERF_STATS, pid, tid, t - US(1), t,
 				   0, 0);
 
+	uint32_t *h = u32s(3), *ql = u32s(3), *nq = u32s(3), *sl = u32s(3);
+	uint32_t *dl = u32s(3);			/* room for a third entry */
+
 	ev->u.perf_stats.fd = fd;
 	ev->u.perf_stats.dbc_id = dbc;
 	ev->u.perf_stats.by_shim = (uint8_t)by_shim;
 	ev->u.perf_stats.count = 2;
-	ev->u.perf_stats.handles[0] = hin;
-	ev->u.perf_stats.handles[1] = hout;
-	ev->u.perf_stats.queue_level_before[0] = qlb;
-	ev->u.perf_stats.queue_level_before[1] = qlb + 3;
-	ev->u.perf_stats.num_queue_element[0] = 3;
-	ev->u.perf_stats.num_queue_element[1] = 2;
+	ev->u.perf_stats.handles = h;
+	ev->u.perf_stats.queue_level_before = ql;
+	ev->u.perf_stats.num_queue_element = nq;
+	ev->u.perf_stats.submit_latency_us = sl;
+	ev->u.perf_stats.device_latency_us = dl;
+	h[0] = hin;
+	h[1] = hout;
+	ql[0] = qlb;
+	ql[1] = qlb + 3;
+	nq[0] = 3;
+	nq[1] = 2;
 	/* the input entry differs, so taking the wrong entry shows */
-	ev->u.perf_stats.submit_latency_us[0] = sub + 100;
-	ev->u.perf_stats.device_latency_us[0] = dev + 100;
-	ev->u.perf_stats.submit_latency_us[1] = sub;
-	ev->u.perf_stats.device_latency_us[1] = dev;
+	sl[0] = sub + 100;
+	dl[0] = dev + 100;
+	sl[1] = sub;
+	dl[1] = dev;
 }
 
 static void eo_wait(int pid, int tid, uint64_t b, uint64_t t, uint64_t eo,
@@ -1106,17 +1135,17 @@ static void perf_stats_first_wins(void **state)
 	execute(1500, 1501, AT(1010), AT(1014), 3, 0, 1, 2, 0, 0);
 	/* the output is not the last entry: (in 1, out 2, in 3) */
 	evbuf[nev - 1].u.execute.count = 3;
-	evbuf[nev - 1].u.execute.handles[2] = 3;
-	evbuf[nev - 1].u.execute.dirs[2] = IN;
+	((uint32_t *)evbuf[nev - 1].u.execute.handles)[2] = 3;
+	((uint32_t *)evbuf[nev - 1].u.execute.dirs)[2] = IN;
 	/* another thread polls before completion: device latency 0 */
 	perf(1500, 1502, AT(1100), 3, 0, 1, 2, 6, 4, 0, 0);
 	kwait(1500, 1501, AT(1015), AT(1500), 3, 2, 0, 0, 0);
 	perf(1500, 1501, AT(1502), 3, 0, 1, 2, 6, 4, 485, 1);	/* shim */
 	evbuf[nev - 1].u.perf_stats.count = 3;
-	evbuf[nev - 1].u.perf_stats.handles[2] = 3;
-	evbuf[nev - 1].u.perf_stats.num_queue_element[2] = 4;
-	evbuf[nev - 1].u.perf_stats.submit_latency_us[2] = 77;
-	evbuf[nev - 1].u.perf_stats.device_latency_us[2] = 777;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.handles)[2] = 3;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.num_queue_element)[2] = 4;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.submit_latency_us)[2] = 77;
+	((uint32_t *)evbuf[nev - 1].u.perf_stats.device_latency_us)[2] = 777;
 	perf(1500, 1501, AT(1504), 3, 0, 1, 2, 99, 99, 999, 0);	/* runtime */
 	eo_wait(1500, 1500, AT(1004), AT(1510), 0xf0, 0);
 	run();
@@ -1158,9 +1187,9 @@ static void perf_stats_partial_query(void **state)
 		/* the shim's: entry of handle 2 only, as the kernel answers it */
 		perf(1550, 1551, AT(b + 502), 3, 0, 2, 2, 6 + 3, 4, 485, 1);
 		evbuf[nev - 1].u.perf_stats.count = 1;
-		evbuf[nev - 1].u.perf_stats.num_queue_element[0] = 2;
-		evbuf[nev - 1].u.perf_stats.submit_latency_us[0] = 4;
-		evbuf[nev - 1].u.perf_stats.device_latency_us[0] = 485;
+		((uint32_t *)evbuf[nev - 1].u.perf_stats.num_queue_element)[0] = 2;
+		((uint32_t *)evbuf[nev - 1].u.perf_stats.submit_latency_us)[0] = 4;
+		((uint32_t *)evbuf[nev - 1].u.perf_stats.device_latency_us)[0] = 485;
 		eo_wait(1550, 1550, AT(b + 4), AT(b + 510), 0xf5, 0);
 		/* the runtime's complete query, for inference 0 only (late) */
 		if (k == 0)
@@ -1205,18 +1234,18 @@ static void unmatched_inference(void **state)
 /* Call sites: the enqueue's ip, plus the deeper stack when recorded. */
 static void callsites(void **state)
 {
+	static const uint64_t ips[] = { 0x4011, 0x5022, 0x6033 };
 	struct qp_event *ev;
 
 	(void)state;
+
 	app_with_program(1700, 3, 0, 0x100, "net", 0);
 	execobj_create(1700, 1700, AT(100), 0x17, 0x100, 3, 0, 1, 2);
 	enq_entry(1700, 1700, AT(1000), 0, 0x9, 0x17, 0, 0x4011);
 	enq_entry(1700, 1700, AT(2000), 1, 0x9, 0x17, 0, 0x4011);
 	ev = push(QP_EV_API_CALLSTACK, 1700, 1700, 0, AT(2999), 0, 0);
 	ev->u.callstack.depth = 3;
-	ev->u.callstack.ips[0] = 0x4011;
-	ev->u.callstack.ips[1] = 0x5022;
-	ev->u.callstack.ips[2] = 0x6033;
+	ev->u.callstack.ips = ips;
 	enq_entry(1700, 1700, AT(3000), 2, 0x9, 0x17, 0, 0x4011);
 	enq_entry(1700, 1700, AT(4000), 3, 0x9, 0x17, 0, 0);
 	run();
@@ -1291,6 +1320,665 @@ static void event_names(void **state)
 	assert_string_equal(qp_ev_kind_name(QP_EV__COUNT), "?");
 }
 
+/*
+ * An LLM program's request (docs/MATCHING.md): 134 BOs, as an exported
+ * efficient-transformers model binds them: input_ids, position_ids, 32
+ * layers of past_key / past_value in (64), logits, 64 retained states
+ * out, three more inputs.  LLM_WAIT: the last BO attached FROM_DEV.
+ */
+#define LLM_BOS 134
+#define LLM_OUT0 66		/* logits */
+#define LLM_WAIT 130		/* past_value.31_RetainedState */
+
+static uint32_t llm_dir(uint32_t k)
+{
+	return k >= LLM_OUT0 && k <= LLM_WAIT ? OUT : IN;
+}
+
+/* Ring elements of BO k: a KV tensor of 2 MiB is one 4 MiB chunk ... */
+static uint32_t llm_elems(uint32_t k)
+{
+	return k == LLM_OUT0 ? 2 : 1;	/* ... logits take two */
+}
+
+/* qaicCreateExecObj creating handles base .. base + 133 inside. */
+static void llm_execobj(int pid, uint64_t at, uint64_t eo, uint64_t prog,
+			int fd, uint32_t dbc, uint32_t base)
+{
+	struct qp_event *ev;
+	uint32_t k;
+
+	for (k = 0; k < LLM_BOS; k++)
+		create_bo(pid, pid, at + US(1 + 3 * k), fd, base + k, dbc,
+			  llm_dir(k));
+	ev = push(QP_EV_API_EXECOBJ_CREATE, pid, pid, at, at + US(420), 0, 0);
+	ev->u.execobj_create.execobj = eo;
+	ev->u.execobj_create.program = prog;
+}
+
+/*
+ * EXECUTE of the 134 BOs.  The entries' `dir` is what the runtime put
+ * there, which the kernel ignores: here every entry says TO_DEV but the
+ * last, which says FROM_DEV although its BO was attached TO_DEV.
+ */
+static void llm_execute(int pid, int tid, uint64_t b, uint64_t t, int fd,
+			uint32_t dbc, uint32_t base)
+{
+	struct qp_event *ev = push(QP_EV_KMD_EXECUTE, pid, tid, b, t, 0, 0);
+	uint32_t *h = u32s(LLM_BOS), *d = u32s(LLM_BOS);
+	uint32_t k;
+
+	for (k = 0; k < LLM_BOS; k++) {
+		h[k] = base + k;
+		d[k] = k == LLM_BOS - 1 ? OUT : IN;
+	}
+	ev->u.execute.fd = fd;
+	ev->u.execute.dbc_id = dbc;
+	ev->u.execute.count = LLM_BOS;
+	ev->u.execute.handles = h;
+	ev->u.execute.dirs = d;
+}
+
+/*
+ * PERF_STATS_BO of the 134 BOs as the kernel answers: queue levels grow
+ * by each BO's ring elements; every entry has the request's latencies
+ * but the wait handle's, made different so that taking another shows.
+ */
+static void llm_perf(int pid, int tid, uint64_t t, int fd, uint32_t dbc,
+		     uint32_t base, uint32_t qlb, uint32_t sub, uint32_t dev)
+{
+	struct qp_event *ev = push(QP_EV_KMD_PERF_STATS, pid, tid, t - US(1), t,
+				   0, 0);
+	uint32_t *h = u32s(LLM_BOS), *ql = u32s(LLM_BOS), *nq = u32s(LLM_BOS);
+	uint32_t *sl = u32s(LLM_BOS), *dl = u32s(LLM_BOS);
+	uint32_t k, level = qlb;
+
+	for (k = 0; k < LLM_BOS; k++) {
+		h[k] = base + k;
+		ql[k] = level;
+		nq[k] = llm_elems(k);
+		level += nq[k];
+		sl[k] = k == LLM_WAIT ? sub : sub + 1000;
+		dl[k] = k == LLM_WAIT ? dev : dev + 1000;
+	}
+	ev->u.perf_stats.fd = fd;
+	ev->u.perf_stats.dbc_id = dbc;
+	ev->u.perf_stats.by_shim = 1;
+	ev->u.perf_stats.count = LLM_BOS;
+	ev->u.perf_stats.handles = h;
+	ev->u.perf_stats.queue_level_before = ql;
+	ev->u.perf_stats.num_queue_element = nq;
+	ev->u.perf_stats.submit_latency_us = sl;
+	ev->u.perf_stats.device_latency_us = dl;
+}
+
+/*
+ * Two exec objects of 134 BOs each, three inferences, the second one's
+ * EXECUTE before the first's: every request is assembled whole (BO
+ * matching by any of its 134 handles, the wait handle found by its
+ * ATTACH_SLICE direction, all 134 perf-stat entries summed).
+ */
+static void llm_134_bos(void **state)
+{
+	static const struct {
+		uint64_t eo;
+		uint32_t base;
+		uint64_t enq, exb, we, done;
+		uint32_t qlb, sub, dev;
+	} r[3] = {
+		{ 0xe1, 1000, 1000, 1040, 1900, 1950, 0, 5, 800 },
+		{ 0xe2, 2000, 1010, 1020, 1700, 1720, 0, 6, 600 },
+		{ 0xe1, 1000, 2000, 2010, 2900, 2910, 135, 7, 850 },
+	};
+	uint32_t total = 0, k;
+	int i;
+
+	(void)state;
+	app_with_program(1800, 4, 2, 0x180, "llama", 0);
+	llm_execobj(1800, AT(100), 0xe1, 0x180, 4, 2, 1000);
+	llm_execobj(1800, AT(530), 0xe2, 0x180, 4, 2, 2000);
+	for (i = 0; i < 3; i++) {
+		int wt = 1801 + i;
+
+		enq_entry(1800, 1800, AT(r[i].enq), (uint64_t)i, 0x9, r[i].eo,
+			  0, 0);
+		enq_exit(1800, 1800, AT(r[i].enq + 2), (uint64_t)i, 0);
+		llm_execute(1800, wt, AT(r[i].exb), AT(r[i].exb + 4), 4, 2,
+			    r[i].base);
+		kwait(1800, wt, AT(r[i].exb + 5), AT(r[i].we), 4,
+		      r[i].base + LLM_WAIT, 2, 0, 0);
+		llm_perf(1800, wt, AT(r[i].we + 2), 4, 2, r[i].base, r[i].qlb,
+			 r[i].sub, r[i].dev);
+		eo_wait(1800, 1800, AT(r[i].enq + 3), AT(r[i].done), r[i].eo, 0);
+	}
+	run();
+	for (k = 0; k < LLM_BOS; k++)
+		total += llm_elems(k);
+	assert_int_equal(total, 135);
+	assert_int_equal(model.ninf, 3);
+	assert_int_equal(model.state_count[QP_INF_OK], 3);
+	assert_int_equal(model.matched[QP_MATCH_BO], 3);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_waits, 0);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_perf, 0);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_executes, 0);
+	for (i = 0; i < 3; i++) {
+		const struct qp_inference *inf = find(1800, (uint32_t)i);
+
+		assert_int_equal(inf->state, QP_INF_OK);
+		assert_int_equal(inf->match, QP_MATCH_BO);
+		assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(r[i].exb));
+		assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END), AT(r[i].we));
+		assert_int_equal(qp_inf_time(inf, QP_T_DONE), AT(r[i].done));
+		assert_int_equal(inf->submit_tid, 1801 + i);
+		assert_int_equal(inf->flags & (QP_F_HAS_PERF | QP_F_PERF_BY_SHIM),
+				 QP_F_HAS_PERF | QP_F_PERF_BY_SHIM);
+		assert_int_equal(inf->submit_latency_us, r[i].sub);
+		assert_int_equal(inf->device_latency_us, r[i].dev);
+		assert_int_equal(inf->queue_level_before, r[i].qlb);
+		assert_int_equal(inf->total_queue_elements, total);
+		/* numInfInQueue = 1 + queueDepth / total (FACTS.md §2.4) */
+		assert_true(metric(inf, QP_M_NUM_INF_IN_QUEUE) ==
+			    (r[i].qlb ? 2.0 : 1.0));
+	}
+}
+
+/* ---- programs over several devices (devMapping) ------------------------- */
+
+#define MD_DEVS 4
+
+static void kmd_open(int pid, int tid, uint64_t t, int fd, const char *path)
+{
+	struct qp_event *ev = push(QP_EV_KMD_OPEN, pid, tid, 0, t, 0, 0);
+
+	ev->u.kmd_open.fd = fd;
+	ev->u.kmd_open.path = path;
+}
+
+/*
+ * A program over devices accel0..accel<n-1> (fds 10 + d, DBC 5 + d on
+ * each): the opens, then qaicLoadProgram activating one DBC per device.
+ */
+static void md_program(int pid, uint64_t prog, int n)
+{
+	static const char *const paths[MD_DEVS] = {
+		"/dev/accel/accel0", "/dev/accel/accel1",
+		"/dev/accel/accel2", "/dev/accel/accel3",
+	};
+	struct qp_event *ev;
+	int d;
+
+	for (d = 0; d < n; d++)
+		kmd_open(pid, pid, AT(1 + d), 10 + d, paths[d]);
+	program_create(pid, pid, AT(10), AT(15), prog, "llm");
+	for (d = 0; d < n; d++)
+		manage(pid, pid, AT(20 + 2 * d), AT(21 + 2 * d), 10 + d, 5 + d);
+	ev = push(QP_EV_API_PROGRAM_LOAD, pid, pid, AT(18), AT(40), 0, 0);
+	ev->u.obj.obj = prog;
+}
+
+/* qaicCreateExecObj: BOs 1 (in) and 2 (out) on every device's fd. */
+static void md_execobj(int pid, uint64_t at, uint64_t eo, uint64_t prog,
+		       int n)
+{
+	struct qp_event *ev;
+	int d;
+
+	for (d = 0; d < n; d++) {
+		create_bo(pid, pid, at + US(1 + 6 * d), 10 + d, 1,
+			  (uint32_t)(5 + d), IN);
+		create_bo(pid, pid, at + US(4 + 6 * d), 10 + d, 2,
+			  (uint32_t)(5 + d), OUT);
+	}
+	ev = push(QP_EV_API_EXECOBJ_CREATE, pid, pid, at, at + US(50), 0, 0);
+	ev->u.execobj_create.execobj = eo;
+	ev->u.execobj_create.program = prog;
+}
+
+/*
+ * One inference over n devices as a worker (wt) runs it: EXECUTE on each
+ * device in turn (3 µs each, from exb), WAIT on each in turn, then each
+ * device's perf stats (sub[d], dev[d]); completion at done.  we[d]: the
+ * WAIT returns.
+ */
+struct md_spec {
+	int pid, wt, n;
+	uint64_t seq, eo, enq, exb, done;
+	uint64_t we[MD_DEVS];
+	uint32_t sub[MD_DEVS], dev[MD_DEVS];
+};
+
+static void md_inference(const struct md_spec *s)
+{
+	int d;
+
+	enq_entry(s->pid, s->pid, AT(s->enq), s->seq, 0x9, s->eo, 0, 0);
+	enq_exit(s->pid, s->pid, AT(s->enq + 2), s->seq, 0);
+	for (d = 0; d < s->n; d++)
+		execute(s->pid, s->wt, AT(s->exb + 3 * (uint64_t)d),
+			AT(s->exb + 3 * (uint64_t)d + 2), 10 + d,
+			(uint32_t)(5 + d), 1, 2, 0, 0);
+	for (d = 0; d < s->n; d++) {
+		uint64_t wb = d ? s->we[d - 1] + 1 : s->exb + 3 * (uint64_t)s->n;
+
+		kwait(s->pid, s->wt, AT(wb), AT(s->we[d]), 10 + d, 2,
+		      (uint32_t)(5 + d), 0, 0);
+	}
+	for (d = 0; d < s->n; d++)
+		perf(s->pid, s->wt, AT(s->we[s->n - 1] + 2 + (uint64_t)d),
+		     10 + d, (uint32_t)(5 + d), 1, 2, (uint32_t)d, s->sub[d],
+		     s->dev[d], 1);
+	eo_wait(s->pid, s->pid, AT(s->enq + 3), AT(s->done), s->eo, 0);
+}
+
+/* The device (index into model.devices) of a span, by name. */
+static const char *span_dev(const struct qp_dev_span *sp)
+{
+	static char buf[32];
+
+	return qp_device_name(&model, sp->device, buf, sizeof(buf));
+}
+
+/*
+ * devMapping 0:1:2:3: each enqueue is one EXECUTE and one WAIT per device,
+ * the same handles on every device's fd.  One inference each, completed
+ * when its last device is, with four spans; the kernel figures are the
+ * straggler's: the device with the largest exectoVc + execToComplete
+ * (the third inference's devices 1 and 3 tie, and the first submitted
+ * wins).
+ */
+static void multi_device_spans(void **state)
+{
+	struct md_spec s[3] = {
+		{ .pid = 2000, .wt = 2001, .n = 4, .seq = 0, .eo = 0xd0,
+		  .enq = 1000, .exb = 1010, .done = 1900,
+		  .we = { 1500, 1700, 1701, 1702 },
+		  .sub = { 3, 4, 5, 6 }, .dev = { 470, 480, 660, 650 } },
+		{ .pid = 2000, .wt = 2001, .n = 4, .seq = 1, .eo = 0xd0,
+		  .enq = 2000, .exb = 2010, .done = 2950,
+		  .we = { 2500, 2501, 2502, 2900 },
+		  .sub = { 3, 3, 3, 3 }, .dev = { 470, 471, 472, 870 } },
+		{ .pid = 2000, .wt = 2001, .n = 4, .seq = 2, .eo = 0xd0,
+		  .enq = 3000, .exb = 3010, .done = 3600,
+		  .we = { 3500, 3501, 3502, 3503 },
+		  .sub = { 3, 5, 3, 4 }, .dev = { 470, 480, 470, 481 } },
+	};
+	static const int strag[3] = { 2, 3, 1 };
+	size_t k, n;
+	int i, d;
+
+	(void)state;
+	md_program(2000, 0x200, MD_DEVS);
+	md_execobj(2000, AT(100), 0xd0, 0x200, MD_DEVS);
+	for (i = 0; i < 3; i++)
+		md_inference(&s[i]);
+	run();
+	assert_int_equal(model.ninf, 3);
+	assert_int_equal(model.state_count[QP_INF_OK], 3);
+	assert_int_equal(model.matched[QP_MATCH_BO], 3);
+	assert_int_equal(model.multi_device, 3);
+	assert_int_equal(model.nspans, 12);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_executes, 0);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_waits, 0);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_perf, 0);
+	for (i = 0; i < 3; i++) {
+		const struct qp_inference *inf = find(2000, (uint32_t)i);
+		const struct qp_dev_span *sp;
+		int g = strag[i];
+
+		k = (size_t)(inf - model.inf);
+		sp = qp_model_spans(&model, k, &n);
+		assert_int_equal(n, MD_DEVS);
+		assert_ptr_equal(qp_model_straggler(&model, k), &sp[g]);
+		for (d = 0; d < MD_DEVS; d++) {
+			char want[32];
+
+			snprintf(want, sizeof(want), "accel%d", d);
+			assert_int_equal(sp[d].inf, k);
+			assert_int_equal(sp[d].order, d);
+			assert_string_equal(span_dev(&sp[d]), want);
+			assert_int_equal(sp[d].dbc_id, 5 + d);
+			assert_int_equal(sp[d].exec_begin,
+					 US(s[i].exb + 3 * (uint64_t)d - s[i].enq));
+			assert_int_equal(sp[d].exec_end,
+					 US(s[i].exb + 3 * (uint64_t)d + 2 - s[i].enq));
+			assert_int_equal(sp[d].wait_end, US(s[i].we[d] - s[i].enq));
+			assert_int_equal(sp[d].submit_latency_us, s[i].sub[d]);
+			assert_int_equal(sp[d].device_latency_us, s[i].dev[d]);
+			assert_int_equal(sp[d].queue_level_before, (uint32_t)d);
+			assert_int_equal(sp[d].flags, QP_SPAN_HAS_PERF |
+					 (d == g ? QP_SPAN_STRAGGLER : 0));
+		}
+		/* the record: first EXECUTE entry, last EXECUTE return, last
+		 * WAIT return; the straggler's kernel figures */
+		assert_int_equal(inf->state, QP_INF_OK);
+		assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(s[i].exb));
+		assert_int_equal(qp_inf_time(inf, QP_T_EXEC_END),
+				 AT(s[i].exb + 3 * (MD_DEVS - 1) + 2));
+		assert_int_equal(qp_inf_time(inf, QP_T_WAIT_BEGIN),
+				 AT(s[i].exb + 3 * MD_DEVS));
+		assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END),
+				 AT(s[i].we[MD_DEVS - 1]));
+		assert_int_equal(qp_inf_time(inf, QP_T_DONE), AT(s[i].done));
+		assert_int_equal(inf->dbc_id, 5);
+		assert_int_equal(inf->submit_tid, 2001);
+		assert_int_equal(inf->submit_latency_us, s[i].sub[g]);
+		assert_int_equal(inf->device_latency_us, s[i].dev[g]);
+		assert_int_equal(inf->queue_level_before, (uint32_t)g);
+		assert_true(metric(inf, QP_M_EXEC_TOTAL) ==
+			    (double)(s[i].we[MD_DEVS - 1] - s[i].exb));
+		assert_true(metric(inf, QP_M_HOST_ROUND_TRIP) ==
+			    s[i].sub[g] + s[i].dev[g]);
+	}
+	check_tiling();
+}
+
+/*
+ * Two exec objects over two devices, two workers whose EXECUTEs and WAITs
+ * interleave (B's device 0 before A's device 1): each device's part goes
+ * to its own inference; spans are sorted by inference even though B's
+ * were made first.
+ */
+static void multi_device_interleaved(void **state)
+{
+	const struct qp_inference *a, *b;
+	const struct qp_dev_span *sp;
+	size_t n;
+
+	(void)state;
+	md_program(2100, 0x210, 2);
+	md_execobj(2100, AT(100), 0xa1, 0x210, 2);
+	create_bo(2100, 2100, AT(201), 10, 3, 5, IN);
+	create_bo(2100, 2100, AT(204), 10, 4, 5, OUT);
+	create_bo(2100, 2100, AT(207), 11, 3, 6, IN);
+	create_bo(2100, 2100, AT(210), 11, 4, 6, OUT);
+	push(QP_EV_API_EXECOBJ_CREATE, 2100, 2100, AT(200), AT(250), 0, 0)
+		->u.execobj_create.execobj = 0xb1;
+	enq_entry(2100, 2100, AT(1000), 0, 0x9, 0xa1, 0, 0);
+	enq_exit(2100, 2100, AT(1002), 0, 0);
+	enq_entry(2100, 2100, AT(1003), 1, 0x9, 0xb1, 0, 0);
+	enq_exit(2100, 2100, AT(1005), 1, 0);
+	/* B (handles 3, 4) on device 0 first, then A on both, then B on 1 */
+	execute(2100, 2102, AT(1010), AT(1012), 10, 5, 3, 4, 0, 0);
+	execute(2100, 2101, AT(1011), AT(1014), 10, 5, 1, 2, 0, 0);
+	execute(2100, 2101, AT(1015), AT(1017), 11, 6, 1, 2, 0, 0);
+	execute(2100, 2102, AT(1016), AT(1019), 11, 6, 3, 4, 0, 0);
+	kwait(2100, 2102, AT(1020), AT(1400), 10, 4, 5, 0, 0);
+	kwait(2100, 2101, AT(1018), AT(1500), 10, 2, 5, 0, 0);
+	kwait(2100, 2102, AT(1401), AT(1600), 11, 4, 6, 0, 0);
+	kwait(2100, 2101, AT(1501), AT(1502), 11, 2, 6, 0, 0);
+	eo_wait(2100, 2100, AT(1006), AT(1510), 0xa1, 0);
+	eo_wait(2100, 2100, AT(1511), AT(1610), 0xb1, 0);
+	run();
+	assert_int_equal(model.state_count[QP_INF_OK], 2);
+	assert_int_equal(model.matched[QP_MATCH_BO], 2);
+	assert_int_equal(model.multi_device, 2);
+	a = find(2100, 0);
+	b = find(2100, 1);
+	assert_int_equal(qp_inf_time(a, QP_T_EXEC_BEGIN), AT(1011));
+	assert_int_equal(qp_inf_time(a, QP_T_EXEC_END), AT(1017));
+	assert_int_equal(qp_inf_time(a, QP_T_WAIT_END), AT(1502));
+	assert_int_equal(qp_inf_time(b, QP_T_EXEC_BEGIN), AT(1010));
+	assert_int_equal(qp_inf_time(b, QP_T_EXEC_END), AT(1019));
+	assert_int_equal(qp_inf_time(b, QP_T_WAIT_END), AT(1600));
+	assert_int_equal(a->submit_tid, 2101);
+	assert_int_equal(b->submit_tid, 2102);
+	sp = qp_model_spans(&model, (size_t)(a - model.inf), &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(sp[0].wait_end, US(1500 - 1000));
+	assert_int_equal(sp[1].wait_end, US(1502 - 1000));
+	/* no perf stats: the straggler is the device whose WAIT returned last */
+	assert_int_equal(sp[1].flags, QP_SPAN_STRAGGLER);
+	sp = qp_model_spans(&model, (size_t)(b - model.inf), &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(span_dev(&sp[0]), "accel0");
+	assert_string_equal(span_dev(&sp[1]), "accel1");
+	assert_int_equal(sp[0].exec_begin, US(1010 - 1003));
+	assert_int_equal(sp[1].wait_end, US(1600 - 1003));
+}
+
+/*
+ * Exec objects created before tracing started (no BO tied): the FIFO
+ * fallback gives the second device's EXECUTE to the inference already
+ * submitted on the first device, not to the next one.
+ */
+static void multi_device_fifo(void **state)
+{
+	int i;
+
+	(void)state;
+	md_program(2200, 0x220, 2);
+	for (i = 0; i < 2; i++) {
+		uint64_t t = 1000 + 1000 * (uint64_t)i;
+
+		enq_entry(2200, 2200, AT(t), (uint64_t)i, 0x9, 0xe0, 0, 0);
+		enq_exit(2200, 2200, AT(t + 2), (uint64_t)i, 0);
+	}
+	for (i = 0; i < 2; i++) {
+		uint64_t t = 1010 + 1000 * (uint64_t)i;
+
+		execute(2200, 2201, AT(t), AT(t + 2), 10, 5, 1, 2, 0, 0);
+		execute(2200, 2201, AT(t + 3), AT(t + 5), 11, 6, 1, 2, 0, 0);
+		kwait(2200, 2201, AT(t + 6), AT(t + 500), 10, 2, 5, 0, 0);
+		kwait(2200, 2201, AT(t + 501), AT(t + 600), 11, 2, 6, 0, 0);
+		eo_wait(2200, 2200, AT(t - 7), AT(t + 610), 0xe0, 0);
+	}
+	run();
+	assert_int_equal(model.state_count[QP_INF_OK], 2);
+	assert_int_equal(model.matched[QP_MATCH_FIFO], 2);
+	assert_int_equal(model.multi_device, 2);
+	for (i = 0; i < 2; i++) {
+		const struct qp_inference *inf = find(2200, (uint32_t)i);
+		uint64_t t = 1010 + 1000 * (uint64_t)i;
+
+		assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(t));
+		assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END), AT(t + 600));
+	}
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_executes, 0);
+}
+
+/* ---- failures by cause, interrupted calls, subsystem restart ------------- */
+
+/*
+ * WAIT_BO interrupted by a signal (EINTR) and EXECUTE_BO interrupted
+ * before queuing: both retried by the runtime, not failures.
+ */
+static void interrupted_calls(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(2300, 3, 0, 0x100, "net", 0);
+	execobj_create(2300, 2300, AT(100), 0x23, 0x100, 3, 0, 1, 2);
+	enq_entry(2300, 2300, AT(1000), 0, 0x9, 0x23, 0, 0);
+	enq_exit(2300, 2300, AT(1003), 0, 0);
+	execute(2300, 2301, AT(1010), AT(1011), 3, 0, 1, 2, -1, EINTR);
+	execute(2300, 2301, AT(1012), AT(1015), 3, 0, 1, 2, 0, 0);
+	kwait(2300, 2301, AT(1016), AT(1200), 3, 2, 0, -1, EINTR);
+	kwait(2300, 2301, AT(1201), AT(1500), 3, 2, 0, 0, 0);
+	perf(2300, 2301, AT(1502), 3, 0, 1, 2, 0, 3, 480, 1);
+	eo_wait(2300, 2300, AT(1004), AT(1510), 0x23, 0);
+	run();
+	inf = find(2300, 0);
+	assert_int_equal(inf->state, QP_INF_OK);
+	assert_int_equal(inf->exec_retries, 0);
+	assert_int_equal(qp_inf_time(inf, QP_T_EXEC_BEGIN), AT(1012));
+	assert_int_equal(qp_inf_time(inf, QP_T_WAIT_BEGIN), AT(1016));
+	assert_int_equal(qp_inf_time(inf, QP_T_WAIT_END), AT(1500));
+	assert_int_equal(model.wait_interrupted, 1);
+	assert_int_equal(model.exec_interrupted, 1);
+	assert_int_equal(model.state_count[QP_INF_FAILED], 0);
+	check_tiling();
+}
+
+/*
+ * A subsystem restart of the device: the inference in flight fails with
+ * EPERM (its DBC released), the next one's EXECUTE with EPIPE; the
+ * runtime re-activates the DBC on a thread of its own, outside any API
+ * call, and re-attaches the BOs; the runtime re-submits the first
+ * inference's BOs once (its retry after the failure) before the
+ * application enqueues again.  Failures by cause, one restart costing
+ * two inferences, and no EXECUTE of the new activation paired with an
+ * inference of the old one.  Then a device gone (ENODEV) on another
+ * exec object.
+ */
+static void subsystem_restart(void **state)
+{
+	struct inf_spec ok = {
+		.pid = 2400, .app_tid = 2400, .wtid = 2401, .fd = 3, .seq = 2,
+		.queue = 0x9, .eo = 0x24, .dbc = 0, .hin = 1, .hout = 2,
+		.enq = 5000, .enq_end = 5003, .exb = 5010, .exe = 5014,
+		.wb = 5015, .we = 5500, .done = 5510, .style = QP_DONE_WAIT,
+		.sub = 3, .dev = 480,
+	};
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(2400, 3, 0, 0x100, "net", 0);
+	execobj_create(2400, 2400, AT(100), 0x24, 0x100, 3, 0, 1, 2);
+	execobj_create(2400, 2400, AT(200), 0x25, 0x100, 3, 0, 7, 8);
+	/* seq 0: in flight when the DBC is released */
+	enq_entry(2400, 2400, AT(1000), 0, 0x9, 0x24, 0, 0);
+	enq_exit(2400, 2400, AT(1003), 0, 0);
+	execute(2400, 2401, AT(1010), AT(1012), 3, 0, 1, 2, 0, 0);
+	kwait(2400, 2401, AT(1013), AT(1300), 3, 2, 0, -1, EPERM);
+	perf(2400, 2401, AT(1302), 3, 0, 1, 2, 0, 0, 0, 1);	/* zeroed */
+	eo_wait(2400, 2400, AT(1004), AT(1310), 0x24, 1);
+	/* seq 1: EXECUTE refused while the subsystem restarts */
+	enq_entry(2400, 2400, AT(2000), 1, 0x9, 0x25, 0, 0);
+	enq_exit(2400, 2400, AT(2003), 1, 0);
+	execute(2400, 2401, AT(2010), AT(2011), 3, 0, 7, 8, -1, EPIPE);
+	eo_wait(2400, 2400, AT(2004), AT(2020), 0x25, 1);
+	/* re-activation and re-attach on a runtime thread (no API call) */
+	manage(2400, 2409, AT(3000), AT(3100), 3, 0);
+	create_bo(2400, 2409, AT(3101), 3, 1, 0, IN);
+	create_bo(2400, 2409, AT(3104), 3, 2, 0, OUT);
+	/* the runtime re-submits seq 0's BOs: no inference of the new
+	 * activation is waiting for them */
+	execute(2400, 2401, AT(3200), AT(3202), 3, 0, 1, 2, 0, 0);
+	kwait(2400, 2401, AT(3203), AT(3400), 3, 2, 0, 0, 0);
+	/* seq 2 on the new activation */
+	inference(&ok);
+	/* seq 3: the device is gone */
+	enq_entry(2400, 2400, AT(6000), 3, 0x9, 0x25, 0, 0);
+	enq_exit(2400, 2400, AT(6003), 3, 0);
+	execute(2400, 2401, AT(6010), AT(6012), 3, 0, 7, 8, 0, 0);
+	kwait(2400, 2401, AT(6013), AT(6100), 3, 8, 0, -1, ENODEV);
+	eo_wait(2400, 2400, AT(6004), AT(6110), 0x25, 1);
+	run();
+	inf = find(2400, 0);
+	assert_int_equal(inf->state, QP_INF_FAILED);
+	assert_int_equal(inf->failed_status, -EPERM);
+	assert_int_equal(qp_fail_cause_of(inf), QP_FAIL_DBC_RELEASED);
+	inf = find(2400, 1);
+	assert_int_equal(inf->state, QP_INF_FAILED);
+	assert_int_equal(qp_fail_cause_of(inf), QP_FAIL_RESTART);
+	inf = find(2400, 3);
+	assert_int_equal(qp_fail_cause_of(inf), QP_FAIL_DEVICE_GONE);
+	check_spec(&ok, QP_MATCH_BO);
+	assert_int_equal(model.ninf, 4);
+	assert_int_equal(model.state_count[QP_INF_OK], 1);
+	assert_int_equal(model.state_count[QP_INF_FAILED], 3);
+	assert_int_equal(model.failed_cause[QP_FAIL_DBC_RELEASED], 1);
+	assert_int_equal(model.failed_cause[QP_FAIL_RESTART], 1);
+	assert_int_equal(model.failed_cause[QP_FAIL_DEVICE_GONE], 1);
+	assert_int_equal(model.failed_cause[QP_FAIL_API], 0);
+	assert_int_equal(model.restarts, 1);
+	assert_int_equal(model.restart_failed, 2);
+	/* the re-submission of seq 0's BOs was paired with nothing */
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_executes, 1);
+	assert_int_equal(qp_assembler_stats(asmb)->orphan_waits, 1);
+}
+
+/*
+ * A DBC released while an inference is queued, without a restart (the
+ * program deactivated): EPERM, counted as such, no restart.
+ */
+static void dbc_released_no_restart(void **state)
+{
+	const struct qp_inference *inf;
+
+	(void)state;
+	app_with_program(2500, 3, 0, 0x100, "net", 0);
+	execobj_create(2500, 2500, AT(100), 0x26, 0x100, 3, 0, 1, 2);
+	enq_entry(2500, 2500, AT(1000), 0, 0x9, 0x26, 0, 0);
+	enq_exit(2500, 2500, AT(1003), 0, 0);
+	execute(2500, 2501, AT(1010), AT(1012), 3, 0, 1, 2, 0, 0);
+	kwait(2500, 2501, AT(1013), AT(1300), 3, 2, 0, -1, EPERM);
+	eo_wait(2500, 2500, AT(1004), AT(1310), 0x26, 1);
+	run();
+	inf = find(2500, 0);
+	assert_int_equal(qp_fail_cause_of(inf), QP_FAIL_DBC_RELEASED);
+	assert_int_equal(model.failed_cause[QP_FAIL_DBC_RELEASED], 1);
+	assert_int_equal(model.restarts, 0);
+	assert_int_equal(model.restart_failed, 0);
+}
+
+/*
+ * A program group: two programs added from QPC files (named after them),
+ * loaded and activated inside qaicProgramGroupEnable (one DBC each, in
+ * add order), exec objects created after it and enqueued on the group's
+ * queue.  Exec objects created before tracing (no BO tied) still find
+ * their program through the DBC the group activated.
+ */
+static void program_group(void **state)
+{
+	struct qp_event *ev;
+	const struct qp_inference *inf;
+	int k;
+
+	(void)state;
+	ev = push(QP_EV_API_QPC_OPEN, 2600, 2600, AT(1), AT(2), 0, 0);
+	ev->u.qpc_open.qpc = 0x51;
+	ev->u.qpc_open.path = "/m/resnet50/programqpc.bin";
+	ev = push(QP_EV_API_QPC_OPEN, 2600, 2600, AT(3), AT(4), 0, 0);
+	ev->u.qpc_open.qpc = 0x52;
+	ev->u.qpc_open.path = "/m/bert.desc";
+	ev = push(QP_EV_API_PROGRAM_GROUP_CREATE, 2600, 2600, AT(5), AT(6), 0, 0);
+	ev->u.program_group_create.group = 0x60;
+	ev->u.program_group_create.queue = 0x61;
+	ev->u.program_group_create.name = "grp";
+	for (k = 0; k < 2; k++) {
+		ev = push(QP_EV_API_PROGRAM_GROUP_ADD, 2600, 2600,
+			  AT(10 + 5 * (uint64_t)k), AT(12 + 5 * (uint64_t)k), 0, 0);
+		ev->u.program_group_add.group = 0x60;
+		ev->u.program_group_add.qpc = 0x51 + (uint64_t)k;
+		ev->u.program_group_add.program = 0x70 + (uint64_t)k;
+	}
+	manage(2600, 2600, AT(31), AT(33), 3, 4);
+	manage(2600, 2600, AT(35), AT(37), 3, 7);
+	ev = push(QP_EV_API_PROGRAM_GROUP_ENABLE, 2600, 2600, AT(30), AT(40), 0, 0);
+	ev->u.obj.obj = 0x60;
+	execobj_create(2600, 2600, AT(100), 0x80, 0x70, 3, 4, 1, 2);
+	for (k = 0; k < 2; k++) {
+		uint64_t t = 1000 + 1000 * (uint64_t)k;
+
+		enq_entry(2600, 2600, AT(t), (uint64_t)k, 0x61,
+			  k ? 0x90 : 0x80, 0, 0);
+		enq_exit(2600, 2600, AT(t + 2), (uint64_t)k, 0);
+		/* the second exec object was created before tracing */
+		execute(2600, 2601, AT(t + 10), AT(t + 12), 3, k ? 7 : 4,
+			k ? 11 : 1, k ? 12 : 2, 0, 0);
+		kwait(2600, 2601, AT(t + 13), AT(t + 400), 3, k ? 12 : 2,
+		      k ? 7 : 4, 0, 0);
+		eo_wait(2600, 2600, AT(t + 3), AT(t + 410), k ? 0x90 : 0x80, 0);
+	}
+	run();
+	assert_int_equal(model.nprograms, 2);
+	assert_string_equal(model.programs[0].name, "resnet50");
+	assert_string_equal(model.programs[1].name, "bert");
+	assert_true(model.programs[0].name_from_qpc);
+	assert_int_equal(model.programs[0].dbc_id, 4);
+	assert_int_equal(model.programs[1].dbc_id, 7);
+	assert_int_equal(model.state_count[QP_INF_OK], 2);
+	inf = find(2600, 0);
+	assert_int_equal(inf->program, 0);
+	assert_int_equal(inf->match, QP_MATCH_BO);
+	assert_int_equal(model.queues[inf->queue].handle, 0x61);
+	inf = find(2600, 1);
+	assert_int_equal(inf->program, 1);
+	assert_int_equal(inf->match, QP_MATCH_FIFO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1317,6 +2005,14 @@ int main(void)
 		T(callsites),
 		T(process_info),
 		T(event_names),
+		T(llm_134_bos),
+		T(multi_device_spans),
+		T(multi_device_interleaved),
+		T(multi_device_fifo),
+		T(interrupted_calls),
+		T(subsystem_restart),
+		T(dbc_released_no_restart),
+		T(program_group),
 #undef T
 	};
 

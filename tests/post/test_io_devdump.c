@@ -122,7 +122,7 @@ static void test_real_truncated_sample(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path),
-		 "%s/test_io_data/latency_file_header_issue19_TRUNCATED.txt",
+		 "%s/test_io_data/latency_file_header_public_TRUNCATED.txt",
 		 src ? src : ".");
 	assert_int_equal(qp_dump_load(path, &d, err, sizeof(err)), -1);
 	print_message("  -> %s\n", err);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bytable.h"
 #include "devdump.h"
 #include "outfile.h"
 #include "writers.h"
@@ -138,6 +139,17 @@ static void test_csv(void **state)
 	assert_int_equal(access(p1, R_OK), 0);
 	free(p0);
 	free(p1);
+}
+
+static char *summary_opts(const struct qp_write_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_int_equal(qp_write_summary(f, &model, o), 0);
+	fclose(f);
+	return buf;
 }
 
 static char *summary(void)
@@ -272,16 +284,39 @@ static void test_summary(void **state)
 	fputs(s, stderr);
 	assert_non_null(strstr(s, "== program 0 'net' (pid 4242, dbc 0, batch 1) =="));
 	assert_non_null(strstr(s, "== program 1 'resnet' (pid 4242, dbc 1) =="));
-	assert_non_null(strstr(s, "== all programs =="));
-	/* net: 5 completed, first enqueue 0 µs, last completion 500 + 69.345 µs */
-	assert_non_null(strstr(s, "8782.0 inferences/s (5 completed in 0.000569 s"));
-	/* application 2 µs, runtime 10 + 5, kernel 50 - 40, device 40 (4 x 67 + 69.345) / 5 */
-	assert_non_null(strstr(s, "where the time goes (mean, 0.0675 ms over 5 inferences): "
-			       "application 0.0020 ms (3.0%), runtime 0.0155 ms (22.9%), "
-			       "kernel 0.0100 ms (14.8%), device 0.0400 ms (59.3%)"));
-	/* the p99 tail is the one slow inference */
-	assert_non_null(strstr(s, "where the time goes (p99 tail, 0.0693 ms over 1 inferences): "
-			       "application 0.0020 ms (2.9%), runtime 0.0173 ms (25.0%)"));
+	/* several programs: side by side, not pooled (like with like) */
+	assert_non_null(strstr(s, "== all programs (each program's own figures; --pool-programs pools their inferences) =="));
+	assert_null(strstr(s, "pooled (--pool-programs"));
+	/* resnet's batch is unknown: no samples/s, a dash */
+	assert_non_null(strstr(s, "        1         2      11976.0            -      0.0670      0.0670  none             'resnet'"));
+	/* net: 5 completed, first enqueue 0 µs, last completion 500 + 69.345 µs;
+	 * batch 1: samples/s = inferences/s (qaic-runner's Inf/Sec) */
+	assert_non_null(strstr(s, "8782.0 inferences/s, 8782.0 samples/s (batch 1) (5 completed in 0.000569 s"));
+	assert_non_null(strstr(s, "11976.0 inferences/s, samples/s unknown (batch size unknown"));
+	/* counts apart from times: no queueDepth row in the ms table */
+	assert_non_null(strstr(s, "  count (not a time)      count"));
+	assert_non_null(strstr(s, "  queueDepth (elem.)          5        0.80        0.00"));
+	assert_null(strstr(s, "  queueDepth      "));
+	assert_non_null(strstr(s, "device columns (devExec, devInWaitTime, devOutWaitTime, devInfPerSec) N/A: no runtime latency dump merged"));
+	/*
+	 * waiting and working, by hand: t0 0, enqueue return 2, EXECUTE 12..15,
+	 * doorbell: X + exectoVc = 16 is past the ioctl's return 15, so 15;
+	 * device done 15 + execToComplete 40 = 55; WAIT return 62; done 67.
+	 * No earlier inference in flight: no runtime or device wait.  Mean
+	 * over 4 x 67 + 69.345 (the slow pre-processing) = 67.469.
+	 */
+	assert_non_null(strstr(s, "where the time goes (waiting and working; mean of 5 inferences 0.0675 ms, "
+			       "p99 tail: the 1 at or above 0.0693 ms, 0.0693 ms):"));
+	assert_non_null(strstr(s, "    enqueue call                   work      0.0020   3.0%        0.0020   2.9%"));
+	assert_non_null(strstr(s, "    waiting for a runtime worker   wait      0.0000   0.0%        0.0000   0.0%"));
+	assert_non_null(strstr(s, "    runtime pre-processing         work      0.0105  15.5%        0.0123  17.8%"));
+	assert_non_null(strstr(s, "    kernel submit                  work      0.0030   4.4%        0.0030   4.3%"));
+	assert_non_null(strstr(s, "    device execution               work      0.0400  59.3%        0.0400  57.7%"));
+	assert_non_null(strstr(s, "    completion path                work      0.0120  17.8%        0.0120  17.3%"));
+	assert_non_null(strstr(s, "    working                                  0.0675 100.0%        0.0693 100.0%"));
+	/* device busy 40 µs per 1 / 8782 s: 35.1 %; nothing applies */
+	assert_non_null(strstr(s, "figures: device utilisation 35.1 % (1 DBC)"));
+	assert_non_null(strstr(s, "findings: none applies"));
 	assert_non_null(strstr(s, "incomplete (excluded from statistics): 1 (no completion 1"));
 	assert_non_null(strstr(s, "matching (completed inferences): BO handles 8"));
 	/* totalRoundtripTime row of net: count 5, mean 0.0675, min 0.0670, max 0.0693 */
@@ -293,7 +328,7 @@ static void test_json(void **state)
 {
 	char err[512], *path;
 	json_error_t je;
-	json_t *root, *p0, *trt;
+	json_t *root, *p0, *trt, *bd, *all;
 
 	(void)state;
 	assert_true(asprintf(&path, "%s/r.json", dir) > 0);
@@ -301,7 +336,7 @@ static void test_json(void **state)
 				       err, sizeof(err)), 0);
 	root = json_load_file(path, 0, &je);
 	assert_non_null(root);
-	assert_string_equal(json_string_value(json_object_get(root, "schema")), "qprof-report/1");
+	assert_string_equal(json_string_value(json_object_get(root, "schema")), "qprof-report/2");
 	p0 = json_array_get(json_object_get(root, "programs"), 0);
 	assert_string_equal(json_string_value(json_object_get(p0, "name")), "net");
 	assert_int_equal(json_integer_value(json_object_get(p0, "completed")), 5);
@@ -313,12 +348,117 @@ static void test_json(void **state)
 	assert_float_equal(json_real_value(json_object_get(trt, "max")), 69.345, 1e-9);
 	/* p50 of 67 67 67 67 69.345 */
 	assert_float_equal(json_real_value(json_object_get(trt, "p50")), 67, 1e-9);
+	/* /2: counts apart from times */
+	assert_null(json_object_get(json_object_get(p0, "metrics_us"), "queueDepth"));
+	assert_float_equal(json_real_value(json_object_get(json_object_get(
+		json_object_get(p0, "counts"), "numInfInQueue"), "mean")), 1.4, 1e-9);
+	/* throughput as qaic-runner counts it: 5 in 569.345 µs, batch 1 */
+	assert_float_equal(json_real_value(json_object_get(json_object_get(p0, "throughput"),
+							   "samples_per_s")), 5 / 569.345e-6, 1e-6);
+	/* the breakdown (see test_summary) */
+	bd = json_object_get(p0, "breakdown");
+	assert_int_equal(json_integer_value(json_object_get(bd, "inferences")), 5);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(bd, "mean_us"),
+							   "device_work")), 40, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(bd, "mean_us"),
+							   "completion")), 12, 1e-9);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(bd, "p99_tail_us"),
+							   "runtime_work")), 12.345, 1e-9);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(bd, "kind"),
+							      "device_wait")), "wait");
+	assert_float_equal(json_real_value(json_object_get(json_object_get(
+		json_object_get(bd, "parts_us"), "runtime_work"), "p50")), 10, 1e-9);
+	assert_int_equal(json_array_size(json_object_get(p0, "findings")), 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(p0, "device_columns"),
+							      "na_reason")),
+			    "no runtime latency dump merged: device times come only from the runtime's dump (--device-latency)");
+	/* all programs: side by side by default */
+	assert_false(json_is_true(json_object_get(json_object_get(root, "all_programs"), "pooled")));
+	assert_int_equal(json_array_size(json_object_get(json_object_get(root, "all_programs"),
+							 "programs")), 2);
 	assert_int_equal(json_array_size(json_object_get(root, "inferences")), 8);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(
+		json_array_get(json_object_get(root, "inferences"), 5), "parts_us"), "total")),
+		69.345, 1e-9);
+	assert_null(json_object_get(json_array_get(json_object_get(root, "inferences"), 3),
+				    "parts_us"));
 	assert_string_equal(json_string_value(json_object_get(
 		json_array_get(json_object_get(root, "inferences"), 3), "state")), "no_completion");
 	json_decref(root);
+	/* --pool-programs: one pooled section of the 7; --by program */
+	assert_int_equal(qp_write_json(path, &model, &(struct qp_write_opts){
+		.pool_programs = true, .by = (const int[]){ QP_BY_PROGRAM }, .nby = 1 },
+				       err, sizeof(err)), 0);
+	root = json_load_file(path, 0, &je);
+	assert_non_null(root);
+	all = json_object_get(root, "all_programs");
+	assert_true(json_is_true(json_object_get(all, "pooled")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(all, "throughput"),
+							    "completed")), 7);
+	assert_true(json_is_null(json_object_get(json_object_get(all, "throughput"), "batch")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		json_object_get(all, "metrics_us"), "totalRoundtripTime"), "count")), 7);
+	/* the --by table as the summary's: net's 5 (67 x 4, 69.345), resnet's 2 */
+	bd = json_object_get(json_object_get(root, "by"), "program");
+	assert_int_equal(json_array_size(bd), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(bd, 0), "label")),
+			    "net (pid 4242)");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		json_array_get(bd, 0), "round_trip_us"), "count")), 5);
+	assert_float_equal(json_real_value(json_object_get(json_object_get(
+		json_array_get(bd, 0), "phase_mean_us"), "preProcTime")), 10.469, 1e-9);
+	json_decref(root);
 	free(path);
 }
+
+/* A kernel-only inference: its own JSON section, as the summary's. */
+static void test_json_kernel_only(void **state)
+{
+	struct qp_inference save = model.inf[7];
+	char err[512], *path;
+	json_error_t je;
+	json_t *root, *ko, *mu;
+
+	(void)state;
+	model.inf[7].match = QP_MATCH_KERNEL_ONLY;
+	model.inf[7].done_kind = QP_DONE_KERNEL;
+	model.inf[7].dbc_id = 5;
+	model.inf[7].flags &= (uint8_t)~QP_F_HAS_ENQ;	/* no API event */
+	assert_true(asprintf(&path, "%s/k.json", dir) > 0);
+	assert_int_equal(qp_write_json(path, &model, NULL, err, sizeof(err)), 0);
+	model.inf[7] = save;
+	root = json_load_file(path, 0, &je);
+	assert_non_null(root);
+	ko = json_object_get(root, "kernel_only");
+	assert_int_equal(json_array_size(ko), 1);
+	ko = json_array_get(ko, 0);
+	assert_int_equal(json_integer_value(json_object_get(ko, "pid")), 4242);
+	assert_int_equal(json_integer_value(json_object_get(ko, "dbc_id")), 5);
+	assert_int_equal(json_integer_value(json_object_get(ko, "completed")), 1);
+	mu = json_object_get(ko, "metrics_us");
+	/* execTotal 50 - execToComplete 40 */
+	assert_float_equal(json_real_value(json_object_get(json_object_get(mu, "kernelHostSide"),
+							   "mean")), 10, 1e-9);
+	assert_null(json_object_get(mu, "enqTime"));	/* the kernel sees no enqueue */
+	assert_non_null(json_object_get(json_object_get(ko, "counts"), "queueDepth"));
+	json_decref(root);
+	free(path);
+}
+
+static void test_summary_pooled(void **state)
+{
+	char *s = summary_opts(&(struct qp_write_opts){ .pool_programs = true });
+
+	(void)state;
+	assert_non_null(strstr(s, "== all programs, pooled (--pool-programs: the statistics mix different programs) =="));
+	assert_null(strstr(s, "each program's own figures"));
+	/* 7 completed: programs' batches differ (1, unknown): no samples/s */
+	assert_non_null(strstr(s, "samples/s unknown (batch size unknown: it comes from a merged runtime dump) (7 completed"));
+	assert_non_null(strstr(s, "totalRoundtripTime          7      0.0673"));
+	free(s);
+}
+
+
 
 /* ---- Chrome trace ------------------------------------------------------ */
 
@@ -511,8 +651,92 @@ static void test_chrome(void **state)
 	assert_int_equal(c.s, 8);
 	assert_int_equal(c.t, 2 * 8);
 	assert_int_equal(c.f, 8);
-	/* process name + kernel/device names for dbc 0 and 1, one lane each */
-	assert_int_equal(c.m, 1 + 2 * 2);
+	/* process name, the application thread, kernel/device names for
+	 * dbc 0 and 1, one lane each */
+	assert_int_equal(c.m, 1 + 1 + 2 * 2);
+	assert_int_equal(count_meta(path, "net, resnet (pid 4242)"), 1);
+	assert_int_equal(count_meta(path, "application thread"), 1);
+	free(path);
+}
+
+/* otherData of a Chrome trace, and the number of X slices with seq s. */
+static json_t *chrome_other(const char *path, uint32_t seq, size_t *nseq,
+			    double *first_ts)
+{
+	json_t *root = json_load_file(path, 0, NULL), *ev, *o;
+	size_t k;
+
+	assert_non_null(root);
+	ev = json_object_get(root, "traceEvents");
+	*nseq = 0;
+	*first_ts = -1;
+	for (k = 0; k < json_array_size(ev); k++) {
+		json_t *e = json_array_get(ev, k);
+		json_t *a = json_object_get(e, "args");
+
+		if (strcmp(json_string_value(json_object_get(e, "ph")), "X"))
+			continue;
+		if (*first_ts < 0)
+			*first_ts = json_number_value(json_object_get(e, "ts"));
+		*nseq += (uint32_t)json_integer_value(json_object_get(a, "seq")) == seq;
+	}
+	o = json_incref(json_object_get(root, "otherData"));
+	json_decref(root);
+	return o;
+}
+
+/*
+ * The clock, the window (inferences every 100 µs) and the cap (4 slices
+ * per inference here: counted 2 x 4 + 2 = 10 events).
+ */
+static void test_chrome_window(void **state)
+{
+	struct qp_chrome_opts co = { .max_events = 0 };
+	struct qp_write_opts wo = { .chrome = &co };
+	char err[512], *path;
+	struct tcount c;
+	json_t *od;
+	size_t n;
+	double ts;
+
+	(void)state;
+	assert_true(asprintf(&path, "%s/w.json", dir) > 0);
+	assert_int_equal(qp_chrome_parse_window("0.00025:0.00055", &co), 0);
+	assert_int_equal(qp_write_chrome(path, &model, &wo, err, sizeof(err)), 0);
+	check_trace(path, &c, model.ninf);
+	assert_int_equal(c.x_named[0], 3);		/* inferences 3, 4, 5 */
+	od = chrome_other(path, 2, &n, &ts);
+	assert_int_equal(n, 0);
+	json_decref(od);
+	od = chrome_other(path, 3, &n, &ts);
+	assert_int_equal(n, 4);
+	/* the trace clock's own time: t0 of inference 3 is 1.0003 s */
+	assert_true(ts >= 1000300.0 && ts < 1000400.0);
+	assert_int_equal(json_integer_value(json_object_get(od, "firstInferenceNs")), 1000000000);
+	assert_int_equal(json_integer_value(json_object_get(od, "windowBeginNs")), 1000250000);
+	assert_int_equal(json_integer_value(json_object_get(od, "windowEndNs")), 1000550000);
+	assert_string_equal(json_string_value(json_object_get(od, "clock")), "CLOCK_MONOTONIC");
+	assert_int_equal(json_integer_value(json_object_get(od, "inferences")), 3);
+	assert_null(json_object_get(od, "inferencesLeftOut"));
+	json_decref(od);
+	/* open window, cap of 25 events: 3 inferences drawn, 5 left out */
+	assert_int_equal(qp_chrome_parse_window("0.0002:", &co), 0);
+	assert_int_equal(co.begin_ns, 200000);
+	assert_int_equal(co.end_ns, 0);
+	co.window = false;
+	co.max_events = 25;
+	assert_int_equal(qp_write_chrome(path, &model, &wo, err, sizeof(err)), 0);
+	check_trace(path, &c, model.ninf);
+	assert_int_equal(c.x_named[0], 3);
+	od = chrome_other(path, 0, &n, &ts);
+	assert_int_equal(json_integer_value(json_object_get(od, "inferencesLeftOut")), 5);
+	assert_int_equal(json_integer_value(json_object_get(od, "leftOutFromNs")), 1000300000);
+	json_decref(od);
+	/* malformed windows */
+	assert_int_equal(qp_chrome_parse_window("2", &co), -1);
+	assert_int_equal(qp_chrome_parse_window("3:2", &co), -1);
+	assert_int_equal(qp_chrome_parse_window("a:2", &co), -1);
+	assert_int_equal(qp_chrome_parse_window("-1:2", &co), -1);
 	free(path);
 }
 
@@ -572,6 +796,10 @@ static void test_chrome_threads(void **state)
 	assert_int_equal(count_meta(path, "kernel dbc 0"), 3);
 	assert_int_equal(count_meta(path, "kernel dbc 0 #2"), 1);
 	assert_int_equal(count_meta(path, "device dbc 0"), 2);
+	/* threads by role */
+	assert_int_equal(count_meta(path, "runtime worker (queue 0)"), 1);
+	assert_int_equal(count_meta(path, "runtime callback thread"), 1);
+	assert_int_equal(count_meta(path, "application thread"), 2);	/* 4243, 7000 */
 	qp_model_free(&m);
 	free(path);
 }
@@ -617,8 +845,11 @@ int main(void)
 		cmocka_unit_test(test_number_cells),
 		cmocka_unit_test(test_program_samples),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_summary_pooled),
+		cmocka_unit_test(test_json_kernel_only),
 		cmocka_unit_test(test_chrome),
 		cmocka_unit_test(test_chrome_threads),
+		cmocka_unit_test(test_chrome_window),
 		cmocka_unit_test(test_atomic),
 	};
 

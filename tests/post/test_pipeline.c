@@ -60,6 +60,20 @@ static size_t member_size(enum qp_ev_kind k)
 	case QP_EV_API_PROGRAM_GROUP_ADD: return sizeof(e.u.program_group_add);
 	case QP_EV_API_PROGRAM_GROUP_DISABLE:
 		return sizeof(e.u.program_group_disable);
+	case QP_EV_PY_CONTEXT_CREATE: return sizeof(e.u.py_context_create);
+	case QP_EV_PY_QPC_OPEN: return sizeof(e.u.py_qpc_open);
+	case QP_EV_PY_PROGRAM_CREATE: return sizeof(e.u.py_program_create);
+	case QP_EV_PY_QUEUE_CREATE: return sizeof(e.u.py_queue_create);
+	case QP_EV_PY_EXECOBJ_CREATE: return sizeof(e.u.py_execobj_create);
+	case QP_EV_PY_SET_DATA: return sizeof(e.u.py_set_data);
+	case QP_EV_PY_ENQUEUE_ENTRY: return sizeof(e.u.py_enqueue_entry);
+	case QP_EV_PY_ENQUEUE_EXIT: return sizeof(e.u.py_enqueue_exit);
+	case QP_EV_PY_WAIT: return sizeof(e.u.py_wait);
+	case QP_EV_PY_GET_DATA: return sizeof(e.u.py_get_data);
+	case QP_EV_PY_RUN: return sizeof(e.u.py_run);
+	case QP_EV_PY_PROGRAM_LOAD: case QP_EV_PY_PROGRAM_UNLOAD:
+	case QP_EV_PY_PROGRAM_ACTIVATE: case QP_EV_PY_PROGRAM_DEACTIVATE:
+		return sizeof(e.u.py_obj);
 	default: return sizeof(e.u.obj);	/* api_obj_call class */
 	}
 }
@@ -86,7 +100,46 @@ static char *rnd_string(size_t maxlen)
 	return s;
 }
 
-/* An event of kind k, every byte random, counts within QP_MAX_BOS. */
+/*
+ * The sequences of the events made: random elements, kept until the end
+ * of the program (the expected events point at them).
+ */
+static void **arrays;
+static size_t narrays, cap_arrays;
+
+static void *rnd_array(uint32_t n, size_t esize)
+{
+	unsigned char *p = malloc(n * esize + 1);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < n * esize; i++)
+		p[i] = (unsigned char)rnd();
+	if (narrays == cap_arrays) {
+		cap_arrays = cap_arrays ? 2 * cap_arrays : 1024;
+		arrays = realloc(arrays, cap_arrays * sizeof(*arrays));
+		assert_non_null(arrays);
+	}
+	arrays[narrays++] = p;
+	return p;
+}
+
+static void free_arrays(void)
+{
+	while (narrays)
+		free(arrays[--narrays]);
+	free(arrays);
+}
+
+/* A sequence length: mostly a few BOs, sometimes hundreds (an LLM's). */
+static uint32_t rnd_len(void)
+{
+	return (uint32_t)(rnd() % 8 ? rnd() % 33 : rnd() % 400);
+}
+
+#define SEQ(f, n) (e->u.f = rnd_array((n), sizeof(e->u.f[0])))
+
+/* An event of kind k, every byte random, sequences of any length. */
 static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
 		       char **strs, size_t *nstrs, size_t maxlen)
 {
@@ -97,7 +150,6 @@ static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
 		p[i] = (unsigned char)rnd();
 	e->kind = k;
 	e->ts = seq;		/* the order check */
-	e->truncated = rnd() & 1;
 	*nstrs = 0;
 #define STR(f) do { \
 		strs[*nstrs] = rnd() % 8 ? rnd_string(maxlen) : NULL; \
@@ -117,15 +169,30 @@ static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
 	case QP_EV_API_PROGRAM_GROUP_CREATE:
 		STR(program_group_create.name);
 		break;
+	case QP_EV_PY_QPC_OPEN: STR(py_qpc_open.path); break;
+	case QP_EV_PY_PROGRAM_CREATE: STR(py_program_create.dev_mapping); break;
+	case QP_EV_PY_SET_DATA:
+		e->u.py_set_data.ndims0 = rnd_len();
+		SEQ(py_set_data.dims0, e->u.py_set_data.ndims0);
+		break;
 	case QP_EV_API_CALLSTACK:
-		e->u.callstack.depth = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		e->u.callstack.depth = (uint32_t)(rnd() % 33);
+		SEQ(callstack.ips, e->u.callstack.depth);
 		break;
 	case QP_EV_KMD_EXECUTE:
-		e->u.execute.count = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
-		e->u.execute.nresize = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		e->u.execute.count = rnd_len();
+		e->u.execute.nresize = rnd() % 2 ? e->u.execute.count : 0;
+		SEQ(execute.handles, e->u.execute.count);
+		SEQ(execute.dirs, e->u.execute.count);
+		SEQ(execute.resize, e->u.execute.nresize);
 		break;
 	case QP_EV_KMD_PERF_STATS:
-		e->u.perf_stats.count = (uint32_t)(rnd() % (QP_MAX_BOS + 1));
+		e->u.perf_stats.count = rnd_len();
+		SEQ(perf_stats.handles, e->u.perf_stats.count);
+		SEQ(perf_stats.queue_level_before, e->u.perf_stats.count);
+		SEQ(perf_stats.num_queue_element, e->u.perf_stats.count);
+		SEQ(perf_stats.submit_latency_us, e->u.perf_stats.count);
+		SEQ(perf_stats.device_latency_us, e->u.perf_stats.count);
 		break;
 	default:
 		break;
@@ -141,7 +208,14 @@ static void assert_str(const char *got, const char *want)
 		assert_string_equal(got, want);
 }
 
-#define ARR_EQ(f, n) assert_memory_equal(got->u.f, want->u.f, (n) * sizeof(want->u.f[0]))
+/* a sequence arrives whole, copied (not the producer's memory) */
+#define ARR_EQ(f, n) do {						\
+		if (n) {						\
+			assert_ptr_not_equal(got->u.f, want->u.f);	\
+			assert_memory_equal(got->u.f, want->u.f,	\
+					    (n) * sizeof(want->u.f[0])); \
+		}							\
+	} while (0)
 
 /* got (from the pipeline) carries what the assembler may read of want. */
 static void assert_same(const struct qp_event *got, const struct qp_event *want)
@@ -155,7 +229,6 @@ static void assert_same(const struct qp_event *got, const struct qp_event *want)
 	assert_int_equal(got->status, want->status);
 	assert_int_equal(got->err, want->err);
 	assert_int_equal(got->ip, want->ip);
-	assert_int_equal(got->truncated, want->truncated);
 	switch (want->kind) {
 	case QP_EV_PROCESS_INFO:
 		assert_str(got->u.process.runtime_path, want->u.process.runtime_path);
@@ -191,6 +264,25 @@ static void assert_same(const struct qp_event *got, const struct qp_event *want)
 				 want->u.program_group_create.protocol);
 		assert_str(got->u.program_group_create.name,
 			   want->u.program_group_create.name);
+		break;
+	case QP_EV_PY_QPC_OPEN:
+		assert_int_equal(got->u.py_qpc_open.qpc, want->u.py_qpc_open.qpc);
+		assert_str(got->u.py_qpc_open.path, want->u.py_qpc_open.path);
+		break;
+	case QP_EV_PY_PROGRAM_CREATE:
+		assert_int_equal(got->u.py_program_create.program,
+				 want->u.py_program_create.program);
+		assert_int_equal(got->u.py_program_create.dev,
+				 want->u.py_program_create.dev);
+		assert_str(got->u.py_program_create.dev_mapping,
+			   want->u.py_program_create.dev_mapping);
+		break;
+	case QP_EV_PY_SET_DATA:
+		assert_int_equal(got->u.py_set_data.execobj, want->u.py_set_data.execobj);
+		assert_int_equal(got->u.py_set_data.total_bytes,
+				 want->u.py_set_data.total_bytes);
+		assert_int_equal(got->u.py_set_data.ndims0, want->u.py_set_data.ndims0);
+		ARR_EQ(py_set_data.dims0, want->u.py_set_data.ndims0);
 		break;
 	case QP_EV_API_CALLSTACK:
 		assert_int_equal(got->u.callstack.depth, want->u.callstack.depth);
@@ -283,6 +375,10 @@ static size_t produce(struct check *c, size_t n, size_t maxlen, int *frc)
 			case QP_EV_API_PROGRAM_CREATE: w = (char **)&c->want[i].u.program_create.name; break;
 			case QP_EV_API_PROGRAM_GROUP_CREATE:
 				w = (char **)&c->want[i].u.program_group_create.name;
+				break;
+			case QP_EV_PY_QPC_OPEN: w = (char **)&c->want[i].u.py_qpc_open.path; break;
+			case QP_EV_PY_PROGRAM_CREATE:
+				w = (char **)&c->want[i].u.py_program_create.dev_mapping;
 				break;
 			default: w = (char **)&c->want[i].u.kmd_open.path; break;
 			}
@@ -557,5 +653,8 @@ int main(void)
 		cmocka_unit_test(test_pull_abandon),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	free_arrays();
+	return rc;
 }

@@ -72,7 +72,7 @@ static void add_seq(struct fmt *f, const char *key, const void *arr,
 	uint32_t i;
 
 	buf[0] = 0;
-	for (i = 0; i < qp_kept_bos(len); i++) {
+	for (i = 0; i < len; i++) {
 		uint64_t v = esize == 8 ? ((const uint64_t *)arr)[i] :
 			     ((const uint32_t *)arr)[i];
 
@@ -236,14 +236,31 @@ static int on_event(const struct qp_event *e, void *data)
 	return qp_assembler_feed(k->a, e);
 }
 
-/* The generator's two inferences, assembled (schema_gen.c). */
-static void check_inferences(const struct qp_model *m)
+/* The generator's two inferences, assembled (schema_gen.c); from schema 3
+ * also its Python program's two (no kernel events). */
+static void check_inferences(const struct qp_model *m, int v)
 {
 	assert_int_equal(m->nprocesses, 1);
 	assert_int_equal(m->processes[0].pid, 4242);
-	assert_int_equal(m->nprograms, 1);
+	/* from schema 2, the program added to its group (named after its
+	 * QPC, model/programqpc.bin); from 3, the Python program */
+	assert_int_equal(m->nprograms, (size_t)(v >= 3 ? 3 : v >= 2 ? 2 : 1));
 	assert_string_equal(m->programs[0].name, "resnet");
-	assert_int_equal(m->ninf, 2);
+	if (v >= 2) {
+		assert_string_equal(m->programs[1].name, "model");
+		assert_true(m->programs[1].name_from_qpc);
+		assert_int_equal(m->programs[1].handle, 41472);
+	}
+	assert_int_equal(m->ninf, v >= 3 ? 4 : 2);
+	if (v >= 3) {
+		/* named after its QPC "qpc/llm"; the waited inference has no
+		 * kernel events, the failed run no successful completion */
+		assert_string_equal(m->programs[2].name, "llm");
+		assert_int_equal(m->inf[2].program, 2);
+		assert_int_equal(m->inf[2].state, QP_INF_UNMATCHED);
+		assert_int_equal(m->inf[3].program, 2);
+		assert_int_equal(m->inf[3].state, QP_INF_NO_COMPLETION);
+	}
 	assert_int_equal(m->inf[0].state, QP_INF_OK);
 	assert_int_equal(m->inf[0].done_kind, QP_DONE_WAIT);
 	assert_int_equal(m->inf[0].submit_latency_us, 11);
@@ -287,7 +304,7 @@ static void read_version(int v)
 	assert_int_equal(k.errors, 0);
 	assert_true(k.events > 0);
 	assert_int_equal(st.qprof_events, k.events);
-	check_inferences(&m);
+	check_inferences(&m, v);
 	qp_assembler_free(k.a);
 	qp_read_stats_free(&st);
 	qp_model_free(&m);

@@ -362,6 +362,17 @@ def check_perf(c, evs, a, execs, waits):
     n = a.inferences
     c.eq("failed kmd_perf_stats", len(by(evs, "kmd_perf_stats")) -
          len(rt) - len(own), 0)
+    # The runtime also queries once at the first EAGAIN of a submit
+    # (docs/CONTRACTS.md §6.4): a query right after a refused EXECUTE on its
+    # thread is that one, not a profiled sample's.
+    xt = collections.defaultdict(list)
+    for x in by(evs, "kmd_execute") + by(evs, "kmd_partial_execute"):
+        xt[x["tid"]].append(x)
+
+    def after_refusal(e):
+        prev = [x for x in xt[e["tid"]] if x["ts"] <= e["begin_ts"]]
+        return bool(prev) and max(prev, key=lambda x: x["ts"])["ret"] != 0
+    rt = [e for e in rt if not after_refusal(e)]
     if a.profiled is not None:
         c.eq("runtime PERF_STATS (by_shim=0)", len(rt), a.profiled)
     if a.kmd_stats == "off":

@@ -4,7 +4,7 @@
 
 Usage: check_stats.py OUTPUT COUNT:BATCH [COUNT:BATCH ...]
 One block per program, in order.  COUNT may be '+' (any positive count, for
---time runs).  Checks the exact line formats (FACTS.md section 3.4), the
+--time runs).  Checks the exact line formats (docs/CONTRACTS.md §3.4), the
 InferenceCnt, the BatchSize, and Inf/Sec = cnt*1e6/duration*batch (%.3f).
 """
 import re

@@ -3,7 +3,7 @@
 # Runtime latency profiling through the apps' --aic-profiling-* options:
 # every row of every latency file is parsed (check_latency.py, the
 # conventions of latency_stats_python3.py) and checked against the
-# identities of FACTS.md §3.1; header lines exact; NumSamples
+# identities of docs/CONTRACTS.md §3.1; header lines exact; NumSamples
 # collected/requested; N/A device columns unless stats-compiled; the app's
 # "Device Performance" table against statistics of the file itself.
 . "$srcdir/lib.sh"

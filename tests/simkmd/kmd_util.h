@@ -42,7 +42,7 @@ static inline struct simkmd_nnc_activate kmd_nnc(uint64_t compute_ns)
 static inline int kmd_activate(int fd, const struct simkmd_nnc_activate *nnc,
 			       uint32_t queue_size)
 {
-	_Alignas(8) uint8_t buf[256];
+	_Alignas(8) uint8_t buf[1024];
 	struct qaic_manage_trans_passthrough *pt = (void *)buf;
 	struct qaic_manage_trans_activate_to_dev *act;
 	struct qaic_manage_trans_activate_from_dev *resp = (void *)buf;

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * simkmd against FACTS.md §2.3: the emulated driver answers the qaic ioctls
- * that leave through libc, with the upstream driver's checks, timestamps,
- * queue levels and integer-µs truncation.  Independent truths: hand-computed
- * levels and tick counts, the raw kernel timestamps (test accessor), the
- * node file's bytes read through a second fd, the wall clock.
+ * simkmd against docs/CONTRACTS.md §2.3: the emulated driver answers the qaic
+ * ioctls that leave through libc, with the upstream driver's checks,
+ * timestamps, queue levels and integer-µs truncation.  Independent truths:
+ * hand-computed levels and tick counts, the raw kernel timestamps (test
+ * accessor), the node file's bytes read through a second fd, the wall clock.
  *
  * Usage: test_simkmd [cmocka test filter]
  */
@@ -65,6 +65,7 @@ static void set_faults(int64_t deverr, int64_t hang, int64_t eagain_first,
 	struct simkmd_faults f = {
 		.deverr = deverr, .hang = hang, .eagain_first = eagain_first,
 		.eagain_count = eagain_count, .wait_eintr_first = -1,
+		.ssr_after = -1, .ssr_dev = -1, .gone_after = -1, .gone_dev = -1,
 	};
 
 	assert_int_equal(simkmd_set_faults(&f), 0);
@@ -226,7 +227,7 @@ static void test_gem_close(void **state)
 
 static void test_queue_levels_and_perf(void **state)
 {
-	struct simkmd_nnc_activate nnc = kmd_nnc(10 * MS);
+	struct simkmd_nnc_activate nnc = kmd_nnc(40 * MS);
 	struct qaic_perf_stats_entry ent[2];
 	struct simkmd_bo_times tin, tout, prev_out = { 0 };
 	uint32_t h[3][2];
@@ -235,13 +236,16 @@ static void test_queue_levels_and_perf(void **state)
 	int dbc, used;
 
 	(void)state;
-	/* 1 byte/µs: input 16 ms, compute 10 ms, output 4 ms = 30 ms each. */
+	/*
+	 * 1 byte/µs: input 64 ms, compute 40 ms, output 16 ms = 120 ms each:
+	 * long against a loaded machine's scheduling delays.
+	 */
 	nnc.dma_bytes_per_us = 1;
 	dbc = kmd_activate(fd, &nnc, 32);
 	assert_true(dbc >= 0);
 	for (int k = 0; k < 3; k++) {
-		h[k][0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 16000);
-		h[k][1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 4000);
+		h[k][0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 64000);
+		h[k][1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 16000);
 	}
 	t0 = kmd_now_ns();
 	for (int k = 0; k < 3; k++)
@@ -259,12 +263,19 @@ static void test_queue_levels_and_perf(void **state)
 	used = simkmd_test_ring_used(0, (uint32_t)dbc);
 	assert_int_equal(used, 9);
 
-	/* The first input completes after its DMA and frees its element. */
+	/*
+	 * The first input completes after its DMA and frees its element.  A
+	 * loaded machine may wake us after later BOs completed too (the next
+	 * one 56 ms later): at least this one's element is free.
+	 */
 	assert_int_equal(kmd_wait(fd, h[0][0], (uint32_t)dbc, 0), 0);
-	assert_true(kmd_now_ns() - t0 >= 16 * MS);
-	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 8);
+	assert_true(kmd_now_ns() - t0 >= 64 * MS);
+	used = simkmd_test_ring_used(0, (uint32_t)dbc);
+	assert_true(used <= 8);
+	if (kmd_now_ns() - t0 < 120 * MS)	/* nothing else can be done yet */
+		assert_int_equal(used, 8);
 	assert_int_equal(kmd_wait(fd, h[2][1], (uint32_t)dbc, 0), 0);
-	assert_true(kmd_now_ns() - t0 >= 90 * MS);	/* serial on one DBC */
+	assert_true(kmd_now_ns() - t0 >= 360 * MS);	/* serial on one DBC */
 	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
 	for (int k = 0; k < 3; k++) {
 		assert_int_equal(kmd_wait(fd, h[k][1], (uint32_t)dbc, 0), 0);
@@ -283,8 +294,8 @@ static void test_queue_levels_and_perf(void **state)
 		assert_in_range(ent[1].submit_latency_us, 3, 7);
 		assert_int_equal(tin.submit_ns, tout.submit_ns);
 		assert_true(tin.processed_ns <= tout.processed_ns);
-		assert_true(tin.processed_ns >= received0 + k * 30 * MS + 16 * MS);
-		assert_true(tout.processed_ns >= received0 + (k + 1) * 30 * MS);
+		assert_true(tin.processed_ns >= received0 + k * 120 * MS + 64 * MS);
+		assert_true(tout.processed_ns >= received0 + (k + 1) * 120 * MS);
 		assert_true(tout.processed_ns > prev_out.processed_ns);
 		prev_out = tout;
 	}
@@ -528,6 +539,7 @@ static void test_partial_ring_elements(void **state)
 	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
 	struct qaic_perf_stats_entry ent[3];
 	struct simkmd_bo_times tb;
+	uint64_t span;
 	double scale = time_scale();
 	int fd = open_dev(), dbc;
 	uint32_t h[3], dirs[3] = { TO_DEV, TO_DEV, FROM_DEV };
@@ -553,9 +565,8 @@ static void test_partial_ring_elements(void **state)
 	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
 	assert_int_equal(simkmd_test_bo_times(fd, h[1], &tb), 0);
 	/* inputs done after 4 MiB of DMA (not 18 MiB, not 0) */
-	assert_in_range(tb.processed_ns - tb.submit_ns,
-			(uint64_t)(4 * 1048576 * scale), (uint64_t)(4 * 1048576 * scale) + 200 * MS);
-	assert_true(tb.processed_ns - tb.submit_ns < (uint64_t)(18 * 1048576 * scale));
+	assert_true(tb.processed_ns - tb.submit_ns >= (uint64_t)(4 * 1048576 * scale));
+	span = tb.dev_end_ns - tb.dev_start_ns;
 
 	/* The same BOs executed whole: 18 MiB of input. */
 	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dirs, NULL, 3), 0);
@@ -563,6 +574,14 @@ static void test_partial_ring_elements(void **state)
 	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
 	assert_int_equal(simkmd_test_bo_times(fd, h[1], &tb), 0);
 	assert_true(tb.processed_ns - tb.submit_ns >= (uint64_t)(18 * 1048576 * scale));
+	/*
+	 * The device model's spans, free of host scheduling delays: the whole
+	 * execution moved 14 MiB more (the output engine's pick-up varies by
+	 * up to 3 device ticks).
+	 */
+	assert_in_range(tb.dev_end_ns - tb.dev_start_ns - span,
+			(uint64_t)(14 * 1048576 * scale - 200 * scale),
+			(uint64_t)(14 * 1048576 * scale + 200 * scale));
 	close(fd);
 }
 
@@ -639,7 +658,8 @@ static void test_exec_dir_ignored(void **state)
 		assert_int_equal(simkmd_test_bo_times(fd, h[0], &ti), 0);
 		assert_int_equal(simkmd_test_bo_times(fd, h[1], &to), 0);
 		assert_true(ti.processed_ns - ti.submit_ns >= (uint64_t)(10 * MS * scale));
-		assert_true(ti.processed_ns - ti.submit_ns < (uint64_t)(20 * MS * scale));
+		/* before the output, not with it (a loaded host may see it late) */
+		assert_true(ti.processed_ns < to.processed_ns);
 		assert_true(to.processed_ns - to.submit_ns >= (uint64_t)(30 * MS * scale));
 	}
 	close(fd);
@@ -652,7 +672,7 @@ static void test_exec_dir_ignored(void **state)
  */
 static void test_wait_eintr(void **state)
 {
-	struct simkmd_nnc_activate nnc = kmd_nnc(20 * MS);
+	struct simkmd_nnc_activate nnc = kmd_nnc(200 * MS);
 	struct simkmd_faults f;
 	struct simkmd_stats before;
 	double scale = time_scale();
@@ -672,9 +692,9 @@ static void test_wait_eintr(void **state)
 	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EINTR);
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EINTR);
-	assert_true(kmd_now_ns() - t0 < (uint64_t)(20 * MS * scale));
+	assert_true(kmd_now_ns() - t0 < (uint64_t)(200 * MS * scale));
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
-	assert_true(kmd_now_ns() - t0 >= (uint64_t)(20 * MS * scale));
+	assert_true(kmd_now_ns() - t0 >= (uint64_t)(200 * MS * scale));
 	assert_int_equal(simkmd_next_blocking_wait_index(), k + 3);
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
 	assert_int_equal(simkmd_next_blocking_wait_index(), k + 3);
@@ -754,6 +774,97 @@ static void test_deverr_and_eagain_faults(void **state)
 	close(fd);
 }
 
+/*
+ * Subsystem restart (QAIC_SIM_FAULT_SSR): after the device's next
+ * completed request its DBCs are released: the request queued behind is
+ * dropped (WAIT -EPERM), BOs are detached (PERF_STATS -EINVAL), the files
+ * that owned the DBCs get -EPIPE from EXECUTE (another file -EPERM),
+ * activation is refused (-EAGAIN) while the device restarts; afterwards a
+ * new activation works with the BOs attached again, and only the file
+ * that activated anew stops getting -EPIPE.
+ */
+static void test_subsystem_restart(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(20 * MS);
+	struct qaic_perf_stats_entry ent;
+	struct simkmd_faults f;
+	int fd = open_dev(), fd2 = open_dev(), fd3 = open_dev();
+	int dbc = kmd_activate(fd, &nnc, 8), dbc2 = kmd_activate(fd2, &nnc, 8);
+	uint32_t x = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	uint32_t y = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	uint32_t z = (uint32_t)kmd_bo(fd2, (uint32_t)dbc2, FROM_DEV, 1, 4096);
+	int nd;
+
+	(void)state;
+	assert_int_equal(simkmd_get_faults(&f), 0);
+	f.ssr_after = (int64_t)stats_now().requests_done + 1;
+	f.ssr_dev = 0;
+	f.ssr_ms = 300;
+	assert_int_equal(simkmd_set_faults(&f), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &y, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);	/* restarts */
+	assert_int_equal(kmd_wait(fd, y, (uint32_t)dbc, 0), -EPERM);
+	assert_int_equal(kmd_perf(fd, (uint32_t)dbc, &x, 1, &ent), -EINVAL);
+	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), -EPIPE);
+	assert_int_equal(kmd_execute(fd2, (uint32_t)dbc2, &z, &dirs_io[1], 1), -EPIPE);
+	assert_int_equal(kmd_execute(fd3, (uint32_t)dbc, &x, &dirs_io[1], 1), -EPERM);
+	assert_int_equal(kmd_activate(fd, &nnc, 8), -EAGAIN);
+	usleep(350000);
+	nd = kmd_activate(fd, &nnc, 8);
+	assert_in_range(nd, 0, 15);
+	assert_int_equal(kmd_attach(fd, x, (uint32_t)nd, FROM_DEV, 1, 4096), 0);
+	assert_int_equal(kmd_execute(fd, (uint32_t)nd, &x, &dirs_io[1], 1), 0);
+	assert_int_equal(kmd_wait(fd, x, (uint32_t)nd, 0), 0);
+	if (nd != dbc2)		/* fd2 has not activated again */
+		assert_int_equal(kmd_execute(fd2, (uint32_t)dbc2, &z, &dirs_io[1], 1),
+				 -EPIPE);
+	set_faults(-1, -1, -1, 0);
+	close(fd);
+	close(fd2);
+	close(fd3);
+}
+
+/*
+ * Specializations: the tokens of a request are the bytes its first TO_DEV
+ * BO moves / token_bytes; it runs the specialization with the smallest
+ * seq_len >= tokens: compute_ns + token_ns x tokens.
+ */
+static void test_specializations(void **state)
+{
+	struct simkmd_nnc_activate nnc = kmd_nnc(0);
+	struct simkmd_bo_times t;
+	static const uint64_t want_ms[3] = { 4 + 1 * 32 / 8, 2, 4 + 10 / 8 };
+	uint64_t resize[2][2] = { { 8, 4096 }, { 80, 4096 } };
+	uint32_t h[2], dir[2] = { TO_DEV, FROM_DEV };
+	int fd = open_dev(), dbc;
+
+	(void)state;
+	nnc.nspec = 2;
+	nnc.token_bytes = 8;
+	nnc.spec[0].seq_len = 32;		/* prefill: 4 ms + 125 us/token */
+	nnc.spec[0].compute_ns = 4 * MS;
+	nnc.spec[0].token_ns = MS / 8;
+	nnc.spec[1].seq_len = 1;		/* decode: 2 ms */
+	nnc.spec[1].compute_ns = 2 * MS;
+	dbc = kmd_activate(fd, &nnc, 8);
+	assert_in_range(dbc, 0, 15);
+	h[0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 256);
+	h[1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 1, 4096);
+	for (int k = 0; k < 3; k++) {
+		/* whole (32 tokens), then 1 token, then 10 */
+		assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dir,
+					       k ? resize[k - 1] : NULL, 2), 0);
+		assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
+		assert_int_equal(simkmd_test_bo_times(fd, h[1], &t), 0);
+		/* The device model's own span: free of host scheduling delays. */
+		assert_in_range(t.dev_end_ns - t.dev_start_ns,
+				want_ms[k] * MS, want_ms[k] * MS + 3 * MS);
+		assert_true(t.processed_ns - t.submit_ns >= want_ms[k] * MS);
+	}
+	close(fd);
+}
+
 /* ---- concurrency ------------------------------------------------------------ */
 
 struct waiter_arg {
@@ -772,9 +883,12 @@ static void *waiter_main(void *p)
 	return NULL;
 }
 
+/* One request's device time: long against scheduling delays under load. */
+#define REQ_MS 200
+
 static void test_concurrent_waits(void **state)
 {
-	struct simkmd_nnc_activate nnc = kmd_nnc(60 * MS);
+	struct simkmd_nnc_activate nnc = kmd_nnc(REQ_MS * MS);
 	struct qaic_perf_stats_entry ent;
 	struct simkmd_stats before = stats_now();
 	struct waiter_arg w[5];
@@ -801,15 +915,19 @@ static void test_concurrent_waits(void **state)
 	/* The supervisor never blocks on a WAIT: other ioctls keep flowing. */
 	t1 = kmd_now_ns();
 	assert_int_equal(kmd_perf(fd, dbc[0], &h[0], 1, &ent), 0);
-	assert_true(kmd_now_ns() - t1 < 20 * MS);
+	assert_true(kmd_now_ns() - t1 < REQ_MS / 2 * MS);
 	assert_int_equal(ent.device_latency_us, 0);
 	for (int i = 0; i < 5; i++) {
 		pthread_join(th[i], NULL);
 		assert_int_equal(w[i].ret, 0);
-		assert_true(w[i].done_ns - t0 >= 60 * MS);
+		assert_true(w[i].done_ns - t0 >= REQ_MS * MS);
 	}
-	/* DBCs run concurrently: three 60 ms requests end well before 180 ms. */
-	assert_true(kmd_now_ns() - t0 < 150 * MS);
+	/*
+	 * DBCs run concurrently: three requests end well before three times
+	 * one request's time, which serial DBCs would take at least.  Long
+	 * requests leave room for a loaded machine's scheduling delays.
+	 */
+	assert_true(kmd_now_ns() - t0 < 5 * REQ_MS / 2 * MS);
 	assert_true(stats_now().deferred_waits - before.deferred_waits >= 4);
 	close(fd);
 }
@@ -1051,6 +1169,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_wait_eintr),
 		cmocka_unit_test(test_hang_timeout),
 		cmocka_unit_test(test_deverr_and_eagain_faults),
+		cmocka_unit_test(test_subsystem_restart),
+		cmocka_unit_test(test_specializations),
 		cmocka_unit_test(test_concurrent_waits),
 		cmocka_unit_test(test_non_device_fd_enotty),
 		cmocka_unit_test(test_fork_child_refused),

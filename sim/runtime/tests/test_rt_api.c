@@ -50,6 +50,45 @@ static QAicProgram *new_program(QAicContext *ctx, const char *preset,
 	return pg;
 }
 
+/* devMapping: QIDs of the context joined by ':', none twice. */
+static void test_dev_mapping(void **state)
+{
+	static const char *const bad[] = {
+		"0:0", "1", "x", "0:", ":0", "0::0", "-0", "0:1x", "4294967296",
+		"0 ", "0:17",
+	};
+	QAicContext *ctx = new_ctx();
+	QAicQpcObj *qpc;
+	QAicProgram *pg;
+	QAicProgramProperties props;
+	QAicExecObj *eo;
+
+	(void)state;
+	assert_int_equal(qaicOpenQpcFile(&qpc, "preset:tiny"), QS_SUCCESS);
+	assert_int_equal(qaicProgramPropertiesInitDefault(&props), QS_SUCCESS);
+	assert_null(props.devMapping);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		nlogs = 0;
+		props.devMapping = bad[i];
+		assert_int_equal(qaicCreateProgram(ctx, &pg, &props, 0, "m", qpc),
+				 QS_INVAL);
+		assert_int_equal(nlogs, 1);
+		assert_non_null(strstr(last_log, "devMapping"));
+	}
+	props.devMapping = "";		/* the device argument */
+	assert_int_equal(qaicCreateProgram(ctx, &pg, &props, 0, "m", qpc), QS_SUCCESS);
+	assert_int_equal(qaicReleaseProgram(pg), QS_SUCCESS);
+	props.devMapping = "0";
+	assert_int_equal(qaicCreateProgram(ctx, &pg, &props, 0, "m", qpc), QS_SUCCESS);
+	props.devMapping = "garbage after creation";	/* not kept */
+	assert_int_equal(qaicCreateExecObj(ctx, &eo, NULL, pg, NULL, NULL, NULL),
+			 QS_SUCCESS);
+	assert_int_equal(qaicReleaseExecObj(eo), QS_SUCCESS);
+	assert_int_equal(qaicReleaseProgram(pg), QS_SUCCESS);
+	assert_int_equal(qaicCloseQpc(qpc), QS_SUCCESS);
+	assert_int_equal(qaicReleaseContext(ctx), QS_SUCCESS);
+}
+
 static void test_version(void **state)
 {
 	uint16_t maj = 0, min = 1;
@@ -478,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_release_order),
 		cmocka_unit_test(test_function_table),
 		cmocka_unit_test(test_group_ownership),
+		cmocka_unit_test(test_dev_mapping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

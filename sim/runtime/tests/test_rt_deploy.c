@@ -6,6 +6,12 @@
  *   group   program groups: enable, disable waiting (timeout), disable
  *           with an inference in flight (it fails, QS_PERM: the kernel
  *           released its DBC), enable again (BOs re-attached), release
+ *   ssr     a subsystem restart after the 3rd request (QAIC_SIM_FAULT_SSR):
+ *           the completed 3rd inference loses its sample (its BOs were
+ *           detached before the runtime's PERF_STATS), the next ones fail
+ *           with QS_DEV_ERROR (EXECUTE -EPIPE) while the device restarts,
+ *           and once the runtime re-activated on its own thread (the test
+ *           only sleeps) inferences succeed again on the same exec object
  *
  * Independent truths: the statuses the API returns, the latency file the
  * runtime writes (rows only for inferences that succeeded, in sample
@@ -158,6 +164,49 @@ static void test_group(void **state)
 	assert_int_equal(read_samples(1, samples, 16), 2);
 }
 
+/* ---- subsystem restart ------------------------------------------------- */
+
+static void test_ssr(void **state)
+{
+	static const char desc[] = "name = r\ncompute_us = 1000\nstats = 1\n"
+				   "buffer = in 4096 in\nbuffer = out 4096 out\n";
+	QAicContext *ctx;
+	QAicQpcObj *qpc;
+	QAicProgram *pg;
+	QAicQueue *q;
+	QAicExecObj *eo;
+	unsigned int samples[16];
+	int i, n;
+
+	(void)state;
+	assert_int_equal(qaicCreateContext(&ctx, NULL, 0, NULL, NULL, NULL, NULL, NULL), QS_SUCCESS);
+	qpc = open_desc(desc);
+	assert_int_equal(qaicCreateProgram(ctx, &pg, NULL, 0, "r", qpc), QS_SUCCESS);
+	assert_int_equal(qaicCreateQueue(ctx, &q, NULL, 0), QS_SUCCESS);
+	assert_int_equal(qaicCreateExecObj(ctx, &eo, NULL, pg, NULL, NULL, NULL), QS_SUCCESS);
+	for (i = 0; i < 3; i++)		/* samples 0..2; the 3rd restarts */
+		assert_int_equal(run_one(q, eo), QS_SUCCESS);
+	/* the restart lasts 300 ms: EXECUTE -EPIPE meanwhile */
+	assert_int_equal(run_one(q, eo), QS_DEV_ERROR);	/* sample 3 */
+	assert_int_equal(run_one(q, eo), QS_DEV_ERROR);	/* sample 4 */
+	/* no API call: the runtime re-activates by itself */
+	usleep(600000);
+	for (i = 0; i < 3; i++)		/* samples 5..7 */
+		assert_int_equal(run_one(q, eo), QS_SUCCESS);
+	assert_int_equal(qaicReleaseExecObj(eo), QS_SUCCESS);
+	assert_int_equal(qaicReleaseProgram(pg), QS_SUCCESS);
+	n = read_samples(0, samples, 16);
+	assert_int_equal(n, 5);
+	assert_int_equal(samples[0], 0);
+	assert_int_equal(samples[1], 1);
+	assert_int_equal(samples[2], 5);
+	assert_int_equal(samples[3], 6);
+	assert_int_equal(samples[4], 7);
+	assert_int_equal(qaicReleaseQueue(q), QS_SUCCESS);
+	assert_int_equal(qaicCloseQpc(qpc), QS_SUCCESS);
+	assert_int_equal(qaicReleaseContext(ctx), QS_SUCCESS);
+}
+
 static void remove_outdir(void)
 {
 	struct dirent *de;
@@ -177,6 +226,7 @@ static void remove_outdir(void)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest group[] = { cmocka_unit_test(test_group) };
+	const struct CMUnitTest ssr[] = { cmocka_unit_test(test_ssr) };
 	const char *scenario = argc > 1 ? argv[1] : "";
 	int rc;
 
@@ -187,8 +237,10 @@ int main(int argc, char **argv)
 	setenv("QAIC_SIM_PROFILING_OUT_DIR", outdir, 1);
 	if (!strcmp(scenario, "group")) {
 		rc = cmocka_run_group_tests_name("group", group, NULL, NULL);
+	} else if (!strcmp(scenario, "ssr")) {
+		rc = cmocka_run_group_tests_name("ssr", ssr, NULL, NULL);
 	} else {
-		fprintf(stderr, "usage: test_rt_deploy group\n");
+		fprintf(stderr, "usage: test_rt_deploy group|ssr\n");
 		rc = 2;
 	}
 	if (!getenv("KEEP"))

@@ -10,4 +10,5 @@ run() {
 	env "$@" || fails=$((fails + 1))
 }
 run QAIC_SIM_TIME_SCALE=0.25 "$T" group
+run QAIC_SIM_FAULT_SSR=3:0:300 "$T" ssr
 exit $((fails > 0))

@@ -169,6 +169,63 @@ static const char *presets(void)
 	return dir;
 }
 
+/* docs/CONTRACTS.md §6.6: 2 + 4 x 32 + 1 bindings, the exported names, dims,
+ * two shapes. */
+static void test_llm_preset(void)
+{
+	char path[4096], name[64];
+	uint32_t i, l;
+
+	snprintf(path, sizeof(path), "%s/llm.desc", presets());
+	assert_int_equal(parse_file(path), 0);
+	assert_string_equal(d.name, "llm");
+	assert_int_equal(d.nbuf, 131);
+	assert_int_equal(d.nspec, 2);
+	assert_string_equal(d.spec[0].name, "prefill");
+	assert_int_equal(d.spec[0].seq_len, 32);
+	assert_true(d.spec[0].token_us > 0);
+	assert_string_equal(d.spec[1].name, "decode");
+	assert_int_equal(d.spec[1].seq_len, 1);
+	assert_int_equal(d.spec[1].token_us, 0);
+	assert_int_equal(d.token_bytes, 8);
+	assert_true(d.ring >= 2 * (d.nbuf + 1));
+	assert_string_equal(d.buf[0].name, "input_ids");
+	assert_string_equal(d.buf[1].name, "position_ids");
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(d.buf[i].dir, DESC_IN);
+		assert_int_equal(d.buf[i].dtype, 7);	/* int64 */
+		assert_true(d.buf[i].partial);
+		assert_int_equal(desc_spec_bytes(&d.buf[i], 0), 32 * 8);
+		assert_int_equal(desc_spec_bytes(&d.buf[i], 1), 8);
+	}
+	for (l = 0; l < 32; l++) {
+		const struct desc_buffer *in_k = &d.buf[2 + 2 * l];
+		const struct desc_buffer *out_k = &d.buf[67 + 2 * l];
+
+		snprintf(name, sizeof(name), "past_key.%u", l);
+		assert_string_equal(in_k->name, name);
+		snprintf(name, sizeof(name), "past_value.%u", l);
+		assert_string_equal(in_k[1].name, name);
+		snprintf(name, sizeof(name), "past_key.%u_RetainedState", l);
+		assert_string_equal(out_k->name, name);
+		snprintf(name, sizeof(name), "past_value.%u_RetainedState", l);
+		assert_string_equal(out_k[1].name, name);
+		for (i = 0; i < 2; i++) {
+			assert_int_equal(in_k[i].dir, DESC_IN);
+			assert_int_equal(out_k[i].dir, DESC_OUT);
+			assert_true(in_k[i].partial && in_k[i].split);
+			assert_true(out_k[i].partial && out_k[i].split);
+			assert_int_equal(in_k[i].dtype, 1);	/* float16 */
+			assert_int_equal(in_k[i].rank, 4);	/* bs, heads, ctx, dim */
+			assert_int_equal(in_k[i].dims[0][2], in_k[i].dims[1][2]);
+		}
+	}
+	assert_string_equal(d.buf[66].name, "logits");
+	assert_int_equal(d.buf[66].dir, DESC_OUT);
+	assert_int_equal(d.buf[66].dtype, 0);	/* float */
+	assert_int_equal(d.buf[66].rank, 3);	/* bs, 1, vocab */
+}
+
 static void test_presets_parse(void **state)
 {
 	char path[4096];
@@ -186,6 +243,7 @@ static void test_presets_parse(void **state)
 	snprintf(path, sizeof(path), "%s/tiny.desc", presets());
 	assert_int_equal(parse_file(path), 0);
 	assert_int_equal(d.compute_us, 50);
+	test_llm_preset();
 }
 
 static void test_file_errors(void **state)

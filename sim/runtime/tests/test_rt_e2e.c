@@ -2,8 +2,8 @@
 /*
  * End to end through the public API with runtime profiling on: inferences
  * on the emulated driver, then the latency file read back and checked
- * against its format (FACTS.md §3.1), its identities, the program's timing
- * model, and the application's own clock (an independent truth: every
+ * against its format (docs/CONTRACTS.md §3.1), its identities, the program's
+ * timing model, and the application's own clock (an independent truth: every
  * runtime span lies inside the span the application saw).
  */
 #include <dirent.h>

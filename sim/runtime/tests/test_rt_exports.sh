@@ -1,11 +1,13 @@
 #!/bin/sh
-# libQAic.so exports exactly the functions declared in qaic_api.h: no
-# internal symbol (runtime or emulated driver) leaks, none is missing.
+# libQAic.so exports exactly the functions declared in qaic_api.h, plus
+# simrt_entries (the Python module's private entry table, simrt_entries.h):
+# no internal symbol (runtime or emulated driver) leaks, none is missing.
 set -eu
 : "${RT_LIB:?}" "${RT_HEADER:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-grep -oE '\bqaic[A-Za-z]+\(' "$RT_HEADER" | tr -d '(' | sort -u >"$tmp/want"
+{ grep -oE '\bqaic[A-Za-z]+\(' "$RT_HEADER" | tr -d '('; echo simrt_entries; } |
+	sort -u >"$tmp/want"
 nm -D --defined-only "$RT_LIB" | awk '{ print $NF }' | sort -u >"$tmp/have"
 if ! cmp -s "$tmp/want" "$tmp/have"; then
 	echo "exported symbols differ from $RT_HEADER (< header, > library):"
