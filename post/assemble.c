@@ -171,6 +171,12 @@ struct proc {
 	bool perf_query;	/* kmd_perf_query seen (schema 2) */
 };
 
+/* A program group (qaicCreateProgramGroup): its programs in add order. */
+struct group {
+	uint32_t *progs;	/* model program indices */
+	size_t n, cap;
+};
+
 struct qp_assembler {
 	struct qp_model *m;
 	struct qp_pool flights, parts, bos, eos, evobjs, threads;
@@ -184,6 +190,9 @@ struct qp_assembler {
 	struct qp_hmap queuemap;	/* (proc, QAicQueue*) -> model queue */
 	struct qp_hmap csmap;	/* (proc, hash of ips) -> model callsite */
 	struct qp_hmap devmap;	/* (proc << 32 | fd, 0) -> model device */
+	struct qp_hmap groupmap;	/* (proc, QAicProgramGroup*) -> groups[] */
+	struct group *groups;
+	size_t ngroups, cap_groups;
 	struct qp_hmap dbcstmap;	/* (proc << 32 | fd, dbc_id) -> dbcsts[] */
 	struct dbcst *dbcsts;
 	size_t ndbcsts, cap_dbcsts;
@@ -772,43 +781,25 @@ static uint32_t part_new(struct qp_assembler *a, uint32_t f, int32_t fd,
 }
 
 /*
- * When the device of part p completed its request, as far as the trace
- * bounds it (ns; *lo = 0 without perf stats): qp_kernel_done_bounds.
- */
-static void part_done(const struct part *p, uint64_t *lo, uint64_t *hi)
-{
-	*lo = *hi = 0;
-	if (p->has_perf && p->ok)
-		qp_kernel_done_bounds(p->exec_begin, p->exec_end,
-				      p->stage == ST_WAITED ? p->wait_end : 0,
-				      p->sub, p->dev, lo, hi);
-}
-
-/*
- * The straggler of flight f: the device that completed last.  Of the
- * devices with perf stats, those that may have (the upper bound of their
- * completion not before every lower bound); of them, the first in EXECUTE
- * order, as the runtime's latency row picks the first of devices done at
- * the same time (docs/MATCHING.md).  NIL when none has perf stats.
+ * The straggler of flight f: of its devices with perf stats, the one whose
+ * wait handle has the largest kernel round trip (submit + device latency:
+ * exectoVc + execToComplete), the first in EXECUTE order on a tie; NIL
+ * when none has perf stats.  Exact from the kernel's integers, and the
+ * rule the simulated runtime's latency row follows (docs/MATCHING.md).
  */
 static uint32_t straggler(struct qp_assembler *a, uint32_t f)
 {
-	uint64_t lo, hi, maxlo = 0;
-	uint32_t pt;
+	uint32_t pt, best = NIL;
 
 	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
-		part_done(PT(a, pt), &lo, &hi);
-		if (lo > maxlo)
-			maxlo = lo;
+		const struct part *p = PT(a, pt);
+
+		if (p->has_perf && p->ok &&
+		    (best == NIL || (uint64_t)p->sub + p->dev >
+		     (uint64_t)PT(a, best)->sub + PT(a, best)->dev))
+			best = pt;
 	}
-	if (!maxlo)
-		return NIL;
-	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
-		part_done(PT(a, pt), &lo, &hi);
-		if (lo && hi >= maxlo)
-			return pt;
-	}
-	return NIL;
+	return best;
 }
 
 /* Boundary t of inf at ns, or unknown when ns is 0. */
@@ -824,9 +815,8 @@ static void set_time_or_none(struct qp_inference *inf, enum qp_time t,
  * The record of flight f from its parts: the first EXECUTE entry, the
  * last EXECUTE return, the first WAIT entry, the last WAIT return (the
  * inference is done on the device when its last device is); the kernel
- * figures of the straggler, the device that completed last (part_done);
- * without perf stats, the device whose WAIT returned last.  Its spans,
- * and the flight's stage.
+ * figures of the straggler (straggler()); without perf stats, the device
+ * whose WAIT returned last.  Its spans, and the flight's stage.
  */
 static void flight_sync(struct qp_assembler *a, uint32_t f)
 {
@@ -1012,6 +1002,84 @@ static int on_program_create(struct qp_assembler *a, uint32_t proc,
 		return -ENOMEM;
 	a->m->programs[pg].name_from_qpc = label != NULL;
 	return qp_hmap_put(&a->progmap, proc, ev->u.program_create.program, pg);
+}
+
+/* The group (proc, ptr), created if asked; NULL (or out of memory). */
+static struct group *group_get(struct qp_assembler *a, uint32_t proc,
+			       uint64_t ptr, bool create)
+{
+	uint32_t g = qp_hmap_get(&a->groupmap, proc, ptr);
+
+	if (g != NIL)
+		return &a->groups[g];
+	if (!create || qp_vec_grow(&a->groups, a->ngroups, &a->cap_groups,
+				   sizeof(*a->groups)))
+		return NULL;
+	g = (uint32_t)a->ngroups;
+	if (qp_hmap_put(&a->groupmap, proc, ptr, g))
+		return NULL;
+	memset(&a->groups[g], 0, sizeof(a->groups[g]));
+	a->ngroups++;
+	return &a->groups[g];
+}
+
+/*
+ * qaicProgramGroupAddProgram: the group creates the program from a QPC,
+ * without a name: it is named after its QPC (progname.h), as an unnamed
+ * qaicCreateProgram's.
+ */
+static int on_group_add(struct qp_assembler *a, uint32_t proc,
+			const struct qp_event *ev)
+{
+	struct group *g;
+	char *label;
+	uint32_t pg;
+
+	if (ev->status != 0 || !ev->u.program_group_add.program)
+		return 0;
+	g = group_get(a, proc, ev->u.program_group_add.group, true);
+	label = qp_program_label(qp_qpc_paths_find(&a->qpcs, proc,
+				 ev->u.program_group_add.qpc));
+	pg = add_program(a, proc, ev->u.program_group_add.program, label);
+	free(label);
+	if (!g || pg == NIL ||
+	    qp_vec_grow(&g->progs, g->n, &g->cap, sizeof(*g->progs)))
+		return -ENOMEM;
+	a->m->programs[pg].name_from_qpc = true;
+	g->progs[g->n++] = pg;
+	return qp_hmap_put(&a->progmap, proc, ev->u.program_group_add.program,
+			   pg);
+}
+
+/*
+ * qaicProgramGroupEnable loads and activates the group's programs inside
+ * the call: the DBCs activated in it belong to them, in add order (one
+ * program: all of them; n programs and k * n activations: k consecutive
+ * ones each, a program over k devices).  Other counts stay untied.
+ */
+static int close_group_window(struct qp_assembler *a, struct thread *th,
+			      const struct qp_event *ev)
+{
+	struct group *g = group_get(a, th->proc, ev->u.obj.obj, false);
+	uint32_t k, nact = 0, i = 0;
+	int rc = 0;
+
+	for (k = 0; k < th->nsetup; k++)
+		if (th->setup[k].dbc >= 0 &&
+		    th->setup[k].begin_ts >= ev->begin_ts &&
+		    th->setup[k].ts <= ev->ts)
+			nact++;
+	for (k = 0; k < th->nsetup && !rc && g && g->n && nact % g->n == 0;
+	     k++) {
+		const struct setup *s = &th->setup[k];
+
+		if (s->dbc < 0 || s->begin_ts < ev->begin_ts || s->ts > ev->ts)
+			continue;
+		rc = tie_dbc(a, th->proc, s, g->progs[i / (nact / g->n)]);
+		i++;
+	}
+	th->nsetup = 0;
+	return rc;
 }
 
 static int on_execobj_create(struct qp_assembler *a, uint32_t proc,
@@ -1355,6 +1423,14 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 	case QP_EV_API_EXECOBJ_CREATE:
 		rc = on_execobj_create(a, proc, ev);
 		break;
+	case QP_EV_API_PROGRAM_GROUP_CREATE:
+		if (ev->status == 0 && ev->u.program_group_create.queue &&
+		    queue_get(a, proc, ev->u.program_group_create.queue) == NIL)
+			rc = -ENOMEM;
+		break;
+	case QP_EV_API_PROGRAM_GROUP_ADD:
+		rc = on_group_add(a, proc, ev);
+		break;
 	case QP_EV_API_QUEUE_CREATE:
 		if (ev->status == 0 && ev->u.queue_create.queue &&
 		    queue_get(a, proc, ev->u.queue_create.queue) == NIL)
@@ -1372,7 +1448,9 @@ static int on_api(struct qp_assembler *a, uint32_t proc,
 	    ev->kind != QP_EV_API_CALLBACK_EXIT)
 		th->enq_inf = th->enq_flight = NIL;
 	window_owner(a, proc, ev, &eo_ptr, &pg);
-	if (ev->kind != QP_EV_API_ENQUEUE_EXIT && ev->status == 0)
+	if (ev->kind == QP_EV_API_PROGRAM_GROUP_ENABLE && ev->status == 0)
+		rc = close_group_window(a, th, ev);
+	else if (ev->kind != QP_EV_API_ENQUEUE_EXIT && ev->status == 0)
 		rc = close_setup_window(a, th, ev, eo_ptr, pg);
 	else if (ev->kind != QP_EV_API_ENQUEUE_EXIT)
 		th->nsetup = 0;
@@ -2105,6 +2183,10 @@ void qp_assembler_free(struct qp_assembler *a)
 	qp_hmap_free(&a->queuemap);
 	qp_hmap_free(&a->csmap);
 	qp_hmap_free(&a->devmap);
+	qp_hmap_free(&a->groupmap);
+	for (t = 0; t < a->ngroups; t++)
+		free(a->groups[t].progs);
+	free(a->groups);
 	qp_hmap_free(&a->dbcstmap);
 	free(a->dbcsts);
 	qp_qpc_paths_free(&a->qpcs);

@@ -282,7 +282,7 @@ static int split_means(const struct qp_model *m, const uint32_t *idx, size_t n,
 	double *tot = malloc((n ? n : 1) * sizeof(*tot)), us[QP_PART__COUNT];
 	double sum[QP_PART__COUNT] = { 0 }, tsum[QP_PART__COUNT] = { 0 };
 	struct qp_stats st;
-	size_t k;
+	size_t k, c;
 	unsigned how;
 	int j;
 
@@ -328,8 +328,57 @@ static int split_means(const struct qp_model *m, const uint32_t *idx, size_t n,
 		p->tail_us[j] = tsum[j] / (double)p->ntail;
 		p->tail_total_us += p->tail_us[j];
 	}
+	/* the doorbell's uncertainty over the same inferences */
+	for (k = 0, c = 0; k < n; k++) {
+		const struct qp_inference *i = &m->inf[idx[k]];
+
+		if (qp_part_split(m, i, us, NULL) &&
+		    qp_doorbell_uncertainty(m, i, &tot[c]))
+			c++;
+	}
+	qp_stats_compute(tot, c, &st);
+	p->doorbell_unc_p50_us = st.pct[QP_P50];
+	p->doorbell_unc_p99_us = st.pct[QP_P99];
 	free(tot);
 	return 0;
+}
+
+/*
+ * Multi-device inferences (qp_model.spans): when each device completed
+ * its part, the kernel's completion between what the trace bounds
+ * (qp_kernel_done_bounds, as the per-device figures use), fed to the
+ * finish order.
+ */
+static void stragglers(const struct qp_model *m, const uint32_t *idx,
+		       size_t n, struct qp_profile *p)
+{
+	uint32_t device[QP_STRAGGLER_MAX];
+	uint64_t done[QP_STRAGGLER_MAX], lo, hi;
+	unsigned j, d;
+	size_t k, ns, c;
+
+	for (k = 0; k < n && m->nspans; k++) {
+		const struct qp_inference *i = &m->inf[idx[k]];
+		const struct qp_dev_span *s = qp_model_spans(m, idx[k], &ns);
+
+		for (j = c = 0; j < ns && c < QP_STRAGGLER_MAX; j++) {
+			if (!(s[j].flags & QP_SPAN_HAS_PERF) ||
+			    s[j].exec_begin == QP_T_NONE ||
+			    s[j].exec_end == QP_T_NONE)
+				continue;
+			device[c] = s[j].device;
+			done[c++] = qp_kernel_done_bounds(
+				i->t0 + s[j].exec_begin, i->t0 + s[j].exec_end,
+				s[j].wait_end == QP_T_NONE ? 0 : i->t0 + s[j].wait_end,
+				s[j].submit_latency_us, s[j].device_latency_us,
+				&lo, &hi);
+		}
+		if (c >= 2)
+			qp_straggler_add(&p->straggler, c, device, done);
+	}
+	for (d = 0; d < p->straggler.ndev; d++)
+		qp_device_name(m, (uint16_t)p->straggler.device[d],
+			       p->straggler.name[d], sizeof(p->straggler.name[d]));
 }
 
 int qp_profile_compute(const struct qp_model *m, const uint32_t *idx,
@@ -344,9 +393,11 @@ int qp_profile_compute(const struct qp_model *m, const uint32_t *idx,
 	p->mean_waiting_worker = p->mean_num_inf_in_queue = NAN;
 	p->host_gap_mean_us = p->mean_submit_ioctl_us = NAN;
 	p->mean_exec_to_vc_us = p->tail_from_us = NAN;
+	p->doorbell_unc_p50_us = p->doorbell_unc_p99_us = NAN;
 	if (basics(m, idx, n, p) || split_means(m, idx, n, p) ||
 	    gaps_and_flight(m, idx, n, p))
 		return -1;
+	stragglers(m, idx, n, p);
 	p->mean_devexec_us = metric_mean(m, idx, n, QP_M_DEV_EXEC);
 	p->mean_num_inf_in_queue = metric_mean(m, idx, n, QP_M_NUM_INF_IN_QUEUE);
 	p->mean_submit_ioctl_us = metric_mean(m, idx, n, QP_M_SUBMIT);
@@ -504,10 +555,16 @@ static bool straggler_device(const struct qp_profile *p, struct qp_finding *f)
 	add_ev(f, "lag_ms", lag / 1e3, "ms");
 	add_ev(f, "lag_share", 100 * share(lag, p->mean_total_us), "%");
 	add_ev(f, "devices", s->ndev, "");
-	snprintf(f->text, sizeof(f->text),
-		 "device %u finishes last in %.0f %% of the %zu multi-device inferences, %.3f ms after the next-to-last device (%.0f %% of the round trip)",
-		 s->device[worst], 100 * last_share, s->n, lag / 1e3,
-		 100 * share(lag, p->mean_total_us));
+	if (s->name[worst][0])
+		snprintf(f->text, sizeof(f->text),
+			 "device %s finishes last in %.0f %% of the %zu multi-device inferences, %.3f ms after the next-to-last device (%.0f %% of the round trip)",
+			 s->name[worst], 100 * last_share, s->n, lag / 1e3,
+			 100 * share(lag, p->mean_total_us));
+	else
+		snprintf(f->text, sizeof(f->text),
+			 "device %u finishes last in %.0f %% of the %zu multi-device inferences, %.3f ms after the next-to-last device (%.0f %% of the round trip)",
+			 s->device[worst], 100 * last_share, s->n, lag / 1e3,
+			 100 * share(lag, p->mean_total_us));
 	f->advice = "every inference waits for that device: check its health, clocks and load (qaic-util), and the partition's balance across devices";
 	return true;
 }

@@ -42,6 +42,8 @@ struct qp_straggler {
 	uint32_t device[QP_STRAGGLER_MAX];	/* their ids */
 	uint64_t last[QP_STRAGGLER_MAX];	/* times each finished last */
 	double lag_us[QP_STRAGGLER_MAX];	/* sum: last - the one before it */
+	/* their names ("accel1"), set by qp_profile_compute; "" unknown */
+	char name[QP_STRAGGLER_MAX][24];
 };
 
 /*
@@ -70,6 +72,9 @@ struct qp_profile {
 	size_t ntail;			/* inferences at or above it */
 	double tail_total_us;
 	double tail_us[QP_PART__COUNT];	/* means over the tail */
+	/* how far the doorbell (submit | device parts) may be off, µs:
+	 * p50 and p99 of qp_doorbell_uncertainty over the split inferences */
+	double doorbell_unc_p50_us, doorbell_unc_p99_us;
 
 	/* device */
 	unsigned ndbc;			/* DBCs (program activations) */

@@ -234,6 +234,67 @@
     }), { left: 1, text: [4] });
   }
 
+  // ---- the device level (--opstats, --compile-metrics, --device-trace, the
+  // recorded qaic-util -q): the JSON report's "device" object ------------------
+
+  function pct(v) { return v === null || v === undefined ? '-' : fmt(v, 1) + ' %'; }
+
+  function device(d) {
+    var sec = app.append('section').attr('class', 'device');
+    sec.append('h2').text('Device level');
+    if (d.environment) {
+      var e = d.environment;
+      sec.append('h3').text('Device environment (qaic-util -q at record time)');
+      sec.append('p').text('runtime ' + (e.runtime_version || '-') + ', ' + e.devices.length +
+                           ' device(s)' + (e.record['qaic-util'] ? '; qaic-util: ' + e.record['qaic-util'] : ''));
+      table(sec, ['QID', 'Status', 'FW Version', 'FW image', 'NSP Version', 'PCI Address'],
+            e.devices.map(function (v) {
+              return { v: v, cells: [v.qid, v.status || '-', v.fw_version || '-', v.fw_image || '-',
+                                     v.nsp_version || '-', v.pci_address || '-'] };
+            }), { left: 1, text: [1, 2, 3, 4, 5], marked: function (r) { return !r.v.ready; } });
+      if (e.not_ready) {
+        sec.append('p').attr('class', 'finding').text('WARNING: ' + e.not_ready + ' device(s) not Ready');
+      }
+    }
+    d.opstats.forEach(function (o) {
+      sec.append('h3').text('Opstats ' + o.file + (o.inference === null ? '' :
+        ' (program ' + o.program + ', activation ' + o.activation + ', inference ' + o.inference + ')'));
+      table(sec, ['core', 'ucycles', 'HMX', 'HVX', 'DMA', 'sync HMX', 'sync HVX', 'sync DMA', 'DDR',
+                  'MHz', 'verdict'], o.cores.map(function (c) {
+        return { cells: ['c' + c.core, c.total_ucycles, pct(c.busy_pct.HMX), pct(c.busy_pct.HVX),
+                         pct(c.busy_pct.DMA), pct(c.sync_pct.HMX), pct(c.sync_pct.HVX),
+                         pct(c.sync_pct.DMA), pct(c.ddr_pct), fmt(c.effective_mhz), c.verdict] };
+      }), { left: 1, text: [10] });
+      table(sec, ['core', 'operator', 'engine', 'mem', 'ucycles', '% of cycles', 'count'],
+            o.top_operators.map(function (t) {
+              return { cells: ['c' + t.core, t.details, t.engine || '-', t.mem || '-', t.ucycles,
+                               pct(t.pct), t.count] };
+            }), { left: 4 });
+      o.findings.forEach(function (f) { sec.append('p').attr('class', 'finding').text(f.text); });
+    });
+    if (d.compile_metrics) {
+      var m = d.compile_metrics;
+      sec.append('h3').text('Compile perf-metrics ' + m.file + ' (KB per inference)');
+      var kb = function (v) { return v === null || v === undefined ? '-' : v; };
+      table(sec, ['core', 'DDR read', 'const read', 'DDR write', 'MC read', 'MC write', 'VTCM bytes',
+                  'spill'], m.cores.map(function (c) {
+        return { c: c, cells: ['c' + c.core, kb(c.ddr_read_kb), kb(c.const_read_kb), kb(c.ddr_write_kb),
+                               kb(c.mc_read_kb), kb(c.mc_write_kb), kb(c.vtcm_bytes),
+                               kb(c.spill_kb) + (c.spilling ? ' SPILL' : '')] };
+      }), { marked: function (r) { return r.c.spilling; } });
+      m.findings.forEach(function (f) { sec.append('p').attr('class', 'finding').text(f); });
+    }
+    if (d.device_trace) {
+      var t = d.device_trace;
+      sec.append('h3').text('Device trace ' + t.file);
+      sec.append('p').text(t.aligned ?
+        t.matched + ' of ' + t.inferences.length + ' profiled inference(s) aligned to the host clock; ' +
+        'alignment error ≤ ' + fmt(t.alignment_error_us, 3) + ' µs; operators outside their span: ' +
+        t.ops_outside_span + ' (the operators are in the --chrome-trace timeline)' :
+        'not aligned: ' + (t.note || '-'));
+    }
+  }
+
   function report() {
     app.append('h1').text('qprof report');
     if (data.note) { app.append('p').attr('class', 'note').text('Selection: ' + data.note); }
@@ -248,6 +309,7 @@
                          fmt(r[7]), fmt(r[8]), fmt(r[9])] };
       }));
     });
+    if (data.device) { device(data.device); }
     var a = data.accounting, acc = app.append('section');
     acc.append('h2').text('Accounting');
     table(acc, ['what', 'count'], [

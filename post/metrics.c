@@ -288,25 +288,80 @@ static const struct qp_dev_times *dev_side(const struct qp_model *m,
 	return &m->dev[i - m->inf];
 }
 
-/* D: the doorbell, between what the trace proves (see above). */
-static uint64_t doorbell(const struct qp_inference *i)
+/*
+ * The EXECUTE whose doorbell starts the device part: the inference's own,
+ * or for an inference over several devices the straggler's (the device
+ * that completed last: its request is the one the device parts and the
+ * record's perf stats describe; docs/MATCHING.md, "Programs over several
+ * devices").  x, xe: its entry and return; we: its WAIT's return.
+ */
+static bool doorbell_execute(const struct qp_model *m,
+			     const struct qp_inference *i, uint64_t *x,
+			     uint64_t *xe, uint64_t *we)
 {
-	uint64_t x = qp_inf_time(i, QP_T_EXEC_BEGIN);
-	uint64_t xe = qp_inf_time(i, QP_T_EXEC_END);
-	uint64_t we = qp_inf_time(i, QP_T_WAIT_END);
-	uint64_t lo = x, hi = xe;
+	const struct qp_dev_span *s = NULL;
 
-	if (!x || !xe || xe < x)
-		return 0;
+	if (m && m->nspans && i >= m->inf && i < m->inf + m->ninf)
+		s = qp_model_straggler(m, (size_t)(i - m->inf));
+	if (s && s->exec_begin != QP_T_NONE && s->exec_end != QP_T_NONE) {
+		*x = i->t0 + s->exec_begin;
+		*xe = i->t0 + s->exec_end;
+		*we = s->wait_end == QP_T_NONE ? qp_inf_time(i, QP_T_WAIT_END) :
+		      i->t0 + s->wait_end;
+	} else {
+		*x = qp_inf_time(i, QP_T_EXEC_BEGIN);
+		*xe = qp_inf_time(i, QP_T_EXEC_END);
+		*we = qp_inf_time(i, QP_T_WAIT_END);
+	}
+	return *x && *xe && *xe >= *x;
+}
+
+/*
+ * D's bounds [lo, hi] (see above); false without an EXECUTE.  Without
+ * perf stats the whole ioctl.
+ */
+static bool doorbell_bounds(const struct qp_model *m,
+			    const struct qp_inference *i, uint64_t *lo,
+			    uint64_t *hi)
+{
+	uint64_t x, xe, we;
+
+	if (!doorbell_execute(m, i, &x, &xe, &we))
+		return false;
+	*lo = x;
+	*hi = xe;
 	if (i->flags & QP_F_HAS_PERF) {
 		uint64_t irq_lo = (uint64_t)i->device_latency_us * 1000;
 
-		lo = x + (uint64_t)i->submit_latency_us * 1000;
-		if (we && we >= irq_lo && we - irq_lo < hi)
-			hi = we - irq_lo;
+		*lo = x + (uint64_t)i->submit_latency_us * 1000;
+		if (we && we >= irq_lo && we - irq_lo < *hi)
+			*hi = we - irq_lo;
 	}
-	if (hi < lo)		/* inconsistent bounds: trust the ioctl */
+	return true;
+}
+
+bool qp_doorbell_uncertainty(const struct qp_model *m,
+			     const struct qp_inference *i, double *us)
+{
+	uint64_t lo, hi;
+
+	if (!doorbell_bounds(m, i, &lo, &hi))
+		return false;
+	*us = hi > lo ? (double)(hi - lo) / 2000.0 : 0;
+	return true;
+}
+
+/* D: the doorbell, between what the trace proves (see above). */
+static uint64_t doorbell(const struct qp_model *m, const struct qp_inference *i)
+{
+	uint64_t lo, hi, x, xe, we;
+
+	if (!doorbell_bounds(m, i, &lo, &hi))
+		return 0;
+	if (hi < lo) {		/* inconsistent bounds: trust the ioctl */
+		doorbell_execute(m, i, &x, &xe, &we);
 		return clamp64(lo, x, xe);
+	}
 	return lo + (hi - lo) / 2;
 }
 
@@ -327,7 +382,7 @@ static bool device_span(const struct qp_model *m, const struct qp_inference *i,
 	uint64_t cap = qp_inf_time(i, QP_T_WAIT_END);
 
 	o->how = 0;
-	o->d = doorbell(i);
+	o->d = doorbell(m, i);
 	if (!o->d || !cap || cap < o->d)
 		return false;
 	if (i->flags & QP_F_HAS_PERF)
@@ -482,7 +537,7 @@ static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 	for (k = 0; k < m->ninf; k++) {
 		const struct qp_inference *i = &m->inf[k];
 
-		key[k] = i->program < m->nprograms ? doorbell(i) : 0;
+		key[k] = i->program < m->nprograms ? doorbell(m, i) : 0;
 		group[k] = key[k] ? i->program : 0;
 	}
 	if (group_sorted(m, group, m->nprograms, key, &order, &first))

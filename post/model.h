@@ -379,6 +379,13 @@ int qp_model_link(struct qp_model *m);
  */
 bool qp_part_split(const struct qp_model *m, const struct qp_inference *i,
 		   double us[QP_PART__COUNT], unsigned *how);
+/*
+ * How far the doorbell D that cuts submit from the device parts may be
+ * from the truth: half the width of the interval the trace bounds it by
+ * (µs; 0 when the bounds meet or cross).  false without an EXECUTE.
+ */
+bool qp_doorbell_uncertainty(const struct qp_model *m,
+			     const struct qp_inference *i, double *us);
 /* "enqueue", "runtime_wait", ... (JSON keys); "?" when out of range. */
 const char *qp_part_name(enum qp_part p);
 /* Words for the summary: "enqueue call", "waiting for a runtime worker"... */

@@ -199,7 +199,7 @@ static int add_finding(struct qp_opstats_view *v, int32_t core,
 static int add_finding(struct qp_opstats_view *v, int32_t core,
 		       const char *fmt, ...)
 {
-	struct qp_finding *f = realloc(v->findings,
+	struct qp_ops_finding *f = realloc(v->findings,
 				       (v->nfindings + 1) * sizeof(*f));
 	va_list ap;
 

@@ -187,7 +187,7 @@ struct qp_top_op {
 	double pct;				/* of the core's total ucycles */
 };
 
-struct qp_finding {
+struct qp_ops_finding {
 	int32_t core;				/* -1: the whole inference */
 	char text[256];				/* the finding with its numbers */
 };
@@ -198,7 +198,7 @@ struct qp_opstats_view {
 	size_t ncores;
 	struct qp_top_op *top;			/* per core, by ucycles, at most topn each */
 	size_t ntop;
-	struct qp_finding *findings;
+	struct qp_ops_finding *findings;
 	size_t nfindings;
 	double batch_ms;			/* total batch ucycles / 19.2e6, ms; NaN: no line */
 };

@@ -27,6 +27,7 @@
 #include "bytable.h"
 #include "compare.h"
 #include "devdump.h"
+#include "devreport.h"
 #include "escape.h"
 #include "genview.h"
 #include "guard.h"
@@ -66,12 +67,14 @@ struct options {
 	bool generation;			/* --generation (genview.h) */
 	const char *gen_csv, *gen_json;
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
+	struct qp_devreport_opts dev;		/* --opstats, --compile-metrics, --device-trace */
 };
 
 static const char usage_text[] =
 "Usage: qprof-report [OPTIONS] TRACE_DIR...\n"
 "       qprof-report --latency-stats [--keep-middle PCT] LATENCY_FILE|DIR...\n"
 "       qprof-report --compare [OPTIONS] BASE NEW\n"
+"       qprof-report [--opstats FILE|DIR] [--compile-metrics FILE] [--json FILE]\n"
 "\n"
 "Summarise LTTng traces recorded with libqprof.so: per-inference latency\n"
 "breakdown (enqueue, pre-processing, execution, post-processing, kernel\n"
@@ -86,6 +89,15 @@ static const char usage_text[] =
 "                      devInWaitTime, devOutWaitTime, devInfPerSec (repeatable)\n"
 "  --latency-stats     no trace: summarise latency dumps like\n"
 "                      latency_stats_python3.py\n"
+"  --opstats FILE|DIR  device opstats summaries aic-profiling-program-<P>-\n"
+"                      activation-<A>-inf-<I>.txt: per-core HMX/HVX/DMA/sync\n"
+"                      use, top operators, findings (repeatable; no trace\n"
+"                      needed)\n"
+"  --compile-metrics FILE  the compiler's -aic-perf-metrics output: DDR\n"
+"                      versus VTCM traffic per core, spills (no trace needed)\n"
+"  --device-trace FILE the runtime's aic-profiling-program-<P>-trace.json:\n"
+"                      device operators aligned to their inference's device\n"
+"                      span, merged into --chrome-trace\n"
 "  --compare BASE NEW  compare two runs (trace directories, or JSON reports\n"
 "                      written with --per-inference): per program and\n"
 "                      metric, the change of p50, p90, p99 and the mean\n"
@@ -222,7 +234,8 @@ enum {
 	OPT_NUM, OPT_KEEP, OPT_PROGRAM, OPT_PID, OPT_SUMMARY_ONLY,
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
-	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML,
+	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML, OPT_OPSTATS,
+	OPT_COMPMETRICS, OPT_DEVTRACE,
 	OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
 };
 
@@ -243,6 +256,9 @@ static const struct option long_opts[] = {
 	{ "symbolize", no_argument, NULL, OPT_SYMBOLIZE },
 	{ "per-inference", no_argument, NULL, OPT_PERINF },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "opstats", required_argument, NULL, OPT_OPSTATS },
+	{ "compile-metrics", required_argument, NULL, OPT_COMPMETRICS },
+	{ "device-trace", required_argument, NULL, OPT_DEVTRACE },
 	{ "pool-programs", no_argument, NULL, OPT_POOL },
 	{ "generation", no_argument, NULL, OPT_GEN },
 	{ "generation-csv", required_argument, NULL, OPT_GEN_CSV },
@@ -374,6 +390,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_GEN_CSV: o->gen_csv = optarg; break;
 		case OPT_GEN_JSON: o->gen_json = optarg; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
+		case OPT_OPSTATS:
+			o->dev.opstats = push(o->dev.opstats, &o->dev.nopstats, optarg);
+			break;
+		case OPT_COMPMETRICS: o->dev.compile_metrics = optarg; break;
+		case OPT_DEVTRACE: o->dev.device_trace = optarg; break;
 		case OPT_COMPARE: o->compare = true; break;
 		case OPT_HTML: o->html = optarg; break;
 		case OPT_CHROME_WINDOW:
@@ -397,14 +418,28 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->progress = progress_asked || (!o->quiet && isatty(STDERR_FILENO));
 	for (c = optind; c < argc; c++)
 		o->traces = push(o->traces, &o->ntraces, argv[c]);
+	o->dev.trace_dirs = o->traces;
+	o->dev.ntrace_dirs = o->ntraces;
+	o->dev.pid = o->pid;
+	if (!o->ntraces && !o->latency_stats &&
+	    (o->dev.nopstats || o->dev.compile_metrics || o->dev.device_trace)) {
+		if (o->ndumps || o->csv_dir || o->chrome || o->nby || o->program ||
+		    o->html || o->compare)
+			die_usage("without a trace, only --json, --summary-only and -q go with the device inputs");
+		if (o->json && trace_dir(o->json))
+			die_usage("--json '%s': that directory holds a CTF trace", o->json);
+		return;
+	}
 	if (!o->ntraces)
 		die_usage(o->latency_stats ? "no latency file given" :
 			  "no trace directory given");
 	if (o->latency_stats && (o->ndumps || o->csv_dir || o->json || o->chrome || o->html ||
-				 o->nby || o->program || o->pid))
+				 o->nby || o->program || o->pid || o->dev.nopstats ||
+				 o->dev.compile_metrics || o->dev.device_trace))
 		die_usage("--latency-stats takes only --keep-middle and latency files");
 	if (o->compare && (o->ntraces != 2 || o->latency_stats || o->ndumps ||
-			   o->csv_dir || o->chrome || o->nby || o->per_inference))
+			   o->csv_dir || o->chrome || o->nby || o->per_inference ||
+			   o->dev.nopstats || o->dev.compile_metrics || o->dev.device_trace))
 		die_usage(o->ntraces != 2 ? "--compare takes two runs, BASE and NEW" :
 			  "--compare writes text, --json or --html only (no --device-latency, --csv-dir, --chrome-trace, --by, --per-inference)");
 	if (!o->latency_stats)
@@ -761,7 +796,11 @@ static int write_summary(FILE *f, const struct options *o,
 {
 	size_t i;
 
+	if (wo->device && qp_devreport_env_summary(f, wo->device))
+		return -1;
 	if (qp_write_summary(f, m, wo))
+		return -1;
+	if (wo->device && qp_devreport_summary(f, wo->device, o->summary_only))
 		return -1;
 	if (o->generation && genview)
 		qp_genview_write_text(f, genview);
@@ -954,15 +993,21 @@ static int report(const struct options *o)
 	struct qp_read_stats st;
 	struct qp_merge_result mr;
 	struct qp_write_opts wo = { 0 };
+	struct qp_devreport dev;
 	struct qp_selection selection;
 	uint8_t *sel = NULL;
-	char note[512];
+	char note[512], err[1024];
 	size_t nsel = 0;
 	int rc = EXIT_BAD_INPUT;
 
 	qp_model_init(&m);
 	qp_read_stats_init(&st);
 	memset(&mr, 0, sizeof(mr));
+	/* the device inputs first: their errors before a long trace read */
+	if (qp_devreport_load(&dev, &o->dev, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
 	if ((o->generation || o->gen_csv || o->gen_json) && !(genview = qp_genview_new())) {
 		fail("out of memory");
 		goto out;
@@ -979,6 +1024,11 @@ static int report(const struct options *o)
 		fail("out of memory");
 		goto out;
 	}
+	if (qp_devreport_align(&dev, &m, o->pid, err, sizeof(err))) {
+		fail("%s", err);
+		goto out;
+	}
+	wo.device = qp_devreport_any(&dev) ? &dev : NULL;
 	if (o->symbolize || (!o->summary_only && o->nby) || o->html)
 		qp_symbolize(&m, &st);
 	selection = selection_of(o);
@@ -1017,6 +1067,7 @@ static int report(const struct options *o)
 out:
 	qp_genview_free(genview);
 	genview = NULL;
+	qp_devreport_free(&dev);
 	free(sel);
 	qp_read_stats_free(&st);
 	qp_model_free(&m);
@@ -1045,7 +1096,8 @@ static int report_child(void *arg)
 static uint64_t memory_budget(const struct options *o)
 {
 	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
-	       8 * qp_trace_bytes(o->dumps, o->ndumps);
+	       8 * qp_trace_bytes(o->dumps, o->ndumps) +
+	       (o->dev.device_trace ? 4 * qp_trace_bytes(&o->dev.device_trace, 1) : 0);
 }
 
 /*
@@ -1085,7 +1137,19 @@ int main(int argc, char **argv)
 	int rc;
 
 	parse_args(argc, argv, &o);
-	rc = o.latency_stats ? latency_stats(&o) : guarded_report(&o);
+	if (o.latency_stats) {
+		rc = latency_stats(&o);
+	} else if (!o.ntraces) {
+		char err[1024];
+
+		rc = qp_devreport_standalone(&o.dev, o.json, o.quiet, o.summary_only,
+					     err, sizeof(err)) ? EXIT_BAD_INPUT : 0;
+		if (rc)
+			fail("%s", err);
+	} else {
+		rc = guarded_report(&o);
+	}
+	free(o.dev.opstats);
 	free(o.traces);
 	free(o.dumps);
 	return rc;

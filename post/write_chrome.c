@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devreport.h"
 #include "escape.h"
 #include "outfile.h"
 #include "writers.h"
@@ -659,6 +660,11 @@ int qp_write_chrome(const char *path, const struct qp_model *m,
 		if (w.drawn[k])
 			async_inference(&w, k);
 	flows(&w);
+	if (o && o->device && qp_devreport_chrome(w.f, o->device, w.drawn, &w.first)) {
+		snprintf(err, errlen, "%s: write error", path);
+		qp_outfile_abort(&out);
+		goto out;
+	}
 	fputs("\n]}\n", w.f);
 	if (ferror(w.f)) {
 		snprintf(err, errlen, "%s: write error", path);

@@ -26,6 +26,7 @@
  * And for the whole selection the --by tables (program, thread, queue,
  * call site) and the accounting.
  */
+#include "devreport.h"
 #include "config.h"
 
 #include <errno.h>
@@ -509,6 +510,9 @@ static json_t *report_doc(const struct qp_model *m, const struct qp_write_opts *
 	}
 	json_object_set_new(root, "by", by);
 	json_object_set_new(root, "accounting", accounting(m, st));
+	/* the device level: the JSON report's "device" object (devreport.c) */
+	if (o && o->device)
+		json_object_set_new(root, "device", qp_devreport_json(o->device, m));
 out:
 	free(idx);
 	free(buf);

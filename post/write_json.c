@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devreport.h"
 #include "bytable.h"
 #include "escape.h"
 #include "findings.h"
@@ -175,6 +176,10 @@ static json_t *breakdown_obj(const struct qp_model *m, const uint32_t *idx,
 	json_object_set_new(tail, "from_us", num(p->tail_from_us));
 	json_object_set_new(tail, "inferences", json_integer((json_int_t)p->ntail));
 	json_object_set_new(b, "p99_tail_us", tail);
+	tail = json_object();
+	json_object_set_new(tail, "p50", num(p->doorbell_unc_p50_us));
+	json_object_set_new(tail, "p99", num(p->doorbell_unc_p99_us));
+	json_object_set_new(b, "doorbell_uncertainty_us", tail);
 	for (k = 0; k < QP_PART__COUNT; k++)
 		json_object_set_new(dist, qp_part_name(k), stats_json(&part[k]));
 	json_object_set_new(dist, "total", stats_json(&total));
@@ -442,6 +447,86 @@ oom:
 	return NULL;
 }
 
+static bool api_inference(const struct qp_inference *i)
+{
+	return i->match != QP_MATCH_KERNEL_ONLY && i->done_kind != QP_DONE_KERNEL;
+}
+
+/*
+ * Kernel-only inferences (no QAic API events), per process and DBC, as
+ * the summary's sections: the kernel-visible times and counts, the host
+ * side of the kernel (execTotal - execToComplete) and the gap between
+ * submissions.  NULL when out of memory.
+ */
+static json_t *kernel_only_arr(const struct qp_model *m,
+			       const struct qp_write_opts *o, double *buf,
+			       uint32_t *idx)
+{
+	json_t *a = json_array();
+	uint8_t *dbcs = malloc(UINT16_MAX + 1);
+	size_t p, k, n, c;
+	uint32_t d;
+
+	if (!dbcs) {
+		json_decref(a);
+		return NULL;
+	}
+	for (p = 0; p < m->nprocesses; p++) {
+		memset(dbcs, 0, UINT16_MAX + 1);
+		for (k = 0; k < m->ninf; k++)
+			if (m->inf[k].process == p && !api_inference(&m->inf[k]))
+				dbcs[m->inf[k].dbc_id] = 1;
+		for (d = 0; d <= UINT16_MAX; d++) {
+			json_t *j, *ex;
+			uint64_t prev = 0;
+
+			if (!dbcs[d])
+				continue;
+			for (k = n = 0; k < m->ninf; k++) {
+				const struct qp_inference *i = &m->inf[k];
+
+				if (i->process == p && i->dbc_id == d &&
+				    !api_inference(i) && i->state == QP_INF_OK &&
+				    kept(o, k))
+					idx[n++] = (uint32_t)k;
+			}
+			if (!n)
+				continue;
+			j = json_object();
+			json_object_set_new(j, "pid", json_integer(m->processes[p].pid));
+			json_object_set_new(j, "dbc_id", json_integer(d));
+			json_object_set_new(j, "completed", json_integer((json_int_t)n));
+			metrics_objs(j, m, idx, n, buf);
+			ex = json_object_get(j, "metrics_us");
+			for (k = c = 0; k < n; k++) {
+				double e, v;
+
+				if (qp_metric_value(m, &m->inf[idx[k]], QP_M_EXEC_TOTAL, 0, &e) &&
+				    qp_metric_value(m, &m->inf[idx[k]], QP_M_EXEC_TO_COMPLETE, 0, &v))
+					buf[c++] = e - v;
+			}
+			if (c)
+				json_object_set_new(ex, "kernelHostSide", stats_obj(buf, c));
+			/* idx is in model order: one DBC's executions in order */
+			for (k = c = 0; k < n; k++) {
+				const struct qp_inference *i = &m->inf[idx[k]];
+				uint64_t t = qp_inf_time(i, QP_T_EXEC_BEGIN);
+
+				if (!t)
+					t = i->t0;
+				if (prev && t >= prev)
+					buf[c++] = (double)(t - prev) / 1000.0;
+				prev = t;
+			}
+			if (c)
+				json_object_set_new(ex, "gapBetweenSubmits", stats_obj(buf, c));
+			json_array_append_new(a, j);
+		}
+	}
+	free(dbcs);
+	return a;
+}
+
 static json_t *inference_obj(const struct qp_model *m,
 			     const struct qp_inference *i, size_t idx)
 {
@@ -525,6 +610,15 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 	}
 	json_object_set_new(root, "programs", progs);
 	json_object_set_new(root, "all_programs", all);
+	{
+		json_t *ko = kernel_only_arr(m, o, buf, idx);
+
+		if (!ko) {
+			json_decref(root);
+			return NULL;
+		}
+		json_object_set_new(root, "kernel_only", ko);
+	}
 	if (o && o->nby) {
 		json_t *by = by_obj(m, o);
 
@@ -534,6 +628,8 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 		}
 		json_object_set_new(root, "by", by);
 	}
+	if (o && o->device)
+		json_object_set_new(root, "device", qp_devreport_json(o->device, m));
 	if (o && o->per_inference) {
 		json_t *a = json_array();
 

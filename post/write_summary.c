@@ -206,6 +206,10 @@ static void where_time_goes(struct ctx *c, const struct qp_profile *p)
 	fprintf(c->f, "    (runtime wait/work from the runtime's dump for %zu of %zu, else from the worker's previous inference; "
 		"device work is devExec for %zu, else the kernel's completion; docs/MATCHING.md)\n",
 		p->nsplit_rt, p->nsplit, p->nsplit_dev);
+	if (!isnan(p->doorbell_unc_p50_us))
+		fprintf(c->f, "    (the doorbell, between kernel submit and the device, is known within +-%.4f ms at p50, "
+			"+-%.4f ms at p99: half the EXECUTE ioctl beyond the kernel's own submit latency)\n",
+			p->doorbell_unc_p50_us / 1e3, p->doorbell_unc_p99_us / 1e3);
 }
 
 static void throughput(struct ctx *c, const struct qp_profile *p)

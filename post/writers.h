@@ -18,6 +18,7 @@
 #include "model.h"
 
 struct qp_merge_result;	/* devdump.h */
+struct qp_devreport;	/* devreport.h */
 struct qp_read_stats;	/* reader.h */
 
 /* The default cap on a Chrome trace's events (about 60 MB). */
@@ -61,6 +62,8 @@ struct qp_write_opts {
 	size_t nby;
 	/* HTML: the reader's figures (per-stream losses), or NULL. */
 	const struct qp_read_stats *stats;
+	/* JSON "device", Chrome device operators: device-level inputs, or NULL. */
+	const struct qp_devreport *device;
 };
 
 /* Human-readable summary (default output of qprof-report). */

@@ -100,6 +100,7 @@ struct simapp_options {
 	unsigned int num_map_devs;
 	bool stop_on_sigint;		/* SIGINT ends the run cleanly */
 	bool profiling;			/* --aic-profiling-type latency */
+	char prof_types[32];		/* the types given: "latency,stats,trace" */
 	const char *prof_start_iter;
 	const char *prof_num_samples;
 	const char *prof_out_dir;

@@ -140,7 +140,7 @@ static bool profiling_on(const struct simapp_options *opts)
 {
 	const char *type = getenv("QAIC_SIM_PROFILING_TYPE");
 
-	return opts->profiling || (type && !strcmp(type, "latency"));
+	return opts->profiling || (type && strstr(type, "latency"));
 }
 
 void simapp_print_device_perf(const struct simapp_prog *prog,

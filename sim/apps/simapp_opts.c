@@ -164,11 +164,15 @@ static void print_help(bool loader)
 "                            inference is issued, those in flight complete,\n"
 "                            everything is released, the statistics are\n"
 "                            printed and the exit status is 0\n"
-"      --aic-profiling-type latency\n"
-"                            runtime latency profiling: sets\n"
+"      --aic-profiling-type latency|stats|trace (repeatable)\n"
+"                            runtime profiling: sets\n"
 "                            QAIC_SIM_PROFILING_TYPE before the runtime is\n"
 "                            first called; the runtime writes\n"
-"                            aic-profiling-program-<P>-latency.txt\n"
+"                            aic-profiling-program-<P>-latency.txt (latency),\n"
+"                            one opstats summary aic-profiling-program-<P>-\n"
+"                            activation-0-inf-<I>.txt per sampled inference\n"
+"                            (stats) and aic-profiling-program-<P>-trace.json\n"
+"                            (trace) for stats-compiled programs\n"
 "      --aic-profiling-start-iter N   first profiled inference (default 0)\n"
 "      --aic-profiling-num-samples N  profiled inferences (default 1)\n"
 "      --aic-profiling-out-dir DIR    directory of the latency files (must\n"
@@ -415,10 +419,16 @@ static int handle_option(int c, const char *arg, const char *name,
 		opts->seed = v;
 		break;
 	case OPT_PROF_TYPE:
-		if (strcmp(arg, "latency"))
-			return usage_error("unsupported profiling type '%s' (the simulator supports: latency)",
+		if (strcmp(arg, "latency") && strcmp(arg, "stats") &&
+		    strcmp(arg, "trace"))
+			return usage_error("unsupported profiling type '%s' (the simulator supports: latency, stats, trace)",
 					   arg);
-		opts->profiling = true;
+		if (!strcmp(arg, "latency"))
+			opts->profiling = true;
+		if (!strstr(opts->prof_types, arg))
+			snprintf(opts->prof_types + strlen(opts->prof_types),
+				 sizeof(opts->prof_types) - strlen(opts->prof_types),
+				 "%s%s", opts->prof_types[0] ? "," : "", arg);
 		break;
 	case OPT_PROF_START_ITER:
 		if (parse_uint(arg, 0, UINT32_MAX, &v))
@@ -526,8 +536,8 @@ int simapp_export_env(const struct simapp_options *opts)
 		if (export_var("QAIC_SIM_NUM_DEVICES", n))
 			return SIMAPP_EXIT_RUNTIME;
 	}
-	if (opts->profiling &&
-	    export_var("QAIC_SIM_PROFILING_TYPE", "latency"))
+	if (opts->prof_types[0] &&
+	    export_var("QAIC_SIM_PROFILING_TYPE", opts->prof_types))
 		return SIMAPP_EXIT_RUNTIME;
 	if (opts->prof_start_iter &&
 	    export_var("QAIC_SIM_PROFILING_START_ITER", opts->prof_start_iter))

@@ -456,7 +456,8 @@ uint64_t desc_spec_bytes(const struct desc_buffer *b, uint32_t spec)
 
 enum key_id {
 	K_NAME, K_BATCH, K_COMPUTE, K_JITTER, K_TAIL_PPM, K_TAIL_US, K_DMA,
-	K_RING, K_SLICES, K_STATS, K_BUFFER, K_SPEC, K_BINDING,
+	K_RING, K_SLICES, K_STATS, K_BUFFER, K_SPEC, K_BINDING, K_CORES,
+	K_OPMIX,
 };
 
 static const char *const key_names[] = {
@@ -465,6 +466,7 @@ static const char *const key_names[] = {
 	[K_TAIL_US] = "tail_us", [K_DMA] = "dma_mbps", [K_RING] = "ring",
 	[K_SLICES] = "slices", [K_STATS] = "stats", [K_BUFFER] = "buffer",
 	[K_SPEC] = "specialization", [K_BINDING] = "binding",
+	[K_CORES] = "nsp_cores", [K_OPMIX] = "opmix",
 };
 
 static int set_scalar(struct parser *p, enum key_id k, const char *key,
@@ -514,6 +516,17 @@ static int set_scalar(struct parser *p, enum key_id k, const char *key,
 		if (parse_u64(p, key, val, 0, 1, &v))
 			return -1;
 		d->stats = (uint32_t)v;
+		return 0;
+	case K_CORES:
+		if (parse_u64(p, key, val, 1, 16, &v))
+			return -1;
+		d->nsp_cores = (uint32_t)v;
+		return 0;
+	case K_OPMIX:
+		if (strcmp(val, "transformer") && strcmp(val, "conv") &&
+		    strcmp(val, "generic"))
+			return fail(p, "opmix '%s': expected transformer, conv or generic", val);
+		strcpy(d->opmix, val);
 		return 0;
 	case K_BUFFER:
 	case K_SPEC:
@@ -638,6 +651,8 @@ int desc_parse(const char *text, size_t len, const char *origin,
 	out->batch = 1;
 	out->dma_mbps = 12000;
 	out->ring = 32;
+	out->nsp_cores = 1;
+	strcpy(out->opmix, "generic");
 	out->slices = 1;
 	nul = memchr(text, '\0', len);
 	if (nul) {

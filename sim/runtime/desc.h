@@ -6,7 +6,7 @@
  *	key = value	# comment
  *
  * Keys: name, batch, compute_us, jitter_us, tail_ppm, tail_us, dma_mbps,
- * ring, slices, stats, buffer (repeatable: "buffer = NAME BYTES in|out"),
+ * ring, slices, stats, nsp_cores, opmix, buffer (repeatable: "buffer = NAME BYTES in|out"),
  * specialization (repeatable: "specialization = NAME seq_len=N
  * compute_us=N [token_us=N] [jitter_us=N]") and binding (repeatable:
  * "binding = NAME in|out DTYPE DIMS [partial] [split]", NAME may hold one
@@ -66,6 +66,9 @@ struct desc {
 	uint32_t ring;
 	uint32_t slices;
 	uint32_t stats;
+	/* device profiling outputs (devprof.c): NSP cores, operator mix */
+	uint32_t nsp_cores;		/* 1..16, default 1 */
+	char opmix[16];			/* transformer | conv | generic (default) */
 	/* Specializations, in the order given (none: compute_us/jitter_us). */
 	uint32_t nspec;
 	struct desc_spec spec[DESC_MAX_SPECS];

@@ -331,6 +331,11 @@ static void read_cycles(struct QAicExecObj *eo, uint32_t d, struct prof_row *r)
 	r->dev_exec_ticks = cc.end_tick - cc.start_tick;
 	r->dev_in_ticks = cc.input_done_tick - cc.start_tick;
 	r->dev_out_ticks = cc.output_start_tick - cc.compute_done_tick;
+	r->dev_start_tick = cc.start_tick;
+	r->dev_in_done_tick = cc.input_done_tick;
+	r->dev_compute_done_tick = cc.compute_done_tick;
+	r->dev_out_start_tick = cc.output_start_tick;
+	r->dev_end_tick = cc.end_tick;
 }
 
 /*

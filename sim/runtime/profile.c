@@ -3,7 +3,9 @@
  * Runtime profiling: the per-program latency file
  * aic-profiling-program-<P>-latency.txt (docs/CONTRACTS.md §3.1), from the
  * runtime's own CLOCK_MONOTONIC stamps, kernel perf stats and device cycle
- * counts.
+ * counts; with the types "stats" and "trace" also the device-level
+ * outputs of devprof.c.  QAIC_SIM_PROFILING_TYPE is a list
+ * ("latency,stats,trace").
  *
  * Rows are indexed by sample (inference number of the program, in enqueue
  * order).  A row is stored "provisional" by the worker when the inference
@@ -30,6 +32,7 @@ struct rt_profile {
 	unsigned char *state;
 	uint64_t nfilled, nfinal;
 	bool written;
+	bool latency, stats, trace;	/* the types asked for */
 };
 
 static int env_count(struct QAicContext *ctx, const char *name, uint64_t def,
@@ -60,13 +63,27 @@ struct rt_profile *profile_create(struct QAicContext *ctx)
 	struct rt_profile *p;
 	uint64_t start, n;
 
+	bool lat = false, stats = false, trace = false;
+	char list[64], *tok, *save;
+
 	if (!type || !*type)
 		return NULL;
-	if (strcmp(type, "latency")) {
-		rt_log(ctx, QL_WARN, "QAIC_SIM_PROFILING_TYPE='%s' not supported (only 'latency'); profiling off",
-		       type);
-		return NULL;
+	snprintf(list, sizeof(list), "%s", type);
+	for (tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+		if (!strcmp(tok, "latency")) {
+			lat = true;
+		} else if (!strcmp(tok, "stats")) {
+			stats = true;
+		} else if (!strcmp(tok, "trace")) {
+			trace = true;
+		} else {
+			rt_log(ctx, QL_WARN, "QAIC_SIM_PROFILING_TYPE='%s': '%s' not supported (latency, stats, trace); profiling off",
+			       type, tok);
+			return NULL;
+		}
 	}
+	if (!lat && !stats && !trace)
+		return NULL;
 	if (env_count(ctx, "QAIC_SIM_PROFILING_START_ITER", 0, 0, &start) ||
 	    env_count(ctx, "QAIC_SIM_PROFILING_NUM_SAMPLES", 1, 1, &n))
 		return NULL;
@@ -82,6 +99,9 @@ struct rt_profile *profile_create(struct QAicContext *ctx)
 	}
 	p->start = start;
 	p->n = n;
+	p->latency = lat;
+	p->stats = stats;
+	p->trace = trace;
 	snprintf(p->outdir, sizeof(p->outdir), "%s", dir && *dir ? dir : ".");
 	pthread_mutex_init(&p->lock, NULL);
 	return p;
@@ -167,6 +187,33 @@ static void put_row(FILE *f, const struct prof_row *r, uint32_t batch)
 	put_line(f, c);
 }
 
+static void write_device(struct QAicProgram *pg, struct rt_profile *p)
+{
+	const struct prof_row **v;
+	size_t n = 0;
+	uint64_t i;
+
+	if (!pg->desc->stats) {
+		rt_log(pg->ctx, QL_WARN, "program %s is not stats-compiled: no device %s%s%s",
+		       pg->name, p->stats ? "opstats" : "",
+		       p->stats && p->trace ? " or " : "", p->trace ? "trace" : "");
+		return;
+	}
+	v = calloc(p->n, sizeof(*v));
+	if (!v) {
+		rt_log(pg->ctx, QL_ERROR, "profiling: out of memory");
+		return;
+	}
+	for (i = 0; i < p->n; i++)
+		if (p->state[i] != ROW_EMPTY && p->rows[i].has_dev)
+			v[n++] = &p->rows[i];
+	for (i = 0; p->stats && i < n; i++)
+		devprof_write_opstats(pg, p->outdir, v[i]);
+	if (p->trace && n)
+		devprof_write_trace(pg, p->outdir, v, n);
+	free(v);
+}
+
 static void write_locked(struct QAicProgram *pg, struct rt_profile *p)
 {
 	char path[PATH_MAX + 64], hdr[NCOLS][CELL];
@@ -174,6 +221,10 @@ static void write_locked(struct QAicProgram *pg, struct rt_profile *p)
 	FILE *f;
 
 	p->written = true;
+	if (p->stats || p->trace)
+		write_device(pg, p);
+	if (!p->latency)
+		return;
 	snprintf(path, sizeof(path), "%s/aic-profiling-program-%u-latency.txt",
 		 p->outdir, pg->id);
 	f = fopen(path, "we");

@@ -226,6 +226,9 @@ struct prof_row {
 	uint32_t device;		/* devMapping index the kernel columns are of */
 	bool has_dev;
 	uint64_t dev_exec_ticks, dev_in_ticks, dev_out_ticks;
+	/* the device's cycle counts (19.2 MHz ticks), for devprof.c */
+	uint64_t dev_start_tick, dev_in_done_tick, dev_compute_done_tick,
+		 dev_out_start_tick, dev_end_tick;
 };
 
 /* Reads QAIC_SIM_PROFILING_*; NULL when profiling is off. */
@@ -247,6 +250,15 @@ struct QAicExecObj;
 void inflog_write(const struct QAicExecObj *eo, QStatus st, int cause,
 		  int last, int row, bool sampled);
 bool inflog_enabled(void);
+
+/* ---- device profiling outputs (devprof.c) ----------------------------- */
+
+/* aic-profiling-program-<P>-activation-0-inf-<I>.txt of sample @r */
+void devprof_write_opstats(struct QAicProgram *pg, const char *dir,
+			   const struct prof_row *r);
+/* aic-profiling-program-<P>-trace.json of samples @rows */
+void devprof_write_trace(struct QAicProgram *pg, const char *dir,
+			 const struct prof_row *const *rows, size_t n);
 
 /* ---- exec objects, queues, events ------------------------------------- */
 

@@ -74,7 +74,9 @@ def by_name(directory):
 def match_rows(sim, q, window):
     """Index pairs (sim row, qprof row)."""
     qpos = {s: i for i, s in enumerate(q["Sample"].astype(int))}
-    key = list(zip(*(q[c].astype(int) for c in EXACT[:2])))
+    # a completed inference without kernel stats (N/A: e.g. its BOs were
+    # detached by a restart) has no runtime row to match
+    key = list(zip(*(q[c].fillna(-1).astype(int) for c in EXACT[:2])))
     used = set()
     pairs = []
     moved = 0

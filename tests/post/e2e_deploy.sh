@@ -3,8 +3,9 @@
 # End-to-end truth test of real deployments' shapes (docs/MATCHING.md,
 # "Programs over several devices"): the simulator's llm preset (134 BOs
 # per request) on one device and on four (--dev-mapping 0:1:2:3, a slowed
-# device and an occasional straggler), prefill and decode, recorded with
-# libqprof.so under LTTng.  Per run:
+# device and an occasional straggler), prefill and decode, and program
+# groups (--program-group), recorded with libqprof.so under LTTng.  Per
+# run:
 #   - qprof-report --device-latency --csv-dir: its CSV against the
 #     runtime's own latency dump per inference, with e2e_truth.sh's
 #     criteria (e2e_compare.py: 100 % of rows matched, kernel integers
@@ -13,8 +14,8 @@
 #   - over several devices, the JSON's per-device spans against the
 #     simulator's inference log (e2e_devices.py: every completed inference
 #     found once, one EXECUTE/WAIT per device, each device's kernel
-#     integers and DBC exact, the straggler the runtime's); and without
-#     the dump, how often qprof's own straggler is the runtime's (printed).
+#     integers and DBC exact, the straggler the runtime's), with the dump
+#     merged and without it (qprof's own pick, from the same integers).
 set -u
 : "${top_builddir:=../..}" "${top_srcdir:=../..}"
 . "$top_srcdir/tests/lib/lttng.sh"
@@ -35,9 +36,11 @@ QP_LTTNG_BLOCKING=1
 QPROF_KMD_STATS=0
 export QPROF_KMD_STATS
 qp_e2e_begin e2e-deploy
+checks=
 : "${QP_BOUNDS:=100,5000,100,5000,500,10000}"
 
-# run_once LABEL NDEV WINDOW [ENV=VALUE...] -- ARGS (of qaic-sim-app -t llm)
+# run_once LABEL NDEV WINDOW [ENV=VALUE...] -- ARGS (of qaic-sim-app)
+# ($checks: more options of e2e_devices.py)
 run_once() {
 	label=$1 ndev=$2 window=$3
 	shift 3
@@ -50,7 +53,7 @@ run_once() {
 	while [ "$1" != -- ]; do envs="$envs $1"; shift; done
 	shift
 	env $envs QAIC_SIM_INFERENCE_LOG="$d/inf.csv" LD_PRELOAD="$lib" \
-		"$app" -t llm "$@" \
+		"$app" "$@" \
 		--aic-profiling-type latency --aic-profiling-num-samples 1000000 \
 		--aic-profiling-out-dir "$d/dump" >"$d/app.out" 2>&1 &
 	pid=$!
@@ -70,15 +73,15 @@ run_once() {
 	fi
 	$compare "$d/csv" "$d/dump" --label "$label" --window "$window" ||
 		{ fail=1; cat "$d/summary.txt"; }
-	[ "$ndev" -gt 1 ] || return
 	$devices "$d/report.json" "$d/inf.csv" --ndev "$ndev" --label "$label" \
-		--straggler exact || fail=1
+		$checks || fail=1
+	[ "$ndev" -gt 1 ] || return
 	grep -q "straggler: accel" "$d/summary.txt" ||
 		{ echo "$label: no straggler line in the summary"; fail=1; }
 	"$report" "$d/trace" --pid "$pid" -q --json "$d/own.json" \
 		--per-inference || { fail=1; return; }
 	$devices "$d/own.json" "$d/inf.csv" --ndev "$ndev" \
-		--label "$label (no dump)" || fail=1
+		--label "$label (no dump)" --straggler exact || fail=1
 }
 
 # run LABEL ...: run_once, and once more if it failed (e2e_truth.sh: a
@@ -97,11 +100,25 @@ run() {
 	return 0
 }
 
-run llm-decode 1 0 -- -n 40 -S 1 --decode 8
-run llm-prefill 1 0 -- -n 24 -S 1 --prefill 64
+run llm-decode 1 0 -- -t llm -n 40 -S 1 --decode 8
+run llm-prefill 1 0 -- -t llm -n 24 -S 1 --prefill 64
 run llm-mdp-decode 4 0 QAIC_SIM_DEV_SLOWDOWN=2:1.3 \
 	QAIC_SIM_DEV_STRAGGLER=100000:2000:3 -- \
-	--dev-mapping 0:1:2:3 -n 60 -S 1 --decode 16
+	-t llm --dev-mapping 0:1:2:3 -n 60 -S 1 --decode 16
 run llm-mdp-prefill-2thr 4 16 QAIC_SIM_DEV_SLOWDOWN=1:1.2 -- \
-	--dev-mapping 0:1:2:3 -n 40 -T 2 --prefill 64
+	-t llm --dev-mapping 0:1:2:3 -n 40 -T 2 --prefill 64
+# program groups: two programs added to a group, activated by its Enable
+run group-tiny 1 0 QAIC_SIM_TIME_SCALE=3 -- -t tiny -a 2 -n 200 --program-group
+run group-llm-mdp 4 0 -- -t llm --program-group --dev-mapping 0:1:2:3 \
+	-n 30 -S 1 --decode 8
+# faults (--keep-going: failed inferences are counted, the run goes on);
+# e2e_devices.py: failed inferences by cause and the restart's cost as the
+# log has them, completed ones matched, none paired with another's EXECUTE
+checks=
+run ssr-tiny 1 16 QAIC_SIM_FAULT_SSR=200:0:5 -- -t tiny -n 600 -S 4 --keep-going
+run ssr-mdp 2 16 QAIC_SIM_DEV_SLOWDOWN=1:20 QAIC_SIM_FAULT_SSR=40:1:5 -- \
+	--dev-mapping 0:1 -t tiny -n 300 -S 4 --keep-going
+run gone-tiny 1 16 QAIC_SIM_FAULT_GONE=50:0 -- -t tiny -n 300 -S 4 --keep-going
+checks="--wait-eintr 20"
+run eintr-tiny 1 0 QAIC_SIM_FAULT_WAIT_EINTR=5:20 -- -t tiny -n 200 -S 1
 exit $fail

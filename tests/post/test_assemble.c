@@ -1582,9 +1582,9 @@ static const char *span_dev(const struct qp_dev_span *sp)
  * devMapping 0:1:2:3: each enqueue is one EXECUTE and one WAIT per device,
  * the same handles on every device's fd.  One inference each, completed
  * when its last device is, with four spans; the kernel figures are the
- * straggler's: the device that completed last (EXECUTE's middle +
- * exectoVc + execToComplete; the third inference's devices 1 and 3 tie,
- * and the first submitted wins).
+ * straggler's: the device with the largest exectoVc + execToComplete
+ * (the third inference's devices 1 and 3 tie, and the first submitted
+ * wins).
  */
 static void multi_device_spans(void **state)
 {
@@ -1600,7 +1600,7 @@ static void multi_device_spans(void **state)
 		{ .pid = 2000, .wt = 2001, .n = 4, .seq = 2, .eo = 0xd0,
 		  .enq = 3000, .exb = 3010, .done = 3600,
 		  .we = { 3500, 3501, 3502, 3503 },
-		  .sub = { 3, 5, 3, 4 }, .dev = { 470, 480, 470, 475 } },
+		  .sub = { 3, 5, 3, 4 }, .dev = { 470, 480, 470, 481 } },
 	};
 	static const int strag[3] = { 2, 3, 1 };
 	size_t k, n;
@@ -1913,6 +1913,72 @@ static void dbc_released_no_restart(void **state)
 	assert_int_equal(model.restart_failed, 0);
 }
 
+/*
+ * A program group: two programs added from QPC files (named after them),
+ * loaded and activated inside qaicProgramGroupEnable (one DBC each, in
+ * add order), exec objects created after it and enqueued on the group's
+ * queue.  Exec objects created before tracing (no BO tied) still find
+ * their program through the DBC the group activated.
+ */
+static void program_group(void **state)
+{
+	struct qp_event *ev;
+	const struct qp_inference *inf;
+	int k;
+
+	(void)state;
+	ev = push(QP_EV_API_QPC_OPEN, 2600, 2600, AT(1), AT(2), 0, 0);
+	ev->u.qpc_open.qpc = 0x51;
+	ev->u.qpc_open.path = "/m/resnet50/programqpc.bin";
+	ev = push(QP_EV_API_QPC_OPEN, 2600, 2600, AT(3), AT(4), 0, 0);
+	ev->u.qpc_open.qpc = 0x52;
+	ev->u.qpc_open.path = "/m/bert.desc";
+	ev = push(QP_EV_API_PROGRAM_GROUP_CREATE, 2600, 2600, AT(5), AT(6), 0, 0);
+	ev->u.program_group_create.group = 0x60;
+	ev->u.program_group_create.queue = 0x61;
+	ev->u.program_group_create.name = "grp";
+	for (k = 0; k < 2; k++) {
+		ev = push(QP_EV_API_PROGRAM_GROUP_ADD, 2600, 2600,
+			  AT(10 + 5 * (uint64_t)k), AT(12 + 5 * (uint64_t)k), 0, 0);
+		ev->u.program_group_add.group = 0x60;
+		ev->u.program_group_add.qpc = 0x51 + (uint64_t)k;
+		ev->u.program_group_add.program = 0x70 + (uint64_t)k;
+	}
+	manage(2600, 2600, AT(31), AT(33), 3, 4);
+	manage(2600, 2600, AT(35), AT(37), 3, 7);
+	ev = push(QP_EV_API_PROGRAM_GROUP_ENABLE, 2600, 2600, AT(30), AT(40), 0, 0);
+	ev->u.obj.obj = 0x60;
+	execobj_create(2600, 2600, AT(100), 0x80, 0x70, 3, 4, 1, 2);
+	for (k = 0; k < 2; k++) {
+		uint64_t t = 1000 + 1000 * (uint64_t)k;
+
+		enq_entry(2600, 2600, AT(t), (uint64_t)k, 0x61,
+			  k ? 0x90 : 0x80, 0, 0);
+		enq_exit(2600, 2600, AT(t + 2), (uint64_t)k, 0);
+		/* the second exec object was created before tracing */
+		execute(2600, 2601, AT(t + 10), AT(t + 12), 3, k ? 7 : 4,
+			k ? 11 : 1, k ? 12 : 2, 0, 0);
+		kwait(2600, 2601, AT(t + 13), AT(t + 400), 3, k ? 12 : 2,
+		      k ? 7 : 4, 0, 0);
+		eo_wait(2600, 2600, AT(t + 3), AT(t + 410), k ? 0x90 : 0x80, 0);
+	}
+	run();
+	assert_int_equal(model.nprograms, 2);
+	assert_string_equal(model.programs[0].name, "resnet50");
+	assert_string_equal(model.programs[1].name, "bert");
+	assert_true(model.programs[0].name_from_qpc);
+	assert_int_equal(model.programs[0].dbc_id, 4);
+	assert_int_equal(model.programs[1].dbc_id, 7);
+	assert_int_equal(model.state_count[QP_INF_OK], 2);
+	inf = find(2600, 0);
+	assert_int_equal(inf->program, 0);
+	assert_int_equal(inf->match, QP_MATCH_BO);
+	assert_int_equal(model.queues[inf->queue].handle, 0x61);
+	inf = find(2600, 1);
+	assert_int_equal(inf->program, 1);
+	assert_int_equal(inf->match, QP_MATCH_FIFO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1946,6 +2012,7 @@ int main(void)
 		T(interrupted_calls),
 		T(subsystem_restart),
 		T(dbc_released_no_restart),
+		T(program_group),
 #undef T
 	};
 

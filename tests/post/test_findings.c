@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "devdump.h"
 #include "findings.h"
 #include "model.h"
 
@@ -158,6 +159,9 @@ static void test_split_dump(void **state)
 	assert_true(qp_part_split(&m, &m.inf[0], us, &how));
 	assert_int_equal(how, QP_SPLIT_KERNEL | QP_SPLIT_DEV_MEASURED |
 			 QP_SPLIT_RT_MEASURED);
+	/* the doorbell within [105, 140]: +-17.5 µs */
+	assert_true(qp_doorbell_uncertainty(&m, &m.inf[0], &us[0]));
+	assert_float_equal(us[0], 17.5, 1e-9);
 	qp_model_free(&m);
 }
 
@@ -515,6 +519,61 @@ static void test_straggler(void **state)
 }
 
 /* Ranking: two findings at once, the larger share first. */
+/*
+ * Device columns N/A, and why: a dump gives devExec to inferences 0 and 1
+ * of three; no dump merged; a merge whose rows had N/A device columns.
+ * Per-part statistics: the parts of test_split_dump's inference, twice,
+ * and a third one 10 µs slower in its pre-processing.
+ */
+static void test_na_reason_and_part_stats(void **state)
+{
+	static const struct hb v[] = {
+		{ 0, 10, 100, 140, 1200, 1300, 5, 1000, 900, 60, 10, 0, 0, 0, 0, 0 },
+		{ 2000, 2010, 2100, 2140, 3200, 3300, 5, 1000, 900, 60, 10, 0, 0, 0, 0, 0 },
+		{ 4000, 4010, 4110, 4150, 5210, 5310, 5, 1000, -1, 70, 10, 0, 0, 0, 0, 0 },
+	};
+	static const uint32_t all[] = { 0, 1, 2 }, two[] = { 0, 1 };
+	struct qp_merge_result nodev = { .rows = 3, .no_device = 3 };
+	struct qp_merge_result some = { .rows = 3, .matched = 2 };
+	struct qp_stats part[QP_PART__COUNT], total;
+	struct qp_model m;
+	double buf[3];
+	size_t with;
+
+	(void)state;
+	build(&m, v, 3, 1);
+	assert_null(qp_device_na_reason(&m, two, 2, &some, &with));
+	assert_int_equal(with, 2);
+	assert_string_equal(qp_device_na_reason(&m, all, 3, &some, &with),
+			    "only the profiled samples (aic-profiling start-iter / num-samples) have device columns in the merged dump(s)");
+	assert_int_equal(with, 2);
+	assert_non_null(strstr(qp_device_na_reason(&m, all + 2, 1, NULL, NULL),
+			       "no runtime latency dump merged"));
+	assert_non_null(strstr(qp_device_na_reason(&m, all + 2, 1, &nodev, &with),
+			       "not compiled with stats"));
+	assert_int_equal(with, 0);
+	assert_non_null(strstr(qp_device_na_reason(&m, all + 2, 1, &some, NULL),
+			       "no row of the merged dump"));
+	/* runtime work 70, 70, 80 (W = X - (pre + sub)); totals 1300, 1300,
+	 * 1310: p99 = 1300 + 0.98 x 10 (numpy linear) */
+	assert_int_equal(qp_part_stats(&m, all, 3, buf, part, &total), 0);
+	assert_int_equal(part[QP_PART_RUNTIME_WORK].count, 3);
+	assert_float_equal(part[QP_PART_RUNTIME_WORK].pct[QP_P50], 70, 1e-6);
+	assert_float_equal(part[QP_PART_RUNTIME_WORK].max, 80, 1e-6);
+	assert_float_equal(part[QP_PART_ENQUEUE].mean, 10, 1e-6);
+	assert_float_equal(total.pct[QP_P99], 1309.8, 1e-6);
+	assert_float_equal(total.min, 1300, 1e-6);
+	/* the section's doorbell uncertainty: 17.5 µs for each of the three */
+	{
+		struct qp_profile p;
+
+		assert_int_equal(qp_profile_compute(&m, all, 3, &p), 0);
+		assert_float_equal(p.doorbell_unc_p50_us, 17.5, 1e-9);
+		assert_float_equal(p.doorbell_unc_p99_us, 17.5, 1e-9);
+	}
+	qp_model_free(&m);
+}
+
 static void test_ranking(void **state)
 {
 	struct qp_profile p;
@@ -556,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_balanced),
 		cmocka_unit_test(test_straggler),
 		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_na_reason_and_part_stats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

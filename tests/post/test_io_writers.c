@@ -411,6 +411,40 @@ static void test_json(void **state)
 	free(path);
 }
 
+/* A kernel-only inference: its own JSON section, as the summary's. */
+static void test_json_kernel_only(void **state)
+{
+	struct qp_inference save = model.inf[7];
+	char err[512], *path;
+	json_error_t je;
+	json_t *root, *ko, *mu;
+
+	(void)state;
+	model.inf[7].match = QP_MATCH_KERNEL_ONLY;
+	model.inf[7].done_kind = QP_DONE_KERNEL;
+	model.inf[7].dbc_id = 5;
+	model.inf[7].flags &= (uint8_t)~QP_F_HAS_ENQ;	/* no API event */
+	assert_true(asprintf(&path, "%s/k.json", dir) > 0);
+	assert_int_equal(qp_write_json(path, &model, NULL, err, sizeof(err)), 0);
+	model.inf[7] = save;
+	root = json_load_file(path, 0, &je);
+	assert_non_null(root);
+	ko = json_object_get(root, "kernel_only");
+	assert_int_equal(json_array_size(ko), 1);
+	ko = json_array_get(ko, 0);
+	assert_int_equal(json_integer_value(json_object_get(ko, "pid")), 4242);
+	assert_int_equal(json_integer_value(json_object_get(ko, "dbc_id")), 5);
+	assert_int_equal(json_integer_value(json_object_get(ko, "completed")), 1);
+	mu = json_object_get(ko, "metrics_us");
+	/* execTotal 50 - execToComplete 40 */
+	assert_float_equal(json_real_value(json_object_get(json_object_get(mu, "kernelHostSide"),
+							   "mean")), 10, 1e-9);
+	assert_null(json_object_get(mu, "enqTime"));	/* the kernel sees no enqueue */
+	assert_non_null(json_object_get(json_object_get(ko, "counts"), "queueDepth"));
+	json_decref(root);
+	free(path);
+}
+
 static void test_summary_pooled(void **state)
 {
 	char *s = summary_opts(&(struct qp_write_opts){ .pool_programs = true });
@@ -812,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_program_samples),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_summary_pooled),
+		cmocka_unit_test(test_json_kernel_only),
 		cmocka_unit_test(test_chrome),
 		cmocka_unit_test(test_chrome_threads),
 		cmocka_unit_test(test_chrome_window),

@@ -172,7 +172,7 @@ static void make_event(struct qp_event *e, enum qp_ev_kind k, uint64_t seq,
 	case QP_EV_PY_QPC_OPEN: STR(py_qpc_open.path); break;
 	case QP_EV_PY_PROGRAM_CREATE: STR(py_program_create.dev_mapping); break;
 	case QP_EV_PY_SET_DATA:
-		e->u.py_set_data.ndims0 = (uint32_t)(rnd() % 9);
+		e->u.py_set_data.ndims0 = rnd_len();
 		SEQ(py_set_data.dims0, e->u.py_set_data.ndims0);
 		break;
 	case QP_EV_API_CALLSTACK:

@@ -242,16 +242,23 @@ static void check_inferences(const struct qp_model *m, int v)
 {
 	assert_int_equal(m->nprocesses, 1);
 	assert_int_equal(m->processes[0].pid, 4242);
-	assert_int_equal(m->nprograms, v >= 3 ? 2 : 1);
+	/* from schema 2, the program added to its group (named after its
+	 * QPC, model/programqpc.bin); from 3, the Python program */
+	assert_int_equal(m->nprograms, (size_t)(v >= 3 ? 3 : v >= 2 ? 2 : 1));
 	assert_string_equal(m->programs[0].name, "resnet");
+	if (v >= 2) {
+		assert_string_equal(m->programs[1].name, "model");
+		assert_true(m->programs[1].name_from_qpc);
+		assert_int_equal(m->programs[1].handle, 41472);
+	}
 	assert_int_equal(m->ninf, v >= 3 ? 4 : 2);
 	if (v >= 3) {
 		/* named after its QPC "qpc/llm"; the waited inference has no
 		 * kernel events, the failed run no successful completion */
-		assert_string_equal(m->programs[1].name, "llm");
-		assert_int_equal(m->inf[2].program, 1);
+		assert_string_equal(m->programs[2].name, "llm");
+		assert_int_equal(m->inf[2].program, 2);
 		assert_int_equal(m->inf[2].state, QP_INF_UNMATCHED);
-		assert_int_equal(m->inf[3].program, 1);
+		assert_int_equal(m->inf[3].program, 2);
 		assert_int_equal(m->inf[3].state, QP_INF_NO_COMPLETION);
 	}
 	assert_int_equal(m->inf[0].state, QP_INF_OK);

@@ -47,7 +47,7 @@ expect_rc 0 "$BIN" --help && {
 	done
 }
 for bad in "-T 9" "-T 0" "-n 0" "-n x" "-c poll" "--time -1" "--bogus" \
-	"--aic-profiling-type trace" "extra" "-S"; do
+	"--aic-profiling-type trace_stream" "extra" "-S"; do
 	expect_rc 2 "$BIN" $bad && expect_stderr "Try '.* --help'"
 done
 finish

@@ -227,7 +227,7 @@ static void test_gem_close(void **state)
 
 static void test_queue_levels_and_perf(void **state)
 {
-	struct simkmd_nnc_activate nnc = kmd_nnc(10 * MS);
+	struct simkmd_nnc_activate nnc = kmd_nnc(40 * MS);
 	struct qaic_perf_stats_entry ent[2];
 	struct simkmd_bo_times tin, tout, prev_out = { 0 };
 	uint32_t h[3][2];
@@ -236,13 +236,16 @@ static void test_queue_levels_and_perf(void **state)
 	int dbc, used;
 
 	(void)state;
-	/* 1 byte/µs: input 16 ms, compute 10 ms, output 4 ms = 30 ms each. */
+	/*
+	 * 1 byte/µs: input 64 ms, compute 40 ms, output 16 ms = 120 ms each:
+	 * long against a loaded machine's scheduling delays.
+	 */
 	nnc.dma_bytes_per_us = 1;
 	dbc = kmd_activate(fd, &nnc, 32);
 	assert_true(dbc >= 0);
 	for (int k = 0; k < 3; k++) {
-		h[k][0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 16000);
-		h[k][1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 4000);
+		h[k][0] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, TO_DEV, 1, 64000);
+		h[k][1] = (uint32_t)kmd_bo(fd, (uint32_t)dbc, FROM_DEV, 2, 16000);
 	}
 	t0 = kmd_now_ns();
 	for (int k = 0; k < 3; k++)
@@ -260,12 +263,19 @@ static void test_queue_levels_and_perf(void **state)
 	used = simkmd_test_ring_used(0, (uint32_t)dbc);
 	assert_int_equal(used, 9);
 
-	/* The first input completes after its DMA and frees its element. */
+	/*
+	 * The first input completes after its DMA and frees its element.  A
+	 * loaded machine may wake us after later BOs completed too (the next
+	 * one 56 ms later): at least this one's element is free.
+	 */
 	assert_int_equal(kmd_wait(fd, h[0][0], (uint32_t)dbc, 0), 0);
-	assert_true(kmd_now_ns() - t0 >= 16 * MS);
-	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 8);
+	assert_true(kmd_now_ns() - t0 >= 64 * MS);
+	used = simkmd_test_ring_used(0, (uint32_t)dbc);
+	assert_true(used <= 8);
+	if (kmd_now_ns() - t0 < 120 * MS)	/* nothing else can be done yet */
+		assert_int_equal(used, 8);
 	assert_int_equal(kmd_wait(fd, h[2][1], (uint32_t)dbc, 0), 0);
-	assert_true(kmd_now_ns() - t0 >= 90 * MS);	/* serial on one DBC */
+	assert_true(kmd_now_ns() - t0 >= 360 * MS);	/* serial on one DBC */
 	assert_int_equal(simkmd_test_ring_used(0, (uint32_t)dbc), 0);
 	for (int k = 0; k < 3; k++) {
 		assert_int_equal(kmd_wait(fd, h[k][1], (uint32_t)dbc, 0), 0);
@@ -284,8 +294,8 @@ static void test_queue_levels_and_perf(void **state)
 		assert_in_range(ent[1].submit_latency_us, 3, 7);
 		assert_int_equal(tin.submit_ns, tout.submit_ns);
 		assert_true(tin.processed_ns <= tout.processed_ns);
-		assert_true(tin.processed_ns >= received0 + k * 30 * MS + 16 * MS);
-		assert_true(tout.processed_ns >= received0 + (k + 1) * 30 * MS);
+		assert_true(tin.processed_ns >= received0 + k * 120 * MS + 64 * MS);
+		assert_true(tout.processed_ns >= received0 + (k + 1) * 120 * MS);
 		assert_true(tout.processed_ns > prev_out.processed_ns);
 		prev_out = tout;
 	}
@@ -529,6 +539,7 @@ static void test_partial_ring_elements(void **state)
 	struct simkmd_nnc_activate nnc = kmd_nnc(1 * MS);
 	struct qaic_perf_stats_entry ent[3];
 	struct simkmd_bo_times tb;
+	uint64_t span;
 	double scale = time_scale();
 	int fd = open_dev(), dbc;
 	uint32_t h[3], dirs[3] = { TO_DEV, TO_DEV, FROM_DEV };
@@ -554,9 +565,8 @@ static void test_partial_ring_elements(void **state)
 	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
 	assert_int_equal(simkmd_test_bo_times(fd, h[1], &tb), 0);
 	/* inputs done after 4 MiB of DMA (not 18 MiB, not 0) */
-	assert_in_range(tb.processed_ns - tb.submit_ns,
-			(uint64_t)(4 * 1048576 * scale), (uint64_t)(4 * 1048576 * scale) + 200 * MS);
-	assert_true(tb.processed_ns - tb.submit_ns < (uint64_t)(18 * 1048576 * scale));
+	assert_true(tb.processed_ns - tb.submit_ns >= (uint64_t)(4 * 1048576 * scale));
+	span = tb.dev_end_ns - tb.dev_start_ns;
 
 	/* The same BOs executed whole: 18 MiB of input. */
 	assert_int_equal(kmd_execute_n(fd, (uint32_t)dbc, h, dirs, NULL, 3), 0);
@@ -564,6 +574,14 @@ static void test_partial_ring_elements(void **state)
 	assert_int_equal(kmd_wait(fd, h[2], (uint32_t)dbc, 0), 0);
 	assert_int_equal(simkmd_test_bo_times(fd, h[1], &tb), 0);
 	assert_true(tb.processed_ns - tb.submit_ns >= (uint64_t)(18 * 1048576 * scale));
+	/*
+	 * The device model's spans, free of host scheduling delays: the whole
+	 * execution moved 14 MiB more (the output engine's pick-up varies by
+	 * up to 3 device ticks).
+	 */
+	assert_in_range(tb.dev_end_ns - tb.dev_start_ns - span,
+			(uint64_t)(14 * 1048576 * scale - 200 * scale),
+			(uint64_t)(14 * 1048576 * scale + 200 * scale));
 	close(fd);
 }
 
@@ -640,7 +658,8 @@ static void test_exec_dir_ignored(void **state)
 		assert_int_equal(simkmd_test_bo_times(fd, h[0], &ti), 0);
 		assert_int_equal(simkmd_test_bo_times(fd, h[1], &to), 0);
 		assert_true(ti.processed_ns - ti.submit_ns >= (uint64_t)(10 * MS * scale));
-		assert_true(ti.processed_ns - ti.submit_ns < (uint64_t)(20 * MS * scale));
+		/* before the output, not with it (a loaded host may see it late) */
+		assert_true(ti.processed_ns < to.processed_ns);
 		assert_true(to.processed_ns - to.submit_ns >= (uint64_t)(30 * MS * scale));
 	}
 	close(fd);
@@ -653,7 +672,7 @@ static void test_exec_dir_ignored(void **state)
  */
 static void test_wait_eintr(void **state)
 {
-	struct simkmd_nnc_activate nnc = kmd_nnc(20 * MS);
+	struct simkmd_nnc_activate nnc = kmd_nnc(200 * MS);
 	struct simkmd_faults f;
 	struct simkmd_stats before;
 	double scale = time_scale();
@@ -673,9 +692,9 @@ static void test_wait_eintr(void **state)
 	assert_int_equal(kmd_execute(fd, (uint32_t)dbc, &x, &dirs_io[1], 1), 0);
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EINTR);
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), -EINTR);
-	assert_true(kmd_now_ns() - t0 < (uint64_t)(20 * MS * scale));
+	assert_true(kmd_now_ns() - t0 < (uint64_t)(200 * MS * scale));
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
-	assert_true(kmd_now_ns() - t0 >= (uint64_t)(20 * MS * scale));
+	assert_true(kmd_now_ns() - t0 >= (uint64_t)(200 * MS * scale));
 	assert_int_equal(simkmd_next_blocking_wait_index(), k + 3);
 	assert_int_equal(kmd_wait(fd, x, (uint32_t)dbc, 0), 0);
 	assert_int_equal(simkmd_next_blocking_wait_index(), k + 3);
@@ -838,8 +857,10 @@ static void test_specializations(void **state)
 					       k ? resize[k - 1] : NULL, 2), 0);
 		assert_int_equal(kmd_wait(fd, h[1], (uint32_t)dbc, 0), 0);
 		assert_int_equal(simkmd_test_bo_times(fd, h[1], &t), 0);
-		assert_in_range(t.processed_ns - t.submit_ns,
+		/* The device model's own span: free of host scheduling delays. */
+		assert_in_range(t.dev_end_ns - t.dev_start_ns,
 				want_ms[k] * MS, want_ms[k] * MS + 3 * MS);
+		assert_true(t.processed_ns - t.submit_ns >= want_ms[k] * MS);
 	}
 	close(fd);
 }
