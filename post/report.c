@@ -103,8 +103,8 @@ static const char usage_text[] =
 "                      metric, the change of p50, p90, p99 and the mean\n"
 "                      with a 95 % bootstrap interval; '*' marks changes\n"
 "                      outside the noise (docs/REPORT.md); text on stdout,\n"
-"                      --json FILE for JSON; the selection options apply\n"
-"                      to both\n"
+"                      --json FILE, --html FILE; the selection options\n"
+"                      apply to both\n"
 "Selection (applied per program, before statistics):\n"
 "  --program NAME      only programs named NAME\n"
 "  --pid PID           only process PID\n"
@@ -123,12 +123,12 @@ static const char usage_text[] =
 "                      working), slowest inferences, findings, --by tables,\n"
 "                      accounting; with --compare, the comparison\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
-"  --pool-programs     the all-programs section pools the inferences of\n"
-"                      different programs (default: each program's own)\n"
 "  --chrome-window START:END  the timeline of the inferences enqueued from\n"
 "                      START to END seconds after the first one (2:3, 2:)\n"
 "  --chrome-max-events N  at most about N timeline events (default 500000,\n"
 "                      about 60 MB; 0: no cap): later inferences left out\n"
+"  --pool-programs     the all-programs section pools the inferences of\n"
+"                      different programs (default: each program's own)\n"
 "  --generation        Python LLM programs: steps by shape (prefill, decode),\n"
 "                      requests, time to first token, inter-token latency\n"
 "  --generation-csv FILE, --generation-json FILE  the same per step / request\n"
@@ -235,8 +235,7 @@ enum {
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
 	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML, OPT_OPSTATS,
-	OPT_COMPMETRICS, OPT_DEVTRACE,
-	OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
+	OPT_COMPMETRICS, OPT_DEVTRACE, OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -1020,7 +1019,7 @@ static int report(const struct options *o)
 		wo.merge = &mr;
 	}
 	/* earlier inferences' ends, for the waiting/working split (metrics.c) */
-	if (qp_model_link(&m) || (genview && qp_genview_join(genview, &m))) {
+	if (qp_model_link(&m)) {
 		fail("out of memory");
 		goto out;
 	}
@@ -1065,9 +1064,9 @@ static int report(const struct options *o)
 			stages.buf, stages.wall);
 	rc = 0;
 out:
+	qp_devreport_free(&dev);
 	qp_genview_free(genview);
 	genview = NULL;
-	qp_devreport_free(&dev);
 	free(sel);
 	qp_read_stats_free(&st);
 	qp_model_free(&m);
@@ -1095,8 +1094,16 @@ static int report_child(void *arg)
 /* Bytes: what a report of the inputs may need, with room to spare. */
 static uint64_t memory_budget(const struct options *o)
 {
+	uint64_t json = 0;
+	struct stat sb;
+	size_t i;
+
+	/* --compare: a JSON report takes ~20 x its size as jansson objects */
+	for (i = 0; o->compare && i < o->ntraces; i++)
+		if (!stat(o->traces[i], &sb) && S_ISREG(sb.st_mode))
+			json += 32 * (uint64_t)sb.st_size;
 	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
-	       8 * qp_trace_bytes(o->dumps, o->ndumps) +
+	       8 * qp_trace_bytes(o->dumps, o->ndumps) + json +
 	       (o->dev.device_trace ? 4 * qp_trace_bytes(&o->dev.device_trace, 1) : 0);
 }
 
