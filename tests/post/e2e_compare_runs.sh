@@ -11,10 +11,17 @@
 #   fault: QAIC_SIM_FAULT_SLOW_PREPROC_US=20 beside an unchanged run:
 #     the runtime's own dumps say the fault added 20 µs to preProcTimeUs
 #     (p50 within 1 µs: the simulator's delay is as asked); qprof marks
-#     preProcTime's p50 and mean slower, and both intervals hold +20 µs
-#     and the dumps' shift; nothing marked but preProcTime and the round
-#     trip that contains it (enqTime included: the simulator's woken
-#     worker yields, so the fault does not slow the enqueue call).
+#     preProcTime's p50 and mean slower, and both intervals, widened by
+#     TOL = 1 µs on each side, hold +20 µs and the dumps' shift; nothing
+#     marked but preProcTime and the round trip that contains it (enqTime
+#     included: the simulator's woken worker yields, so the fault does
+#     not slow the enqueue call).  TOL: the intervals are the resampling
+#     noise of these two runs only, tenths of a µs wide, and the two runs
+#     are on two CPUs; an unchanged pair split so moved qprof's preProc by
+#     +0.25 µs at p50 [+0.23, +0.27] (+0.29 mean): that CPU's scheduling,
+#     in qprof's preProc (enqueue return to EXECUTE, the switch to the
+#     worker included), not in the runtime's.  Measured fault runs:
+#     qprof within 0.5 µs of +20 (docs/REPORT.md).
 #   The JSON output names the same marks as the text; a comparison read
 #   from --per-inference JSON reports gives the trace's figures.
 set -u
@@ -124,14 +131,16 @@ print('e2e_compare: runtime dumps: preProcTimeUs mean %+.2f µs, p50 %+.2f µs; 
          pre['p50']['delta'], *pre['p50']['ci95']))
 if abs(truth_p50 - 20) > 1:
     bad.append('the fault added %.2f µs at p50 in the runtime\'s own dump, not 20' % truth_p50)
+TOL = 1.0	# µs: the two runs' CPUs differ (above)
 for s in ('p50', 'mean'):
     if not (pre[s]['marked'] and pre[s]['delta'] > 0):
         bad.append('preProcTime %s not marked slower: %s' % (s, pre[s]))
     lo, hi = pre[s]['ci95']
     truth = truth_p50 if s == 'p50' else truth_mean
     for what, x in (('the nominal +20 µs', 20.0), ('the runtime\'s shift', truth)):
-        if not lo <= x <= hi:
-            bad.append('%s: %s %.2f is outside qprof\'s interval [%.2f, %.2f]' % (s, what, x, lo, hi))
+        if not lo - TOL <= x <= hi + TOL:
+            bad.append('%s: %s %.2f is outside qprof\'s interval [%.2f, %.2f] +- %.1f'
+                       % (s, what, x, lo, hi, TOL))
 others = [m for m in marks(fa) if m[1] not in ('preProcTime', 'totalRoundtripTime')]
 if others:
     bad.append('the fault marks more than preProcTime and the round trip: %s' % others)
