@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The shapes of real deployments, recorded end to end (qaic-sim-app):
 #   - 134 BOs per request (an LLM's KV cache): every EXECUTE and every
-#     PERF_STATS holds the request whole;
+#     PERF_STATS holds the request whole; and the simulator's llm preset
+#     (PARTIAL_EXECUTE, prefill and decode runs);
 #   - the SDK driver's /dev/qaic_aic100_<N> nodes (QAIC_SIM_DEV_NAMING);
 #   - program groups (--program-group);
 #   - WAIT_BO interrupted by a signal (EINTR), which the runtime retries;
@@ -43,6 +44,9 @@ QAIC_SIM_EXEC_ENTRY_DIR=swap rec_run dirswap "$APP" -t tiny -n 40 -T 2 \
 expect_rc dirswap 0
 rec_run rate "$APP" -t tiny -n 1000 -T 2
 expect_rc rate 0
+QAIC_SIM_TIME_SCALE=0.05 rec_run llm "$APP" -t llm -n 60 -T 2 -S 4 \
+	--prefill 40 --decode 10
+expect_rc llm 0
 rec_end
 
 want_count()	# NAME N
@@ -65,4 +69,7 @@ want_count dirswap 40
 check_trace dirswap --inferences 40 --exec-dirs any --style callback
 want_count rate 1000
 check_trace rate --inferences 1000 --max-calls-per-inference 0.25
+want_count llm 60
+check_trace llm --inferences 60 --program-name llm --partial \
+	--max-calls-per-inference 0.25
 finish
