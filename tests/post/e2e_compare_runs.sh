@@ -8,7 +8,8 @@
 # latency dump of every inference.
 #
 #   A/A: two runs of one configuration: nothing marked.
-#   fault: QAIC_SIM_FAULT_SLOW_PREPROC_US=20 beside an unchanged run:
+#   fault: QAIC_SIM_FAULT_SLOW_PREPROC_US=20 beside an unchanged run (twice,
+#     the CPUs swapped, each side pooled):
 #     the runtime's own dumps say the fault added 20 µs to preProcTimeUs
 #     (p50 within 1 µs: the simulator's delay is as asked); qprof marks
 #     preProcTime's p50 and mean slower, and both intervals, widened by
@@ -16,12 +17,12 @@
 #     marked but preProcTime and the round trip that contains it (enqTime
 #     included: the simulator's woken worker yields, so the fault does
 #     not slow the enqueue call).  TOL: the intervals are the resampling
-#     noise of these two runs only, tenths of a µs wide, and the two runs
-#     are on two CPUs; an unchanged pair split so moved qprof's preProc by
-#     +0.25 µs at p50 [+0.23, +0.27] (+0.29 mean): that CPU's scheduling,
-#     in qprof's preProc (enqueue return to EXECUTE, the switch to the
-#     worker included), not in the runtime's.  Measured fault runs:
-#     qprof within 0.5 µs of +20 (docs/REPORT.md).
+#     noise of the runs only, tenths of a µs wide, not the difference of
+#     their conditions (an unchanged pair split over the two CPUs, not
+#     pooled, moved qprof's preProc by +0.25 µs at p50 [+0.23, +0.27]:
+#     that CPU's scheduling, in qprof's preProc, enqueue return to
+#     EXECUTE, not in the runtime's); measured: within 0.4 µs of +20
+#     (docs/REPORT.md).
 #   The JSON output names the same marks as the text; a comparison read
 #   from --per-inference JSON reports gives the trace's figures.
 set -u
@@ -63,7 +64,10 @@ finish() {
 # A/A: both runs on the same CPU, which the scheduler shares evenly
 # between them (whatever else runs there slows both alike).  The fault
 # pair: one CPU each, so that the slower run does not change the other's
-# share of a CPU.
+# share of a CPU; twice, the CPUs swapped, each side pooling its two runs
+# (--compare pools a program's processes): the two CPUs' loads differ
+# (other work on the machine), and unbalanced, that difference was marked
+# in submitTime, execTotal and postProc in some runs.
 pin0= pin1=
 if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null &&
 	taskset -c 1 true 2>/dev/null; then
@@ -74,11 +78,22 @@ start a1
 start a2
 finish a1
 finish a2
-start base
+start b1
 pin=$pin1
-start fault QAIC_SIM_FAULT_SLOW_PREPROC_US=20
-finish base
-finish fault
+start f1 QAIC_SIM_FAULT_SLOW_PREPROC_US=20
+finish b1
+finish f1
+start b2
+pin=$pin0
+start f2 QAIC_SIM_FAULT_SLOW_PREPROC_US=20
+finish b2
+finish f2
+for r in base fault; do
+	mkdir -p "$work/$r/trace"
+done
+mv "$work/b1/trace" "$work/base/trace/1" && mv "$work/b2/trace" "$work/base/trace/2" &&
+	mv "$work/f1/trace" "$work/fault/trace/1" && mv "$work/f2/trace" "$work/fault/trace/2" ||
+	bad "pooling the fault pairs' traces"
 
 cmp() {		# cmp NAME BASE NEW: text and JSON
 	"$report" --compare "$2" "$3" --json "$work/$1.json" >"$work/$1.txt" \
@@ -108,11 +123,14 @@ def marks(c):
                   for m, st in p['metrics_us'].items()
                   for s, v in st.items() if v['marked'])
 
-def dump_pre(run):
-    lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
-    head = [h.strip() for h in lines[4].split(',')]
-    k = head.index('preProcTimeUs')
-    v = sorted(float(r.split(',')[k]) for r in lines[5:] if r.strip())
+def dump_pre(runs):		# the pooled runs' dumps
+    v = []
+    for run in runs:
+        lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
+        head = [h.strip() for h in lines[4].split(',')]
+        k = head.index('preProcTimeUs')
+        v += [float(r.split(',')[k]) for r in lines[5:] if r.strip()]
+    v.sort()
     n = len(v)
     h = (n - 1) * 0.5
     return sum(v) / n, v[int(h)] + (h - int(h)) * (v[min(int(h) + 1, n - 1)] - v[int(h)])
@@ -124,7 +142,7 @@ if aa['marked'] != 0:
     bad.append('A/A: "marked" is %d' % aa['marked'])
 # the fault
 pre = fa['programs'][0]['metrics_us']['preProcTime']
-(bm, b50), (fm, f50) = dump_pre('base'), dump_pre('fault')
+(bm, b50), (fm, f50) = dump_pre(('b1', 'b2')), dump_pre(('f1', 'f2'))
 truth_mean, truth_p50 = fm - bm, f50 - b50
 print('e2e_compare: runtime dumps: preProcTimeUs mean %+.2f µs, p50 %+.2f µs; qprof: mean %+.2f [%+.2f, %+.2f], p50 %+.2f [%+.2f, %+.2f]'
       % (truth_mean, truth_p50, pre['mean']['delta'], *pre['mean']['ci95'],
