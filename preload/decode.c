@@ -322,6 +322,20 @@ void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
 	 * (one shufps on x86-64) */
 	const v4u ev = { 0, 2, 4, 6 };
 
+	/* no handles: a 4 x 4 transpose of each entry's bytes 4-19 */
+	for (; !hd && i + 4 <= count; i += 4, p += 96) {
+		v4u r0 = v4_load(p + 4), r1 = v4_load(p + 28);
+		v4u r2 = v4_load(p + 52), r3 = v4_load(p + 76);
+		v4u t0 = __builtin_shuffle(r0, r1, (v4u){ 0, 4, 1, 5 });
+		v4u t1 = __builtin_shuffle(r2, r3, (v4u){ 0, 4, 1, 5 });
+		v4u t2 = __builtin_shuffle(r0, r1, (v4u){ 2, 6, 3, 7 });
+		v4u t3 = __builtin_shuffle(r2, r3, (v4u){ 2, 6, 3, 7 });
+
+		v4_store(ql + i, __builtin_shuffle(t0, t1, (v4u){ 0, 1, 4, 5 }));
+		v4_store(ne + i, __builtin_shuffle(t0, t1, (v4u){ 2, 3, 6, 7 }));
+		v4_store(su + i, __builtin_shuffle(t2, t3, (v4u){ 0, 1, 4, 5 }));
+		v4_store(de + i, __builtin_shuffle(t2, t3, (v4u){ 2, 3, 6, 7 }));
+	}
 	for (; i + 4 <= count; i += 4, p += 96) {
 		v4u v0 = v4_load(p), v1 = v4_load(p + 16), v2 = v4_load(p + 32);
 		v4u v3 = v4_load(p + 48), v4 = v4_load(p + 64);
