@@ -314,6 +314,7 @@ void simkmd_dbc_release_err(struct sim_dbc *dbc, int err)
 			simkmd_bo_fail_waiters(bo, err);
 		}
 	}
+	simkmd_nnc_dbc_released(dbc);
 	dbc->owner = NULL;
 	dbc->used = 0;
 	dbc->nelem = 0;
