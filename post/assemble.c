@@ -104,7 +104,7 @@ struct part {
 /*
  * A DBC of a process (fd, dbc_id) while inferences fail on it with EPIPE
  * or EPERM: one episode until it is activated again.  With an EPIPE it
- * was a subsystem restart (FACTS.md §6.5).
+ * was a subsystem restart (docs/CONTRACTS.md §6.5).
  */
 struct dbcst {
 	bool down;		/* an episode is open */

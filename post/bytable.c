@@ -114,7 +114,7 @@ int qp_by_rows(const struct qp_model *m, const uint8_t *sel,
 	for (i = 0; i < m->ninf; i++) {
 		uint64_t key;
 
-		if (!sel[i] || m->inf[i].state != QP_INF_OK)
+		if ((sel && !sel[i]) || m->inf[i].state != QP_INF_OK)
 			continue;
 		key = key_of(&m->inf[i], by);
 		for (r = 0; r < nrows && rows[r].key != key; r++)
@@ -148,7 +148,7 @@ int qp_by_rows(const struct qp_model *m, const uint8_t *sel,
 			const struct qp_inference *inf = &m->inf[i];
 			double v;
 
-			if (!sel[i] || inf->state != QP_INF_OK ||
+			if ((sel && !sel[i]) || inf->state != QP_INF_OK ||
 			    key_of(inf, by) != rows[r].key)
 				continue;
 			if (qp_metric_value(m, inf, QP_M_TOTAL_ROUND_TRIP, 0, &v) ||

@@ -43,8 +43,9 @@ struct qp_by_row {
 };
 
 /*
- * The rows of the table by key of m's inferences with sel[i] set that
- * completed (QP_INF_OK), in the order of their first inference.  *rows is
+ * The rows of the table by key of m's inferences with sel[i] set (sel
+ * NULL: all, as qp_write_opts.select) that completed (QP_INF_OK), in the
+ * order of their first inference.  *rows is
  * to free() (NULL when there is none).  0, or -1 when out of memory.
  */
 int qp_by_rows(const struct qp_model *m, const uint8_t *sel,
@@ -58,7 +59,8 @@ int qp_by_rows(const struct qp_model *m, const uint8_t *sel,
 void qp_by_label(const struct qp_model *m, const struct qp_inference *inf,
 		 enum qp_by_key key, char *buf, size_t len);
 
-/* The table as qprof-report prints it (ms), to f.  0, or -1 (out of memory). */
+/* The table as qprof-report prints it (ms), to f; sel as for qp_by_rows.
+ * 0, or -1 (out of memory). */
 int qp_by_table_print(FILE *f, const struct qp_model *m, const uint8_t *sel,
 		      enum qp_by_key key);
 

@@ -579,6 +579,20 @@ static void resolve_members(struct cls *c, const bt_field_class *pfc)
 		c->idx[i] = (int8_t)struct_member_index(pfc, names[i], &c->type[i]);
 }
 
+/* The clock's offset from the epoch, from the first trace that has one. */
+static void realtime_offset(struct qp_read_stats *st, const bt_clock_class *cc)
+{
+	int64_t sec;
+	uint64_t cyc;
+
+	if (st->has_realtime_offset || !bt_clock_class_origin_is_unix_epoch(cc))
+		return;
+	bt_clock_class_get_offset(cc, &sec, &cyc);
+	st->realtime_offset_ns = sec * 1000000000 +
+				 (int64_t)to_ns(cyc, bt_clock_class_get_frequency(cc));
+	st->has_realtime_offset = true;
+}
+
 static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 			       const bt_message *msg)
 {
@@ -612,6 +626,7 @@ static struct cls *cls_resolve(struct sink_state *s, const bt_event *ev,
 		c->freq = bt_clock_class_get_frequency(
 			bt_clock_snapshot_borrow_clock_class_const(cs));
 		key = to_ns(bt_clock_snapshot_get_value(cs), c->freq);
+		realtime_offset(s->st, bt_clock_snapshot_borrow_clock_class_const(cs));
 	}
 	if (trace_identity(s, stream, &c->host, &c->env_vpid, key))
 		return NULL;

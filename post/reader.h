@@ -56,6 +56,13 @@ struct qp_read_stats {
 	struct qp_module *modules;	/* from lttng_ust_statedump / lttng_ust_dl */
 	size_t nmodules;
 	uint64_t first_ts, last_ts;	/* of qprof events, trace clock ns */
+	/*
+	 * The trace clock's offset from the Unix epoch (ns; LTTng sets it
+	 * to CLOCK_REALTIME - CLOCK_MONOTONIC when the session starts): the
+	 * first trace's, when its clock's origin is the epoch.
+	 */
+	bool has_realtime_offset;
+	int64_t realtime_offset_ns;
 	/* progress: called about every 2^20 messages when set */
 	void (*progress)(const struct qp_read_stats *st, void *data);
 	void *progress_data;

@@ -29,6 +29,7 @@
 #include "devdump.h"
 #include "devreport.h"
 #include "escape.h"
+#include "genview.h"
 #include "guard.h"
 #include "interrupt.h"
 #include "html.h"
@@ -63,6 +64,8 @@ struct options {
 	bool summary_only, quiet, progress, latency_stats, symbolize;
 	bool per_inference, pool_programs;
 	bool compare;				/* --compare BASE NEW */
+	bool generation;			/* --generation (genview.h) */
+	const char *gen_csv, *gen_json;
 	struct qp_chrome_opts chrome_opts;	/* --chrome-window, --chrome-max-events */
 	struct qp_devreport_opts dev;		/* --opstats, --compile-metrics, --device-trace */
 };
@@ -100,8 +103,8 @@ static const char usage_text[] =
 "                      metric, the change of p50, p90, p99 and the mean\n"
 "                      with a 95 % bootstrap interval; '*' marks changes\n"
 "                      outside the noise (docs/REPORT.md); text on stdout,\n"
-"                      --json FILE for JSON; the selection options apply\n"
-"                      to both\n"
+"                      --json FILE, --html FILE; the selection options\n"
+"                      apply to both\n"
 "Selection (applied per program, before statistics):\n"
 "  --program NAME      only programs named NAME\n"
 "  --pid PID           only process PID\n"
@@ -120,12 +123,15 @@ static const char usage_text[] =
 "                      working), slowest inferences, findings, --by tables,\n"
 "                      accounting; with --compare, the comparison\n"
 "  --chrome-trace FILE Trace Event Format for Perfetto / chrome://tracing\n"
-"  --pool-programs     the all-programs section pools the inferences of\n"
-"                      different programs (default: each program's own)\n"
 "  --chrome-window START:END  the timeline of the inferences enqueued from\n"
 "                      START to END seconds after the first one (2:3, 2:)\n"
 "  --chrome-max-events N  at most about N timeline events (default 500000,\n"
 "                      about 60 MB; 0: no cap): later inferences left out\n"
+"  --pool-programs     the all-programs section pools the inferences of\n"
+"                      different programs (default: each program's own)\n"
+"  --generation        Python LLM programs: steps by shape (prefill, decode),\n"
+"                      requests, time to first token, inter-token latency\n"
+"  --generation-csv FILE, --generation-json FILE  the same per step / request\n"
 "  --by KEY            breakdown table by program, thread, queue or\n"
 "                      callsite (repeatable)\n"
 "  --symbolize         resolve call sites to function (module) file:line\n"
@@ -229,7 +235,7 @@ enum {
 	OPT_PROGRESS, OPT_LATSTATS, OPT_VERSION, OPT_SYMBOLIZE, OPT_PERINF,
 	OPT_THREADS, OPT_POOL,
 	OPT_CHROME_WINDOW, OPT_CHROME_MAX, OPT_COMPARE, OPT_HTML, OPT_OPSTATS,
-	OPT_COMPMETRICS, OPT_DEVTRACE,
+	OPT_COMPMETRICS, OPT_DEVTRACE, OPT_GEN, OPT_GEN_CSV, OPT_GEN_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -253,6 +259,9 @@ static const struct option long_opts[] = {
 	{ "compile-metrics", required_argument, NULL, OPT_COMPMETRICS },
 	{ "device-trace", required_argument, NULL, OPT_DEVTRACE },
 	{ "pool-programs", no_argument, NULL, OPT_POOL },
+	{ "generation", no_argument, NULL, OPT_GEN },
+	{ "generation-csv", required_argument, NULL, OPT_GEN_CSV },
+	{ "generation-json", required_argument, NULL, OPT_GEN_JSON },
 	{ "chrome-window", required_argument, NULL, OPT_CHROME_WINDOW },
 	{ "compare", no_argument, NULL, OPT_COMPARE },
 	{ "html", required_argument, NULL, OPT_HTML },
@@ -376,6 +385,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_SYMBOLIZE: o->symbolize = true; break;
 		case OPT_PERINF: o->per_inference = true; break;
 		case OPT_POOL: o->pool_programs = true; break;
+		case OPT_GEN: o->generation = true; break;
+		case OPT_GEN_CSV: o->gen_csv = optarg; break;
+		case OPT_GEN_JSON: o->gen_json = optarg; break;
 		case OPT_THREADS: o->threads = parse_threads("--threads", optarg); break;
 		case OPT_OPSTATS:
 			o->dev.opstats = push(o->dev.opstats, &o->dev.nopstats, optarg);
@@ -485,6 +497,7 @@ static double now_s(void)
 static double t_start;
 static double assembler_cpu_s = -1;	/* of the pipeline's thread, if any */
 static bool read_split;			/* two decoding graphs */
+static struct qp_genview *genview;	/* --generation*: genview.h */
 
 /*
  * CPU seconds (all threads) and wall seconds per stage, printed with
@@ -639,9 +652,14 @@ static int read_events(const struct options *o, struct qp_model *m,
 	enum qp_read_how how;
 	int rc;
 
-	rc = qp_read_traces_threads(o->traces, o->ntraces, m, qp_assembler_sink,
-				    a, o->threads, st, &how, &assembler_cpu_s,
-				    status);
+	struct qp_genview_tee tee = { genview, qp_assembler_sink, a };
+
+	rc = qp_read_traces_threads(o->traces, o->ntraces, m,
+				    genview ? qp_genview_tee_sink : qp_assembler_sink,
+				    genview ? (void *)&tee : (void *)a, o->threads,
+				    st, &how, &assembler_cpu_s, status);
+	if (genview)
+		qp_genview_finish(genview);
 	read_split = how == QP_READ_TWO_GRAPHS;
 	return rc;
 }
@@ -744,6 +762,9 @@ static int write_outputs(const struct options *o, const struct qp_model *m,
 	}
 	if (o->json && !is_stdout(o->json) && qp_write_json(o->json, m, wo, err, errlen))
 		goto fail;
+	if (genview && ((o->gen_csv && qp_genview_write_csv(o->gen_csv, genview, err, errlen)) ||
+			(o->gen_json && qp_genview_write_json(o->gen_json, genview, err, errlen))))
+		goto fail;
 	if (o->chrome && !is_stdout(o->chrome) &&
 	    qp_write_chrome(o->chrome, m, wo, err, errlen))
 		goto fail;
@@ -780,6 +801,8 @@ static int write_summary(FILE *f, const struct options *o,
 		return -1;
 	if (wo->device && qp_devreport_summary(f, wo->device, o->summary_only))
 		return -1;
+	if (o->generation && genview)
+		qp_genview_write_text(f, genview);
 	if (!o->summary_only) {
 		print_losses(f, st);
 		for (i = 0; i < o->nby; i++)
@@ -984,6 +1007,10 @@ static int report(const struct options *o)
 		fail("%s", err);
 		goto out;
 	}
+	if ((o->generation || o->gen_csv || o->gen_json) && !(genview = qp_genview_new())) {
+		fail("out of memory");
+		goto out;
+	}
 	if (read_model(o, &m, &st) || check_program_name(&m, o))
 		goto out;
 	if (o->ndumps) {
@@ -1028,7 +1055,8 @@ static int report(const struct options *o)
 	wo.nby = o->nby;
 	wo.chrome = &o->chrome_opts;
 	wo.stats = &st;
-	if (o->threads > 1 && !o->quiet && (o->csv_dir || o->json || o->chrome || o->html) ?
+	if (o->threads > 1 && !o->quiet &&
+	    (o->csv_dir || o->json || o->chrome || o->html || o->gen_csv || o->gen_json) ?
 	    write_parallel(o, &m, &st, &wo) : write_serial(o, &m, &st, &wo))
 		goto out;
 	if (o->progress)
@@ -1037,6 +1065,8 @@ static int report(const struct options *o)
 	rc = 0;
 out:
 	qp_devreport_free(&dev);
+	qp_genview_free(genview);
+	genview = NULL;
 	free(sel);
 	qp_read_stats_free(&st);
 	qp_model_free(&m);
@@ -1064,8 +1094,16 @@ static int report_child(void *arg)
 /* Bytes: what a report of the inputs may need, with room to spare. */
 static uint64_t memory_budget(const struct options *o)
 {
+	uint64_t json = 0;
+	struct stat sb;
+	size_t i;
+
+	/* --compare: a JSON report takes ~20 x its size as jansson objects */
+	for (i = 0; o->compare && i < o->ntraces; i++)
+		if (!stat(o->traces[i], &sb) && S_ISREG(sb.st_mode))
+			json += 32 * (uint64_t)sb.st_size;
 	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
-	       8 * qp_trace_bytes(o->dumps, o->ndumps) +
+	       8 * qp_trace_bytes(o->dumps, o->ndumps) + json +
 	       (o->dev.device_trace ? 4 * qp_trace_bytes(&o->dev.device_trace, 1) : 0);
 }
 

@@ -770,6 +770,10 @@ int qp_read_traces_split(const char *const *paths, size_t n,
 			st->first_ts = gs->first_ts;
 		if (gs->last_ts > st->last_ts)
 			st->last_ts = gs->last_ts;
+		if (gs->has_realtime_offset && !st->has_realtime_offset) {
+			st->has_realtime_offset = true;
+			st->realtime_offset_ns = gs->realtime_offset_ns;
+		}
 	}
 out:
 	if (sp)

@@ -28,10 +28,12 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "devreport.h"
 #include "escape.h"
 #include "outfile.h"
+#include "reader.h"
 #include "writers.h"
 
 #define TID_KERNEL 1000000000	/* + lane * TID_LANE + dbc_id: virtual tids */
@@ -620,6 +622,24 @@ static void other_data(struct cw *w, const struct qp_write_opts *o)
 	      "\"clock\":\"CLOCK_MONOTONIC\",\"ts\":\"us of the trace clock\"", f);
 	if (w->base != UINT64_MAX)
 		fprintf(f, ",\"firstInferenceNs\":%" PRIu64, w->base);
+	if (o && o->stats && o->stats->has_realtime_offset) {
+		/* CLOCK_REALTIME = ts + the offset: the wall-clock time too */
+		int64_t off = o->stats->realtime_offset_ns;
+		time_t sec;
+		struct tm tm;
+		char when[64] = "";
+
+		fprintf(f, ",\"realtimeOffsetNs\":%" PRId64, off);
+		if (w->base != UINT64_MAX) {
+			int64_t rt = (int64_t)w->base + off;
+
+			sec = (time_t)(rt / 1000000000);
+			if (gmtime_r(&sec, &tm))
+				strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+			fprintf(f, ",\"firstInferenceUtc\":\"%s.%09" PRId64 "Z\"", when,
+				rt % 1000000000);
+		}
+	}
 	if (c && c->window) {
 		fprintf(f, ",\"windowBeginNs\":%" PRIu64, w->base + c->begin_ns);
 		if (c->end_ns)

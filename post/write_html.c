@@ -406,13 +406,23 @@ static json_t *by_table(const struct qp_model *m, const struct qp_write_opts *o,
 {
 	struct qp_by_row *rows = NULL;
 	json_t *a = json_array();
+	uint8_t *all = NULL;
+	const uint8_t *sel = o ? o->select : NULL;
 	size_t n = 0, k;
 	int p;
 
-	if (qp_by_rows(m, o ? o->select : NULL, key, &rows, &n)) {
+	if (!sel) {		/* qp_by_rows takes a selection: all */
+		all = malloc(m->ninf + 1);
+		if (all)
+			memset(all, 1, m->ninf + 1);
+		sel = all;
+	}
+	if (!sel || qp_by_rows(m, sel, key, &rows, &n)) {
+		free(all);
 		json_decref(a);
 		return NULL;
 	}
+	free(all);
 	for (k = 0; k < n; k++) {
 		char label[1024];
 		json_t *row;

@@ -87,8 +87,8 @@ int qp_devfigs(const struct qp_model *m, const struct qp_write_opts *o,
 	for (k = 0; k < m->ninf; k++) {
 		const struct qp_inference *inf = &m->inf[k];
 		const struct qp_dev_span *s;
-		uint64_t first = 0;
-		size_t ns;
+		uint64_t first = 0, latest = 0;
+		size_t ns, li = SIZE_MAX;
 
 		if (inf->program != prog || inf->state != QP_INF_OK ||
 		    !kept(o, k))
@@ -99,6 +99,10 @@ int qp_devfigs(const struct qp_model *m, const struct qp_write_opts *o,
 
 			if (d && (!first || d < first))
 				first = d;
+			if (d > latest) {
+				latest = d;
+				li = i;
+			}
 		}
 		for (i = 0; i < ns; i++) {
 			struct acc *a = acc_of(m, &v, &n, cap, &s[i]);
@@ -110,6 +114,8 @@ int qp_devfigs(const struct qp_model *m, const struct qp_write_opts *o,
 			a->fig.inferences++;
 			if (s[i].flags & QP_SPAN_STRAGGLER)
 				a->fig.last++;
+			if (i == li)
+				a->fig.done_last++;
 			if (d) {
 				a->vc[a->nvc] = s[i].submit_latency_us;
 				a->cpl[a->nvc++] = s[i].device_latency_us;
@@ -174,22 +180,23 @@ int qp_summary_devices(FILE *f, const struct qp_model *m,
 	s = most_last(d, n);
 	fprintf(f, "  devices: %zu (one EXECUTE and WAIT per device; an inference is done when its last device is)\n", n);
 	if (s && total) {
-		fprintf(f, "  straggler: ");
+		fprintf(f, "  straggler (the device with the largest exectoVc + execToComplete, whose figures the rows above are): ");
 		qp_text_fputs(s->name, f);
-		fprintf(f, " completed last in %.1f %% of the inferences, %.3f ms after the first device on average\n",
-			100.0 * (double)s->last / (double)total,
-			s->behind_first.mean / 1000);
+		fprintf(f, " in %.1f %% of the inferences\n",
+			100.0 * (double)s->last / (double)total);
 	}
-	fprintf(f, "  %-16s %5s %9s %7s %9s %9s %9s %9s %9s\n", "device (ms)",
-		"dbc", "inf", "last %", "toVc", "cpl mean", "cpl 99%",
+	fprintf(f, "  %-16s %5s %9s %7s %7s %9s %9s %9s %9s %9s\n", "device (ms)",
+		"dbc", "inf", "strag %", "last %", "toVc", "cpl mean", "cpl 99%",
 		"behind", "behind99");
 	for (i = 0; i < n; i++) {
 		fputs("  ", f);
 		qp_text_fputs(d[i].name, f);
-		fprintf(f, "%*s %5" PRIu32 " %9zu %7.1f",
+		fprintf(f, "%*s %5" PRIu32 " %9zu %7.1f %7.1f",
 			(int)(16 - (strlen(d[i].name) < 16 ? strlen(d[i].name) : 16)),
 			"", d[i].dbc_id, d[i].inferences,
 			d[i].inferences ? 100.0 * (double)d[i].last /
+					  (double)d[i].inferences : 0.0,
+			d[i].inferences ? 100.0 * (double)d[i].done_last /
 					  (double)d[i].inferences : 0.0);
 		ms_cell(f, d[i].exec_to_vc.count ? d[i].exec_to_vc.mean : NAN);
 		ms_cell(f, d[i].exec_to_complete.count ? d[i].exec_to_complete.mean : NAN);
@@ -198,8 +205,9 @@ int qp_summary_devices(FILE *f, const struct qp_model *m,
 		ms_cell(f, d[i].behind_first.count ? d[i].behind_first.pct[QP_P99] : NAN);
 		fputc('\n', f);
 	}
-	fprintf(f, "  (toVc = exectoVc, cpl = execToComplete of each device's own request; behind = after the\n"
-		"   inference's first device completed; the program's rows above use the straggler's)\n");
+	fprintf(f, "  (strag = straggler; last = completed last, toVc = exectoVc, cpl = execToComplete of each\n"
+		"   device's own request; behind = after the inference's first device completed; completion\n"
+		"   times are bounded by the EXECUTE ioctl and the WAIT return: estimates)\n");
 	free(d);
 	return 0;
 }
@@ -276,7 +284,8 @@ int qp_json_devices(json_t *pj, const struct qp_model *m,
 		json_object_set_new(j, "device", name_str(d[i].name));
 		json_object_set_new(j, "dbc_id", json_integer(d[i].dbc_id));
 		json_object_set_new(j, "inferences", json_integer((json_int_t)d[i].inferences));
-		json_object_set_new(j, "last", json_integer((json_int_t)d[i].last));
+		json_object_set_new(j, "straggler", json_integer((json_int_t)d[i].last));
+		json_object_set_new(j, "completed_last", json_integer((json_int_t)d[i].done_last));
 		json_object_set_new(j, "exectoVcUs", stats3(&d[i].exec_to_vc));
 		json_object_set_new(j, "execToCompleteUs", stats3(&d[i].exec_to_complete));
 		json_object_set_new(j, "behind_first_us", stats3(&d[i].behind_first));

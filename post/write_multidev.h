@@ -20,7 +20,9 @@ struct qp_devfig {
 	char name[64];		/* "accel2" (qp_device_name) */
 	uint32_t dbc_id;	/* the DBC of its latest inference */
 	size_t inferences;	/* completed inferences with a part on it */
-	size_t last;		/* ... of which it completed last (straggler) */
+	size_t last;		/* ... of which it was the straggler (largest
+				 * exectoVc + execToComplete, the record's) */
+	size_t done_last;	/* ... of which it completed last (estimated) */
 	/* µs, from its wait handle's perf stats: exectoVc, execToComplete,
 	 * and how long after the inference's first device it completed */
 	struct qp_stats exec_to_vc, exec_to_complete, behind_first;

@@ -356,6 +356,8 @@ static void complete_dir(struct sim_req *r, uint32_t dir, int status, uint64_t n
 			r->bos[i] = NULL;
 			bo->dev_start_ns = r->start_ns;
 			bo->dev_end_ns = r->end_ns;
+			bo->dev_done_ns = dir == SIMKMD_DIR_TO_DEV ?
+					  r->in_done_ns : r->end_ns;
 			simkmd_bo_complete(bo, status, now);
 		}
 	}

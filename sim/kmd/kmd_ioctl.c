@@ -451,7 +451,7 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 		bo->received_ns = received;
 		bo->submit_ns = submit;
 		bo->processed_ns = 0;
-		bo->dev_start_ns = bo->dev_end_ns = 0;
+		bo->dev_start_ns = bo->dev_end_ns = bo->dev_done_ns = 0;
 		bo->queue_level_before = level;
 		bo->exec_error = 0;
 		bo->req = r;

@@ -767,6 +767,7 @@ int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
 		out->size = bo->size;
 		out->dev_start_ns = bo->dev_start_ns;
 		out->dev_end_ns = bo->dev_end_ns;
+		out->dev_done_ns = bo->dev_done_ns;
 		ret = 0;
 	}
 	pthread_mutex_unlock(&sk.lock);

@@ -211,6 +211,9 @@ struct simkmd_bo_times {
 	 * simulated runtime's truth file (QAIC_SIM_TRUTH_DIR) reads them. */
 	uint64_t dev_start_ns;
 	uint64_t dev_end_ns;
+	/* The device's time of this BO's completion: the input DMA's end for
+	 * an input, the request's end for an output (0 until it completed). */
+	uint64_t dev_done_ns;
 };
 int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out);
 /* Test-only: occupied ring elements of `dbc_id` on device `dev`, or -errno. */

@@ -66,6 +66,9 @@ struct sim_bo {
 	/* the device's own start and end of the request that completed the
 	 * BO last (0 until it completes): the truth file's device times */
 	uint64_t dev_start_ns, dev_end_ns;
+	/* the device's time of this BO's completion: the input DMA's end for
+	 * an input, the request's end for an output (test_simkmd) */
+	uint64_t dev_done_ns;
 	uint32_t queue_level_before;
 	struct sim_waiter *waiters;
 };

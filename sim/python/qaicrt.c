@@ -3,7 +3,7 @@
  * qaicrt: the simulator's stand-in for Qualcomm's Python runtime module,
  * over the simulated runtime (docs/SIMULATOR.md "Python").
  *
- * It offers the names Python applications use (FACTS.md §1.6, §6.7):
+ * It offers the names Python applications use (docs/CONTRACTS.md §1.6, §6.7):
  * QIDList, Context, Queue, Qpc (getIoDescriptor: a serialized aicapi.IoDesc,
  * QAicApi.proto), QAicProgramProperties (dataPathTimeoutMs, devMapping,
  * selectMask, submitNumRetries), Program (load, unload, activate,
@@ -863,7 +863,7 @@ static int props_set_##pyname(PropsObject *self, PyObject *v, void *c) \
 }
 
 /* dataPathTimeoutMs: the data path's (WAIT) timeout, the open runtime's
- * SubmitRetryTimeoutMs (FACTS.md §6.2, §6.7). */
+ * SubmitRetryTimeoutMs (docs/CONTRACTS.md §6.2, §6.7). */
 PROP_U32(dataPathTimeoutMs, SubmitRetryTimeoutMs)
 PROP_U32(submitNumRetries, SubmitNumRetries)
 PROP_U32(selectMask, selectMask)

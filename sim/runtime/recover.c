@@ -4,8 +4,9 @@
  * API call, re-activates a device of a program whose DBC the kernel took
  * (EXECUTE -EPIPE, or -EPERM while the program is active), retrying while
  * the device is still restarting (activation -EAGAIN), as the closed
- * runtime must do on a card (FACTS.md §6.5: the host must re-activate).
- * Workers only queue requests here; inferences fail until it is done.
+ * runtime must do on a card (docs/CONTRACTS.md §6.5: the host must
+ * re-activate). Workers only queue requests here; inferences fail until it is
+ * done.
  */
 #include <errno.h>
 #include <signal.h>
@@ -15,7 +16,7 @@
 #include "rt.h"
 
 #define RECOVER_STEP_NS 1000000ull	/* 1 ms between attempts */
-#define RECOVER_MAX_NS 15000000000ull	/* OPENRT waits 15 s for VC_UP */
+#define RECOVER_MAX_NS 15000000000ull	/* 15 s, docs/CONTRACTS.md §6.5 */
 
 struct rec_item {
 	struct QAicProgram *pg;		/* counted */

@@ -41,7 +41,7 @@ interrupt() {
 	n=0
 	until grep -q "M events read" "$d/stderr" 2>/dev/null; do
 		n=$((n + 1))
-		if [ $n -gt 600 ] || ! kill -0 $pid 2>/dev/null; then
+		if [ $n -gt 2400 ] || ! kill -0 $pid 2>/dev/null; then
 			bad "$name: never seen reading"; cat "$d/stderr"
 			kill -KILL -$pid 2>/dev/null; wait $pid; return
 		fi

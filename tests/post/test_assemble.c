@@ -1476,7 +1476,7 @@ static void llm_134_bos(void **state)
 		assert_int_equal(inf->device_latency_us, r[i].dev);
 		assert_int_equal(inf->queue_level_before, r[i].qlb);
 		assert_int_equal(inf->total_queue_elements, total);
-		/* numInfInQueue = 1 + queueDepth / total (FACTS.md §2.4) */
+		/* numInfInQueue = 1 + queueDepth / total (docs/CONTRACTS.md §2.4) */
 		assert_true(metric(inf, QP_M_NUM_INF_IN_QUEUE) ==
 			    (r[i].qlb ? 2.0 : 1.0));
 	}

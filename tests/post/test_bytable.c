@@ -274,6 +274,26 @@ static void test_print(void **state)
 	check_print(QP_BY_CALLSITE, want_callsite);
 }
 
+/* No selection (NULL) takes every inference: the unselected 6 (tid 102)
+ * makes a row of its own in the thread table. */
+static void test_null_selection(void **state)
+{
+	struct qp_model m;
+	struct qp_by_row *r;
+	size_t n;
+
+	(void)state;
+	build(&m);
+	assert_int_equal(qp_by_rows(&m, NULL, QP_BY_THREAD, &r, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(r[0].rt.count, 5);	/* tid 100 */
+	assert_int_equal(r[2].first, 6);	/* tid 102 */
+	assert_int_equal(r[2].rt.count, 1);
+	near(r[2].rt.mean, 130, "tid 102 round trip");
+	free(r);
+	qp_model_free(&m);
+}
+
 /* Nothing selected: the header, no row. */
 static void test_none(void **state)
 {
@@ -299,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_print),
 		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_null_selection),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

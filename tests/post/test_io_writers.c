@@ -17,6 +17,7 @@
 
 #include "bytable.h"
 #include "devdump.h"
+#include "reader.h"
 #include "outfile.h"
 #include "writers.h"
 #include "test_io_fixture.h"
@@ -732,6 +733,25 @@ static void test_chrome_window(void **state)
 	assert_int_equal(json_integer_value(json_object_get(od, "inferencesLeftOut")), 5);
 	assert_int_equal(json_integer_value(json_object_get(od, "leftOutFromNs")), 1000300000);
 	json_decref(od);
+	/* the wall clock, when the trace's clock has an epoch offset */
+	{
+		struct qp_read_stats st;
+
+		qp_read_stats_init(&st);
+		st.has_realtime_offset = true;
+		st.realtime_offset_ns = 1700000000000000000 - 1000000000;
+		wo.stats = &st;
+		co.max_events = 0;
+		assert_int_equal(qp_write_chrome(path, &model, &wo, err, sizeof(err)), 0);
+		od = chrome_other(path, 0, &n, &ts);
+		assert_int_equal(json_integer_value(json_object_get(od, "realtimeOffsetNs")),
+				 1700000000000000000 - 1000000000);
+		/* t0 1 s of the trace clock = 1 700 000 000 s after the epoch */
+		assert_string_equal(json_string_value(json_object_get(od, "firstInferenceUtc")),
+				    "2023-11-14T22:13:20.000000000Z");
+		json_decref(od);
+		wo.stats = NULL;
+	}
 	/* malformed windows */
 	assert_int_equal(qp_chrome_parse_window("2", &co), -1);
 	assert_int_equal(qp_chrome_parse_window("3:2", &co), -1);

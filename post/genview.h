@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The generation view of a Python LLM program (docs/REPORT.md "Generation
+ * view"): its steps grouped by shape (prefill chunks, decode steps), its
+ * requests, time to first token, inter-token latencies and the host gap
+ * before each decode step, from the Python hooks' py_set_data and
+ * py_get_data events.  qprof-report --generation, --generation-csv,
+ * --generation-json.
+ */
+#ifndef QPROF_POST_GENVIEW_H
+#define QPROF_POST_GENVIEW_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "event.h"
+#include "reader.h"
+
+struct qp_genview;
+
+struct qp_genview *qp_genview_new(void);
+void qp_genview_free(struct qp_genview *g);
+/* Takes what the view needs of one event (any kind); always 0. */
+int qp_genview_add(struct qp_genview *g, const struct qp_event *ev);
+
+/* A reader sink that feeds the view, then passes the event on. */
+struct qp_genview_tee {
+	struct qp_genview *g;
+	qp_event_sink_fn next;
+	void *next_data;
+};
+int qp_genview_tee_sink(const struct qp_event *ev, void *data);
+
+/* After the last event: requests segmented.  The writers only read. */
+void qp_genview_finish(struct qp_genview *g);
+/* The summary section, per exec object. */
+void qp_genview_write_text(FILE *f, const struct qp_genview *g);
+/* One row per step; -1 with the message in err. */
+int qp_genview_write_csv(const char *path, const struct qp_genview *g, char *err,
+			 size_t errlen);
+/* Per request: steps, ttft_us, itl_us[]; -1 with the message in err. */
+int qp_genview_write_json(const char *path, const struct qp_genview *g, char *err,
+			  size_t errlen);
+
+#endif /* QPROF_POST_GENVIEW_H */
