@@ -12,7 +12,9 @@
  *                               (qprof_bench:bare) for reference
  *   shim-bench infer N T REPS   CPU ns per inference (EXECUTE + WAIT
  *                               through enqueue + wait), all T threads
- *                               together, median of REPS runs of N
+ *                               together, median of REPS runs of N; each
+ *                               thread keeps QP_BENCH_SET exec objects in
+ *                               flight (shim-loop.c)
  *   shim-bench bare-infer N T REPS E
  *                               the same loop without the shim, emitting
  *                               E >= 3 bare LTTng-UST events per inference
@@ -34,6 +36,8 @@
 
 #include <qprof/qaic_accel.h>
 #include <qprof/qaic_api.h>
+
+#include "shim-loop.h"
 
 static uint64_t now_ns(clockid_t clk)
 {
@@ -123,99 +127,53 @@ static int bench_calls(long n, int reps)
 	return 0;
 }
 
-static long per_thread;
 static int bare_per_inference;	/* > 0: the LTTng-UST floor, no shim */
 
 /* n bare LTTng-UST events, as many as the shim records per inference. */
 static void bare_events(QAicExecObj *eo, int n)
 {
-	while (n--)
+	while (n-- > 0)
 		lttng_ust_tracepoint(qprof_bench, bare, 1, 2, 3, 0, eo);
 }
 
-static void *infer_thread(void *arg)
+/*
+ * The bare floor runs the same inference (fake runtime, no shim) and
+ * emits its events where the shim emits its own: one before the enqueue,
+ * two after it, the rest after the wait.
+ */
+static void bare_before(QAicExecObj *eo, long k)
 {
-	QAicExecObj *eo = arg;
-	int e = bare_per_inference;
-	long i;
-
-	/*
-	 * The bare floor runs the same inference (fake runtime, no shim) and
-	 * emits its events where the shim emits its own: one before the
-	 * enqueue, two after it, the rest after the wait.
-	 */
-	for (i = 0; i < per_thread; i++) {
-		if (e)
-			bare_events(eo, 1);
-		if (qaicEnqueueExecObj((QAicQueue *)eo, eo, NULL) != QS_SUCCESS)
-			return arg;
-		if (e)
-			bare_events(eo, 2);
-		if (qaicExecObjWaitForCompletion(eo, 0) != QS_SUCCESS)
-			return arg;
-		if (e)
-			bare_events(eo, e - 3);
-	}
-	return NULL;
+	(void)k;
+	bare_events(eo, 1);
 }
 
-static int bench_infer(long n, int threads, int reps)
+static void bare_after_enqueue(QAicExecObj *eo, long k)
 {
-	pthread_t tid[64];
-	double *cpu = calloc((size_t)reps, sizeof(*cpu));
-	QAicContext *ctx;
-	QID dev = 0;
-	int r, t, bad = 0;
-
-	if (!cpu || threads < 1 || threads > 64)
-		return 2;
-	if (qaicCreateContext(&ctx, NULL, 1, &dev, NULL, NULL, NULL, NULL)) {
-		fprintf(stderr, "shim-bench: no fake accel node (QPROF_BENCH_DIR)\n");
-		return 1;
-	}
-	/* one unmeasured round of n / 4 first: see "first pass" above */
-	per_thread = n / 4 / threads;
-	for (t = 0; t < threads; t++)
-		pthread_create(&tid[t], NULL, infer_thread,
-			       (void *)(uintptr_t)(0x1000 + t));
-	for (t = 0; t < threads; t++)
-		pthread_join(tid[t], NULL);
-	per_thread = n / threads;
-	for (r = 0; r < reps; r++) {
-		uint64_t c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-
-		for (t = 0; t < threads; t++)
-			pthread_create(&tid[t], NULL, infer_thread,
-				       (void *)(uintptr_t)(0x1000 + t));
-		for (t = 0; t < threads; t++) {
-			void *ret;
-
-			pthread_join(tid[t], &ret);
-			bad |= ret != NULL;
-		}
-		cpu[r] = (double)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) /
-			(double)(per_thread * threads);
-		usleep(20000);
-	}
-	qaicReleaseContext(ctx);
-	if (bad) {
-		fprintf(stderr, "shim-bench: an inference failed\n");
-		return 1;
-	}
-	printf("infer_cpu_ns %.1f\n", median(cpu, reps));
-	free(cpu);
-	return 0;
+	(void)k;
+	bare_events(eo, 2);
 }
+
+static void bare_after_wait(QAicExecObj *eo, long k)
+{
+	(void)k;
+	bare_events(eo, bare_per_inference - 3);
+}
+
+static const struct shim_loop_hooks bare_hooks = {
+	bare_before, bare_after_enqueue, bare_after_wait,
+};
 
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "calls"))
 		return bench_calls(atol(argv[2]), atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "infer"))
-		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
+		return shim_loop_infer(atol(argv[2]), atoi(argv[3]),
+				       atoi(argv[4]), NULL);
 	if (argc == 6 && !strcmp(argv[1], "bare-infer") && atoi(argv[5]) >= 3) {
 		bare_per_inference = atoi(argv[5]);
-		return bench_infer(atol(argv[2]), atoi(argv[3]), atoi(argv[4]));
+		return shim_loop_infer(atol(argv[2]), atoi(argv[3]),
+				       atoi(argv[4]), &bare_hooks);
 	}
 	fprintf(stderr, "usage: shim-bench calls N REPS | infer N THREADS REPS | bare-infer N THREADS REPS EVENTS\n");
 	return 2;

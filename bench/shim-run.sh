@@ -18,8 +18,16 @@
 #      confidence interval of their median;
 #   5. instructions per inference (valgrind's callgrind, when installed):
 #      the shim and the LTTng-UST floor, exact counts that no noise of the
-#      machine moves.
-# Env: QP_BENCH_ROUNDS (5), QP_BENCH_CALLS (1000000), QP_BENCH_INFER
+#      machine moves.  The floor that counts (shim-floor) emits the shim's
+#      very events, as many, with as many fields and sequences as long,
+#      through the real qprof provider; 2 threads, each keeping 10 exec
+#      objects in flight (QP_BENCH_SET), for requests of 2 BOs (the tiny
+#      preset's) and of 134 (an LLM's); the fake kernel's own work is left
+#      out (--toggle-collect=fakekmd_kernel), as a driver's is;
+#   6. the shim's own PERF_STATS calls per inference: over the fake kernel
+#      (its count of PERF_STATS_BO calls) and on qaic-sim-app -t tiny -T 2
+#      (kmd_perf_query events per enqueue in a recorded trace).
+# Env: QP_BENCH_SET (10 exec objects in flight per thread), QP_BENCH_ROUNDS (5), QP_BENCH_CALLS (1000000), QP_BENCH_INFER
 # (200000), QP_BENCH_APP_N (2000), QP_BENCH_APP_ROUNDS (20), QP_BENCH_WARM
 # (2000000 bare events before the event loops), QP_BENCH_CALLGRIND (1; 0
 # skips part 5).  Needs lttng; run via `make bench`.
@@ -27,6 +35,7 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 B=$top_builddir/bench
 BENCH=$B/shim-bench
+FLOOR=$B/shim-floor
 SHIM=$top_builddir/preload/.libs/libqprof.so
 KMD=$B/.libs/libshimfakekmd.so
 APP=$top_builddir/sim/apps/qaic-sim-app
@@ -37,7 +46,7 @@ INFER=${QP_BENCH_INFER:-200000}
 APPN=${QP_BENCH_APP_N:-2000}
 export QAIC_SIM_PRESET_DIR=$top_srcdir/sim/presets
 
-for f in "$BENCH" "$SHIM" "$KMD" "$APP"; do
+for f in "$BENCH" "$FLOOR" "$SHIM" "$KMD" "$APP"; do
 	[ -e "$f" ] || { echo "shim-run: $f not built" >&2; exit 1; }
 done
 if ldd "$BENCH" 2>/dev/null | grep -q libasan; then
@@ -109,6 +118,18 @@ ir_per_inf()
 		--callgrind-out-file=/dev/null "$BENCH" "$3" 8000 1 1 ${4:-})
 	echo "$_a $_b" | awk '{ print ($2 - $1) / 5000 }'
 }
+# ir_pair PRELOAD PROG MODE: instructions per inference of `PROG MODE`, 2
+# threads, the fake kernel's own work left out (as a driver's).
+ir_pair()
+{
+	_a=$(instr LD_PRELOAD="$1" valgrind --tool=callgrind \
+		--toggle-collect=fakekmd_kernel --collect-atstart=yes \
+		--callgrind-out-file=/dev/null "$2" "$3" 4000 2 1)
+	_b=$(instr LD_PRELOAD="$1" valgrind --tool=callgrind \
+		--toggle-collect=fakekmd_kernel --collect-atstart=yes \
+		--callgrind-out-file=/dev/null "$2" "$3" 8000 2 1)
+	echo "$_a $_b" | awk '{ print ($2 - $1) / 5000 }'
+}
 # row NAME SHIM BASE GOAL: one figure line.
 row()
 {
@@ -175,7 +196,20 @@ elif command -v valgrind >/dev/null 2>&1; then
 	ir_nostats=$(ir_per_inf "$SHIM $KMD" QPROF_KMD_STATS=0 infer)
 	ir_bare6=$(ir_per_inf "$KMD" QP_=1 bare-infer 6)
 	ir_bare5=$(ir_per_inf "$KMD" QP_=1 bare-infer 5)
+	for bos in 2 134; do
+		export QP_BENCH_BOS=$bos
+		eval "irs_base_$bos=\$(ir_pair \"\$KMD\" \"\$BENCH\" infer)"
+		eval "irs_shim_$bos=\$(ir_pair \"\$SHIM \$KMD\" \"\$BENCH\" infer)"
+		eval "irs_fbase_$bos=\$(ir_pair \"\$KMD\" \"\$FLOOR\" base)"
+		eval "irs_floor_$bos=\$(ir_pair \"\$KMD\" \"\$FLOOR\" floor)"
+		unset QP_BENCH_BOS
+	done
 fi
+# 6a. The shim's own PERF_STATS calls per inference, over the fake kernel.
+for bos in 2 134; do
+	QP_BENCH_BOS=$bos QP_FAKEKMD_COUNT=1 LD_PRELOAD="$SHIM $KMD" \
+		"$BENCH" infer "$INFER" 2 1 2>"$T/kcount-$bos" >/dev/null
+done
 qp_session_stop "$s"
 lost=$(qp_session_discarded "$s")
 qp_session_destroy "$s"
@@ -209,6 +243,17 @@ done
 qp_session_stop "$s"
 lost2=$(qp_session_discarded "$s")
 qp_session_destroy "$s"
+# 6b. ... and on the simulator: one recorded run of the tiny preset.
+s=$(session qprof-bench-calls)
+LD_PRELOAD=$SHIM "$APP" -t tiny -n "$((APPN * 5))" -T 2 >/dev/null
+qp_session_stop "$s"
+lost3=$(qp_session_discarded "$s")
+qp_session_destroy "$s"
+babeltrace2 "$T/qprof-bench-calls.trace" 2>/dev/null | awk '
+	/qprof:api_enqueue_entry:/ { n++ } /qprof:kmd_perf_query:/ { q++ }
+	/qprof:kmd_perf_stats:/ && /by_shim = 1/ { e++ }
+	END { print "sim_calls", q + 0; print "sim_events", e + 0;
+	      print "sim_inferences", n + 0 }' >"$T/simcalls"
 
 header
 row "hooked call, no session (1-event call)" "$(med "$T/c-shim" call_1ev_ns)" \
@@ -245,9 +290,26 @@ if [ -n "$ir_shim" ]; then
 	awk -v a="$ir_shim" -v b="$ir_bare6" -v c="$ir_nostats" -v d="$ir_bare5" -v z="$ir_base" 'BEGIN {
 		printf "%-44s %10.2f %10.2f  (added instructions, shim / floor)\n",
 			"  shim vs floor, 6 / 5 events", (a - z) / (b - z), (c - z) / (d - z) }'
+	for bos in 2 134; do
+		eval "b=\$irs_base_$bos s=\$irs_shim_$bos fb=\$irs_fbase_$bos f=\$irs_floor_$bos"
+		row "instructions per inference, $bos BOs" "$s" "$b" "(2 threads)"
+		row "  LTTng-UST floor, same events, $bos BOs" "$f" "$fb" ""
+		awk -v s="$s" -v b="$b" -v f="$f" -v fb="$fb" -v n="$bos" 'BEGIN {
+			printf "%-44s %10.3f  (added instructions, shim / floor; goal <= 1.25)\n",
+				"  shim vs floor, " n " BOs", (s - b) / (f - fb) }'
+	done
 else
 	echo "instructions per inference: skipped: $ir_why"
 fi
+for bos in 2 134; do
+	awk -v n="$bos" '$1 == "fakekmd" { printf "%-44s %10.4f  (%d calls, %d EXECUTEs; goal <= 0.25)\n",
+		"own PERF_STATS calls per inference, " n " BOs", $7 / $3, $7, $3 }' \
+		"$T/kcount-$bos"
+done
+awk '{ v[$1] = $2 } END { printf "%-44s %10.4f  (%d calls, %d events, %d inferences; goal <= 0.25)\n",
+	"sim-app tiny, own PERF_STATS calls/inference",
+	v["sim_inferences"] ? v["sim_calls"] / v["sim_inferences"] : -1,
+	v["sim_calls"], v["sim_events"], v["sim_inferences"] }' "$T/simcalls"
 row "sim-app tiny Inf/Sec, runtime profiling on" "$(med "$T/a-shim" prof)" \
 	"$(med "$T/a-base" prof)" "loss <= 1 %"
 row "sim-app tiny Inf/Sec, shim's own PERF_STATS" "$(med "$T/a-shim" noprof)" \
@@ -258,4 +320,4 @@ printf '%-44s %10.4f  95 %% CI [%.4f, %.4f] over %d ABBA rounds; goal >= 0.99\n'
 set -- $(paired_ci "$T/a-shim" "$T/a-base" noprof)
 printf '%-44s %10.4f  95 %% CI [%.4f, %.4f]\n' \
 	"sim-app tiny, shim's own PERF_STATS, paired" "$1" "$2" "$3"
-echo "discarded events: $lost (micro-benchmarks), $lost2 (sim-app)"
+echo "discarded events: $lost (micro-benchmarks), $lost2 (sim-app), $lost3 (sim-app calls)"

@@ -21,10 +21,15 @@
  *        lo = A - s  <=  d  <=  B + (t_r - t_x) + 2 µs - e = hi.
  * The clock offset is one for all inferences: when the windows [lo, hi]
  * of the matched inferences intersect in W, the true offset is in W.
- * Each inference is placed with the offset nearest to the middle of W (of
- * its own window when they do not intersect) that keeps its operators
- * inside its drawn span [A, B] (d <= B - e, never below lo); its stated
- * error is the distance to the farther end of W (of its window): the true
+ * Each inference is placed with the offset nearest to the upper end of W
+ * (of its own window when they do not intersect) that keeps its operators
+ * inside its drawn span [A, B] (d <= B - e, never below lo): the device
+ * ends a request just before the kernel stamps its completion, while it
+ * may start it long after the doorbell (requests queued before it), so the
+ * operators ending at the completion is where the true offset lies (the
+ * simulator: within the 1-tick truncation and the completion's latency).
+ * That placement is an estimate; the stated error does not rely on it: it
+ * is the distance to the farther end of W (of its window), and the true
  * offset is within it.  A device clock drifting against the host's shows
  * as windows that do not intersect over a long run: reported, not
  * corrected.
@@ -234,7 +239,7 @@ static void offsets(const struct qp_model *m, struct qp_devalign *a)
 		if (r->inf == QP_NONE)
 			continue;
 		drawn = (double)r->span_e - r->dev_last_us * 1000.0;
-		r->offset_ns = fmax(r->lo_ns, fmin((wlo + whi) / 2, drawn));
+		r->offset_ns = fmax(r->lo_ns, fmin(whi, drawn));
 		r->error_ns = fmax(r->offset_ns - wlo, whi - r->offset_ns);
 		a->error_ns = fmax(a->error_ns, r->error_ns);
 		dmin = fmin(dmin, r->offset_ns);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "genview.h"
+#include "model.h"
 #include "stats.h"
 
 #define GV_MAX_DIMS 8
@@ -34,6 +35,9 @@ struct gv_step {
 	uint64_t dims[GV_MAX_DIMS];
 	uint32_t request;		/* 0-based within its stream */
 	bool decode, prefill;		/* from the shape; neither: unknown */
+	/* qp_genview_join: the step's inference, its parts (µs) */
+	bool joined;
+	double app_us, runtime_us, kernel_us, device_us;
 };
 
 /* One exec object of one process. */
@@ -219,6 +223,78 @@ static uint32_t segment(struct gv_stream *st)
 	return st->n ? req + 1 : 0;
 }
 
+/* ---- the steps' inferences ------------------------------------------------ */
+
+struct gv_inf {
+	uint64_t t0;
+	const struct qp_inference *inf;
+};
+
+static int cmp_inf(const void *a, const void *b)
+{
+	uint64_t x = ((const struct gv_inf *)a)->t0, y = ((const struct gv_inf *)b)->t0;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * A step's parts, from its inference (the one of the same process
+ * enqueued inside the step): app = setData entry -> enqueue entry plus
+ * completion -> getData return; runtime = enq + preProc + postProc;
+ * kernel = execTotal - execToComplete; device = execToComplete (the
+ * kernel's device latency of the wait handle).  They tile the step.
+ */
+static void parts(const struct qp_model *m, struct gv_step *sp,
+		  const struct qp_inference *inf)
+{
+	double enq, pre, post, exec, dev;
+	uint64_t done = qp_inf_time(inf, QP_T_DONE);
+
+	if (!done || !qp_metric_value(m, inf, QP_M_ENQ, 1, &enq) ||
+	    !qp_metric_value(m, inf, QP_M_PRE_PROC, 1, &pre) ||
+	    !qp_metric_value(m, inf, QP_M_POST_PROC, 1, &post) ||
+	    !qp_metric_value(m, inf, QP_M_EXEC_TOTAL, 1, &exec) ||
+	    !qp_metric_value(m, inf, QP_M_EXEC_TO_COMPLETE, 1, &dev) ||
+	    done > sp->t_get || inf->t0 < sp->t_set)
+		return;
+	sp->joined = true;
+	sp->app_us = (double)(inf->t0 - sp->t_set) / 1e3 +
+		     (double)(sp->t_get - done) / 1e3;
+	sp->runtime_us = enq + pre + post;
+	sp->kernel_us = exec - dev;
+	sp->device_us = dev;
+}
+
+int qp_genview_join(struct qp_genview *g, const struct qp_model *m)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		struct gv_stream *st = &g->s[i];
+		struct gv_inf *v = malloc((m->ninf ? m->ninf : 1) * sizeof(*v));
+		size_t nv = 0, j = 0;
+
+		if (!v)
+			return -1;
+		for (size_t k = 0; k < m->ninf; k++) {
+			const struct qp_inference *inf = &m->inf[k];
+			const struct qp_process *p = &m->processes[inf->process];
+
+			if (inf->state == QP_INF_OK && p->pid == st->pid && p->host == st->host)
+				v[nv++] = (struct gv_inf){ inf->t0, inf };
+		}
+		qsort(v, nv, sizeof(*v), cmp_inf);
+		for (size_t k = 0; k < st->n; k++) {
+			struct gv_step *sp = &st->steps[k];
+
+			while (j < nv && v[j].t0 < sp->t_set)
+				j++;
+			if (j < nv && v[j].t0 <= sp->t_get)
+				parts(m, sp, v[j].inf);
+		}
+		free(v);
+	}
+	return 0;
+}
+
 void qp_genview_finish(struct qp_genview *g)
 {
 	for (size_t i = 0; i < g->n; i++)
@@ -333,6 +409,28 @@ void qp_genview_write_text(FILE *f, const struct qp_genview *g)
 			gv_pct(&itl, 50), gv_pct(&itl, 99), gv_pct(&itl, 100));
 		fprintf(f, "  %-34s %8zu %12.1f %12.1f %12.1f\n", "host gap before a decode step", gap.n,
 			gv_pct(&gap, 50), gv_pct(&gap, 99), gv_pct(&gap, 100));
+		{
+			struct gv_sample pa[4] = { { 0 } };
+			static const char *const pn[4] = {
+				"  decode step: application", "  decode step: runtime",
+				"  decode step: kernel (host side)", "  decode step: device" };
+
+			for (size_t k = 0; k < st->n; k++) {
+				const struct gv_step *sp = &st->steps[k];
+
+				if (!sp->decode || !sp->joined)
+					continue;
+				gv_add(&pa[0], sp->app_us);
+				gv_add(&pa[1], sp->runtime_us);
+				gv_add(&pa[2], sp->kernel_us);
+				gv_add(&pa[3], sp->device_us);
+			}
+			for (int q = 0; q < 4; q++) {
+				fprintf(f, "  %-34s %8zu %12.1f %12.1f %12.1f\n", pn[q], pa[q].n,
+					gv_pct(&pa[q], 50), gv_pct(&pa[q], 99), gv_pct(&pa[q], 100));
+				gv_sample_free(&pa[q]);
+			}
+		}
 		for (uint32_t r = 0; r < nreq; r++)
 			fprintf(f, "  request %u: %u prefill steps, %u decode steps, TTFT %.1f us\n",
 				r, rq[r].prefill, rq[r].decode, rq[r].ttft_us);
@@ -357,7 +455,8 @@ int qp_genview_write_csv(const char *path, const struct qp_genview *g, char *err
 		snprintf(err, errlen, "%s: cannot create", path);
 		return -1;
 	}
-	fprintf(f, "pid,execobj,request,step,group,shape,setDataNs,getDataNs,stepUs,hostGapUs\n");
+	fprintf(f, "pid,execobj,request,step,group,shape,setDataNs,getDataNs,stepUs,hostGapUs,"
+		"appUs,runtimeUs,kernelUs,deviceUs\n");
 	for (size_t i = 0; i < g->n; i++) {
 		const struct gv_stream *st = &g->s[i];
 
@@ -371,7 +470,11 @@ int qp_genview_write_csv(const char *path, const struct qp_genview *g, char *err
 				sp->t_set, sp->t_get, (double)(sp->t_get - sp->t_set) / 1e3);
 			if (k && st->steps[k - 1].request == sp->request)
 				fprintf(f, "%.3f", (double)(sp->t_set - st->steps[k - 1].t_get) / 1e3);
-			fputc('\n', f);
+			if (sp->joined)
+				fprintf(f, ",%.3f,%.3f,%.3f,%.3f\n", sp->app_us, sp->runtime_us,
+					sp->kernel_us, sp->device_us);
+			else
+				fprintf(f, ",,,,\n");
 		}
 	}
 	if (fclose(f)) {

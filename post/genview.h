@@ -31,6 +31,11 @@ struct qp_genview_tee {
 };
 int qp_genview_tee_sink(const struct qp_event *ev, void *data);
 
+struct qp_model;
+/* Each step's inference from the assembled model (the one of its process
+ * enqueued inside the step) and its application / runtime / kernel /
+ * device parts; -1 when out of memory. */
+int qp_genview_join(struct qp_genview *g, const struct qp_model *m);
 /* After the last event: requests segmented.  The writers only read. */
 void qp_genview_finish(struct qp_genview *g);
 /* The summary section, per exec object. */

@@ -168,6 +168,8 @@ struct qp_dev_span {
 	uint8_t flags;		/* QP_SPAN_* */
 	uint16_t pad;
 };
+/* 40 bytes per device, only for inferences over several (docs/MATCHING.md) */
+_Static_assert(sizeof(struct qp_dev_span) == 40, "qp_dev_span grew");
 #define QP_SPAN_HAS_PERF	0x01
 /* the device that held the inference back: the record's kernel figures
  * are its own (rule: docs/MATCHING.md) */

@@ -1019,7 +1019,7 @@ static int report(const struct options *o)
 		wo.merge = &mr;
 	}
 	/* earlier inferences' ends, for the waiting/working split (metrics.c) */
-	if (qp_model_link(&m)) {
+	if (qp_model_link(&m) || (genview && qp_genview_join(genview, &m))) {
 		fail("out of memory");
 		goto out;
 	}

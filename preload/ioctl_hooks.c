@@ -122,42 +122,116 @@ static int do_manage(ioctl_fn real, int fd, unsigned long request,
 #define MAX_EXEC_ENTRIES (1u << 22)
 
 /*
- * Read and decode an EXECUTE's request (every entry) into the thread's
- * scratch memory; attach_dirs[i] from the ATTACH_SLICE_BO table.  false if
- * unreadable (trusted: plain copy) or out of memory.
+ * Requests read before the call: a runtime keeps one execute struct and
+ * entry array per exec object and submits them again and again.  Those a
+ * successful EXECUTE showed readable (arg, data) are remembered here
+ * (direct-mapped, lock-free) and read again with a plain copy; any other
+ * is read with qp_read_user(untrusted), which cannot fault.
  */
-static bool exec_read(int fd, void *arg, bool partial, bool trusted,
-		      struct qp_exec_req *req, uint32_t **attach_dirs)
+#define SEEN_SLOTS 1024u
+static _Atomic uintptr_t seen_arg[SEEN_SLOTS], seen_data[SEEN_SLOTS];
+
+static uint32_t seen_hash(const void *arg)
+{
+	return (uint32_t)(((uintptr_t)arg >> 4) * 2654435761u) >> 22;
+}
+
+static void seen_note(const void *arg, uint64_t data)
+{
+	uint32_t i = seen_hash(arg);
+
+	atomic_store_explicit(&seen_arg[i], 0, memory_order_relaxed);
+	atomic_store_explicit(&seen_data[i], (uintptr_t)data,
+			      memory_order_relaxed);
+	atomic_store_explicit(&seen_arg[i], (uintptr_t)arg,
+			      memory_order_release);
+}
+
+static bool seen_is(const void *arg, uint64_t data)
+{
+	uint32_t i = seen_hash(arg);
+
+	return atomic_load_explicit(&seen_arg[i], memory_order_acquire) ==
+		       (uintptr_t)arg &&
+	       atomic_load_explicit(&seen_data[i], memory_order_relaxed) ==
+		       (uintptr_t)data &&
+	       atomic_load_explicit(&seen_arg[i], memory_order_relaxed) ==
+		       (uintptr_t)arg;
+}
+
+/*
+ * Read and decode an EXECUTE's request (every entry) into the thread's
+ * scratch memory.  false if unreadable (trusted: plain copy; else plain
+ * only for a request a successful EXECUTE showed readable) or out of
+ * memory.
+ */
+static bool exec_read(void *arg, bool partial, bool trusted,
+		      struct qp_exec_req *req)
 {
 	size_t esize = partial ? sizeof(struct qaic_partial_execute_entry) :
 				 sizeof(struct qaic_execute_entry);
 	struct qaic_execute ex;
-	uint32_t n, i;
+	const void *raw;
+	uint32_t n;
 	uint8_t *mem;
 
-	if (!qp_read_user(&ex, arg, sizeof(ex), trusted))
+	if (!trusted) {
+		uint32_t i = seen_hash(arg);
+
+		if (atomic_load_explicit(&seen_arg[i], memory_order_acquire) ==
+		    (uintptr_t)arg) {
+			memcpy(&ex, arg, sizeof(ex));
+			trusted = seen_is(arg, ex.data);
+		}
+		if (!trusted &&
+		    !qp_read_user(&ex, arg, sizeof(ex), false))
+			return false;
+	} else if (!qp_read_user(&ex, arg, sizeof(ex), true)) {
 		return false;
+	}
 	n = ex.hdr.count < MAX_EXEC_ENTRIES ? ex.hdr.count : MAX_EXEC_ENTRIES;
-	/* raw entries, then handles, dirs, attach_dirs (u32), resize (u64) */
-	mem = qp_scratch(QP_SCRATCH_EXEC, (size_t)n * (esize + 20) + 8);
+	/* raw entries (untrusted only), then resize (u64), handles, dirs */
+	mem = qp_scratch(QP_SCRATCH_EXEC,
+			 (size_t)n * ((trusted ? 0 : esize) + 16) + 8);
 	if (!mem)
 		return false;
-	if (n && !qp_read_user(mem, (void *)(uintptr_t)ex.data, n * esize,
-			       trusted))
+	raw = trusted ? (const void *)(uintptr_t)ex.data : mem;
+	if (n && !trusted &&
+	    !qp_read_user(mem, (void *)(uintptr_t)ex.data, n * esize, false))
 		return false;
+	if (!raw)
+		n = 0;
 	ex.hdr.count = n;
-	req->resize = (uint64_t *)(((uintptr_t)(mem + n * esize) + 7) &
-				   ~(uintptr_t)7);
+	req->resize = (uint64_t *)(((uintptr_t)mem + (trusted ? 0 : n * esize) +
+				    7) & ~(uintptr_t)7);
 	req->handles = (uint32_t *)(req->resize + n);
 	req->dirs = req->handles + n;
-	*attach_dirs = req->dirs + n;
-	qp_exec_decode(&ex, n ? mem : NULL, partial, req);
+	/* trusted: decoded straight from the runtime's array */
+	qp_exec_decode(&ex, n ? raw : NULL, partial, req);
 	req->count = n;
 	if (!n)
 		req->dbc_id = ex.hdr.dbc_id;
-	for (i = 0; i < n; i++)
-		(*attach_dirs)[i] = qp_bo_dir(fd, req->handles[i]);
 	return true;
+}
+
+/*
+ * The wait handle's index: the last entry whose BO was attached FROM_DEV
+ * (the attach table, looked up from the end: usually once), an entry
+ * whose attach was not seen counting with its execute dir; else the
+ * last; -1 for none.
+ */
+static int exec_wait_index(int fd, const struct qp_exec_req *req)
+{
+	uint32_t i, d;
+
+	for (i = req->count; i > 0; i--) {
+		d = qp_bo_dir(fd, req->handles[i - 1]);
+		if (!d)
+			d = req->dirs[i - 1];
+		if (d == QDIR_FROM_DEV)
+			return (int)(i - 1);
+	}
+	return req->count ? (int)req->count - 1 : -1;
 }
 
 static int do_execute(ioctl_fn real, int fd, unsigned long request,
@@ -166,9 +240,8 @@ static int do_execute(ioctl_fn real, int fd, unsigned long request,
 	bool emit = lttng_ust_tracepoint_enabled(qprof, kmd_execute);
 	bool track = qp_perfstats_wanted();
 	struct qp_exec_req req = { 0 };
-	uint32_t *attach_dirs = NULL;
 	bool have = false;
-	int ret, err;
+	int ret, err, w = -1;
 
 	if (emit)
 		qp_process_info_check(c->ip);
@@ -178,40 +251,49 @@ static int do_execute(ioctl_fn real, int fd, unsigned long request,
 	 * runtime's input: the call does not change it).
 	 */
 	if (track && qp_perfstats_pending()) {
-		have = exec_read(fd, arg, partial, false, &req, &attach_dirs);
+		have = exec_read(arg, partial, false, &req);
 		if (have) {
-			qp_perfstats_before_execute(fd, &req, attach_dirs,
-						    c->ip);
-			c->begin_ts = qp_now();	/* the EXECUTE's own entry */
+			w = exec_wait_index(fd, &req);
+			/* it read (or waited for) the request's stats: the
+			 * EXECUTE itself begins after that */
+			if (qp_perfstats_before_execute(fd, &req, w, c->ip))
+				c->begin_ts = qp_now();
 		}
 	}
 	ret = real(fd, request, arg);
 	err = errno;
 	finish(c, ret, err);
-	if (!have)
-		have = exec_read(fd, arg, partial, ret == 0, &req,
-				 &attach_dirs);
+	if (!have) {
+		have = exec_read(arg, partial, ret == 0, &req);
+		if (have)
+			w = exec_wait_index(fd, &req);
+	}
+	if (ret == 0 && track)
+		seen_note(arg, *(const uint64_t *)((const char *)arg +
+					offsetof(struct qaic_execute, data)));
 	if (!have) {
 		static uint32_t none32[1];
 		static uint64_t none64[1];
 
 		req.count = req.nresize = 0;
-		attach_dirs = req.handles = req.dirs = none32;
+		req.handles = req.dirs = none32;
 		req.resize = none64;
 	}
-	if (track && have) {
-		if (ret == 0)
-			qp_perfstats_after_execute(fd, &req, attach_dirs);
-		else
-			qp_perfstats_failed(fd, req.dbc_id, err);
-	}
-	if (emit) {
-		int w = qp_exec_wait_index(attach_dirs, req.dirs, req.count);
-
+	/*
+	 * The event first: once the request is remembered, another thread's
+	 * query may answer it, and its kmd_perf_stats must come after this
+	 * kmd_execute in the trace.
+	 */
+	if (emit)
 		lttng_ust_do_tracepoint(qprof, kmd_execute, c, fd, req.dbc_id,
 					partial, req.handles, req.dirs,
 					req.resize, req.count, req.nresize,
 					w < 0 ? 0 : req.handles[w]);
+	if (track && have) {
+		if (ret == 0)
+			qp_perfstats_after_execute(fd, &req, w);
+		else
+			qp_perfstats_failed(fd, req.dbc_id, err);
 	}
 	errno = err;
 	return ret;

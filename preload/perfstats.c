@@ -126,12 +126,23 @@ struct req {
 	uint32_t count;
 	uint32_t cap;
 	uint32_t *handles;
+	/* the query's entries of this request, built when handles change */
+	struct qaic_perf_stats_entry *ent;
 	uint32_t active_pos;	/* position in active[] + 1; 0: not active */
 	bool waited;		/* owed: active and waited */
 	bool busy;		/* in a query being answered */
 };
 
 static struct req reqs[REQ_SLOTS];
+/*
+ * Lock-free mirrors, for the check before every EXECUTE: each slot's key
+ * ((fd + 1) << 32 | wait handle, set once when the slot is taken) and
+ * whether it is active.  The runtime's own ordering (a WAIT returns before
+ * the exec object is submitted again) makes the state a WAIT left visible
+ * to the thread of the next EXECUTE.
+ */
+static _Atomic uint64_t keys[REQ_SLOTS];
+static _Atomic uint8_t hot[REQ_SLOTS];
 static uint32_t active[REQ_SLOTS];
 static uint32_t nactive;
 static atomic_uint nactive_pub;	/* nactive, readable without the lock */
@@ -203,6 +214,10 @@ static struct req *req_find_or_add(int fd, uint32_t handle)
 		if (!r->fd1) {
 			r->fd1 = fd + 1;
 			r->wait_handle = handle;
+			atomic_store_explicit(&keys[r - reqs],
+					      (uint64_t)(uint32_t)(fd + 1) << 32 |
+						      handle,
+					      memory_order_release);
 			return r;
 		}
 		if (r->fd1 == fd + 1 && r->wait_handle == handle)
@@ -217,6 +232,7 @@ static void activate(struct req *r)
 		return;
 	active[nactive] = (uint32_t)(r - reqs);
 	r->active_pos = ++nactive;
+	atomic_store_explicit(&hot[r - reqs], 1, memory_order_relaxed);
 	atomic_store_explicit(&nactive_pub, nactive, memory_order_relaxed);
 }
 
@@ -234,6 +250,7 @@ static void deactivate(struct req *r)
 	active[pos - 1] = last;
 	reqs[last].active_pos = pos;
 	r->active_pos = 0;
+	atomic_store_explicit(&hot[r - reqs], 0, memory_order_relaxed);
 	atomic_store_explicit(&nactive_pub, nactive, memory_order_relaxed);
 }
 
@@ -248,24 +265,29 @@ bool qp_perfstats_pending(void)
 	return atomic_load_explicit(&nactive_pub, memory_order_relaxed) != 0;
 }
 
-/* One request's event: its n entries, from e[first] of the call's. */
+/*
+ * One request's event: its n entries, from e[first] of the call's;
+ * handles: the request's (as asked: the kernel does not change them), or
+ * NULL to decode them too.
+ */
 static void emit_slice(const struct qprof_tp_call *c, int fd, uint32_t dbc_id,
 		       const struct qaic_perf_stats_entry *e, uint32_t first,
-		       uint32_t n, uint32_t total)
+		       uint32_t n, const uint32_t *handles)
 {
-	(void)total;
 	struct qp_perf_arrays pa;
 	uint32_t *mem = qp_scratch(QP_SCRATCH_PERF,
 				   (size_t)(n ? n : 1) * 5 * sizeof(uint32_t));
 
 	if (!mem || !lttng_ust_tracepoint_enabled(qprof, kmd_perf_stats))
 		return;
-	pa.handles = mem;
+	pa.handles = handles ? NULL : mem;
 	pa.qlevel = mem + n;
 	pa.nelem = mem + 2 * n;
 	pa.submit_us = mem + 3 * n;
 	pa.device_us = mem + 4 * n;
 	qp_perf_decode(e + first, n, &pa);
+	if (handles)
+		pa.handles = (uint32_t *)handles;
 	lttng_ust_do_tracepoint(qprof, kmd_perf_stats, c, fd, dbc_id, 1,
 				pa.handles, pa.qlevel, pa.nelem, pa.submit_us,
 				pa.device_us, pa.count);
@@ -349,12 +371,10 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 			return;
 		}
 		e = (void *)(((uintptr_t)(list + nlist) + 7) & ~(uintptr_t)7);
-		memset(e, 0, (size_t)total * sizeof(*e));
 		for (k = 0, off = 0; k < nlist; k++) {
 			struct req *r = &reqs[list[k] & ~OWED_BIT];
 
-			for (i = 0; i < r->count; i++)
-				e[off + i].handle = r->handles[i];
+			memcpy(e + off, r->ent, r->count * sizeof(*e));
 			off += r->count;
 		}
 		pthread_mutex_unlock(&mu);
@@ -375,7 +395,7 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 					      ip) == 0) {
 					emit_query(&c, fd, dbc_id, n, 1, 1);
 					emit_slice(&c, fd, dbc_id, e + off, 0,
-						   n, n);
+						   n, r->handles);
 				}
 				off += n;
 			}
@@ -400,7 +420,7 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 			r->busy = false;
 			if (list[k] & ANSWER_BIT)
 				emit_slice(&c, fd, dbc_id, e, off, r->count,
-					   total);
+					   r->handles);
 			/* answered, or a failure: no more queries of it */
 			if ((list[k] & ANSWER_BIT) || ret < 0)
 				deactivate(r);
@@ -420,15 +440,36 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 	}
 }
 
-void qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
-				 const uint32_t *attach_dirs, const void *ip)
+/*
+ * Is the request of wait handle `handle` on fd active (1), known and
+ * settled (0), or unknown (-1)?  No lock.
+ */
+static int req_state(int fd, uint32_t handle)
 {
-	int w = qp_exec_wait_index(attach_dirs, req->dirs, req->count);
+	uint64_t key = (uint64_t)(uint32_t)(fd + 1) << 32 | handle, k;
+	uint32_t h = req_hash(fd, handle), p, i;
+
+	for (p = 0; p < REQ_PROBES; p++) {
+		i = (h + p) & (REQ_SLOTS - 1);
+		k = atomic_load_explicit(&keys[i], memory_order_acquire);
+		if (!k)
+			return -1;
+		if (k == key)
+			return atomic_load_explicit(&hot[i],
+						    memory_order_relaxed);
+	}
+	return -1;
+}
+
+bool qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
+				 int w, const void *ip)
+{
 	struct req *r;
 	int err = errno;
 
-	if (w < 0 || qp_config.kmd_stats != QP_KMD_STATS_AUTO)
-		return;
+	if (w < 0 || qp_config.kmd_stats != QP_KMD_STATS_AUTO ||
+	    req_state(fd, req->handles[w]) != 1)
+		return false;	/* nothing owed: settled by a query */
 	pthread_mutex_lock(&mu);
 	r = req_find(fd, req->handles[w]);
 	if (r) {
@@ -439,12 +480,12 @@ void qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
 	}
 	pthread_mutex_unlock(&mu);
 	errno = err;
+	return true;
 }
 
 void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
-				const uint32_t *attach_dirs)
+				int w)
 {
-	int w = qp_exec_wait_index(attach_dirs, req->dirs, req->count);
 	struct req *r;
 
 	if (w < 0 || qp_config.kmd_stats == QP_KMD_STATS_OFF)
@@ -459,20 +500,34 @@ void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
 		while (r->busy)
 			pthread_cond_wait(&cv, &mu);
 	}
-	if (req->count > r->cap) {
-		uint32_t cap = req->count < 16 ? 16 : req->count;
-		uint32_t *h = realloc(r->handles, cap * sizeof(*h));
+	/* A runtime re-executes a request with the same handles: no copy. */
+	if (req->count != r->count ||
+	    memcmp(r->handles, req->handles, req->count * sizeof(uint32_t))) {
+		uint32_t i;
 
-		if (!h) {
-			deactivate(r);
-			r->count = 0;
-			goto out;
+		if (req->count > r->cap) {
+			uint32_t cap = req->count < 16 ? 16 : req->count;
+			uint32_t *h = realloc(r->handles, cap * sizeof(*h));
+			struct qaic_perf_stats_entry *e;
+
+			if (h)
+				r->handles = h;
+			e = h ? realloc(r->ent, cap * sizeof(*e)) : NULL;
+			if (!e) {
+				deactivate(r);
+				r->count = 0;
+				goto out;
+			}
+			r->ent = e;
+			r->cap = cap;
 		}
-		r->handles = h;
-		r->cap = cap;
+		memcpy(r->handles, req->handles,
+		       req->count * sizeof(*r->handles));
+		for (i = 0; i < req->count; i++)
+			r->ent[i] = (struct qaic_perf_stats_entry){
+				.handle = req->handles[i] };
+		r->count = req->count;
 	}
-	memcpy(r->handles, req->handles, req->count * sizeof(*r->handles));
-	r->count = req->count;
 	r->dbc_id = req->dbc_id;
 	r->wait_index = (uint32_t)w;
 	if (r->waited) {
@@ -501,7 +556,7 @@ static void query_now(int fd, uint32_t dbc_id, const uint32_t *handles,
 		e[i].handle = handles[i];
 	own_query(fd, dbc_id, e, n, &c, ip);
 	emit_query(&c, fd, dbc_id, n, 1, 1);
-	emit_slice(&c, fd, dbc_id, e, 0, n, n);
+	emit_slice(&c, fd, dbc_id, e, 0, n, handles);
 }
 
 void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
@@ -511,6 +566,10 @@ void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
 	struct req *r;
 	int err = errno;
 
+	/* settled already (a query found it completed): nothing to do */
+	if (qp_config.kmd_stats == QP_KMD_STATS_AUTO &&
+	    req_state(fd, w->handle) == 0)
+		return;
 	pthread_mutex_lock(&mu);
 	r = req_find(fd, w->handle);
 	if (r && r->dbc_id != w->dbc_id)
@@ -659,7 +718,10 @@ void qp_perfstats_reset(void)
 
 	for (i = 0; i < REQ_SLOTS; i++) {
 		free(reqs[i].handles);
+		free(reqs[i].ent);
 		memset(&reqs[i], 0, sizeof(reqs[i]));
+		atomic_store_explicit(&keys[i], 0, memory_order_relaxed);
+		atomic_store_explicit(&hot[i], 0, memory_order_relaxed);
 	}
 	nactive = 0;
 	nowed = 0;

@@ -344,7 +344,10 @@ void qp_exec_decode(const struct qaic_execute *ex, const void *entries,
 int qp_exec_wait_index(const uint32_t *attach_dirs, const uint32_t *dirs,
 		       uint32_t count) QP_HIDDEN;
 
-/* Decoded PERF_STATS entries, into the caller's arrays of count elements. */
+/*
+ * Decoded PERF_STATS entries, into the caller's arrays of count elements
+ * (handles NULL: not decoded, the caller has them).
+ */
 struct qp_perf_arrays {
 	uint32_t count;
 	uint32_t *handles;
@@ -378,13 +381,16 @@ uint32_t qp_bo_dir(int fd, uint32_t handle) QP_HIDDEN;	/* 0: unknown */
 bool qp_perfstats_wanted(void) QP_HIDDEN;
 /* Is any request waiting for the shim's query (cheap, lock-free)? */
 bool qp_perfstats_pending(void) QP_HIDDEN;
-/* Before an EXECUTE of req on fd: query its previous run if still owed. */
-void qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
-				 const uint32_t *attach_dirs,
-				 const void *ip) QP_HIDDEN;
+/*
+ * Before an EXECUTE of req on fd (w: the index of its wait handle): query
+ * its previous run if still owed; true if it had to look (a query of its
+ * own or another thread's was awaited).
+ */
+bool qp_perfstats_before_execute(int fd, const struct qp_exec_req *req,
+				 int w, const void *ip) QP_HIDDEN;
 /* After a successful EXECUTE: req is in flight. */
 void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
-				const uint32_t *attach_dirs) QP_HIDDEN;
+				int w) QP_HIDDEN;
 void qp_perfstats_after_wait(int fd, const struct qaic_wait *w,
 			     const void *ip) QP_HIDDEN;
 /* A WAIT or EXECUTE on (fd, dbc_id) failed with err. */

@@ -360,6 +360,10 @@ static void emit(const WrapObject *w, PyObject *const *args, size_t n,
 	case K_NKINDS:
 		break;
 	}
+	/* whatever looking at the arguments raised stays here: the caller's
+	 * own exception, if any, was taken out before and is put back */
+	if (PyErr_Occurred())
+		PyErr_Clear();
 }
 
 static PyObject *wrap_vectorcall(PyObject *callable, PyObject *const *args,

@@ -146,21 +146,24 @@ static void test_partial_decode(void **state)
 /* 300 entries (more than any fixed bound of old): every one decoded. */
 static void test_exec_many(void **state)
 {
-	static struct qaic_execute_entry e[300];
-	static uint32_t h[300], d[300];
-	struct qaic_execute ex = { { 300, 0 }, 0 };
+	static struct qaic_execute_entry e[301];
+	static uint32_t h[301], d[301];
+	struct qaic_execute ex = { { 301, 0 }, 0 };
 	struct qp_exec_req r = { .handles = h, .dirs = d };
 	uint32_t dirs[2] = { 1, 1 }, i;
 
 	(void)state;
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 301; i++) {
 		e[i].handle = 1000 + i;
 		e[i].dir = i < 150 ? 1 : 2;
 	}
 	qp_exec_decode(&ex, e, false, &r);
-	assert_int_equal(r.count, 300);
-	assert_int_equal(r.handles[299], 1299);
-	assert_int_equal(r.dirs[299], 2);
+	assert_int_equal(r.count, 301);
+	/* four at a time, then the tail: every entry where it belongs */
+	for (i = 0; i < 301; i++) {
+		assert_int_equal(r.handles[i], 1000 + i);
+		assert_int_equal(r.dirs[i], i < 150 ? 1 : 2);
+	}
 	qp_exec_decode(&ex, NULL, false, &r);
 	assert_int_equal(r.count, 0);
 	/* No FROM_DEV entry: the last one; none at all: -1. */
@@ -193,7 +196,29 @@ static void test_perf_decode(void **state)
 	uint32_t m[5][2];
 	struct qp_perf_arrays pa = { 0, m[0], m[1], m[2], m[3], m[4] };
 
+	struct qaic_perf_stats_entry many[29];
+	uint32_t mm[5][29], i;
+	struct qp_perf_arrays pm = { 0, mm[0], mm[1], mm[2], mm[3], mm[4] };
+
 	(void)state;
+	/* 29 entries: three groups of eight (AVX), one of four, a tail of one */
+	for (i = 0; i < 29; i++)
+		many[i] = (struct qaic_perf_stats_entry){ 100 + i, 200 + i,
+			300 + i, 400 + i, 500 + i, 0xdead };
+	qp_perf_decode(many, 29, &pm);
+	assert_int_equal(pm.count, 29);
+	for (i = 0; i < 29; i++) {
+		assert_int_equal(mm[0][i], 100 + i);
+		assert_int_equal(mm[1][i], 200 + i);
+		assert_int_equal(mm[2][i], 300 + i);
+		assert_int_equal(mm[3][i], 400 + i);
+		assert_int_equal(mm[4][i], 500 + i);
+	}
+	/* handles NULL: not written */
+	pm.handles = NULL;
+	mm[0][5] = 7;
+	qp_perf_decode(many, 29, &pm);
+	assert_int_equal(mm[0][5], 7);
 	qp_perf_decode(e, 2, &pa);
 	assert_int_equal(pa.count, 2);
 	assert_int_equal(pa.handles[1], 22);

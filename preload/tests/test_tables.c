@@ -165,10 +165,12 @@ static void execute(int fd, struct fake_req *f)
 {
 	uint32_t i;
 
-	qp_perfstats_before_execute(fd, &f->r, f->a, NULL);
+	int w = qp_exec_wait_index(f->a, f->d, f->r.count);
+
+	qp_perfstats_before_execute(fd, &f->r, w, NULL);
 	for (i = 0; i < f->r.count; i++)
 		done[f->h[i]] = 0;	/* the run starts */
-	qp_perfstats_after_execute(fd, &f->r, f->a);
+	qp_perfstats_after_execute(fd, &f->r, w);
 }
 
 static void complete(struct fake_req *f, uint32_t lat)

@@ -3,9 +3,10 @@
 # End-to-end truth test of real deployments' shapes (docs/MATCHING.md,
 # "Programs over several devices"): the simulator's llm preset (134 BOs
 # per request) on one device and on four (--dev-mapping 0:1:2:3, a slowed
-# device and an occasional straggler), prefill and decode, and program
-# groups (--program-group), recorded with libqprof.so under LTTng.  Per
-# run:
+# device and an occasional straggler; /dev/qaic_aic100_N nodes), prefill
+# and decode, program groups (--program-group) and faults (subsystem
+# restart, device gone, WAIT EINTR), recorded with libqprof.so under
+# LTTng.  Per run:
 #   - qprof-report --device-latency --csv-dir: its CSV against the
 #     runtime's own latency dump per inference, with e2e_truth.sh's
 #     criteria (e2e_compare.py: 100 % of rows matched, kernel integers
@@ -76,8 +77,8 @@ run_once() {
 	$devices "$d/report.json" "$d/inf.csv" --ndev "$ndev" --label "$label" \
 		$checks || fail=1
 	[ "$ndev" -gt 1 ] || return
-	grep -q "straggler (.*): accel" "$d/summary.txt" ||
-		{ echo "$label: no straggler line in the summary"; fail=1; }
+	grep -q "straggler (.*): ${devname:-accel}[0-9]" "$d/summary.txt" ||
+		{ echo "$label: no straggler line naming ${devname:-accel}N"; fail=1; }
 	"$report" "$d/trace" --pid "$pid" -q --json "$d/own.json" \
 		--per-inference || { fail=1; return; }
 	$devices "$d/own.json" "$d/inf.csv" --ndev "$ndev" \
@@ -107,6 +108,11 @@ run llm-mdp-decode 4 0 QAIC_SIM_DEV_SLOWDOWN=2:1.3 \
 	-t llm --dev-mapping 0:1:2:3 -n 60 -S 1 --decode 16
 run llm-mdp-prefill-2thr 4 16 QAIC_SIM_DEV_SLOWDOWN=1:1.2 -- \
 	-t llm --dev-mapping 0:1:2:3 -n 40 -T 2 --prefill 64
+# the older SDKs' device nodes: devices named after them
+devname=qaic_aic100_
+run llm-mdp-aic100 4 0 QAIC_SIM_DEV_NAMING=qaic_aic100 -- \
+	-t llm --dev-mapping 0:1:2:3 -n 20 -S 1 --decode 4
+devname=
 # program groups: two programs added to a group, activated by its Enable
 run group-tiny 1 0 QAIC_SIM_TIME_SCALE=3 -- -t tiny -a 2 -n 200 --program-group
 run group-llm-mdp 4 0 -- -t llm --program-group --dev-mapping 0:1:2:3 \

@@ -418,6 +418,10 @@ static void free_want(struct check *c, size_t n)
 		case QP_EV_API_PROGRAM_GROUP_CREATE:
 			free((char *)e->u.program_group_create.name);
 			break;
+		case QP_EV_PY_QPC_OPEN: free((char *)e->u.py_qpc_open.path); break;
+		case QP_EV_PY_PROGRAM_CREATE:
+			free((char *)e->u.py_program_create.dev_mapping);
+			break;
 		default: break;
 		}
 	}

@@ -67,9 +67,24 @@ for label in "sim-app tiny Inf/Sec, profiling on, paired" \
 	v=$(value "$label")
 	isnum "$v" || fail "'$label' is '$v'"
 done
-grep -qx 'discarded events: 0 (micro-benchmarks), 0 (sim-app)' "$out" ||
+grep -qx 'discarded events: 0 (micro-benchmarks), 0 (sim-app), 0 (sim-app calls)' "$out" ||
 	fail "events were discarded, or the line is missing"
 
+# The shim's own PERF_STATS calls per inference: counts, not times (the
+# fake kernel answers every request at once, so one call per set of 10
+# exec objects in flight).
+for label in "own PERF_STATS calls per inference, 2 BOs" \
+	"own PERF_STATS calls per inference, 134 BOs" \
+	"sim-app tiny, own PERF_STATS calls/inference"; do
+	v=$(value "$label")
+	isnum "$v" || fail "'$label' is '$v'"
+done
+for label in "own PERF_STATS calls per inference, 2 BOs" \
+	"own PERF_STATS calls per inference, 134 BOs"; do
+	v=$(value "$label")
+	isnum "$v" && ! awk -v v="$v" 'BEGIN { exit !(v > 0 && v <= 0.25) }' &&
+		fail "'$label' = $v, want in (0, 0.25]"
+done
 if grep -q '^instructions per inference: skipped: ' "$out"; then
 	echo "callgrind part skipped: $(sed -n 's/^instructions per inference: skipped: //p' "$out")"
 else
@@ -82,6 +97,18 @@ else
 		awk -v s="$shim" -v b="$bare5" 'BEGIN { exit !(s > b && b > 0) }' ||
 			fail "instructions added: shim $shim, 5 bare events $bare5"
 	fi
+	# the same-events floor: the shim emits them and does its own work
+	for bos in 2 134; do
+		s=$(value "instructions per inference, $bos BOs" 3)
+		f=$(value "  LTTng-UST floor, same events, $bos BOs" 3)
+		r=$(value "  shim vs floor, $bos BOs")
+		for v in "$s" "$f" "$r"; do
+			isnum "$v" || fail "$bos BOs: an instruction figure is '$v'"
+		done
+		isnum "$s" && isnum "$f" &&
+			! awk -v s="$s" -v f="$f" 'BEGIN { exit !(s > f && f > 0) }' &&
+			fail "$bos BOs: instructions added: shim $s, floor $f"
+	done
 fi
 [ "$nfail" -eq 0 ] || { echo "$nfail checks failed" >&2; exit 1; }
 echo "bench smoke: every figure present"

@@ -2,12 +2,16 @@
 """Compare qprof-report's generation view (--generation-json/-csv) with the
 sample application's own figures (qaic_llm_generate.py --json).
 
-usage: check_genview.py APP_JSON REPORT_JSON REPORT_CSV BATCH PREFILL_LEN
+usage: check_genview.py APP_JSON REPORT_JSON REPORT_CSV BATCH PREFILL_LEN [DECODE_US]
 Checks: one exec object; the requests as the application made them (count,
 prefill and decode steps); per request TTFT, and the ITL distribution at
 p50 and p99 (all requests together and per request), within max(20 us,
 2 %) of the application's; the CSV's steps grouped and labelled by shape:
-prefill [BATCH,PREFILL_LEN], decode [BATCH,1].  Exit 1 on any failure."""
+prefill [BATCH,PREFILL_LEN], decode [BATCH,1]; every step joined to its
+inference, its application + runtime + kernel + device parts tiling the
+step (to the CSV's rounding); with DECODE_US (the description's decode
+device time), every decode step's device part at least 95 % of it.
+Exit 1 on any failure."""
 import csv
 import json
 import sys
@@ -58,6 +62,17 @@ def main():
         got[(row["group"], row["shape"])] = got.get((row["group"], row["shape"]), 0) + 1
     if got != want:
         fails.append("groups %s, want %s" % (got, want))
+    for row in rows:
+        if row["appUs"] == "":
+            fails.append("step %s not joined to an inference" % row["step"])
+            continue
+        parts = sum(float(row[k]) for k in ("appUs", "runtimeUs", "kernelUs", "deviceUs"))
+        if abs(parts - float(row["stepUs"])) > 0.01:
+            fails.append("step %s: parts %.3f us, step %s us" % (row["step"], parts, row["stepUs"]))
+        if len(sys.argv) > 6 and row["group"] == "decode" and \
+                float(row["deviceUs"]) < 0.95 * float(sys.argv[6]):
+            fails.append("step %s: device %s us, the description's decode %s us"
+                         % (row["step"], row["deviceUs"], sys.argv[6]))
     for f in fails:
         print("FAIL:", f)
     if not fails:

@@ -3,7 +3,9 @@
 # sample Python LLM application under `qprof record`, against the
 # application's own per-request figures (check_genview.py): TTFT per
 # request and ITL at p50/p99 within max(20 us, 2 %), requests segmented as
-# the application made them, prefill and decode steps grouped by shape.
+# the application made them, prefill and decode steps grouped by shape;
+# each step's application / runtime / kernel / device parts tile it, the
+# device part at least the description's decode time.
 # Runs: the llm preset (131 bindings) on 1 device and on 4 (devMapping), a
 # batch-4 program.
 set -u
@@ -15,10 +17,10 @@ report=$top_builddir/post/qprof-report
 app=$top_srcdir/sim/apps/qaic_llm_generate.py
 fail=0
 
-# run LABEL BATCH PREFILL_LEN APP_ARGS...
+# run LABEL BATCH PREFILL_LEN DECODE_US APP_ARGS...
 run_once() {
-	label=$1 batch=$2 plen=$3
-	shift 3
+	label=$1 batch=$2 plen=$3 dec=$4
+	shift 4
 	d=$tmp/$label
 	rm -rf "$d"
 	mkdir -p "$d"
@@ -29,14 +31,14 @@ run_once() {
 		{ echo "FAIL: $label: qprof-report"; cat "$d/summary.txt"; return 1; }
 	echo "$label:"
 	"$PYTHON3" "$srcdir/check_genview.py" "$d/app.json" "$d/gen.json" "$d/gen.csv" \
-		"$batch" "$plen" || { sed -n '/== generation/,/^$/p' "$d/summary.txt"; return 1; }
+		"$batch" "$plen" "$dec" || { sed -n '/== generation/,/^$/p' "$d/summary.txt"; return 1; }
 	grep -q 'time to first token' "$d/summary.txt" ||
 		{ echo "FAIL: $label: no generation section in the summary"; return 1; }
 }
 # once more if it failed (p99 on a loaded 2-CPU machine, e2e_truth.sh)
 run() { run_once "$@" || { echo "$1: failed once; recording again"; run_once "$@"; } || fail=1; }
 
-run llm1 1 32 --qpc llm --devices 0 --requests 4 --prompt-len 40,70 --gen-len 12
-run llm4 1 32 --qpc llm --devices 0:1:2:3 --requests 3 --prompt-len 40 --gen-len 10
-run b4 4 8 --qpc "$srcdir/llm-b4.desc" --requests 3 --prompt-len 20 --gen-len 8
+run llm1 1 32 1500 --qpc llm --devices 0 --requests 4 --prompt-len 40,70 --gen-len 12
+run llm4 1 32 1500 --qpc llm --devices 0:1:2:3 --requests 3 --prompt-len 40 --gen-len 10
+run b4 4 8 600 --qpc "$srcdir/llm-b4.desc" --requests 3 --prompt-len 20 --gen-len 8
 exit $fail

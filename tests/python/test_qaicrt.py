@@ -108,7 +108,7 @@ SKIPPED = [b[0] for b in WANT if b[0].startswith("past_")]
 
 class TestEnums(unittest.TestCase):
     def test_values(self):
-        # FACTS §1.2
+        # docs/CONTRACTS.md §1.2
         want = dict(QS_SUCCESS=0, QS_PERM=1, QS_AGAIN=2, QS_NOMEM=3, QS_BUSY=4,
                     QS_NODEV=5, QS_INVAL=6, QS_NOSPC=7, QS_BADFD=8, QS_TIMEDOUT=9,
                     QS_PROTOCOL=10, QS_UNSUPPORTED=11, QS_DATA_CRC_ERROR=12,

@@ -16,7 +16,10 @@
 #     inference matched, every merged device
 #     operator of the Chrome trace inside its inference's device span, and
 #     the clock offset found within the stated error of the simulator's
-#     device-clock origin (sim/runtime/devprof.c);
+#     device-clock origin (sim/runtime/devprof.c); the same with requests
+#     queued on the device (-S 10), where the stated error is the queueing
+#     time and must still hold the true offset;
+#   - the HTML page: the JSON's device object, shown in headless Chromium;
 #   - without a qaic-util the recording says so and carries on.
 set -u
 . "${srcdir:-.}/lib.sh"
@@ -220,6 +223,30 @@ PY
 		fi
 	fi
 fi
+
+# requests queued on the device (-S 10): the device span starts at the
+# doorbell, not when the device takes the request, so the stated error
+# grows by the queueing time; it must still hold the true offset
+mkdir prof4
+QPROF_QAIC_UTIL=$simutil "$qprof" record -o t4 -- "$app" -t bert -n 40 -S 10 \
+	--aic-profiling-type latency --aic-profiling-type trace \
+	--aic-profiling-start-iter 20 --aic-profiling-num-samples 4 \
+	--aic-profiling-out-dir prof4 >rec4.out 2>&1
+expect_status 0 $? "qprof record -S 10"
+"$qprof" report t4 --device-latency prof4 \
+	--device-trace prof4/aic-profiling-program-0-trace.json -q --json r4.json 2>rep4.err ||
+	{ bad "report of the queued run"; cat rep4.err; }
+python3 - r4.json "$origin_ticks" <<'PY' || bad "queued run: alignment"
+import json, sys
+t = json.load(open(sys.argv[1]))["device"]["device_trace"]
+origin_ns = int(sys.argv[2]) / 19.2e6 * 1e9
+assert t["aligned"] and t["matched"] == 4 and t["ops_outside_span"] == 0, t
+for i in t["inferences"]:
+    assert abs(i["offset_ns"] + origin_ns) <= i["error_us"] * 1000 + 60, i
+print("queued run: alignment error <= %.3f us; placed %s us from the true offset" %
+      (t["alignment_error_us"], ", ".join("%.3f" % ((i["offset_ns"] + origin_ns) / 1000)
+                                          for i in t["inferences"])))
+PY
 
 # no qaic-util: the recording says so and carries on
 if ! PATH=/usr/bin:/bin command -v qaic-util >/dev/null 2>&1 &&
