@@ -364,7 +364,7 @@ static int load_config(void)
 	ret |= load_nnc_fault();
 	ret |= env_long("QAIC_SIM_CARD_COMPUTE_US", 0, 60000000, 100, &v);
 	sk.default_compute_ns = (uint64_t)v * 1000;
-	ret |= env_long("QAIC_SIM_HW_VERSION", 0, LONG_MAX, 0x20000000, &v);
+	ret |= env_long("QAIC_SIM_HW_VERSION", 0, UINT32_MAX, 0x20000, &v);
 	sk.hw_version = (uint32_t)v;
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;

@@ -88,7 +88,7 @@ def status(node):
     ln, count, _ = struct.unpack("<IIQ", bytes(msg))
     cmd, st = struct.unpack_from("<Ii", buf, 8)
     dev = 16 + 8
-    hw = struct.unpack_from("<I", buf, dev + 96)[0] >> 28
+    hw = struct.unpack_from("<I", buf, dev + 96)[0] >> 16
     nsp_free = buf.raw[dev + 152 + 15]
     return "STATUS %s %d %d %d %d %d" % (node, ln, cmd, st, hw, nsp_free)
 

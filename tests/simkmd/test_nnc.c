@@ -206,7 +206,7 @@ static void test_status_and_properties(void **state)
 	(void)state;
 	status(fd, ans);
 	assert_int_equal(ans[16], 12);			/* format_version */
-	assert_int_equal(rd32(DEV(ans) + 96) >> 28, 2);	/* hw major */
+	assert_int_equal(rd32(DEV(ans) + 96) >> 16, 2);	/* hw major: AIC100 2.0 */
 	assert_int_equal(DEV(ans)[152 + 14], 16);	/* nspTotal */
 	assert_int_equal(NSP_FREE(ans), 16);
 	assert_int_equal(VC_FREE(ans), 16);
