@@ -319,6 +319,25 @@ bad:
 	return -EINVAL;
 }
 
+/* QAIC_SIM_KMD_LOG=FILE: one line per completed BO execution (tests). */
+static int open_kmd_log(void)
+{
+	const char *s = getenv("QAIC_SIM_KMD_LOG");
+
+	if (!s || !*s)
+		return 0;
+	sk.kmd_log = fopen(s, "we");
+	if (!sk.kmd_log) {
+		fprintf(stderr, "simkmd: cannot write QAIC_SIM_KMD_LOG='%s': %s\n",
+			s, strerror(errno));
+		return -EINVAL;
+	}
+	setvbuf(sk.kmd_log, NULL, _IOLBF, 0);
+	fputs("# dev dbc handle dir status received_ns submit_ns processed_ns submit_latency_us device_latency_us queue_level_before\n",
+	      sk.kmd_log);
+	return 0;
+}
+
 static int load_config(void)
 {
 	uint64_t a, b;
@@ -366,6 +385,7 @@ static int load_config(void)
 	sk.default_compute_ns = (uint64_t)v * 1000;
 	ret |= env_long("QAIC_SIM_HW_VERSION", 0, UINT32_MAX, 0x20000, &v);
 	sk.hw_version = (uint32_t)v;
+	ret |= open_kmd_log();
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;
 }

@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -185,6 +186,7 @@ struct simkmd_state {
 	int64_t nnc_index[64];		/* NNC requests seen, per command */
 	uint64_t default_compute_ns;	/* QAIC_SIM_CARD_COMPUTE_US */
 	uint32_t hw_version;		/* QAIC_SIM_HW_VERSION */
+	FILE *kmd_log;			/* QAIC_SIM_KMD_LOG, or NULL */
 	int64_t exec_index;
 	int64_t wait_block_index;	/* WAITs that found their BO queued */
 	uint64_t host_prng;
