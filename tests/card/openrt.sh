@@ -94,5 +94,37 @@ else
 	fail "two processes: recording or report failed"; tail -20 "$d/rec" "$d/sum" >&2
 fi
 
+# 4. OPENRT's API unit tests on the card, with the programs they look for
+# at their fixed paths (a tmpfs on /opt inside the card's namespace) made
+# by gen-openrt-qpc.  AdversarialInvalidPPPTransform needs a compiled QPC
+# whose pre/post-processing transform is invalid: a generated program has
+# none, so it is left out, with that reason.
+if [ -n "$OPENRT_API_TEST" ]; then
+	td=$TMP/testdata
+	mkdir -p "$td/4nsp-quant-resnet50" "$td/4nsp-add"
+	"$GEN_QPC" "$top_srcdir/sim/presets/resnet50.desc" "$td/4nsp-quant-resnet50" >/dev/null &&
+		"$GEN_QPC" "$top_srcdir/sim/presets/tiny.desc" "$td/4nsp-add" >/dev/null ||
+		fail "gen-openrt-qpc for the API tests"
+	skip_filter='-*AdversarialInvalidPPPTransform*'
+	nchecks=$((nchecks + 1))
+	"$CARD" -- sh -c '
+		mount -t tmpfs qaic-sim-opt /opt &&
+		mkdir -p /opt/qti-aic/test-data/aic100/v2/4nsp &&
+		for p in 4nsp-quant-resnet50 4nsp-add; do
+			mkdir -p "/opt/qti-aic/test-data/aic100/v2/4nsp/$p" &&
+			cp "$1/$p/programqpc.bin" "/opt/qti-aic/test-data/aic100/v2/4nsp/$p/" || exit 1
+		done
+		exec "$2" --gtest_filter="$3"' sh "$td" "$OPENRT_API_TEST" "$skip_filter" \
+		>"$TMP/api.out" 2>&1
+	rc=$?
+	passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$TMP/api.out")
+	echo "OPENRT API unit tests: exit $rc, ${passed:-0} passed (left out: AdversarialInvalidPPPTransform, needs a compiled QPC with an invalid transform)"
+	[ $rc = 0 ] && [ "${passed:-0}" -ge 1 ] ||
+		{ fail "OPENRT's API unit tests on the card"; grep -E 'FAILED|Failure|error' "$TMP/api.out" | head -20 >&2; }
+else
+	nchecks=$((nchecks + 1))
+	fail "OPENRT's API unit test program is not in the build ($B)"
+fi
+
 echo "$((nchecks - nfail)) of $nchecks checks passed"
 [ "$nfail" = 0 ]
