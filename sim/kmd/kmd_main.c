@@ -481,7 +481,13 @@ static int make_node(struct sim_device *d, int index)
 	d->node = index + sk.node_first;
 	if (node_path(d))
 		return -ENOMEM;
-	d->fd = open(d->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * The driver's own file, opened below libc as the kernel would: an
+	 * open() interposer (qprof's shim, preloaded before the driver
+	 * starts under qaic-sim-card) must not take it for the program's.
+	 */
+	d->fd = (int)syscall(SYS_openat, AT_FDCWD, d->path,
+			     O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (d->fd < 0 || fstat(d->fd, &st)) {
 		int err = errno;
 

@@ -46,8 +46,8 @@ openrt_find_build() {
 				start=$(date +%s)
 				nice "$dir/build-openrt.sh" "$cache" >"$cache/build.out" 2>&1 ||
 					{ tail -20 "$cache/build.out" "$cache/ninja.log" >&2; exit 1; }
-				echo "$(( $(date +%s) - start ))" >"$cache/.qprof-built"
-				echo "OPENRT built in $(cat "$cache/.qprof-built") s"
+				echo "in $(( $(date +%s) - start )) s" >"$cache/.qprof-built"
+				echo "OPENRT built $(cat "$cache/.qprof-built")"
 			fi
 		) 9>"$cache.lock" || { echo "FAIL: the OPENRT build failed ($cache/build.out)" >&2; exit 1; }
 	fi
