@@ -9,8 +9,8 @@ export PYTHONPATH="$top_builddir/sim/python" QAIC_SIM_PRESET_DIR="$top_srcdir/si
 for preset in tiny llm; do
 	echo "== $preset =="
 	QAIC_SIM_TIME_SCALE=2000 QPROF_BUILDDIR=$top_builddir "$top_builddir/scripts/qprof" record \
-		-o "${TMPDIR:-/tmp}/qprof-pyhooks-bench.$$" -f -- \
+		-o "${TMPDIR:-/tmp}/qprof-pyhooks-bench.$$.$preset" -- \
 		/usr/bin/python3 "$top_srcdir/bench/pyhooks_bench.py" "$preset" 3000 |
 		grep -v '^qprof'
 done
-rm -rf "${TMPDIR:-/tmp}/qprof-pyhooks-bench.$$"
+rm -rf "${TMPDIR:-/tmp}/qprof-pyhooks-bench.$$".*

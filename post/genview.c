@@ -25,6 +25,7 @@
 
 #include "genview.h"
 #include "model.h"
+#include "outfile.h"
 #include "stats.h"
 
 #define GV_MAX_DIMS 8
@@ -484,52 +485,88 @@ int qp_genview_write_csv(const char *path, const struct qp_genview *g, char *err
 	return 0;
 }
 
-int qp_genview_write_json(const char *path, const struct qp_genview *g, char *err,
-			  size_t errlen)
+json_t *qp_genview_json(const struct qp_genview *g)
 {
-	FILE *f = fopen(path, "w");
+	json_t *arr = json_array();
 
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot create", path);
-		return -1;
-	}
-	fprintf(f, "{\"generation\": [");
+	if (!arr)
+		return NULL;
 	for (size_t i = 0; i < g->n; i++) {
 		const struct gv_stream *st = &g->s[i];
 		uint32_t nreq = st->nreq;
 		struct gv_req *rq = calloc(nreq ? nreq : 1, sizeof(*rq));
+		json_t *reqs = json_array(), *so = json_object();
+		char eo[32];
 
-		if (!rq) {
-			fclose(f);
-			snprintf(err, errlen, "out of memory");
-			return -1;
+		if (!rq || !reqs || !so || json_array_append_new(arr, so)) {
+			free(rq);
+			json_decref(reqs);
+			json_decref(so);
+			json_decref(arr);
+			return NULL;
 		}
 		requests(st, rq, nreq, NULL, NULL);
-		fprintf(f, "%s\n {\"pid\": %d, \"execobj\": \"0x%" PRIx64 "\", \"requests\": [",
-			i ? "," : "", st->pid, st->execobj);
+		snprintf(eo, sizeof(eo), "0x%" PRIx64, st->execobj);
+		json_object_set_new(so, "pid", json_integer(st->pid));
+		json_object_set_new(so, "execobj", json_string(eo));
+		json_object_set_new(so, "requests", reqs);
 		for (uint32_t r = 0; r < nreq; r++) {
-			bool first = true;
+			json_t *ro = json_object(), *itl = json_array();
 
-			fprintf(f, "%s\n  {\"request\": %u, \"prefill_steps\": %u, \"decode_steps\": %u, \"ttft_us\": %.3f, \"itl_us\": [",
-				r ? "," : "", r, rq[r].prefill, rq[r].decode, rq[r].ttft_us);
+			if (!ro || !itl || json_array_append_new(reqs, ro)) {
+				json_decref(itl);
+				free(rq);
+				json_decref(arr);
+				return NULL;
+			}
+			json_object_set_new(ro, "request", json_integer(r));
+			json_object_set_new(ro, "prefill_steps", json_integer(rq[r].prefill));
+			json_object_set_new(ro, "decode_steps", json_integer(rq[r].decode));
+			json_object_set_new(ro, "ttft_us", json_real(rq[r].ttft_us));
+			json_object_set_new(ro, "itl_us", itl);
 			for (size_t k = 1; k < st->n; k++) {
 				const struct gv_step *sp = &st->steps[k], *pv = &st->steps[k - 1];
 
 				if (sp->request != r || pv->request != r || !sp->decode)
 					continue;
-				fprintf(f, "%s%.3f", first ? "" : ", ",
-					(double)(sp->t_get - pv->t_get) / 1e3);
-				first = false;
+				json_array_append_new(itl, json_real((double)(sp->t_get - pv->t_get) / 1e3));
 			}
-			fprintf(f, "]}");
 		}
-		fprintf(f, "]}");
 		free(rq);
 	}
-	fprintf(f, "\n]}\n");
-	if (fclose(f)) {
-		snprintf(err, errlen, "%s: write error", path);
+	return arr;
+}
+
+size_t qp_genview_nstreams(const struct qp_genview *g)
+{
+	return g ? g->n : 0;
+}
+
+int qp_genview_write_json(const char *path, const struct qp_genview *g, char *err,
+			  size_t errlen)
+{
+	json_t *root = json_object(), *arr = qp_genview_json(g);
+	struct qp_outfile out;
+	int rc;
+
+	if (!root || !arr) {
+		json_decref(root);
+		json_decref(arr);
+		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	return 0;
+	json_object_set_new(root, "generation", arr);
+	if (qp_outfile_open(&out, path, err, errlen)) {
+		json_decref(root);
+		return -1;
+	}
+	/* as qprof-report --json writes its own (write_json.c) */
+	rc = json_dumpf(root, out.f, QP_GENVIEW_JSON_FLAGS);
+	json_decref(root);
+	if (rc || fputc('\n', out.f) == EOF) {
+		snprintf(err, errlen, "%s: write error", path);
+		qp_outfile_abort(&out);
+		return -1;
+	}
+	return qp_outfile_commit(&out, err, errlen);
 }

@@ -10,6 +10,7 @@
 #ifndef QPROF_POST_GENVIEW_H
 #define QPROF_POST_GENVIEW_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -43,8 +44,16 @@ void qp_genview_write_text(FILE *f, const struct qp_genview *g);
 /* One row per step; -1 with the message in err. */
 int qp_genview_write_csv(const char *path, const struct qp_genview *g, char *err,
 			 size_t errlen);
-/* Per request: steps, ttft_us, itl_us[]; -1 with the message in err. */
+/* Per request: steps, ttft_us, itl_us[]: {"generation": qp_genview_json()};
+ * -1 with the message in err. */
 int qp_genview_write_json(const char *path, const struct qp_genview *g, char *err,
 			  size_t errlen);
+/* The per-exec-object array of --generation-json, also the "generation"
+ * key of qprof-report --json (write_json.c); NULL when out of memory. */
+json_t *qp_genview_json(const struct qp_genview *g);
+/* Exec objects with at least one step in the view (0 for NULL). */
+size_t qp_genview_nstreams(const struct qp_genview *g);
+/* How both JSON outputs are dumped. */
+#define QP_GENVIEW_JSON_FLAGS (JSON_INDENT(1) | JSON_REAL_PRECISION(12))
 
 #endif /* QPROF_POST_GENVIEW_H */

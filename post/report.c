@@ -1007,7 +1007,8 @@ static int report(const struct options *o)
 		fail("%s", err);
 		goto out;
 	}
-	if ((o->generation || o->gen_csv || o->gen_json) && !(genview = qp_genview_new())) {
+	if ((o->generation || o->gen_csv || o->gen_json || o->json) &&
+	    !(genview = qp_genview_new())) {
 		fail("out of memory");
 		goto out;
 	}
@@ -1028,6 +1029,7 @@ static int report(const struct options *o)
 		goto out;
 	}
 	wo.device = qp_devreport_any(&dev) ? &dev : NULL;
+	wo.genview = genview;
 	if (o->symbolize || (!o->summary_only && o->nby) || o->html)
 		qp_symbolize(&m, &st);
 	selection = selection_of(o);

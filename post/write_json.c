@@ -15,6 +15,7 @@
 #include "bytable.h"
 #include "escape.h"
 #include "findings.h"
+#include "genview.h"
 #include "outfile.h"
 #include "stats.h"
 #include "write_multidev.h"
@@ -630,6 +631,16 @@ static json_t *build(const struct qp_model *m, const struct qp_write_opts *o,
 	}
 	if (o && o->device)
 		json_object_set_new(root, "device", qp_devreport_json(o->device, m));
+	/* present when the trace has Python steps: a C program's JSON is as it was */
+	if (o && qp_genview_nstreams(o->genview)) {
+		json_t *g = qp_genview_json(o->genview);
+
+		if (!g) {
+			json_decref(root);
+			return NULL;
+		}
+		json_object_set_new(root, "generation", g);
+	}
 	if (o && o->per_inference) {
 		json_t *a = json_array();
 
@@ -662,7 +673,7 @@ int qp_write_json(const char *path, const struct qp_model *m,
 		json_decref(root);
 		return -1;
 	}
-	rc = json_dumpf(root, out.f, JSON_INDENT(1) | JSON_REAL_PRECISION(12));
+	rc = json_dumpf(root, out.f, QP_GENVIEW_JSON_FLAGS);	/* the same as genview.c's */
 	json_decref(root);
 	if (rc || fputc('\n', out.f) == EOF) {
 		snprintf(err, errlen, "%s: write error", path);

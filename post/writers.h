@@ -34,6 +34,8 @@ struct qp_chrome_opts {
 	uint64_t max_events;
 };
 
+struct qp_genview;
+
 struct qp_write_opts {
 	/*
 	 * Per-inference selection computed by the caller (filters --program,
@@ -64,6 +66,8 @@ struct qp_write_opts {
 	const struct qp_read_stats *stats;
 	/* JSON "device", Chrome device operators: device-level inputs, or NULL. */
 	const struct qp_devreport *device;
+	/* JSON "generation" (genview.h), or NULL. */
+	const struct qp_genview *genview;
 };
 
 /* Human-readable summary (default output of qprof-report). */

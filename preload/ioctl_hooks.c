@@ -23,23 +23,19 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
 
 /* ---- per-thread scratch memory (requests of any size) ----------------- */
 
-struct scratch {
-	void *p[QP_SCRATCH_COUNT];
-	size_t cap[QP_SCRATCH_COUNT];
-};
-static QP_TLS struct scratch *tls_scratch;
+QP_TLS struct qp_scratch_mem *qp_scratch_tls;
 static pthread_key_t scratch_key;
 static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
 
 static void scratch_free(void *arg)
 {
-	struct scratch *s = arg;
+	struct qp_scratch_mem *s = arg;
 	int i;
 
 	for (i = 0; i < QP_SCRATCH_COUNT; i++)
 		free(s->p[i]);
 	free(s);
-	tls_scratch = NULL;
+	qp_scratch_tls = NULL;
 }
 
 static void scratch_init(void)
@@ -47,20 +43,20 @@ static void scratch_init(void)
 	pthread_key_create(&scratch_key, scratch_free);
 }
 
-void *qp_scratch(enum qp_scratch_slot slot, size_t bytes)
+void *qp_scratch_grow(enum qp_scratch_slot slot, size_t bytes)
 {
-	struct scratch *s = tls_scratch;
+	struct qp_scratch_mem *s = qp_scratch_tls;
 	size_t cap;
 	void *p;
 
-	if (qp_likely(s && s->cap[slot] >= bytes))
+	if (s && s->cap[slot] >= bytes)
 		return s->p[slot];
 	if (!s) {
 		pthread_once(&scratch_once, scratch_init);
 		s = calloc(1, sizeof(*s));
 		if (!s)
 			return NULL;
-		tls_scratch = s;
+		qp_scratch_tls = s;
 		pthread_setspecific(scratch_key, s);
 	}
 	cap = s->cap[slot] ? s->cap[slot] : 4096;

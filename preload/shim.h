@@ -366,7 +366,21 @@ void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
  */
 enum qp_scratch_slot { QP_SCRATCH_EXEC, QP_SCRATCH_PERF, QP_SCRATCH_QUERY,
 		       QP_SCRATCH_COUNT };
-void *qp_scratch(enum qp_scratch_slot slot, size_t bytes) QP_HIDDEN;
+struct qp_scratch_mem {
+	void *p[QP_SCRATCH_COUNT];
+	size_t cap[QP_SCRATCH_COUNT];
+};
+extern QP_TLS struct qp_scratch_mem *qp_scratch_tls QP_HIDDEN;
+void *qp_scratch_grow(enum qp_scratch_slot slot, size_t bytes) QP_HIDDEN;
+
+static inline void *qp_scratch(enum qp_scratch_slot slot, size_t bytes)
+{
+	struct qp_scratch_mem *s = qp_scratch_tls;
+
+	if (qp_likely(s && s->cap[slot] >= bytes))
+		return s->p[slot];
+	return qp_scratch_grow(slot, bytes);
+}
 
 /* Copy len bytes from (possibly bad) application memory; false if not. */
 bool qp_read_user(void *dst, const void *src, size_t len, bool trusted)

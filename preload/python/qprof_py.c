@@ -148,11 +148,93 @@ static uint64_t buffer_bytes(PyObject *b)
 	return n;
 }
 
-/* Count, total bytes and empty ones of a sequence of QBuffers. */
-static void buffers_info(PyObject *seq, uint32_t *n, uint64_t *total,
-			 uint32_t *empty)
+/* ---- the sizes of the buffers an exec object was last given ----------- */
+
+/*
+ * An LLM's decode step passes the same 100+ QBuffers to setData step after
+ * step and replaces 2-3 of them (ids, positions; KV buffers retained);
+ * getData hands back QBuffers of the exec object.  Sizing every one for
+ * the event (a buffer-protocol call each) cost 10-80 ns per buffer
+ * (docs/PERFORMANCE.md "Python hooks"), so each exec object's last buffers
+ * are remembered with their sizes, by WEAK reference: a QBuffer found at
+ * the same position, still alive, is the same object and its size is the
+ * one read before (qaicrt has no call that resizes a QBuffer); anything
+ * else is sized again.  Weak references keep no buffer alive a moment
+ * longer than the application does, and a dead one can never be mistaken
+ * for a new object at the same address.  QBuffers whose type takes no weak
+ * references (pybind11 classes, the real module's, do) are sized every
+ * time.  The exec object itself is only a key: a wrong match (its address
+ * reused) only costs misses.  A few exec objects are remembered at once
+ * (direct-mapped by address); all of it under the GIL.
+ */
+#define SIZE_SLOTS 16
+
+struct size_slot {
+	uint64_t key;			/* the exec object's ID; 0: free */
+	uint32_t n, cap;
+	PyObject **ref;			/* weak references, or NULL */
+	uint64_t *size;
+};
+
+static struct size_slot size_slots[SIZE_SLOTS];
+static int sizing;	/* in buffers_info: a finaliser run by a collection
+			 * it set off (an allocation) sizes without the slots */
+
+static struct size_slot *slot_of(uint64_t eo)
 {
+	return &size_slots[(eo >> 4) % SIZE_SLOTS];
+}
+
+/* The object @ref refers to, if alive (borrowed: compared, never used). */
+static inline PyObject *referent(PyObject *ref)
+{
+#if PY_VERSION_HEX >= 0x030d0000
+	PyObject *o = NULL;
+
+	if (PyWeakref_GetRef(ref, &o) > 0)
+		Py_DECREF(o);	/* still referenced by the caller's sequence */
+	return o;
+#else
+	PyObject *o = PyWeakref_GET_OBJECT(ref);
+
+	return o == Py_None ? NULL : o;
+#endif
+}
+
+/* Makes room for @n buffers in @s, else leaves it unchanged (-1). */
+static int slot_reserve(struct size_slot *s, uint32_t n)
+{
+	PyObject **r;
+	uint64_t *z;
+
+	if (n <= s->cap)
+		return 0;
+	r = realloc(s->ref, n * sizeof(*r));
+	if (!r)
+		return -1;
+	s->ref = r;
+	z = realloc(s->size, n * sizeof(*z));
+	if (!z)
+		return -1;
+	s->size = z;
+	for (uint32_t i = s->cap; i < n; i++)
+		r[i] = NULL;
+	s->cap = n;
+	return 0;
+}
+
+/*
+ * Count, total bytes and empty ones of a sequence of QBuffers given to or
+ * returned by exec object @eo; @store: remember new ones (setData, run;
+ * getData only looks them up, its QBuffers may be new every call).
+ * Never raises.
+ */
+static void buffers_info(uint64_t eo, int store, PyObject *seq, uint32_t *n,
+			 uint64_t *total, uint32_t *empty)
+{
+	struct size_slot *s = slot_of(eo);
 	PyObject *fast;
+	int cached;
 
 	*n = 0;
 	*total = 0;
@@ -165,12 +247,54 @@ static void buffers_info(PyObject *seq, uint32_t *n, uint64_t *total,
 		return;
 	}
 	*n = (uint32_t)PySequence_Fast_GET_SIZE(fast);
-	for (uint32_t i = 0; i < *n; i++) {
-		uint64_t b = buffer_bytes(PySequence_Fast_GET_ITEM(fast, i));
+	if (sizing) {
+		for (uint32_t i = 0; i < *n; i++) {
+			uint64_t b = buffer_bytes(PySequence_Fast_GET_ITEM(fast, i));
 
+			*total += b;
+			*empty += b == 0;
+		}
+		Py_DECREF(fast);
+		return;
+	}
+	sizing = 1;
+	cached = s->key == eo;
+	if (store && !cached) {
+		for (uint32_t i = 0; i < s->n; i++)
+			Py_CLEAR(s->ref[i]);
+		s->key = eo;
+		s->n = 0;
+		cached = 1;
+	}
+	if (store && slot_reserve(s, *n))
+		store = 0;
+	for (uint32_t i = 0; i < *n; i++) {
+		PyObject *o = PySequence_Fast_GET_ITEM(fast, i);
+		uint64_t b;
+
+		if (cached && i < s->n && s->ref[i] && referent(s->ref[i]) == o) {
+			b = s->size[i];
+		} else {
+			b = buffer_bytes(o);
+			if (store) {
+				Py_CLEAR(s->ref[i]);
+				if (Py_TYPE(o)->tp_weaklistoffset) {
+					s->ref[i] = PyWeakref_NewRef(o, NULL);
+					if (!s->ref[i])
+						PyErr_Clear();
+				}
+				s->size[i] = b;
+			}
+		}
 		*total += b;
 		*empty += b == 0;
 	}
+	if (store) {
+		for (uint32_t i = *n; i < s->n; i++)
+			Py_CLEAR(s->ref[i]);
+		s->n = *n;
+	}
+	sizing = 0;
 	Py_DECREF(fast);
 }
 
@@ -322,7 +446,7 @@ static void emit(const WrapObject *w, PyObject *const *args, size_t n,
 			uint32_t nb, empty, elem, rank;
 			uint64_t total, d[8];
 
-			buffers_info(arg(args, n, kwnames, 0, NULL), &nb, &total, &empty);
+			buffers_info(ID(self), 1, arg(args, n, kwnames, 0, NULL), &nb, &total, &empty);
 			rank = dims0_of(arg(args, n, kwnames, 1, NULL), &elem, d);
 			lttng_ust_do_tracepoint(qprof, py_set_data, &c, ID(self), nb,
 						total, empty, elem, d, rank);
@@ -344,7 +468,7 @@ static void emit(const WrapObject *w, PyObject *const *args, size_t n,
 			uint64_t total = 0;
 
 			if (r && PyTuple_Check(r) && PyTuple_GET_SIZE(r) > 1)
-				buffers_info(PyTuple_GET_ITEM(r, 1), &nb, &total, &empty);
+				buffers_info(ID(self), 0, PyTuple_GET_ITEM(r, 1), &nb, &total, &empty);
 			lttng_ust_do_tracepoint(qprof, py_get_data, &c, ID(self), nb, total);
 		}
 		break;
@@ -353,7 +477,7 @@ static void emit(const WrapObject *w, PyObject *const *args, size_t n,
 			uint32_t nb, empty;
 			uint64_t total;
 
-			buffers_info(arg(args, n, kwnames, 0, NULL), &nb, &total, &empty);
+			buffers_info(ID(self), 1, arg(args, n, kwnames, 0, NULL), &nb, &total, &empty);
 			lttng_ust_do_tracepoint(qprof, py_run, &c, seq, ID(self), nb, total);
 		}
 		break;

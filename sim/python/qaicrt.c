@@ -21,6 +21,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 
 #include "config.h"
 
@@ -117,6 +118,7 @@ typedef struct {
 	PyObject_HEAD
 	uint8_t *buf;			/* never NULL (1 byte for size 0) */
 	size_t size;
+	PyObject *weakrefs;		/* weak references, as pybind11 classes take */
 } QBufferObject;
 
 static PyTypeObject *QBuffer_Type;
@@ -173,6 +175,8 @@ static int qbuffer_init(QBufferObject *self, PyObject *args, PyObject *kw)
 
 static void qbuffer_dealloc(QBufferObject *self)
 {
+	if (self->weakrefs)
+		PyObject_ClearWeakRefs((PyObject *)self);
 	free(self->buf);
 	PyTypeObject *tp = Py_TYPE(self);
 
@@ -205,12 +209,18 @@ static PyGetSetDef qbuffer_getset[] = {
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
+static PyMemberDef qbuffer_members[] = {
+	{ "__weaklistoffset__", T_PYSSIZET, offsetof(QBufferObject, weakrefs), READONLY, NULL },
+	{ NULL, 0, 0, 0, NULL },
+};
+
 static PyType_Slot QBuffer_slots[] = {
 	{ Py_tp_doc, (void *)"QBuffer(data=b'' | size): a copy of data (or size zero bytes)" },
 	{ Py_tp_new, (void *)PyType_GenericNew },
 	{ Py_tp_init, (void *)qbuffer_init },
 	{ Py_tp_dealloc, (void *)qbuffer_dealloc },
 	{ Py_tp_getset, (void *)qbuffer_getset },
+	{ Py_tp_members, (void *)qbuffer_members },
 	{ Py_tp_repr, (void *)qbuffer_repr },
 	{ Py_bf_getbuffer, (void *)qbuffer_getbuffer },
 	{ 0, NULL },
@@ -230,6 +240,7 @@ static PyObject *qbuffer_from(const void *p, size_t n)
 
 	if (!b)
 		return NULL;
+	b->weakrefs = NULL;
 	b->size = n;
 	b->buf = malloc(n ? n : 1);
 	if (!b->buf) {

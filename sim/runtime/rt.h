@@ -89,6 +89,8 @@ static inline uint64_t rt_now(void)
 }
 
 void rt_sleep_ns(uint64_t ns);
+/* a delay of ns as asked (sleeps, then spins the last 200 us) */
+void rt_delay_ns(uint64_t ns);
 
 struct QAicContext {
 	struct rt_obj obj;

@@ -1670,6 +1670,28 @@ static void multi_device_spans(void **state)
 			    s[i].sub[g] + s[i].dev[g]);
 	}
 	check_tiling();
+	/*
+	 * A runtime dump whose row names device 0 of the first inference
+	 * (dumpmerge.c): that span is found by its integers and becomes the
+	 * straggler, the record's kernel figures its own.
+	 */
+	k = (size_t)(find(2000, 0) - model.inf);
+	assert_null(qp_model_span_with(&model, k, 3, 471));
+	{
+		const struct qp_dev_span *sp = qp_model_span_with(&model, k, 3, 470);
+
+		assert_non_null(sp);
+		assert_int_equal(sp->order, 0);
+		qp_model_set_straggler(&model, k, sp);
+		assert_ptr_equal(qp_model_straggler(&model, k), sp);
+		assert_int_equal(model.inf[k].device_latency_us, 470);
+		assert_int_equal(model.inf[k].submit_latency_us, 3);
+		assert_int_equal(model.inf[k].queue_level_before, 0);
+		assert_int_equal(model.inf[k].total_queue_elements, 5);
+		sp = qp_model_spans(&model, k, &n);
+		for (d = 1; d < MD_DEVS; d++)
+			assert_false(sp[d].flags & QP_SPAN_STRAGGLER);
+	}
 }
 
 /*
@@ -1979,6 +2001,29 @@ static void program_group(void **state)
 	assert_int_equal(inf->match, QP_MATCH_FIFO);
 }
 
+/*
+ * When a device completed, as the trace bounds it: received_ts inside the
+ * EXECUTE ioctl, + exectoVc + execToComplete (each up to 1 µs more, being
+ * truncated), not after the WAIT's return.
+ */
+static void kernel_done_bounds(void **state)
+{
+	uint64_t lo, hi, mid;
+
+	(void)state;
+	mid = qp_kernel_done_bounds(US(100), US(110), 0, 5, 400, &lo, &hi);
+	assert_int_equal(lo, US(505));
+	assert_int_equal(hi, US(517));
+	assert_int_equal(mid, US(511));
+	/* the WAIT returned at 512 µs: the completion was not later */
+	qp_kernel_done_bounds(US(100), US(110), US(512), 5, 400, &lo, &hi);
+	assert_int_equal(hi, US(512));
+	/* a WAIT return before the lower bound (clock skew): empty interval */
+	mid = qp_kernel_done_bounds(US(100), US(110), US(300), 5, 400, &lo, &hi);
+	assert_int_equal(hi, lo);
+	assert_int_equal(mid, US(505));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2013,6 +2058,7 @@ int main(void)
 		T(subsystem_restart),
 		T(dbc_released_no_restart),
 		T(program_group),
+		T(kernel_done_bounds),
 #undef T
 	};
 

@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: MIT
 # The shapes of real deployments, recorded end to end (qaic-sim-app):
 #   - 134 BOs per request (an LLM's KV cache): every EXECUTE and every
-#     PERF_STATS holds the request whole;
+#     PERF_STATS holds the request whole; and the simulator's llm preset
+#     (PARTIAL_EXECUTE, prefill and decode runs);
 #   - the SDK driver's /dev/qaic_aic100_<N> nodes (QAIC_SIM_DEV_NAMING);
 #   - program groups (--program-group);
 #   - WAIT_BO interrupted by a signal (EINTR), which the runtime retries;
 #   - a runtime writing 0 or swapped dirs into its execute entries (the
 #     kernel ignores them; the wait handle comes from ATTACH_SLICE_BO);
 #   - the shim's own PERF_STATS calls, deferred and batched: at most 0.25
-#     per inference (the tiny preset, 2 threads, default settings).
+#     per inference (the tiny preset, 2 threads, default settings; 0.5 for
+#     a short llm run).
 # Truth: the application's InferenceCnt, the simulator's own options and
 # fault counts, the kmd_attach_slice events; check_trace.py checks that
 # every completed run's stats were read exactly once, whole, after its
@@ -43,6 +45,9 @@ QAIC_SIM_EXEC_ENTRY_DIR=swap rec_run dirswap "$APP" -t tiny -n 40 -T 2 \
 expect_rc dirswap 0
 rec_run rate "$APP" -t tiny -n 1000 -T 2
 expect_rc rate 0
+QAIC_SIM_TIME_SCALE=0.05 rec_run llm "$APP" -t llm -n 200 -T 2 \
+	--prefill 40 --decode 10
+expect_rc llm 0
 rec_end
 
 want_count()	# NAME N
@@ -65,4 +70,9 @@ want_count dirswap 40
 check_trace dirswap --inferences 40 --exec-dirs any --style callback
 want_count rate 1000
 check_trace rate --inferences 1000 --max-calls-per-inference 0.25
+# (the goal's 0.25 is the tiny preset's, above; a short LLM run pays the
+# final queries of its 20 exec objects at teardown on top)
+want_count llm 200
+check_trace llm --inferences 200 --program-name llm --partial \
+	--max-calls-per-inference 0.5
 finish

@@ -5,7 +5,8 @@
 # request and ITL at p50/p99 within max(20 us, 2 %), requests segmented as
 # the application made them, prefill and decode steps grouped by shape;
 # each step's application / runtime / kernel / device parts tile it, the
-# device part at least the description's decode time.
+# device part at least the description's decode time; qprof-report --json's
+# "generation" key equal to --generation-json.
 # Runs: the llm preset (131 bindings) on 1 device and on 4 (devMapping), a
 # batch-4 program.
 set -u
@@ -27,11 +28,22 @@ run_once() {
 	"$qprof" record --blocking -o "$d/trace" -- "$PYTHON3" "$app" --json "$d/app.json" "$@" \
 		>"$d/app.out" 2>&1 || { echo "FAIL: $label: recording"; cat "$d/app.out"; return 1; }
 	"$report" "$d/trace" --generation --generation-json "$d/gen.json" \
-		--generation-csv "$d/gen.csv" >"$d/summary.txt" 2>&1 ||
+		--generation-csv "$d/gen.csv" --json "$d/report.json" >"$d/summary.txt" 2>&1 ||
 		{ echo "FAIL: $label: qprof-report"; cat "$d/summary.txt"; return 1; }
 	echo "$label:"
 	"$PYTHON3" "$srcdir/check_genview.py" "$d/app.json" "$d/gen.json" "$d/gen.csv" \
 		"$batch" "$plen" "$dec" || { sed -n '/== generation/,/^$/p' "$d/summary.txt"; return 1; }
+	# the main JSON's "generation" key: the same values as --generation-json
+	"$PYTHON3" - "$d/report.json" "$d/gen.json" <<-'EOF' || return 1
+	import json, sys
+	rep, gen = (json.load(open(p)) for p in sys.argv[1:3])
+	ok = rep.get("schema") == "qprof-report/2" and len(gen["generation"]) > 0 and \
+	    rep.get("generation") == gen["generation"]
+	print("%s: --json generation %s --generation-json (%d exec objects)"
+	      % ("ok" if ok else "FAIL", "equals" if ok else "differs from",
+	         len(gen["generation"])))
+	sys.exit(0 if ok else 1)
+	EOF
 	grep -q 'time to first token' "$d/summary.txt" ||
 		{ echo "FAIL: $label: no generation section in the summary"; return 1; }
 }
