@@ -112,13 +112,17 @@ if faulty ssr QAIC_SIM_FAULT_SSR=200:0:5 -- -t tiny -n 1500 -S 4; then
 		fail "$label: an EPIPE inference was submitted"
 fi
 
-# 2. Device 1 of 0:1 (20 times slower, so requests wait on it) restarts.
-if faulty mdp QAIC_SIM_DEV_SLOWDOWN=1:20 QAIC_SIM_FAULT_SSR=40:1:5 -- \
-	--dev-mapping 0:1 -t tiny -n 300 -S 4; then
+# 2. Device 1 of 0:1 (100 times slower, so requests wait on it: with four
+# workers some are in flight when it restarts, whatever the host's load)
+# restarts.  Whether
+# a worker submits within the 5 ms restart depends on the host's load:
+# EPIPE is checked where it is certain (1. above), here only its cause.
+if faulty mdp QAIC_SIM_DEV_SLOWDOWN=1:100 QAIC_SIM_FAULT_SSR=30:1:5 -- \
+	--dev-mapping 0:1 -t tiny -n 300 -S 4 --threads-per-queue 4; then
 	common mdp 300 2
 	nchecks=$((nchecks + 1))
-	[ "$eperm" -ge 1 ] && [ "$epipe" -ge 1 ] ||
-		fail "$label: $eperm EPERM (in flight), $epipe EPIPE, want both"
+	[ "$eperm" -ge 1 ] ||
+		fail "$label: $eperm EPERM (in flight), $epipe EPIPE, want EPERM"
 	nchecks=$((nchecks + 1))
 	"$PY" "$srcdir/check_inflog.py" "$TMP/mdp/inf.csv" --ndev 2 \
 		--count 300 --failed "$failed" --cause "EPIPE=$epipe" \
@@ -134,8 +138,14 @@ if faulty mdp QAIC_SIM_DEV_SLOWDOWN=1:20 QAIC_SIM_FAULT_SSR=40:1:5 -- \
 		END { print n + 0 }' "$TMP/mdp/inf.csv")
 	[ "$bad" = 0 ] || fail "$label: $bad device lines of failed inferences wrong"
 	# 2 x (load ELF, activate, deactivate, unload ELF) + the re-activation,
-	# plus the activations refused during the restart
-	expect_count_min MANAGE 3 9
+	# plus the activations refused during the restart.  Failed inferences
+	# end at once: the run may end inside the restart, before the runtime
+	# re-activates device 1 (then it has no DBC to deactivate either).
+	if [ "$(log_count mdp '$6 == 1 && $17 == 2')" -gt 0 ]; then
+		expect_count_min MANAGE 3 9
+	else
+		expect_count_min MANAGE 3 7
+	fi
 fi
 
 # 3. Device 0 is gone after 50 requests: the rest fail with ENODEV.
