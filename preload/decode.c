@@ -132,6 +132,34 @@ perf_decode8(const uint8_t *p, uint32_t count, struct qp_perf_arrays *out)
 	uint32_t *hd = out->handles, *ql = out->qlevel, *ne = out->nelem;
 	uint32_t *su = out->submit_us, *de = out->device_us, i;
 
+	/*
+	 * Without the handles the four fields are one 16-byte run of each
+	 * entry (bytes 4-19): a 4 x 4 transpose of entries k and k + 4 in
+	 * each half, eight shuffles for eight entries.
+	 */
+	if (!hd) {
+		for (i = 0; i + 8 <= count; i += 8, p += 192) {
+#define QP_LD(k) _mm256_loadu2_m128((const float *)(p + 100 + 24 * (k)), \
+				    (const float *)(p + 4 + 24 * (k)))
+			__m256 r0 = QP_LD(0), r1 = QP_LD(1), r2 = QP_LD(2);
+			__m256 r3 = QP_LD(3);
+#undef QP_LD
+			__m256 t0 = _mm256_unpacklo_ps(r0, r1);
+			__m256 t1 = _mm256_unpacklo_ps(r2, r3);
+			__m256 t2 = _mm256_unpackhi_ps(r0, r1);
+			__m256 t3 = _mm256_unpackhi_ps(r2, r3);
+
+			_mm256_storeu_ps((float *)(ql + i),
+					 _mm256_shuffle_ps(t0, t1, 0x44));
+			_mm256_storeu_ps((float *)(ne + i),
+					 _mm256_shuffle_ps(t0, t1, 0xee));
+			_mm256_storeu_ps((float *)(su + i),
+					 _mm256_shuffle_ps(t2, t3, 0x44));
+			_mm256_storeu_ps((float *)(de + i),
+					 _mm256_shuffle_ps(t2, t3, 0xee));
+		}
+		return i;
+	}
 	for (i = 0; i + 8 <= count; i += 8, p += 192) {
 #define QP_LD(j) _mm256_loadu2_m128((const float *)(p + 96 + 16 * (j)), \
 				    (const float *)(p + 16 * (j)))
@@ -294,6 +322,20 @@ void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
 	 * (one shufps on x86-64) */
 	const v4u ev = { 0, 2, 4, 6 };
 
+	/* no handles: a 4 x 4 transpose of each entry's bytes 4-19 */
+	for (; !hd && i + 4 <= count; i += 4, p += 96) {
+		v4u r0 = v4_load(p + 4), r1 = v4_load(p + 28);
+		v4u r2 = v4_load(p + 52), r3 = v4_load(p + 76);
+		v4u t0 = __builtin_shuffle(r0, r1, (v4u){ 0, 4, 1, 5 });
+		v4u t1 = __builtin_shuffle(r2, r3, (v4u){ 0, 4, 1, 5 });
+		v4u t2 = __builtin_shuffle(r0, r1, (v4u){ 2, 6, 3, 7 });
+		v4u t3 = __builtin_shuffle(r2, r3, (v4u){ 2, 6, 3, 7 });
+
+		v4_store(ql + i, __builtin_shuffle(t0, t1, (v4u){ 0, 1, 4, 5 }));
+		v4_store(ne + i, __builtin_shuffle(t0, t1, (v4u){ 2, 3, 6, 7 }));
+		v4_store(su + i, __builtin_shuffle(t2, t3, (v4u){ 0, 1, 4, 5 }));
+		v4_store(de + i, __builtin_shuffle(t2, t3, (v4u){ 2, 3, 6, 7 }));
+	}
 	for (; i + 4 <= count; i += 4, p += 96) {
 		v4u v0 = v4_load(p), v1 = v4_load(p + 16), v2 = v4_load(p + 32);
 		v4u v3 = v4_load(p + 48), v4 = v4_load(p + 64);

@@ -128,6 +128,7 @@ struct req {
 	uint32_t *handles;
 	/* the query's entries of this request, built when handles change */
 	struct qaic_perf_stats_entry *ent;
+	uint64_t gen;		/* changes with handles (never reused) */
 	uint32_t active_pos;	/* position in active[] + 1; 0: not active */
 	bool waited;		/* owed: active and waited */
 	bool busy;		/* in a query being answered */
@@ -147,6 +148,7 @@ static uint32_t active[REQ_SLOTS];
 static uint32_t nactive;
 static atomic_uint nactive_pub;	/* nactive, readable without the lock */
 static uint32_t nowed;
+static uint64_t gen_last;	/* the last req.gen given (under mu) */
 static atomic_ulong own_ioctls;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
@@ -265,6 +267,17 @@ bool qp_perfstats_pending(void)
 	return atomic_load_explicit(&nactive_pub, memory_order_relaxed) != 0;
 }
 
+/* One request's event from decoded arrays (its n entries at pa's). */
+static void emit_arrays(const struct qprof_tp_call *c, int fd,
+			uint32_t dbc_id, const struct qp_perf_arrays *pa,
+			uint32_t first, uint32_t n, const uint32_t *handles)
+{
+	lttng_ust_do_tracepoint(qprof, kmd_perf_stats, c, fd, dbc_id, 1,
+				handles, pa->qlevel + first,
+				pa->nelem + first, pa->submit_us + first,
+				pa->device_us + first, n);
+}
+
 /*
  * One request's event: its n entries, from e[first] of the call's;
  * handles: the request's (as asked: the kernel does not change them), or
@@ -332,10 +345,39 @@ static int own_query(int fd, uint32_t dbc_id,
  * in calls of at most QUERY_MAX entries.  Called and returns with mu held
  * (released during the system calls).
  */
+/*
+ * The query's entries are built in the thread's QP_SCRATCH_QENT, which
+ * keeps them from one call to the next: the kernel writes the stats
+ * fields of each entry back and leaves its handle as asked.  A request
+ * found at the offset where the thread's previous query put it, with
+ * the same handles (req.gen), is not copied again; that memo (per
+ * thread, QP_SCRATCH_QMEMO) is the previous query's layout.
+ */
+struct qmemo {
+	uint32_t idx;	/* reqs[] index */
+	uint32_t off;	/* first entry */
+	uint64_t gen;	/* req.gen when its entries were copied there */
+};
+
+static QP_TLS uint32_t nmemo;
+
+/* After a failed call: the stats fields as they were asked (zero). */
+static void zero_stats(struct qaic_perf_stats_entry *e, uint32_t n)
+{
+	uint32_t i, h;
+
+	for (i = 0; i < n; i++) {
+		h = e[i].handle;
+		e[i] = (struct qaic_perf_stats_entry){ .handle = h };
+	}
+}
+
 static void flush(int fd, uint32_t dbc_id, const void *ip)
 {
 	uint32_t *list = NULL, nlist = 0, total, i, k, off, answered;
 	struct qaic_perf_stats_entry *e;
+	struct qmemo *memo;
+	struct qp_perf_arrays pa;
 	struct qprof_tp_call c;
 	int ret, pass;
 
@@ -362,23 +404,32 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 			}
 		if (!nlist)
 			return;
-		/* the entries go after the list, in one allocation */
-		list = qp_scratch(QP_SCRATCH_QUERY,
-				  (size_t)nlist * sizeof(uint32_t) +
-					  (size_t)total * sizeof(*e) + 8);
-		if (!list) {
-			/* cannot happen: the list fit before */
+		e = qp_scratch(QP_SCRATCH_QENT, (size_t)total * sizeof(*e) + 1);
+		memo = e ? qp_scratch(QP_SCRATCH_QMEMO,
+				      (size_t)nlist * sizeof(*memo)) : NULL;
+		if (!memo) {
+			for (k = 0; k < nlist; k++)
+				reqs[list[k] & ~OWED_BIT].busy = false;
+			pthread_cond_broadcast(&cv);
+			nmemo = 0;
 			return;
 		}
-		e = (void *)(((uintptr_t)(list + nlist) + 7) & ~(uintptr_t)7);
 		for (k = 0, off = 0; k < nlist; k++) {
-			struct req *r = &reqs[list[k] & ~OWED_BIT];
+			uint32_t idx = list[k] & ~OWED_BIT;
+			struct req *r = &reqs[idx];
 
-			memcpy(e + off, r->ent, r->count * sizeof(*e));
+			if (k >= nmemo || memo[k].idx != idx ||
+			    memo[k].off != off || memo[k].gen != r->gen) {
+				memcpy(e + off, r->ent, r->count * sizeof(*e));
+				memo[k] = (struct qmemo){ idx, off, r->gen };
+			}
 			off += r->count;
 		}
+		nmemo = nlist;
 		pthread_mutex_unlock(&mu);
 		ret = own_query(fd, dbc_id, e, total, &c, ip);
+		if (ret < 0)
+			zero_stats(e, total);
 		if (ret < 0 && nlist > 1) {
 			/*
 			 * One stale request (its BOs released behind the
@@ -414,11 +465,26 @@ static void flush(int fd, uint32_t dbc_id, const void *ip)
 		}
 		if (ret == 0 || nlist == 1)
 			emit_query(&c, fd, dbc_id, total, nlist, answered);
+		/* all answered (the usual case): decoded in one pass */
+		pa.qlevel = NULL;
+		if (answered == nlist && total &&
+		    lttng_ust_tracepoint_enabled(qprof, kmd_perf_stats) &&
+		    (pa.qlevel = qp_scratch(QP_SCRATCH_PERF,
+					    (size_t)total * 4 * sizeof(uint32_t)))) {
+			pa.handles = NULL;
+			pa.nelem = pa.qlevel + total;
+			pa.submit_us = pa.qlevel + 2 * (size_t)total;
+			pa.device_us = pa.qlevel + 3 * (size_t)total;
+			qp_perf_decode(e, total, &pa);
+		}
 		for (k = 0, off = 0; k < nlist; k++) {
 			struct req *r = &reqs[list[k] & ~(OWED_BIT | ANSWER_BIT)];
 
 			r->busy = false;
-			if (list[k] & ANSWER_BIT)
+			if ((list[k] & ANSWER_BIT) && pa.qlevel)
+				emit_arrays(&c, fd, dbc_id, &pa, off, r->count,
+					    r->handles);
+			else if (list[k] & ANSWER_BIT)
 				emit_slice(&c, fd, dbc_id, e, off, r->count,
 					   r->handles);
 			/* answered, or a failure: no more queries of it */
@@ -523,6 +589,7 @@ void qp_perfstats_after_execute(int fd, const struct qp_exec_req *req,
 		}
 		memcpy(r->handles, req->handles,
 		       req->count * sizeof(*r->handles));
+		r->gen = ++gen_last;
 		for (i = 0; i < req->count; i++)
 			r->ent[i] = (struct qaic_perf_stats_entry){
 				.handle = req->handles[i] };

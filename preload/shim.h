@@ -365,7 +365,7 @@ void qp_perf_decode(const struct qaic_perf_stats_entry *e, uint32_t count,
  * the next call for the same slot on the thread.  NULL if out of memory.
  */
 enum qp_scratch_slot { QP_SCRATCH_EXEC, QP_SCRATCH_PERF, QP_SCRATCH_QUERY,
-		       QP_SCRATCH_COUNT };
+		       QP_SCRATCH_QENT, QP_SCRATCH_QMEMO, QP_SCRATCH_COUNT };
 struct qp_scratch_mem {
 	void *p[QP_SCRATCH_COUNT];
 	size_t cap[QP_SCRATCH_COUNT];

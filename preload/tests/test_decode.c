@@ -214,11 +214,19 @@ static void test_perf_decode(void **state)
 		assert_int_equal(mm[3][i], 400 + i);
 		assert_int_equal(mm[4][i], 500 + i);
 	}
-	/* handles NULL: not written */
+	/* handles NULL: not written, the other fields decoded all the same
+	 * (a path of its own: one 16-byte run per entry) */
 	pm.handles = NULL;
 	mm[0][5] = 7;
+	memset(mm + 1, 0, 4 * sizeof(mm[0]));
 	qp_perf_decode(many, 29, &pm);
 	assert_int_equal(mm[0][5], 7);
+	for (i = 0; i < 29; i++) {
+		assert_int_equal(mm[1][i], 200 + i);
+		assert_int_equal(mm[2][i], 300 + i);
+		assert_int_equal(mm[3][i], 400 + i);
+		assert_int_equal(mm[4][i], 500 + i);
+	}
 	qp_perf_decode(e, 2, &pa);
 	assert_int_equal(pa.count, 2);
 	assert_int_equal(pa.handles[1], 22);

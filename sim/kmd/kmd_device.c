@@ -13,6 +13,7 @@
  * does.  Input BOs complete when the input DMA is done, output BOs at the end.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +233,13 @@ void simkmd_bo_complete(struct sim_bo *bo, int status, uint64_t now)
 {
 	bo_release_ring(bo);
 	bo->processed_ns = now;
+	/* QAIC_SIM_KMD_LOG: what PERF_STATS will say of this execution */
+	if (sk.kmd_log && bo->file)
+		fprintf(sk.kmd_log, "%d %u %u %u %d %" PRIu64 " %" PRIu64 " %" PRIu64
+			" %" PRIu64 " %u %u\n", bo->file->dev->index, bo->dbc_id,
+			bo->handle, bo->dir, status, bo->received_ns, bo->submit_ns,
+			now, (bo->submit_ns - bo->received_ns) / 1000,
+			(uint32_t)((now - bo->submit_ns) / 1000), bo->queue_level_before);
 	bo->exec_error = status;
 	simkmd_bo_fail_waiters(bo, status);
 	simkmd_bo_maybe_free(bo);
@@ -314,6 +322,7 @@ void simkmd_dbc_release_err(struct sim_dbc *dbc, int err)
 			simkmd_bo_fail_waiters(bo, err);
 		}
 	}
+	simkmd_nnc_dbc_released(dbc);
 	dbc->owner = NULL;
 	dbc->used = 0;
 	dbc->nelem = 0;

@@ -611,167 +611,6 @@ static int do_perf_stats(struct sim_file *f, uint64_t arg)
 	return ret;
 }
 
-/* ---- manage: the firmware protocol --------------------------------------- */
-
-struct manage_resp {
-	uint8_t buf[QAIC_MANAGE_MAX_MSG_LENGTH];
-	uint32_t len;
-	uint32_t count;
-};
-
-static int resp_add(struct manage_resp *r, const void *t, uint32_t len)
-{
-	if (r->len + len > sizeof(r->buf))
-		return -EINVAL;
-	memcpy(r->buf + r->len, t, len);
-	r->len += len;
-	r->count++;
-	return 0;
-}
-
-static int manage_activate(struct sim_file *f, const struct simkmd_nnc_activate *nnc,
-			   const struct qaic_manage_trans_activate_to_dev *act,
-			   struct manage_resp *resp)
-{
-	struct qaic_manage_trans_activate_from_dev out;
-	struct sim_dbc *dbc = NULL;
-
-	if (!nnc || act->queue_size < 2 || act->queue_size > SIMKMD_MAX_QUEUE_SIZE)
-		return -EINVAL;
-	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
-		if (!f->dev->dbc[i].owner) {
-			dbc = &f->dev->dbc[i];
-			break;
-		}
-	if (!dbc)
-		return -ECANCELED;	/* firmware: no free channel */
-	if (simkmd_now_ns() < f->dev->ssr_until_ns)
-		return -EAGAIN;		/* the subsystem is restarting */
-	/* a restart's channels: this file activates anew, EPIPE ends */
-	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++)
-		if (f->dev->dbc[i].ssr_owner == f)
-			f->dev->dbc[i].ssr_owner = NULL;
-	dbc->owner = f;
-	dbc->nelem = act->queue_size;
-	dbc->used = 0;
-	dbc->nnc = *nnc;
-	dbc->prng = nnc->seed ^ 0x5851f42d4c957f2dull;
-	dbc->last_end_ns = 0;
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = QAIC_TRANS_ACTIVATE_FROM_DEV;
-	out.hdr.len = sizeof(out);
-	out.status = 0;
-	out.dbc_id = dbc->id;
-	return resp_add(resp, &out, sizeof(out));
-}
-
-static int manage_deactivate(struct sim_file *f,
-			     const struct qaic_manage_trans_deactivate *in,
-			     struct manage_resp *resp)
-{
-	struct qaic_manage_trans_deactivate out;
-
-	if (in->dbc_id >= SIMKMD_NUM_DBC)
-		return -EINVAL;
-	if (f->dev->dbc[in->dbc_id].owner != f)
-		return -EPERM;
-	simkmd_dbc_release(&f->dev->dbc[in->dbc_id]);
-	memset(&out, 0, sizeof(out));
-	out.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_DEV;
-	out.hdr.len = sizeof(out);
-	out.dbc_id = in->dbc_id;
-	return resp_add(resp, &out, sizeof(out));
-}
-
-static int manage_walk(struct sim_file *f, const uint8_t *buf, uint32_t len,
-		       uint32_t count, struct manage_resp *resp)
-{
-	struct simkmd_nnc_activate nnc_buf, *nnc = NULL;
-	uint32_t pos = 0;
-	int ret = 0;
-
-	for (uint32_t i = 0; !ret && i < count; i++) {
-		struct qaic_manage_trans_hdr h;
-
-		if (len - pos < sizeof(h))
-			return -EINVAL;
-		memcpy(&h, buf + pos, sizeof(h));
-		if (h.len < sizeof(h) || h.len > len - pos)
-			return -EINVAL;
-		switch (h.type) {
-		case QAIC_TRANS_PASSTHROUGH_FROM_USR:
-			if (h.len < sizeof(h) + sizeof(nnc_buf))
-				return -EINVAL;
-			memcpy(&nnc_buf, buf + pos + sizeof(h), sizeof(nnc_buf));
-			if (nnc_buf.magic != SIMKMD_NNC_MAGIC)
-				return -EINVAL;
-			nnc = &nnc_buf;
-			break;
-		case QAIC_TRANS_ACTIVATE_FROM_USR: {
-			struct qaic_manage_trans_activate_to_dev act;
-
-			if (h.len < sizeof(act))
-				return -EINVAL;
-			memcpy(&act, buf + pos, sizeof(act));
-			ret = manage_activate(f, nnc, &act, resp);
-			nnc = NULL;
-			break;
-		}
-		case QAIC_TRANS_DEACTIVATE_FROM_USR: {
-			struct qaic_manage_trans_deactivate de;
-
-			if (h.len < sizeof(de))
-				return -EINVAL;
-			memcpy(&de, buf + pos, sizeof(de));
-			ret = manage_deactivate(f, &de, resp);
-			break;
-		}
-		default:
-			return -EINVAL;
-		}
-		pos += h.len;
-	}
-	if (!ret && nnc)
-		return -EINVAL;	/* a network without a channel to run on */
-	return ret;
-}
-
-static int do_manage(struct sim_file *f, uint64_t arg)
-{
-	struct manage_resp *resp;
-	struct qaic_manage_msg m;
-	uint8_t *buf;
-	int ret;
-
-	ret = simkmd_copy_from_user(&m, arg, sizeof(m));
-	if (ret)
-		return ret;
-	if (m.len > QAIC_MANAGE_MAX_MSG_LENGTH || m.count == 0 ||
-	    m.count > QAIC_MANAGE_MAX_MSG_LENGTH / sizeof(struct qaic_manage_trans_hdr))
-		return -EINVAL;
-	buf = malloc(QAIC_MANAGE_MAX_MSG_LENGTH);
-	resp = calloc(1, sizeof(*resp));
-	ret = -ENOMEM;
-	if (!buf || !resp)
-		goto out;
-	ret = simkmd_copy_from_user(buf, m.data, m.len);
-	if (!ret)
-		ret = manage_walk(f, buf, m.len, m.count, resp);
-	if (!ret && resp->len > m.len)
-		ret = -EINVAL;	/* no room for the answer */
-	if (!ret)
-		ret = simkmd_copy_to_user(m.data, resp->buf, resp->len);
-	if (!ret) {
-		m.len = resp->len;
-		m.count = resp->count;
-		ret = simkmd_copy_to_user(arg, &m, sizeof(m));
-	}
-out:
-	free(buf);
-	free(resp);
-	return ret;
-}
-
 /* ---- dispatch and release ----------------------------------------------- */
 
 long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t notif_id)
@@ -781,7 +620,7 @@ long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t 
 	switch (req) {
 	case DRM_IOCTL_QAIC_MANAGE:
 		sk.stats.manage++;
-		return do_manage(f, arg);
+		return simkmd_manage(f, arg);
 	case DRM_IOCTL_QAIC_CREATE_BO:
 		sk.stats.create_bo++;
 		return do_create_bo(f, arg);
@@ -833,6 +672,7 @@ void simkmd_file_release(struct sim_file *f)
 		simkmd_bo_fail_waiters(bo, -EPERM);
 		simkmd_bo_maybe_free(bo);
 	}
+	simkmd_nnc_file_release(f);
 	free(f->bos);
 	close(f->priv_fd);
 	free(f);

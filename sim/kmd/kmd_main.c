@@ -287,6 +287,57 @@ bad:
 	return -EINVAL;
 }
 
+/* "CMD:STATUS[:K]" of QAIC_SIM_FAULT_NNC: the K-th request (0-based,
+ * default 0) of NNC command CMD is refused with NNC status STATUS < 0. */
+static int load_nnc_fault(void)
+{
+	const char *s = getenv("QAIC_SIM_FAULT_NNC");
+	unsigned int cmd;
+	int st, k = 0;
+	long long idx = 0;
+
+	sk.faults.nnc_cmd = 0;
+	if (!s || !*s)
+		return 0;
+	if (sscanf(s, "%u:%d%n", &cmd, &st, &k) != 2 || !cmd || cmd >= 64 || st >= 0)
+		goto bad;
+	if (s[k] == ':') {
+		int j = 0;
+
+		if (sscanf(s + k + 1, "%lld%n", &idx, &j) != 1 || idx < 0 || s[k + 1 + j])
+			goto bad;
+	} else if (s[k]) {
+		goto bad;
+	}
+	sk.faults.nnc_cmd = cmd;
+	sk.faults.nnc_status = st;
+	sk.faults.nnc_index = idx;
+	return 0;
+bad:
+	fprintf(stderr, "simkmd: bad QAIC_SIM_FAULT_NNC='%s' (want CMD:STATUS[:K], CMD 1..63, STATUS < 0, K >= 0)\n",
+		s);
+	return -EINVAL;
+}
+
+/* QAIC_SIM_KMD_LOG=FILE: one line per completed BO execution (tests). */
+static int open_kmd_log(void)
+{
+	const char *s = getenv("QAIC_SIM_KMD_LOG");
+
+	if (!s || !*s)
+		return 0;
+	sk.kmd_log = fopen(s, "we");
+	if (!sk.kmd_log) {
+		fprintf(stderr, "simkmd: cannot write QAIC_SIM_KMD_LOG='%s': %s\n",
+			s, strerror(errno));
+		return -EINVAL;
+	}
+	setvbuf(sk.kmd_log, NULL, _IOLBF, 0);
+	fputs("# dev dbc handle dir status received_ns submit_ns processed_ns submit_latency_us device_latency_us queue_level_before\n",
+	      sk.kmd_log);
+	return 0;
+}
+
 static int load_config(void)
 {
 	uint64_t a, b;
@@ -329,6 +380,12 @@ static int load_config(void)
 				&sk.faults.ssr_dev, &sk.faults.ssr_ms);
 	ret |= env_device_fault("QAIC_SIM_FAULT_GONE", false,
 				&sk.faults.gone_after, &sk.faults.gone_dev, NULL);
+	ret |= load_nnc_fault();
+	ret |= env_long("QAIC_SIM_CARD_COMPUTE_US", 0, 60000000, 100, &v);
+	sk.default_compute_ns = (uint64_t)v * 1000;
+	ret |= env_long("QAIC_SIM_HW_VERSION", 0, UINT32_MAX, 0x20000, &v);
+	sk.hw_version = (uint32_t)v;
+	ret |= open_kmd_log();
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;
 }
@@ -424,7 +481,13 @@ static int make_node(struct sim_device *d, int index)
 	d->node = index + sk.node_first;
 	if (node_path(d))
 		return -ENOMEM;
-	d->fd = open(d->path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * The driver's own file, opened below libc as the kernel would: an
+	 * open() interposer (qprof's shim, preloaded before the driver
+	 * starts under qaic-sim-card) must not take it for the program's.
+	 */
+	d->fd = (int)syscall(SYS_openat, AT_FDCWD, d->path,
+			     O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (d->fd < 0 || fstat(d->fd, &st)) {
 		int err = errno;
 
@@ -438,6 +501,7 @@ static int make_node(struct sim_device *d, int index)
 	for (uint32_t i = 0; i < SIMKMD_NUM_DBC; i++) {
 		d->dbc[i].id = i;
 		d->dbc[i].dev_index = index;
+		d->nsp_free = SIMKMD_NUM_NSP;
 	}
 	return 0;
 }
@@ -681,6 +745,18 @@ int64_t simkmd_next_exec_index(void)
 
 	pthread_mutex_lock(&sk.lock);
 	v = sk.exec_index;
+	pthread_mutex_unlock(&sk.lock);
+	return v;
+}
+
+int64_t simkmd_next_nnc_index(uint32_t cmd)
+{
+	int64_t v;
+
+	if (cmd >= 64)
+		return -1;
+	pthread_mutex_lock(&sk.lock);
+	v = sk.nnc_index[cmd];
 	pthread_mutex_unlock(&sk.lock);
 	return v;
 }

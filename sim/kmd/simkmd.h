@@ -48,19 +48,23 @@ int simkmd_num_devices(void);
 const char *simkmd_rundir(void);
 
 /*
- * The simulated firmware protocol: the runtime activates a program with one
- * DRM_IOCTL_QAIC_MANAGE message holding two transactions, in this order:
- *  1. QAIC_TRANS_PASSTHROUGH_FROM_USR whose data is a struct
- *     simkmd_nnc_activate (the "network": how long the device takes);
- *  2. QAIC_TRANS_ACTIVATE_FROM_USR (struct qaic_manage_trans_activate_to_dev
- *     layout, queue_size = ring elements).
- * The driver rewrites the message in place into the response: one
- * QAIC_TRANS_ACTIVATE_FROM_DEV transaction (struct
- * qaic_manage_trans_activate_from_dev) carrying status 0 and the new dbc_id
- * (msg len/count updated).  Deactivation: one QAIC_TRANS_DEACTIVATE_FROM_USR
- * (struct qaic_manage_trans_deactivate, dbc_id) -> response
- * QAIC_TRANS_DEACTIVATE_FROM_DEV.
+ * The firmware protocol: DRM_IOCTL_QAIC_MANAGE carries the NNC messages of
+ * the real runtime (docs/SIM-KMD.md, "The NNC protocol"): passthrough
+ * commands (status 13, load ELF 3 + DMA_XFER, load constants 15/16 +
+ * DMA_XFER, activate 9 + ACTIVATE_FROM_USR, deactivate 11 +
+ * DEACTIVATE_FROM_USR, unload ELF 7, unload constants 5, resource info 32)
+ * and the kernel's STATUS transaction.  Answers are written back into the
+ * caller's buffer, up to QAIC_MANAGE_MAX_MSG_LENGTH even when longer than
+ * the request.  An activation answers two transactions: the passthrough
+ * ACTIVATE response (virtual_channel_id == dbc_id) and ACTIVATE_FROM_DEV.
+ *
+ * The device takes its timing from the ELF it was given: an image that
+ * starts with struct simkmd_nnc_activate (the simulated runtime's
+ * programs), an ELF with a section SIMKMD_ELF_TIMING_SECTION holding one
+ * (generated OPENRT programs), or else QAIC_SIM_CARD_COMPUTE_US (default
+ * 100 us) per request.
  */
+#define SIMKMD_ELF_TIMING_SECTION "qaic_sim_timing"
 #define SIMKMD_NNC_MAGIC 0x51534e4e /* "NNSQ" */
 struct simkmd_nnc_activate {
 	uint32_t magic;            /* SIMKMD_NNC_MAGIC */
@@ -169,11 +173,22 @@ struct simkmd_faults {
 	 */
 	int64_t gone_after;
 	int32_t gone_dev;
+	/*
+	 * Firmware refusal (QAIC_SIM_FAULT_NNC=CMD:STATUS[:K]): the K-th
+	 * (0-based, process-wide) NNC request of command
+	 * CMD (e.g. 3 load ELF, 9 activate, 15 constants) is answered with
+	 * NNC status STATUS (< 0) and changes nothing.  nnc_cmd 0 disables.
+	 */
+	uint32_t nnc_cmd;
+	int32_t nnc_status;
+	int64_t nnc_index;
 };
 int simkmd_get_faults(struct simkmd_faults *out);
 int simkmd_set_faults(const struct simkmd_faults *in);
 /* Index the next EXECUTE/PARTIAL_EXECUTE call will get. */
 int64_t simkmd_next_exec_index(void);
+/* Index the next NNC request of command @cmd will get (nnc_index). */
+int64_t simkmd_next_nnc_index(uint32_t cmd);
 /* Index the next WAIT_BO call that finds its BO queued will get. */
 int64_t simkmd_next_blocking_wait_index(void);
 

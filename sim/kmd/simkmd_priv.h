@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -98,7 +99,34 @@ struct sim_dbc {
 	struct sim_req *hung;		/* requests that will never complete */
 	/* owner when a subsystem restart released it: EXECUTE -> EPIPE */
 	struct sim_file *ssr_owner;
+	/* the firmware's activation on this channel (kmd_nnc.c) */
+	uint32_t activation_id;
+	struct sim_elf *elf;		/* ELF it runs (a reference) */
+	struct sim_consts *consts;	/* its constants, or NULL */
+	uint32_t nsps;			/* NSPs it holds */
 };
+
+/* A network ELF the firmware holds (NNC LOAD_ELF): its id, the file that
+ * loaded it, the activations using it, the timing taken from it. */
+struct sim_elf {
+	uint32_t id;			/* 0: free slot */
+	struct sim_file *owner;
+	uint32_t refs;			/* activations using it */
+	uint64_t size;
+	uint32_t nsps;			/* NSPs an activation takes */
+	struct simkmd_nnc_activate nnc;
+};
+
+/* Constants the firmware holds (NNC LOAD_CONSTANTS_EX + payloads). */
+struct sim_consts {
+	uint32_t id;			/* 0: free slot */
+	struct sim_file *owner;
+	uint32_t refs;
+	uint64_t loaded;		/* payload bytes received */
+};
+
+#define SIMKMD_MAX_ELFS 64
+#define SIMKMD_NUM_NSP 16
 
 struct sim_device {
 	int index;			/* QID */
@@ -113,6 +141,11 @@ struct sim_device {
 	uint64_t ssr_until_ns;		/* restarting until then: activation EAGAIN */
 	uint32_t ssr_count;		/* subsystem restarts so far */
 	bool gone;			/* removed: every ioctl -ENODEV */
+	/* firmware state (kmd_nnc.c) */
+	struct sim_elf elfs[SIMKMD_MAX_ELFS];
+	struct sim_consts consts[SIMKMD_MAX_ELFS];
+	uint32_t next_elf_id, next_consts_id, next_activation_id;
+	uint32_t nsp_free;
 };
 
 /* An open file description of a device node (a DRM file). */
@@ -150,6 +183,10 @@ struct simkmd_state {
 	uint64_t submit_min_ns, submit_max_ns;
 	uint32_t wait_default_ms;
 	struct simkmd_faults faults;
+	int64_t nnc_index[64];		/* NNC requests seen, per command */
+	uint64_t default_compute_ns;	/* QAIC_SIM_CARD_COMPUTE_US */
+	uint32_t hw_version;		/* QAIC_SIM_HW_VERSION */
+	FILE *kmd_log;			/* QAIC_SIM_KMD_LOG, or NULL */
 	int64_t exec_index;
 	int64_t wait_block_index;	/* WAITs that found their BO queued */
 	uint64_t host_prng;
@@ -172,6 +209,11 @@ long simkmd_ioctl(struct sim_file *f, unsigned long req, uint64_t arg, uint64_t 
 void simkmd_file_release(struct sim_file *f);
 struct sim_bo *simkmd_bo_lookup(struct sim_file *f, uint32_t handle);
 void simkmd_bo_unslice(struct sim_bo *bo);
+
+/* kmd_nnc.c: DRM_IOCTL_QAIC_MANAGE, the firmware's NNC protocol */
+int simkmd_manage(struct sim_file *f, uint64_t arg);
+void simkmd_nnc_dbc_released(struct sim_dbc *dbc);
+void simkmd_nnc_file_release(struct sim_file *f);
 
 /* kmd_device.c */
 void *simkmd_device_main(void *arg);

@@ -6,6 +6,7 @@
  * runtime's own view (ARCHITECTURE.md "two views of one inference").
  */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +55,7 @@ static void preprocess(struct QAicExecObj *eo)
 		}
 	}
 	if (slow)
-		rt_sleep_ns(slow);
+		rt_delay_ns(slow);
 }
 
 /* Outputs come back from every device holding a part, else device 0. */
@@ -527,6 +528,11 @@ void rt_execobj_run(struct QAicExecObj *eo)
 	uint64_t t0, t_exec, t_done;
 	QStatus st;
 
+	/* Let the thread whose enqueue woke this worker return from that call
+	 * first when the two share a CPU: else the pre-processing (and any
+	 * fault slowing it) runs inside the application's enqueue call
+	 * (docs/SIMULATOR.md, "A woken worker yields first"). */
+	sched_yield();
 	memset(eo->run, 0, eo->ndev * sizeof(*eo->run));
 	t0 = rt_now();
 	r->worker_start = t0;

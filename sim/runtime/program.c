@@ -235,74 +235,199 @@ static const void *find_trans(const uint8_t *buf, uint32_t len, uint32_t count,
 			return NULL;
 		if (h->type == type && h->len >= min_len)
 			return h;
-		off += (h->len + 7) & ~7u;
+		off += h->len;
 	}
 	return NULL;
 }
 
 /*
- * Activation of device @d of the program: one MANAGE message (the
- * simulator's network passthrough + ACTIVATE), answered with the DBC.
- * Returns 0 or -errno (-EAGAIN: the device is restarting).
+ * The NNC protocol (docs/SIM-KMD.md): a passthrough transaction carries
+ * one firmware command (32-bit words: type, then its fields); the answer
+ * comes back in the same buffer as a PASSTHROUGH_TO_USR transaction.
+ */
+enum {
+	NNC_LOAD_ELF_REQ = 3, NNC_LOAD_ELF_RESP = 4,
+	NNC_UNLOAD_ELF_REQ = 7,
+	NNC_ACTIVATE_REQ = 9, NNC_ACTIVATE_RESP = 10,
+	NNC_DEACTIVATE_REQ = 11,
+	NNC_STATUS_UNDER_SSR = -36,
+	NNC_ELF_TAG = 100,
+};
+
+/* Appends a passthrough transaction with a @clen-byte command. */
+static uint32_t *nnc_cmd(uint8_t *buf, uint32_t *len, uint32_t type, uint32_t clen)
+{
+	struct qaic_manage_trans_passthrough *pt = (void *)(buf + *len);
+	uint32_t *c = (uint32_t *)pt->data;
+
+	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
+	pt->hdr.len = sizeof(*pt) + clen;
+	memset(c, 0, clen);
+	c[0] = type;
+	*len += pt->hdr.len;
+	return c;
+}
+
+/* Sends @count transactions of @len bytes in @buf; the answer's command
+ * words (checked to be @resp_type), or NULL with errno set. */
+static const uint32_t *nnc_send(int fd, uint8_t *buf, uint32_t len, uint32_t count,
+				uint32_t resp_type, uint32_t *resp_count)
+{
+	const struct qaic_manage_trans_passthrough *pt;
+	struct qaic_manage_msg msg = { len, count, (uint64_t)(uintptr_t)buf };
+
+	if (ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0)
+		return NULL;
+	pt = find_trans(buf, msg.len < QAIC_MANAGE_MAX_MSG_LENGTH ? msg.len :
+			QAIC_MANAGE_MAX_MSG_LENGTH, msg.count,
+			QAIC_TRANS_PASSTHROUGH_TO_USR, sizeof(*pt) + 8);
+	if (!pt || ((const uint32_t *)pt->data)[0] != resp_type) {
+		errno = EPROTO;
+		return NULL;
+	}
+	if (resp_count)
+		*resp_count = msg.count;
+	return (const uint32_t *)pt->data;
+}
+
+/* LOAD_ELF of the program's "ELF" (its timing) on device @d. */
+static int pdev_load_elf(struct QAicProgram *pg, uint32_t d,
+			 const struct simkmd_nnc_activate *img)
+{
+	_Alignas(8) uint8_t buf[QAIC_MANAGE_MAX_MSG_LENGTH];
+	struct qaic_manage_trans_dma_xfer *x;
+	struct rt_pdev *pd = &pg->pdev[d];
+	uint32_t len = 0, *c;
+	const uint32_t *r;
+	uint64_t size = sizeof(*img);
+
+	memset(buf, 0, sizeof(buf));
+	c = nnc_cmd(buf, &len, NNC_LOAD_ELF_REQ, 96);
+	c[1] = NNC_ELF_TAG;
+	c[2] = (uint32_t)getpid();
+	snprintf((char *)&c[4], 64, "%.63s", pg->name);
+	memcpy(&c[20], &size, sizeof(size));		/* data_length */
+	x = (void *)(buf + len);
+	x->hdr.type = QAIC_TRANS_DMA_XFER_FROM_USR;
+	x->hdr.len = sizeof(*x);
+	x->tag = NNC_ELF_TAG;
+	x->addr = (uint64_t)(uintptr_t)img;
+	x->size = size;
+	len += sizeof(*x);
+	r = nnc_send(pd->fd, buf, len, 2, NNC_LOAD_ELF_RESP, NULL);
+	if (!r)
+		return -errno;
+	if ((int32_t)r[2]) {
+		rt_log(pg->ctx, QL_ERROR, "program %s: device %d refused its ELF (NNC status %d)",
+		       pg->name, (int)pd->qid, (int32_t)r[2]);
+		return -EPROTO;
+	}
+	pd->elf_id = r[1];
+	return 0;
+}
+
+static void pdev_unload_elf(struct QAicProgram *pg, uint32_t d)
+{
+	_Alignas(8) uint8_t buf[64];
+	struct rt_pdev *pd = &pg->pdev[d];
+	uint32_t len = 0, *c;
+	struct qaic_manage_msg msg;
+
+	if (!pd->elf_id)
+		return;
+	c = nnc_cmd(buf, &len, NNC_UNLOAD_ELF_REQ, 8);
+	c[1] = pd->elf_id;
+	msg = (struct qaic_manage_msg){ len, 1, (uint64_t)(uintptr_t)buf };
+	(void)ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg);
+	pd->elf_id = 0;
+}
+
+/*
+ * Activation of device @d of the program as the real runtime does it: the
+ * ELF loaded once (NNC LOAD_ELF + DMA_XFER), then NNC ACTIVATE with the DMA
+ * bridge channel's ACTIVATE transaction, answered with the activation and
+ * the DBC.  Returns 0 or -errno (-EAGAIN: the device is restarting).
  */
 static int pdev_activate(struct QAicProgram *pg, uint32_t d)
 {
 	_Alignas(8) uint8_t buf[QAIC_MANAGE_MAX_MSG_LENGTH];
-	struct qaic_manage_trans_passthrough *pt = (void *)buf;
 	struct qaic_manage_trans_activate_to_dev *act;
 	const struct qaic_manage_trans_activate_from_dev *resp;
 	struct rt_pdev *pd = &pg->pdev[d];
-	struct qaic_manage_msg msg;
-	uint32_t pt_len = sizeof(*pt) + sizeof(struct simkmd_nnc_activate);
+	struct simkmd_nnc_activate img;
+	uint32_t len = 0, count = 0, *c;
+	const uint32_t *r;
+	int rc;
 
+	if (!pd->elf_id) {
+		fill_nnc(pg, d, &img);
+		rc = pdev_load_elf(pg, d, &img);
+		if (rc)
+			return rc;
+	}
 	memset(buf, 0, sizeof(buf));
-	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
-	pt->hdr.len = pt_len;
-	fill_nnc(pg, d, (struct simkmd_nnc_activate *)pt->data);
-	act = (void *)(buf + pt_len);
+	c = nnc_cmd(buf, &len, NNC_ACTIVATE_REQ, 48);
+	c[1] = (uint32_t)getpid();
+	c[3] = pd->elf_id;
+	c[5] = (uint32_t)-1;		/* resource_res_id */
+	c[6] = 1;			/* opt_vc_setup */
+	c[7] = (uint32_t)-1;		/* vc_res_id */
+	act = (void *)(buf + len);
 	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
 	act->hdr.len = sizeof(*act);
 	act->queue_size = pg->desc->ring;
-	msg.len = pt_len + sizeof(*act);
-	msg.count = 2;
-	msg.data = (uint64_t)(uintptr_t)buf;
-	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0)
+	len += sizeof(*act);
+	r = nnc_send(pd->fd, buf, len, 2, NNC_ACTIVATE_RESP, &count);
+	if (!r)
 		return -errno;
-	resp = find_trans(buf, msg.len < sizeof(buf) ? msg.len : sizeof(buf),
-			  msg.count, QAIC_TRANS_ACTIVATE_FROM_DEV, sizeof(*resp));
-	if (!resp || resp->status) {
-		rt_log(pg->ctx, QL_ERROR, "program %s: activation refused by device %d (status %u)",
-		       pg->name, (int)pd->qid, resp ? resp->status : 0);
+	if ((int32_t)r[1] == NNC_STATUS_UNDER_SSR)
+		return -EAGAIN;
+	resp = find_trans(buf, QAIC_MANAGE_MAX_MSG_LENGTH, count,
+			  QAIC_TRANS_ACTIVATE_FROM_DEV, sizeof(*resp));
+	if ((int32_t)r[1] || !resp || resp->status || resp->dbc_id != r[3]) {
+		rt_log(pg->ctx, QL_ERROR, "program %s: activation refused by device %d (NNC status %d)",
+		       pg->name, (int)pd->qid, (int32_t)r[1]);
 		return -EPROTO;
 	}
+	pd->activation_id = r[2];
 	pd->dbc_id = resp->dbc_id;
 	pd->active = true;
 	pd->gen++;
 	return 0;
 }
 
-/* Deactivation of device @d: one MANAGE DEACTIVATE of its DBC. */
+/* Deactivation of device @d: NNC DEACTIVATE with the DBC's teardown, then
+ * the ELF unloaded. */
 static int pdev_deactivate(struct QAicProgram *pg, uint32_t d)
 {
-	struct qaic_manage_trans_deactivate tr;
+	_Alignas(8) uint8_t buf[128];
+	struct qaic_manage_trans_deactivate *tr;
 	struct rt_pdev *pd = &pg->pdev[d];
 	struct qaic_manage_msg msg;
+	uint32_t len = 0, *c;
+	int rc = 0;
 
-	if (!pd->active)
+	if (!pd->active) {
+		pdev_unload_elf(pg, d);
 		return 0;
-	memset(&tr, 0, sizeof(tr));
-	tr.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
-	tr.hdr.len = sizeof(tr);
-	tr.dbc_id = pd->dbc_id;
-	msg.len = sizeof(tr);
-	msg.count = 1;
-	msg.data = (uint64_t)(uintptr_t)&tr;
+	}
+	memset(buf, 0, sizeof(buf));
+	c = nnc_cmd(buf, &len, NNC_DEACTIVATE_REQ, 16);
+	c[1] = pd->activation_id;
+	c[2] = 1;			/* opt_vc_teardown */
+	tr = (void *)(buf + len);
+	tr->hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
+	tr->hdr.len = sizeof(*tr);
+	tr->dbc_id = pd->dbc_id;
+	len += sizeof(*tr);
+	msg = (struct qaic_manage_msg){ len, 2, (uint64_t)(uintptr_t)buf };
 	pd->active = false;
 	/* EPERM: a restart already released the DBC; ENODEV: device gone */
 	if (ioctl(pd->fd, DRM_IOCTL_QAIC_MANAGE, &msg) < 0 &&
 	    errno != EPERM && errno != ENODEV)
-		return -errno;
-	return 0;
+		rc = -errno;
+	pdev_unload_elf(pg, d);
+	return rc;
 }
 
 static QStatus program_deactivate_all(struct QAicProgram *pg)

@@ -89,6 +89,8 @@ static inline uint64_t rt_now(void)
 }
 
 void rt_sleep_ns(uint64_t ns);
+/* a delay of ns as asked (sleeps, then spins the last 200 us) */
+void rt_delay_ns(uint64_t ns);
 
 struct QAicContext {
 	struct rt_obj obj;
@@ -136,6 +138,8 @@ struct rt_pdev {
 	int fd;
 	bool active;			/* activated, DBC in use */
 	uint32_t dbc_id;
+	uint32_t elf_id;		/* the firmware's id of our ELF, 0: none */
+	uint32_t activation_id;		/* the firmware's, while active */
 	uint64_t gen;			/* bumped by every activation */
 	/*
 	 * Readers: a worker from its EXECUTE to its WAIT's return on this

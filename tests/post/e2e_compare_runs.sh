@@ -8,13 +8,21 @@
 # latency dump of every inference.
 #
 #   A/A: two runs of one configuration: nothing marked.
-#   fault: QAIC_SIM_FAULT_SLOW_PREPROC_US=20 beside an unchanged run:
-#     preProcTime's p50 and p90 marked slower; the runtime's own dumps say
-#     how much the fault added (its preProcTimeUs: the 20 µs sleep lasts
-#     longer than 20 µs, timer granularity) and qprof's mean delta holds
-#     that in its interval, its p50 delta within 5 µs of the dumps' p50
-#     delta; nothing marked but preProcTime, the round trip that contains
-#     it and enqTime (bimodal on a loaded machine: a NOTE when marked).
+#   fault: QAIC_SIM_FAULT_SLOW_PREPROC_US=20 beside an unchanged run (twice,
+#     the CPUs swapped, each side pooled):
+#     the runtime's own dumps say the fault added 20 µs to preProcTimeUs
+#     (p50 within 1 µs: the simulator's delay is as asked); qprof marks
+#     preProcTime's p50 and mean slower, and both intervals, widened by
+#     TOL = 1 µs on each side, hold +20 µs and the dumps' shift; nothing
+#     marked but preProcTime and the round trip that contains it (enqTime
+#     included: the simulator's woken worker yields, so the fault does
+#     not slow the enqueue call).  TOL: the intervals are the resampling
+#     noise of the runs only, tenths of a µs wide, not the difference of
+#     their conditions (an unchanged pair split over the two CPUs, not
+#     pooled, moved qprof's preProc by +0.25 µs at p50 [+0.23, +0.27]:
+#     that CPU's scheduling, in qprof's preProc, enqueue return to
+#     EXECUTE, not in the runtime's); measured: within 0.4 µs of +20
+#     (docs/REPORT.md).
 #   The JSON output names the same marks as the text; a comparison read
 #   from --per-inference JSON reports gives the trace's figures.
 set -u
@@ -56,7 +64,10 @@ finish() {
 # A/A: both runs on the same CPU, which the scheduler shares evenly
 # between them (whatever else runs there slows both alike).  The fault
 # pair: one CPU each, so that the slower run does not change the other's
-# share of a CPU.
+# share of a CPU; twice, the CPUs swapped, each side pooling its two runs
+# (--compare pools a program's processes): the two CPUs' loads differ
+# (other work on the machine), and unbalanced, that difference was marked
+# in submitTime, execTotal and postProc in some runs.
 pin0= pin1=
 if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null &&
 	taskset -c 1 true 2>/dev/null; then
@@ -67,11 +78,22 @@ start a1
 start a2
 finish a1
 finish a2
-start base
+start b1
 pin=$pin1
-start fault QAIC_SIM_FAULT_SLOW_PREPROC_US=20
-finish base
-finish fault
+start f1 QAIC_SIM_FAULT_SLOW_PREPROC_US=20
+finish b1
+finish f1
+start b2
+pin=$pin0
+start f2 QAIC_SIM_FAULT_SLOW_PREPROC_US=20
+finish b2
+finish f2
+for r in base fault; do
+	mkdir -p "$work/$r/trace"
+done
+mv "$work/b1/trace" "$work/base/trace/1" && mv "$work/b2/trace" "$work/base/trace/2" &&
+	mv "$work/f1/trace" "$work/fault/trace/1" && mv "$work/f2/trace" "$work/fault/trace/2" ||
+	bad "pooling the fault pairs' traces"
 
 cmp() {		# cmp NAME BASE NEW: text and JSON
 	"$report" --compare "$2" "$3" --json "$work/$1.json" >"$work/$1.txt" \
@@ -101,11 +123,14 @@ def marks(c):
                   for m, st in p['metrics_us'].items()
                   for s, v in st.items() if v['marked'])
 
-def dump_pre(run):
-    lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
-    head = [h.strip() for h in lines[4].split(',')]
-    k = head.index('preProcTimeUs')
-    v = sorted(float(r.split(',')[k]) for r in lines[5:] if r.strip())
+def dump_pre(runs):		# the pooled runs' dumps
+    v = []
+    for run in runs:
+        lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
+        head = [h.strip() for h in lines[4].split(',')]
+        k = head.index('preProcTimeUs')
+        v += [float(r.split(',')[k]) for r in lines[5:] if r.strip()]
+    v.sort()
     n = len(v)
     h = (n - 1) * 0.5
     return sum(v) / n, v[int(h)] + (h - int(h)) * (v[min(int(h) + 1, n - 1)] - v[int(h)])
@@ -117,29 +142,26 @@ if aa['marked'] != 0:
     bad.append('A/A: "marked" is %d' % aa['marked'])
 # the fault
 pre = fa['programs'][0]['metrics_us']['preProcTime']
-(bm, b50), (fm, f50) = dump_pre('base'), dump_pre('fault')
+(bm, b50), (fm, f50) = dump_pre(('b1', 'b2')), dump_pre(('f1', 'f2'))
 truth_mean, truth_p50 = fm - bm, f50 - b50
 print('e2e_compare: runtime dumps: preProcTimeUs mean %+.2f µs, p50 %+.2f µs; qprof: mean %+.2f [%+.2f, %+.2f], p50 %+.2f [%+.2f, %+.2f]'
       % (truth_mean, truth_p50, pre['mean']['delta'], *pre['mean']['ci95'],
          pre['p50']['delta'], *pre['p50']['ci95']))
-if truth_mean < 20:
-    bad.append('the fault added %.2f µs (< 20) in the runtime\'s own dump' % truth_mean)
-# p50 and p90; the mean may stay within 2 x its drift: a few long sleeps
-# make the fault run's mean move between its halves
-for s in ('p50', 'p90'):
+if abs(truth_p50 - 20) > 1:
+    bad.append('the fault added %.2f µs at p50 in the runtime\'s own dump, not 20' % truth_p50)
+TOL = 1.0	# µs: the two runs' CPUs differ (above)
+for s in ('p50', 'mean'):
     if not (pre[s]['marked'] and pre[s]['delta'] > 0):
         bad.append('preProcTime %s not marked slower: %s' % (s, pre[s]))
-lo, hi = pre['mean']['ci95']
-if not lo <= truth_mean <= hi:
-    bad.append('the runtime\'s mean shift %.2f is outside qprof\'s interval [%.2f, %.2f]' % (truth_mean, lo, hi))
-if abs(pre['p50']['delta'] - truth_p50) > 5:
-    bad.append('p50 shift %.2f, the runtime\'s %.2f' % (pre['p50']['delta'], truth_p50))
-others = [m for m in marks(fa) if m[1] not in ('preProcTime', 'totalRoundtripTime', 'enqTime')]
+    lo, hi = pre[s]['ci95']
+    truth = truth_p50 if s == 'p50' else truth_mean
+    for what, x in (('the nominal +20 µs', 20.0), ('the runtime\'s shift', truth)):
+        if not lo - TOL <= x <= hi + TOL:
+            bad.append('%s: %s %.2f is outside qprof\'s interval [%.2f, %.2f] +- %.1f'
+                       % (s, what, x, lo, hi, TOL))
+others = [m for m in marks(fa) if m[1] not in ('preProcTime', 'totalRoundtripTime')]
 if others:
     bad.append('the fault marks more than preProcTime and the round trip: %s' % others)
-enq = [m for m in marks(fa) if m[1] == 'enqTime']
-if enq:
-    print('e2e_compare: NOTE: enqTime marked %s (bimodal enqueue on this machine, docs/REPORT.md)' % enq)
 # JSON inputs: the same statistics
 for p, q in zip(fa['programs'], fj['programs']):
     for m in p['metrics_us']:

@@ -303,6 +303,65 @@ static void test_run_from_model(void **state)
 	qp_model_free(&m);
 }
 
+/*
+ * A bimodal metric, like enqTime on a shared CPU (docs/REPORT.md,
+ * "Comparing two runs"): a fraction `up` of the values at ~11 µs
+ * (+ upper_shift), the rest at ~3 µs, in random order.
+ */
+static double *bimodal(size_t n, uint64_t seed, double up, double upper_shift)
+{
+	double *v = malloc(n * sizeof(*v));
+	size_t k;
+
+	rs = seed;
+	for (k = 0; k < n; k++) {
+		double u = unif(), w = unif();
+
+		v[k] = u < up ? 11 + upper_shift + w : 3 + 0.5 * w;
+	}
+	return v;
+}
+
+/*
+ * The marking rule on a bimodal metric.  Two samples of one 50/50
+ * mixture: the p50 lies between the modes and each sample's falls in one
+ * or the other, but its interval spans that and nothing is marked.  The
+ * upper mode 20 µs slower (its share 45 %): the p90, p99 and mean move
+ * and are marked, the p50 (in the lower mode) is not: a change of the
+ * upper mode is a change of the metric, which the rule must report.
+ */
+static void test_bimodal(void **state)
+{
+	struct qp_cmp_value v[QP_CMP__COUNT];
+	struct qp_cmp_opts o = opts();
+	double *a = bimodal(5000, 71, 0.5, 0), *b = bimodal(5000, 72, 0.5, 0);
+	int s;
+
+	(void)state;
+	assert_int_equal(qp_cmp_samples(a, 5000, b, 5000, &o, v), 0);
+	for (s = 0; s < QP_CMP__COUNT; s++) {
+		print_message("  bimodal, no shift %s: %+.3f [%+.3f, %+.3f] drift %.3f\n",
+			      qp_cmp_stat_name(s), v[s].delta, v[s].lo, v[s].hi, v[s].drift);
+		assert_true(v[s].lo <= 0 && 0 <= v[s].hi);
+		assert_false(v[s].marked);
+	}
+	free(a);
+	free(b);
+	a = bimodal(5000, 73, 0.45, 0);
+	b = bimodal(5000, 74, 0.45, 20);
+	assert_int_equal(qp_cmp_samples(a, 5000, b, 5000, &o, v), 0);
+	for (s = 0; s < QP_CMP__COUNT; s++)
+		print_message("  bimodal, upper mode +20 µs %s: %+.3f [%+.3f, %+.3f]\n",
+			      qp_cmp_stat_name(s), v[s].delta, v[s].lo, v[s].hi);
+	assert_false(v[QP_CMP_P50].marked);
+	assert_true(v[QP_CMP_P90].marked && v[QP_CMP_P90].lo <= 20 && 20 <= v[QP_CMP_P90].hi);
+	assert_true(v[QP_CMP_P99].marked && v[QP_CMP_P99].lo <= 20 && 20 <= v[QP_CMP_P99].hi);
+	/* the mean moves by the share times the shift: 0.45 x 20 = 9 µs */
+	assert_true(v[QP_CMP_MEAN].marked && v[QP_CMP_MEAN].lo <= 9 && 9 <= v[QP_CMP_MEAN].hi);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_known_shift),
 		cmocka_unit_test(test_tail_shift),
 		cmocka_unit_test(test_burst_is_noise),
+		cmocka_unit_test(test_bimodal),
 		cmocka_unit_test(test_calibration),
 		cmocka_unit_test(test_mark_rule),
 		cmocka_unit_test(test_run_from_model),

@@ -57,7 +57,8 @@ latency_ok()
 }
 
 # 1. tiny on 0:1:2:3, device 2 forty times slower (2 ms): 4 EXECUTE and 4 WAIT
-# per inference on 4 nodes, one activation and deactivation per device,
+# per inference on 4 nodes, four MANAGE per device (NNC load ELF, activate,
+# deactivate, unload ELF),
 # device 2 last in nearly every inference (a worker
 # preempted between two EXECUTEs on a loaded machine can delay another).
 if counted mdp QAIC_SIM_DEV_SLOWDOWN=2:40 -- --dev-mapping 0:1:2:3 -t tiny \
@@ -65,7 +66,7 @@ if counted mdp QAIC_SIM_DEV_SLOWDOWN=2:40 -- --dev-mapping 0:1:2:3 -t tiny \
 	expect_stats "300:1"
 	expect_count EXECUTE_BO 3 1200
 	expect_count WAIT_BO 3 1200
-	expect_count MANAGE 3 8
+	expect_count MANAGE 3 16
 	expect_count CREATE_BO 3 $((4 * 4 * 3))
 	nodes=$(awk '$1 == "NODE" { n++ } END { print n + 0 }' "$TMP/counts")
 	nchecks=$((nchecks + 1))

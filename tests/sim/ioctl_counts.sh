@@ -5,8 +5,8 @@
 # that counts qaic ioctls at libc, and compare with what the run must have
 # done: one EXECUTE and one WAIT per inference, CREATE_BO = ATTACH_SLICE =
 # MMAP = number of BOs (exec objects x buffers of the description),
-# GEM_CLOSE = CREATE_BO, one MANAGE to activate and one to deactivate each
-# program instance, no PERF_STATS without profiling.
+# GEM_CLOSE = CREATE_BO, four MANAGE per program instance (NNC load ELF,
+# activate, deactivate, unload ELF), no PERF_STATS without profiling.
 . "$srcdir/lib.sh"
 
 PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
@@ -60,7 +60,7 @@ check_run()
 		expect_count $req 2 "$bos"
 		expect_count $req 3 "$bos"
 	done
-	expect_count MANAGE 3 $((2 * inst))
+	expect_count MANAGE 3 $((4 * inst))
 }
 
 tiny_bufs=$(desc_nbuffers tiny)

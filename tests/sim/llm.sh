@@ -77,7 +77,7 @@ if llm_run mdp-decode "$APP" --dev-mapping 0:1:2:3 -n 60 -S 1 -T 2 \
 	expect_stats "60:1"
 	expect_count PARTIAL_EXECUTE_BO 3 240
 	expect_count WAIT_BO 3 240
-	expect_count MANAGE 3 8
+	expect_count MANAGE 3 16
 	expect_count CREATE_BO 3 $((4 * 2 * 132))
 	expect_count PARTIAL_RESIZE_ZERO 2 $((240 * 128))
 	nodes=$(awk '$1 == "NODE" { n++ } END { print n + 0 }' "$TMP/counts")

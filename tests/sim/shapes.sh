@@ -137,7 +137,7 @@ for bin in "$APP" "$LOADER"; do
 		--aic-profiling-out-dir "$TMP/group-$b"; then
 		label="group $b"
 		expect_stats "150:1" "150:1"
-		expect_count MANAGE 3 4
+		expect_count MANAGE 3 8
 		expect_count EXECUTE_BO 3 300
 		latency_ok "$TMP/group-$b/aic-profiling-program-0-latency.txt" \
 			--program-id 0 --program-name tiny --collected 150 \

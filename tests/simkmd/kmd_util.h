@@ -38,59 +38,161 @@ static inline struct simkmd_nnc_activate kmd_nnc(uint64_t compute_ns)
 	return n;
 }
 
-/* Activate: returns the dbc_id (>= 0) or -errno. */
-static inline int kmd_activate(int fd, const struct simkmd_nnc_activate *nnc,
-			       uint32_t queue_size)
+/*
+ * The NNC protocol (docs/SIM-KMD.md): one passthrough transaction with a
+ * firmware command, maybe followed by the kernel's transaction for it.
+ * Returns the message length so far.
+ */
+static inline uint32_t kmd_nnc_cmd(uint8_t *buf, uint32_t len, uint32_t type,
+				   uint32_t clen, uint32_t **cmd)
 {
-	_Alignas(8) uint8_t buf[1024];
-	struct qaic_manage_trans_passthrough *pt = (void *)buf;
-	struct qaic_manage_trans_activate_to_dev *act;
-	struct qaic_manage_trans_activate_from_dev *resp = (void *)buf;
+	struct qaic_manage_trans_passthrough *pt = (void *)(buf + len);
+
+	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
+	pt->hdr.len = sizeof(*pt) + clen;
+	*cmd = (uint32_t *)pt->data;
+	memset(*cmd, 0, clen);
+	(*cmd)[0] = type;
+	return len + pt->hdr.len;
+}
+
+/* NNC LOAD_ELF of @img (@size bytes): the elf_id (> 0), -NNC status
+ * - 1000, or -errno. */
+static inline int kmd_load_elf(int fd, const void *img, uint64_t size)
+{
+	_Alignas(8) uint8_t buf[512];
+	struct qaic_manage_trans_dma_xfer *x;
 	struct qaic_manage_msg msg;
-	uint32_t pt_len = sizeof(*pt) + sizeof(*nnc);
+	uint32_t len, *c;
 	int ret;
 
 	memset(buf, 0, sizeof(buf));
-	pt->hdr.type = QAIC_TRANS_PASSTHROUGH_FROM_USR;
-	pt->hdr.len = pt_len;
-	memcpy(pt->data, nnc, sizeof(*nnc));
-	act = (void *)(buf + pt_len);
-	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
-	act->hdr.len = sizeof(*act);
-	act->queue_size = queue_size;
-	msg.len = pt_len + sizeof(*act);
+	len = kmd_nnc_cmd(buf, 0, 3, 96, &c);
+	c[1] = 100;
+	memcpy(&c[20], &size, sizeof(size));
+	x = (void *)(buf + len);
+	x->hdr.type = QAIC_TRANS_DMA_XFER_FROM_USR;
+	x->hdr.len = sizeof(*x);
+	x->tag = 100;
+	x->addr = (uint64_t)(uintptr_t)img;
+	x->size = size;
+	msg.len = len + sizeof(*x);
 	msg.count = 2;
 	msg.data = (uint64_t)(uintptr_t)buf;
 	ret = kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &msg);
 	if (ret)
 		return ret;
-	if (msg.count != 1 || msg.len != sizeof(*resp) ||
-	    resp->hdr.type != QAIC_TRANS_ACTIVATE_FROM_DEV ||
-	    resp->hdr.len != sizeof(*resp) || resp->status != 0)
+	if (msg.count != 1 || c[0] != 4)
 		return -EPROTO;
+	return (int32_t)c[2] ? -1000 + (int32_t)c[2] : (int)c[1];
+}
+
+/* What the tests' activations loaded: (fd, dbc) -> ELF, activation. */
+struct kmd_act { int fd; uint32_t dbc, elf, acid; };
+static struct kmd_act kmd_acts[256];
+
+/* Activate a network of @nnc's timing: returns the dbc_id (>= 0) or
+ * -errno (-EAGAIN: the device restarts; -ECANCELED: no free channel,
+ * -EPROTO another refusal). */
+static inline int kmd_activate(int fd, const struct simkmd_nnc_activate *nnc,
+			       uint32_t queue_size)
+{
+	_Alignas(8) uint8_t buf[1024];
+	struct qaic_manage_trans_activate_to_dev *act;
+	struct qaic_manage_trans_activate_from_dev *resp;
+	struct qaic_manage_msg msg;
+	uint32_t len, *c;
+	int elf, ret;
+
+	elf = kmd_load_elf(fd, nnc, sizeof(*nnc));
+	if (elf < 0)
+		return elf <= -1000 ? -EPROTO : elf;
+	memset(buf, 0, sizeof(buf));
+	len = kmd_nnc_cmd(buf, 0, 9, 48, &c);
+	c[3] = (uint32_t)elf;
+	c[6] = 1;
+	act = (void *)(buf + len);
+	act->hdr.type = QAIC_TRANS_ACTIVATE_FROM_USR;
+	act->hdr.len = sizeof(*act);
+	act->queue_size = queue_size;
+	msg.len = len + sizeof(*act);
+	msg.count = 2;
+	msg.data = (uint64_t)(uintptr_t)buf;
+	ret = kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &msg);
+	if (!ret && (c[0] != 10 || (int32_t)c[1])) {
+		ret = (int32_t)c[1] == -36 ? -EAGAIN :
+		      (int32_t)c[1] == -14 ? -ECANCELED : -EPROTO;
+	}
+	if (ret) {
+		struct qaic_manage_msg um;
+
+		memset(buf, 0, 24);
+		len = kmd_nnc_cmd(buf, 0, 7, 8, &c);
+		c[1] = (uint32_t)elf;
+		um = (struct qaic_manage_msg){ len, 1, (uint64_t)(uintptr_t)buf };
+		(void)kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &um);
+		return ret;
+	}
+	resp = (void *)(buf + 8 + 88);
+	if (msg.count != 2 || msg.len != 8 + 88 + sizeof(*resp) ||
+	    resp->hdr.type != QAIC_TRANS_ACTIVATE_FROM_DEV ||
+	    resp->hdr.len != sizeof(*resp) || resp->status != 0 ||
+	    resp->dbc_id != c[3])
+		return -EPROTO;
+	for (size_t i = 0; i < sizeof(kmd_acts) / sizeof(kmd_acts[0]); i++)
+		if (!kmd_acts[i].elf || (kmd_acts[i].fd == fd &&
+					 kmd_acts[i].dbc == resp->dbc_id)) {
+			kmd_acts[i] = (struct kmd_act){ fd, resp->dbc_id,
+							(uint32_t)elf, c[2] };
+			break;
+		}
 	return (int)resp->dbc_id;
 }
 
+/* NNC DEACTIVATE of @dbc_id's activation with its teardown, then its ELF
+ * unloaded.  0 or -errno (-EPROTO: a wrong answer). */
 static inline int kmd_deactivate(int fd, uint32_t dbc_id)
 {
-	struct qaic_manage_trans_deactivate tr;
+	_Alignas(8) uint8_t buf[256];
+	struct qaic_manage_trans_deactivate *tr;
+	struct kmd_act *a = NULL;
 	struct qaic_manage_msg msg;
+	uint32_t len, *c;
 	int ret;
 
-	memset(&tr, 0, sizeof(tr));
-	tr.hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
-	tr.hdr.len = sizeof(tr);
-	tr.dbc_id = dbc_id;
-	msg.len = sizeof(tr);
-	msg.count = 1;
-	msg.data = (uint64_t)(uintptr_t)&tr;
+	for (size_t i = 0; i < sizeof(kmd_acts) / sizeof(kmd_acts[0]); i++)
+		if (kmd_acts[i].elf && kmd_acts[i].fd == fd && kmd_acts[i].dbc == dbc_id)
+			a = &kmd_acts[i];
+	memset(buf, 0, sizeof(buf));
+	len = kmd_nnc_cmd(buf, 0, 11, 16, &c);
+	c[1] = a ? a->acid : 0;
+	c[2] = 1;
+	tr = (void *)(buf + len);
+	tr->hdr.type = QAIC_TRANS_DEACTIVATE_FROM_USR;
+	tr->hdr.len = sizeof(*tr);
+	tr->dbc_id = dbc_id;
+	msg.len = len + sizeof(*tr);
+	msg.count = 2;
+	msg.data = (uint64_t)(uintptr_t)buf;
 	ret = kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &msg);
-	if (ret)
-		return ret;
-	if (msg.count != 1 || tr.hdr.type != QAIC_TRANS_DEACTIVATE_FROM_DEV ||
-	    tr.dbc_id != dbc_id)
-		return -EPROTO;
-	return 0;
+	if (!ret) {
+		tr = (void *)(buf + 16);
+		if (msg.count != 2 || c[0] != 12 || c[1] != 0 ||
+		    tr->hdr.type != QAIC_TRANS_DEACTIVATE_FROM_DEV ||
+		    tr->dbc_id != dbc_id)
+			ret = -EPROTO;
+	}
+	if (a) {
+		struct qaic_manage_msg um;
+
+		memset(buf, 0, 24);
+		len = kmd_nnc_cmd(buf, 0, 7, 8, &c);
+		c[1] = a->elf;
+		um = (struct qaic_manage_msg){ len, 1, (uint64_t)(uintptr_t)buf };
+		(void)kmd_ioctl(fd, DRM_IOCTL_QAIC_MANAGE, &um);
+		a->elf = 0;
+	}
+	return ret;
 }
 
 /* CREATE_BO: handle (> 0) or -errno. */
