@@ -489,6 +489,62 @@ def check_perf(c, evs, a, execs, waits):
                      collections.Counter(rows)).elements())[:5], [])
 
 
+def self_test():
+    """check_perf on hand-made runs: the orderings threads really produce
+    pass, the wrong ones fail (neither too strict nor too lax)."""
+    def x(ts, begin, h):	# a successful EXECUTE of handles h
+        return {"ev": "kmd_execute", "ret": 0, "tid": 1, "fd": 5,
+                "dbc_id": 0, "ts": ts, "begin_ts": begin, "handles": h,
+                "wait_handle": h[-1]}
+
+    def own(ts, begin, h, fd=5):	# the shim's answer of a run of h
+        return {"ev": "kmd_perf_stats", "by_shim": 1, "ret": 0, "tid": 2,
+                "fd": fd, "dbc_id": 0, "ts": ts, "begin_ts": begin,
+                "handles": h, "device_latency_us": [7] * len(h),
+                "submit_latency_us": [1] * len(h)}
+
+    def run(evs):
+        evs = evs + [{"ev": "kmd_perf_query", "ret": 0, "answered": 1}
+                     for e in evs if e["ev"] == "kmd_perf_stats"]
+        a = argparse.Namespace(inferences=2, profiled=0, kmd_stats="auto",
+                               max_calls_per_inference=None,
+                               latency_dir=None)
+        c = Checker()
+        check_perf(c, evs, a, by(evs, "kmd_execute"), [])
+        return c.bad
+
+    h = [4, 5, 6]
+    cases = [
+        # Another thread answers run 0 while the next EXECUTE's thread is
+        # entering its ioctl (begin_ts 140 before the answer): the kernel
+        # call, and its event (ts 200), follow the answer.  Fine.
+        ("next EXECUTE entered before the answer", True,
+         [x(100, 90, h), own(160, 150, h), x(200, 140, h),
+          own(300, 290, h)]),
+        ("answer after the next run's kmd_execute", False,
+         [x(100, 90, h), own(210, 150, h), x(200, 140, h),
+          own(300, 290, h)]),
+        ("query before the run's kmd_execute", False,
+         [x(100, 90, h), own(160, 80, h), x(200, 140, h),
+          own(300, 290, h)]),
+        ("answer on another fd", False,
+         [x(100, 90, h), own(160, 150, h, fd=6), x(200, 140, h),
+          own(300, 290, h)]),
+        ("a run answered twice, one never", False,
+         [x(100, 90, h), x(200, 140, h), own(300, 290, h),
+          own(310, 305, h)]),
+    ]
+    bad = 0
+    for name, ok, evs in cases:
+        got = run(evs)
+        if (not got) != ok:
+            print("self-test: %s: %s" % (name, got or "passed, want a "
+                                         "failure"), file=sys.stderr)
+            bad += 1
+    print("self-test: %d of %d cases right" % (len(cases) - bad, len(cases)))
+    return 1 if bad else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("text")
@@ -558,4 +614,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(self_test() if sys.argv[1:] == ["--self-test"] else main())

@@ -19,6 +19,14 @@
 . "$srcdir/lib.sh"
 need_lttng
 
+# check_trace.py's PERF_STATS ordering on hand-made runs first: orderings
+# threads really produce pass, wrong ones fail.
+nchecks=$((nchecks + 1))
+"$PY" "$srcdir/check_trace.py" --self-test >"$TMP/self-test.out" 2>&1 || {
+	fail "check_trace.py --self-test"
+	sed 's/^/  > /' "$TMP/self-test.out" >&2
+}
+
 # An LLM-like program: 134 buffers (67 in, 67 out), one slice each.
 desc=$TMP/llm134.desc
 {
@@ -36,7 +44,11 @@ QAIC_SIM_DEV_NAMING=qaic_aic100 rec_run aic100 "$APP" -t tiny -n 80 -T 2
 expect_rc aic100 0
 rec_run group "$APP" -t tiny -a 2 -n 80 -T 2 --program-group
 expect_rc group 0
-QAIC_SIM_FAULT_WAIT_EINTR=3:5 rec_run eintr "$APP" -t tiny -n 60 -S 2
+# The fault interrupts WAITs 3-7 of those that block (a WAIT of a BO
+# already completed returns at once): 5 ms per inference (tiny's 50 us x
+# 100) keeps them blocking on a loaded machine too.
+QAIC_SIM_TIME_SCALE=100 QAIC_SIM_FAULT_WAIT_EINTR=3:5 rec_run eintr "$APP" \
+	-t tiny -n 60 -S 2
 expect_rc eintr 0
 QAIC_SIM_EXEC_ENTRY_DIR=zero rec_run dirzero "$APP" -t tiny -n 40 -T 2
 expect_rc dirzero 0
