@@ -1104,9 +1104,19 @@ static uint64_t memory_budget(const struct options *o)
 	for (i = 0; o->compare && i < o->ntraces; i++)
 		if (!stat(o->traces[i], &sb) && S_ISREG(sb.st_mode))
 			json += 32 * (uint64_t)sb.st_size;
-	return (256ull << 20) + 4 * qp_trace_bytes(o->traces, o->ntraces) +
-	       8 * qp_trace_bytes(o->dumps, o->ndumps) + json +
-	       (o->dev.device_trace ? 4 * qp_trace_bytes(&o->dev.device_trace, 1) : 0);
+	uint64_t trace = qp_trace_bytes(o->traces, o->ntraces), b;
+
+	/* --per-inference: every inference a jansson object of ~3-5 KB, about
+	 * 10 x its events' bytes in the trace */
+	if (o->json && o->per_inference)
+		json += 16 * trace;
+	b = (256ull << 20) + 4 * trace + 8 * qp_trace_bytes(o->dumps, o->ndumps) +
+	    json + (o->dev.device_trace ? 4 * qp_trace_bytes(&o->dev.device_trace, 1) : 0);
+#if defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer's shadow, redzones and 256 MiB quarantine */
+	b = 3 * b + (512ull << 20);
+#endif
+	return b;
 }
 
 /*
