@@ -10,22 +10,6 @@
 # last; an occasional straggler.
 . "$srcdir/lib.sh"
 
-PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
-[ -n "${SAN_PRELOAD:-}" ] && PRELOAD="$SAN_PRELOAD $PRELOAD"
-
-count()
-{
-	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/counts"
-}
-
-expect_count()
-{
-	nchecks=$((nchecks + 1))
-	got=$(count "$1" "$2")
-	[ "${got:-missing}" = "$3" ] ||
-		fail "$label: $1 field $2 = ${got:-missing}, want $3"
-}
-
 # counted LABEL ENV... -- ARGS...: qaic-sim-app under the counter, every
 # inference profiled into $TMP/LABEL, inference log $TMP/LABEL/inf.csv.
 counted()

@@ -9,25 +9,6 @@
 # activate, deactivate, unload ELF), no PERF_STATS without profiling.
 . "$srcdir/lib.sh"
 
-PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
-# An ASan build needs its runtime first in the preload list.
-[ -n "${SAN_PRELOAD:-}" ] && PRELOAD="$SAN_PRELOAD $PRELOAD"
-
-# count NAME FIELD: FIELD 2 = calls, 3 = successful calls.
-count()
-{
-	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/counts"
-}
-
-expect_count()
-{
-	nchecks=$((nchecks + 1))
-	got=$(count "$1" "$2")
-	if [ "${got:-missing}" != "$3" ]; then
-		fail "$label: $1 $([ "$2" = 2 ] && echo calls || echo ok) = ${got:-missing}, want $3"
-	fi
-}
-
 # check_run LABEL N BOS INSTANCES EAGAINS BIN ARGS...
 check_run()
 {

@@ -95,3 +95,31 @@ finish()
 	echo "$nfail of $nchecks checks failed" >&2
 	exit 1
 }
+
+# ---- ioctl counting (tests that run the app under ioctl_count.so) --------
+# The counter's preload list; an ASan build needs its runtime first.
+PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
+[ -n "${SAN_PRELOAD:-}" ] && PRELOAD="$SAN_PRELOAD $PRELOAD"
+
+# count NAME FIELD: from $TMP/counts, FIELD 2 = calls, 3 = successful calls.
+count()
+{
+	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/counts"
+}
+
+# expect_count NAME FIELD N / expect_count_min NAME FIELD N: one check.
+expect_count()
+{
+	nchecks=$((nchecks + 1))
+	got=$(count "$1" "$2")
+	[ "${got:-missing}" = "$3" ] ||
+		fail "$label: $1 field $2 = ${got:-missing}, want $3"
+}
+
+expect_count_min()
+{
+	nchecks=$((nchecks + 1))
+	got=$(count "$1" "$2")
+	[ "${got:-0}" -ge "$3" ] ||
+		fail "$label: $1 field $2 = ${got:-missing}, want at least $3"
+}

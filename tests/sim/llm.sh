@@ -8,23 +8,8 @@
 # cost per step), one latency row per inference.
 . "$srcdir/lib.sh"
 
-PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
-[ -n "${SAN_PRELOAD:-}" ] && PRELOAD="$SAN_PRELOAD $PRELOAD"
 SCALE=0.2
 export QAIC_SIM_TIME_SCALE=$SCALE
-
-count()
-{
-	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/counts"
-}
-
-expect_count()
-{
-	nchecks=$((nchecks + 1))
-	got=$(count "$1" "$2")
-	[ "${got:-missing}" = "$3" ] ||
-		fail "$label: $1 field $2 = ${got:-missing}, want $3"
-}
 
 # llm_run LABEL BIN ARGS...: under the counter, profiled, logged.
 llm_run()

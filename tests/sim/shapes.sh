@@ -10,22 +10,6 @@
 #  - program groups (both apps).
 . "$srcdir/lib.sh"
 
-PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
-[ -n "${SAN_PRELOAD:-}" ] && PRELOAD="$SAN_PRELOAD $PRELOAD"
-
-count()
-{
-	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/counts"
-}
-
-expect_count()
-{
-	nchecks=$((nchecks + 1))
-	got=$(count "$1" "$2")
-	[ "${got:-missing}" = "$3" ] ||
-		fail "$label: $1 field $2 = ${got:-missing}, want $3"
-}
-
 latency_ok()
 {
 	nchecks=$((nchecks + 1))

@@ -12,30 +12,6 @@
 #  - QAIC_SIM_FAULT_GONE: every later inference -ENODEV.
 . "$srcdir/lib.sh"
 
-PRELOAD=$top_builddir/tests/sim/.libs/ioctl_count.so
-[ -n "${SAN_PRELOAD:-}" ] && PRELOAD="$SAN_PRELOAD $PRELOAD"
-
-count()
-{
-	awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$TMP/counts"
-}
-
-expect_count()
-{
-	nchecks=$((nchecks + 1))
-	got=$(count "$1" "$2")
-	[ "${got:-missing}" = "$3" ] ||
-		fail "$label: $1 field $2 = ${got:-missing}, want $3"
-}
-
-expect_count_min()
-{
-	nchecks=$((nchecks + 1))
-	got=$(count "$1" "$2")
-	[ "${got:-0}" -ge "$3" ] ||
-		fail "$label: $1 field $2 = ${got:-missing}, want at least $3"
-}
-
 # faulty LABEL ENV... -- ARGS...
 faulty()
 {
