@@ -517,20 +517,21 @@ static void flight_release(struct qp_assembler *a, uint32_t f)
 }
 
 /*
- * Every device whose EXECUTE succeeded has its perf stats, each from a
- * query that covered its whole request: nothing more to wait for.
+ * A part of finished inference f still waiting for perf stats that can
+ * come: its wait BO is still f's (not re-executed by a later inference).
  */
-static bool perf_final(struct qp_assembler *a, const struct flight *fl)
+static bool perf_awaited(struct qp_assembler *a, uint32_t f)
 {
 	uint32_t pt;
 
-	for (pt = fl->parts; pt != NIL; pt = PT(a, pt)->next) {
+	for (pt = FL(a, f)->parts; pt != NIL; pt = PT(a, pt)->next) {
 		const struct part *p = PT(a, pt);
 
-		if (p->ok && (!p->has_perf || p->perf_partial))
-			return false;
+		if (p->ok && (!p->has_perf || p->perf_partial) &&
+		    p->wait_bo != NIL && BO(a, p->wait_bo)->flight == f)
+			return true;
 	}
-	return true;
+	return false;
 }
 
 /* The part of flight f on fd, NIL. */
@@ -575,7 +576,7 @@ static void flight_finish(struct qp_assembler *a, uint32_t f)
 		fl->ev = NIL;
 	}
 	fl->stage = ST_DONE;
-	if (perf_final(a, fl))
+	if (!perf_awaited(a, f))
 		flight_release(a, f);
 }
 
@@ -656,14 +657,18 @@ static void link_wait_bo(struct qp_assembler *a, uint32_t f, uint32_t pt,
 	if (bo->flight != NIL && bo->flight != f) {
 		uint32_t old = bo->flight, op;
 
-		/* a finished inference stops waiting for its perf stats */
-		if (FL(a, old)->stage == ST_DONE) {
+		/*
+		 * A finished inference stops waiting for this device's perf
+		 * stats; its other devices' may still come, each before its
+		 * own next EXECUTE (an exec object reused at once over several
+		 * devices).
+		 */
+		op = part_find(a, old, bo->fd);
+		if (op != NIL && PT(a, op)->wait_bo == b)
+			PT(a, op)->wait_bo = NIL;
+		bo->flight = NIL;
+		if (FL(a, old)->stage == ST_DONE && !perf_awaited(a, old))
 			flight_release(a, old);
-		} else {
-			op = part_find(a, old, bo->fd);
-			if (op != NIL && PT(a, op)->wait_bo == b)
-				PT(a, op)->wait_bo = NIL;
-		}
 	}
 	if (p->wait_bo != NIL && p->wait_bo != b &&
 	    BO(a, p->wait_bo)->flight == f)
@@ -1536,13 +1541,13 @@ static void on_bo_release(struct qp_assembler *a, uint32_t proc,
 	if (bo->flight != NIL) {
 		uint32_t f = bo->flight, pt;
 
-		if (FL(a, f)->stage == ST_DONE) {
+		/* its other devices' perf stats may still come (link_wait_bo) */
+		pt = part_find(a, f, fd);
+		if (pt != NIL && PT(a, pt)->wait_bo == b)
+			PT(a, pt)->wait_bo = NIL;
+		bo->flight = NIL;
+		if (FL(a, f)->stage == ST_DONE && !perf_awaited(a, f))
 			flight_release(a, f);
-		} else {
-			pt = part_find(a, f, fd);
-			if (pt != NIL && PT(a, pt)->wait_bo == b)
-				PT(a, pt)->wait_bo = NIL;
-		}
 	}
 	qp_hmap_del(&a->bomap, fdkey(proc, fd), bo->handle);
 	qp_pool_free(&a->bos, b);
@@ -1900,7 +1905,7 @@ static void on_perf_stats(struct qp_assembler *a, uint32_t proc,
 			continue;
 		take_perf(p, ev, k, n);
 		flight_sync(a, f);
-		if (FL(a, f)->stage == ST_DONE && perf_final(a, FL(a, f)))
+		if (FL(a, f)->stage == ST_DONE && !perf_awaited(a, f))
 			flight_release(a, f);
 	}
 	if (!used)
