@@ -439,11 +439,35 @@ static bool device_idles(const struct qp_profile *p)
 	return !isnan(p->device_util) && p->device_util < DEVICE_IDLE_UTIL;
 }
 
+/*
+ * The busy share of the device work every device of the program shares:
+ * over several devices (devMapping), a straggler's lag behind the
+ * next-to-last device keeps only the straggler busy.  It ranks
+ * device_bound: the device is the bottleneck to the extent that all its
+ * devices are busy; the straggler's part is the straggler's finding.
+ */
+static double shared_util(const struct qp_profile *p)
+{
+	const struct qp_straggler *s = &p->straggler;
+	double lag = 0, work;
+	unsigned k;
+
+	for (k = 0; k < s->ndev; k++)
+		lag += s->lag_us[k];
+	if (!p->n || !p->ndbc)
+		return p->device_util;
+	work = p->mean_us[QP_PART_DEVICE_WORK] - lag / (double)p->n;
+	if (work < 0)
+		work = 0;
+	work = p->inf_per_s * work / 1e6 / p->ndbc;
+	return work < p->device_util ? work : p->device_util;
+}
+
 static bool device_bound(const struct qp_profile *p, struct qp_finding *f)
 {
 	if (isnan(p->device_util) || p->device_util < DEVICE_BOUND_UTIL)
 		return false;
-	f->score = p->device_util;
+	f->score = shared_util(p);
 	add_ev(f, "device_utilisation", 100 * p->device_util, "%");
 	add_ev(f, "inferences_per_s", p->inf_per_s, "/s");
 	add_ev(f, "device_work_ms", p->mean_us[QP_PART_DEVICE_WORK] / 1e3, "ms");

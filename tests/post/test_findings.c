@@ -518,6 +518,41 @@ static void test_straggler(void **state)
 	qp_model_free(&m);
 }
 
+/*
+ * A straggler keeps the device busy: one inference in flight, 7000 us of
+ * device work of which device 1 runs 6000 us after device 0 has finished
+ * (e2e_waits' straggler scenario).  The device is busy > 95 % of the run,
+ * but only 1/7 of that work is shared by both devices: straggler_device
+ * ranks first, device_bound (scored by the shared work) second.
+ */
+static void test_straggler_outranks_device_bound(void **state)
+{
+	struct loop L = { 1, 1, 1, 7000, 0, 5, 40, 100 };
+	static const uint32_t dev[2] = { 0, 1 };
+	struct qp_model m;
+	struct qp_profile p;
+	struct qp_finding f[QP_FIND__COUNT];
+	size_t k;
+
+	(void)state;
+	profile_of(&L, &m, &p);
+	assert_true(p.device_util > 0.95);
+	assert_kinds(&p, 1, QP_FIND_DEVICE_BOUND);
+	for (k = 0; k < L.n; k++) {
+		uint64_t done[2] = { 1000000, 7000000 };
+
+		qp_straggler_add(&p.straggler, 2, dev, done);
+	}
+	assert_kinds(&p, 2, QP_FIND_STRAGGLER_DEVICE, QP_FIND_DEVICE_BOUND);
+	qp_findings(&p, f);
+	/* the straggler: 6000 us of a ~7050 us round trip */
+	assert_float_equal(f[0].score, 6000 / p.mean_total_us, 1e-9);
+	/* device_bound: utilisation x (7000 - 6000) / 7000 */
+	assert_float_equal(f[1].score, p.device_util / 7, 0.01);
+	assert_true(f[1].ev[0].value > 95);	/* the busy share stays true */
+	qp_model_free(&m);
+}
+
 /* Ranking: two findings at once, the larger share first. */
 /*
  * Device columns N/A, and why: a dump gives devExec to inferences 0 and 1
@@ -614,6 +649,7 @@ int main(void)
 		cmocka_unit_test(test_slow_submit),
 		cmocka_unit_test(test_balanced),
 		cmocka_unit_test(test_straggler),
+		cmocka_unit_test(test_straggler_outranks_device_bound),
 		cmocka_unit_test(test_ranking),
 		cmocka_unit_test(test_na_reason_and_part_stats),
 	};
