@@ -19,8 +19,8 @@
 #     recording (qaic-runner has one thread: concurrency is by processes);
 #   - OPENRT's API unit tests on the card (one left out, with its reason).
 # Skips (77) with the reason when OPENRT, its build or namespaces are not
-# available; OPENRT is built only with QPROF_TEST_OPENRT=1 (or scripts/test
-# --openrt), then cached.
+# available; OPENRT is built only with QPROF_TEST_OPENRT=1 (scripts/test
+# sets it unless --no-openrt), then cached.
 set -u
 : "${top_srcdir:?}" "${top_builddir:?}" "${srcdir:?}"
 PY=${PYTHON3:-python3}

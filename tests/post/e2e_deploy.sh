@@ -96,18 +96,7 @@ run_once() {
 # run LABEL ...: run_once, and once more if it failed (e2e_truth.sh: a
 # single preemption tail on the 2-vCPU VM can cross a 2 % tolerance; a
 # real defect fails both recordings).
-run() {
-	fail_before=$fail
-	fail=0
-	run_once "$@"
-	if [ $fail = 1 ]; then
-		echo "$1: failed once; recording it again"
-		fail=0
-		run_once "$@"
-	fi
-	[ $fail_before = 1 ] && fail=1
-	return 0
-}
+run() { qp_run_twice "$@"; }
 
 run llm-decode 1 0 -- -t llm -n 40 -S 1 --decode 8
 run llm-prefill 1 0 -- -t llm -n 24 -S 1 --prefill 64

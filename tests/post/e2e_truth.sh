@@ -95,18 +95,7 @@ run_once() {
 # where the simulator's own threads compete with the worker: a single
 # preemption tail can cross a 2 % tolerance.  A real defect (a wrong
 # boundary, a mismatched row) fails both independent recordings.
-run() {
-	fail_before=$fail
-	fail=0
-	run_once "$@"
-	if [ $fail = 1 ]; then
-		echo "$1: failed once; recording it again"
-		fail=0
-		run_once "$@"
-	fi
-	[ $fail_before = 1 ] && fail=1
-	return 0
-}
+run() { qp_run_twice "$@"; }
 
 # one inference in flight (-S 1): hand-offs are thread wake-ups only.
 # On 2 vCPUs the simulator's own threads (supervisor, device) preempt the

@@ -86,18 +86,7 @@ run_once() {
 		--app-out "$d/app.out" || { fail=1; sed -n '/where the time goes/,/incomplete/p' "$d/summary.txt"; }
 }
 
-run() {
-	fail_before=$fail
-	fail=0
-	run_once "$@"
-	if [ $fail = 1 ]; then
-		echo "$1: failed once; recording it again"
-		fail=0
-		run_once "$@"
-	fi
-	[ $fail_before = 1 ] && fail=1
-	return 0
-}
+run() { qp_run_twice "$@"; }
 
 parts=
 run device-bound device_bound QAIC_SIM_TIME_SCALE=0.25 -- -t bert -n 500 -S 10
