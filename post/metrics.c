@@ -210,17 +210,22 @@ bool qp_metric_value(const struct qp_model *model,
  *   X   entry of the successful EXECUTE ioctl;
  *   D   the doorbell.  The kernel stamps it submit_latency_us after its
  *       own entry, inside the ioctl; the trace bounds it from below by
- *       X + exectoVc and from above by the ioctl's return and by the WAIT
+ *       X + exectoVc and from above by the ioctl's return, by the WAIT
  *       return minus execToComplete (the IRQ came execToComplete after the
- *       doorbell).  D is the middle of that interval: on a card the
- *       interval is a microsecond or two wide;
+ *       doorbell) and by the time the device was done with the inference
+ *       (its WAIT return, or the next inference's on the DBC less that
+ *       one's devExec: link_done_by) minus devExec.  D is the middle of
+ *       that interval: on a card the interval is a microsecond or two
+ *       wide;
  *   S   the device starts: at D, or when it finished the previous
- *       inference on the same DBC (requests of a DBC run in order),
- *       whichever is later;
+ *       inference on the same DBC (requests of a DBC run in order: the
+ *       doorbells' order, or where two doorbell intervals overlap, the
+ *       order of their WAIT returns), whichever is later;
  *   E   the device is done: S + devExec when the dump gives devExec;
  *       otherwise the kernel's completion, D + execToComplete (without
- *       perf stats: the WAIT return).  E never passes the WAIT return,
- *       and S moves earlier to keep devExec inside [D, E] if needed;
+ *       perf stats: the WAIT return).  E never passes the time the device
+ *       was done by (above), and S moves earlier to keep devExec inside
+ *       [D, E] if needed;
  *   done the completion the application saw (kernel-only: WAIT return).
  */
 
@@ -288,6 +293,17 @@ static const struct qp_dev_times *dev_side(const struct qp_model *m,
 	return &m->dev[i - m->inf];
 }
 
+/* devExec of inference i in ns, 0 when the dump does not give it. */
+static uint64_t dev_exec_ns(const struct qp_model *m,
+			    const struct qp_inference *i)
+{
+	const struct qp_dev_times *dv = dev_side(m, i);
+
+	if (!dv || !(i->flags & QP_F_HAS_DEV) || dv->exec_us < 0)
+		return 0;
+	return (uint64_t)llround(dv->exec_us * 1000.0);
+}
+
 /*
  * The EXECUTE whose doorbell starts the device part: the inference's own,
  * or for an inference over several devices the straggler's (the device
@@ -318,13 +334,15 @@ static bool doorbell_execute(const struct qp_model *m,
 
 /*
  * D's bounds [lo, hi] (see above); false without an EXECUTE.  Without
- * perf stats the whole ioctl.
+ * perf stats the whole ioctl.  With devExec, also no later than the
+ * device's done_by (qp_model_link) less devExec.
  */
 static bool doorbell_bounds(const struct qp_model *m,
 			    const struct qp_inference *i, uint64_t *lo,
 			    uint64_t *hi)
 {
-	uint64_t x, xe, we;
+	const struct qp_ahead *a;
+	uint64_t x, xe, we, by, len;
 
 	if (!doorbell_execute(m, i, &x, &xe, &we))
 		return false;
@@ -337,6 +355,12 @@ static bool doorbell_bounds(const struct qp_model *m,
 		if (we && we >= irq_lo && we - irq_lo < *hi)
 			*hi = we - irq_lo;
 	}
+	/* the device ran devExec after the doorbell and was done by done_by */
+	a = ahead_of(m, i);
+	by = a ? ahead_time(i, a->device_done_by) : 0;
+	len = dev_exec_ns(m, i);
+	if (len && by > len && by - len >= *lo && by - len < *hi)
+		*hi = by - len;
 	return true;
 }
 
@@ -372,11 +396,12 @@ struct device_span {
 
 /*
  * D, S and E of inference i, given when its device finished the previous
- * inference on its DBC (free, 0 = unknown).  false without an EXECUTE and
+ * inference on its DBC (free, 0 = unknown) and by when it was done with i
+ * (done_by, 0 = unknown: the WAIT return).  false without an EXECUTE and
  * a WAIT return.
  */
 static bool device_span(const struct qp_model *m, const struct qp_inference *i,
-			uint64_t free, struct device_span *o)
+			uint64_t free, uint64_t done_by, struct device_span *o)
 {
 	const struct qp_dev_times *dv = dev_side(m, i);
 	uint64_t cap = qp_inf_time(i, QP_T_WAIT_END);
@@ -385,6 +410,8 @@ static bool device_span(const struct qp_model *m, const struct qp_inference *i,
 	o->d = doorbell(m, i);
 	if (!o->d || !cap || cap < o->d)
 		return false;
+	if (done_by && done_by >= o->d && done_by < cap)
+		cap = done_by;
 	if (i->flags & QP_F_HAS_PERF)
 		o->how |= QP_SPLIT_KERNEL;
 	if (dv && (i->flags & QP_F_HAS_DEV) && dv->exec_us >= 0) {
@@ -435,7 +462,8 @@ bool qp_part_split(const struct qp_model *m, const struct qp_inference *i,
 	unsigned h = 0;
 	int k;
 
-	if (!device_span(m, i, a ? ahead_time(i, a->device_free) : 0, &ds))
+	if (!device_span(m, i, a ? ahead_time(i, a->device_free) : 0,
+			 a ? ahead_time(i, a->device_done_by) : 0, &ds))
 		return false;
 	h = ds.how;
 	b[QP_PART_SUBMIT] = qp_inf_time(i, QP_T_EXEC_BEGIN);
@@ -528,6 +556,78 @@ static int group_sorted(const struct qp_model *m, const uint32_t *group,
 	return 0;
 }
 
+/*
+ * By when the device was done with each inference of one DBC (order[0..n)
+ * in doorbell order), from the last to the first: its WAIT return, or
+ * earlier when the next inference surely rang after it (its doorbell
+ * interval lies wholly after ours): the device runs a DBC's requests in
+ * order, so it was done with ours when it started that one, no later than
+ * that one's done_by less its devExec.  Over a busy device's queue this
+ * carries the tightest WAIT return back to the inferences queued before
+ * it, whose own WAIT returned late (the thread woke late).
+ */
+static void link_done_by(struct qp_model *m, const uint32_t *order, size_t n)
+{
+	uint64_t later_lo = 0, later_start_by = 0, lo, hi;
+	size_t k;
+
+	for (k = n; k-- > 0;) {
+		const struct qp_inference *i = &m->inf[order[k]];
+		uint64_t by = qp_inf_time(i, QP_T_WAIT_END);
+		bool bounds = doorbell_bounds(m, i, &lo, &hi);
+
+		if (bounds && by && later_start_by && hi < later_lo &&
+		    later_start_by < by && later_start_by >= lo)
+			by = later_start_by;
+		m->ahead[order[k]].device_done_by = by ? ahead_offset(i, by) :
+							 QP_T_NONE;
+		later_start_by = 0;
+		if (bounds && by) {
+			uint64_t len = dev_exec_ns(m, i);
+
+			later_lo = lo;
+			later_start_by = by > len ? by - len : 0;
+		}
+	}
+}
+
+/*
+ * True when inference b rang before a although the middle of a's doorbell
+ * interval comes first: their intervals overlap (either may have rung
+ * first) and b's WAIT returned first.  A DBC completes its requests in
+ * order, and on a busy device the WAIT returns are a devExec apart, far
+ * more than the middles' error (half an ioctl's hand-offs in the
+ * simulator); were they close, the order would matter little.
+ */
+static bool rang_before(const struct qp_model *m, uint32_t a, uint32_t b)
+{
+	uint64_t alo, ahi, blo, bhi, aw, bw;
+
+	if (!doorbell_bounds(m, &m->inf[a], &alo, &ahi) ||
+	    !doorbell_bounds(m, &m->inf[b], &blo, &bhi) ||
+	    ahi < blo || bhi < alo)
+		return false;
+	aw = qp_inf_time(&m->inf[a], QP_T_WAIT_END);
+	bw = qp_inf_time(&m->inf[b], QP_T_WAIT_END);
+	return aw && bw && bw < aw;
+}
+
+/* Reorder one DBC's chain (in doorbell order) by rang_before. */
+static void order_by_completion(const struct qp_model *m, uint32_t *o,
+				size_t n)
+{
+	size_t k, j, moves;
+
+	for (k = 1; k < n; k++)
+		for (j = k, moves = 0; j > 0 && moves < 64 &&
+		     rang_before(m, o[j - 1], o[j]); j--, moves++) {
+			uint32_t t = o[j - 1];
+
+			o[j - 1] = o[j];
+			o[j] = t;
+		}
+}
+
 /* The device chain: per program (one DBC at a time), in doorbell order. */
 static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 {
@@ -545,12 +645,16 @@ static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 	for (g = 0; g < m->nprograms; g++) {
 		uint64_t prev_end = 0;
 
+		order_by_completion(m, order + first[g], first[g + 1] - first[g]);
+		link_done_by(m, order + first[g], first[g + 1] - first[g]);
 		for (k = first[g]; k < first[g + 1]; k++) {
 			const struct qp_inference *i = &m->inf[order[k]];
 			struct device_span ds;
 
 			m->ahead[order[k]].device_free = ahead_offset(i, prev_end);
-			if (device_span(m, i, prev_end, &ds))
+			if (device_span(m, i, prev_end,
+					ahead_time(i, m->ahead[order[k]].device_done_by),
+					&ds))
 				prev_end = ds.e;
 		}
 	}

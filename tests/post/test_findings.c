@@ -235,6 +235,71 @@ static void test_device_chain(void **state)
 }
 
 /*
+ * The next inference bounds the device end of the one before it.  A rings
+ * in [105, 180] (a slow EXECUTE return), its WAIT returns late (3000); B
+ * rings surely after it, in [205, min(240, 2130 - 1900)] = 217.5, queued
+ * behind A, and its WAIT returns at 2130.  B started by 2130 - 1000 =
+ * 1130, so the device was done with A by then, and A rang by 1130 - 1000:
+ * A's doorbell in [105, 130] = 117.5 (not 142.5), done 1117.5.
+ */
+static void test_device_done_by(void **state)
+{
+	static const struct hb v[] = {
+		/* A */ { 0, 10, 100, 180, 3000, 3100, 5, 1000, 1000, -1, -1, 0, 201, 0, 0, 0 },
+		/* B */ { 1, 11, 200, 240, 2130, 2200, 5, 1900, 1000, -1, -1, 0, 202, 0, 0, 0 },
+	};
+	static const double want_a[QP_PART__COUNT] = {
+		10, 0, 90, 17.5, 0, 1000, 1982.5,
+	};
+	/* B: doorbell 217.5, waits for A until 1117.5, done 2117.5 */
+	static const double want_b[QP_PART__COUNT] = {
+		10, 0, 189, 17.5, 900, 1000, 82.5,
+	};
+	struct qp_model m;
+	double unc;
+
+	(void)state;
+	build(&m, v, 2, 1);
+	assert_parts(&m, 0, want_a);
+	assert_parts(&m, 1, want_b);
+	/* A's stated doorbell uncertainty: half of [105, 130] */
+	assert_true(qp_doorbell_uncertainty(&m, &m.inf[0], &unc));
+	assert_float_equal(unc, 12.5, 1e-9);
+	qp_model_free(&m);
+}
+
+/*
+ * Doorbell intervals that overlap: B rang at ~120 but its EXECUTE returned
+ * late, so the middle of its interval [115, min(300, 2210 - 2000)] is
+ * 162.5, after C's (152.5, [145, 160]).  The WAIT returns (B 2210, C
+ * 3220) tell the order the device ran them in: A 122.5..1122.5, B
+ * ..2122.5, C ..3122.5 (in doorbell order C would run second and B,
+ * squeezed before its WAIT return, would overlap it: a devExec lost
+ * from every inference after them).
+ */
+static void test_device_order_overlap(void **state)
+{
+	static const struct hb v[] = {
+		/* A */ { 0, 10, 100, 140, 1200, 1250, 5, 1000, 1000, -1, -1, 0, 201, 0, 0, 0 },
+		/* B */ { 1, 11, 110, 300, 2210, 2300, 5, 2000, 1000, -1, -1, 0, 202, 0, 0, 0 },
+		/* C */ { 2, 12, 140, 160, 3220, 3300, 5, 3000, 1000, -1, -1, 0, 203, 0, 0, 0 },
+	};
+	static const double want_b[QP_PART__COUNT] = {
+		10, 0, 99, 52.5, 960, 1000, 177.5,
+	};
+	static const double want_c[QP_PART__COUNT] = {
+		10, 0, 128, 12.5, 1970, 1000, 177.5,
+	};
+	struct qp_model m;
+
+	(void)state;
+	build(&m, v, 3, 1);
+	assert_parts(&m, 1, want_b);
+	assert_parts(&m, 2, want_c);
+	qp_model_free(&m);
+}
+
+/*
  * Without a dump the worker's previous inference tells when it was free:
  * one submitting thread, inference 2 enqueued at 50 (returns 60) while the
  * worker still runs inference 1 (seen complete at 900); it submits 2 at
@@ -642,6 +707,8 @@ int main(void)
 		cmocka_unit_test(test_split_dump),
 		cmocka_unit_test(test_split_edges),
 		cmocka_unit_test(test_device_chain),
+		cmocka_unit_test(test_device_done_by),
+		cmocka_unit_test(test_device_order_overlap),
 		cmocka_unit_test(test_worker_estimate),
 		cmocka_unit_test(test_device_bound),
 		cmocka_unit_test(test_runtime_workers),
