@@ -558,8 +558,9 @@ static int group_sorted(const struct qp_model *m, const uint32_t *group,
 
 /*
  * By when the device was done with each inference of one DBC (order[0..n)
- * in doorbell order), from the last to the first: its WAIT return, or
- * earlier when the next inference surely rang after it (its doorbell
+ * in doorbell order), from the last to the first: its WAIT return, or the
+ * kernel's completion (the doorbell's upper bound + execToComplete) when
+ * earlier, or earlier still when the next inference surely rang after it (its doorbell
  * interval lies wholly after ours): the device runs a DBC's requests in
  * order, so it was done with ours when it started that one, no later than
  * that one's done_by less its devExec.  Over a busy device's queue this
@@ -576,6 +577,11 @@ static void link_done_by(struct qp_model *m, const uint32_t *order, size_t n)
 		uint64_t by = qp_inf_time(i, QP_T_WAIT_END);
 		bool bounds = doorbell_bounds(m, i, &lo, &hi);
 
+		/* the kernel saw it complete execToComplete (integer µs) after
+		 * the doorbell, itself no later than hi */
+		if (bounds && by && (i->flags & QP_F_HAS_PERF) &&
+		    hi + ((uint64_t)i->device_latency_us + 1) * 1000 < by)
+			by = hi + ((uint64_t)i->device_latency_us + 1) * 1000;
 		if (bounds && by && later_start_by && hi < later_lo &&
 		    later_start_by < by && later_start_by >= lo)
 			by = later_start_by;

@@ -202,14 +202,15 @@ static void test_split_edges(void **state)
  * out of doorbell order: the second enqueued was submitted last), devExec
  * 1000 each.  Doorbells (exectoVc 5, ioctl 40 us, WAIT far later):
  * 122.5, 132.5, 142.5.  The device runs them in doorbell order:
- * A 122.5..1122.5, C (doorbell 132.5) 1122.5..2122.5, B 2122.5..3122.5.
+ * A 122.5..1122.5, C (doorbell 132.5) 1122.5..2122.5, B 2122.5..3122.5
+ * (the kernel's execToComplete from each doorbell: 1000, 1990, 2980).
  */
 static void test_device_chain(void **state)
 {
 	static const struct hb v[] = {
 		/* A */ { 0, 10, 100, 140, 5000, 5100, 5, 1000, 1000, -1, -1, 0, 201, 0, 0, 0 },
-		/* B */ { 1, 11, 120, 160, 5000, 5200, 5, 1000, 1000, -1, -1, 0, 203, 0, 0, 0 },
-		/* C */ { 2, 12, 110, 150, 5000, 5300, 5, 1000, 1000, -1, -1, 0, 202, 0, 0, 0 },
+		/* B */ { 1, 11, 120, 160, 5000, 5200, 5, 2980, 1000, -1, -1, 0, 203, 0, 0, 0 },
+		/* C */ { 2, 12, 110, 150, 5000, 5300, 5, 1990, 1000, -1, -1, 0, 202, 0, 0, 0 },
 	};
 	static const double want_a[QP_PART__COUNT] = {
 		10, 0, 90, 22.5, 0, 1000, 3977.5,
@@ -296,6 +297,37 @@ static void test_device_order_overlap(void **state)
 	build(&m, v, 3, 1);
 	assert_parts(&m, 1, want_b);
 	assert_parts(&m, 2, want_c);
+	qp_model_free(&m);
+}
+
+/*
+ * The kernel's completion bounds a queued inference's end although its
+ * WAIT returned late.  A rang at ~107 in [105, 190] (a slow EXECUTE
+ * return: the middle is 147.5), B at ~207 in [205, 210], queued behind A;
+ * devExec 900 each, so truly A 107..1007, B 1007..1907, and the kernel
+ * saw B complete 1703 us after its doorbell: by 210 + 1704 = 1914.  B
+ * started by 1914 - 900 = 1014, so A ended by then and rang by 114: A's
+ * doorbell in [105, 114] = 109.5 (not 147.5), A 109.5..1009.5, B
+ * 1009.5..1909.5 (not 1047.5..1947.5).
+ */
+static void test_device_kernel_bound(void **state)
+{
+	static const struct hb v[] = {
+		/* A */ { 0, 10, 100, 190, 4900, 5100, 5, 903, 900, -1, -1, 0, 201, 0, 0, 0 },
+		/* B */ { 1, 11, 200, 210, 5000, 5200, 5, 1703, 900, -1, -1, 0, 202, 0, 0, 0 },
+	};
+	static const double want_a[QP_PART__COUNT] = {
+		10, 0, 90, 9.5, 0, 900, 4090.5,
+	};
+	static const double want_b[QP_PART__COUNT] = {
+		10, 0, 189, 7.5, 802, 900, 3290.5,
+	};
+	struct qp_model m;
+
+	(void)state;
+	build(&m, v, 2, 1);
+	assert_parts(&m, 0, want_a);
+	assert_parts(&m, 1, want_b);
 	qp_model_free(&m);
 }
 
@@ -709,6 +741,7 @@ int main(void)
 		cmocka_unit_test(test_device_chain),
 		cmocka_unit_test(test_device_done_by),
 		cmocka_unit_test(test_device_order_overlap),
+		cmocka_unit_test(test_device_kernel_bound),
 		cmocka_unit_test(test_worker_estimate),
 		cmocka_unit_test(test_device_bound),
 		cmocka_unit_test(test_runtime_workers),
