@@ -18,6 +18,9 @@ qprof=$top_builddir/scripts/qprof
 report=$top_builddir/post/qprof-report
 fail=0
 
+total_tail=0
+[ -n "${SAN_PRELOAD:-}" ] && total_tail=500
+
 run_once() {
 	rm -rf "$tmp/dump" "$tmp/csv" "$tmp/trace"
 	mkdir -p "$tmp/dump" "$tmp/csv"
@@ -33,8 +36,12 @@ run_once() {
 		{ echo "FAIL: qprof-report"; cat "$tmp/report.err"; return 1; }
 	grep -q 'BO handles 300, FIFO per DBC 0, kernel-only 0' "$tmp/summary.txt" ||
 		{ echo "FAIL: not 300 inferences matched by BO handles:"; cat "$tmp/summary.txt"; return 1; }
+	# sanitizer build: the runtime's total ends when its C
+	# waitForCompletion returns, qprof's when the Python call does; in
+	# about 1 % of the calls (GIL taken again, ASan) 100-300 us later
 	"$PYTHON3" "$top_srcdir/tests/post/e2e_compare.py" "$tmp/csv" "$tmp/dump" \
-		--label python-tiny --bounds 100,5000,100,5000,500,10000 ||
+		--label python-tiny --bounds 100,5000,100,5000,500,10000 \
+		--total-tail-us "$total_tail" ||
 		{ cat "$tmp/summary.txt"; return 1; }
 }
 # once more if it failed: p99 criteria on a loaded 2-CPU machine
