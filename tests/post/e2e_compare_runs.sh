@@ -16,7 +16,9 @@
 #     TOL = 1 µs on each side, hold +20 µs and the dumps' shift; nothing
 #     marked but preProcTime and the round trip that contains it (enqTime
 #     included: the simulator's woken worker yields, so the fault does
-#     not slow the enqueue call).  TOL: the intervals are the resampling
+#     not slow the enqueue call), unless the runtime's own dumps moved
+#     that metric by as much (the fault's work can move another tail on
+#     2 CPUs: a true change).  TOL: the intervals are the resampling
 #     noise of the runs only, tenths of a µs wide, not the difference of
 #     their conditions (an unchanged pair split over the two CPUs, not
 #     pooled, moved qprof's preProc by +0.25 µs at p50 [+0.23, +0.27]:
@@ -165,9 +167,41 @@ for s in ('p50', 'mean'):
         if not lo - TOL <= x <= hi + TOL:
             bad.append('%s: %s %.2f is outside qprof\'s interval [%.2f, %.2f] +- %.1f'
                        % (s, what, x, lo, hi, TOL))
-others = [m for m in marks(fa) if m[1] not in ('preProcTime', 'totalRoundtripTime')]
+def dump_stat(runs, name, s):	# the pooled runs' dumps, None: no column
+    v = []
+    for run in runs:
+        lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
+        head = [h.strip() for h in lines[4].split(',')]
+        cols = [c for c in (name + 'Us', name.replace('Time', '') + 'Us') if c in head]
+        if not cols:
+            return None
+        k = head.index(cols[0])
+        v += [float(r.split(',')[k]) for r in lines[5:] if r.strip()]
+    if s == 'mean':
+        return sum(v) / len(v)
+    v.sort()
+    h = (len(v) - 1) * int(s[1:]) / 100.0
+    return v[int(h)] + (h - int(h)) * (v[min(int(h) + 1, len(v) - 1)] - v[int(h)])
+
+# Any other mark must be a change the runtime's own dumps saw too: the
+# fault's 20 µs of work on a runtime worker can move another metric's
+# tail on 2 CPUs (execTotal p99 +8.6 µs [+4.7, +12.8] once).  Its shift
+# in the dumps must lie in qprof's interval widened by TOL.
+others = []
+for prog, m, s in marks(fa):
+    if m in ('preProcTime', 'totalRoundtripTime'):
+        continue
+    st = fa['programs'][0]['metrics_us'][m][s]
+    b, f = dump_stat(('b1', 'b2'), m, s), dump_stat(('f1', 'f2'), m, s)
+    lo, hi = st['ci95']
+    if b is not None and lo - TOL <= f - b <= hi + TOL:
+        print('e2e_compare: NOTE: %s %s marked %+.2f [%+.2f, %+.2f]: the runtime\'s dumps moved %+.2f µs too'
+              % (m, s, st['delta'], lo, hi, f - b))
+    else:
+        others.append((prog, m, s, None if b is None else round(f - b, 2)))
 if others:
-    bad.append('the fault marks more than preProcTime and the round trip: %s' % others)
+    bad.append('the fault marks more than preProcTime and the round trip, '
+               'unseen in the runtime\'s dumps (their shift): %s' % others)
 # JSON inputs: the same statistics
 for p, q in zip(fa['programs'], fj['programs']):
     for m in p['metrics_us']:
