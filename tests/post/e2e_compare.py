@@ -18,7 +18,8 @@ Checks, for every program:
   - 100 % of the runtime's rows matched;
   - equal exactly: exectoVc, execToComplete, hostRoundTrip, queueDepth,
     numInfInQueue (and the merged device columns);
-  - execTotal, totalRoundtripTime: |difference| at p50 and p99 within
+  - execTotal, totalRoundtripTime: |difference| at p50 and p99 (p90
+    with fewer than 100 rows: their p99 is their maximum) within
     max(5 us, 2 % of the runtime's value at that percentile).  With
     --retries (EXECUTE_BO refused with EAGAIN and retried), execTotal
     differs by definition: qprof's starts at the FIRST attempt, the
@@ -137,6 +138,10 @@ def compare(label, pname, sim, q, args):
             bad = int((np.abs(s[c] - r[c]) > 0.0005).sum())
             if bad:
                 fail("%s: merged %s differs in %d rows" % (tag, c, bad))
+    # p99 of fewer than 100 rows is their maximum, which one preempted
+    # thread decides: such runs (the llm scenarios' 24-40 inferences)
+    # check p90 as their tail
+    tail = 99 if n >= 100 else 90
     for c in ["execTotalUs", "totalRoundtripTimeUs"]:
         if c == "execTotalUs" and args.retries:
             # most inferences were not retried: the usual p50 check, and
@@ -151,9 +156,9 @@ def compare(label, pname, sim, q, args):
                      (tag, c, pct(d, 50), pct(d, 1), lim50, lim99))
             continue
         d = np.abs(r[c] - s[c])
-        for p in (50, 99):
+        for p in (50, tail):
             lim = max(5.0, 0.02 * pct(s[c], p))
-            if c == "totalRoundtripTimeUs" and p == 99:
+            if c == "totalRoundtripTimeUs" and p == tail:
                 lim += args.total_tail_us
             print("  %-22s |diff| p%d %8.3f us (limit %.3f)" % (c, p, pct(d, p), lim))
             if pct(d, p) > lim:
