@@ -560,12 +560,12 @@ static int group_sorted(const struct qp_model *m, const uint32_t *group,
  * By when the device was done with each inference of one DBC (order[0..n)
  * in doorbell order), from the last to the first: its WAIT return, or the
  * kernel's completion (the doorbell's upper bound + execToComplete) when
- * earlier, or earlier still when the next inference surely rang after it (its doorbell
- * interval lies wholly after ours): the device runs a DBC's requests in
- * order, so it was done with ours when it started that one, no later than
- * that one's done_by less its devExec.  Over a busy device's queue this
- * carries the tightest WAIT return back to the inferences queued before
- * it, whose own WAIT returned late (the thread woke late).
+ * earlier, or earlier still when the next inference surely rang after it
+ * (its doorbell interval lies wholly after ours): the device runs a DBC's
+ * requests in order, so it was done with ours when it started that one,
+ * no later than that one's done_by less its devExec.  Over a busy
+ * device's queue this carries the tightest bound back to the inferences
+ * queued before it, whose own WAIT returned late (the thread woke late).
  */
 static void link_done_by(struct qp_model *m, const uint32_t *order, size_t n)
 {
