@@ -125,17 +125,21 @@ def marks(c):
                   for m, st in p['metrics_us'].items()
                   for s, v in st.items() if v['marked'])
 
-def dump_pre(runs):		# the pooled runs' dumps
+def dump_stat(runs, name, s):	# the pooled runs' dumps, None: no column
     v = []
     for run in runs:
         lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
         head = [h.strip() for h in lines[4].split(',')]
-        k = head.index('preProcTimeUs')
+        cols = [c for c in (name + 'Us', name.replace('Time', '') + 'Us') if c in head]
+        if not cols:
+            return None
+        k = head.index(cols[0])
         v += [float(r.split(',')[k]) for r in lines[5:] if r.strip()]
+    if s == 'mean':
+        return sum(v) / len(v)
     v.sort()
-    n = len(v)
-    h = (n - 1) * 0.5
-    return sum(v) / n, v[int(h)] + (h - int(h)) * (v[min(int(h) + 1, n - 1)] - v[int(h)])
+    h = (len(v) - 1) * int(s[1:]) / 100.0
+    return v[int(h)] + (h - int(h)) * (v[min(int(h) + 1, len(v) - 1)] - v[int(h)])
 
 aa, fa, fj = load('aa'), load('fault'), load('fault_json')
 if marks(aa):
@@ -144,7 +148,8 @@ if aa['marked'] != 0:
     bad.append('A/A: "marked" is %d' % aa['marked'])
 # the fault
 pre = fa['programs'][0]['metrics_us']['preProcTime']
-(bm, b50), (fm, f50) = dump_pre(('b1', 'b2')), dump_pre(('f1', 'f2'))
+(bm, b50), (fm, f50) = [(dump_stat(r, 'preProcTime', 'mean'), dump_stat(r, 'preProcTime', 'p50'))
+                          for r in (('b1', 'b2'), ('f1', 'f2'))]
 truth_mean, truth_p50 = fm - bm, f50 - b50
 print('e2e_compare: runtime dumps: preProcTimeUs mean %+.2f µs, p50 %+.2f µs; qprof: mean %+.2f [%+.2f, %+.2f], p50 %+.2f [%+.2f, %+.2f]'
       % (truth_mean, truth_p50, pre['mean']['delta'], *pre['mean']['ci95'],
@@ -167,22 +172,6 @@ for s in ('p50', 'mean'):
         if not lo - TOL <= x <= hi + TOL:
             bad.append('%s: %s %.2f is outside qprof\'s interval [%.2f, %.2f] +- %.1f'
                        % (s, what, x, lo, hi, TOL))
-def dump_stat(runs, name, s):	# the pooled runs' dumps, None: no column
-    v = []
-    for run in runs:
-        lines = open('%s/%s/dump/aic-profiling-program-0-latency.txt' % (w, run)).read().splitlines()
-        head = [h.strip() for h in lines[4].split(',')]
-        cols = [c for c in (name + 'Us', name.replace('Time', '') + 'Us') if c in head]
-        if not cols:
-            return None
-        k = head.index(cols[0])
-        v += [float(r.split(',')[k]) for r in lines[5:] if r.strip()]
-    if s == 'mean':
-        return sum(v) / len(v)
-    v.sort()
-    h = (len(v) - 1) * int(s[1:]) / 100.0
-    return v[int(h)] + (h - int(h)) * (v[min(int(h) + 1, len(v) - 1)] - v[int(h)])
-
 # Any other mark must be a change the runtime's own dumps saw too: the
 # fault's 20 µs of work on a runtime worker can move another metric's
 # tail on 2 CPUs (execTotal p99 +8.6 µs [+4.7, +12.8] once).  Its shift
