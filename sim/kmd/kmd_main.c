@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * simkmd start-up: configuration from the environment, the run dir with its
- * device nodes, the seccomp user-notification filter and the two threads
- * (supervisor, device).  The order matters: everything that can fail is done
+ * device nodes, the SIGSYS handler (kmd_trap.c), the seccomp filter and the
+ * two threads (supervisor, device).  The order matters: everything that can fail is done
  * before the filter is installed, because a filter can never be removed.
  */
 #include <errno.h>
@@ -522,9 +522,23 @@ static void cleanup_at_exit(void)
 
 /* ---- seccomp ------------------------------------------------------------ */
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ARG3_LO offsetof(struct seccomp_data, args[3])
+#define ARG3_HI (offsetof(struct seccomp_data, args[3]) + 4)
+#else
+#define ARG3_LO (offsetof(struct seccomp_data, args[3]) + 4)
+#define ARG3_HI offsetof(struct seccomp_data, args[3])
+#endif
+
+/*
+ * ioctl(fd, request, arg) with a qaic request: SECCOMP_RET_TRAP for those
+ * served in the caller (kmd_trap.c), SECCOMP_RET_USER_NOTIF for the rest;
+ * everything else, and a call whose args[3] is SIMKMD_PASS (our own way to
+ * the real kernel from the caller's thread), is allowed.
+ */
 static int install_filter(void)
 {
-	struct sock_filter f[9 + NTRAPPED];
+	struct sock_filter f[16 + NTRAPPED];
 	struct sock_fprog prog;
 	unsigned int n = 0;
 	long fd;
@@ -539,14 +553,26 @@ static int install_filter(void)
 	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 					       __NR_ioctl, 1, 0);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG3_LO);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					       (uint32_t)SIMKMD_PASS, 0, 3);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG3_HI);
+	f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+					       (uint32_t)(SIMKMD_PASS >> 32), 0, 1);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	/* The kernel truncates the request to 32 bits: compare the low word. */
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 					       offsetof(struct seccomp_data, args[1]));
-	for (unsigned int i = 0; i < NTRAPPED; i++)
+	/* Then ALLOW, TRAP, USER_NOTIF at NTRAPPED - i - 1, +1, +2 from i's next. */
+	for (unsigned int i = 0; i < NTRAPPED; i++) {
+		bool inline_ = simkmd_trap_inline(trapped_requests[i]);
+
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
 						       trapped_requests[i],
-						       (uint8_t)(NTRAPPED - i), 0);
+						       (uint8_t)(NTRAPPED - i + !inline_), 0);
+	}
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
 	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 	prog.len = (unsigned short)n;
 	prog.filter = f;
@@ -650,6 +676,9 @@ static int do_start(void)
 	sk.kcmp_ok = kcmp_works();
 	sk.owner_pid = getpid();
 
+	ret = simkmd_trap_install();
+	if (ret)
+		goto fail;
 	hs_state = 0;
 	ret = spawn(&sup, supervisor_entry);
 	if (ret)

@@ -239,12 +239,39 @@ static bool caller_is_ours(pid_t tid)
 	return syscall(SYS_tgkill, getpid(), tid, 0) == 0;
 }
 
+/*
+ * Serve one trapped ioctl of this process, in the supervisor or in the
+ * caller's own thread (@in_caller: kmd_trap.c).  SIMKMD_NOT_OURS: @fd is not
+ * one of our device nodes, and the real kernel should answer.
+ */
+long simkmd_serve(int fd, unsigned long request, uint64_t arg, uint64_t notif_id,
+		  bool in_caller)
+{
+	struct sim_device *dev = device_of_fd(fd);
+	struct sim_file *f;
+	long ret;
+
+	pthread_mutex_lock(&sk.lock);
+	if (!dev) {
+		sk.stats.continued++;
+		pthread_mutex_unlock(&sk.lock);
+		return SIMKMD_NOT_OURS;
+	}
+	f = simkmd_file_lookup(fd, dev, true);
+	ret = f ? simkmd_ioctl(f, request, arg, notif_id) : -ENOMEM;
+	sk.stats.handled++;
+	if (ret < 0)
+		sk.stats.failed++;
+	if (in_caller)
+		sk.stats.in_caller++;
+	pthread_mutex_unlock(&sk.lock);
+	return ret;
+}
+
 static void serve(const struct seccomp_notif *req)
 {
 	int fd = (int)req->data.args[0];
 	unsigned long request = (uint32_t)req->data.args[1];
-	struct sim_device *dev;
-	struct sim_file *f;
 	long ret;
 
 	if (!caller_is_ours((pid_t)req->pid)) {
@@ -255,34 +282,15 @@ static void serve(const struct seccomp_notif *req)
 		reply_continue(req->id);
 		return;
 	}
-	dev = device_of_fd(fd);
-	if (!dev) {
-		pthread_mutex_lock(&sk.lock);
-		sk.stats.continued++;
-		pthread_mutex_unlock(&sk.lock);
-		reply_continue(req->id);
-		return;
-	}
 	current_id = req->id;
 	current_valid = true;
 	if (!notif_valid(req->id))
 		return;
-	pthread_mutex_lock(&sk.lock);
-	f = simkmd_file_lookup(fd, dev, true);
-	if (f)
-		ret = simkmd_ioctl(f, request, req->data.args[2], req->id);
-	else
-		ret = -ENOMEM;
-	if (ret != SIMKMD_DEFERRED) {
-		sk.stats.handled++;
-		if (ret < 0)
-			sk.stats.failed++;
-	} else {
-		sk.stats.handled++;
-	}
-	pthread_mutex_unlock(&sk.lock);
+	ret = simkmd_serve(fd, request, req->data.args[2], req->id, false);
 	current_valid = false;
-	if (ret != SIMKMD_DEFERRED)
+	if (ret == SIMKMD_NOT_OURS)
+		reply_continue(req->id);
+	else if (ret != SIMKMD_DEFERRED)
 		simkmd_reply(req->id, ret);
 }
 

@@ -132,6 +132,7 @@ struct simkmd_stats {
 	uint64_t deferred_waits;  /* WAITs answered later by the device thread */
 	uint64_t wait_timeouts;   /* WAITs answered -ETIMEDOUT */
 	uint64_t requests_done;   /* requests the device completed */
+	uint64_t in_caller;       /* of handled: served in the caller's thread */
 };
 /* Copy the counters; returns 0, or -ENODEV if the driver is not started. */
 int simkmd_stats(struct simkmd_stats *out);
@@ -218,6 +219,12 @@ struct simkmd_bo_times {
 int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out);
 /* Test-only: occupied ring elements of `dbc_id` on device `dev`, or -errno. */
 int simkmd_test_ring_used(int dev, uint32_t dbc_id);
+/*
+ * EXECUTE, PARTIAL_EXECUTE and PERF_STATS are served in the caller's thread
+ * from a SIGSYS handler.  A harness that installs its own SIGSYS handler
+ * (cmocka does, around every test) takes that back with this: 0 or -errno.
+ */
+int simkmd_claim_sigsys(void);
 
 #ifdef __cplusplus
 }

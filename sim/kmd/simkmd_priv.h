@@ -202,6 +202,18 @@ uint64_t simkmd_now_ns(void);
 int simkmd_copy_from_user(void *dst, uint64_t uaddr, size_t len);
 int simkmd_copy_to_user(uint64_t uaddr, const void *src, size_t len);
 struct sim_file *simkmd_file_lookup(int fd, const struct sim_device *hint, bool create);
+#define SIMKMD_NOT_OURS 2		/* simkmd_serve(): for the real kernel */
+long simkmd_serve(int fd, unsigned long request, uint64_t arg, uint64_t notif_id,
+		  bool in_caller);
+
+/*
+ * kmd_trap.c: the calls that never block, served in the caller's thread.
+ * A real ioctl whose args[3] is SIMKMD_PASS passes every filter.
+ */
+#define SIMKMD_PASS 0x71b70f5a3c2de4e9ull
+int simkmd_trap_install(void);
+bool simkmd_trap_inline(unsigned long request);
+long simkmd_pass_ioctl(int fd, unsigned long request, uint64_t arg);
 
 /* kmd_ioctl.c: each returns 0 / -errno, or SIMKMD_DEFERRED (WAIT only) */
 #define SIMKMD_DEFERRED 1

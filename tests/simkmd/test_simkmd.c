@@ -988,6 +988,39 @@ static void test_fork_child_refused(void **state)
 	close(fd);
 }
 
+/*
+ * The calls that never block are served in the caller's thread (SIGSYS),
+ * WAIT by the supervisor; a forked child's reach the real kernel, which
+ * answers ENOTTY for the node (a regular file).
+ */
+static void test_served_in_caller(void **state)
+{
+	struct qaic_perf_stats ps = { .hdr = { .count = 0, .dbc_id = 0 } };
+	struct qaic_wait w = { .handle = 4242, .dbc_id = 0 };
+	struct simkmd_stats before = stats_now(), after;
+	int fd = open_dev(), status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(kmd_ioctl(fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps), 0);
+	after = stats_now();
+	assert_int_equal(after.in_caller - before.in_caller, 1);
+	assert_int_equal(after.handled - before.handled, 1);
+	before = after;
+	assert_true(kmd_ioctl(fd, DRM_IOCTL_QAIC_WAIT_BO, &w) < 0);
+	after = stats_now();
+	assert_int_equal(after.in_caller, before.in_caller);
+	assert_int_equal(after.handled - before.handled, 1);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(kmd_ioctl(fd, DRM_IOCTL_QAIC_PERF_STATS_BO, &ps) != -ENOTTY);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(fd);
+}
+
 /* Closing the last fd releases the file's channels (noticed at next open). */
 static void test_file_release(void **state)
 {
@@ -1180,6 +1213,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_concurrent_waits),
 		cmocka_unit_test(test_non_device_fd_enotty),
 		cmocka_unit_test(test_fork_child_refused),
+		cmocka_unit_test(test_served_in_caller),
 		cmocka_unit_test(test_file_release),
 		cmocka_unit_test(test_below_libc),
 	};
