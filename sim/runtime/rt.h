@@ -429,18 +429,19 @@ void truth_enqueued(struct truth_pending *n, uint32_t program, uint64_t sample,
 /* Worker, as the inference finishes (before anyone can see it complete);
  * its enq_begin / enq_end are ignored once truth_enqueued gave them. */
 void truth_record(const struct truth_rec *r);
-/* The application was handed the completion of @sample at @t. */
-void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t);
+/* The application is handed the completion of @sample: stamped now. */
+void truth_handover(const struct QAicProgram *pg, uint64_t sample);
 
 /*
  * The application is handed the completion of @sample at @t: the profile's
- * row and the truth file's line end there.
+ * row ends there.  The truth file's line ends after that bookkeeping, the
+ * last moment the runtime holds the completion back.
  */
 static inline void rt_handover(struct QAicProgram *pg, uint64_t sample,
 			       uint64_t t)
 {
 	profile_handover(pg, sample, t);
-	truth_handover(pg, sample, t);
+	truth_handover(pg, sample);
 }
 
 #endif /* QAIC_SIM_RT_H */

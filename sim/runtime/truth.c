@@ -191,7 +191,8 @@ void truth_record(const struct truth_rec *r)
 	pthread_mutex_unlock(&lock);
 }
 
-void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t)
+/* Stamped under the lock: waiting for it holds the application back too. */
+void truth_handover(const struct QAicProgram *pg, uint64_t sample)
 {
 	struct truth_pending *p;
 
@@ -200,7 +201,7 @@ void truth_handover(const struct QAicProgram *pg, uint64_t sample, uint64_t t)
 	pthread_mutex_lock(&lock);
 	p = find(pg->id, sample, false);
 	if (p && !p->rec.seen) {
-		p->rec.seen = t;
+		p->rec.seen = rt_now();
 		maybe_write(p);
 	}
 	pthread_mutex_unlock(&lock);
