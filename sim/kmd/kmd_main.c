@@ -386,6 +386,8 @@ static int load_config(void)
 	ret |= env_long("QAIC_SIM_HW_VERSION", 0, UINT32_MAX, 0x20000, &v);
 	sk.hw_version = (uint32_t)v;
 	ret |= open_kmd_log();
+	ret |= env_long("QAIC_SIM_INLINE_IOCTLS", 0, 1, 1, &v);
+	sk.inline_ioctls = v != 0;
 	sk.host_prng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
 	return ret ? -EINVAL : 0;
 }

@@ -19,7 +19,6 @@
  */
 #include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -60,9 +59,7 @@ static void set_return(ucontext_t *uc, long ret)
 
 bool simkmd_trap_inline(unsigned long request)
 {
-	const char *s = getenv("QAIC_SIM_INLINE_IOCTLS");
-
-	if (s && strcmp(s, "0") == 0)
+	if (!sk.inline_ioctls)
 		return false;
 	return request == DRM_IOCTL_QAIC_EXECUTE_BO ||
 	       request == DRM_IOCTL_QAIC_PARTIAL_EXECUTE_BO ||

@@ -187,6 +187,7 @@ struct simkmd_state {
 	uint64_t default_compute_ns;	/* QAIC_SIM_CARD_COMPUTE_US */
 	uint32_t hw_version;		/* QAIC_SIM_HW_VERSION */
 	FILE *kmd_log;			/* QAIC_SIM_KMD_LOG, or NULL */
+	bool inline_ioctls;		/* QAIC_SIM_INLINE_IOCTLS: kmd_trap.c */
 	int64_t exec_index;
 	int64_t wait_block_index;	/* WAITs that found their BO queued */
 	uint64_t host_prng;
