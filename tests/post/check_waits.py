@@ -165,8 +165,9 @@ def main():
     fail |= not ok
     # qprof's own uncertainty of the doorbell: it lies in [X + exectoVc,
     # EXECUTE return] and qprof takes the middle (docs/MATCHING.md); on a
-    # card the interval is a microsecond or two, in the simulator (ioctls
-    # answered by another thread) up to milliseconds on a loaded machine.
+    # card the interval is a microsecond or two, in the simulator a few
+    # (EXECUTE served in the caller's thread), up to milliseconds for a
+    # caller preempted inside the ioctl on a loaded machine.
     width = [max(0.0, i["metrics"].get("submitTimeUs", 0) -
                  i["counts"].get("exectoVcUs", i["metrics"].get("exectoVcUs", 0)))
              for i in rep.get("inferences", []) if i["state"] == "ok" and "parts_us" in i]
