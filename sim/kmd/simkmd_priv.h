@@ -161,6 +161,7 @@ struct sim_file {
 struct simkmd_state {
 	pthread_mutex_t lock;
 	pthread_cond_t dev_cond;	/* wakes the device thread */
+	uint64_t dev_wake_ns;		/* it wakes by itself then (0: awake) */
 	pid_t owner_pid;
 	int listener;
 	int ndev;
