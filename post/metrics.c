@@ -560,38 +560,43 @@ static int group_sorted(const struct qp_model *m, const uint32_t *group,
  * By when the device was done with each inference of one DBC (order[0..n)
  * in doorbell order), from the last to the first: its WAIT return, or the
  * kernel's completion (the doorbell's upper bound + execToComplete) when
- * earlier, or earlier still when the next inference surely rang after it
- * (its doorbell interval lies wholly after ours): the device runs a DBC's
- * requests in order, so it was done with ours when it started that one,
- * no later than that one's done_by less its devExec.  Over a busy
- * device's queue this carries the tightest bound back to the inferences
- * queued before it, whose own WAIT returned late (the thread woke late).
+ * earlier, or earlier still when the next inference surely ran after it:
+ * the device runs a DBC's requests in order, so it was done with ours when
+ * it started that one, no later than that one's done_by less its devExec.
+ * Surely after: its doorbell interval lies wholly after ours, or ours was
+ * done before that one could have been, had it run first (its doorbell's
+ * lower bound + both devExecs): the startup of a busy device, where
+ * several workers' EXECUTEs overlap.  Over a busy device's queue this
+ * carries the tightest bound back to the inferences queued before it,
+ * whose own WAIT returned late (the thread woke late).
  */
 static void link_done_by(struct qp_model *m, const uint32_t *order, size_t n)
 {
-	uint64_t later_lo = 0, later_start_by = 0, lo, hi;
+	uint64_t later_lo = 0, later_start_by = 0, later_len = 0, lo, hi;
 	size_t k;
 
 	for (k = n; k-- > 0;) {
 		const struct qp_inference *i = &m->inf[order[k]];
 		uint64_t by = qp_inf_time(i, QP_T_WAIT_END);
-		bool bounds = doorbell_bounds(m, i, &lo, &hi);
+		uint64_t len = dev_exec_ns(m, i);
+		bool bounds = doorbell_bounds(m, i, &lo, &hi), after;
 
 		/* the kernel saw it complete execToComplete (integer µs) after
 		 * the doorbell, itself no later than hi */
 		if (bounds && by && (i->flags & QP_F_HAS_PERF) &&
 		    hi + ((uint64_t)i->device_latency_us + 1) * 1000 < by)
 			by = hi + ((uint64_t)i->device_latency_us + 1) * 1000;
-		if (bounds && by && later_start_by && hi < later_lo &&
+		after = hi < later_lo ||
+			(len && later_len && by < later_lo + later_len + len);
+		if (bounds && by && later_start_by && after &&
 		    later_start_by < by && later_start_by >= lo)
 			by = later_start_by;
 		m->ahead[order[k]].device_done_by = by ? ahead_offset(i, by) :
 							 QP_T_NONE;
 		later_start_by = 0;
 		if (bounds && by) {
-			uint64_t len = dev_exec_ns(m, i);
-
 			later_lo = lo;
+			later_len = len;
 			later_start_by = by > len ? by - len : 0;
 		}
 	}

@@ -270,6 +270,37 @@ static void test_device_done_by(void **state)
 }
 
 /*
+ * The next inference bounds the device end of the one before it even when
+ * their doorbell intervals overlap, once the WAIT returns prove the order:
+ * A rings in [105, 180], B in [150, min(240, 2130 - 1905)] = 187.5,
+ * devExec 1000 each.  A's device was done by its kernel completion, 180 +
+ * 1041 = 1221; had B run first, A could not have been done before 150 +
+ * 1000 + 1000 = 2150, so B ran second.  B started by 2130 - 1000 = 1130,
+ * so A ended by then and rang by 130: A's doorbell in [105, 130] = 117.5
+ * (not 142.5), A 117.5..1117.5, B queued behind it until 2117.5.
+ */
+static void test_device_done_by_overlap(void **state)
+{
+	static const struct hb v[] = {
+		/* A */ { 0, 10, 100, 180, 1400, 1450, 5, 1040, 1000, -1, -1, 0, 201, 0, 0, 0 },
+		/* B */ { 1, 11, 145, 240, 2130, 2200, 5, 1905, 1000, -1, -1, 0, 202, 0, 0, 0 },
+	};
+	static const double want_a[QP_PART__COUNT] = {
+		10, 0, 90, 17.5, 0, 1000, 332.5,
+	};
+	static const double want_b[QP_PART__COUNT] = {
+		10, 0, 134, 42.5, 930, 1000, 82.5,
+	};
+	struct qp_model m;
+
+	(void)state;
+	build(&m, v, 2, 1);
+	assert_parts(&m, 0, want_a);
+	assert_parts(&m, 1, want_b);
+	qp_model_free(&m);
+}
+
+/*
  * Doorbell intervals that overlap: B rang at ~120 but its EXECUTE returned
  * late, so the middle of its interval [115, min(300, 2210 - 2000)] is
  * 162.5, after C's (152.5, [145, 160]).  The WAIT returns (B 2210, C
@@ -740,6 +771,7 @@ int main(void)
 		cmocka_unit_test(test_split_edges),
 		cmocka_unit_test(test_device_chain),
 		cmocka_unit_test(test_device_done_by),
+		cmocka_unit_test(test_device_done_by_overlap),
 		cmocka_unit_test(test_device_order_overlap),
 		cmocka_unit_test(test_device_kernel_bound),
 		cmocka_unit_test(test_worker_estimate),
