@@ -12,7 +12,10 @@
  *
  * Which offset: qprof draws an inference's device span as [A, B] with
  * A = EXECUTE entry (t_x, the shim's stamp) + exectoVc, B = A +
- * execToComplete (µs integers, PERF_STATS).  The kernel stamps the request
+ * execToComplete (µs integers, PERF_STATS), or A + the operators' span
+ * when that is longer: with a punctual completion interrupt the kernel's
+ * view falls short of the device's run by up to its truncations and the
+ * EXECUTE's entry.  The kernel stamps the request
  * at r >= t_x (inside the EXECUTE call, r <= EXECUTE return t_r), rings the
  * doorbell at v in [r + exectoVc, r + exectoVc + 1 µs) and completes at c
  * in [v + execToComplete, v + execToComplete + 1 µs).  The device runs the
@@ -221,7 +224,10 @@ static void offsets(const struct qp_model *m, struct qp_devalign *a)
 			continue;
 		}
 		r->span_b = (uint64_t)sa;
-		r->span_e = (uint64_t)sb;
+		/* never shorter than the operators, which the device timed:
+		 * its view may be (its truncations, the EXECUTE's entry) */
+		r->span_e = (uint64_t)ceil(fmax(sb, sa + (r->dev_last_us -
+							  r->dev_first_us) * 1000.0));
 		r->lo_ns = sa - r->dev_first_us * 1000.0;
 		r->hi_ns = sb + slack - r->dev_last_us * 1000.0;
 		lo = fmax(lo, r->lo_ns);

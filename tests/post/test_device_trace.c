@@ -273,6 +273,47 @@ static void test_align(void **state)
 }
 
 /*
+ * A punctual completion interrupt: the kernel's view of inference 1,
+ * execToComplete 22989 µs, is 1 µs shorter than its operators' 22990 µs
+ * (its truncations and the EXECUTE's entry).  Its drawn span ends at A_1 +
+ * 22,990,000 = 1,053,009,000, not B_1: the operators, placed at the
+ * window's lower end lo_1 = -25,000 (B_1 - e_1 = -26,000 is below it),
+ * stay inside it.
+ */
+static void test_align_short_kernel_view(void **state)
+{
+	static const char *const names[] = { "bert-base" };
+	static const struct fx_inf infs[4] = {
+		{ 0, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
+		{ 30000, 5, 10, 40, 25000, 20, 4, 22989, 0, 1 },
+		{ 60000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
+		{ 90000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
+	};
+	static const uint16_t prog[4] = { 0, 0, 0, 0 };
+	char *path = write_trace("aic-profiling-program-0-trace.json", trace_json);
+	const struct qp_devalign_inf *r;
+	struct qp_devtrace t;
+	struct qp_devalign a;
+	struct qp_model m;
+	char err[512];
+
+	(void)state;
+	fx_model(&m, names, 1, infs, prog, 4);
+	load_ok(path, &t);
+	assert_int_equal(qp_devtrace_align(&m, &t, NULL, &a, err, sizeof(err)), 0);
+	r = qp_devalign_find(&a, 1);
+	assert_non_null(r);
+	assert_int_equal(r->span_b, 1030019000);
+	assert_int_equal(r->span_e, 1053009000);
+	assert_float_equal(r->offset_ns, -4e12 - 25000, 0.01);
+	assert_int_equal(a.ops_outside, 0);
+	qp_devalign_free(&a);
+	qp_devtrace_free(&t);
+	qp_model_free(&m);
+	free(path);
+}
+
+/*
  * With devExec merged, the operators' span confirms the inference: the
  * runtime's Sample 1 here is the model's inference 2 (its devExec is the
  * trace's 22990 µs; inference 1's is 22000), so inference 2 is taken.
@@ -366,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_align),
+		cmocka_unit_test(test_align_short_kernel_view),
 		cmocka_unit_test(test_align_devexec),
 		cmocka_unit_test(test_align_refusals),
 	};
