@@ -494,6 +494,7 @@ int simapp_run(const struct simapp_options *options,
 
 	api = dispatch;
 	opts = options;
+	simapp_truth_init();
 	devices[0] = opts->device;
 	if (opts->dev_mapping) {
 		ndevices = opts->num_map_devs;

@@ -96,16 +96,20 @@ static bool issue(struct simapp_worker *w, unsigned int idx)
 {
 	const struct simapp_api *api = simapp_api_get();
 	struct simapp_slot *slot = &w->slots[idx];
+	uint64_t t;
 
 	if (slot->event &&
 	    simapp_check("qaicEventClear", api->qaicEventClear(slot->event)))
 		return false;
 	if (simapp_llm_mode() && !simapp_llm_step(slot))
 		return false;
+	t = simapp_truth_on() ? simapp_truth_now() : 0;
 	if (simapp_check("qaicEnqueueExecObj",
 			 api->qaicEnqueueExecObj(slot->queue, slot->eo,
 						 slot->event)))
 		return false;
+	if (t)
+		simapp_truth_stamp(slot->eo, false, t);
 	w->issued++;
 	w->fifo[(w->fifo_head + w->fifo_len) % w->num_slots] = idx;
 	w->fifo_len++;
@@ -175,6 +179,8 @@ static unsigned int await_one(struct simapp_worker *w, bool *ok)
 	default:
 		idx = pop_fifo(w);
 		st = api->qaicExecObjWaitForCompletion(w->slots[idx].eo, 0);
+		if (simapp_truth_on())
+			simapp_truth_stamp(w->slots[idx].eo, true, simapp_truth_now());
 		*ok = completion_ok(w, "qaicExecObjWaitForCompletion", st);
 		break;
 	}

@@ -20,12 +20,30 @@ static const struct desc *qpc_desc(QAicQpcObj *handle)
 	return d;
 }
 
+static bool eo_sample(QAicExecObj *handle, bool done, uint32_t *program,
+		      uint64_t *sample)
+{
+	struct QAicExecObj *eo = RT_GET(handle, RT_EXECOBJ, struct QAicExecObj);
+	bool ok;
+
+	if (!eo)
+		return false;
+	pthread_mutex_lock(&eo->lock);
+	ok = done ? eo->done_sampled : atomic_load(&eo->prog->enq_count) > 0;
+	*sample = done ? eo->done_sample : eo->row.sample;
+	*program = eo->prog->id;
+	pthread_mutex_unlock(&eo->lock);
+	RT_PUT(eo);
+	return ok;
+}
+
 QAIC_EXPORT const struct simrt_entries *simrt_entries(void)
 {
 	static struct simrt_entries e = {
 		.version = SIMRT_ENTRIES_VERSION,
 		.size = sizeof(struct simrt_entries),
 		.qpc_desc = qpc_desc,
+		.eo_sample = eo_sample,
 	};
 
 	/* -Bsymbolic-functions: this is table.c's table, never an

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulated runtime's private entry points, for the simulator's own
- * Python module (sim/python/qaicrt.c) and nobody else.
+ * Python module (sim/python/qaicrt.c) and its sample application's side of
+ * the truth file (sim/apps/simapp_truth.c), and nobody else.
  *
  * On a card, Qualcomm's qaicrt module is a binding over the C++ runtime: its
  * calls never pass through the exported qaic* C symbols, so an LD_PRELOAD
@@ -16,6 +17,7 @@
 #ifndef QAIC_SIM_SIMRT_ENTRIES_H
 #define QAIC_SIM_SIMRT_ENTRIES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "qaic_sim_table.h"
 
@@ -31,6 +33,11 @@ struct simrt_entries {
 	const struct QAicApiFunctionTable *api;
 	/* The description behind a live QPC object, or NULL. */
 	const struct desc *(*qpc_desc)(QAicQpcObj *qpc);
+	/* The truth file's key (QAicProgramID, sample number) of an exec
+	 * object's last enqueue (@done false) or last completion handed over
+	 * (@done true); false if there is none. */
+	bool (*eo_sample)(QAicExecObj *eo, bool done, uint32_t *program,
+			  uint64_t *sample);
 };
 
 /* Exported by libQAic.so under SIMRT_ENTRIES_SYMBOL. */

@@ -3,11 +3,17 @@
 """Check qprof-report's waiting/working split against the simulator's truth.
 
 Usage: check_waits.py REPORT.json TRUTH.txt [--label L] [--app-out APP.out]
+                      [--app-truth APPTRUTH.txt]
                       [--finding KIND|none] [--tol-us 5] [--tol-rel 0.02]
 
 REPORT.json: qprof-report --json --per-inference of one process (one
 program).  TRUTH.txt: that process's QAIC_SIM_TRUTH_DIR file
-(docs/SIMULATOR.md, "Truth file").  The truth's parts, per inference:
+(docs/SIMULATOR.md, "Truth file"); APPTRUTH.txt: the sample application's
+own stamps in the same directory (qaic-sim-app-PID.txt): with them
+enq_begin is the application's call and seen the moment it had the
+completion back, so that the profiler's own work between the application
+and the runtime lies inside the truth too (every inference must have
+them).  The truth's parts, per inference:
 
   B1 = min(enq_end, exec_entry), W = worker_start within [B1, exec_entry]
   (the report's enq/preProc boundary, docs/MATCHING.md)
@@ -68,7 +74,26 @@ def quantile(v, q):
     return s[lo] + (h - lo) * (s[hi] - s[lo])
 
 
-def truth_parts(path):
+def app_stamps(path):
+    """The application's side of the truth (qaic-sim-app-PID.txt):
+    {(program, sample): [enqueue called, completion seen]}."""
+    st = {}
+    if not path:
+        return st
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            kind, prog, sample, ns = line.split()
+            st.setdefault((int(prog), int(sample)), [0, 0])[kind == "S"] = int(ns)
+    return st
+
+
+def truth_parts(path, app=None):
+    """Per completed inference: the seven parts (us), then enq_begin,
+    doorbell, exec_entry (ns).  With the application's stamps (app), an
+    inference that has both begins at the application's call and ends
+    when the application had it back."""
     rows = []
     with open(path) as f:
         for line in f:
@@ -78,6 +103,9 @@ def truth_parts(path):
             prog, sample, status, eb, ee, ws, wd, seen, ndev = c[:9]
             if status != 0 or not seen:
                 continue
+            a = (app or {}).get((prog, sample))
+            if a and a[0] and a[1]:
+                eb, seen = a
             # the device that finished last (multi-device: the inference
             # completes when every part did)
             devs = [c[9 + 8 * d: 17 + 8 * d] for d in range(ndev)]
@@ -139,6 +167,8 @@ def main():
     ap.add_argument("truth")
     ap.add_argument("--label", default="")
     ap.add_argument("--app-out")
+    ap.add_argument("--app-truth",
+                    help="the application's own stamps (qaic-sim-app-PID.txt)")
     ap.add_argument("--finding")
     ap.add_argument("--tol-us", type=float, default=5.0)
     ap.add_argument("--tol-rel", type=float, default=0.02)
@@ -158,7 +188,14 @@ def main():
     prog = progs[0]
     q = [i["parts_us"] for i in rep.get("inferences", [])
          if i["state"] == "ok" and "parts_us" in i]
-    t = truth_parts(a.truth)
+    app = app_stamps(a.app_truth)
+    t = truth_parts(a.truth, app)
+    if a.app_truth:
+        have = sum(1 for v in app.values() if v[0] and v[1])
+        ok = have >= len(t)
+        print("%s%s: the application's own stamps for %d of %d inferences" %
+              (lab, "ok" if ok else "FAIL", have, len(t)))
+        fail |= not ok
     ok = len(q) == len(t) and len(q) == prog["completed"]
     print("%s%s: %d inferences split by qprof, %d in the truth, %d completed" %
           (lab, "ok" if ok else "FAIL", len(q), len(t), prog["completed"]))

@@ -81,8 +81,10 @@ run_once() {
 	fi
 	truth=$d/truth/qaic-sim-truth-$pid.txt
 	[ -s "$truth" ] || { echo "$label: no truth file $truth"; fail=1; return; }
+	# the application's own stamps around its calls (simapp_truth.c)
 	$check "$d/report.json" "$truth" --label "$label" --finding "$finding" \
 		${parts:+--parts "$parts"} \
+		--app-truth "$d/truth/qaic-sim-app-$pid.txt" \
 		--app-out "$d/app.out" || { fail=1; sed -n '/where the time goes/,/incomplete/p' "$d/summary.txt"; }
 }
 

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The truth file (QAIC_SIM_TRUTH_DIR, docs/SIMULATOR.md "Truth file"):
 # one line per inference, its stamps in the order things happen, the
+# application's own stamps around them (qaic-sim-app-PID.txt), the
 # device's run of each request equal to the devExec of the runtime's
 # latency dump (the cycle counts: an independent path), requests of a DBC
 # never overlapping, a failed inference with its status; and
@@ -73,6 +74,28 @@ prof()
 d=$TMP/t1 && mkdir -p "$d"
 QAIC_SIM_TRUTH_DIR=$d expect_rc 0 "$APP" -t tiny -n 300 -T 3 -S 4 $(prof "$d") &&
 	check_truth "$(ls "$d"/qaic-sim-truth-*.txt)" "$d/aic-profiling-program-0-latency.txt" 300
+# the application's own stamps (simapp_truth.c): one enqueue and one seen
+# per inference, keyed as the runtime's lines, around the runtime's own
+d1=$d
+nchecks=$((nchecks + 1))
+"$PY" - "$(ls "$d1"/qaic-sim-truth-*.txt)" "$(ls "$d1"/qaic-sim-app-*.txt)" <<'PYEOF' || fail "the application's stamps"
+import sys
+rt = {}
+for l in open(sys.argv[1]):
+    if not l.startswith("#"):
+        c = [int(x) for x in l.split()]
+        rt[(c[0], c[1])] = (c[3], c[7])
+app = {}
+for l in open(sys.argv[2]):
+    if not l.startswith("#"):
+        k, p, smp, ns = l.split()
+        app.setdefault((int(p), int(smp)), {})[k] = int(ns)
+bad = [k for k, (eb, seen) in rt.items()
+       if k not in app or not app[k]["E"] <= eb or not seen <= app[k]["S"]]
+for k in bad[:5]:
+    print("app stamps of", k, rt[k], app.get(k))
+sys.exit(1 if bad or len(rt) != 300 or len(app) != 300 else 0)
+PYEOF
 # callback completions (the handover in the callback)
 d=$TMP/t2 && mkdir -p "$d"
 QAIC_SIM_TRUTH_DIR=$d expect_rc 0 "$APP" -t tiny -n 200 -c callback $(prof "$d") &&
