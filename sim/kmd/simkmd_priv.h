@@ -162,8 +162,6 @@ struct simkmd_state {
 	pthread_mutex_t lock;
 	pthread_cond_t dev_cond;	/* wakes the device thread */
 	uint64_t dev_wake_ns;		/* it wakes by itself then (0: awake) */
-	bool dev_spinning;		/* spinning, unlocked, until dev_wake_ns */
-	int dev_kicked;			/* atomic: stop spinning, look again */
 	pid_t owner_pid;
 	int listener;
 	int ndev;

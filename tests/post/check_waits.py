@@ -124,41 +124,44 @@ def truth_parts(path, app=None):
 
 def containment(infs, truth, lab):
     """Per inference: the true doorbell lies in qprof's interval
-    [X + exectoVc, EXECUTE return].  Each inference is paired with the
-    truth line nearest in EXECUTE entry (the report's X, the truth's
-    exec_entry: a microsecond or two apart), the enqueue entry (t0,
-    enq_begin) breaking ties at a tenth of its weight: a thread preempted
-    between the shim's stamp and the runtime's moves one of them by tens
-    or hundreds of us.  Paired within 50 us in all; at most 1 % not
-    paired.  Returns (inferences, not paired, outside)."""
+    [X + exectoVc, EXECUTE return].  Inferences are paired with truth
+    lines by the EXECUTE entry (the report's X, the truth's exec_entry: a
+    microsecond or two apart), the enqueue entry (t0, enq_begin) counting a
+    tenth as much (a thread preempted between the two stamps moves one of
+    them by tens or hundreds of us): every candidate pair within 8 lines
+    and 50 us, the closest first, each side once (sequentially, the first
+    inference of four whose EXECUTEs overlap could take its neighbour's
+    line).  At most 1 % not paired.  Returns (inferences, not paired,
+    outside)."""
     import bisect
     t = sorted(truth, key=lambda r: r[9])
     keys = [r[9] for r in t]
-    used = set()
-    mis = out = 0
-    for i in infs:
+    xs, cand = [], []
+    for n, i in enumerate(infs):
         p = i["parts_us"]
         x = i["t0_ns"] + 1000.0 * (p["enqueue"] + p["runtime_wait"] + p["runtime_work"])
+        xs.append(x)
         k = bisect.bisect_left(keys, x)
-        best = None
         for j in range(max(0, k - 8), min(len(t), k + 8)):
-            if j in used:
-                continue
             d = abs(t[j][9] - x) + abs(t[j][7] - i["t0_ns"]) / 10
-            if best is None or d < best[0]:
-                best = (d, j)
-        if best is None or best[0] > 50000:
-            mis += 1
-            continue
-        used.add(best[1])
-        r = t[best[1]]
+            if d <= 50000:
+                cand.append((d, n, j))
+    cand.sort()
+    pair, used = {}, set()
+    for d, n, j in cand:
+        if n not in pair and j not in used:
+            pair[n] = j
+            used.add(j)
+    out = 0
+    for n, j in pair.items():
+        i, r, x = infs[n], t[j], xs[n]
         lo = x + 1000.0 * i["counts"].get("exectoVcUs", i["metrics"].get("exectoVcUs", 0))
         hi = x + 1000.0 * i["metrics"]["submitTimeUs"]
         if not lo - 500 <= r[8] <= hi + 500:
             out += 1
             if out <= 3:
                 print("%sdoorbell %d ns outside [%d, %d]" % (lab, r[8], lo, hi))
-    return len(infs), mis, out
+    return len(infs), len(infs) - len(pair), out
 
 
 def main():
