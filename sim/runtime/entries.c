@@ -29,7 +29,7 @@ static bool eo_sample(QAicExecObj *handle, bool done, uint32_t *program,
 	if (!eo)
 		return false;
 	pthread_mutex_lock(&eo->lock);
-	ok = done ? eo->done_sampled : atomic_load(&eo->prog->enq_count) > 0;
+	ok = done ? eo->done_sampled : eo->row.enq_start != 0;
 	*sample = done ? eo->done_sample : eo->row.sample;
 	*program = eo->prog->id;
 	pthread_mutex_unlock(&eo->lock);
