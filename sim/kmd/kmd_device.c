@@ -421,7 +421,6 @@ static bool device_faults(struct sim_device *dev, uint64_t now)
 	return true;
 }
 
-/* Run every stage boundary of this channel that is due. */
 /*
  * The completion interrupt of a stage that ended at @t: handled
  * SIMKMD_IRQ_NS later, as a host's IRQ thread stamps processed_ts a
@@ -439,6 +438,7 @@ static uint64_t irq_time(uint64_t t, uint64_t now)
 	return t + SIMKMD_IRQ_NS < now ? t + SIMKMD_IRQ_NS : now;
 }
 
+/* Run every stage boundary of this channel that is due. */
 static void advance_dbc(struct sim_dbc *dbc, uint64_t now)
 {
 	while (dbc->head) {
