@@ -11,7 +11,7 @@
  * does not.  The doorbell then rings tens of microseconds after the call's
  * entry and the call returns tens of microseconds after it, and a profiler
  * that sees only the call's entry and return cannot place the doorbell as
- * closely as it can on a card (docs/SIMULATOR.md, "Ioctls in the caller").
+ * closely as it can on a card (docs/SIM-KMD.md, "Ioctls in the caller").
  * WAIT blocks, and stays with the supervisor and the device thread.
  *
  * QAIC_SIM_INLINE_IOCTLS=0 sends every ioctl to the supervisor instead (an
