@@ -77,36 +77,50 @@ def by_name(directory):
 
 
 def match_rows(sim, q, window):
-    """Index pairs (sim row, qprof row)."""
+    """Index pairs (sim row, qprof row): each runtime row with the qprof
+    row of its Sample when their kernel integers agree, else the nearest
+    one within +-window Samples that agrees, else its Sample's row (the
+    checks will tell).  A maximum matching (augmenting paths, Kuhn): a row
+    whose candidates an earlier row took greedily takes that row's next
+    candidate in its place, so that no row stays unmatched while a
+    matching of all exists."""
     qpos = {s: i for i, s in enumerate(q["Sample"].astype(int))}
     # a completed inference without kernel stats (N/A: e.g. its BOs were
     # detached by a restart) has no runtime row to match
     key = list(zip(*(q[c].fillna(-1).astype(int) for c in EXACT[:2])))
-    used = set()
-    pairs = []
-    moved = 0
-    for i, s in enumerate(sim["Sample"].astype(int)):
+    samples = list(sim["Sample"].astype(int))
+    cands = []
+    for i, s in enumerate(samples):
         want = tuple(int(sim[c].iloc[i]) for c in EXACT[:2])
         j = qpos.get(s)
-        if j is not None and j not in used and (window == 0 or key[j] == want):
-            pairs.append((i, j))
-            used.add(j)
-            continue
-        best = None
+        c = []
+        if j is not None and (window == 0 or key[j] == want):
+            c.append(j)
         for d in range(1, window + 1):
             for cand in (s - d, s + d):
                 k = qpos.get(cand)
-                if k is not None and k not in used and key[k] == want:
-                    best = k
-                    break
-            if best is not None:
-                break
-        if best is None and j is not None and j not in used:
-            best = j                # keep the Sample match; checks will tell
-        if best is not None:
-            pairs.append((i, best))
-            used.add(best)
-            moved += best != j
+                if k is not None and key[k] == want and k not in c:
+                    c.append(k)
+        if j is not None and j not in c:
+            c.append(j)
+        cands.append(c)
+    owner = {}              # qprof row -> sim row
+
+    def augment(i, seen):
+        for k in cands[i]:
+            if k in seen:
+                continue
+            seen.add(k)
+            if k not in owner or augment(owner[k], seen):
+                owner[k] = i
+                return True
+        return False
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 4 * len(samples) + 100))
+    for i in range(len(samples)):
+        augment(i, set())
+    pairs = sorted((i, k) for k, i in owner.items())
+    moved = sum(1 for i, k in pairs if k != qpos.get(samples[i]))
     return pairs, moved
 
 
