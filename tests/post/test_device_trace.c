@@ -195,18 +195,23 @@ static void test_bad(void **state)
  * So A_k = 1e9 + t0_k + 19,000 ns, B_k = A_k + 23,000,000 ns, and the slack
  * (EXECUTE duration + 2 µs) is 42,000 ns.
  */
-static void model(struct qp_model *m)
+static void model_complete1(struct qp_model *m, uint32_t complete1)
 {
 	static const char *const names[] = { "bert-base" };
-	static const struct fx_inf infs[4] = {
+	struct fx_inf infs[4] = {
 		{ 0, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
-		{ 30000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
+		{ 30000, 5, 10, 40, 25000, 20, 4, complete1, 0, 1 },
 		{ 60000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
 		{ 90000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
 	};
 	static const uint16_t prog[4] = { 0, 0, 0, 0 };
 
 	fx_model(m, names, 1, infs, prog, 4);
+}
+
+static void model(struct qp_model *m)
+{
+	model_complete1(m, 23000);
 }
 
 /*
@@ -282,14 +287,6 @@ static void test_align(void **state)
  */
 static void test_align_short_kernel_view(void **state)
 {
-	static const char *const names[] = { "bert-base" };
-	static const struct fx_inf infs[4] = {
-		{ 0, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
-		{ 30000, 5, 10, 40, 25000, 20, 4, 22989, 0, 1 },
-		{ 60000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
-		{ 90000, 5, 10, 40, 25000, 20, 4, 23000, 0, 1 },
-	};
-	static const uint16_t prog[4] = { 0, 0, 0, 0 };
 	char *path = write_trace("aic-profiling-program-0-trace.json", trace_json);
 	const struct qp_devalign_inf *r;
 	struct qp_devtrace t;
@@ -298,7 +295,7 @@ static void test_align_short_kernel_view(void **state)
 	char err[512];
 
 	(void)state;
-	fx_model(&m, names, 1, infs, prog, 4);
+	model_complete1(&m, 22989);
 	load_ok(path, &t);
 	assert_int_equal(qp_devtrace_align(&m, &t, NULL, &a, err, sizeof(err)), 0);
 	r = qp_devalign_find(&a, 1);
