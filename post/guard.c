@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,8 +112,12 @@ static void watch(pid_t pid, const struct qp_guard_opts *o,
 	int status, sig;
 
 	for (;;) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		struct rusage ru;
+
+		if (wait4(pid, &status, WNOHANG, &ru) == pid) {
+			r->peak_rss = (uint64_t)ru.ru_maxrss * 1024;
 			break;
+		}
 		anon = rss_anon(pid);
 		if (anon > r->peak_anon)
 			r->peak_anon = anon;

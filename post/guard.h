@@ -39,6 +39,9 @@ struct qp_guard_result {
 	enum qp_guard_end end;
 	int status;		/* exit status, or the signal */
 	uint64_t peak_anon;	/* largest RssAnon seen, bytes */
+	/* the child's resident high-water mark (wait4's ru_maxrss, bytes):
+	 * exact, where peak_anon is sampled and misses a short spike */
+	uint64_t peak_rss;
 	char phase[512];	/* the child's last qp_guard_phase() */
 	bool deferred;		/* phase holds an error left to the parent */
 };

@@ -753,6 +753,14 @@ static int try_alone(const char *dir, const char *name,
 		}
 	}
 	rc = qp_guard_run(trial_child, &tr, o, &r);
+	if (rc == 0 && o->mem_limit && r.peak_rss > o->mem_limit) {
+		/* a spike the sampling missed (it caught the report's) */
+		snprintf(why, len, "peaked at %llu MiB of memory (limit %llu MiB, QPROF_REPORT_MEMORY_MB)",
+			 (unsigned long long)(r.peak_rss >> 20),
+			 (unsigned long long)(o->mem_limit >> 20));
+		rc = 1;
+		goto out;
+	}
 	if (rc == 0)
 		goto out;
 	if (r.end == QP_GUARD_EXITED) {
