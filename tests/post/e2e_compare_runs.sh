@@ -18,7 +18,8 @@
 #     included: the simulator's woken worker yields, so the fault does
 #     not slow the enqueue call), unless the runtime's own dumps moved
 #     that metric by as much (the fault's work can move another tail on
-#     2 CPUs: a true change).  TOL: the intervals are the resampling
+#     2 CPUs: a true change); submitTime's p90/p99 are only noted (qprof's
+#     is the EXECUTE ioctl, which the dumps do not time).  TOL: the intervals are the resampling
 #     noise of the runs only, tenths of a µs wide, not the difference of
 #     their conditions (an unchanged pair split over the two CPUs, not
 #     pooled, moved qprof's preProc by +0.25 µs at p50 [+0.23, +0.27]:
@@ -176,9 +177,19 @@ for s in ('p50', 'mean'):
 # fault's 20 µs of work on a runtime worker can move another metric's
 # tail on 2 CPUs (execTotal p99 +8.6 µs [+4.7, +12.8] once).  Its shift
 # in the dumps must lie in qprof's interval widened by TOL.
+# qprof's submitTime is the EXECUTE ioctl, the dumps' submitTimeUs the
+# runtime's preparation before it: the dumps cannot tell whether the
+# EXECUTE moved.  On 2 CPUs its tail does move with the fault's spinning
+# worker (the simulated driver answers it in the caller's thread; +7.6 us
+# at p99 [+3.9, +9.5] once): its tails are noted; its median and mean
+# must not move.
 others = []
 for prog, m, s in marks(fa):
     if m in ('preProcTime', 'totalRoundtripTime'):
+        continue
+    if m == 'submitTime' and s in ('p90', 'p99'):
+        print('e2e_compare: NOTE: submitTime %s marked %+.2f (the EXECUTE ioctl; the dumps do not time it)'
+              % (s, fa['programs'][0]['metrics_us'][m][s]['delta']))
         continue
     st = fa['programs'][0]['metrics_us'][m][s]
     b, f = dump_stat(('b1', 'b2'), m, s), dump_stat(('f1', 'f2'), m, s)
