@@ -102,10 +102,12 @@ int simapp_llm_setup(struct simapp_slot *slot, const QAicIoBufferInfo_t *info,
 void simapp_llm_free(struct simapp_slot *slot);
 bool simapp_llm_step(struct simapp_slot *slot);
 
+/* simapp_run.c: CLOCK_MONOTONIC ns, the app's one clock */
+uint64_t simapp_now_ns(void);
+
 /* simapp_truth.c: the application's side of the truth file */
 void simapp_truth_init(void);
 bool simapp_truth_on(void);
-uint64_t simapp_truth_now(void);
 void simapp_truth_stamp(QAicExecObj *eo, bool seen, uint64_t ns);
 
 /* simapp_devperf.c */

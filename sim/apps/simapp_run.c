@@ -83,12 +83,17 @@ static bool run_failed(void)
 
 #define CALL(fn, ...) check(#fn, api->fn(__VA_ARGS__))
 
-static uint64_t now_us(void)
+uint64_t simapp_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_us(void)
+{
+	return simapp_now_ns() / 1000u;
 }
 
 static void *xcalloc(size_t n, size_t size)

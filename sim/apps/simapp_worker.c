@@ -15,10 +15,7 @@
 
 static uint64_t now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	return simapp_now_ns() / 1000u;
 }
 
 void simapp_worker_init(struct simapp_worker *w, struct simapp_prog *prog,
@@ -103,7 +100,7 @@ static bool issue(struct simapp_worker *w, unsigned int idx)
 		return false;
 	if (simapp_llm_mode() && !simapp_llm_step(slot))
 		return false;
-	t = simapp_truth_on() ? simapp_truth_now() : 0;
+	t = simapp_truth_on() ? simapp_now_ns() : 0;
 	if (simapp_check("qaicEnqueueExecObj",
 			 api->qaicEnqueueExecObj(slot->queue, slot->eo,
 						 slot->event)))
@@ -180,7 +177,7 @@ static unsigned int await_one(struct simapp_worker *w, bool *ok)
 		idx = pop_fifo(w);
 		st = api->qaicExecObjWaitForCompletion(w->slots[idx].eo, 0);
 		if (simapp_truth_on())
-			simapp_truth_stamp(w->slots[idx].eo, true, simapp_truth_now());
+			simapp_truth_stamp(w->slots[idx].eo, true, simapp_now_ns());
 		*ok = completion_ok(w, "qaicExecObjWaitForCompletion", st);
 		break;
 	}

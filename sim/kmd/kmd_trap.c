@@ -67,7 +67,7 @@ bool simkmd_trap_inline(unsigned long request)
 }
 
 /* The real kernel's answer: the filter lets args[3] == SIMKMD_PASS through. */
-long simkmd_pass_ioctl(int fd, unsigned long request, uint64_t arg)
+static long pass_ioctl(int fd, unsigned long request, uint64_t arg)
 {
 	long ret = syscall(SYS_ioctl, fd, request, arg, SIMKMD_PASS, 0, 0);
 
@@ -113,7 +113,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	else
 		ret = simkmd_serve(fd, request, arg, 0, true);
 	if (ret == SIMKMD_NOT_OURS)
-		ret = simkmd_pass_ioctl(fd, request, arg);
+		ret = pass_ioctl(fd, request, arg);
 	set_return(uc, ret);
 	errno = saved_errno;
 }

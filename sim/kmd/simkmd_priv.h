@@ -215,7 +215,6 @@ long simkmd_serve(int fd, unsigned long request, uint64_t arg, uint64_t notif_id
 #define SIMKMD_PASS 0x71b70f5a3c2de4e9ull
 int simkmd_trap_install(void);
 bool simkmd_trap_inline(unsigned long request);
-long simkmd_pass_ioctl(int fd, unsigned long request, uint64_t arg);
 
 /* kmd_ioctl.c: each returns 0 / -errno, or SIMKMD_DEFERRED (WAIT only) */
 #define SIMKMD_DEFERRED 1

@@ -108,6 +108,20 @@ static void assert_parts(const struct qp_model *m, size_t k,
 	}
 }
 
+/* A model of fixture @v (@n inferences, one program): inference which[k]
+ * split as want[k], for k < @nw. */
+static void assert_fixture(const struct hb *v, size_t n, const size_t *which,
+			   const double (*want)[QP_PART__COUNT], size_t nw)
+{
+	struct qp_model m;
+	size_t k;
+
+	build(&m, v, n, 1);
+	for (k = 0; k < nw; k++)
+		assert_parts(&m, which[k], want[k]);
+	qp_model_free(&m);
+}
+
 /*
  * One inference: enqueue 0..10, EXECUTE 100..140, WAIT returns 1200,
  * completion seen 1300; perf stats exectoVc 5, execToComplete 1000.
@@ -285,19 +299,14 @@ static void test_device_done_by_overlap(void **state)
 		/* A */ { 0, 10, 100, 180, 1400, 1450, 5, 1040, 1000, -1, -1, 0, 201, 0, 0, 0 },
 		/* B */ { 1, 11, 145, 240, 2130, 2200, 5, 1905, 1000, -1, -1, 0, 202, 0, 0, 0 },
 	};
-	static const double want_a[QP_PART__COUNT] = {
-		10, 0, 90, 17.5, 0, 1000, 332.5,
+	static const size_t which[] = { 0, 1 };
+	static const double want[][QP_PART__COUNT] = {
+		{ 10, 0, 90, 17.5, 0, 1000, 332.5 },
+		{ 10, 0, 134, 42.5, 930, 1000, 82.5 },
 	};
-	static const double want_b[QP_PART__COUNT] = {
-		10, 0, 134, 42.5, 930, 1000, 82.5,
-	};
-	struct qp_model m;
 
 	(void)state;
-	build(&m, v, 2, 1);
-	assert_parts(&m, 0, want_a);
-	assert_parts(&m, 1, want_b);
-	qp_model_free(&m);
+	assert_fixture(v, 2, which, want, 2);
 }
 
 /*
@@ -316,19 +325,14 @@ static void test_device_order_overlap(void **state)
 		/* B */ { 1, 11, 110, 300, 2210, 2300, 5, 2000, 1000, -1, -1, 0, 202, 0, 0, 0 },
 		/* C */ { 2, 12, 140, 160, 3220, 3300, 5, 3000, 1000, -1, -1, 0, 203, 0, 0, 0 },
 	};
-	static const double want_b[QP_PART__COUNT] = {
-		10, 0, 99, 52.5, 960, 1000, 177.5,
+	static const size_t which[] = { 1, 2 };
+	static const double want[][QP_PART__COUNT] = {
+		{ 10, 0, 99, 52.5, 960, 1000, 177.5 },
+		{ 10, 0, 128, 12.5, 1970, 1000, 177.5 },
 	};
-	static const double want_c[QP_PART__COUNT] = {
-		10, 0, 128, 12.5, 1970, 1000, 177.5,
-	};
-	struct qp_model m;
 
 	(void)state;
-	build(&m, v, 3, 1);
-	assert_parts(&m, 1, want_b);
-	assert_parts(&m, 2, want_c);
-	qp_model_free(&m);
+	assert_fixture(v, 3, which, want, 2);
 }
 
 /*
@@ -347,19 +351,14 @@ static void test_device_kernel_bound(void **state)
 		/* A */ { 0, 10, 100, 190, 4900, 5100, 5, 903, 900, -1, -1, 0, 201, 0, 0, 0 },
 		/* B */ { 1, 11, 200, 210, 5000, 5200, 5, 1703, 900, -1, -1, 0, 202, 0, 0, 0 },
 	};
-	static const double want_a[QP_PART__COUNT] = {
-		10, 0, 90, 9.5, 0, 900, 4090.5,
+	static const size_t which[] = { 0, 1 };
+	static const double want[][QP_PART__COUNT] = {
+		{ 10, 0, 90, 9.5, 0, 900, 4090.5 },
+		{ 10, 0, 189, 7.5, 802, 900, 3290.5 },
 	};
-	static const double want_b[QP_PART__COUNT] = {
-		10, 0, 189, 7.5, 802, 900, 3290.5,
-	};
-	struct qp_model m;
 
 	(void)state;
-	build(&m, v, 2, 1);
-	assert_parts(&m, 0, want_a);
-	assert_parts(&m, 1, want_b);
-	qp_model_free(&m);
+	assert_fixture(v, 2, which, want, 2);
 }
 
 /*
