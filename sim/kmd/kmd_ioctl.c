@@ -290,22 +290,24 @@ static int do_gem_close(struct sim_file *f, uint64_t arg)
 /* ---- execute ------------------------------------------------------------ */
 
 /*
- * The kernel's submit latency (received_ts -> doorbell) is a few µs.  Our
- * own emulation costs more than that (every copy from the caller is a
- * syscall), so the doorbell time is modelled: received + a latency drawn in
- * [submit_min, submit_max], spinning only if we got there early so that
- * submit_ts is never in the future.
+ * The kernel's submit latency (received_ts -> doorbell) is a few µs: the
+ * doorbell rings received + a latency drawn in [submit_min, submit_max]
+ * (spinning if we got there early), or when our emulation gets there if
+ * that is later: served in the caller's thread, received is the call's
+ * entry (kmd_trap.c) and the emulation's own syscalls lie between, as a
+ * real kernel's work before its doorbell would.
  */
 static uint64_t submit_time(uint64_t received)
 {
 	uint64_t span = sk.submit_max_ns - sk.submit_min_ns;
 	uint64_t target = received + sk.submit_min_ns;
+	uint64_t now;
 
 	if (span)
 		target += simkmd_prng_next(&sk.host_prng) % (span + 1);
-	while (simkmd_now_ns() < target)
+	while ((now = simkmd_now_ns()) < target)
 		;
-	return target;
+	return now;
 }
 
 struct exec_args {
@@ -473,7 +475,8 @@ static int queue_request(struct sim_dbc *dbc, struct sim_bo **bos, uint32_t n,
 
 static int do_execute(struct sim_file *f, uint64_t arg, bool partial)
 {
-	uint64_t received = simkmd_now_ns();
+	/* a real kernel stamps received_ts at its entry (call_entry_ns) */
+	uint64_t received = sk.call_entry_ns ? sk.call_entry_ns : simkmd_now_ns();
 	struct exec_args *ea = NULL;
 	struct sim_bo **bos = NULL;
 	struct qaic_execute a;

@@ -508,6 +508,16 @@ static int make_node(struct sim_device *d, int index)
 	return 0;
 }
 
+static void forked_child(void)
+{
+	sk.in_child = true;
+}
+
+pid_t simkmd_self(void)
+{
+	return sk.in_child ? getpid() : sk.owner_pid;
+}
+
 static void cleanup_at_exit(void)
 {
 	/* A forked child must not remove its parent's nodes. */
@@ -677,6 +687,7 @@ static int do_start(void)
 		goto fail;
 	sk.kcmp_ok = kcmp_works();
 	sk.owner_pid = getpid();
+	pthread_atfork(NULL, NULL, forked_child);
 
 	ret = simkmd_trap_install();
 	if (ret)
@@ -829,6 +840,17 @@ int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out)
 	}
 	pthread_mutex_unlock(&sk.lock);
 	return ret;
+}
+
+int simkmd_test_hold_lock(int hold)
+{
+	if (!started)
+		return -EINVAL;
+	if (hold)
+		pthread_mutex_lock(&sk.lock);
+	else
+		pthread_mutex_unlock(&sk.lock);
+	return 0;
 }
 
 int simkmd_test_ring_used(int dev, uint32_t dbc_id)

@@ -59,7 +59,7 @@ int simkmd_copy_from_user(void *dst, uint64_t uaddr, size_t len)
 		return 0;
 	if (!uaddr)
 		return -EFAULT;
-	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)len)
+	if (process_vm_readv(simkmd_self(), &local, 1, &remote, 1, 0) != (ssize_t)len)
 		return -EFAULT;
 	return 0;
 }
@@ -113,7 +113,7 @@ static void reply_continue(uint64_t id)
 
 static bool same_file(int fd, const struct sim_file *f)
 {
-	pid_t pid = getpid();
+	pid_t pid = simkmd_self();
 
 	if (!sk.kcmp_ok)
 		return fd == f->last_app_fd;
@@ -245,24 +245,31 @@ static bool caller_is_ours(pid_t tid)
  * one of our device nodes, and the real kernel should answer.
  */
 long simkmd_serve(int fd, unsigned long request, uint64_t arg, uint64_t notif_id,
-		  bool in_caller)
+		  uint64_t entry_ns)
 {
-	struct sim_device *dev = device_of_fd(fd);
+	struct sim_device *dev;
 	struct sim_file *f;
 	long ret;
 
 	pthread_mutex_lock(&sk.lock);
+	/* a file we know needs no fstat (every syscall here is one a real
+	 * kernel's ioctl does not make) */
+	f = simkmd_file_lookup(fd, NULL, false);
+	dev = f ? f->dev : device_of_fd(fd);
 	if (!dev) {
 		sk.stats.continued++;
 		pthread_mutex_unlock(&sk.lock);
 		return SIMKMD_NOT_OURS;
 	}
-	f = simkmd_file_lookup(fd, dev, true);
+	if (!f)
+		f = simkmd_file_lookup(fd, dev, true);
+	sk.call_entry_ns = entry_ns;
 	ret = f ? simkmd_ioctl(f, request, arg, notif_id) : -ENOMEM;
+	sk.call_entry_ns = 0;
 	sk.stats.handled++;
 	if (ret < 0)
 		sk.stats.failed++;
-	if (in_caller)
+	if (entry_ns)
 		sk.stats.in_caller++;
 	pthread_mutex_unlock(&sk.lock);
 	return ret;
@@ -286,7 +293,7 @@ static void serve(const struct seccomp_notif *req)
 	current_valid = true;
 	if (!notif_valid(req->id))
 		return;
-	ret = simkmd_serve(fd, request, req->data.args[2], req->id, false);
+	ret = simkmd_serve(fd, request, req->data.args[2], req->id, 0);
 	current_valid = false;
 	if (ret == SIMKMD_NOT_OURS)
 		reply_continue(req->id);

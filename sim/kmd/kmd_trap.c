@@ -93,6 +93,7 @@ static void not_ours(int sig, siginfo_t *si, void *uc)
 
 static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 {
+	uint64_t entry = simkmd_now_ns();	/* first: see simkmd_serve */
 	ucontext_t *uc = ucv;
 	int saved_errno = errno;
 	int fd;
@@ -108,10 +109,10 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	request = (uint32_t)call_arg(uc, 1);
 	arg = call_arg(uc, 2);
 	/* A forked child: the device is not its own (nor is sk.lock). */
-	if (getpid() != sk.owner_pid)
+	if (sk.in_child)
 		ret = SIMKMD_NOT_OURS;
 	else
-		ret = simkmd_serve(fd, request, arg, 0, true);
+		ret = simkmd_serve(fd, request, arg, 0, entry);
 	if (ret == SIMKMD_NOT_OURS)
 		ret = pass_ioctl(fd, request, arg);
 	set_return(uc, ret);

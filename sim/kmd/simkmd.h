@@ -219,6 +219,9 @@ struct simkmd_bo_times {
 int simkmd_test_bo_times(int fd, uint32_t handle, struct simkmd_bo_times *out);
 /* Test-only: occupied ring elements of `dbc_id` on device `dev`, or -errno. */
 int simkmd_test_ring_used(int dev, uint32_t dbc_id);
+/* Test-only: take (hold non-zero) or give back the simulated kernel's lock,
+ * which every ioctl takes after received_ts: 0 or -errno. */
+int simkmd_test_hold_lock(int hold);
 /*
  * EXECUTE, PARTIAL_EXECUTE and PERF_STATS are served in the caller's thread
  * from a SIGSYS handler.  A harness that installs its own SIGSYS handler

@@ -163,6 +163,7 @@ struct simkmd_state {
 	pthread_cond_t dev_cond;	/* wakes the device thread */
 	uint64_t dev_wake_ns;		/* it wakes by itself then (0: awake) */
 	pid_t owner_pid;
+	bool in_child;			/* a fork()ed child of the owner (atfork) */
 	int listener;
 	int ndev;
 	char *rundir;
@@ -189,6 +190,11 @@ struct simkmd_state {
 	uint32_t hw_version;		/* QAIC_SIM_HW_VERSION */
 	FILE *kmd_log;			/* QAIC_SIM_KMD_LOG, or NULL */
 	bool inline_ioctls;		/* QAIC_SIM_INLINE_IOCTLS: kmd_trap.c */
+	/*
+	 * The call being served entered the kernel at (0: not known, the
+	 * supervisor's): set by simkmd_serve under the lock, for received_ts.
+	 */
+	uint64_t call_entry_ns;
 	int64_t exec_index;
 	int64_t wait_block_index;	/* WAITs that found their BO queued */
 	uint64_t host_prng;
@@ -196,6 +202,10 @@ struct simkmd_state {
 };
 
 extern struct simkmd_state sk;
+
+/* kmd_main.c: this process's pid without a syscall (the owner's, or
+ * getpid() in a forked child) */
+pid_t simkmd_self(void);
 
 /* kmd_notify.c */
 void *simkmd_supervisor_main(void *arg);
@@ -206,7 +216,7 @@ int simkmd_copy_to_user(uint64_t uaddr, const void *src, size_t len);
 struct sim_file *simkmd_file_lookup(int fd, const struct sim_device *hint, bool create);
 #define SIMKMD_NOT_OURS 2		/* simkmd_serve(): for the real kernel */
 long simkmd_serve(int fd, unsigned long request, uint64_t arg, uint64_t notif_id,
-		  bool in_caller);
+		  uint64_t entry_ns);
 
 /*
  * kmd_trap.c: the calls that never block, served in the caller's thread.
