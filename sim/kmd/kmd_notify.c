@@ -253,8 +253,9 @@ long simkmd_serve(int fd, unsigned long request, uint64_t arg, uint64_t notif_id
 
 	pthread_mutex_lock(&sk.lock);
 	/* a file we know needs no fstat (every syscall here is one a real
-	 * kernel's ioctl does not make) */
-	f = simkmd_file_lookup(fd, NULL, false);
+	 * kernel's ioctl does not make); without kcmp an fd number could
+	 * have been reused for another file: fstat first */
+	f = sk.kcmp_ok ? simkmd_file_lookup(fd, NULL, false) : NULL;
 	dev = f ? f->dev : device_of_fd(fd);
 	if (!dev) {
 		sk.stats.continued++;
