@@ -506,9 +506,17 @@ static void expire_waiters(uint64_t now)
 
 void *simkmd_device_main(void *arg)
 {
+	struct sched_param batch = { 0 };
+
 	(void)arg;
 	/* Wake-ups are the device's interrupts: keep them punctual. */
 	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	/*
+	 * A card's doorbell is a register write; waking this thread must not
+	 * take the CPU from the caller still in its EXECUTE (a SCHED_BATCH
+	 * thread never preempts on wake-up).  docs/SIM-KMD.md.
+	 */
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &batch);
 	pthread_mutex_lock(&sk.lock);
 	for (;;) {
 		uint64_t now = simkmd_now_ns();
