@@ -13,6 +13,7 @@
  * the runtime reads them.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -375,11 +376,18 @@ bool qp_doorbell_uncertainty(const struct qp_model *m,
 	return true;
 }
 
-/* D: the doorbell, between what the trace proves (see above). */
+/*
+ * D: the doorbell, between what the trace proves (see above): where the
+ * inferences queued behind it placed it (anchor_busy_runs), else the
+ * middle.
+ */
 static uint64_t doorbell(const struct qp_model *m, const struct qp_inference *i)
 {
+	const struct qp_ahead *a = ahead_of(m, i);
 	uint64_t lo, hi, x, xe, we;
 
+	if (a && a->doorbell != QP_T_NONE)
+		return ahead_time(i, a->doorbell);
 	if (!doorbell_bounds(m, i, &lo, &hi))
 		return 0;
 	if (hi < lo) {		/* inconsistent bounds: trust the ioctl */
@@ -639,36 +647,173 @@ static void order_by_completion(const struct qp_model *m, uint32_t *o,
 		}
 }
 
+/* device_free of one DBC's chain o[0..n) in doorbell order: each
+ * inference's device starts no earlier than the one before it ended. */
+static void chain_forward(struct qp_model *m, const uint32_t *o, size_t n)
+{
+	uint64_t prev_end = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct qp_inference *i = &m->inf[o[k]];
+		struct device_span ds;
+
+		m->ahead[o[k]].device_free = ahead_offset(i, prev_end);
+		if (device_span(m, i, prev_end,
+				ahead_time(i, m->ahead[o[k]].device_done_by), &ds))
+			prev_end = ds.e;
+	}
+}
+
+#define NO_GAP INT64_MIN
+
+/*
+ * The device's end to the kernel's completion with nothing queued: the
+ * least execToComplete - devExec of the chain o[0..n) (at an inference
+ * the device started at its doorbell the difference is exactly that; in
+ * the simulator 2 us, on a card the interrupt's and DMA's latency).
+ * NO_GAP without perf stats and devExec, or where the two contradict
+ * (execToComplete, integer us, short of devExec by a microsecond or more:
+ * the dump is not this trace's).
+ */
+static int64_t completion_gap(const struct qp_model *m, const uint32_t *o,
+			      size_t n)
+{
+	int64_t gap = NO_GAP;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		const struct qp_inference *i = &m->inf[o[k]];
+		uint64_t len = dev_exec_ns(m, i);
+		int64_t g;
+
+		if (!len || !(i->flags & QP_F_HAS_PERF))
+			continue;
+		g = (int64_t)i->device_latency_us * 1000 - (int64_t)len;
+		if (g <= -1000)
+			return NO_GAP;
+		if (gap == NO_GAP || g < gap)
+			gap = g;
+	}
+	return gap;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Move the doorbell of head h of a busy run by the median of d[0..nd),
+ * within its interval. */
+static void anchor_run(struct qp_model *m, uint32_t h, int64_t *d, size_t nd)
+{
+	const struct qp_inference *i = &m->inf[h];
+	uint64_t lo, hi, db = doorbell(m, i);
+	int64_t shift;
+
+	if (!nd || !db || !doorbell_bounds(m, i, &lo, &hi) || hi < lo)
+		return;
+	qsort(d, nd, sizeof(*d), cmp_i64);
+	shift = nd % 2 ? d[nd / 2] : d[nd / 2 - 1] / 2 + d[nd / 2] / 2;
+	if (shift < 0 && (uint64_t)-shift > db - lo)
+		db = lo;
+	else
+		db = clamp64(db + (uint64_t)shift, lo, hi);
+	m->ahead[h].doorbell = ahead_offset(i, db);
+}
+
+/* The width of i's doorbell interval, UINT64_MAX when unknown. */
+static uint64_t doorbell_width(const struct qp_model *m,
+			       const struct qp_inference *i)
+{
+	uint64_t lo, hi;
+
+	if (!doorbell_bounds(m, i, &lo, &hi) || hi < lo)
+		return UINT64_MAX;
+	return hi - lo;
+}
+
+/*
+ * Over a busy run (an inference that found the device idle, then those
+ * queued behind it) every device start and end follows from the head's
+ * doorbell and the devExecs, so the head's doorbell, the middle of its own
+ * interval, anchors them all; at a run's startup that interval is wide
+ * (several workers' first EXECUTEs).  Each queued inference k whose own
+ * doorbell is better known (a narrower interval) tells it again: the
+ * kernel completed k execToComplete after k's doorbell, and the device
+ * had ended k the gap (completion_gap) before that.  The median of those
+ * (D_k + execToComplete_k - gap - E_k) moves the head's doorbell, within
+ * what the trace proves of it.  d: n scratch slots.  Returns whether a
+ * doorbell moved.
+ */
+static bool anchor_busy_runs(struct qp_model *m, const uint32_t *o, size_t n,
+			     int64_t *d)
+{
+	int64_t gap = completion_gap(m, o, n);
+	size_t k, head = SIZE_MAX, nd = 0;
+	uint64_t head_width = 0;
+	bool moved = false;
+
+	if (gap == NO_GAP)
+		return false;
+	for (k = 0; k <= n; k++) {
+		const struct qp_inference *i = k < n ? &m->inf[o[k]] : NULL;
+		struct device_span ds;
+		bool have = i && dev_exec_ns(m, i) &&
+			    (i->flags & QP_F_HAS_PERF) &&
+			    device_span(m, i, ahead_time(i, m->ahead[o[k]].device_free),
+					ahead_time(i, m->ahead[o[k]].device_done_by),
+					&ds);
+
+		if (have && (ds.how & QP_SPLIT_QUEUED) && head != SIZE_MAX) {
+			if (doorbell_width(m, i) < head_width)
+				d[nd++] = (int64_t)i->device_latency_us * 1000 -
+					  gap - (int64_t)(ds.e - ds.d);
+			continue;
+		}
+		if (nd) {
+			anchor_run(m, o[head], d, nd);
+			moved = true;
+		}
+		nd = 0;
+		head = have && !(ds.how & QP_SPLIT_QUEUED) ? k : SIZE_MAX;
+		if (head != SIZE_MAX)
+			head_width = doorbell_width(m, i);
+	}
+	return moved;
+}
+
 /* The device chain: per program (one DBC at a time), in doorbell order. */
 static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 {
 	uint32_t *order;
-	size_t *first, k, g;
+	size_t *first, g;
+	int64_t *scratch = malloc((m->ninf ? m->ninf : 1) * sizeof(*scratch));
 
-	for (k = 0; k < m->ninf; k++) {
-		const struct qp_inference *i = &m->inf[k];
+	for (g = 0; g < m->ninf; g++) {
+		const struct qp_inference *i = &m->inf[g];
 
-		key[k] = i->program < m->nprograms ? doorbell(m, i) : 0;
-		group[k] = key[k] ? i->program : 0;
+		key[g] = i->program < m->nprograms ? doorbell(m, i) : 0;
+		group[g] = key[g] ? i->program : 0;
 	}
-	if (group_sorted(m, group, m->nprograms, key, &order, &first))
+	if (!scratch ||
+	    group_sorted(m, group, m->nprograms, key, &order, &first)) {
+		free(scratch);
 		return -1;
-	for (g = 0; g < m->nprograms; g++) {
-		uint64_t prev_end = 0;
-
-		order_by_completion(m, order + first[g], first[g + 1] - first[g]);
-		link_done_by(m, order + first[g], first[g + 1] - first[g]);
-		for (k = first[g]; k < first[g + 1]; k++) {
-			const struct qp_inference *i = &m->inf[order[k]];
-			struct device_span ds;
-
-			m->ahead[order[k]].device_free = ahead_offset(i, prev_end);
-			if (device_span(m, i, prev_end,
-					ahead_time(i, m->ahead[order[k]].device_done_by),
-					&ds))
-				prev_end = ds.e;
-		}
 	}
+	for (g = 0; g < m->nprograms; g++) {
+		uint32_t *o = order + first[g];
+		size_t n = first[g + 1] - first[g];
+
+		order_by_completion(m, o, n);
+		link_done_by(m, o, n);
+		chain_forward(m, o, n);
+		if (anchor_busy_runs(m, o, n, scratch))
+			chain_forward(m, o, n);
+	}
+	free(scratch);
 	free(order);
 	free(first);
 	return 0;

@@ -128,15 +128,18 @@ struct qp_dev_times {
  * What other inferences imply for inference k (qp_model.ahead[k], built
  * by qp_model_link() in metrics.c): when the runtime worker that submitted
  * it was done with its previous inference, when its device finished the
- * one before it on the same DBC, and by when its device was done with it
+ * one before it on the same DBC, by when its device was done with it
  * (its WAIT return, or earlier: the next inference on the DBC started no
- * later than its own done_by less its devExec).  ns after k's t0; 0 when
- * at or before t0, QP_T_NONE when nothing is known.
+ * later than its own done_by less its devExec), and its doorbell when the
+ * inferences queued behind it place it (the head of a busy run, see
+ * docs/MATCHING.md; else QP_T_NONE: the middle of its interval).  ns
+ * after k's t0; 0 when at or before t0, QP_T_NONE when nothing is known.
  */
 struct qp_ahead {
 	uint32_t worker_free;
 	uint32_t device_free;
 	uint32_t device_done_by;
+	uint32_t doorbell;
 };
 
 /*

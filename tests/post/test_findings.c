@@ -316,14 +316,15 @@ static void test_device_done_by_overlap(void **state)
  * 3220) tell the order the device ran them in: A 122.5..1122.5, B
  * ..2122.5, C ..3122.5 (in doorbell order C would run second and B,
  * squeezed before its WAIT return, would overlap it: a devExec lost
- * from every inference after them).
+ * from every inference after them).  The kernel completed A and C as the
+ * device ended them (execToComplete 1000 and 2970 after the doorbells).
  */
 static void test_device_order_overlap(void **state)
 {
 	static const struct hb v[] = {
 		/* A */ { 0, 10, 100, 140, 1200, 1250, 5, 1000, 1000, -1, -1, 0, 201, 0, 0, 0 },
 		/* B */ { 1, 11, 110, 300, 2210, 2300, 5, 2000, 1000, -1, -1, 0, 202, 0, 0, 0 },
-		/* C */ { 2, 12, 140, 160, 3220, 3300, 5, 3000, 1000, -1, -1, 0, 203, 0, 0, 0 },
+		/* C */ { 2, 12, 140, 160, 3220, 3300, 5, 2970, 1000, -1, -1, 0, 203, 0, 0, 0 },
 	};
 	static const size_t which[] = { 1, 2 };
 	static const double want[][QP_PART__COUNT] = {
@@ -340,10 +341,13 @@ static void test_device_order_overlap(void **state)
  * WAIT returned late.  A rang at ~107 in [105, 190] (a slow EXECUTE
  * return: the middle is 147.5), B at ~207 in [205, 210], queued behind A;
  * devExec 900 each, so truly A 107..1007, B 1007..1907, and the kernel
- * saw B complete 1703 us after its doorbell: by 210 + 1704 = 1914.  B
- * started by 1914 - 900 = 1014, so A ended by then and rang by 114: A's
- * doorbell in [105, 114] = 109.5 (not 147.5), A 109.5..1009.5, B
- * 1009.5..1909.5 (not 1047.5..1947.5).
+ * saw each complete 3 us after the device (A 903, B 1703 us after its
+ * doorbell).  B completed by 210 + 1704 = 1914, so it started by 1914 -
+ * 900 = 1014, A ended by then and rang by 114: A's doorbell in [105, 114].
+ * B, better known than A, places it (anchor_busy_runs): the gap is 903 -
+ * 900 = 3 us (A, idle), B ended 1703 - 3 = 1700 us after its doorbell
+ * (207.5), so at 1907.5, and A rang at 1907.5 - 1800 = 107.5 (not the
+ * middle 109.5, nor 147.5): A 107.5..1007.5, B 1007.5..1907.5.
  */
 static void test_device_kernel_bound(void **state)
 {
@@ -353,12 +357,51 @@ static void test_device_kernel_bound(void **state)
 	};
 	static const size_t which[] = { 0, 1 };
 	static const double want[][QP_PART__COUNT] = {
-		{ 10, 0, 90, 9.5, 0, 900, 4090.5 },
-		{ 10, 0, 189, 7.5, 802, 900, 3290.5 },
+		{ 10, 0, 90, 7.5, 0, 900, 4092.5 },
+		{ 10, 0, 189, 7.5, 800, 900, 3292.5 },
 	};
 
 	(void)state;
 	assert_fixture(v, 2, which, want, 2);
+}
+
+/*
+ * A busy run's head whose doorbell the trace barely bounds: A's EXECUTE
+ * (100..250, exectoVc 5) rang truly at 180, its WAIT returned late (1400);
+ * B, C and D rang at 302, 402 and 502, each in a 4 us interval ([X + 5,
+ * X + 9]), and queued behind it; devExec 1000 each, so the device ran A
+ * 180..1180, B ..2180, C ..3180, D ..4180, and the kernel completed each
+ * 2 us after the device, but D 12 us after (execToComplete 1002, 1880,
+ * 2780, 3690).  The trace proves A rang in [105, 185] (B done by 304 +
+ * 1881 = 2185, so A by 1185 - 1000); its middle, 145, would put every
+ * device end 35 us early.  The gap with nothing queued is A's 1002 - 1000
+ * = 2 us; B says A rang 1880 - 2 - (1145 + 1000 - 302) = 35 us later than
+ * 145, C 35, D 45: the median moves A to 180, and the device parts follow.
+ */
+static void test_device_anchor(void **state)
+{
+	static const struct hb v[] = {
+		/* A */ { 0, 10, 100, 250, 1400, 1450, 5, 1002, 1000, -1, -1, 0, 201, 0, 0, 0 },
+		/* B */ { 1, 11, 295, 304, 2190, 2250, 5, 1880, 1000, -1, -1, 0, 202, 0, 0, 0 },
+		/* C */ { 2, 12, 395, 404, 3190, 3250, 5, 2780, 1000, -1, -1, 0, 203, 0, 0, 0 },
+		/* D */ { 3, 13, 495, 504, 4200, 4250, 5, 3690, 1000, -1, -1, 0, 204, 0, 0, 0 },
+	};
+	static const size_t which[] = { 0, 1, 3 };
+	static const double want[][QP_PART__COUNT] = {
+		{ 10, 0, 90, 80, 0, 1000, 270 },
+		{ 10, 0, 284, 7, 878, 1000, 70 },
+		{ 10, 0, 482, 7, 2678, 1000, 70 },
+	};
+	struct qp_model m;
+	double unc;
+
+	(void)state;
+	assert_fixture(v, 4, which, want, 3);
+	/* the stated uncertainty is still what the trace proves: [105, 185] */
+	build(&m, v, 4, 1);
+	assert_true(qp_doorbell_uncertainty(&m, &m.inf[0], &unc));
+	assert_float_equal(unc, 40, 1e-9);
+	qp_model_free(&m);
 }
 
 /*
@@ -771,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_device_chain),
 		cmocka_unit_test(test_device_done_by),
 		cmocka_unit_test(test_device_done_by_overlap),
+		cmocka_unit_test(test_device_anchor),
 		cmocka_unit_test(test_device_order_overlap),
 		cmocka_unit_test(test_device_kernel_bound),
 		cmocka_unit_test(test_worker_estimate),
