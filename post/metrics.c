@@ -705,23 +705,20 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Move the doorbell of head h of a busy run by the median of d[0..nd),
+/* Put the doorbell of head h of a busy run at the median of d[0..nd),
  * within its interval. */
 static void anchor_run(struct qp_model *m, uint32_t h, int64_t *d, size_t nd)
 {
 	const struct qp_inference *i = &m->inf[h];
-	uint64_t lo, hi, db = doorbell(m, i);
-	int64_t shift;
+	uint64_t lo, hi;
+	int64_t at;
 
-	if (!nd || !db || !doorbell_bounds(m, i, &lo, &hi) || hi < lo)
+	if (!nd || !doorbell_bounds(m, i, &lo, &hi) || hi < lo)
 		return;
 	qsort(d, nd, sizeof(*d), cmp_i64);
-	shift = nd % 2 ? d[nd / 2] : d[nd / 2 - 1] / 2 + d[nd / 2] / 2;
-	if (shift < 0 && (uint64_t)-shift > db - lo)
-		db = lo;
-	else
-		db = clamp64(db + (uint64_t)shift, lo, hi);
-	m->ahead[h].doorbell = ahead_offset(i, db);
+	at = nd % 2 ? d[nd / 2] : d[nd / 2 - 1] / 2 + d[nd / 2] / 2;
+	m->ahead[h].doorbell = ahead_offset(i, at < 0 ? lo :
+					    clamp64((uint64_t)at, lo, hi));
 }
 
 /* The width of i's doorbell interval, UINT64_MAX when unknown. */
@@ -742,18 +739,19 @@ static uint64_t doorbell_width(const struct qp_model *m,
  * interval, anchors them all; at a run's startup that interval is wide
  * (several workers' first EXECUTEs).  Each queued inference k whose own
  * doorbell is better known (a narrower interval) tells it again: the
- * kernel completed k execToComplete after k's doorbell, and the device
- * had ended k the gap (completion_gap) before that.  The median of those
- * (D_k + execToComplete_k - gap - E_k) moves the head's doorbell, within
- * what the trace proves of it.  d: n scratch slots.  Returns whether a
- * doorbell moved.
+ * kernel completed k execToComplete after k's doorbell D_k, the device
+ * had ended k the gap (completion_gap) before that, and started the head
+ * the devExecs of the run up to k before that: the head rang at
+ * D_k + execToComplete_k - gap - (devExec_head + ... + devExec_k).  The
+ * median of those places the head's doorbell, within what the trace
+ * proves of it.  d: n scratch slots.  Returns whether a doorbell moved.
  */
 static bool anchor_busy_runs(struct qp_model *m, const uint32_t *o, size_t n,
 			     int64_t *d)
 {
 	int64_t gap = completion_gap(m, o, n);
 	size_t k, head = SIZE_MAX, nd = 0;
-	uint64_t head_width = 0;
+	uint64_t head_width = 0, run = 0;
 	bool moved = false;
 
 	if (gap == NO_GAP)
@@ -768,9 +766,10 @@ static bool anchor_busy_runs(struct qp_model *m, const uint32_t *o, size_t n,
 					&ds);
 
 		if (have && (ds.how & QP_SPLIT_QUEUED) && head != SIZE_MAX) {
+			run += dev_exec_ns(m, i);
 			if (doorbell_width(m, i) < head_width)
-				d[nd++] = (int64_t)i->device_latency_us * 1000 -
-					  gap - (int64_t)(ds.e - ds.d);
+				d[nd++] = (int64_t)ds.d - (int64_t)run - gap +
+					  (int64_t)i->device_latency_us * 1000;
 			continue;
 		}
 		if (nd) {
@@ -779,8 +778,10 @@ static bool anchor_busy_runs(struct qp_model *m, const uint32_t *o, size_t n,
 		}
 		nd = 0;
 		head = have && !(ds.how & QP_SPLIT_QUEUED) ? k : SIZE_MAX;
-		if (head != SIZE_MAX)
+		if (head != SIZE_MAX) {
 			head_width = doorbell_width(m, i);
+			run = dev_exec_ns(m, i);
+		}
 	}
 	return moved;
 }
