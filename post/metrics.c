@@ -786,12 +786,14 @@ static bool anchor_busy_runs(struct qp_model *m, const uint32_t *o, size_t n,
 	return moved;
 }
 
-/* The device chain: per program (one DBC at a time), in doorbell order. */
+/*
+ * The device chain: per program (one DBC at a time), in doorbell order.
+ * key and group: ninf slots each; key is the runs' scratch once sorted.
+ */
 static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 {
 	uint32_t *order;
 	size_t *first, g;
-	int64_t *scratch = malloc((m->ninf ? m->ninf : 1) * sizeof(*scratch));
 
 	for (g = 0; g < m->ninf; g++) {
 		const struct qp_inference *i = &m->inf[g];
@@ -799,11 +801,8 @@ static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 		key[g] = i->program < m->nprograms ? doorbell(m, i) : 0;
 		group[g] = key[g] ? i->program : 0;
 	}
-	if (!scratch ||
-	    group_sorted(m, group, m->nprograms, key, &order, &first)) {
-		free(scratch);
+	if (group_sorted(m, group, m->nprograms, key, &order, &first))
 		return -1;
-	}
 	for (g = 0; g < m->nprograms; g++) {
 		uint32_t *o = order + first[g];
 		size_t n = first[g + 1] - first[g];
@@ -811,10 +810,9 @@ static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 		order_by_completion(m, o, n);
 		link_done_by(m, o, n);
 		chain_forward(m, o, n);
-		if (anchor_busy_runs(m, o, n, scratch))
+		if (anchor_busy_runs(m, o, n, (int64_t *)key))
 			chain_forward(m, o, n);
 	}
-	free(scratch);
 	free(order);
 	free(first);
 	return 0;
