@@ -14,7 +14,8 @@
  *
  * Like the real module (a binding over the C++ runtime), it never calls the
  * runtime's exported qaic* symbols: it dlopen()s the simulated libQAic.so
- * ($QAIC_LIB, else the build tree's) and calls through the private entry
+ * ($QAIC_LIB, else the one `make install-sim` put beside the module's
+ * directory, else the build tree's) and calls through the private entry
  * table simrt_entries (sim/runtime/simrt_entries.h).  Every call that
  * may block (device start, activation, enqueue, waits, releases) runs with
  * the GIL released.
@@ -26,11 +27,14 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <qprof/qaic_api.h>
 
@@ -1461,6 +1465,36 @@ static PyType_Spec Queue_spec = {
 
 /* ---- the module --------------------------------------------------------------- */
 
+static int load_runtime(void);
+
+/*
+ * The installed simulator (make install-sim): this module in SIMDIR/python,
+ * the runtime in SIMDIR.  NULL when this module is not laid out so (the
+ * build tree's sim/python).
+ */
+static const char *installed_runtime(void)
+{
+	static char path[PATH_MAX];
+	Dl_info info;
+	char *slash;
+
+	if (!dladdr((void *)load_runtime, &info) || !info.dli_fname ||
+	    strlen(info.dli_fname) >= sizeof(path))
+		return NULL;
+	strcpy(path, info.dli_fname);
+	slash = strrchr(path, '/');	/* SIMDIR/python/qaicrt.so */
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	slash = strrchr(path, '/');
+	if (!slash || strcmp(slash, "/python"))
+		return NULL;
+	if ((size_t)(slash - path) + sizeof("/libQAic.so") > sizeof(path))
+		return NULL;
+	strcpy(slash, "/libQAic.so");
+	return access(path, R_OK) ? NULL : path;
+}
+
 static int load_runtime(void)
 {
 	const struct simrt_entries *(*get)(void);
@@ -1468,6 +1502,8 @@ static int load_runtime(void)
 	void *h;
 
 	if (!lib || !*lib)
+		lib = installed_runtime();
+	if (!lib)
 		lib = QAICRT_SIM_LIB;
 	h = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {

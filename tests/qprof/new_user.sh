@@ -5,8 +5,9 @@
 # our prefix for /usr/local), `make install` and `make install-sim` into
 # that prefix.  Then the clone is deleted, and from another directory, with
 # relative paths and only the installed files, `qprof record` and `qprof
-# report` a simulated application (linked, and the dlopen loader through
-# QAIC_LIB), and `qprof demo`.  The installed man pages render with man -l
+# report` a simulated application (linked, the dlopen loader through
+# QAIC_LIB, and the Python LLM sample over the installed qaicrt module),
+# and `qprof demo`.  The installed man pages render with man -l
 # without warnings; the simulator and the contract headers are not in the
 # product's directories.  The truth: the application's own inference count
 # and the simulated runtime's latency dump of every inference.
@@ -55,7 +56,8 @@ for f in bin/qprof bin/qprof-report lib/libqprof.so lib/libqprof-tp.so \
 	share/man/man1/qprof.1 share/man/man1/qprof-record.1 \
 	share/man/man1/qprof-report.1 lib/qprof/sim/libQAic.so \
 	lib/qprof/sim/qaic-sim-app lib/qprof/sim/qaic-sim-loader \
-	lib/qprof/sim/presets/tiny.desc; do
+	lib/qprof/sim/presets/tiny.desc lib/qprof/sim/qaic_llm_generate.py \
+	lib/qprof/sim/python/qaicrt.so lib/qprof/sim/python/QAicApi_pb2.py; do
 	[ -e "$prefix/$f" ] || bad "not installed: $f"
 done
 [ ! -e "$prefix/lib/libQAic.so" ] || bad "the simulated libQAic.so is on the library path"
@@ -101,6 +103,22 @@ if qprof report trace2 --json r2.json -q 2>report2.err; then
 	[ "$got" = 300 ] || bad "loader: $got inferences, want 300"
 else
 	bad "qprof report of the loader"; cat report2.err
+fi
+
+# the Python LLM sample over the installed qaicrt (docs/SIMULATOR.md,
+# "Python"); the truth: its own count of prefill chunks and decode steps
+PYTHONPATH=../prefix/lib/qprof/sim/python qprof record -o trace3 -- \
+	python3 ../prefix/lib/qprof/sim/qaic_llm_generate.py --qpc llm --devices 0 \
+	--requests 2 --prompt-len 40 --gen-len 4 --json gen.json >app3.out 2>rec3.err ||
+	{ bad "qprof record of the Python sample"; cat app3.out rec3.err; }
+if qprof report trace3 --json r3.json -q 2>report3.err; then
+	want=$(python3 -c 'import json; print(sum(r["prefill_chunks"] + r["decode_steps"] for r in json.load(open("gen.json"))))')
+	got=$(python3 -c 'import json; j = json.load(open("r3.json")); print(sum(p["completed"] for p in j["programs"]))')
+	echo "new_user: the Python sample ran $want steps; the report: $got completed"
+	[ "$got" = "$want" ] && [ "$want" -gt 0 ] ||
+		bad "Python sample: $got inferences in the report, the application ran $want"
+else
+	bad "qprof report of the Python sample"; cat report3.err
 fi
 
 qprof demo >demo.out 2>demo.err || { bad "qprof demo"; cat demo.err; }
