@@ -106,9 +106,11 @@ else
 fi
 
 # the Python LLM sample over the installed qaicrt (docs/SIMULATOR.md,
-# "Python"); the truth: its own count of prefill chunks and decode steps
+# "Python"), run by its #!/usr/bin/python3 (the Python qaicrt was built
+# for; another python3 may come first on PATH); the truth: its own count
+# of prefill chunks and decode steps
 PYTHONPATH=../prefix/lib/qprof/sim/python qprof record -o trace3 -- \
-	python3 ../prefix/lib/qprof/sim/qaic_llm_generate.py --qpc llm --devices 0 \
+	../prefix/lib/qprof/sim/qaic_llm_generate.py --qpc llm --devices 0 \
 	--requests 2 --prompt-len 40 --gen-len 4 --json gen.json >app3.out 2>rec3.err ||
 	{ bad "qprof record of the Python sample"; cat app3.out rec3.err; }
 if qprof report trace3 --json r3.json -q 2>report3.err; then
