@@ -732,58 +732,139 @@ static uint64_t doorbell_width(const struct qp_model *m,
 	return hi - lo;
 }
 
+enum run_role { RUN_NONE, RUN_HEAD, RUN_QUEUED };
+
 /*
- * Over a busy run (an inference that found the device idle, then those
- * queued behind it) every device start and end follows from the head's
+ * Inference o[k]'s part in a busy run, with its device span: the head (it
+ * found the device idle) or queued behind the one before; RUN_NONE
+ * without perf stats or devExec.
+ */
+static enum run_role run_role(const struct qp_model *m, const uint32_t *o,
+			      size_t k, struct device_span *ds)
+{
+	const struct qp_inference *i = &m->inf[o[k]];
+
+	if (!dev_exec_ns(m, i) || !(i->flags & QP_F_HAS_PERF) ||
+	    !device_span(m, i, ahead_time(i, m->ahead[o[k]].device_free),
+			 ahead_time(i, m->ahead[o[k]].device_done_by), ds))
+		return RUN_NONE;
+	return ds->how & QP_SPLIT_QUEUED ? RUN_QUEUED : RUN_HEAD;
+}
+
+/* The next busy run at or after *k: o[*h] its head, o[*h + 1..*k) queued
+ * behind it.  false when there is none. */
+static bool next_run(const struct qp_model *m, const uint32_t *o, size_t n,
+		     size_t *h, size_t *k)
+{
+	struct device_span ds;
+
+	for (; *k < n; ++*k)
+		if (run_role(m, o, *k, &ds) == RUN_HEAD)
+			break;
+	if (*k >= n)
+		return false;
+	*h = *k;
+	for (++*k; *k < n && run_role(m, o, *k, &ds) == RUN_QUEUED; ++*k)
+		;
+	return true;
+}
+
+/*
+ * Where the queued inferences o[h + 1..end) of a busy run say its head
+ * rang: each whose own doorbell is better known than the head's (a
+ * narrower interval), the first ANCHOR_WITNESSES of them (a devExec a
+ * little off, the device's clock, adds up along a long run): the kernel
+ * completed k execToComplete after its doorbell D_k, the device had
+ * ended k the gap (completion_gap) before that, and had started the
+ * head the run's devExecs up to k before that:
+ * D_k + execToComplete_k - gap - (devExec_head + ... + devExec_k).
+ * Into d; returns how many.
+ */
+#define ANCHOR_WITNESSES 64
+
+static size_t run_witnesses(const struct qp_model *m, const uint32_t *o,
+			    size_t h, size_t end, int64_t gap, int64_t *d)
+{
+	uint64_t head_width = doorbell_width(m, &m->inf[o[h]]);
+	uint64_t run = dev_exec_ns(m, &m->inf[o[h]]);
+	size_t k, nd = 0;
+
+	for (k = h + 1; k < end && nd < ANCHOR_WITNESSES; k++) {
+		const struct qp_inference *i = &m->inf[o[k]];
+		uint64_t lo, hi;
+
+		run += dev_exec_ns(m, i);
+		if (doorbell_width(m, i) < head_width &&
+		    doorbell_bounds(m, i, &lo, &hi))
+			d[nd++] = (int64_t)doorbell(m, i) - (int64_t)run - gap +
+				  (int64_t)i->device_latency_us * 1000;
+	}
+	return nd;
+}
+
+/*
+ * Over a busy run every device start and end follows from the head's
  * doorbell and the devExecs, so the head's doorbell, the middle of its own
  * interval, anchors them all; at a run's startup that interval is wide
- * (several workers' first EXECUTEs).  Each queued inference k whose own
- * doorbell is better known (a narrower interval) tells it again: the
- * kernel completed k execToComplete after k's doorbell D_k, the device
- * had ended k the gap (completion_gap) before that, and started the head
- * the devExecs of the run up to k before that: the head rang at
- * D_k + execToComplete_k - gap - (devExec_head + ... + devExec_k).  The
- * median of those places the head's doorbell, within what the trace
- * proves of it.  d: n scratch slots.  Returns whether a doorbell moved.
+ * (several workers' first EXECUTEs).  The median of what the run's
+ * witnesses say (run_witnesses) places it, within what the trace proves
+ * of it.  d: n scratch slots.  Returns whether a doorbell moved.
  */
 static bool anchor_busy_runs(struct qp_model *m, const uint32_t *o, size_t n,
-			     int64_t *d)
+			     int64_t gap, int64_t *d)
 {
-	int64_t gap = completion_gap(m, o, n);
-	size_t k, head = SIZE_MAX, nd = 0;
-	uint64_t head_width = 0, run = 0;
+	size_t h, k = 0, nd;
 	bool moved = false;
 
-	if (gap == NO_GAP)
-		return false;
-	for (k = 0; k <= n; k++) {
-		const struct qp_inference *i = k < n ? &m->inf[o[k]] : NULL;
-		struct device_span ds;
-		bool have = i && dev_exec_ns(m, i) &&
-			    (i->flags & QP_F_HAS_PERF) &&
-			    device_span(m, i, ahead_time(i, m->ahead[o[k]].device_free),
-					ahead_time(i, m->ahead[o[k]].device_done_by),
-					&ds);
-
-		if (have && (ds.how & QP_SPLIT_QUEUED) && head != SIZE_MAX) {
-			run += dev_exec_ns(m, i);
-			if (doorbell_width(m, i) < head_width)
-				d[nd++] = (int64_t)ds.d - (int64_t)run - gap +
-					  (int64_t)i->device_latency_us * 1000;
-			continue;
-		}
+	while (next_run(m, o, n, &h, &k)) {
+		nd = run_witnesses(m, o, h, k, gap, d);
 		if (nd) {
-			anchor_run(m, o[head], d, nd);
+			anchor_run(m, o[h], d, nd);
 			moved = true;
-		}
-		nd = 0;
-		head = have && !(ds.how & QP_SPLIT_QUEUED) ? k : SIZE_MAX;
-		if (head != SIZE_MAX) {
-			head_width = doorbell_width(m, i);
-			run = dev_exec_ns(m, i);
 		}
 	}
 	return moved;
+}
+
+/*
+ * Once the run is anchored, a queued inference whose own doorbell interval
+ * is wide (a caller preempted inside the EXECUTE) is better placed by the
+ * run: the device ended it at E_k, the kernel completed it gap later,
+ * execToComplete after its doorbell.  "Wide": half the interval beyond
+ * twice the spread (interquartile range) of the witnesses against the
+ * anchored run, plus the microsecond execToComplete is truncated to.
+ */
+static void place_queued(struct qp_model *m, const uint32_t *o, size_t n,
+			 int64_t gap, int64_t *d)
+{
+	size_t h, k = 0, j, nd;
+
+	while (next_run(m, o, n, &h, &k)) {
+		int64_t spread;
+
+		nd = run_witnesses(m, o, h, k, gap, d);
+		if (nd < 4)
+			continue;
+		qsort(d, nd, sizeof(*d), cmp_i64);
+		spread = d[3 * nd / 4] - d[nd / 4];
+		for (j = h + 1; j < k; j++) {
+			const struct qp_inference *i = &m->inf[o[j]];
+			struct device_span ds;
+			uint64_t lo, hi;
+			int64_t at;
+
+			if (run_role(m, o, j, &ds) != RUN_QUEUED ||
+			    !doorbell_bounds(m, i, &lo, &hi) || hi < lo ||
+			    (int64_t)(hi - lo) / 2 <= 2 * spread + 1000)
+				continue;
+			at = (int64_t)ds.e + gap -
+			     (int64_t)i->device_latency_us * 1000;
+			if (hi > ds.s)
+				hi = ds.s;
+			m->ahead[o[j]].doorbell = ahead_offset(i, at < (int64_t)lo ?
+				lo : clamp64((uint64_t)at, lo, hi < lo ? lo : hi));
+		}
+	}
 }
 
 /*
@@ -806,12 +887,17 @@ static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 	for (g = 0; g < m->nprograms; g++) {
 		uint32_t *o = order + first[g];
 		size_t n = first[g + 1] - first[g];
+		int64_t gap;
 
 		order_by_completion(m, o, n);
 		link_done_by(m, o, n);
 		chain_forward(m, o, n);
-		if (anchor_busy_runs(m, o, n, (int64_t *)key))
+		gap = completion_gap(m, o, n);
+		if (gap == NO_GAP)
+			continue;
+		if (anchor_busy_runs(m, o, n, gap, (int64_t *)key))
 			chain_forward(m, o, n);
+		place_queued(m, o, n, gap, (int64_t *)key);
 	}
 	free(order);
 	free(first);

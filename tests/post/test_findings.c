@@ -368,15 +368,21 @@ static void test_device_kernel_bound(void **state)
 /*
  * A busy run's head whose doorbell the trace barely bounds: A's EXECUTE
  * (100..250, exectoVc 5) rang truly at 180, its WAIT returned late (1400);
- * B, C and D rang at 302, 402 and 502, each in a 4 us interval ([X + 5,
- * X + 9]), and queued behind it; devExec 1000 each, so the device ran A
- * 180..1180, B ..2180, C ..3180, D ..4180, and the kernel completed each
- * 2 us after the device, but D 12 us after (execToComplete 1002, 1880,
- * 2780, 3690).  The trace proves A rang in [105, 185] (B done by 304 +
- * 1881 = 2185, so A by 1185 - 1000); its middle, 145, would put every
- * device end 35 us early.  The gap with nothing queued is A's 1002 - 1000
- * = 2 us; B says A rang 1880 - 2 - (1145 + 1000 - 302) = 35 us later than
- * 145, C 35, D 45: the median moves A to 180, and the device parts follow.
+ * B, C, D and E rang at 302, 402, 502 and 602, each in a 4 us interval
+ * ([X + 5, X + 9]), F at 702 but its caller came back from the EXECUTE
+ * late (interval [700, 760]); all queued behind A.  devExec 1000 each, so
+ * the device ran A 180..1180, B ..2180, C ..3180, D ..4180, E ..5180, F
+ * ..6180, and the kernel completed each 2 us after the device, but D 12
+ * us after (execToComplete 1002, 1880, 2780, 3690, 4580, 5480).  The
+ * trace proves A rang in [105, 185] (B done by 304 + 1881 = 2185, so A by
+ * 1185 - 1000); its middle, 145, would put every device end 35 us early.
+ * The gap with nothing queued is A's 1002 - 1000 = 2 us; B says A rang
+ * at 302 + 1880 - 2 - 2000 = 180, C 180, D 190, E 180, F (from the middle
+ * of its interval, 730) 208: the median, 180, places A, and the device
+ * parts follow.  Then F, whose interval is wide (half of it, 30 us, beyond
+ * twice the witnesses' spread, 190 - 180, + 1 us), is placed by the run:
+ * ended at 6180, completed 2 us later, 5480 after its doorbell: 702 (not
+ * the middle, 730).
  */
 static void test_device_anchor(void **state)
 {
@@ -385,20 +391,23 @@ static void test_device_anchor(void **state)
 		/* B */ { 1, 11, 295, 304, 2190, 2250, 5, 1880, 1000, -1, -1, 0, 202, 0, 0, 0 },
 		/* C */ { 2, 12, 395, 404, 3190, 3250, 5, 2780, 1000, -1, -1, 0, 203, 0, 0, 0 },
 		/* D */ { 3, 13, 495, 504, 4200, 4250, 5, 3690, 1000, -1, -1, 0, 204, 0, 0, 0 },
+		/* E */ { 4, 14, 595, 604, 5190, 5250, 5, 4580, 1000, -1, -1, 0, 205, 0, 0, 0 },
+		/* F */ { 5, 15, 695, 760, 6260, 6300, 5, 5480, 1000, -1, -1, 0, 206, 0, 0, 0 },
 	};
-	static const size_t which[] = { 0, 1, 3 };
+	static const size_t which[] = { 0, 1, 3, 5 };
 	static const double want[][QP_PART__COUNT] = {
 		{ 10, 0, 90, 80, 0, 1000, 270 },
 		{ 10, 0, 284, 7, 878, 1000, 70 },
 		{ 10, 0, 482, 7, 2678, 1000, 70 },
+		{ 10, 0, 680, 7, 4478, 1000, 120 },
 	};
 	struct qp_model m;
 	double unc;
 
 	(void)state;
-	assert_fixture(v, 4, which, want, 3);
+	assert_fixture(v, 6, which, want, 4);
 	/* the stated uncertainty is still what the trace proves: [105, 185] */
-	build(&m, v, 4, 1);
+	build(&m, v, 6, 1);
 	assert_true(qp_doorbell_uncertainty(&m, &m.inf[0], &unc));
 	assert_float_equal(unc, 40, 1e-9);
 	qp_model_free(&m);
