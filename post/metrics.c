@@ -648,11 +648,12 @@ static void order_by_completion(const struct qp_model *m, uint32_t *o,
 }
 
 /* device_free of one DBC's chain o[0..n) in doorbell order: each
- * inference's device starts no earlier than the one before it ended. */
-static void chain_forward(struct qp_model *m, const uint32_t *o, size_t n)
+ * inference's device starts no earlier than the one before it ended.
+ * Returns how many waited for the one before (queued). */
+static size_t chain_forward(struct qp_model *m, const uint32_t *o, size_t n)
 {
 	uint64_t prev_end = 0;
-	size_t k;
+	size_t k, queued = 0;
 
 	for (k = 0; k < n; k++) {
 		const struct qp_inference *i = &m->inf[o[k]];
@@ -660,9 +661,12 @@ static void chain_forward(struct qp_model *m, const uint32_t *o, size_t n)
 
 		m->ahead[o[k]].device_free = ahead_offset(i, prev_end);
 		if (device_span(m, i, prev_end,
-				ahead_time(i, m->ahead[o[k]].device_done_by), &ds))
+				ahead_time(i, m->ahead[o[k]].device_done_by), &ds)) {
 			prev_end = ds.e;
+			queued += !!(ds.how & QP_SPLIT_QUEUED);
+		}
 	}
+	return queued;
 }
 
 #define NO_GAP INT64_MIN
@@ -891,7 +895,8 @@ static int link_devices(struct qp_model *m, uint64_t *key, uint32_t *group)
 
 		order_by_completion(m, o, n);
 		link_done_by(m, o, n);
-		chain_forward(m, o, n);
+		if (!chain_forward(m, o, n))
+			continue;	/* no busy run */
 		gap = completion_gap(m, o, n);
 		if (gap == NO_GAP)
 			continue;
