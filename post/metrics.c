@@ -377,9 +377,9 @@ bool qp_doorbell_uncertainty(const struct qp_model *m,
 }
 
 /*
- * D: the doorbell, between what the trace proves (see above): where the
- * inferences queued behind it placed it (anchor_busy_runs), else the
- * middle.
+ * D: the doorbell, between what the trace proves (see above): where its
+ * busy run placed it (a run's head: anchor_busy_runs; a queued one with a
+ * wide interval: place_queued), else the middle.
  */
 static uint64_t doorbell(const struct qp_model *m, const struct qp_inference *i)
 {

@@ -130,9 +130,10 @@ struct qp_dev_times {
  * it was done with its previous inference, when its device finished the
  * one before it on the same DBC, by when its device was done with it
  * (its WAIT return, or earlier: the next inference on the DBC started no
- * later than its own done_by less its devExec), and its doorbell when the
- * inferences queued behind it place it (the head of a busy run, see
- * docs/MATCHING.md; else QP_T_NONE: the middle of its interval).  ns
+ * later than its own done_by less its devExec), and its doorbell when its
+ * busy run places it (the run's head, or a queued one with a wide
+ * interval: docs/MATCHING.md; else QP_T_NONE: the middle of its
+ * interval).  ns
  * after k's t0; 0 when at or before t0, QP_T_NONE when nothing is known.
  */
 struct qp_ahead {
