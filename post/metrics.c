@@ -709,6 +709,12 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A signed estimate clamped to [lo, hi] (hi >= lo). */
+static uint64_t clamp_at(int64_t at, uint64_t lo, uint64_t hi)
+{
+	return at < 0 ? lo : clamp64((uint64_t)at, lo, hi);
+}
+
 /* Put the doorbell of head h of a busy run at the median of d[0..nd),
  * within its interval. */
 static void anchor_run(struct qp_model *m, uint32_t h, int64_t *d, size_t nd)
@@ -717,12 +723,11 @@ static void anchor_run(struct qp_model *m, uint32_t h, int64_t *d, size_t nd)
 	uint64_t lo, hi;
 	int64_t at;
 
-	if (!nd || !doorbell_bounds(m, i, &lo, &hi) || hi < lo)
+	if (!doorbell_bounds(m, i, &lo, &hi) || hi < lo)
 		return;
 	qsort(d, nd, sizeof(*d), cmp_i64);
 	at = nd % 2 ? d[nd / 2] : d[nd / 2 - 1] / 2 + d[nd / 2] / 2;
-	m->ahead[h].doorbell = ahead_offset(i, at < 0 ? lo :
-					    clamp64((uint64_t)at, lo, hi));
+	m->ahead[h].doorbell = ahead_offset(i, clamp_at(at, lo, hi));
 }
 
 /* The width of i's doorbell interval, UINT64_MAX when unknown. */
@@ -798,8 +803,8 @@ static size_t run_witnesses(const struct qp_model *m, const uint32_t *o,
 		uint64_t lo, hi;
 
 		run += dev_exec_ns(m, i);
-		if (doorbell_width(m, i) < head_width &&
-		    doorbell_bounds(m, i, &lo, &hi))
+		if (doorbell_bounds(m, i, &lo, &hi) && hi >= lo &&
+		    hi - lo < head_width)
 			d[nd++] = (int64_t)doorbell(m, i) - (int64_t)run - gap +
 				  (int64_t)i->device_latency_us * 1000;
 	}
@@ -863,10 +868,8 @@ static void place_queued(struct qp_model *m, const uint32_t *o, size_t n,
 				continue;
 			at = (int64_t)ds.e + gap -
 			     (int64_t)i->device_latency_us * 1000;
-			if (hi > ds.s)
-				hi = ds.s;
-			m->ahead[o[j]].doorbell = ahead_offset(i, at < (int64_t)lo ?
-				lo : clamp64((uint64_t)at, lo, hi < lo ? lo : hi));
+			hi = clamp64(ds.s, lo, hi);	/* not after it started */
+			m->ahead[o[j]].doorbell = ahead_offset(i, clamp_at(at, lo, hi));
 		}
 	}
 }

@@ -30,7 +30,6 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1465,8 +1464,6 @@ static PyType_Spec Queue_spec = {
 
 /* ---- the module --------------------------------------------------------------- */
 
-static int load_runtime(void);
-
 /*
  * The installed simulator (make install-sim): this module in SIMDIR/python,
  * the runtime in SIMDIR.  NULL when this module is not laid out so (the
@@ -1478,7 +1475,7 @@ static const char *installed_runtime(void)
 	Dl_info info;
 	char *slash;
 
-	if (!dladdr((void *)load_runtime, &info) || !info.dli_fname ||
+	if (!dladdr((void *)installed_runtime, &info) || !info.dli_fname ||
 	    strlen(info.dli_fname) >= sizeof(path))
 		return NULL;
 	strcpy(path, info.dli_fname);

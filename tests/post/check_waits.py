@@ -139,13 +139,16 @@ def containment(infs, truth, lab):
     t = sorted(truth, key=lambda r: r[9])
     keys = [r[9] for r in t]
     xs, cand = [], []
+
+    def dist(n, j):
+        return abs(t[j][9] - xs[n]) + abs(t[j][7] - infs[n]["t0_ns"]) / 10
     for n, i in enumerate(infs):
         p = i["parts_us"]
         x = i["t0_ns"] + 1000.0 * (p["enqueue"] + p["runtime_wait"] + p["runtime_work"])
         xs.append(x)
         k = bisect.bisect_left(keys, x)
         for j in range(max(0, k - 8), min(len(t), k + 8)):
-            d = abs(t[j][9] - x) + abs(t[j][7] - i["t0_ns"]) / 10
+            d = dist(n, j)
             if d <= 50000:
                 cand.append((d, n, j))
     cand.sort()
@@ -157,8 +160,6 @@ def containment(infs, truth, lab):
     # greedy pairing swaps two EXECUTEs a few us apart when each side's
     # stamps are a few us off the other's: swap any two neighbours' lines
     # where that lowers their summed distance
-    def dist(n, j):
-        return abs(t[j][9] - xs[n]) + abs(t[j][7] - infs[n]["t0_ns"]) / 10
     for _ in range(3):
         swapped = False
         for n in sorted(pair):
