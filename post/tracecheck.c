@@ -540,8 +540,21 @@ uint64_t qp_trace_bytes(const char *const *paths, size_t n)
 
 struct qp_tid_state {
 	uint64_t key;		/* host << 32 | tid; 0: empty */
+	uint64_t last_ts;	/* the tid's last event */
 	int32_t pid, prev_pid;	/* the tid's process, the one before */
 };
+
+/*
+ * A thread id seen in another process this soon after its last event is
+ * a corrupt event, not a reused id: Linux hands out ids cyclically, so an
+ * id comes back only after the allocator has gone round the whole pid
+ * space (pid_max: 32768 at least, 4194304 on Debian's systemd), more than
+ * half a second of clone() calls at the fastest on any machine.  (A
+ * thread's events can be far apart: a worker's WAIT returns milliseconds
+ * after its EXECUTE.)  Only a pid space nearly exhausted could reuse an
+ * id sooner.
+ */
+#define TID_REUSE_NS	100000000ULL
 
 static uint64_t tid_hash(uint64_t k, size_t mask)
 {
@@ -606,24 +619,35 @@ int qp_event_check(struct qp_event_checker *c, uint32_t host, int32_t pid,
 		return -1;
 	}
 	key = (uint64_t)(host + 1) << 32 | (uint32_t)tid;
-	if (key == c->last_key && pid == c->last_pid)
+	if (c->last && c->last->key == key && c->last->pid == pid) {
+		c->last->last_ts = ts;
 		return 0;
+	}
 	s = tid_slot(c, key);
 	if (!s) {
+		c->last = NULL;
 		c->failed = true;
 		return 0;	/* a check skipped, not a corrupt trace */
 	}
-	c->last_key = key;
-	c->last_pid = pid;
-	if (s->pid == pid)
+	c->last = s;
+	if (s->pid == pid) {
+		s->last_ts = ts;
 		return 0;
+	}
 	if (s->pid && s->prev_pid == pid) {
 		snprintf(err, errlen, "corrupt event: thread %" PRId32 " of process %" PRId32 " appears in process %" PRId32 " and back",
 			 tid, pid, s->pid);
 		return -1;
 	}
+	if (s->pid && ts >= s->last_ts && ts - s->last_ts < TID_REUSE_NS) {
+		snprintf(err, errlen, "corrupt event: thread %" PRId32 " appears in process %" PRId32 " %.3f ms after its event in process %" PRId32 " (a thread id is not reused within %llu ms)",
+			 tid, pid, (double)(ts - s->last_ts) / 1e6, s->pid,
+			 TID_REUSE_NS / 1000000ULL);
+		return -1;
+	}
 	s->prev_pid = s->pid;
 	s->pid = pid;
+	s->last_ts = ts;
 	return 0;
 }
 

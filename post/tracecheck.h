@@ -57,8 +57,8 @@ struct qp_tid_state;
 struct qp_event_checker {
 	struct qp_tid_state *t;		/* (host, tid) -> pids; open addressing */
 	size_t n, cap;
-	uint64_t last_key;		/* the last event's (host, tid) ... */
-	int32_t last_pid;		/* ... and pid: most events repeat it */
+	struct qp_tid_state *last;	/* the last event's slot: most events
+					   repeat its (host, tid) and pid */
 	bool failed;			/* allocation failure */
 };
 
