@@ -204,8 +204,11 @@ bad()
 
 # qp_run_twice ARGS...: the caller's run_once ARGS..., recorded once more
 # when it sets fail=1 (a loaded 2-vCPU machine's scheduling tail can cross
-# a timing tolerance; a wrong result fails both recordings).  Keeps an
-# earlier failure of the test.
+# a timing tolerance; a wrong result fails both recordings).  Before the
+# second recording the dirty pages are written out and the machine is let
+# settle for a second: a CI run writes gigabytes of builds and traces, and
+# the kernel's writeback of them, or whatever else loaded the first
+# recording, should not fall on both.  Keeps an earlier failure of the test.
 qp_run_twice()
 {
 	_qp_fail_before=$fail
@@ -213,6 +216,8 @@ qp_run_twice()
 	run_once "$@"
 	if [ $fail = 1 ]; then
 		echo "$1: failed once; recording it again"
+		sync
+		sleep 1
 		fail=0
 		run_once "$@"
 	fi

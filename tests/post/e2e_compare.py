@@ -130,6 +130,18 @@ def pct(v, p):
     return float(np.percentile(v, p)) if len(v) else float("nan")
 
 
+def worst_rows(s, r, d, c, k=4):
+    """The rows behind a failed tolerance, for the next reader of the log:
+    where in the run they were (a burst of the machine's other work puts
+    them together) and which phase holds the difference."""
+    cols = ["enqTimeUs", "preProcTimeUs", "execTotalUs", "postProcUs"]
+    for i in np.argsort(-d.to_numpy())[:k]:
+        print("    row %d (sample %s): %s diff %+.3f us; runtime / qprof: %s" %
+              (i, s["Sample"].iloc[i], c, r[c].iloc[i] - s[c].iloc[i],
+               ", ".join("%s %.3f / %.3f" % (x[:-2], s[x].iloc[i], r[x].iloc[i])
+                         for x in cols)))
+
+
 def compare(label, pname, sim, q, args):
     pairs, moved = match_rows(sim, q, args.window)
     si = [a for a, _ in pairs]
@@ -177,6 +189,7 @@ def compare(label, pname, sim, q, args):
             print("  %-22s |diff| p%d %8.3f us (limit %.3f)" % (c, p, pct(d, p), lim))
             if pct(d, p) > lim:
                 fail("%s: %s |diff| p%d = %.3f us > %.3f" % (tag, c, p, pct(d, p), lim))
+                worst_rows(s, r, d, c)
     b = args.bounds
     # A worker may start on the inference before the application's
     # enqueue call has returned (the runtime's enqTime ends at the
