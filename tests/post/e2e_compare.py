@@ -202,14 +202,15 @@ def compare(label, pname, sim, q, args):
     # contain the runtime's preProc in qprof's preProc; they must contain
     # it in enq + preProc.
     pre = r["preProcTimeUs"] - s["preProcTimeUs"] - s["submitTimeUs"]
-    early = (r["preProcTimeUs"] <= ROUND) | (pre < -ROUND)
+    submitted = r["preProcTimeUs"] <= ROUND
+    early = submitted | (pre < -ROUND)
     if early.any():
         both = (r["enqTimeUs"] + r["preProcTimeUs"]) - \
             (s["enqTimeUs"] + s["preProcTimeUs"] + s["submitTimeUs"])
         bad = int((both[early] < -ROUND).sum())
         print("  %d rows started by a worker before the enqueue returned "
               "(enq + preProc checked together; %d submitted before it)" %
-              (int(early.sum()), int((r["preProcTimeUs"] <= ROUND).sum())))
+              (int(early.sum()), int(submitted.sum())))
         if bad:
             fail("%s: qprof enq + preProc shorter than the runtime's "
                  "enq + preProc + submit in %d of those rows" % (tag, bad))
